@@ -1,0 +1,58 @@
+// Anchored globs for image names and tags: `*` and `?` stay inside one `/` segment, `**` crosses `/`,
+// `[abc]` / `[a-z]` / `[!abc]` are character classes. Everything else is literal.
+
+export class GlobError extends Error {}
+
+const cache = new Map<string, RegExp>()
+
+export function globToRegExp(glob: string): RegExp {
+  const hit = cache.get(glob)
+  if (hit) return hit
+  if (glob.length === 0) throw new GlobError('empty pattern')
+  let re = '^'
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i]
+    if (c === '*') {
+      if (glob[i + 1] === '*') {
+        // `**/` also matches zero segments, so `shop/**/api` matches `shop/api`.
+        if (glob[i + 2] === '/') {
+          re += '(?:.*/)?'
+          i += 2
+        } else {
+          re += '.*'
+          i += 1
+        }
+      } else {
+        re += '[^/]*'
+      }
+    } else if (c === '?') {
+      re += '[^/]'
+    } else if (c === '[') {
+      const end = glob.indexOf(']', i + 2)
+      if (end < 0) throw new GlobError(`unclosed '[' in ${JSON.stringify(glob)}`)
+      let body = glob.slice(i + 1, end)
+      const negate = body.startsWith('!') || body.startsWith('^')
+      if (negate) body = body.slice(1)
+      if (body.length === 0) throw new GlobError(`empty character class in ${JSON.stringify(glob)}`)
+      re += (negate ? '[^/' : '[') + body.replace(/[\\\]^]/g, '\\$&') + ']'
+      i = end
+    } else if (c === ']') {
+      throw new GlobError(`unmatched ']' in ${JSON.stringify(glob)}`)
+    } else {
+      re += c.replace(/[.+^${}()|\\]/g, '\\$&')
+    }
+  }
+  const compiled = new RegExp(re + '$')
+  cache.set(glob, compiled)
+  return compiled
+}
+
+/** True when `value` matches any of `globs` (anchored). */
+export function matchesAny(value: string, globs: readonly string[]): boolean {
+  return globs.some(g => globToRegExp(g).test(value))
+}
+
+/** The first glob that matches, for reasons such as "protected by keep-tags: latest". */
+export function firstMatch(value: string, globs: readonly string[]): string | undefined {
+  return globs.find(g => globToRegExp(g).test(value))
+}

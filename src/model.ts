@@ -1,0 +1,189 @@
+// Domain types shared by every stage. Data flows one way:
+// Config -> ImageInventory[] (inventory) -> Plan (pure planner) -> Outcome[] (execute) -> RunReport (report).
+
+export type ApiKind = 'nexus' | 'registry'
+export type AgeBasis = 'pushed' | 'created' | 'last-pulled'
+export type SortMode = 'semver' | 'date'
+
+/** The retention policy: everything the pure planner needs besides the inventory and the clock. */
+export interface Policy {
+  /** Anchored globs over image names (`*` stays inside one path segment, `**` crosses `/`). */
+  images: string[]
+  excludeImages: string[]
+  /** A manifest is a deletion candidate only when every one of its tags matches one of these. */
+  tags: string[]
+  /** A manifest with any tag matching one of these is never deleted. */
+  keepTags: string[]
+  /** Newest manifests kept per image in the version family (>= 1). */
+  keep: number
+  /** Newest manifests kept per image among manifests without a version tag (>= 1). */
+  keepOther: number
+  /** Only manifests older than this may be deleted; undefined = no age condition. */
+  olderThan?: { ms: number; text: string }
+  ageBasis: AgeBasis
+  sort: SortMode
+  /** Delete at most this many manifests this run (referrers travel with their subject, uncounted). */
+  maxDeletions?: number
+}
+
+/** One layer or config blob, for the freed-bytes estimate (each digest counted once). */
+export interface BlobRef {
+  digest: string
+  size: number
+}
+
+/** A manifest (digest) of an image with every tag that points at it: the unit of decision. */
+export interface ManifestRecord {
+  digest: string
+  mediaType: string
+  /** Tags pointing at this digest, sorted. Never empty for a listed manifest. */
+  tags: string[]
+  /** Nexus only: the component id of each tag (component delete is per tag). */
+  componentIds?: Record<string, string>
+  /** When the tag's current content was stored (Nexus `lastModified`); undefined = unknown (plain registry). */
+  pushed?: Date
+  /** Image config `created`; for an index, its newest child's. undefined = unknown or not read. */
+  created?: Date
+  /** Nexus `lastDownloaded`: null = never pulled, undefined = unknown (field absent). */
+  lastPulled?: Date | null
+  /** Child manifest digests of a manifest list / OCI index (empty for an image manifest). */
+  children: string[]
+  /** Blobs this manifest (or, for an index, its children) references, when read. */
+  blobs?: BlobRef[]
+  /** Size of the manifest itself in bytes, when known. */
+  manifestSize?: number
+}
+
+export interface ImageInventory {
+  /** Nexus repository name, or the registry host for `api: registry`. */
+  repository: string
+  name: string
+  manifests: ManifestRecord[]
+  /** A listing or manifest read failed after retries: nothing of this image may be deleted (fail closed). */
+  error?: string
+  /** Facts worth telling the user once (e.g. a date basis that is unavailable). */
+  notes?: string[]
+}
+
+export type Family = 'version' | 'other' | 'referrer'
+export type Action = 'keep' | 'delete' | 'pending'
+
+/** Which rule decided; `reason` is the human sentence naming it. */
+export type Rule =
+  | 'protected' // a tag matches keep-tags
+  | 'not-selected' // a tag is outside `tags`
+  | 'keep-newest' // within the `keep` / `keep-other` newest of its family
+  | 'younger' // younger than older-than (or pulled within it, for last-pulled)
+  | 'age-unknown' // older-than set but the age cannot be known
+  | 'child-of-kept-index' // referenced by a retained manifest list / OCI index
+  | 'referrer-of-kept' // a signature/attestation/SBOM whose subject is retained
+  | 'image-failed' // inventory of the image failed: fail closed
+  | 'delete' // beyond keep (and older than older-than)
+  | 'referrer-of-deleted' // goes with its deleted subject
+  | 'orphan-referrer' // its subject no longer exists
+  | 'max-deletions' // would be deleted but the per-run cap was reached
+
+export interface Decision {
+  repository: string
+  image: string
+  digest: string
+  tags: string[]
+  action: Action
+  rule: Rule
+  reason: string
+  family: Family
+  /** 1-based rank within its family, newest first (version/other only). */
+  rank?: number
+  /** Highest version tag of the manifest, as written in the tag. */
+  version?: string
+  /** The date the age rule used, and which basis it came from. */
+  ageDate?: Date
+  ageBasis?: AgeBasis | 'none'
+  /** For referrers: the subject digest named by the tag. */
+  subject?: string
+  /** Position in the run's deletion order (1 = first); set for delete and pending. */
+  deleteOrder?: number
+}
+
+export interface ImagePlan {
+  repository: string
+  image: string
+  decisions: Decision[]
+  error?: string
+  notes: string[]
+}
+
+export interface Plan {
+  images: ImagePlan[]
+  /** Run-wide notes (e.g. "age unknown for 3 manifests: created before 2013-03-20"). */
+  notes: string[]
+}
+
+export type OutcomeStatus =
+  | 'kept'
+  | 'deleted' // deleted this run (or found already gone: detail says so)
+  | 'would-delete' // dry run
+  | 'pending' // beyond max-deletions
+  | 'skipped' // changed since planned, or its image failed after planning
+  | 'failed' // the delete request failed
+
+export interface Outcome {
+  decision: Decision
+  status: OutcomeStatus
+  detail?: string
+}
+
+/** Tag and manifest counts by outcome. */
+export interface Counts {
+  kept: number
+  deleted: number
+  wouldDelete: number
+  pending: number
+  skipped: number
+  failed: number
+}
+
+export interface ImageReport {
+  repository: string
+  image: string
+  /** Set when the image's inventory failed (nothing of it was deleted). */
+  error?: string
+  notes: string[]
+  outcomes: Outcome[]
+  tags: Counts
+  manifests: Counts
+  /** Upper-bound estimate of bytes deleting this image's manifests may free (unique blobs), when known. */
+  freeableBytes?: number
+}
+
+/** Everything a run did, in one value: rendered to the job summary, the terminal, outputs and JSON. */
+export interface RunReport {
+  tool: { name: string; version: string }
+  api: ApiKind
+  dryRun: boolean
+  /** Base URL only; never credentials. */
+  host: string
+  repositories: string[]
+  startedAt: string
+  durationMs: number
+  policy: {
+    images: string[]
+    excludeImages: string[]
+    tags: string[]
+    keepTags: string[]
+    keep: number
+    keepOther: number
+    olderThan?: string
+    ageBasis: AgeBasis
+    sort: SortMode
+    maxDeletions?: number
+  }
+  images: ImageReport[]
+  totals: { images: number; tags: Counts; manifests: Counts; freeableBytes?: number }
+  /** HTTP requests by kind (e.g. `GET tags/list`, `DELETE manifest`), for performance work. */
+  requests: Record<string, number>
+  /** Run-wide notes and warnings in the order they arose. */
+  notes: string[]
+  /** One line per failure (image inventory, delete, verification). Non-empty => exit code 1. */
+  failures: string[]
+}
