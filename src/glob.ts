@@ -1,5 +1,6 @@
 // Anchored globs for image names and tags: `*` and `?` stay inside one `/` segment, `**` crosses `/`,
-// `[abc]` / `[a-z]` / `[!abc]` are character classes. Everything else is literal.
+// `[abc]` / `[a-z]` / `[!abc]` are character classes. Everything else is literal. A lone `*` (the default
+// of `images` and `tags`) means everything, nested names included: that is what a user means by it.
 
 export class GlobError extends Error {}
 
@@ -9,6 +10,7 @@ export function globToRegExp(glob: string): RegExp {
   const hit = cache.get(glob)
   if (hit) return hit
   if (glob.length === 0) throw new GlobError('empty pattern')
+  if (glob === '*') return /^.*$/
   let re = '^'
   for (let i = 0; i < glob.length; i++) {
     const c = glob[i]

@@ -1,0 +1,26 @@
+// The seam between the engine and a kind of server. A backend lists, reads and deletes; it never decides.
+// Only execute.ts calls `delete`, and never in a dry run.
+
+import { Decision, ImageInventory } from './model'
+
+export interface ImageRef {
+  repository: string
+  name: string
+}
+
+export interface Backend {
+  /** Checks reachability, credentials and repositories; throws one clear line. Read-only. */
+  preflight(): Promise<void>
+  listImages(): Promise<ImageRef[]>
+  /** Never throws: a failure lands in `error`, so the image is kept whole (fail closed). */
+  inventory(ref: ImageRef): Promise<ImageInventory>
+  /**
+   * Read-only check just before deleting: for each planned manifest whose tags changed since the
+   * inventory (moved to another digest, or a new tag now points at it), digest -> why.
+   */
+  recheck(image: ImageInventory, doomed: Decision[]): Promise<Map<string, string>>
+  /** The deleting request(s) for one manifest. Returns 'gone' when it had already disappeared. */
+  delete(image: ImageInventory, decision: Decision): Promise<'deleted' | 'gone'>
+  /** After deleting: digest -> problem, for manifests whose tags are still there. Read-only. */
+  confirm(image: ImageInventory, deleted: Decision[]): Promise<Map<string, string>>
+}

@@ -1,0 +1,11 @@
+#!/usr/bin/env node
+// Entry of the bundled CLI (dist/cli/index.js).
+import { main } from './cli'
+
+main(process.argv.slice(2)).then(
+  code => process.exit(code),
+  (e: Error) => {
+    process.stderr.write(`error: ${e.message}\n`)
+    process.exit(1)
+  }
+)

@@ -1,0 +1,173 @@
+// Inputs -> validated Config. Every bad value fails here, before any request, with one line that names the
+// input and what it accepts.
+
+import { ApiKind, AgeBasis, Policy, SortMode } from './model'
+import { DURATION_FORMS, parseDuration } from './duration'
+import { GlobError, globToRegExp } from './glob'
+import { INPUTS } from './inputs'
+
+export type DeleteMethod = 'component' | 'manifest'
+
+export interface Config {
+  api: ApiKind
+  /** Base URL without trailing slash. */
+  host: string
+  username: string
+  password: string
+  /** Nexus repositories (empty for api registry). */
+  repositories: string[]
+  /** Docker v2 API base when it is not `<host>/repository/<repo>/` (Nexus) or `<host>` (registry). */
+  registryUrl?: string
+  policy: Policy
+  deleteMethod: DeleteMethod
+  dryRun: boolean
+  concurrency: number
+  requestTimeoutMs: number
+  retries: number
+  reportFile?: string
+}
+
+export class ConfigError extends Error {
+  constructor(input: string, value: string, accepted: string) {
+    const shown = value.length > 80 ? value.slice(0, 77) + '...' : value
+    super(`Invalid input '${input}': ${JSON.stringify(shown)}. Expected ${accepted}.`)
+    this.name = 'ConfigError'
+  }
+}
+
+/** Reads one input by its action.yml name; returns '' when unset. */
+export type InputReader = (name: string) => string
+
+export function parseConfig(read: InputReader): Config {
+  const get = (name: string): string => {
+    const spec = INPUTS.find(i => i.name === name)
+    if (!spec) throw new Error(`internal: unknown input ${name}`)
+    const v = (read(name) ?? '').trim()
+    return v === '' ? spec.default : v
+  }
+
+  const api = oneOf(get('api'), 'api', ['nexus', 'registry'] as const)
+  const host = parseUrl(get('host'), 'host')
+  const repositories = list(get('repository'))
+  if (api === 'nexus' && repositories.length === 0) {
+    throw new ConfigError('repository', '', 'one or more Nexus Docker repository names (required with api: nexus)')
+  }
+  for (const r of repositories) {
+    if (!/^[A-Za-z0-9._-]+$/.test(r)) throw new ConfigError('repository', r, 'Nexus repository names (letters, digits, . _ -)')
+  }
+  const registryUrlText = get('registry-url')
+  const registryUrl = registryUrlText ? parseUrl(registryUrlText, 'registry-url') : undefined
+  if (registryUrl && api === 'nexus' && repositories.length > 1) {
+    throw new ConfigError('registry-url', registryUrlText, 'one URL for one repository (a connector serves one repository)')
+  }
+
+  const keep = wholeNumber(get('keep'), 'keep', 1, 100_000)
+  const keepOtherText = get('keep-other')
+  const keepOther = keepOtherText ? wholeNumber(keepOtherText, 'keep-other', 1, 100_000) : keep
+  const olderThanText = get('older-than')
+  let olderThan: Policy['olderThan']
+  if (olderThanText) {
+    const ms = parseDuration(olderThanText)
+    if (ms === undefined || ms <= 0) throw new ConfigError('older-than', olderThanText, DURATION_FORMS)
+    olderThan = { ms, text: olderThanText }
+  }
+  const maxText = get('max-deletions')
+  const policy: Policy = {
+    images: globs(get('images'), 'images'),
+    excludeImages: globs(get('exclude-images'), 'exclude-images'),
+    tags: globs(get('tags'), 'tags'),
+    keepTags: globs(get('keep-tags'), 'keep-tags'),
+    keep,
+    keepOther,
+    olderThan,
+    ageBasis: oneOf(get('age-basis'), 'age-basis', ['pushed', 'created', 'last-pulled'] as const) as AgeBasis,
+    sort: oneOf(get('sort'), 'sort', ['semver', 'date'] as const) as SortMode,
+    maxDeletions: maxText ? wholeNumber(maxText, 'max-deletions', 1, 1_000_000) : undefined
+  }
+  if (policy.images.length === 0) throw new ConfigError('images', '', 'at least one glob (default *)')
+  if (policy.tags.length === 0) throw new ConfigError('tags', '', 'at least one glob (default *)')
+  if (policy.ageBasis === 'last-pulled' && api === 'registry') {
+    throw new ConfigError('age-basis', 'last-pulled', 'pushed or created with api: registry (a plain registry does not record pulls)')
+  }
+
+  const timeoutText = get('request-timeout')
+  const requestTimeoutMs = parseDuration(timeoutText)
+  if (requestTimeoutMs === undefined || requestTimeoutMs < 1000) {
+    throw new ConfigError('request-timeout', timeoutText, `at least one second: ${DURATION_FORMS}`)
+  }
+  const reportFile = get('report-file') || undefined
+
+  return {
+    api,
+    host,
+    username: get('username'),
+    password: read('password') ?? '',
+    repositories,
+    registryUrl,
+    policy,
+    deleteMethod: oneOf(get('delete-method'), 'delete-method', ['component', 'manifest'] as const),
+    dryRun: bool(get('dry-run'), 'dry-run'),
+    concurrency: wholeNumber(get('concurrency'), 'concurrency', 1, 64),
+    requestTimeoutMs,
+    retries: wholeNumber(get('retries'), 'retries', 0, 10),
+    reportFile
+  }
+}
+
+/** Comma- or newline-separated list, trimmed, empties dropped. */
+export function list(text: string): string[] {
+  return text
+    .split(/[,\n]/)
+    .map(s => s.trim())
+    .filter(s => s.length > 0)
+}
+
+function globs(text: string, input: string): string[] {
+  const out = list(text)
+  for (const g of out) {
+    try {
+      globToRegExp(g)
+    } catch (e) {
+      if (e instanceof GlobError) throw new ConfigError(input, g, `globs using * ** ? [abc] (${e.message})`)
+      throw e
+    }
+  }
+  return out
+}
+
+function oneOf<T extends string>(value: string, input: string, allowed: readonly T[]): T {
+  const v = value.toLowerCase()
+  if (!(allowed as readonly string[]).includes(v)) throw new ConfigError(input, value, `one of ${allowed.join(', ')}`)
+  return v as T
+}
+
+function wholeNumber(value: string, input: string, min: number, max: number): number {
+  if (!/^\d+$/.test(value)) throw new ConfigError(input, value, `a whole number from ${min} to ${max}`)
+  const n = Number(value)
+  if (n < min || n > max) throw new ConfigError(input, value, `a whole number from ${min} to ${max}`)
+  return n
+}
+
+function bool(value: string, input: string): boolean {
+  if (/^(true|yes|on)$/i.test(value)) return true
+  if (/^(false|no|off)$/i.test(value)) return false
+  throw new ConfigError(input, value, 'true or false')
+}
+
+function parseUrl(value: string, input: string): string {
+  if (!value) throw new ConfigError(input, value, 'a URL such as https://nexus.example.com (required)')
+  let u: URL
+  try {
+    u = new URL(value)
+  } catch {
+    throw new ConfigError(input, value, 'a URL with http:// or https:// such as https://nexus.example.com')
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') {
+    throw new ConfigError(input, value, 'a URL with http:// or https:// such as https://nexus.example.com')
+  }
+  if (u.username || u.password) {
+    throw new ConfigError(input, `${u.protocol}//***@${u.host}`, 'a URL without credentials (use the username and password inputs)')
+  }
+  if (u.search || u.hash) throw new ConfigError(input, value, 'a base URL without query or fragment')
+  return u.toString().replace(/\/+$/, '')
+}

@@ -1,0 +1,204 @@
+// The HTTP edge: credentials (basic, and the registry Bearer challenge), timeouts, bounded retries with
+// jittered backoff that honours Retry-After, a concurrency bound, and request counting by kind.
+// Credentials are attached here and nowhere else; errors carry method, URL and status, never headers.
+
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http'
+import { HttpClient } from '@actions/http-client'
+import { Limiter } from './limit'
+import { Logger } from './log'
+
+export interface HttpOptions {
+  username: string
+  password: string
+  timeoutMs: number
+  retries: number
+  concurrency: number
+  userAgent: string
+  log: Logger
+  /** Injected in tests to avoid real waits. */
+  sleep?: (ms: number) => Promise<void>
+}
+
+export interface HttpResponse {
+  status: number
+  headers: IncomingHttpHeaders
+  body: Buffer
+  url: string
+}
+
+export interface RequestSpec {
+  /** Counted under this name, e.g. `registry GET tags/list`. */
+  kind: string
+  headers?: OutgoingHttpHeaders
+  body?: string
+  /** Statuses the caller handles itself: returned, never retried or thrown. Default: 2xx only. */
+  accept?: number[]
+  /** False for requests that must not be repeated (task runs). Default true. */
+  retry?: boolean
+}
+
+export class HttpError extends Error {
+  constructor(
+    readonly method: string,
+    readonly url: string,
+    readonly status: number | undefined,
+    detail: string
+  ) {
+    super(`${method} ${url} ${status === undefined ? 'failed' : `answered ${status}`}${detail ? `: ${detail}` : ''}`)
+    this.name = 'HttpError'
+  }
+}
+
+const RETRY_STATUS = new Set([429, 500, 502, 503, 504])
+const MAX_BACKOFF_MS = 30_000
+
+export class Http {
+  readonly counts: Record<string, number> = {}
+  private readonly client: HttpClient
+  private readonly limiter: Limiter
+  private readonly bearer = new Map<string, string>()
+  private readonly sleep: (ms: number) => Promise<void>
+
+  constructor(private readonly opts: HttpOptions) {
+    this.client = new HttpClient(opts.userAgent, [], {
+      socketTimeout: opts.timeoutMs,
+      keepAlive: true,
+      allowRetries: false,
+      allowRedirects: true,
+      maxSockets: opts.concurrency
+    })
+    this.limiter = new Limiter(opts.concurrency)
+    this.sleep = opts.sleep ?? (ms => new Promise(r => setTimeout(r, ms)))
+  }
+
+  get totalRequests(): number {
+    return Object.values(this.counts).reduce((a, b) => a + b, 0)
+  }
+
+  async request(method: string, url: string, spec: RequestSpec): Promise<HttpResponse> {
+    const accept = spec.accept ?? []
+    const retry = spec.retry ?? true
+    let lastError = ''
+    for (let attempt = 0; ; attempt++) {
+      let res: HttpResponse | undefined
+      try {
+        res = await this.limiter.run(() => this.send(method, url, spec))
+        if (res.status === 401 && this.hasCredentials()) {
+          // A registry behind a token server answers 401 with a Bearer challenge: fetch a token, resend once.
+          if (await this.authorizeBearer(res)) res = await this.limiter.run(() => this.send(method, url, spec))
+        }
+      } catch (e) {
+        lastError = (e as Error).message
+        if (!retry || attempt >= this.opts.retries) throw new HttpError(method, url, undefined, lastError)
+        await this.backoff(attempt, undefined, `${method} ${url}: ${lastError}`)
+        continue
+      }
+      if ((res.status >= 200 && res.status < 300) || accept.includes(res.status)) return res
+      if (retry && RETRY_STATUS.has(res.status) && attempt < this.opts.retries) {
+        await this.backoff(attempt, res.headers['retry-after'], `${method} ${url} answered ${res.status}`)
+        continue
+      }
+      throw new HttpError(method, url, res.status, describeStatus(res))
+    }
+  }
+
+  /** GET and parse JSON, for REST listings. */
+  async getJson<T>(url: string, kind: string, headers?: OutgoingHttpHeaders): Promise<{ json: T; res: HttpResponse }> {
+    const res = await this.request('GET', url, { kind, headers: { accept: 'application/json', ...headers } })
+    try {
+      return { json: JSON.parse(res.body.toString('utf8')) as T, res }
+    } catch {
+      throw new HttpError('GET', url, res.status, 'the body is not JSON')
+    }
+  }
+
+  private hasCredentials(): boolean {
+    return this.opts.username !== '' || this.opts.password !== ''
+  }
+
+  private async send(method: string, url: string, spec: RequestSpec): Promise<HttpResponse> {
+    this.counts[spec.kind] = (this.counts[spec.kind] ?? 0) + 1
+    const headers: OutgoingHttpHeaders = { ...spec.headers }
+    const token = this.bearer.get(new URL(url).host)
+    if (headers.authorization) {
+      // set by the caller (the token request itself)
+    } else if (token) headers.authorization = `Bearer ${token}`
+    else if (this.hasCredentials()) headers.authorization = basic(this.opts.username, this.opts.password)
+    const r = await this.client.request(method, url, spec.body ?? null, headers)
+    // Always drain the response, even HEAD and 204: an unread response keeps its keep-alive socket busy.
+    const body = await readBody(r.message)
+    return { status: r.message.statusCode ?? 0, headers: r.message.headers, body, url }
+  }
+
+  private async authorizeBearer(res: HttpResponse): Promise<boolean> {
+    const challenge = parseBearerChallenge(String(res.headers['www-authenticate'] ?? ''))
+    if (!challenge) return false
+    const tokenUrl = new URL(challenge.realm)
+    if (challenge.service) tokenUrl.searchParams.set('service', challenge.service)
+    if (challenge.scope) tokenUrl.searchParams.set('scope', challenge.scope)
+    const r = await this.limiter.run(() =>
+      this.send('GET', tokenUrl.toString(), {
+        kind: 'auth token',
+        headers: { accept: 'application/json', authorization: basic(this.opts.username, this.opts.password) }
+      })
+    )
+    if (r.status !== 200) throw new HttpError('GET', tokenUrl.origin + tokenUrl.pathname, r.status, 'the token server refused the credentials')
+    const json = JSON.parse(r.body.toString('utf8')) as { token?: string; access_token?: string }
+    const token = json.token ?? json.access_token
+    if (!token) return false
+    this.bearer.set(new URL(res.url).host, token)
+    return true
+  }
+
+  private async backoff(attempt: number, retryAfter: string | string[] | undefined, why: string): Promise<void> {
+    const hinted = parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter)
+    const exp = Math.min(MAX_BACKOFF_MS, 500 * 2 ** attempt)
+    // Full jitter keeps parallel workers from retrying in lockstep.
+    const wait = hinted !== undefined ? Math.min(hinted, 120_000) : Math.round(exp / 2 + (Math.random() * exp) / 2)
+    this.opts.log.debug(`retry ${attempt + 1}/${this.opts.retries} in ${wait} ms: ${why}`)
+    this.counts['retries'] = (this.counts['retries'] ?? 0) + 1
+    await this.sleep(wait)
+  }
+}
+
+function basic(user: string, password: string): string {
+  return 'Basic ' + Buffer.from(`${user}:${password}`).toString('base64')
+}
+
+function readBody(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    stream.on('data', (c: Buffer) => chunks.push(c))
+    stream.on('end', () => resolve(Buffer.concat(chunks)))
+    stream.on('error', reject)
+  })
+}
+
+/** A short, single-line description of an error answer; bodies are often empty on Nexus >= 3.30. */
+function describeStatus(res: HttpResponse): string {
+  const text = res.body.toString('utf8').trim()
+  if (!text) return ''
+  try {
+    const j = JSON.parse(text) as { errors?: { code?: string; message?: string }[] }
+    if (j.errors?.length) return j.errors.map(e => [e.code, e.message].filter(Boolean).join(' ')).join('; ')
+  } catch {
+    // not JSON: fall through to the first line of the text
+  }
+  return text.split('\n')[0].slice(0, 200)
+}
+
+export function parseRetryAfter(value: string | undefined): number | undefined {
+  if (!value) return undefined
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000
+  const at = Date.parse(value)
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now())
+}
+
+export function parseBearerChallenge(header: string): { realm: string; service?: string; scope?: string } | undefined {
+  const m = /^\s*Bearer\s+(.*)$/i.exec(header)
+  if (!m) return undefined
+  const params: Record<string, string> = {}
+  for (const p of m[1].matchAll(/(\w+)="([^"]*)"/g)) params[p[1].toLowerCase()] = p[2]
+  if (!params.realm) return undefined
+  return { realm: params.realm, service: params.service, scope: params.scope }
+}

@@ -1,0 +1,111 @@
+// The one list of inputs. action.yml, the README table and the CLI flags are checked against it in tests,
+// so the three cannot drift apart.
+
+export interface InputSpec {
+  name: string
+  /** Default as written in action.yml ('' = empty). */
+  default: string
+  description: string
+  required?: boolean
+  secret?: boolean
+}
+
+export const INPUTS: InputSpec[] = [
+  {
+    name: 'host',
+    default: '',
+    required: true,
+    description: 'Base URL of Nexus (e.g. https://nexus.example.com), or of the registry when api is registry.'
+  },
+  { name: 'username', default: '', description: 'User for basic authentication.' },
+  {
+    name: 'password',
+    default: '',
+    secret: true,
+    description: 'Password or token for basic authentication; masked in logs.'
+  },
+  {
+    name: 'api',
+    default: 'nexus',
+    description: 'nexus (Nexus REST + Docker API) or registry (plain OCI Distribution API only).'
+  },
+  {
+    name: 'repository',
+    default: '',
+    description: 'Nexus Docker repository name(s), comma or newline separated. Required with api nexus.'
+  },
+  {
+    name: 'registry-url',
+    default: '',
+    description:
+      'Where the Docker v2 API of the repository is served, when not <host>/repository/<repository>/ (a connector port or another host).'
+  },
+  {
+    name: 'images',
+    default: '*',
+    description: 'Globs over image names to clean (anchored; * alone selects every image, inside a pattern * stays within one path segment and ** crosses /).'
+  },
+  { name: 'exclude-images', default: '', description: 'Globs of image names never touched.' },
+  {
+    name: 'tags',
+    default: '*',
+    description: 'Globs of tags that may be deleted; a manifest is a candidate only when all its tags match.'
+  },
+  {
+    name: 'keep-tags',
+    default: 'latest',
+    description: 'Globs of tags whose manifest is never deleted (anchored: latest protects latest, not not-latest).'
+  },
+  { name: 'keep', default: '10', description: 'Newest manifests kept per image in the version family (at least 1).' },
+  {
+    name: 'keep-other',
+    default: '',
+    description: 'Newest manifests kept per image among manifests with no version tag. Empty = the value of keep.'
+  },
+  {
+    name: 'older-than',
+    default: '',
+    description: 'Only manifests older than this may be deleted: 30d, 12h, 2w, 90m or ISO-8601 P30D. Empty = no age condition.'
+  },
+  {
+    name: 'age-basis',
+    default: 'pushed',
+    description:
+      'Which date is the age: pushed (Nexus lastModified), created (image config), or last-pulled (the newer of Nexus lastDownloaded and pushed).'
+  },
+  { name: 'sort', default: 'semver', description: 'semver (version tags by version, others by date) or date.' },
+  {
+    name: 'delete-method',
+    default: 'component',
+    description:
+      'Nexus only. component: delete each tag with the components API (exact on every version); manifest: delete by digest through the registry API.'
+  },
+  {
+    name: 'dry-run',
+    default: 'true',
+    description: 'Plan and report only. Deleting needs dry-run: false.'
+  },
+  {
+    name: 'max-deletions',
+    default: '',
+    description: 'Delete at most this many manifests this run, lowest-ranked first; the rest are reported as pending. Empty = no cap.'
+  },
+  { name: 'concurrency', default: '8', description: 'Parallel HTTP requests (1 to 64).' },
+  { name: 'request-timeout', default: '30s', description: 'Timeout of each HTTP request (e.g. 30s, 2m).' },
+  { name: 'retries', default: '3', description: 'Retries of a failed request (5xx, 429, connection errors), 0 to 10.' },
+  { name: 'report-file', default: '', description: 'Also write the full plan and result as JSON to this path.' }
+]
+
+export const OUTPUTS: { name: string; description: string }[] = [
+  { name: 'deleted-count', description: 'Tags deleted this run.' },
+  { name: 'would-delete-count', description: 'Tags a dry run would delete.' },
+  { name: 'kept-count', description: 'Tags kept.' },
+  { name: 'failed-count', description: 'Tags whose deletion failed (an image whose inventory failed is listed in the report and fails the run).' },
+  { name: 'pending-count', description: 'Tags left for a later run by max-deletions.' },
+  { name: 'skipped-count', description: 'Tags skipped because they changed since the plan was made.' },
+  { name: 'manifests-deleted-count', description: 'Manifests (digests) deleted this run.' },
+  { name: 'deleted', description: 'JSON array of image:tag deleted this run.' },
+  { name: 'would-delete', description: 'JSON array of image:tag a dry run would delete.' },
+  { name: 'freeable-bytes', description: 'Upper-bound estimate of bytes the deletions may free (empty when unknown).' },
+  { name: 'report-file', description: 'Path of the JSON report, when report-file was set.' }
+]

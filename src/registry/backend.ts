@@ -1,0 +1,95 @@
+// Backend for a plain OCI Distribution registry: inventory from the v2 API, delete by digest
+// (which removes every tag on that digest, exactly our unit of decision).
+
+import { Backend, ImageRef } from '../backend'
+import { describeManifests, groupByDigest, TaggedDigest } from '../inventory'
+import { mapLimit } from '../limit'
+import { Decision, ImageInventory } from '../model'
+import { RegistryClient } from './client'
+
+export class RegistryBackend implements Backend {
+  private readonly repository: string
+
+  constructor(
+    private readonly client: RegistryClient,
+    private readonly parallel: number
+  ) {
+    this.repository = new URL(client.base).host
+  }
+
+  preflight(): Promise<void> {
+    return this.client.ping()
+  }
+
+  async listImages(): Promise<ImageRef[]> {
+    const names = await this.client.catalog()
+    return names.map(name => ({ repository: this.repository, name }))
+  }
+
+  async inventory(ref: ImageRef): Promise<ImageInventory> {
+    const inv: ImageInventory = { repository: ref.repository, name: ref.name, manifests: [] }
+    try {
+      const tagged = await this.resolveTags(ref.name, await this.client.tags(ref.name))
+      inv.manifests = groupByDigest(tagged)
+      await describeManifests(this.client, ref.name, inv.manifests, this.parallel)
+    } catch (e) {
+      inv.error = (e as Error).message
+    }
+    return inv
+  }
+
+  async recheck(image: ImageInventory, doomed: Decision[]): Promise<Map<string, string>> {
+    const changed = new Map<string, string>()
+    if (doomed.length === 0) return changed
+    const doomedDigests = new Set(doomed.map(d => d.digest))
+    const known = new Set(image.manifests.flatMap(m => m.tags))
+    const now = await this.client.tags(image.name)
+    // A tag pushed since the inventory onto a doomed digest would be deleted with it: look at new tags.
+    const fresh = await this.resolveTags(image.name, now.filter(t => !known.has(t)))
+    for (const t of fresh) {
+      if (doomedDigests.has(t.digest)) changed.set(t.digest, `changed since planned: new tag ${t.tag} points at it`)
+    }
+    const current = new Set(now)
+    await mapLimit(doomed, this.parallel, async d => {
+      for (const tag of d.tags) {
+        if (!current.has(tag)) continue // already gone: nothing moved
+        const head = await this.client.resolve(image.name, tag)
+        if (head && head.digest !== d.digest) {
+          changed.set(d.digest, `changed since planned: ${tag} now points at ${head.digest.slice(0, 19)}`)
+          return
+        }
+      }
+    })
+    return changed
+  }
+
+  delete(image: ImageInventory, decision: Decision): Promise<'deleted' | 'gone'> {
+    return this.client.deleteManifest(image.name, decision.digest)
+  }
+
+  async confirm(image: ImageInventory, deleted: Decision[]): Promise<Map<string, string>> {
+    const problems = new Map<string, string>()
+    if (deleted.length === 0) return problems
+    const left = new Set(await this.client.tags(image.name))
+    await mapLimit(deleted, this.parallel, async d => {
+      for (const tag of d.tags.filter(t => left.has(t))) {
+        const head = await this.client.resolve(image.name, tag)
+        // A tag re-pushed to new content after our delete is someone else's; only the old digest is a problem.
+        if (head?.digest === d.digest) {
+          problems.set(d.digest, `tag ${tag} still points at the deleted digest`)
+          return
+        }
+      }
+    })
+    return problems
+  }
+
+  private async resolveTags(name: string, tags: string[]): Promise<TaggedDigest[]> {
+    const out = await mapLimit(tags, this.parallel, async tag => {
+      const head = await this.client.resolve(name, tag)
+      return head ? { tag, digest: head.digest, mediaType: head.mediaType } : undefined
+    })
+    // A tag listed but unknown by the time we read it was deleted meanwhile: nothing to decide.
+    return out.filter((t): t is TaggedDigest => t !== undefined)
+  }
+}

@@ -1,0 +1,8 @@
+// Rendering of a RunReport: job summary, terminal text, action outputs and the JSON report.
+// Everything here is pure; the only output goes through the SummaryWriter the caller passes in.
+
+export { formatBytes, shortDigest } from './report/format'
+export { DEFAULT_MAX_ROWS } from './report/view'
+export { renderSummary, type SummaryWriter, type SummaryTableRow, type SummaryTableCell } from './report/summary'
+export { renderTerminal, type TerminalOptions } from './report/terminal'
+export { actionOutputs, reportJson, summarizeCounts, zeroCounts } from './report/data'

@@ -1,0 +1,58 @@
+// Job summary rendering. Every piece of text goes through escapeHtml: core.summary inserts strings
+// verbatim, and image/tag names and server messages are user data.
+
+import type { RunReport } from '../model'
+import { escapeHtml } from './format'
+import { buildView, moreText, type Table } from './view'
+
+export interface SummaryTableCell {
+  data: string
+  header?: boolean
+  colspan?: string
+}
+export type SummaryTableRow = (SummaryTableCell | string)[]
+
+/** The subset of `@actions/core`'s `core.summary` used here; tests pass a recording fake. */
+export interface SummaryWriter {
+  addHeading(text: string, level?: number | string): unknown
+  addRaw(text: string, addEOL?: boolean): unknown
+  addTable(rows: SummaryTableRow[]): unknown
+  addDetails(label: string, content: string): unknown
+  addList(items: string[], ordered?: boolean): unknown
+  addEOL(): unknown
+}
+
+function tableRows(table: Table): SummaryTableRow[] {
+  const rows: SummaryTableRow[] = [table.columns.map(c => ({ data: escapeHtml(c.header), header: true }))]
+  for (const row of table.rows) rows.push(row.map(cell => escapeHtml(cell)))
+  if (table.more > 0) rows.push([{ data: escapeHtml(moreText(table.more)), colspan: String(table.columns.length) }])
+  return rows
+}
+
+/** Writes the run report into `s` (typically `core.summary`); the caller decides when to `write()`. */
+export function renderSummary(report: RunReport, s: SummaryWriter, opts: { maxRows?: number } = {}): void {
+  const v = buildView(report, opts.maxRows)
+  s.addHeading(escapeHtml(`${v.title} — ${v.mode}`), 2)
+  const lines = [`<strong>${escapeHtml(v.mode)}</strong>: ${escapeHtml(v.modeNote)}`, ...v.headline.map(escapeHtml)]
+  s.addRaw(`<p>${lines.join('<br>')}</p>`, true)
+  s.addRaw(`<p><strong>Policy</strong>: ${escapeHtml(v.policy)}</p>`, true)
+
+  s.addHeading('Images', 3)
+  if (v.images.rows.length === 0) s.addRaw('<p>No image matched.</p>', true)
+  else s.addTable(tableRows(v.images))
+
+  s.addHeading('Plan', 3)
+  if (v.plan.rows.length === 0) s.addRaw('<p>Nothing to delete: every tag is kept.</p>', true)
+  else s.addTable(tableRows(v.plan))
+
+  if (v.failures.length > 0) {
+    s.addHeading('Failures', 3)
+    s.addList(v.failures.map(escapeHtml))
+  }
+  if (v.notes.length > 0) {
+    s.addHeading('Notes', 3)
+    s.addList(v.notes.map(escapeHtml))
+  }
+  if (v.requests !== undefined) s.addDetails('HTTP requests', `<p>${escapeHtml(v.requests)}</p>`)
+  s.addEOL()
+}

@@ -1,0 +1,102 @@
+// Plain-text rendering for the CLI: aligned, box-free tables; ANSI colors only when asked for.
+
+import type { OutcomeStatus, RunReport } from '../model'
+import { stripControls } from './format'
+import { buildView, moreText, type Table } from './view'
+
+export interface TerminalOptions {
+  color?: boolean
+  /** Terminal columns; free-text columns are truncated with `…` to fit. Undefined = never truncate. */
+  width?: number
+  maxRows?: number
+}
+
+const GAP = '  '
+/** A truncated column keeps at least this many characters, even if the line then overflows. */
+const MIN_FLEX = 8
+
+type Paint = (code: string, text: string) => string
+
+const STATUS_COLOR: Partial<Record<OutcomeStatus, string>> = {
+  failed: '31',
+  deleted: '32',
+  'would-delete': '36',
+  pending: '33',
+  skipped: '2'
+}
+
+// Lengths in code points, so a surrogate pair is never split by truncation.
+function len(s: string): number {
+  return [...s].length
+}
+
+function truncate(s: string, width: number): string {
+  const chars = [...s]
+  return chars.length <= width ? s : chars.slice(0, Math.max(0, width - 1)).join('') + '…'
+}
+
+function fitWidths(table: Table, cells: string[][], width: number | undefined): number[] {
+  const widths = table.columns.map((c, i) => Math.max(len(c.header), ...cells.map(r => len(r[i] ?? ''))))
+  if (width === undefined || !Number.isFinite(width)) return widths
+  const total = () => widths.reduce((a, b) => a + b, 0) + GAP.length * (widths.length - 1)
+  // Shrink the widest free-text column one step at a time so the cuts are spread fairly.
+  for (let excess = total() - width; excess > 0; excess--) {
+    let widest = -1
+    table.columns.forEach((c, i) => {
+      if (c.flex && widths[i] > MIN_FLEX && (widest < 0 || widths[i] > widths[widest])) widest = i
+    })
+    if (widest < 0) break
+    widths[widest]--
+  }
+  return widths
+}
+
+function renderTable(table: Table, opts: TerminalOptions, paint: Paint): string[] {
+  const cells = table.rows.map(r => r.map(c => stripControls(c)))
+  const widths = fitWidths(table, cells, opts.width)
+  const line = (row: string[], style?: (i: number, text: string) => string) =>
+    row
+      .map((cell, i) => {
+        const text = truncate(cell, widths[i])
+        const pad = i === row.length - 1 ? '' : ' '.repeat(widths[i] - len(text))
+        return (style ? style(i, text) : text) + pad
+      })
+      .join(GAP)
+      .trimEnd()
+  const statusCol = table.columns.findIndex(c => c.status)
+  const out = [
+    line(table.columns.map(c => c.header), (_, t) => paint('1', t)),
+    widths.map(w => '-'.repeat(w)).join(GAP)
+  ]
+  cells.forEach((row, r) => {
+    const color = table.statuses ? STATUS_COLOR[table.statuses[r]] : undefined
+    out.push(line(row, (i, t) => (i === statusCol && color ? paint(color, t) : t)))
+  })
+  if (table.more > 0) out.push(moreText(table.more))
+  return out
+}
+
+/** The report as text for the CLI (no trailing newline); pure, so the caller picks color and width from the TTY. */
+export function renderTerminal(report: RunReport, opts: TerminalOptions = {}): string {
+  const paint: Paint = opts.color ? (code, text) => `\u001b[${code}m${text}\u001b[0m` : (_, text) => text
+  const v = buildView(report, opts.maxRows)
+  const out: string[] = []
+  out.push(`${paint('1', v.title)} — ${paint(v.mode === 'DRY RUN' ? '1;33' : '1;31', v.mode)}: ${v.modeNote}`)
+  out.push(...v.headline.map(l => stripControls(l)))
+  out.push(`Policy: ${stripControls(v.policy)}`, '')
+
+  out.push(paint('1', 'Images'))
+  out.push(...(v.images.rows.length === 0 ? ['No image matched.'] : renderTable(v.images, opts, paint)), '')
+
+  out.push(paint('1', 'Plan'))
+  out.push(
+    ...(v.plan.rows.length === 0 ? ['Nothing to delete: every tag is kept.'] : renderTable(v.plan, opts, paint)),
+    ''
+  )
+  if (v.failures.length > 0) {
+    out.push(paint('1;31', 'Failures'), ...v.failures.map(f => `- ${stripControls(f)}`), '')
+  }
+  if (v.notes.length > 0) out.push(paint('1', 'Notes'), ...v.notes.map(n => `- ${stripControls(n)}`), '')
+  if (v.requests !== undefined) out.push(`HTTP requests: ${stripControls(v.requests)}`, '')
+  return out.join('\n').replace(/\n+$/, '')
+}
