@@ -271,6 +271,17 @@ describe('renderSummary', () => {
     expect(rows[5][6]).toBe('older than 30 days and beyond keep 2 (rank 9) — changed since planned')
   })
 
+  it('lists every kept manifest with the rule that kept it, folded in a details block', () => {
+    const w = recorder()
+    const report = makeReport(true)
+    renderSummary(report, w)
+    const details = w.calls.filter(c => c.method === 'addDetails' && String(c.args[0]).startsWith('Kept'))
+    expect(details).toHaveLength(1)
+    const kept = report.images.flatMap(i => i.outcomes.filter(o => o.status === 'kept'))
+    expect(details[0].args[0]).toBe(`Kept: ${kept.length} manifests and why`)
+    for (const o of kept) expect(String(details[0].args[1])).toContain(o.decision.reason.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'))
+  })
+
   it('real run: failed rows first, failures and notes as lists', () => {
     const w = recorder()
     renderSummary(makeReport(false), w)
@@ -335,19 +346,19 @@ describe('renderTerminal', () => {
     expect(text).toMatch(/^Image {2,}Tags kept {2,}Would delete/m)
     expect(text).toContain('older than 30 days and beyond keep 2 (rank 9) — changed since planned')
     expect(text).toContain('- age unknown for 1 manifest')
-    expect(expectAligned(text)).toBe(2)
+    expect(expectAligned(text)).toBe(3) // images, plan, kept
   })
 
   it('cuts rows, truncates to a width and colors only on request', () => {
     const r = makeReport(false, 20)
     const text = renderTerminal(r, { maxRows: 5, width: 100 })
     expect(text).toContain('… and 21 more (full list in the JSON report)')
-    expect(expectAligned(text)).toBe(2)
+    expect(expectAligned(text)).toBe(3) // images, plan, kept
     const planLines = text.split('\n').slice(text.split('\n').indexOf('Plan'))
     for (const l of planLines.slice(0, 8)) expect(l.length).toBeLessThanOrEqual(100)
     const colored = renderTerminal(r, { color: true })
     expect(colored).toContain('\u001b[31mfailed\u001b[0m')
-    expect(expectAligned(colored.replace(/\u001b\[[0-9;]*m/g, ''))).toBe(2)
+    expect(expectAligned(colored.replace(/\u001b\[[0-9;]*m/g, ''))).toBe(3)
   })
 
   it('never lets server text inject escape sequences', () => {

@@ -29,6 +29,14 @@ function tableRows(table: Table): SummaryTableRow[] {
   return rows
 }
 
+/** An HTML table for places core.summary's addTable cannot reach (inside <details>). */
+function htmlTable(table: Table): string {
+  const head = `<tr>${table.columns.map(c => `<th>${escapeHtml(c.header)}</th>`).join('')}</tr>`
+  const body = table.rows.map(r => `<tr>${r.map(c => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('')
+  const more = table.more > 0 ? `<tr><td colspan="${table.columns.length}">${escapeHtml(moreText(table.more))}</td></tr>` : ''
+  return `<table>${head}${body}${more}</table>`
+}
+
 /** Writes the run report into `s` (typically `core.summary`); the caller decides when to `write()`. */
 export function renderSummary(report: RunReport, s: SummaryWriter, opts: { maxRows?: number } = {}): void {
   const v = buildView(report, opts.maxRows)
@@ -44,6 +52,10 @@ export function renderSummary(report: RunReport, s: SummaryWriter, opts: { maxRo
   s.addHeading('Plan', 3)
   if (v.plan.rows.length === 0) s.addRaw('<p>Nothing to delete: every tag is kept.</p>', true)
   else s.addTable(tableRows(v.plan))
+
+  if (v.kept.rows.length > 0) {
+    s.addDetails(escapeHtml(`Kept: ${v.kept.rows.length + v.kept.more} manifests and why`), htmlTable(v.kept))
+  }
 
   if (v.failures.length > 0) {
     s.addHeading('Failures', 3)

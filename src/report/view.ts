@@ -32,6 +32,8 @@ export interface View {
   policy: string
   images: Table
   plan: Table
+  /** Every kept manifest with the rule that kept it. */
+  kept: Table
   notes: string[]
   failures: string[]
   /** `15 (GET tags/list 12, DELETE manifest 3)`, or undefined when no request was counted. */
@@ -209,6 +211,31 @@ function planTable(report: RunReport): Omit<Table, 'more'> {
   return { columns, rows, statuses: entries.map(e => e.o.status) }
 }
 
+function keptTable(report: RunReport): Omit<Table, 'more'> {
+  const multiRepo = new Set(report.images.map(i => i.repository)).size > 1
+  const columns: Column[] = [
+    { header: 'Image', flex: true },
+    { header: 'Tags', flex: true },
+    { header: 'Digest' },
+    { header: 'Date' },
+    { header: 'Version' },
+    { header: 'Reason', flex: true }
+  ]
+  const rows = report.images.flatMap(img =>
+    img.outcomes
+      .filter(o => o.status === 'kept')
+      .map(o => [
+        multiRepo ? `${img.repository}/${img.image}` : img.image,
+        o.decision.tags.join(', '),
+        shortDigest(o.decision.digest),
+        dateCell(o),
+        o.decision.version ?? '—',
+        o.decision.reason
+      ])
+  )
+  return { columns, rows }
+}
+
 function requestsLine(report: RunReport): string | undefined {
   const kinds = Object.entries(report.requests ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
   if (kinds.length === 0) return undefined
@@ -226,6 +253,7 @@ export function buildView(report: RunReport, maxRows?: number): View {
     policy: policyLine(report),
     images: cut(imagesTable(report), limit),
     plan: cut(planTable(report), limit),
+    kept: cut(keptTable(report), limit),
     notes: report.notes,
     failures: report.failures,
     requests: requestsLine(report)
