@@ -9,11 +9,18 @@ export interface ImageRef {
 }
 
 export interface Backend {
+  /** Run-wide facts found while listing (e.g. a date basis this server version lacks), said once. */
+  readonly notes: string[]
   /** Checks reachability, credentials and repositories; throws one clear line. Read-only. */
   preflight(): Promise<void>
   listImages(): Promise<ImageRef[]>
   /** Never throws: a failure lands in `error`, so the image is kept whole (fail closed). */
   inventory(ref: ImageRef): Promise<ImageInventory>
+  /**
+   * After planning, before executing: read what the freed-bytes estimate needs for these manifests
+   * (by digest, so nothing is marked pulled). Read-only; a failure only loses the estimate.
+   */
+  describeSizes(image: ImageInventory, digests: string[]): Promise<void>
   /**
    * Read-only check just before deleting: for each planned manifest whose tags changed since the
    * inventory (moved to another digest, or a new tag now points at it), digest -> why.

@@ -155,19 +155,22 @@ function bool(value: string, input: string): boolean {
 }
 
 function parseUrl(value: string, input: string): string {
+  // Never echo credentials written into the URL, whatever else is wrong with it (ftp://user:pw@x, user:pw@host):
+  // everything up to the last @ goes, even when that over-redacts a path.
+  const shown = value.replace(/^([^/@\s]*\/\/)?[\s\S]*@/, (_m, scheme: string | undefined) => `${scheme ?? ''}***@`)
   if (!value) throw new ConfigError(input, value, 'a URL such as https://nexus.example.com (required)')
   let u: URL
   try {
     u = new URL(value)
   } catch {
-    throw new ConfigError(input, value, 'a URL with http:// or https:// such as https://nexus.example.com')
+    throw new ConfigError(input, shown, 'a URL with http:// or https:// such as https://nexus.example.com')
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') {
-    throw new ConfigError(input, value, 'a URL with http:// or https:// such as https://nexus.example.com')
+    throw new ConfigError(input, shown, 'a URL with http:// or https:// such as https://nexus.example.com')
   }
   if (u.username || u.password) {
     throw new ConfigError(input, `${u.protocol}//***@${u.host}`, 'a URL without credentials (use the username and password inputs)')
   }
-  if (u.search || u.hash) throw new ConfigError(input, value, 'a base URL without query or fragment')
+  if (u.search || u.hash) throw new ConfigError(input, shown, 'a base URL without query or fragment')
   return u.toString().replace(/\/+$/, '')
 }

@@ -9,7 +9,9 @@ const UNIT_MS: Record<string, number> = {
   w: 604_800_000
 }
 
-const SHORT = /^(\d+(?:\.\d+)?)\s*([smhdw])$/i
+// Case-insensitive except `M`: `6M` reads as six months, and silently taking it as six minutes would make
+// older-than match almost everything.
+const SHORT = /^(\d+(?:\.\d+)?)\s*([smhdwSHDW])$/
 const ISO = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/i
 
 /** Milliseconds, or undefined when the text is not a duration we accept. */

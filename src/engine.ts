@@ -11,6 +11,7 @@ import { plan } from './policy/planner'
 import { matchesAny } from './glob'
 import { RegistryClient } from './registry/client'
 import { RegistryBackend } from './registry/backend'
+import { NexusBackend } from './nexus/backend'
 import { summarizeCounts } from './report'
 
 export interface EngineDeps {
@@ -23,7 +24,7 @@ export const TOOL_NAME = 'nexus-image-lifecycle'
 
 export function createBackend(cfg: Config, http: Http): Backend {
   if (cfg.api === 'registry') return new RegistryBackend(new RegistryClient(http, cfg.registryUrl ?? cfg.host), cfg.concurrency)
-  throw new Error("api: nexus is not implemented yet; use api: registry with the repository's Docker v2 URL as host")
+  return new NexusBackend(http, cfg)
 }
 
 export async function runCleanup(cfg: Config, deps: EngineDeps): Promise<RunReport> {
@@ -53,6 +54,8 @@ export async function runCleanup(cfg: Config, deps: EngineDeps): Promise<RunRepo
     const all = await backend.listImages()
     const selected = all.filter(r => matchesAny(r.name, cfg.policy.images) && !matchesAny(r.name, cfg.policy.excludeImages))
     log.info(`${all.length} images found, ${selected.length} selected by images/exclude-images`)
+    for (const n of backend.notes) log.warning(n)
+    notes.push(...backend.notes)
     const invs = await mapLimit(selected, cfg.concurrency, (ref: ImageRef) => backend.inventory(ref))
     for (const inv of invs) {
       const tags = inv.manifests.reduce((n, m) => n + m.tags.length, 0)
@@ -68,6 +71,17 @@ export async function runCleanup(cfg: Config, deps: EngineDeps): Promise<RunRepo
     return p
   })
   notes.push(...thePlan.notes)
+
+  // The estimate of freed bytes needs the blobs of what goes; read them now, before they are gone.
+  await mapLimit(thePlan.images, cfg.concurrency, async (ip, i) => {
+    const going = ip.decisions.filter(d => d.action === 'delete').map(d => d.digest)
+    if (going.length === 0) return
+    try {
+      await backend.describeSizes(inventories[i], going)
+    } catch (e) {
+      log.warning(`${ip.image}: size estimate unavailable: ${(e as Error).message}`)
+    }
+  })
 
   const outcomes = await log.group(cfg.dryRun ? 'Dry run (nothing is deleted)' : 'Delete', () =>
     mapLimit(thePlan.images, cfg.concurrency, (ip, i) => executeImage(ip, inventories[i], backend, { dryRun: cfg.dryRun, parallel: cfg.concurrency, log }))
@@ -133,8 +147,8 @@ export async function runCleanup(cfg: Config, deps: EngineDeps): Promise<RunRepo
 
 /**
  * Upper bound of the bytes deleting may free: blobs of deleted (or would-delete) manifests that no
- * remaining manifest of the same repository still uses, each digest counted once. Upper bound because
- * images outside the selection, or other repositories, may share them.
+ * remaining manifest of the same repository is known to use, each digest counted once. Upper bound
+ * because images outside the selection, or other repositories, may share them.
  */
 function estimateFreeable(invs: ImageInventory[], outcomes: Outcome[][]): { perImage: (number | undefined)[]; total?: number } {
   const gone = (o: Outcome): boolean => o.status === 'deleted' || o.status === 'would-delete'
@@ -147,7 +161,9 @@ function estimateFreeable(invs: ImageInventory[], outcomes: Outcome[][]): { perI
     for (const o of outcomes[i]) {
       const m = byDigest.get(o.decision.digest)
       if (!m) continue
-      if (!m.blobs) known = false
+      if (!m.blobs && gone(o)) known = false
+      // Kept manifests whose blobs were read (plain registry) shrink the estimate; on Nexus they are
+      // not read (that would mark them pulled), so the bound is looser there.
       if (!gone(o)) for (const b of m.blobs ?? []) used.add(b.digest)
     }
   })

@@ -44,7 +44,13 @@ export function globToRegExp(glob: string): RegExp {
       re += c.replace(/[.+^${}()|\\]/g, '\\$&')
     }
   }
-  const compiled = new RegExp(re + '$')
+  let compiled: RegExp
+  try {
+    compiled = new RegExp(re + '$')
+  } catch (e) {
+    // e.g. a reversed range `[z-a]`: still a malformed glob, not an internal error
+    throw new GlobError(`${(e as Error).message.replace(/^Invalid regular expression: \/.*\/: /, '')} in ${JSON.stringify(glob)}`)
+  }
   cache.set(glob, compiled)
   return compiled
 }

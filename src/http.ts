@@ -2,7 +2,7 @@
 // jittered backoff that honours Retry-After, a concurrency bound, and request counting by kind.
 // Credentials are attached here and nowhere else; errors carry method, URL and status, never headers.
 
-import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http'
+import type { ClientRequest, IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http'
 import { HttpClient } from '@actions/http-client'
 import { Limiter } from './limit'
 import { Logger } from './log'
@@ -88,6 +88,9 @@ export class Http {
           if (await this.authorizeBearer(res)) res = await this.limiter.run(() => this.send(method, url, spec))
         }
       } catch (e) {
+        // The token server refusing the credentials is an answer, not a transient failure: repeating it only
+        // adds failed logins (and may lock the account).
+        if (e instanceof HttpError && e.status !== undefined && !RETRY_STATUS.has(e.status)) throw e
         lastError = (e as Error).message
         if (!retry || attempt >= this.opts.retries) throw new HttpError(method, url, undefined, lastError)
         await this.backoff(attempt, undefined, `${method} ${url}: ${lastError}`)
@@ -119,6 +122,7 @@ export class Http {
   private async send(method: string, url: string, spec: RequestSpec): Promise<HttpResponse> {
     this.counts[spec.kind] = (this.counts[spec.kind] ?? 0) + 1
     const headers: OutgoingHttpHeaders = { ...spec.headers }
+    destroyOnTimeout(this.client.getAgent(url))
     const token = this.bearer.get(new URL(url).host)
     if (headers.authorization) {
       // set by the caller (the token request itself)
@@ -159,6 +163,24 @@ export class Http {
     this.counts['retries'] = (this.counts['retries'] ?? 0) + 1
     await this.sleep(wait)
   }
+}
+
+const ARMED = Symbol('destroy on timeout')
+
+/**
+ * http-client answers a socket timeout with socket.end() only: against a server that never closes (a black hole,
+ * a stalled body) the half-closed socket keeps its agent slot (maxSockets = concurrency) forever, so the retry
+ * waits for a socket that never frees and a stalled body never ends. Destroying the request frees both.
+ */
+function destroyOnTimeout(agent: unknown): void {
+  const a = agent as { addRequest?: (req: ClientRequest, ...rest: unknown[]) => unknown; [ARMED]?: boolean } | undefined
+  if (!a || typeof a.addRequest !== 'function' || a[ARMED]) return
+  const add = a.addRequest
+  a.addRequest = function (this: unknown, req: ClientRequest, ...rest: unknown[]) {
+    req.once('timeout', () => req.destroy(new Error('timed out')))
+    return add.call(this, req, ...rest)
+  }
+  a[ARMED] = true
 }
 
 function basic(user: string, password: string): string {

@@ -32,10 +32,16 @@ export function groupByDigest(tagged: TaggedDigest[]): ManifestRecord[] {
 
 /**
  * Reads each manifest by digest (never by tag: on Nexus a read by tag marks it pulled) and fills in
- * children, blobs and `created` (an index's is its newest child's). Throws on a failed read, so the
- * caller can fail the whole image closed.
+ * children, blobs and, when `withCreated`, `created` from the config (an index's is its newest child's).
+ * Throws on a failed read, so the caller can fail the whole image closed.
  */
-export async function describeManifests(reader: ManifestReader, name: string, records: ManifestRecord[], parallel: number): Promise<void> {
+export async function describeManifests(
+  reader: ManifestReader,
+  name: string,
+  records: ManifestRecord[],
+  parallel: number,
+  withCreated = true
+): Promise<void> {
   const configs = new Map<string, Promise<Date | undefined>>()
   const created = (digest: string): Promise<Date | undefined> => {
     let p = configs.get(digest)
@@ -51,7 +57,7 @@ export async function describeManifests(reader: ManifestReader, name: string, re
     const m = body.manifest
     const blobs: BlobRef[] = m.layers.map(l => ({ digest: l.digest, size: l.size }))
     if (m.config) blobs.push({ digest: m.config.digest, size: m.config.size })
-    return { created: m.config ? await created(m.config.digest) : undefined, blobs, size: body.size }
+    return { created: m.config && withCreated ? await created(m.config.digest) : undefined, blobs, size: body.size }
   }
 
   await mapLimit(records, parallel, async rec => {
@@ -64,12 +70,12 @@ export async function describeManifests(reader: ManifestReader, name: string, re
       const kids = await Promise.all(rec.children.map(readImage))
       rec.blobs = dedupe(kids.flatMap(k => k.blobs))
       const dates = kids.map(k => k.created).filter((d): d is Date => d !== undefined)
-      rec.created = dates.length ? new Date(Math.max(...dates.map(d => d.getTime()))) : undefined
+      if (withCreated) rec.created = dates.length ? new Date(Math.max(...dates.map(d => d.getTime()))) : undefined
     } else {
       const m = body.manifest
       rec.blobs = m.layers.map(l => ({ digest: l.digest, size: l.size }))
       if (m.config) rec.blobs.push({ digest: m.config.digest, size: m.config.size })
-      rec.created = m.config ? await created(m.config.digest) : undefined
+      if (withCreated) rec.created = m.config ? await created(m.config.digest) : undefined
     }
   })
 }

@@ -8,6 +8,7 @@ import { Decision, ImageInventory } from '../model'
 import { RegistryClient } from './client'
 
 export class RegistryBackend implements Backend {
+  readonly notes: string[] = []
   private readonly repository: string
 
   constructor(
@@ -37,6 +38,9 @@ export class RegistryBackend implements Backend {
     }
     return inv
   }
+
+  /** The inventory already read every manifest and its blobs. */
+  async describeSizes(): Promise<void> {}
 
   async recheck(image: ImageInventory, doomed: Decision[]): Promise<Map<string, string>> {
     const changed = new Map<string, string>()

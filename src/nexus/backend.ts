@@ -1,0 +1,211 @@
+// Backend for Nexus 3: inventory from the REST components listing (digest = checksum.sha256, pushed =
+// lastModified, last pulled = lastDownloaded), because any manifest read by tag through the registry API
+// marks the tag downloaded. Manifests are read by digest, and only where a decision needs them.
+// Deleting is per tag through the components API (exact on every version), or by digest when asked.
+
+import { Backend, ImageRef } from '../backend'
+import type { Config } from '../config'
+import { Http } from '../http'
+import { describeManifests } from '../inventory'
+import { mapLimit } from '../limit'
+import { Decision, ImageInventory, ManifestRecord } from '../model'
+import { RegistryClient } from '../registry/client'
+import { isIndexType } from '../registry/media'
+import { NexusClient, NexusComponent, parseNexusDate } from './client'
+
+export class NexusBackend implements Backend {
+  readonly notes: string[] = []
+  private readonly nexus: NexusClient
+  private readonly registries = new Map<string, RegistryClient>()
+  /** repository -> image -> its components (one per tag), filled by listImages. */
+  private readonly listing = new Map<string, Map<string, NexusComponent[]>>()
+
+  constructor(
+    private readonly http: Http,
+    private readonly cfg: Config
+  ) {
+    this.nexus = new NexusClient(http, cfg.host)
+  }
+
+  async preflight(): Promise<void> {
+    const repos = await this.nexus.repositories()
+    const docker = repos.filter(r => r.format === 'docker')
+    for (const name of this.cfg.repositories) {
+      const repo = repos.find(r => r.name === name)
+      if (!repo) {
+        const known = docker.map(r => `${r.name} (${r.type})`).join(', ') || 'none visible to this user'
+        throw new Error(
+          `Nexus repository '${name}' not found (or the user lacks nx-repository-view-docker-${name}-browse). Docker repositories: ${known}`
+        )
+      }
+      if (repo.format !== 'docker') throw new Error(`Nexus repository '${name}' is a ${repo.format} repository, not docker`)
+      if (repo.type !== 'hosted') {
+        throw new Error(
+          `Nexus repository '${name}' is a ${repo.type} repository: only hosted repositories are cleaned (deleting from a ${repo.type} is not cleanup)`
+        )
+      }
+    }
+  }
+
+  async listImages(): Promise<ImageRef[]> {
+    const refs: ImageRef[] = []
+    let lacksModified = 0
+    let lacksDownloaded = 0
+    for (const repository of this.cfg.repositories) {
+      const byImage = new Map<string, NexusComponent[]>()
+      await this.nexus.eachComponentPage(repository, items => {
+        for (const c of items) {
+          const asset = c.assets?.[0]
+          if (!asset) continue
+          if (!('lastModified' in asset)) lacksModified++
+          if (!('lastDownloaded' in asset)) lacksDownloaded++
+          const list = byImage.get(c.name) ?? []
+          list.push(c)
+          byImage.set(c.name, list)
+        }
+      })
+      this.listing.set(repository, byImage)
+      for (const name of [...byImage.keys()].sort()) refs.push({ repository, name })
+    }
+    if (lacksModified > 0) {
+      this.notes.push(`This Nexus (before 3.29) reports no lastModified: the pushed date is unknown for ${lacksModified} tags, so the image config created date is used`)
+    }
+    if (lacksDownloaded > 0) {
+      if (this.cfg.policy.ageBasis === 'last-pulled') {
+        throw new Error(
+          `age-basis last-pulled: this Nexus (before 3.39) reports no lastDownloaded for ${lacksDownloaded} tags; use age-basis pushed or created`
+        )
+      }
+      this.notes.push(`This Nexus (before 3.39) reports no lastDownloaded: the last-pulled basis is unavailable`)
+    }
+    return refs
+  }
+
+  async inventory(ref: ImageRef): Promise<ImageInventory> {
+    const inv: ImageInventory = { repository: ref.repository, name: ref.name, manifests: [] }
+    try {
+      inv.manifests = recordsFromComponents(this.listing.get(ref.repository)?.get(ref.name) ?? [])
+      const needsCreated = this.cfg.policy.ageBasis === 'created' || inv.manifests.some(m => m.pushed === undefined)
+      // Index children are only known from the index itself; an asset without contentType (before 3.29)
+      // might be one. With the created basis every manifest and config is read (by digest).
+      const toRead = needsCreated ? inv.manifests : inv.manifests.filter(m => !m.mediaType || isIndexType(m.mediaType))
+      await describeManifests(this.registry(ref.repository), ref.name, toRead, this.cfg.concurrency, needsCreated)
+    } catch (e) {
+      inv.error = (e as Error).message
+    }
+    return inv
+  }
+
+  async describeSizes(image: ImageInventory, digests: string[]): Promise<void> {
+    const want = new Set(digests)
+    const records = image.manifests.filter(m => want.has(m.digest) && !m.blobs)
+    await describeManifests(this.registry(image.repository), image.name, records, this.cfg.concurrency, false)
+  }
+
+  async recheck(image: ImageInventory, doomed: Decision[]): Promise<Map<string, string>> {
+    const changed = new Map<string, string>()
+    const ids = this.componentIds(image)
+    await mapLimit(doomed, this.cfg.concurrency, async d => {
+      for (const tag of d.tags) {
+        const now = await this.nexus.component(ids.get(`${d.digest} ${tag}`) as string)
+        if (!now) continue // already gone: nothing moved
+        const digest = digestOf(now)
+        if (digest !== d.digest) {
+          changed.set(d.digest, `changed since planned: ${tag} was re-pushed (now ${digest?.slice(0, 19) ?? 'unknown'})`)
+          return
+        }
+      }
+    })
+    if (this.cfg.deleteMethod === 'manifest' && doomed.length > 0) {
+      // A delete by digest takes every tag on it on some versions: a tag added since the plan must stop it.
+      const registry = this.registry(image.repository)
+      const known = new Set(image.manifests.flatMap(m => m.tags))
+      const doomedDigests = new Set(doomed.map(d => d.digest))
+      for (const tag of (await registry.tags(image.name)).filter(t => !known.has(t))) {
+        const head = await registry.resolve(image.name, tag)
+        if (head && doomedDigests.has(head.digest)) changed.set(head.digest, `changed since planned: new tag ${tag} points at it`)
+      }
+    }
+    return changed
+  }
+
+  async delete(image: ImageInventory, d: Decision): Promise<'deleted' | 'gone'> {
+    const ids = this.componentIds(image)
+    if (this.cfg.deleteMethod === 'manifest') {
+      const r = await this.registry(image.repository).deleteManifest(image.name, d.digest)
+      // Nexus 3.89+ removes only the manifest and leaves the tag components dangling: finish them.
+      for (const tag of d.tags) {
+        const id = ids.get(`${d.digest} ${tag}`) as string
+        const left = await this.nexus.component(id)
+        if (left && digestOf(left) === d.digest) await this.nexus.deleteComponent(id, image.repository)
+      }
+      return r
+    }
+    const results = await mapLimit(d.tags, this.cfg.concurrency, tag =>
+      this.nexus.deleteComponent(ids.get(`${d.digest} ${tag}`) as string, image.repository)
+    )
+    return results.every(r => r === 'gone') ? 'gone' : 'deleted'
+  }
+
+  async confirm(image: ImageInventory, deleted: Decision[]): Promise<Map<string, string>> {
+    const problems = new Map<string, string>()
+    // One tags/list per image (no manifest read, so nothing is marked pulled); only tags still listed
+    // are looked at one by one.
+    const left = new Set(await this.registry(image.repository).tags(image.name))
+    const ids = this.componentIds(image)
+    for (const d of deleted) {
+      for (const tag of d.tags.filter(t => left.has(t))) {
+        const c = await this.nexus.component(ids.get(`${d.digest} ${tag}`) as string)
+        if (c && digestOf(c) === d.digest) {
+          problems.set(d.digest, `tag ${tag} is still present`)
+          break
+        }
+      }
+    }
+    return problems
+  }
+
+  private registry(repository: string): RegistryClient {
+    let r = this.registries.get(repository)
+    if (!r) {
+      r = new RegistryClient(this.http, this.cfg.registryUrl ?? `${this.cfg.host}/repository/${repository}`)
+      this.registries.set(repository, r)
+    }
+    return r
+  }
+
+  /** `${digest} ${tag}` -> component id. */
+  private componentIds(image: ImageInventory): Map<string, string> {
+    const ids = new Map<string, string>()
+    for (const m of image.manifests) for (const [tag, id] of Object.entries(m.componentIds ?? {})) ids.set(`${m.digest} ${tag}`, id)
+    return ids
+  }
+}
+
+function digestOf(c: NexusComponent): string | undefined {
+  const sha = c.assets?.[0]?.checksum?.sha256
+  return sha ? `sha256:${sha}` : undefined
+}
+
+/** Groups one image's components (one per tag) into manifests; dates are the newest among the tags. */
+export function recordsFromComponents(components: NexusComponent[]): ManifestRecord[] {
+  const byDigest = new Map<string, ManifestRecord>()
+  for (const c of components) {
+    const asset = c.assets[0]
+    const digest = digestOf(c)
+    if (!digest) throw new Error(`component ${c.name}:${c.version} has no sha256 checksum`)
+    const rec = byDigest.get(digest) ?? { digest, mediaType: asset.contentType ?? '', tags: [], children: [], componentIds: {} }
+    rec.tags.push(c.version)
+    ;(rec.componentIds as Record<string, string>)[c.version] = c.id
+    const pushed = parseNexusDate(asset.lastModified)
+    if (pushed && (!rec.pushed || pushed > rec.pushed)) rec.pushed = pushed
+    if ('lastDownloaded' in asset) {
+      const pulled = parseNexusDate(asset.lastDownloaded) ?? null
+      if (rec.lastPulled === undefined || (pulled && (!rec.lastPulled || pulled > rec.lastPulled))) rec.lastPulled = pulled
+    }
+    byDigest.set(digest, rec)
+  }
+  const out = [...byDigest.values()]
+  for (const r of out) r.tags.sort()
+  return out.sort((a, b) => a.digest.localeCompare(b.digest))
+}
