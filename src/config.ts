@@ -25,6 +25,11 @@ export interface Config {
   requestTimeoutMs: number
   retries: number
   reportFile?: string
+  runCleanupTasks: boolean
+  gcTask?: string
+  compactTask?: string
+  createMissingTasks: boolean
+  taskTimeoutMs: number
 }
 
 export class ConfigError extends Error {
@@ -96,6 +101,15 @@ export function parseConfig(read: InputReader): Config {
     throw new ConfigError('request-timeout', timeoutText, `at least one second: ${DURATION_FORMS}`)
   }
   const reportFile = get('report-file') || undefined
+  const runCleanupTasks = bool(get('run-cleanup-tasks'), 'run-cleanup-tasks')
+  if (runCleanupTasks && api === 'registry') {
+    throw new ConfigError('run-cleanup-tasks', 'true', "false with api: registry (a plain registry's garbage collection runs on its host)")
+  }
+  const taskTimeoutText = get('task-timeout')
+  const taskTimeoutMs = parseDuration(taskTimeoutText)
+  if (taskTimeoutMs === undefined || taskTimeoutMs < 1000) {
+    throw new ConfigError('task-timeout', taskTimeoutText, `at least one second: ${DURATION_FORMS}`)
+  }
 
   return {
     api,
@@ -110,7 +124,12 @@ export function parseConfig(read: InputReader): Config {
     concurrency: wholeNumber(get('concurrency'), 'concurrency', 1, 64),
     requestTimeoutMs,
     retries: wholeNumber(get('retries'), 'retries', 0, 10),
-    reportFile
+    reportFile,
+    runCleanupTasks,
+    gcTask: get('gc-task') || undefined,
+    compactTask: get('compact-task') || undefined,
+    createMissingTasks: bool(get('create-missing-tasks'), 'create-missing-tasks'),
+    taskTimeoutMs
   }
 }
 

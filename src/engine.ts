@@ -13,6 +13,8 @@ import { RegistryClient } from './registry/client'
 import { RegistryBackend } from './registry/backend'
 import { NexusBackend } from './nexus/backend'
 import { summarizeCounts } from './report'
+import { reclaim } from './reclaim'
+import { ReclaimReport } from './model'
 
 export interface EngineDeps {
   log: Logger
@@ -112,6 +114,20 @@ export async function runCleanup(cfg: Config, deps: EngineDeps): Promise<RunRepo
     }
   }
   const totalCounts = summarizeCounts(outcomes.flat())
+
+  let reclaimed: ReclaimReport | undefined
+  if (cfg.runCleanupTasks) {
+    reclaimed = await log.group('Reclaim space (Nexus cleanup tasks)', async () => {
+      try {
+        return await reclaim(cfg, http, log, totalCounts.tags.deleted > 0)
+      } catch (e) {
+        failures.push(`reclaim: ${(e as Error).message}`)
+        log.error(`reclaim: ${(e as Error).message}`)
+        return undefined
+      }
+    })
+    for (const n of reclaimed?.notes ?? []) log.info(n)
+  }
   return {
     tool: { name: TOOL_NAME, version: deps.version },
     api: cfg.api,
@@ -141,7 +157,8 @@ export async function runCleanup(cfg: Config, deps: EngineDeps): Promise<RunRepo
     },
     requests: { ...http.counts },
     notes,
-    failures
+    failures,
+    ...(reclaimed ? { reclaim: reclaimed } : {})
   }
 }
 

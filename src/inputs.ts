@@ -93,7 +93,29 @@ export const INPUTS: InputSpec[] = [
   { name: 'concurrency', default: '8', description: 'Parallel HTTP requests (1 to 64).' },
   { name: 'request-timeout', default: '30s', description: 'Timeout of each HTTP request (e.g. 30s, 2m).' },
   { name: 'retries', default: '3', description: 'Retries of a failed request (5xx, 429, connection errors), 0 to 10.' },
-  { name: 'report-file', default: '', description: 'Also write the full plan and result as JSON to this path.' }
+  { name: 'report-file', default: '', description: 'Also write the full plan and result as JSON to this path.' },
+  {
+    name: 'run-cleanup-tasks',
+    default: 'false',
+    description:
+      'Nexus only. After a real run that deleted something, run the Docker GC task for each repository, then compact the blob store(s) they use, wait, and report the bytes.'
+  },
+  {
+    name: 'gc-task',
+    default: '',
+    description: 'Id or exact name of the "Docker - Delete unused manifests and images" task. Empty = find it by type (repository.docker.gc).'
+  },
+  {
+    name: 'compact-task',
+    default: '',
+    description: 'Id or exact name of the "Admin - Compact blob store" task. Empty = find it by type (blobstore.compact).'
+  },
+  {
+    name: 'create-missing-tasks',
+    default: 'false',
+    description: 'Create a missing GC or compact task (manual schedule) through the REST API (Nexus 3.74+); otherwise fail with the steps to create it.'
+  },
+  { name: 'task-timeout', default: '30m', description: 'How long to wait for each task.' }
 ]
 
 export const OUTPUTS: { name: string; description: string }[] = [
@@ -107,5 +129,7 @@ export const OUTPUTS: { name: string; description: string }[] = [
   { name: 'deleted', description: 'JSON array of image:tag deleted this run.' },
   { name: 'would-delete', description: 'JSON array of image:tag a dry run would delete.' },
   { name: 'freeable-bytes', description: 'Upper-bound estimate of bytes the deletions may free (empty when unknown).' },
-  { name: 'report-file', description: 'Path of the JSON report, when report-file was set.' }
+  { name: 'report-file', description: 'Path of the JSON report, when report-file was set.' },
+  { name: 'reclaimed-bytes', description: 'Blob store bytes freed by the cleanup tasks, as measured before and after (empty when they did not run).' },
+  { name: 'tasks', description: 'JSON array of the cleanup tasks run (name, type, target, result, duration).' }
 ]

@@ -186,4 +186,41 @@ export interface RunReport {
   notes: string[]
   /** One line per failure (image inventory, delete, verification). Non-empty => exit code 1. */
   failures: string[]
+  /** The Nexus GC and compact step, when run-cleanup-tasks is on. */
+  reclaim?: ReclaimReport
+}
+
+/** One Nexus task the reclaim step ran, would run, or could not run. */
+export interface TaskRunReport {
+  name: string
+  id?: string
+  type: string
+  /** The repository (GC) or blob store (compact) it works on. */
+  target: string
+  /** OK / FAILED / CANCELED / INTERRUPTED as Nexus says, or `would run` (dry run), `not run`. */
+  result: string
+  message?: string
+  startedAt?: string
+  durationMs?: number
+}
+
+export interface BlobStoreReport {
+  name: string
+  type: string
+  beforeBytes?: number
+  afterBytes?: number
+  /** before - after, as measured (may be 0 where Nexus releases blobs later). */
+  freedBytes?: number
+  beforeBlobs?: number
+  afterBlobs?: number
+  /** When `after` was read. */
+  measuredAt?: string
+}
+
+export interface ReclaimReport {
+  tasks: TaskRunReport[]
+  blobStores: BlobStoreReport[]
+  /** Sum of freedBytes over the blob stores measured; undefined when nothing ran. */
+  reclaimedBytes?: number
+  notes: string[]
 }

@@ -50,7 +50,11 @@ export function actionOutputs(report: RunReport): Record<string, string> {
     'manifests-deleted-count': String(report.totals.manifests.deleted),
     deleted: JSON.stringify(tagRefs(report, 'deleted')),
     'would-delete': JSON.stringify(tagRefs(report, 'would-delete')),
-    'freeable-bytes': bytes === undefined || !Number.isFinite(bytes) ? '' : String(Math.round(bytes))
+    'freeable-bytes': bytes === undefined || !Number.isFinite(bytes) ? '' : String(Math.round(bytes)),
+    'reclaimed-bytes': report.reclaim?.reclaimedBytes === undefined ? '' : String(report.reclaim.reclaimedBytes),
+    tasks: JSON.stringify(
+      (report.reclaim?.tasks ?? []).map(t => ({ name: t.name, type: t.type, target: t.target, result: t.result, durationMs: t.durationMs ?? null }))
+    )
   }
 }
 

@@ -53,6 +53,12 @@ export function renderSummary(report: RunReport, s: SummaryWriter, opts: { maxRo
   if (v.plan.rows.length === 0) s.addRaw('<p>Nothing to delete: every tag is kept.</p>', true)
   else s.addTable(tableRows(v.plan))
 
+  if (v.tasks) {
+    s.addHeading('Reclaim space (Nexus cleanup tasks)', 3)
+    s.addTable(tableRows(v.tasks))
+    if (v.blobStores) s.addTable(tableRows(v.blobStores))
+  }
+
   if (v.kept.rows.length > 0) {
     s.addDetails(escapeHtml(`Kept: ${v.kept.rows.length + v.kept.more} manifests and why`), htmlTable(v.kept))
   }

@@ -93,6 +93,10 @@ export function renderTerminal(report: RunReport, opts: TerminalOptions = {}): s
     ...(v.plan.rows.length === 0 ? ['Nothing to delete: every tag is kept.'] : renderTable(v.plan, opts, paint)),
     ''
   )
+  if (v.tasks) {
+    out.push(paint('1', 'Reclaim space (Nexus cleanup tasks)'), ...renderTable(v.tasks, opts, paint), '')
+    if (v.blobStores) out.push(...renderTable(v.blobStores, opts, paint), '')
+  }
   if (v.kept.rows.length > 0) out.push(paint('1', 'Kept'), ...renderTable(v.kept, opts, paint), '')
   if (v.failures.length > 0) {
     out.push(paint('1;31', 'Failures'), ...v.failures.map(f => `- ${stripControls(f)}`), '')

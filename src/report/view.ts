@@ -34,6 +34,9 @@ export interface View {
   plan: Table
   /** Every kept manifest with the rule that kept it. */
   kept: Table
+  /** The Nexus cleanup tasks and the blob stores measured around them, when that step ran. */
+  tasks?: Table
+  blobStores?: Table
   notes: string[]
   failures: string[]
   /** `15 (GET tags/list 12, DELETE manifest 3)`, or undefined when no request was counted. */
@@ -236,11 +239,32 @@ function keptTable(report: RunReport): Omit<Table, 'more'> {
   return { columns, rows }
 }
 
+function tasksTable(report: RunReport): Omit<Table, 'more'> | undefined {
+  const r = report.reclaim
+  if (!r || r.tasks.length === 0) return undefined
+  const columns: Column[] = [{ header: 'Task', flex: true }, { header: 'Type' }, { header: 'For' }, { header: 'Result' }, { header: 'Duration' }, { header: 'Message', flex: true }]
+  const rows = r.tasks.map(t => [t.name, t.type, t.target, t.result, t.durationMs === undefined ? '—' : formatDuration(t.durationMs), t.message ?? '—'])
+  return { columns, rows }
+}
+
+function blobStoresTable(report: RunReport): Omit<Table, 'more'> | undefined {
+  const r = report.reclaim
+  if (!r || r.blobStores.length === 0) return undefined
+  const b = (n: number | undefined) => (n === undefined ? '—' : formatBytes(n))
+  const columns: Column[] = [{ header: 'Blob store' }, { header: 'Type' }, { header: 'Before' }, { header: 'After' }, { header: 'Freed' }, { header: 'Measured' }]
+  const rows = r.blobStores.map(s => [s.name, s.type, b(s.beforeBytes), b(s.afterBytes), b(s.freedBytes), s.measuredAt ?? '—'])
+  return { columns, rows }
+}
+
 function requestsLine(report: RunReport): string | undefined {
   const kinds = Object.entries(report.requests ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
   if (kinds.length === 0) return undefined
   const total = kinds.reduce((sum, [, n]) => sum + n, 0)
   return `${total} (${kinds.map(([k, n]) => `${k} ${n}`).join(', ')})`
+}
+
+function optionalCut(table: Omit<Table, 'more'> | undefined, limit: number): Table | undefined {
+  return table ? cut(table, limit) : undefined
 }
 
 export function buildView(report: RunReport, maxRows?: number): View {
@@ -254,7 +278,9 @@ export function buildView(report: RunReport, maxRows?: number): View {
     images: cut(imagesTable(report), limit),
     plan: cut(planTable(report), limit),
     kept: cut(keptTable(report), limit),
-    notes: report.notes,
+    tasks: optionalCut(tasksTable(report), limit),
+    blobStores: optionalCut(blobStoresTable(report), limit),
+    notes: [...report.notes, ...(report.reclaim?.notes ?? [])],
     failures: report.failures,
     requests: requestsLine(report)
   }

@@ -1,0 +1,116 @@
+// Nexus scheduled tasks, repositories' blob stores and blob store sizes (shared/nexus/API.md 6.2, 6.3, 7).
+
+import { Http } from '../http'
+import { authFailure } from './client'
+
+export interface TaskXO {
+  id: string
+  name: string
+  type?: string
+  message: string | null
+  /** WAITING, RUNNING..., or since 3.66 `RUNNING: <progress>`. */
+  currentState: string
+  lastRunResult: string | null
+  nextRun: string | null
+  lastRun: string | null
+  /** Only 3.94+ returns a task's properties. */
+  properties?: Record<string, string>
+  enabled?: boolean
+}
+
+export interface BlobStoreXO {
+  name: string
+  type: string
+  blobCount: number
+  totalSizeInBytes: number
+  availableSpaceInBytes?: number
+}
+
+export type RunAnswer = 'started' | 'already-running' | 'disabled' | 'missing'
+
+export class NexusTasks {
+  private readonly rest: string
+
+  constructor(
+    private readonly http: Http,
+    host: string
+  ) {
+    this.rest = `${host}/service/rest/v1`
+  }
+
+  async list(type?: string): Promise<TaskXO[]> {
+    const url = new URL(`${this.rest}/tasks`)
+    if (type) url.searchParams.set('type', type)
+    const res = await this.http.request('GET', url.toString(), { kind: 'nexus GET tasks', headers: { accept: 'application/json' }, accept: [401, 403] })
+    authFailure(res.status, 'list tasks', 'nx-tasks-read')
+    return (JSON.parse(res.body.toString('utf8')) as { items: TaskXO[] }).items ?? []
+  }
+
+  async get(id: string): Promise<TaskXO | undefined> {
+    const res = await this.http.request('GET', `${this.rest}/tasks/${encodeURIComponent(id)}`, {
+      kind: 'nexus GET task',
+      headers: { accept: 'application/json' },
+      accept: [401, 403, 404]
+    })
+    authFailure(res.status, 'read tasks', 'nx-tasks-read')
+    return res.status === 404 ? undefined : (JSON.parse(res.body.toString('utf8')) as TaskXO)
+  }
+
+  /** Starts a task. Never retried: a second POST could start a second run. */
+  async run(id: string): Promise<RunAnswer> {
+    const res = await this.http.request('POST', `${this.rest}/tasks/${encodeURIComponent(id)}/run`, {
+      kind: 'nexus POST task run',
+      retry: false,
+      accept: [401, 403, 404, 405, 500]
+    })
+    authFailure(res.status, 'run tasks', 'nx-tasks-run')
+    if (res.status === 404) return 'missing'
+    if (res.status === 405) return 'disabled'
+    // 500 "Error running task": the task is already running (QuartzTaskInfo.runNow's check).
+    if (res.status === 500) return 'already-running'
+    return 'started'
+  }
+
+  /** Creates a manual task (3.74+). undefined when this Nexus has no such endpoint (404/405). */
+  async create(body: { type: string; name: string; properties: Record<string, string> }): Promise<string | undefined> {
+    const res = await this.http.request('POST', `${this.rest}/tasks`, {
+      kind: 'nexus POST tasks',
+      retry: false,
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({
+        type: body.type,
+        name: body.name,
+        enabled: true,
+        notificationCondition: 'FAILURE',
+        frequency: { schedule: 'manual' },
+        properties: body.properties
+      }),
+      accept: [401, 403, 404, 405]
+    })
+    authFailure(res.status, 'create tasks', 'nx-tasks-create')
+    if (res.status === 404 || res.status === 405) return undefined
+    const json = JSON.parse(res.body.toString('utf8') || '{}') as { id?: string }
+    if (!json.id) throw new Error('Nexus created the task but its answer carries no id')
+    return json.id
+  }
+
+  /** The blob store of a Docker hosted repository (needs the repository admin read privilege). */
+  async blobStoreOf(repository: string): Promise<string> {
+    const res = await this.http.request('GET', `${this.rest}/repositories/docker/hosted/${encodeURIComponent(repository)}`, {
+      kind: 'nexus GET repository settings',
+      headers: { accept: 'application/json' },
+      accept: [401, 403, 404]
+    })
+    authFailure(res.status, `read the settings of ${repository}`, `nx-repository-admin-docker-${repository}-read`)
+    if (res.status === 404) throw new Error(`Nexus has no Docker hosted repository '${repository}'`)
+    const name = (JSON.parse(res.body.toString('utf8')) as { storage?: { blobStoreName?: string } }).storage?.blobStoreName
+    if (!name) throw new Error(`Nexus did not say which blob store '${repository}' uses`)
+    return name
+  }
+
+  async blobStores(): Promise<BlobStoreXO[]> {
+    const res = await this.http.request('GET', `${this.rest}/blobstores`, { kind: 'nexus GET blobstores', headers: { accept: 'application/json' }, accept: [401, 403] })
+    authFailure(res.status, 'read blob stores', 'nx-blobstores-read')
+    return JSON.parse(res.body.toString('utf8')) as BlobStoreXO[]
+  }
+}
