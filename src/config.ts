@@ -1,6 +1,7 @@
 // Inputs -> validated Config. Every bad value fails here, before any request, with one line that names the
 // input and what it accepts.
 
+import { readFileSync } from 'node:fs'
 import { ApiKind, AgeBasis, Policy, SortMode } from './model'
 import { DURATION_FORMS, parseDuration } from './duration'
 import { GlobError, globToRegExp } from './glob'
@@ -25,6 +26,9 @@ export interface Config {
   requestTimeoutMs: number
   retries: number
   reportFile?: string
+  /** PEM text of extra CAs to trust. */
+  caCert?: string
+  insecureSkipTlsVerify: boolean
   runCleanupTasks: boolean
   gcTask?: string
   compactTask?: string
@@ -101,6 +105,7 @@ export function parseConfig(read: InputReader): Config {
     throw new ConfigError('request-timeout', timeoutText, `at least one second: ${DURATION_FORMS}`)
   }
   const reportFile = get('report-file') || undefined
+  const caCert = readCa(get('ca-cert'))
   const runCleanupTasks = bool(get('run-cleanup-tasks'), 'run-cleanup-tasks')
   if (runCleanupTasks && api === 'registry') {
     throw new ConfigError('run-cleanup-tasks', 'true', "false with api: registry (a plain registry's garbage collection runs on its host)")
@@ -125,12 +130,46 @@ export function parseConfig(read: InputReader): Config {
     requestTimeoutMs,
     retries: wholeNumber(get('retries'), 'retries', 0, 10),
     reportFile,
+    caCert,
+    insecureSkipTlsVerify: bool(get('insecure-skip-tls-verify'), 'insecure-skip-tls-verify'),
     runCleanupTasks,
     gcTask: get('gc-task') || undefined,
     compactTask: get('compact-task') || undefined,
     createMissingTasks: bool(get('create-missing-tasks'), 'create-missing-tasks'),
     taskTimeoutMs
   }
+}
+
+/** `ca-cert` is PEM text or a path to a PEM file. */
+function readCa(value: string): string | undefined {
+  if (!value) return undefined
+  if (value.includes('-----BEGIN CERTIFICATE-----')) return value
+  let text: string
+  try {
+    text = readFileSync(value, 'utf8')
+  } catch {
+    throw new ConfigError('ca-cert', value, 'a readable PEM file path, or PEM text starting with -----BEGIN CERTIFICATE-----')
+  }
+  if (!text.includes('-----BEGIN CERTIFICATE-----')) throw new ConfigError('ca-cert', value, 'a file holding PEM certificates')
+  return text
+}
+
+/** Warnings worth a loud line before anything runs. */
+export function securityWarnings(cfg: Config): string[] {
+  const out: string[] = []
+  const urls = [cfg.host, ...(cfg.registryUrl ? [cfg.registryUrl] : [])]
+  const plain = urls.map(u => new URL(u)).filter(u => u.protocol === 'http:' && !isLoopback(u.hostname))
+  if ((cfg.username || cfg.password) && plain.length > 0) {
+    out.push(`credentials are sent over plain http:// to ${plain.map(u => u.host).join(', ')}: anyone on the network path can read them; use https://`)
+  }
+  if (cfg.insecureSkipTlsVerify) {
+    out.push('insecure-skip-tls-verify is on: TLS certificates are NOT verified, so the server is not authenticated; use ca-cert for a private CA')
+  }
+  return out
+}
+
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || /^127\./.test(hostname) || hostname === '[::1]' || hostname === '::1'
 }
 
 /** Comma- or newline-separated list, trimmed, empties dropped. */

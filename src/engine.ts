@@ -1,7 +1,7 @@
 // The engine both doors (action and CLI) call: config -> inventory -> plan -> execute -> report.
 
 import { Backend, ImageRef } from './backend'
-import { Config } from './config'
+import { Config, securityWarnings } from './config'
 import { executeImage } from './execute'
 import { Http } from './http'
 import { mapLimit } from './limit'
@@ -41,10 +41,16 @@ export async function runCleanup(cfg: Config, deps: EngineDeps): Promise<RunRepo
     retries: cfg.retries,
     concurrency: cfg.concurrency,
     userAgent: `${TOOL_NAME}/${deps.version}`,
-    log
+    log,
+    caCert: cfg.caCert,
+    insecureSkipTlsVerify: cfg.insecureSkipTlsVerify
   })
   const backend = createBackend(cfg, http)
   const notes: string[] = []
+  for (const w of securityWarnings(cfg)) {
+    log.warning(w)
+    notes.push(w)
+  }
   if (cfg.api === 'registry' && cfg.policy.ageBasis === 'pushed') {
     const note = 'age-basis pushed: a plain registry does not record push dates, so the image config created date is used'
     log.warning(note)

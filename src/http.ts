@@ -15,6 +15,9 @@ export interface HttpOptions {
   concurrency: number
   userAgent: string
   log: Logger
+  /** Extra CAs (PEM) to trust for HTTPS. */
+  caCert?: string
+  insecureSkipTlsVerify?: boolean
   /** Injected in tests to avoid real waits. */
   sleep?: (ms: number) => Promise<void>
 }
@@ -60,7 +63,16 @@ export class Http {
   private readonly sleep: (ms: number) => Promise<void>
 
   constructor(private readonly opts: HttpOptions) {
-    this.client = new HttpClient(opts.userAgent, [], {
+    // TLS settings ride on each request's options, which Node's https agent passes to the socket.
+    const tls = {
+      prepareRequest: (o: { ca?: string; rejectUnauthorized?: boolean }) => {
+        if (opts.caCert) o.ca = opts.caCert
+        if (opts.insecureSkipTlsVerify) o.rejectUnauthorized = false
+      },
+      canHandleAuthentication: () => false,
+      handleAuthentication: () => Promise.reject(new Error('not used'))
+    }
+    this.client = new HttpClient(opts.userAgent, [tls as never], {
       socketTimeout: opts.timeoutMs,
       keepAlive: true,
       allowRetries: false,

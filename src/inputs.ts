@@ -92,6 +92,16 @@ export const INPUTS: InputSpec[] = [
   },
   { name: 'concurrency', default: '8', description: 'Parallel HTTP requests (1 to 64).' },
   { name: 'request-timeout', default: '30s', description: 'Timeout of each HTTP request (e.g. 30s, 2m).' },
+  {
+    name: 'ca-cert',
+    default: '',
+    description: 'CA certificate(s) to trust for HTTPS, for a private CA: a PEM file path or the PEM text itself.'
+  },
+  {
+    name: 'insecure-skip-tls-verify',
+    default: 'false',
+    description: 'Do not verify TLS certificates (warns loudly). Prefer ca-cert.'
+  },
   { name: 'retries', default: '3', description: 'Retries of a failed request (5xx, 429, connection errors), 0 to 10.' },
   { name: 'report-file', default: '', description: 'Also write the full plan and result as JSON to this path.' },
   {

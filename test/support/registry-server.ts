@@ -2,8 +2,8 @@
 // port with its own storage directory, optionally behind htpasswd basic auth.
 
 import { ChildProcess, execFileSync, spawn } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs'
-import { createServer } from 'node:net'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs'
+import { connect, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
 
@@ -38,6 +38,18 @@ export function registryOrSkip(): string | undefined {
   return undefined
 }
 
+/** True once something accepts TCP connections on the port (works for http and https alike). */
+function listening(port: number): Promise<boolean> {
+  return new Promise(resolve => {
+    const s = connect(port, '127.0.0.1')
+    s.once('connect', () => {
+      s.destroy()
+      resolve(true)
+    })
+    s.once('error', () => resolve(false))
+  })
+}
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer()
@@ -49,9 +61,33 @@ export function freePort(): Promise<number> {
   })
 }
 
-export async function startRegistry(bin: string, auth?: { username: string; password: string }): Promise<RegistryServer> {
+export interface RegistryTls {
+  /** PEM of the self-signed certificate the server uses (to pass as a CA). */
+  certPem: string
+  certPath: string
+}
+
+/** A self-signed certificate for 127.0.0.1, made with openssl. */
+function selfSigned(dir: string): RegistryTls & { keyPath: string } {
+  const certPath = join(dir, 'cert.pem')
+  const keyPath = join(dir, 'key.pem')
+  execFileSync('openssl', [
+    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2',
+    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
+    '-keyout', keyPath, '-out', certPath
+  ], { stdio: 'ignore' })
+  return { certPath, keyPath, certPem: readFileSync(certPath, 'utf8') }
+}
+
+export async function startRegistry(
+  bin: string,
+  auth?: { username: string; password: string },
+  opts: { tls?: boolean } = {}
+): Promise<RegistryServer & { tls?: RegistryTls }> {
   const dir = mkdtempSync(join(tmpdir(), 'nil-registry-'))
   const port = await freePort()
+  const tls = opts.tls ? selfSigned(dir) : undefined
+  const tlsBlock = tls ? `  tls:\n    certificate: ${tls.certPath}\n    key: ${tls.keyPath}\n` : ''
   let authBlock = ''
   if (auth) {
     const line = execFileSync('htpasswd', ['-Bbn', auth.username, auth.password]).toString().trim()
@@ -75,21 +111,16 @@ storage:
       enabled: false
 http:
   addr: 127.0.0.1:${port}
-${authBlock}`
+${tlsBlock}${authBlock}`
   )
   const child: ChildProcess = spawn(bin, ['serve', join(dir, 'config.yml')], { stdio: ['ignore', 'ignore', 'pipe'] })
   let stderr = ''
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()))
-  const url = `http://127.0.0.1:${port}`
+  const url = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`
   const deadline = Date.now() + 15_000
   for (;;) {
     if (child.exitCode !== null) throw new Error(`docker-registry exited ${child.exitCode}: ${stderr}`)
-    try {
-      const r = await fetch(`${url}/v2/`)
-      if (r.status === 200 || r.status === 401) break
-    } catch {
-      // not listening yet
-    }
+    if (await listening(port)) break
     if (Date.now() > deadline) {
       child.kill()
       throw new Error(`docker-registry did not start on ${url}: ${stderr}`)
@@ -99,6 +130,7 @@ ${authBlock}`
   return {
     url,
     dir,
+    ...(tls ? { tls: { certPem: tls.certPem, certPath: tls.certPath } } : {}),
     stop: () =>
       new Promise<void>(resolve => {
         child.once('exit', () => {
