@@ -3,6 +3,17 @@
 
 import { Decision, ImageInventory } from './model'
 
+/** A per-tag delete (Nexus components) that removed some tags of a manifest, then failed. */
+export class PartialDeleteError extends Error {
+  constructor(
+    message: string,
+    readonly deletedTags: string[]
+  ) {
+    super(message)
+    this.name = 'PartialDeleteError'
+  }
+}
+
 export interface ImageRef {
   repository: string
   name: string

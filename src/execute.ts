@@ -2,7 +2,7 @@
 // read-only recheck just before deleting); a dry run skips only the deleting requests and the check
 // that the deleted tags are gone.
 
-import { Backend } from './backend'
+import { Backend, PartialDeleteError } from './backend'
 import { mapLimit } from './limit'
 import { Logger } from './log'
 import { Decision, ImageInventory, ImagePlan, Outcome } from './model'
@@ -16,8 +16,8 @@ export interface ExecuteOptions {
 /** Executes one image's plan; returns an outcome for every decision, in the plan's order. */
 export async function executeImage(plan: ImagePlan, image: ImageInventory, backend: Backend, opts: ExecuteOptions): Promise<Outcome[]> {
   const outcome = new Map<Decision, Outcome>()
-  const set = (decision: Decision, status: Outcome['status'], detail?: string): void => {
-    outcome.set(decision, { decision, status, ...(detail ? { detail } : {}) })
+  const set = (decision: Decision, status: Outcome['status'], detail?: string, deletedTags?: string[]): void => {
+    outcome.set(decision, { decision, status, ...(detail ? { detail } : {}), ...(deletedTags?.length ? { deletedTags } : {}) })
   }
   for (const d of plan.decisions) {
     if (d.action === 'keep') set(d, 'kept')
@@ -64,7 +64,7 @@ export async function executeImage(plan: ImagePlan, image: ImageInventory, backe
           if (r === 'gone') opts.log.warning(`${image.name}: ${d.tags.join(', ')} was already gone`)
           deleted.push(d)
         } catch (e) {
-          set(d, 'failed', (e as Error).message)
+          set(d, 'failed', (e as Error).message, e instanceof PartialDeleteError ? e.deletedTags : undefined)
           opts.log.warning(`${image.name}: deleting ${d.tags.join(', ')} failed: ${(e as Error).message}`)
           subjectOk = false
         }

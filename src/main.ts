@@ -4,6 +4,7 @@ import * as core from '@actions/core'
 import { writeFileSync } from 'node:fs'
 import { parseConfig } from './config'
 import { runCleanup } from './engine'
+import { OUTPUTS } from './inputs'
 import { Logger } from './log'
 import { actionOutputs, renderSummary, reportJson } from './report'
 import { version } from '../package.json'
@@ -37,6 +38,8 @@ export async function run(): Promise<void> {
       core.setFailed(`${report.failures.length} failure(s); first: ${report.failures[0]}`)
     }
   } catch (e) {
+    // Failed before anything was deleted (config, access, listing): say so in the outputs too.
+    for (const o of OUTPUTS) core.setOutput(o.name, /count$/.test(o.name) ? '0' : o.name === 'deleted' || o.name === 'would-delete' || o.name === 'tasks' ? '[]' : '')
     core.setFailed((e as Error).message)
   }
 }

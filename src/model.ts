@@ -131,6 +131,8 @@ export interface Outcome {
   decision: Decision
   status: OutcomeStatus
   detail?: string
+  /** For a failed manifest deleted tag by tag (Nexus): the tags that did go before the failure. */
+  deletedTags?: string[]
 }
 
 /** Tag and manifest counts by outcome. */

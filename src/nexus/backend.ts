@@ -3,7 +3,7 @@
 // marks the tag downloaded. Manifests are read by digest, and only where a decision needs them.
 // Deleting is per tag through the components API (exact on every version), or by digest when asked.
 
-import { Backend, ImageRef } from '../backend'
+import { Backend, ImageRef, PartialDeleteError } from '../backend'
 import type { Config } from '../config'
 import { Http } from '../http'
 import { describeManifests } from '../inventory'
@@ -141,10 +141,19 @@ export class NexusBackend implements Backend {
       }
       return r
     }
-    const results = await mapLimit(d.tags, this.cfg.concurrency, tag =>
-      this.nexus.deleteComponent(ids.get(`${d.digest} ${tag}`) as string, image.repository)
-    )
-    return results.every(r => r === 'gone') ? 'gone' : 'deleted'
+    const results = await mapLimit(d.tags, this.cfg.concurrency, async tag => {
+      try {
+        return { tag, result: await this.nexus.deleteComponent(ids.get(`${d.digest} ${tag}`) as string, image.repository) }
+      } catch (e) {
+        return { tag, error: e as Error }
+      }
+    })
+    const failed = results.find(r => r.error)
+    if (failed?.error) {
+      // Some tags may be gone already: say exactly which, so the counts stay true.
+      throw new PartialDeleteError(failed.error.message, results.filter(r => r.result === 'deleted').map(r => r.tag))
+    }
+    return results.every(r => r.result === 'gone') ? 'gone' : 'deleted'
   }
 
   async confirm(image: ImageInventory, deleted: Decision[]): Promise<Map<string, string>> {

@@ -23,7 +23,10 @@ export function summarizeCounts(outcomes: Outcome[]): { tags: Counts; manifests:
   const manifests = zeroCounts()
   for (const o of outcomes) {
     const key = COUNT_KEY[o.status]
-    tags[key] += o.decision.tags.length
+    // A manifest that failed half way (Nexus deletes tag by tag) counts its deleted tags as deleted.
+    const partly = o.status === 'failed' ? (o.deletedTags?.length ?? 0) : 0
+    tags[key] += o.decision.tags.length - partly
+    tags.deleted += partly
     manifests[key] += 1
   }
   return { tags, manifests }
@@ -32,7 +35,10 @@ export function summarizeCounts(outcomes: Outcome[]): { tags: Counts; manifests:
 function tagRefs(report: RunReport, status: OutcomeStatus): string[] {
   const refs: string[] = []
   for (const img of report.images)
-    for (const o of img.outcomes) if (o.status === status) for (const tag of o.decision.tags) refs.push(`${img.image}:${tag}`)
+    for (const o of img.outcomes) {
+      if (o.status === status) for (const tag of o.decision.tags) refs.push(`${img.image}:${tag}`)
+      else if (status === 'deleted' && o.status === 'failed') for (const tag of o.deletedTags ?? []) refs.push(`${img.image}:${tag}`)
+    }
   return refs
 }
 

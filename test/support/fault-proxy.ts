@@ -10,6 +10,8 @@ export type Fault =
   | { kind: 'reset' }
   | { kind: 'stall' }
   | { kind: 'hook'; run: () => Promise<void> }
+  /** Forward, but add headers to the answer (e.g. a Link to a page that will fail). */
+  | { kind: 'add-headers'; headers: Record<string, string> }
 
 export interface FaultRule {
   /** Which requests: method and a test on the path+query. */
@@ -36,7 +38,7 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
   const log: FaultProxy['log'] = []
   const stalled = new Set<ServerResponse>()
 
-  const forward = (req: IncomingMessage, res: ServerResponse, body: Buffer): void => {
+  const forward = (req: IncomingMessage, res: ServerResponse, body: Buffer, extra: Record<string, string> = {}): void => {
     const p = request(
       { host: up.hostname, port: up.port, method: req.method, path: req.url, headers: { ...req.headers, host: up.host } },
       r => {
@@ -46,7 +48,7 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
           const v = headers[h]
           if (typeof v === 'string') headers[h] = v.split(upstream).join(`http://${req.headers.host}`)
         }
-        res.writeHead(r.statusCode ?? 502, headers)
+        res.writeHead(r.statusCode ?? 502, { ...headers, ...extra })
         r.pipe(res)
       }
     )
@@ -90,6 +92,8 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
         case 'hook':
           await fault.run()
           return forward(req, res, body)
+        case 'add-headers':
+          return forward(req, res, body, fault.headers)
       }
     })
   })
