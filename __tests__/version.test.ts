@@ -127,3 +127,10 @@ describe('referrer tags', () => {
     expect(referrerTagsOf([])).toBeUndefined()
   })
 })
+
+describe('highestVersion names the most specific of equal versions', () => {
+  it('prefers 1.10.0 over 1.10 and 1 on one digest, whatever the order', () => {
+    expect(highestVersion(['1.10', '1.10.0', 'stable'])?.tag).toBe('1.10.0')
+    expect(highestVersion(['1.10.0', '1', '1.10'])?.tag).toBe('1.10.0')
+  })
+})

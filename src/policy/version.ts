@@ -68,7 +68,10 @@ export function highestVersion(tags: readonly string[]): Version | undefined {
   let best: Version | undefined
   for (const tag of tags) {
     const v = parseVersion(tag)
-    if (v && (!best || compareVersions(v, best) > 0)) best = v
+    if (!v) continue
+    const c = best ? compareVersions(v, best) : 1
+    // Among equal versions (`1.10` and `1.10.0` on one digest) name the most specific tag.
+    if (c > 0 || (c === 0 && best && v.numbers.length > best.numbers.length)) best = v
   }
   return best
 }

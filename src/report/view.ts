@@ -112,10 +112,17 @@ function headline(report: RunReport): string[] {
   )
   lines.push(counts.join(' · '))
   const bytes = report.totals.freeableBytes
+  const reclaimed = report.reclaim?.reclaimedBytes
+  const when =
+    report.api === 'nexus'
+      ? "space returns once Nexus's Docker GC and compact tasks run (run-cleanup-tasks)"
+      : "space returns after the registry's garbage collection"
   const size =
-    bytes === undefined
-      ? 'freeable size unknown'
-      : `up to ${formatBytes(bytes)} freeable (upper bound; space returns after the registry's garbage collection)`
+    reclaimed !== undefined
+      ? `${formatBytes(reclaimed)} reclaimed, measured on the blob store${bytes === undefined ? '' : ` (estimate was up to ${formatBytes(bytes)})`}`
+      : bytes === undefined
+        ? 'freeable size unknown'
+        : `up to ${formatBytes(bytes)} freeable (upper bound; ${when})`
   lines.push(`${size} · duration ${formatDuration(report.durationMs)}`)
   if (m.pending > 0) {
     const cap = report.policy.maxDeletions !== undefined ? ` (${report.policy.maxDeletions})` : ''
