@@ -17,6 +17,19 @@ export interface TaggedDigest {
   mediaType: string
 }
 
+/**
+ * A reader that answers reads by digest from manifests already fetched (by tag, during the listing),
+ * so each manifest body crosses the network once.
+ */
+export function cachingReader(reader: ManifestReader): ManifestReader & { remember(body: ManifestBody): void } {
+  const bodies = new Map<string, ManifestBody>()
+  return {
+    remember: body => void bodies.set(body.digest, body),
+    manifest: async (name, ref) => bodies.get(ref) ?? reader.manifest(name, ref),
+    configCreated: (name, digest) => reader.configCreated(name, digest)
+  }
+}
+
 /** One record per digest with every tag on it (sorted); dates and details are filled in later. */
 export function groupByDigest(tagged: TaggedDigest[]): ManifestRecord[] {
   const byDigest = new Map<string, ManifestRecord>()

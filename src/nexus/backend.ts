@@ -60,7 +60,7 @@ export class NexusBackend implements Backend {
           if (!('lastModified' in asset)) lacksModified++
           if (!('lastDownloaded' in asset)) lacksDownloaded++
           const list = byImage.get(c.name) ?? []
-          list.push(c)
+          list.push(slim(c))
           byImage.set(c.name, list)
         }
       })
@@ -189,6 +189,16 @@ export class NexusBackend implements Backend {
     for (const m of image.manifests) for (const [tag, id] of Object.entries(m.componentIds ?? {})) ids.set(`${m.digest} ${tag}`, id)
     return ids
   }
+}
+
+/** Keeps only what decisions need of a listed component, so memory stays small for large repositories. */
+function slim(c: NexusComponent): NexusComponent {
+  const a = c.assets[0]
+  const asset: NexusComponent['assets'][number] = { path: '', checksum: { sha256: a.checksum?.sha256 } }
+  if (a.contentType !== undefined) asset.contentType = a.contentType
+  if ('lastModified' in a) asset.lastModified = a.lastModified
+  if ('lastDownloaded' in a) asset.lastDownloaded = a.lastDownloaded
+  return { id: c.id, repository: c.repository, format: c.format, group: null, name: c.name, version: c.version, assets: [asset] }
 }
 
 function digestOf(c: NexusComponent): string | undefined {

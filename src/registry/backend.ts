@@ -2,7 +2,7 @@
 // (which removes every tag on that digest, exactly our unit of decision).
 
 import { Backend, ImageRef } from '../backend'
-import { describeManifests, groupByDigest, TaggedDigest } from '../inventory'
+import { cachingReader, describeManifests, groupByDigest, TaggedDigest } from '../inventory'
 import { mapLimit } from '../limit'
 import { Decision, ImageInventory } from '../model'
 import { RegistryClient } from './client'
@@ -30,9 +30,18 @@ export class RegistryBackend implements Backend {
   async inventory(ref: ImageRef): Promise<ImageInventory> {
     const inv: ImageInventory = { repository: ref.repository, name: ref.name, manifests: [] }
     try {
-      const tagged = await this.resolveTags(ref.name, await this.client.tags(ref.name))
-      inv.manifests = groupByDigest(tagged)
-      await describeManifests(this.client, ref.name, inv.manifests, this.parallel)
+      // GET each tag (a plain registry has no pull side effects): the digest and the body in one request,
+      // so describing the digest afterwards needs no second read.
+      const reader = cachingReader(this.client)
+      const tags = await this.client.tags(ref.name)
+      const read = await mapLimit(tags, this.parallel, async tag => {
+        const body = await this.client.manifest(ref.name, tag)
+        if (body) reader.remember(body)
+        return body ? { tag, digest: body.digest, mediaType: body.mediaType } : undefined
+      })
+      // A tag listed but unknown by the time we read it was deleted meanwhile: nothing to decide.
+      inv.manifests = groupByDigest(read.filter((t): t is TaggedDigest => t !== undefined))
+      await describeManifests(reader, ref.name, inv.manifests, this.parallel)
     } catch (e) {
       inv.error = (e as Error).message
     }
