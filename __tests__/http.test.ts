@@ -353,13 +353,30 @@ describe('Bearer token challenge', () => {
     expect(everything).not.toContain(basicHeader('ci', 'wrong-pass').slice(6))
   })
 
-  it('does not ask for a token without credentials: the 401 is the answer', async () => {
+  it('without credentials asks the token server anonymously (public registries), and reports its refusal', async () => {
     tokenRegistry()
     const { http } = makeHttp()
     const err = await caught(http.request('GET', `${srv.origin}/v2/a/tags/list`, { kind: 'k' }))
     expect(err.status).toBe(401)
-    expect(err.message).toContain('UNAUTHORIZED authentication required')
-    expect(srv.requests).toHaveLength(1)
+    expect(err.message).toContain('token server refused the credentials')
+    expect(srv.requests.map(r => r.url.split('?')[0])).toEqual(['/v2/a/tags/list', '/token'])
+    expect(srv.requests[1].headers.authorization).toBeUndefined()
+  })
+
+  it('without credentials uses an anonymous token when the token server grants one', async () => {
+    srv.handler = (req, res) => {
+      const url = new URL(req.url ?? '/', srv.origin)
+      if (url.pathname === '/token') return void res.end(JSON.stringify({ token: req.headers.authorization ? 'bad' : 'anon' }))
+      if (req.headers.authorization !== 'Bearer anon') {
+        res.statusCode = 401
+        res.setHeader('WWW-Authenticate', `Bearer realm="${srv.origin}/token",service="reg",scope="repository:a:pull"`)
+        return void res.end()
+      }
+      res.end('{"name":"a","tags":["1.0"]}')
+    }
+    const { http } = makeHttp()
+    const { json } = await http.getJson<{ tags: string[] }>(`${srv.origin}/v2/a/tags/list`, 'k')
+    expect(json.tags).toEqual(['1.0'])
   })
 
   it('throws a 401 with a Basic challenge (wrong password) without retrying', async () => {

@@ -95,8 +95,9 @@ export class Http {
       let res: HttpResponse | undefined
       try {
         res = await this.limiter.run(() => this.send(method, url, spec))
-        if (res.status === 401 && this.hasCredentials()) {
-          // A registry behind a token server answers 401 with a Bearer challenge: fetch a token, resend once.
+        if (res.status === 401) {
+          // A registry behind a token server answers 401 with a Bearer challenge: fetch a token (with the
+          // credentials, or anonymously for a public registry), resend once.
           if (await this.authorizeBearer(res)) res = await this.limiter.run(() => this.send(method, url, spec))
         }
       } catch (e) {
@@ -155,7 +156,7 @@ export class Http {
     const r = await this.limiter.run(() =>
       this.send('GET', tokenUrl.toString(), {
         kind: 'auth token',
-        headers: { accept: 'application/json', authorization: basic(this.opts.username, this.opts.password) }
+        headers: { accept: 'application/json', ...(this.hasCredentials() ? { authorization: basic(this.opts.username, this.opts.password) } : {}) }
       })
     )
     if (r.status !== 200) throw new HttpError('GET', tokenUrl.origin + tokenUrl.pathname, r.status, 'the token server refused the credentials')
