@@ -35193,6 +35193,29 @@ module.exports = {
 
 /***/ }),
 
+/***/ 3839:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+// The seam between the engine and a kind of server. A backend lists, reads and deletes; it never decides.
+// Only execute.ts calls `delete`, and never in a dry run.
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.PartialDeleteError = void 0;
+/** A per-tag delete (Nexus components) that removed some tags of a manifest, then failed. */
+class PartialDeleteError extends Error {
+    deletedTags;
+    constructor(message, deletedTags) {
+        super(message);
+        this.deletedTags = deletedTags;
+        this.name = 'PartialDeleteError';
+    }
+}
+exports.PartialDeleteError = PartialDeleteError;
+
+
+/***/ }),
+
 /***/ 2973:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -35203,7 +35226,9 @@ module.exports = {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.ConfigError = void 0;
 exports.parseConfig = parseConfig;
+exports.securityWarnings = securityWarnings;
 exports.list = list;
+const node_fs_1 = __nccwpck_require__(3024);
 const duration_1 = __nccwpck_require__(7607);
 const glob_1 = __nccwpck_require__(5601);
 const inputs_1 = __nccwpck_require__(8422);
@@ -35275,6 +35300,16 @@ function parseConfig(read) {
         throw new ConfigError('request-timeout', timeoutText, `at least one second: ${duration_1.DURATION_FORMS}`);
     }
     const reportFile = get('report-file') || undefined;
+    const caCert = readCa(get('ca-cert'));
+    const runCleanupTasks = bool(get('run-cleanup-tasks'), 'run-cleanup-tasks');
+    if (runCleanupTasks && api === 'registry') {
+        throw new ConfigError('run-cleanup-tasks', 'true', "false with api: registry (a plain registry's garbage collection runs on its host)");
+    }
+    const taskTimeoutText = get('task-timeout');
+    const taskTimeoutMs = (0, duration_1.parseDuration)(taskTimeoutText);
+    if (taskTimeoutMs === undefined || taskTimeoutMs < 1000) {
+        throw new ConfigError('task-timeout', taskTimeoutText, `at least one second: ${duration_1.DURATION_FORMS}`);
+    }
     return {
         api,
         host,
@@ -35288,8 +35323,48 @@ function parseConfig(read) {
         concurrency: wholeNumber(get('concurrency'), 'concurrency', 1, 64),
         requestTimeoutMs,
         retries: wholeNumber(get('retries'), 'retries', 0, 10),
-        reportFile
+        reportFile,
+        caCert,
+        insecureSkipTlsVerify: bool(get('insecure-skip-tls-verify'), 'insecure-skip-tls-verify'),
+        runCleanupTasks,
+        gcTask: get('gc-task') || undefined,
+        compactTask: get('compact-task') || undefined,
+        createMissingTasks: bool(get('create-missing-tasks'), 'create-missing-tasks'),
+        taskTimeoutMs
     };
+}
+/** `ca-cert` is PEM text or a path to a PEM file. */
+function readCa(value) {
+    if (!value)
+        return undefined;
+    if (value.includes('-----BEGIN CERTIFICATE-----'))
+        return value;
+    let text;
+    try {
+        text = (0, node_fs_1.readFileSync)(value, 'utf8');
+    }
+    catch {
+        throw new ConfigError('ca-cert', value, 'a readable PEM file path, or PEM text starting with -----BEGIN CERTIFICATE-----');
+    }
+    if (!text.includes('-----BEGIN CERTIFICATE-----'))
+        throw new ConfigError('ca-cert', value, 'a file holding PEM certificates');
+    return text;
+}
+/** Warnings worth a loud line before anything runs. */
+function securityWarnings(cfg) {
+    const out = [];
+    const urls = [cfg.host, ...(cfg.registryUrl ? [cfg.registryUrl] : [])];
+    const plain = urls.map(u => new URL(u)).filter(u => u.protocol === 'http:' && !isLoopback(u.hostname));
+    if ((cfg.username || cfg.password) && plain.length > 0) {
+        out.push(`credentials are sent over plain http:// to ${plain.map(u => u.host).join(', ')}: anyone on the network path can read them; use https://`);
+    }
+    if (cfg.insecureSkipTlsVerify) {
+        out.push('insecure-skip-tls-verify is on: TLS certificates are NOT verified, so the server is not authenticated; use ca-cert for a private CA');
+    }
+    return out;
+}
+function isLoopback(hostname) {
+    return hostname === 'localhost' || /^127\./.test(hostname) || hostname === '[::1]' || hostname === '::1';
 }
 /** Comma- or newline-separated list, trimmed, empties dropped. */
 function list(text) {
@@ -35334,6 +35409,9 @@ function bool(value, input) {
     throw new ConfigError(input, value, 'true or false');
 }
 function parseUrl(value, input) {
+    // Never echo credentials written into the URL, whatever else is wrong with it (ftp://user:pw@x, user:pw@host):
+    // everything up to the last @ goes, even when that over-redacts a path.
+    const shown = value.replace(/^([^/@\s]*\/\/)?[\s\S]*@/, (_m, scheme) => `${scheme ?? ''}***@`);
     if (!value)
         throw new ConfigError(input, value, 'a URL such as https://nexus.example.com (required)');
     let u;
@@ -35341,16 +35419,16 @@ function parseUrl(value, input) {
         u = new URL(value);
     }
     catch {
-        throw new ConfigError(input, value, 'a URL with http:// or https:// such as https://nexus.example.com');
+        throw new ConfigError(input, shown, 'a URL with http:// or https:// such as https://nexus.example.com');
     }
     if (u.protocol !== 'http:' && u.protocol !== 'https:') {
-        throw new ConfigError(input, value, 'a URL with http:// or https:// such as https://nexus.example.com');
+        throw new ConfigError(input, shown, 'a URL with http:// or https:// such as https://nexus.example.com');
     }
     if (u.username || u.password) {
         throw new ConfigError(input, `${u.protocol}//***@${u.host}`, 'a URL without credentials (use the username and password inputs)');
     }
     if (u.search || u.hash)
-        throw new ConfigError(input, value, 'a base URL without query or fragment');
+        throw new ConfigError(input, shown, 'a base URL without query or fragment');
     return u.toString().replace(/\/+$/, '');
 }
 
@@ -35375,7 +35453,9 @@ const UNIT_MS = {
     d: 86_400_000,
     w: 604_800_000
 };
-const SHORT = /^(\d+(?:\.\d+)?)\s*([smhdw])$/i;
+// Case-insensitive except `M`: `6M` reads as six months, and silently taking it as six minutes would make
+// older-than match almost everything.
+const SHORT = /^(\d+(?:\.\d+)?)\s*([smhdwSHDW])$/;
 const ISO = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/i;
 /** Milliseconds, or undefined when the text is not a duration we accept. */
 function parseDuration(text) {
@@ -35417,6 +35497,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.TOOL_NAME = void 0;
 exports.createBackend = createBackend;
 exports.runCleanup = runCleanup;
+const config_1 = __nccwpck_require__(2973);
 const execute_1 = __nccwpck_require__(5208);
 const http_1 = __nccwpck_require__(6803);
 const limit_1 = __nccwpck_require__(7768);
@@ -35424,12 +35505,14 @@ const planner_1 = __nccwpck_require__(7921);
 const glob_1 = __nccwpck_require__(5601);
 const client_1 = __nccwpck_require__(2440);
 const backend_1 = __nccwpck_require__(1023);
+const backend_2 = __nccwpck_require__(6131);
 const report_1 = __nccwpck_require__(665);
+const reclaim_1 = __nccwpck_require__(9576);
 exports.TOOL_NAME = 'nexus-image-lifecycle';
 function createBackend(cfg, http) {
     if (cfg.api === 'registry')
         return new backend_1.RegistryBackend(new client_1.RegistryClient(http, cfg.registryUrl ?? cfg.host), cfg.concurrency);
-    throw new Error("api: nexus is not implemented yet; use api: registry with the repository's Docker v2 URL as host");
+    return new backend_2.NexusBackend(http, cfg);
 }
 async function runCleanup(cfg, deps) {
     const { log } = deps;
@@ -35443,10 +35526,16 @@ async function runCleanup(cfg, deps) {
         retries: cfg.retries,
         concurrency: cfg.concurrency,
         userAgent: `${exports.TOOL_NAME}/${deps.version}`,
-        log
+        log,
+        caCert: cfg.caCert,
+        insecureSkipTlsVerify: cfg.insecureSkipTlsVerify
     });
     const backend = createBackend(cfg, http);
     const notes = [];
+    for (const w of (0, config_1.securityWarnings)(cfg)) {
+        log.warning(w);
+        notes.push(w);
+    }
     if (cfg.api === 'registry' && cfg.policy.ageBasis === 'pushed') {
         const note = 'age-basis pushed: a plain registry does not record push dates, so the image config created date is used';
         log.warning(note);
@@ -35457,6 +35546,9 @@ async function runCleanup(cfg, deps) {
         const all = await backend.listImages();
         const selected = all.filter(r => (0, glob_1.matchesAny)(r.name, cfg.policy.images) && !(0, glob_1.matchesAny)(r.name, cfg.policy.excludeImages));
         log.info(`${all.length} images found, ${selected.length} selected by images/exclude-images`);
+        for (const n of backend.notes)
+            log.warning(n);
+        notes.push(...backend.notes);
         const invs = await (0, limit_1.mapLimit)(selected, cfg.concurrency, (ref) => backend.inventory(ref));
         for (const inv of invs) {
             const tags = inv.manifests.reduce((n, m) => n + m.tags.length, 0);
@@ -35474,6 +35566,18 @@ async function runCleanup(cfg, deps) {
         return p;
     });
     notes.push(...thePlan.notes);
+    // The estimate of freed bytes needs the blobs of what goes; read them now, before they are gone.
+    await (0, limit_1.mapLimit)(thePlan.images, cfg.concurrency, async (ip, i) => {
+        const going = ip.decisions.filter(d => d.action === 'delete').map(d => d.digest);
+        if (going.length === 0)
+            return;
+        try {
+            await backend.describeSizes(inventories[i], going);
+        }
+        catch (e) {
+            log.warning(`${ip.image}: size estimate unavailable: ${e.message}`);
+        }
+    });
     const outcomes = await log.group(cfg.dryRun ? 'Dry run (nothing is deleted)' : 'Delete', () => (0, limit_1.mapLimit)(thePlan.images, cfg.concurrency, (ip, i) => (0, execute_1.executeImage)(ip, inventories[i], backend, { dryRun: cfg.dryRun, parallel: cfg.concurrency, log })));
     const images = thePlan.images.map((ip, i) => {
         const counts = (0, report_1.summarizeCounts)(outcomes[i]);
@@ -35502,6 +35606,21 @@ async function runCleanup(cfg, deps) {
         }
     }
     const totalCounts = (0, report_1.summarizeCounts)(outcomes.flat());
+    let reclaimed;
+    if (cfg.runCleanupTasks) {
+        reclaimed = await log.group('Reclaim space (Nexus cleanup tasks)', async () => {
+            try {
+                return await (0, reclaim_1.reclaim)(cfg, http, log, totalCounts.tags.deleted > 0);
+            }
+            catch (e) {
+                failures.push(`reclaim: ${e.message}`);
+                log.error(`reclaim: ${e.message}`);
+                return undefined;
+            }
+        });
+        for (const n of reclaimed?.notes ?? [])
+            log.info(n);
+    }
     return {
         tool: { name: exports.TOOL_NAME, version: deps.version },
         api: cfg.api,
@@ -35531,13 +35650,14 @@ async function runCleanup(cfg, deps) {
         },
         requests: { ...http.counts },
         notes,
-        failures
+        failures,
+        ...(reclaimed ? { reclaim: reclaimed } : {})
     };
 }
 /**
  * Upper bound of the bytes deleting may free: blobs of deleted (or would-delete) manifests that no
- * remaining manifest of the same repository still uses, each digest counted once. Upper bound because
- * images outside the selection, or other repositories, may share them.
+ * remaining manifest of the same repository is known to use, each digest counted once. Upper bound
+ * because images outside the selection, or other repositories, may share them.
  */
 function estimateFreeable(invs, outcomes) {
     const gone = (o) => o.status === 'deleted' || o.status === 'would-delete';
@@ -35551,8 +35671,10 @@ function estimateFreeable(invs, outcomes) {
             const m = byDigest.get(o.decision.digest);
             if (!m)
                 continue;
-            if (!m.blobs)
+            if (!m.blobs && gone(o))
                 known = false;
+            // Kept manifests whose blobs were read (plain registry) shrink the estimate; on Nexus they are
+            // not read (that would mark them pulled), so the bound is looser there.
             if (!gone(o))
                 for (const b of m.blobs ?? [])
                     used.add(b.digest);
@@ -35593,12 +35715,13 @@ function estimateFreeable(invs, outcomes) {
 // that the deleted tags are gone.
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.executeImage = executeImage;
+const backend_1 = __nccwpck_require__(3839);
 const limit_1 = __nccwpck_require__(7768);
 /** Executes one image's plan; returns an outcome for every decision, in the plan's order. */
 async function executeImage(plan, image, backend, opts) {
     const outcome = new Map();
-    const set = (decision, status, detail) => {
-        outcome.set(decision, { decision, status, ...(detail ? { detail } : {}) });
+    const set = (decision, status, detail, deletedTags) => {
+        outcome.set(decision, { decision, status, ...(detail ? { detail } : {}), ...(deletedTags?.length ? { deletedTags } : {}) });
     };
     for (const d of plan.decisions) {
         if (d.action === 'keep')
@@ -35649,7 +35772,7 @@ async function executeImage(plan, image, backend, opts) {
                     deleted.push(d);
                 }
                 catch (e) {
-                    set(d, 'failed', e.message);
+                    set(d, 'failed', e.message, e instanceof backend_1.PartialDeleteError ? e.deletedTags : undefined);
                     opts.log.warning(`${image.name}: deleting ${d.tags.join(', ')} failed: ${e.message}`);
                     subjectOk = false;
                 }
@@ -35767,7 +35890,14 @@ function globToRegExp(glob) {
             re += c.replace(/[.+^${}()|\\]/g, '\\$&');
         }
     }
-    const compiled = new RegExp(re + '$');
+    let compiled;
+    try {
+        compiled = new RegExp(re + '$');
+    }
+    catch (e) {
+        // e.g. a reversed range `[z-a]`: still a malformed glob, not an internal error
+        throw new GlobError(`${e.message.replace(/^Invalid regular expression: \/.*\/: /, '')} in ${JSON.stringify(glob)}`);
+    }
     cache.set(glob, compiled);
     return compiled;
 }
@@ -35821,7 +35951,18 @@ class Http {
     sleep;
     constructor(opts) {
         this.opts = opts;
-        this.client = new http_client_1.HttpClient(opts.userAgent, [], {
+        // TLS settings ride on each request's options, which Node's https agent passes to the socket.
+        const tls = {
+            prepareRequest: (o) => {
+                if (opts.caCert)
+                    o.ca = opts.caCert;
+                if (opts.insecureSkipTlsVerify)
+                    o.rejectUnauthorized = false;
+            },
+            canHandleAuthentication: () => false,
+            handleAuthentication: () => Promise.reject(new Error('not used'))
+        };
+        this.client = new http_client_1.HttpClient(opts.userAgent, [tls], {
             socketTimeout: opts.timeoutMs,
             keepAlive: true,
             allowRetries: false,
@@ -35842,13 +35983,18 @@ class Http {
             let res;
             try {
                 res = await this.limiter.run(() => this.send(method, url, spec));
-                if (res.status === 401 && this.hasCredentials()) {
-                    // A registry behind a token server answers 401 with a Bearer challenge: fetch a token, resend once.
+                if (res.status === 401) {
+                    // A registry behind a token server answers 401 with a Bearer challenge: fetch a token (with the
+                    // credentials, or anonymously for a public registry), resend once.
                     if (await this.authorizeBearer(res))
                         res = await this.limiter.run(() => this.send(method, url, spec));
                 }
             }
             catch (e) {
+                // The token server refusing the credentials is an answer, not a transient failure: repeating it only
+                // adds failed logins (and may lock the account).
+                if (e instanceof HttpError && e.status !== undefined && !RETRY_STATUS.has(e.status))
+                    throw e;
                 lastError = e.message;
                 if (!retry || attempt >= this.opts.retries)
                     throw new HttpError(method, url, undefined, lastError);
@@ -35880,6 +36026,7 @@ class Http {
     async send(method, url, spec) {
         this.counts[spec.kind] = (this.counts[spec.kind] ?? 0) + 1;
         const headers = { ...spec.headers };
+        destroyOnTimeout(this.client.getAgent(url));
         const token = this.bearer.get(new URL(url).host);
         if (headers.authorization) {
             // set by the caller (the token request itself)
@@ -35904,7 +36051,7 @@ class Http {
             tokenUrl.searchParams.set('scope', challenge.scope);
         const r = await this.limiter.run(() => this.send('GET', tokenUrl.toString(), {
             kind: 'auth token',
-            headers: { accept: 'application/json', authorization: basic(this.opts.username, this.opts.password) }
+            headers: { accept: 'application/json', ...(this.hasCredentials() ? { authorization: basic(this.opts.username, this.opts.password) } : {}) }
         }));
         if (r.status !== 200)
             throw new HttpError('GET', tokenUrl.origin + tokenUrl.pathname, r.status, 'the token server refused the credentials');
@@ -35926,6 +36073,23 @@ class Http {
     }
 }
 exports.Http = Http;
+const ARMED = Symbol('destroy on timeout');
+/**
+ * http-client answers a socket timeout with socket.end() only: against a server that never closes (a black hole,
+ * a stalled body) the half-closed socket keeps its agent slot (maxSockets = concurrency) forever, so the retry
+ * waits for a socket that never frees and a stalled body never ends. Destroying the request frees both.
+ */
+function destroyOnTimeout(agent) {
+    const a = agent;
+    if (!a || typeof a.addRequest !== 'function' || a[ARMED])
+        return;
+    const add = a.addRequest;
+    a.addRequest = function (req, ...rest) {
+        req.once('timeout', () => req.destroy(new Error('timed out')));
+        return add.call(this, req, ...rest);
+    };
+    a[ARMED] = true;
+}
 function basic(user, password) {
     return 'Basic ' + Buffer.from(`${user}:${password}`).toString('base64');
 }
@@ -36063,8 +36227,39 @@ exports.INPUTS = [
     },
     { name: 'concurrency', default: '8', description: 'Parallel HTTP requests (1 to 64).' },
     { name: 'request-timeout', default: '30s', description: 'Timeout of each HTTP request (e.g. 30s, 2m).' },
+    {
+        name: 'ca-cert',
+        default: '',
+        description: 'CA certificate(s) to trust for HTTPS, for a private CA: a PEM file path or the PEM text itself.'
+    },
+    {
+        name: 'insecure-skip-tls-verify',
+        default: 'false',
+        description: 'Do not verify TLS certificates (warns loudly). Prefer ca-cert.'
+    },
     { name: 'retries', default: '3', description: 'Retries of a failed request (5xx, 429, connection errors), 0 to 10.' },
-    { name: 'report-file', default: '', description: 'Also write the full plan and result as JSON to this path.' }
+    { name: 'report-file', default: '', description: 'Also write the full plan and result as JSON to this path.' },
+    {
+        name: 'run-cleanup-tasks',
+        default: 'false',
+        description: 'Nexus only. After a real run that deleted something, run the Docker GC task for each repository, then compact the blob store(s) they use, wait, and report the bytes.'
+    },
+    {
+        name: 'gc-task',
+        default: '',
+        description: 'Id or exact name of the "Docker - Delete unused manifests and images" task. Empty = find it by type (repository.docker.gc).'
+    },
+    {
+        name: 'compact-task',
+        default: '',
+        description: 'Id or exact name of the "Admin - Compact blob store" task. Empty = find it by type (blobstore.compact).'
+    },
+    {
+        name: 'create-missing-tasks',
+        default: 'false',
+        description: 'Create a missing GC or compact task (manual schedule) through the REST API (Nexus 3.74+); otherwise fail with the steps to create it.'
+    },
+    { name: 'task-timeout', default: '30m', description: 'How long to wait for each task.' }
 ];
 exports.OUTPUTS = [
     { name: 'deleted-count', description: 'Tags deleted this run.' },
@@ -36077,7 +36272,9 @@ exports.OUTPUTS = [
     { name: 'deleted', description: 'JSON array of image:tag deleted this run.' },
     { name: 'would-delete', description: 'JSON array of image:tag a dry run would delete.' },
     { name: 'freeable-bytes', description: 'Upper-bound estimate of bytes the deletions may free (empty when unknown).' },
-    { name: 'report-file', description: 'Path of the JSON report, when report-file was set.' }
+    { name: 'report-file', description: 'Path of the JSON report, when report-file was set.' },
+    { name: 'reclaimed-bytes', description: 'Blob store bytes freed by the cleanup tasks, as measured before and after (empty when they did not run).' },
+    { name: 'tasks', description: 'JSON array of the cleanup tasks run (name, type, target, result, duration).' }
 ];
 
 
@@ -36091,10 +36288,23 @@ exports.OUTPUTS = [
 // Shared inventory steps: group tags by digest, then read what decisions need from each digest once
 // (children of an index, config `created`, blob sizes for the freed-bytes estimate).
 Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.cachingReader = cachingReader;
 exports.groupByDigest = groupByDigest;
 exports.describeManifests = describeManifests;
 const media_1 = __nccwpck_require__(6571);
 const limit_1 = __nccwpck_require__(7768);
+/**
+ * A reader that answers reads by digest from manifests already fetched (by tag, during the listing),
+ * so each manifest body crosses the network once.
+ */
+function cachingReader(reader) {
+    const bodies = new Map();
+    return {
+        remember: body => void bodies.set(body.digest, body),
+        manifest: async (name, ref) => bodies.get(ref) ?? reader.manifest(name, ref),
+        configCreated: (name, digest) => reader.configCreated(name, digest)
+    };
+}
 /** One record per digest with every tag on it (sorted); dates and details are filled in later. */
 function groupByDigest(tagged) {
     const byDigest = new Map();
@@ -36110,10 +36320,10 @@ function groupByDigest(tagged) {
 }
 /**
  * Reads each manifest by digest (never by tag: on Nexus a read by tag marks it pulled) and fills in
- * children, blobs and `created` (an index's is its newest child's). Throws on a failed read, so the
- * caller can fail the whole image closed.
+ * children, blobs and, when `withCreated`, `created` from the config (an index's is its newest child's).
+ * Throws on a failed read, so the caller can fail the whole image closed.
  */
-async function describeManifests(reader, name, records, parallel) {
+async function describeManifests(reader, name, records, parallel, withCreated = true) {
     const configs = new Map();
     const created = (digest) => {
         let p = configs.get(digest);
@@ -36131,7 +36341,7 @@ async function describeManifests(reader, name, records, parallel) {
         const blobs = m.layers.map(l => ({ digest: l.digest, size: l.size }));
         if (m.config)
             blobs.push({ digest: m.config.digest, size: m.config.size });
-        return { created: m.config ? await created(m.config.digest) : undefined, blobs, size: body.size };
+        return { created: m.config && withCreated ? await created(m.config.digest) : undefined, blobs, size: body.size };
     };
     await (0, limit_1.mapLimit)(records, parallel, async (rec) => {
         const body = await reader.manifest(name, rec.digest);
@@ -36144,14 +36354,16 @@ async function describeManifests(reader, name, records, parallel) {
             const kids = await Promise.all(rec.children.map(readImage));
             rec.blobs = dedupe(kids.flatMap(k => k.blobs));
             const dates = kids.map(k => k.created).filter((d) => d !== undefined);
-            rec.created = dates.length ? new Date(Math.max(...dates.map(d => d.getTime()))) : undefined;
+            if (withCreated)
+                rec.created = dates.length ? new Date(Math.max(...dates.map(d => d.getTime()))) : undefined;
         }
         else {
             const m = body.manifest;
             rec.blobs = m.layers.map(l => ({ digest: l.digest, size: l.size }));
             if (m.config)
                 rec.blobs.push({ digest: m.config.digest, size: m.config.size });
-            rec.created = m.config ? await created(m.config.digest) : undefined;
+            if (withCreated)
+                rec.created = m.config ? await created(m.config.digest) : undefined;
         }
     });
 }
@@ -36268,6 +36480,7 @@ const core = __importStar(__nccwpck_require__(7484));
 const node_fs_1 = __nccwpck_require__(3024);
 const config_1 = __nccwpck_require__(2973);
 const engine_1 = __nccwpck_require__(825);
+const inputs_1 = __nccwpck_require__(8422);
 const report_1 = __nccwpck_require__(665);
 const package_json_1 = __nccwpck_require__(8330);
 const actionsLogger = {
@@ -36300,10 +36513,445 @@ async function run() {
         }
     }
     catch (e) {
+        // Failed before anything was deleted (config, access, listing): say so in the outputs too.
+        for (const o of inputs_1.OUTPUTS)
+            core.setOutput(o.name, /count$/.test(o.name) ? '0' : o.name === 'deleted' || o.name === 'would-delete' || o.name === 'tasks' ? '[]' : '');
         core.setFailed(e.message);
     }
 }
 void run();
+
+
+/***/ }),
+
+/***/ 6131:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+// Backend for Nexus 3: inventory from the REST components listing (digest = checksum.sha256, pushed =
+// lastModified, last pulled = lastDownloaded), because any manifest read by tag through the registry API
+// marks the tag downloaded. Manifests are read by digest, and only where a decision needs them.
+// Deleting is per tag through the components API (exact on every version), or by digest when asked.
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.NexusBackend = void 0;
+exports.recordsFromComponents = recordsFromComponents;
+const backend_1 = __nccwpck_require__(3839);
+const inventory_1 = __nccwpck_require__(4255);
+const limit_1 = __nccwpck_require__(7768);
+const client_1 = __nccwpck_require__(2440);
+const media_1 = __nccwpck_require__(6571);
+const client_2 = __nccwpck_require__(9852);
+class NexusBackend {
+    http;
+    cfg;
+    notes = [];
+    nexus;
+    registries = new Map();
+    /** repository -> image -> its components (one per tag), filled by listImages. */
+    listing = new Map();
+    constructor(http, cfg) {
+        this.http = http;
+        this.cfg = cfg;
+        this.nexus = new client_2.NexusClient(http, cfg.host);
+    }
+    async preflight() {
+        const repos = await this.nexus.repositories();
+        const docker = repos.filter(r => r.format === 'docker');
+        for (const name of this.cfg.repositories) {
+            const repo = repos.find(r => r.name === name);
+            if (!repo) {
+                const known = docker.map(r => `${r.name} (${r.type})`).join(', ') || 'none visible to this user';
+                throw new Error(`Nexus repository '${name}' not found (or the user lacks nx-repository-view-docker-${name}-browse). Docker repositories: ${known}`);
+            }
+            if (repo.format !== 'docker')
+                throw new Error(`Nexus repository '${name}' is a ${repo.format} repository, not docker`);
+            if (repo.type !== 'hosted') {
+                throw new Error(`Nexus repository '${name}' is a ${repo.type} repository: only hosted repositories are cleaned (deleting from a ${repo.type} is not cleanup)`);
+            }
+        }
+    }
+    async listImages() {
+        const refs = [];
+        let lacksModified = 0;
+        let lacksDownloaded = 0;
+        for (const repository of this.cfg.repositories) {
+            const byImage = new Map();
+            await this.nexus.eachComponentPage(repository, items => {
+                for (const c of items) {
+                    const asset = c.assets?.[0];
+                    if (!asset)
+                        continue;
+                    if (!('lastModified' in asset))
+                        lacksModified++;
+                    if (!('lastDownloaded' in asset))
+                        lacksDownloaded++;
+                    const list = byImage.get(c.name) ?? [];
+                    list.push(slim(c));
+                    byImage.set(c.name, list);
+                }
+            });
+            this.listing.set(repository, byImage);
+            for (const name of [...byImage.keys()].sort())
+                refs.push({ repository, name });
+        }
+        if (lacksModified > 0) {
+            this.notes.push(`This Nexus (before 3.29) reports no lastModified: the pushed date is unknown for ${lacksModified} tags, so the image config created date is used`);
+        }
+        if (lacksDownloaded > 0) {
+            if (this.cfg.policy.ageBasis === 'last-pulled') {
+                throw new Error(`age-basis last-pulled: this Nexus (before 3.39) reports no lastDownloaded for ${lacksDownloaded} tags; use age-basis pushed or created`);
+            }
+            this.notes.push(`This Nexus (before 3.39) reports no lastDownloaded: the last-pulled basis is unavailable`);
+        }
+        return refs;
+    }
+    async inventory(ref) {
+        const inv = { repository: ref.repository, name: ref.name, manifests: [] };
+        try {
+            inv.manifests = recordsFromComponents(this.listing.get(ref.repository)?.get(ref.name) ?? []);
+            const needsCreated = this.cfg.policy.ageBasis === 'created' || inv.manifests.some(m => m.pushed === undefined);
+            // Index children are only known from the index itself; an asset without contentType (before 3.29)
+            // might be one. With the created basis every manifest and config is read (by digest).
+            const toRead = needsCreated ? inv.manifests : inv.manifests.filter(m => !m.mediaType || (0, media_1.isIndexType)(m.mediaType));
+            await (0, inventory_1.describeManifests)(this.registry(ref.repository), ref.name, toRead, this.cfg.concurrency, needsCreated);
+        }
+        catch (e) {
+            inv.error = e.message;
+        }
+        return inv;
+    }
+    async describeSizes(image, digests) {
+        const want = new Set(digests);
+        const records = image.manifests.filter(m => want.has(m.digest) && !m.blobs);
+        await (0, inventory_1.describeManifests)(this.registry(image.repository), image.name, records, this.cfg.concurrency, false);
+    }
+    async recheck(image, doomed) {
+        const changed = new Map();
+        const ids = this.componentIds(image);
+        await (0, limit_1.mapLimit)(doomed, this.cfg.concurrency, async (d) => {
+            for (const tag of d.tags) {
+                const now = await this.nexus.component(ids.get(`${d.digest} ${tag}`));
+                if (!now)
+                    continue; // already gone: nothing moved
+                const digest = digestOf(now);
+                if (digest !== d.digest) {
+                    changed.set(d.digest, `changed since planned: ${tag} was re-pushed (now ${digest?.slice(0, 19) ?? 'unknown'})`);
+                    return;
+                }
+            }
+        });
+        if (this.cfg.deleteMethod === 'manifest' && doomed.length > 0) {
+            // A delete by digest takes every tag on it on some versions: a tag added since the plan must stop it.
+            const registry = this.registry(image.repository);
+            const known = new Set(image.manifests.flatMap(m => m.tags));
+            const doomedDigests = new Set(doomed.map(d => d.digest));
+            for (const tag of (await registry.tags(image.name)).filter(t => !known.has(t))) {
+                const head = await registry.resolve(image.name, tag);
+                if (head && doomedDigests.has(head.digest))
+                    changed.set(head.digest, `changed since planned: new tag ${tag} points at it`);
+            }
+        }
+        return changed;
+    }
+    async delete(image, d) {
+        const ids = this.componentIds(image);
+        if (this.cfg.deleteMethod === 'manifest') {
+            const r = await this.registry(image.repository).deleteManifest(image.name, d.digest);
+            // Nexus 3.89+ removes only the manifest and leaves the tag components dangling: finish them.
+            for (const tag of d.tags) {
+                const id = ids.get(`${d.digest} ${tag}`);
+                const left = await this.nexus.component(id);
+                if (left && digestOf(left) === d.digest)
+                    await this.nexus.deleteComponent(id, image.repository);
+            }
+            return r;
+        }
+        const results = await (0, limit_1.mapLimit)(d.tags, this.cfg.concurrency, async (tag) => {
+            try {
+                return { tag, result: await this.nexus.deleteComponent(ids.get(`${d.digest} ${tag}`), image.repository) };
+            }
+            catch (e) {
+                return { tag, error: e };
+            }
+        });
+        const failed = results.find(r => r.error);
+        if (failed?.error) {
+            // Some tags may be gone already: say exactly which, so the counts stay true.
+            throw new backend_1.PartialDeleteError(failed.error.message, results.filter(r => r.result === 'deleted').map(r => r.tag));
+        }
+        return results.every(r => r.result === 'gone') ? 'gone' : 'deleted';
+    }
+    async confirm(image, deleted) {
+        const problems = new Map();
+        // One tags/list per image (no manifest read, so nothing is marked pulled); only tags still listed
+        // are looked at one by one.
+        const left = new Set(await this.registry(image.repository).tags(image.name));
+        const ids = this.componentIds(image);
+        for (const d of deleted) {
+            for (const tag of d.tags.filter(t => left.has(t))) {
+                const c = await this.nexus.component(ids.get(`${d.digest} ${tag}`));
+                if (c && digestOf(c) === d.digest) {
+                    problems.set(d.digest, `tag ${tag} is still present`);
+                    break;
+                }
+            }
+        }
+        return problems;
+    }
+    registry(repository) {
+        let r = this.registries.get(repository);
+        if (!r) {
+            r = new client_1.RegistryClient(this.http, this.cfg.registryUrl ?? `${this.cfg.host}/repository/${repository}`);
+            this.registries.set(repository, r);
+        }
+        return r;
+    }
+    /** `${digest} ${tag}` -> component id. */
+    componentIds(image) {
+        const ids = new Map();
+        for (const m of image.manifests)
+            for (const [tag, id] of Object.entries(m.componentIds ?? {}))
+                ids.set(`${m.digest} ${tag}`, id);
+        return ids;
+    }
+}
+exports.NexusBackend = NexusBackend;
+/** Keeps only what decisions need of a listed component, so memory stays small for large repositories. */
+function slim(c) {
+    const a = c.assets[0];
+    const asset = { path: '', checksum: { sha256: a.checksum?.sha256 } };
+    if (a.contentType !== undefined)
+        asset.contentType = a.contentType;
+    if ('lastModified' in a)
+        asset.lastModified = a.lastModified;
+    if ('lastDownloaded' in a)
+        asset.lastDownloaded = a.lastDownloaded;
+    return { id: c.id, repository: c.repository, format: c.format, group: null, name: c.name, version: c.version, assets: [asset] };
+}
+function digestOf(c) {
+    const sha = c.assets?.[0]?.checksum?.sha256;
+    return sha ? `sha256:${sha}` : undefined;
+}
+/** Groups one image's components (one per tag) into manifests; dates are the newest among the tags. */
+function recordsFromComponents(components) {
+    const byDigest = new Map();
+    for (const c of components) {
+        const asset = c.assets[0];
+        const digest = digestOf(c);
+        if (!digest)
+            throw new Error(`component ${c.name}:${c.version} has no sha256 checksum`);
+        const rec = byDigest.get(digest) ?? { digest, mediaType: asset.contentType ?? '', tags: [], children: [], componentIds: {} };
+        rec.tags.push(c.version);
+        rec.componentIds[c.version] = c.id;
+        const pushed = (0, client_2.parseNexusDate)(asset.lastModified);
+        if (pushed && (!rec.pushed || pushed > rec.pushed))
+            rec.pushed = pushed;
+        if ('lastDownloaded' in asset) {
+            const pulled = (0, client_2.parseNexusDate)(asset.lastDownloaded) ?? null;
+            if (rec.lastPulled === undefined || (pulled && (!rec.lastPulled || pulled > rec.lastPulled)))
+                rec.lastPulled = pulled;
+        }
+        byDigest.set(digest, rec);
+    }
+    const out = [...byDigest.values()];
+    for (const r of out)
+        r.tags.sort();
+    return out.sort((a, b) => a.digest.localeCompare(b.digest));
+}
+
+
+/***/ }),
+
+/***/ 9852:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+// A thin client for the Nexus 3 REST API (/service/rest/v1): components with continuationToken paging,
+// component read and delete, repositories. Response shapes: shared/nexus/API.md sections 3, 4 and 6.
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.NexusClient = void 0;
+exports.parseNexusDate = parseNexusDate;
+exports.authFailure = authFailure;
+const http_1 = __nccwpck_require__(6803);
+/** Dates are `2022-08-29T07:11:42.914+00:00` (3.26+) or `...+0000` (older Jackson). */
+function parseNexusDate(text) {
+    if (!text)
+        return undefined;
+    const d = new Date(text.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+    return Number.isNaN(d.getTime()) ? undefined : d;
+}
+class NexusClient {
+    http;
+    rest;
+    constructor(http, host) {
+        this.http = http;
+        this.rest = `${host}/service/rest/v1`;
+    }
+    /** Every repository the user may browse (a plain array, not a page). */
+    async repositories() {
+        const res = await this.http.request('GET', `${this.rest}/repositories`, { kind: 'nexus GET repositories', headers: { accept: 'application/json' }, accept: [401, 403] });
+        authFailure(res.status, 'list repositories', '');
+        return JSON.parse(res.body.toString('utf8'));
+    }
+    /**
+     * Calls `onPage` for each page of components until the token runs out. The datastore returns a
+     * token whenever a page is full, so a repository of exactly 100*k components ends with an empty page.
+     */
+    async eachComponentPage(repository, onPage) {
+        const seen = new Set();
+        let token = null;
+        do {
+            const url = new URL(`${this.rest}/components`);
+            url.searchParams.set('repository', repository);
+            if (token)
+                url.searchParams.set('continuationToken', token);
+            const res = await this.http.request('GET', url.toString(), { kind: 'nexus GET components', headers: { accept: 'application/json' }, accept: [401, 403, 404] });
+            authFailure(res.status, `browse repository ${repository}`, `nx-repository-view-docker-${repository}-browse`);
+            if (res.status === 404)
+                throw new Error(`Nexus repository '${repository}' not found`);
+            let page;
+            try {
+                page = JSON.parse(res.body.toString('utf8'));
+            }
+            catch {
+                throw new http_1.HttpError('GET', url.toString(), res.status, 'the body is not JSON');
+            }
+            onPage(page.items ?? []);
+            token = page.continuationToken;
+            if (token !== null && seen.has(token))
+                throw new Error(`Nexus repeated continuationToken ${token} for ${repository}`);
+            if (token !== null)
+                seen.add(token);
+        } while (token !== null);
+    }
+    /** A component, or undefined when it no longer exists. */
+    async component(id) {
+        const url = `${this.rest}/components/${encodeURIComponent(id)}`;
+        const res = await this.http.request('GET', url, { kind: 'nexus GET component', headers: { accept: 'application/json' }, accept: [401, 403, 404] });
+        authFailure(res.status, 'read components', '');
+        if (res.status === 404)
+            return undefined;
+        return JSON.parse(res.body.toString('utf8'));
+    }
+    /** Deletes one tag (component): exact on every Nexus version. 'gone' when it no longer existed. */
+    async deleteComponent(id, repository) {
+        const url = `${this.rest}/components/${encodeURIComponent(id)}`;
+        const res = await this.http.request('DELETE', url, { kind: 'nexus DELETE component', accept: [401, 403, 404] });
+        authFailure(res.status, `delete from ${repository}`, `nx-repository-view-docker-${repository}-delete`);
+        return res.status === 404 ? 'gone' : 'deleted';
+    }
+}
+exports.NexusClient = NexusClient;
+/** 401 and 403 become one clear line naming what was refused and the privilege that allows it. */
+function authFailure(status, what, privilege) {
+    if (status === 401)
+        throw new Error(`Nexus refused the credentials (401) trying to ${what}: check username and password`);
+    if (status === 403) {
+        throw new Error(`Nexus answered 403 trying to ${what}: the user lacks the privilege${privilege ? ` ${privilege}` : ''}`);
+    }
+}
+
+
+/***/ }),
+
+/***/ 9609:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+// Nexus scheduled tasks, repositories' blob stores and blob store sizes (shared/nexus/API.md 6.2, 6.3, 7).
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.NexusTasks = void 0;
+const client_1 = __nccwpck_require__(9852);
+class NexusTasks {
+    http;
+    rest;
+    constructor(http, host) {
+        this.http = http;
+        this.rest = `${host}/service/rest/v1`;
+    }
+    async list(type) {
+        const url = new URL(`${this.rest}/tasks`);
+        if (type)
+            url.searchParams.set('type', type);
+        const res = await this.http.request('GET', url.toString(), { kind: 'nexus GET tasks', headers: { accept: 'application/json' }, accept: [401, 403] });
+        (0, client_1.authFailure)(res.status, 'list tasks', 'nx-tasks-read');
+        return JSON.parse(res.body.toString('utf8')).items ?? [];
+    }
+    async get(id) {
+        const res = await this.http.request('GET', `${this.rest}/tasks/${encodeURIComponent(id)}`, {
+            kind: 'nexus GET task',
+            headers: { accept: 'application/json' },
+            accept: [401, 403, 404]
+        });
+        (0, client_1.authFailure)(res.status, 'read tasks', 'nx-tasks-read');
+        return res.status === 404 ? undefined : JSON.parse(res.body.toString('utf8'));
+    }
+    /** Starts a task. Never retried: a second POST could start a second run. */
+    async run(id) {
+        const res = await this.http.request('POST', `${this.rest}/tasks/${encodeURIComponent(id)}/run`, {
+            kind: 'nexus POST task run',
+            retry: false,
+            accept: [401, 403, 404, 405, 500]
+        });
+        (0, client_1.authFailure)(res.status, 'run tasks', 'nx-tasks-run');
+        if (res.status === 404)
+            return 'missing';
+        if (res.status === 405)
+            return 'disabled';
+        // 500 "Error running task": the task is already running (QuartzTaskInfo.runNow's check).
+        if (res.status === 500)
+            return 'already-running';
+        return 'started';
+    }
+    /** Creates a manual task (3.74+). undefined when this Nexus has no such endpoint (404/405). */
+    async create(body) {
+        const res = await this.http.request('POST', `${this.rest}/tasks`, {
+            kind: 'nexus POST tasks',
+            retry: false,
+            headers: { 'content-type': 'application/json', accept: 'application/json' },
+            body: JSON.stringify({
+                type: body.type,
+                name: body.name,
+                enabled: true,
+                notificationCondition: 'FAILURE',
+                frequency: { schedule: 'manual' },
+                properties: body.properties
+            }),
+            accept: [401, 403, 404, 405]
+        });
+        (0, client_1.authFailure)(res.status, 'create tasks', 'nx-tasks-create');
+        if (res.status === 404 || res.status === 405)
+            return undefined;
+        const json = JSON.parse(res.body.toString('utf8') || '{}');
+        if (!json.id)
+            throw new Error('Nexus created the task but its answer carries no id');
+        return json.id;
+    }
+    /** The blob store of a Docker hosted repository (needs the repository admin read privilege). */
+    async blobStoreOf(repository) {
+        const res = await this.http.request('GET', `${this.rest}/repositories/docker/hosted/${encodeURIComponent(repository)}`, {
+            kind: 'nexus GET repository settings',
+            headers: { accept: 'application/json' },
+            accept: [401, 403, 404]
+        });
+        (0, client_1.authFailure)(res.status, `read the settings of ${repository}`, `nx-repository-admin-docker-${repository}-read`);
+        if (res.status === 404)
+            throw new Error(`Nexus has no Docker hosted repository '${repository}'`);
+        const name = JSON.parse(res.body.toString('utf8')).storage?.blobStoreName;
+        if (!name)
+            throw new Error(`Nexus did not say which blob store '${repository}' uses`);
+        return name;
+    }
+    async blobStores() {
+        const res = await this.http.request('GET', `${this.rest}/blobstores`, { kind: 'nexus GET blobstores', headers: { accept: 'application/json' }, accept: [401, 403] });
+        (0, client_1.authFailure)(res.status, 'read blob stores', 'nx-blobstores-read');
+        return JSON.parse(res.body.toString('utf8'));
+    }
+}
+exports.NexusTasks = NexusTasks;
 
 
 /***/ }),
@@ -36786,10 +37434,180 @@ function highestVersion(tags) {
     let best;
     for (const tag of tags) {
         const v = parseVersion(tag);
-        if (v && (!best || compareVersions(v, best) > 0))
+        if (!v)
+            continue;
+        const c = best ? compareVersions(v, best) : 1;
+        // Among equal versions (`1.10` and `1.10.0` on one digest) name the most specific tag.
+        if (c > 0 || (c === 0 && best && v.numbers.length > best.numbers.length))
             best = v;
     }
     return best;
+}
+
+
+/***/ }),
+
+/***/ 9576:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+// Reclaim disk after deleting: Nexus frees nothing until "Docker - Delete unused manifests and images"
+// (repository.docker.gc) and then "Admin - Compact blob store" (blobstore.compact) have run, in that order.
+// This step finds (or creates) those tasks, runs them one after the other, waits for each by the task
+// state machine of shared/nexus/API.md 7.3, and measures the blob stores before and after.
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.ReclaimError = exports.COMPACT_TYPE = exports.GC_TYPE = void 0;
+exports.reclaim = reclaim;
+const tasks_1 = __nccwpck_require__(9609);
+const report_1 = __nccwpck_require__(665);
+exports.GC_TYPE = 'repository.docker.gc';
+exports.COMPACT_TYPE = 'blobstore.compact';
+class ReclaimError extends Error {
+}
+exports.ReclaimError = ReclaimError;
+async function reclaim(cfg, http, log, deletedSomething, opts = {}) {
+    const tasks = new tasks_1.NexusTasks(http, cfg.host);
+    const report = { tasks: [], blobStores: [], notes: [] };
+    const now = opts.now ?? Date.now;
+    const sleep = opts.sleep ?? ((ms) => new Promise(r => setTimeout(r, ms)));
+    const stores = new Map(); // repository -> blob store
+    for (const repo of cfg.repositories)
+        stores.set(repo, await tasks.blobStoreOf(repo));
+    // GC per repository (one task may serve several: repositoryName `*`), then compact per blob store.
+    const plan = [];
+    for (const repo of cfg.repositories) {
+        const task = await findTask(tasks, cfg, exports.GC_TYPE, cfg.gcTask, 'gc-task', repo, t => [repo, '*'].includes(t.properties?.repositoryName ?? ''), {
+            repositoryName: repo,
+            deployOffset: '0'
+        });
+        if (!plan.some(p => p.task.id === task.id))
+            plan.push({ task, type: exports.GC_TYPE, target: repo });
+    }
+    for (const store of new Set(stores.values())) {
+        const task = await findTask(tasks, cfg, exports.COMPACT_TYPE, cfg.compactTask, 'compact-task', store, t => t.properties?.blobstoreName === store, {
+            blobstoreName: store
+        });
+        if (!plan.some(p => p.task.id === task.id))
+            plan.push({ task, type: exports.COMPACT_TYPE, target: store });
+    }
+    if (cfg.dryRun || !deletedSomething) {
+        const result = cfg.dryRun ? 'would run' : 'not run';
+        for (const p of plan)
+            report.tasks.push({ name: p.task.name, id: p.task.id, type: p.type, target: p.target, result });
+        report.notes.push(cfg.dryRun ? 'dry run: the cleanup tasks were found but not run' : 'nothing was deleted, so the cleanup tasks were not run');
+        return report;
+    }
+    const before = await tasks.blobStores();
+    for (const store of new Set(stores.values())) {
+        const b = before.find(s => s.name === store);
+        report.blobStores.push({ name: store, type: b?.type ?? 'unknown', beforeBytes: b?.totalSizeInBytes, beforeBlobs: b?.blobCount });
+    }
+    for (const p of plan) {
+        const run = await runAndWait(tasks, p, cfg.taskTimeoutMs, log, { now, sleep, min: opts.pollMinMs ?? 500, max: opts.pollMaxMs ?? 5000 });
+        report.tasks.push(run);
+        if (run.result !== 'OK') {
+            throw new ReclaimError(`task '${p.task.name}' (${p.type}) ended ${run.result}${run.message ? `: ${run.message}` : ''}`);
+        }
+    }
+    const after = await tasks.blobStores();
+    const measuredAt = new Date(now()).toISOString();
+    for (const s of report.blobStores) {
+        const a = after.find(x => x.name === s.name);
+        s.afterBytes = a?.totalSizeInBytes;
+        s.afterBlobs = a?.blobCount;
+        s.measuredAt = measuredAt;
+        if (s.beforeBytes !== undefined && s.afterBytes !== undefined)
+            s.freedBytes = s.beforeBytes - s.afterBytes;
+        if (s.type === 'S3') {
+            report.notes.push(`blob store ${s.name} is S3: compact does nothing there before Nexus 3.80; the bucket's lifecycle rules free the space`);
+        }
+    }
+    const measured = report.blobStores.filter(s => s.freedBytes !== undefined);
+    report.reclaimedBytes = measured.reduce((n, s) => n + s.freedBytes, 0);
+    if (measured.some(s => s.freedBytes <= 0)) {
+        report.notes.push(`measured at ${measuredAt}: on datastore versions Nexus releases unused blobs in its half-hourly "Cleanup unused asset blobs" task, so the size can drop later`);
+    }
+    log.info(`reclaimed ${(0, report_1.formatBytes)(report.reclaimedBytes)} (blob store sizes before and after the tasks)`);
+    return report;
+}
+async function findTask(tasks, cfg, type, wanted, input, target, matches, properties) {
+    if (wanted) {
+        const all = await tasks.list();
+        const t = all.find(x => x.id === wanted) ?? all.find(x => x.name === wanted);
+        if (!t)
+            throw new ReclaimError(`${input} '${wanted}': no Nexus task has that id or name`);
+        if (t.type && t.type !== type)
+            throw new ReclaimError(`${input} '${wanted}' is a ${t.type} task, not ${type}`);
+        return t;
+    }
+    const candidates = await tasks.list(type);
+    // Nexus before 3.94 does not return task properties, so a match by repository / blob store is only
+    // possible there; elsewhere a single task of the type is taken, and several need naming.
+    const withProps = candidates.filter(t => t.properties);
+    const matching = withProps.length > 0 ? withProps.filter(matches) : candidates;
+    if (matching.length === 1)
+        return matching[0];
+    if (matching.length > 1) {
+        throw new ReclaimError(`several ${type} tasks could serve ${target} (${matching.map(t => `'${t.name}'`).join(', ')}): name one with ${input}`);
+    }
+    if (!cfg.dryRun && cfg.createMissingTasks) {
+        const name = type === exports.GC_TYPE ? `Docker GC ${target} (nexus-image-lifecycle)` : `Compact ${target} blob store (nexus-image-lifecycle)`;
+        const id = await tasks.create({ type, name, properties });
+        if (id) {
+            const created = await tasks.get(id);
+            if (created)
+                return created;
+        }
+        if (!id)
+            throw new ReclaimError(`this Nexus cannot create tasks through the REST API (before 3.74). ${uiSteps(type, target)}`);
+    }
+    throw new ReclaimError(`no ${type} task for ${target}. ${uiSteps(type, target)}${cfg.createMissingTasks ? '' : ' (or set create-missing-tasks: true on Nexus 3.74+)'}`);
+}
+function uiSteps(type, target) {
+    const what = type === exports.GC_TYPE
+        ? `'Docker - Delete unused manifests and images', Repository: ${target} (or all docker repositories)`
+        : `'Admin - Compact blob store', Blob store: ${target}`;
+    return `Create it in Nexus: Administration > System > Tasks > Create task > ${what}, Task frequency: Manual; then run again`;
+}
+async function runAndWait(tasks, p, timeoutMs, log, clock) {
+    const out = { name: p.task.name, id: p.task.id, type: p.type, target: p.target, result: 'not run' };
+    const start = clock.now();
+    const seen = await tasks.get(p.task.id);
+    if (!seen)
+        throw new ReclaimError(`task '${p.task.name}' (${p.type}) disappeared`);
+    const lastRunBefore = seen.lastRun;
+    const answer = await tasks.run(p.task.id);
+    if (answer === 'missing')
+        throw new ReclaimError(`task '${p.task.name}' (${p.type}) disappeared`);
+    if (answer === 'disabled')
+        throw new ReclaimError(`task '${p.task.name}' (${p.type}) is disabled in Nexus: enable it, or name another with gc-task/compact-task`);
+    if (answer === 'already-running')
+        log.info(`task '${p.task.name}' is already running: waiting for that run instead of starting another`);
+    else
+        log.info(`started task '${p.task.name}' (${p.type})`);
+    out.startedAt = new Date(start).toISOString();
+    let wait = clock.min;
+    for (;;) {
+        const t = await tasks.get(p.task.id);
+        if (!t)
+            throw new ReclaimError(`task '${p.task.name}' (${p.type}) disappeared while running`);
+        const running = t.currentState.startsWith('RUNNING');
+        // Done when no longer running and the run is a new one (or the one we waited for instead).
+        const newRun = answer === 'already-running' ? t.lastRunResult !== null : t.lastRun !== lastRunBefore && t.lastRun !== null;
+        if (!running && newRun) {
+            out.result = t.lastRunResult ?? 'unknown';
+            out.message = t.message ?? undefined;
+            out.durationMs = clock.now() - start;
+            log.info(`task '${p.task.name}' ended ${out.result} after ${Math.round(out.durationMs / 1000)} s`);
+            return out;
+        }
+        if (clock.now() - start > timeoutMs) {
+            throw new ReclaimError(`task '${p.task.name}' (${p.type}) did not finish within ${Math.round(timeoutMs / 1000)} s: state ${t.currentState}${t.message ? `, ${t.message}` : ''}`);
+        }
+        await clock.sleep(wait);
+        wait = Math.min(clock.max, Math.round(wait * 1.5));
+    }
 }
 
 
@@ -36809,6 +37627,7 @@ const limit_1 = __nccwpck_require__(7768);
 class RegistryBackend {
     client;
     parallel;
+    notes = [];
     repository;
     constructor(client, parallel) {
         this.client = client;
@@ -36825,15 +37644,27 @@ class RegistryBackend {
     async inventory(ref) {
         const inv = { repository: ref.repository, name: ref.name, manifests: [] };
         try {
-            const tagged = await this.resolveTags(ref.name, await this.client.tags(ref.name));
-            inv.manifests = (0, inventory_1.groupByDigest)(tagged);
-            await (0, inventory_1.describeManifests)(this.client, ref.name, inv.manifests, this.parallel);
+            // GET each tag (a plain registry has no pull side effects): the digest and the body in one request,
+            // so describing the digest afterwards needs no second read.
+            const reader = (0, inventory_1.cachingReader)(this.client);
+            const tags = await this.client.tags(ref.name);
+            const read = await (0, limit_1.mapLimit)(tags, this.parallel, async (tag) => {
+                const body = await this.client.manifest(ref.name, tag);
+                if (body)
+                    reader.remember(body);
+                return body ? { tag, digest: body.digest, mediaType: body.mediaType } : undefined;
+            });
+            // A tag listed but unknown by the time we read it was deleted meanwhile: nothing to decide.
+            inv.manifests = (0, inventory_1.groupByDigest)(read.filter((t) => t !== undefined));
+            await (0, inventory_1.describeManifests)(reader, ref.name, inv.manifests, this.parallel);
         }
         catch (e) {
             inv.error = e.message;
         }
         return inv;
     }
+    /** The inventory already read every manifest and its blobs. */
+    async describeSizes() { }
     async recheck(image, doomed) {
         const changed = new Map();
         if (doomed.length === 0)
@@ -37161,7 +37992,10 @@ function summarizeCounts(outcomes) {
     const manifests = zeroCounts();
     for (const o of outcomes) {
         const key = COUNT_KEY[o.status];
-        tags[key] += o.decision.tags.length;
+        // A manifest that failed half way (Nexus deletes tag by tag) counts its deleted tags as deleted.
+        const partly = o.status === 'failed' ? (o.deletedTags?.length ?? 0) : 0;
+        tags[key] += o.decision.tags.length - partly;
+        tags.deleted += partly;
         manifests[key] += 1;
     }
     return { tags, manifests };
@@ -37169,10 +38003,14 @@ function summarizeCounts(outcomes) {
 function tagRefs(report, status) {
     const refs = [];
     for (const img of report.images)
-        for (const o of img.outcomes)
+        for (const o of img.outcomes) {
             if (o.status === status)
                 for (const tag of o.decision.tags)
                     refs.push(`${img.image}:${tag}`);
+            else if (status === 'deleted' && o.status === 'failed')
+                for (const tag of o.deletedTags ?? [])
+                    refs.push(`${img.image}:${tag}`);
+        }
     return refs;
 }
 /** Step outputs (all strings, as GitHub requires). Counts are tags; `deleted` lists only real deletions. */
@@ -37189,7 +38027,9 @@ function actionOutputs(report) {
         'manifests-deleted-count': String(report.totals.manifests.deleted),
         deleted: JSON.stringify(tagRefs(report, 'deleted')),
         'would-delete': JSON.stringify(tagRefs(report, 'would-delete')),
-        'freeable-bytes': bytes === undefined || !Number.isFinite(bytes) ? '' : String(Math.round(bytes))
+        'freeable-bytes': bytes === undefined || !Number.isFinite(bytes) ? '' : String(Math.round(bytes)),
+        'reclaimed-bytes': report.reclaim?.reclaimedBytes === undefined ? '' : String(report.reclaim.reclaimedBytes),
+        tasks: JSON.stringify((report.reclaim?.tasks ?? []).map(t => ({ name: t.name, type: t.type, target: t.target, result: t.result, durationMs: t.durationMs ?? null })))
     };
 }
 // Defense in depth: the model never carries credentials, but the JSON file may be uploaded as an artifact.
@@ -37371,6 +38211,12 @@ function renderSummary(report, s, opts = {}) {
         s.addRaw('<p>Nothing to delete: every tag is kept.</p>', true);
     else
         s.addTable(tableRows(v.plan));
+    if (v.tasks) {
+        s.addHeading('Reclaim space (Nexus cleanup tasks)', 3);
+        s.addTable(tableRows(v.tasks));
+        if (v.blobStores)
+            s.addTable(tableRows(v.blobStores));
+    }
     if (v.kept.rows.length > 0) {
         s.addDetails((0, format_1.escapeHtml)(`Kept: ${v.kept.rows.length + v.kept.more} manifests and why`), htmlTable(v.kept));
     }
@@ -37472,6 +38318,11 @@ function renderTerminal(report, opts = {}) {
     out.push(...(v.images.rows.length === 0 ? ['No image matched.'] : renderTable(v.images, opts, paint)), '');
     out.push(paint('1', 'Plan'));
     out.push(...(v.plan.rows.length === 0 ? ['Nothing to delete: every tag is kept.'] : renderTable(v.plan, opts, paint)), '');
+    if (v.tasks) {
+        out.push(paint('1', 'Reclaim space (Nexus cleanup tasks)'), ...renderTable(v.tasks, opts, paint), '');
+        if (v.blobStores)
+            out.push(...renderTable(v.blobStores, opts, paint), '');
+    }
     if (v.kept.rows.length > 0)
         out.push(paint('1', 'Kept'), ...renderTable(v.kept, opts, paint), '');
     if (v.failures.length > 0) {
@@ -37560,9 +38411,15 @@ function headline(report) {
     counts.push(`kept ${countPhrase(t.kept, m.kept)}`, `pending ${countPhrase(t.pending, m.pending)}`, `skipped ${countPhrase(t.skipped, m.skipped)}`, `failed ${countPhrase(t.failed, m.failed)}`);
     lines.push(counts.join(' · '));
     const bytes = report.totals.freeableBytes;
-    const size = bytes === undefined
-        ? 'freeable size unknown'
-        : `up to ${(0, format_1.formatBytes)(bytes)} freeable (upper bound; space returns after the registry's garbage collection)`;
+    const reclaimed = report.reclaim?.reclaimedBytes;
+    const when = report.api === 'nexus'
+        ? "space returns once Nexus's Docker GC and compact tasks run (run-cleanup-tasks)"
+        : "space returns after the registry's garbage collection";
+    const size = reclaimed !== undefined
+        ? `${(0, format_1.formatBytes)(reclaimed)} reclaimed, measured on the blob store${bytes === undefined ? '' : ` (estimate was up to ${(0, format_1.formatBytes)(bytes)})`}`
+        : bytes === undefined
+            ? 'freeable size unknown'
+            : `up to ${(0, format_1.formatBytes)(bytes)} freeable (upper bound; ${when})`;
     lines.push(`${size} · duration ${(0, format_1.formatDuration)(report.durationMs)}`);
     if (m.pending > 0) {
         const cap = report.policy.maxDeletions !== undefined ? ` (${report.policy.maxDeletions})` : '';
@@ -37683,12 +38540,32 @@ function keptTable(report) {
     ]));
     return { columns, rows };
 }
+function tasksTable(report) {
+    const r = report.reclaim;
+    if (!r || r.tasks.length === 0)
+        return undefined;
+    const columns = [{ header: 'Task', flex: true }, { header: 'Type' }, { header: 'For' }, { header: 'Result' }, { header: 'Duration' }, { header: 'Message', flex: true }];
+    const rows = r.tasks.map(t => [t.name, t.type, t.target, t.result, t.durationMs === undefined ? '—' : (0, format_1.formatDuration)(t.durationMs), t.message ?? '—']);
+    return { columns, rows };
+}
+function blobStoresTable(report) {
+    const r = report.reclaim;
+    if (!r || r.blobStores.length === 0)
+        return undefined;
+    const b = (n) => (n === undefined ? '—' : (0, format_1.formatBytes)(n));
+    const columns = [{ header: 'Blob store' }, { header: 'Type' }, { header: 'Before' }, { header: 'After' }, { header: 'Freed' }, { header: 'Measured' }];
+    const rows = r.blobStores.map(s => [s.name, s.type, b(s.beforeBytes), b(s.afterBytes), b(s.freedBytes), s.measuredAt ?? '—']);
+    return { columns, rows };
+}
 function requestsLine(report) {
     const kinds = Object.entries(report.requests ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     if (kinds.length === 0)
         return undefined;
     const total = kinds.reduce((sum, [, n]) => sum + n, 0);
     return `${total} (${kinds.map(([k, n]) => `${k} ${n}`).join(', ')})`;
+}
+function optionalCut(table, limit) {
+    return table ? cut(table, limit) : undefined;
 }
 function buildView(report, maxRows) {
     const limit = normalizeMaxRows(maxRows);
@@ -37701,7 +38578,9 @@ function buildView(report, maxRows) {
         images: cut(imagesTable(report), limit),
         plan: cut(planTable(report), limit),
         kept: cut(keptTable(report), limit),
-        notes: report.notes,
+        tasks: optionalCut(tasksTable(report), limit),
+        blobStores: optionalCut(blobStoresTable(report), limit),
+        notes: [...report.notes, ...(report.reclaim?.notes ?? [])],
         failures: report.failures,
         requests: requestsLine(report)
     };
@@ -37994,7 +38873,7 @@ module.exports = require("util");
 /***/ ((module) => {
 
 "use strict";
-module.exports = /*#__PURE__*/JSON.parse('{"name":"nexus-image-lifecycle","version":"0.1.0","description":"Keep a Sonatype Nexus 3 (or any OCI Distribution) Docker registry clean: keep the N newest versions per image, delete the rest older than an age, with a dry-run plan and a report.","license":"MIT","private":true,"main":"dist/index.js","bin":{"nexus-image-lifecycle":"dist/cli/index.js"},"engines":{"node":">=20"},"scripts":{"build":"tsc --noEmit -p tsconfig.json","package":"ncc build src/main.ts -o dist -t --license licenses.txt && ncc build src/bin.ts -o dist/cli -t --license licenses.txt","test":"jest --runInBand","check":"npm run build && npm test","docs":"tsx scripts/docs.ts"},"dependencies":{"@actions/core":"^2.0.3","@actions/http-client":"^3.0.2","semver":"^7.7.3"},"devDependencies":{"@types/jest":"^30.0.0","@types/node":"^20.19.0","@types/semver":"^7.7.1","@vercel/ncc":"^0.45.0","jest":"^30.2.0","ts-jest":"^29.4.5","tsx":"^4.20.6","typescript":"~5.9.3"}}');
+module.exports = /*#__PURE__*/JSON.parse('{"name":"nexus-image-lifecycle","version":"0.1.0","description":"Keep a Sonatype Nexus 3 (or any OCI Distribution) Docker registry clean: keep the N newest versions per image, delete the rest older than an age, with a dry-run plan and a report.","license":"MIT","private":true,"main":"dist/index.js","bin":{"nexus-image-lifecycle":"dist/cli/index.js"},"engines":{"node":">=20"},"scripts":{"build":"tsc --noEmit -p tsconfig.json","package":"ncc build src/main.ts -o dist -t --license licenses.txt && ncc build src/bin.ts -o dist/cli -t --license licenses.txt","test":"jest --runInBand","check":"npm run build && npm test","demo":"tsx scripts/demo.ts","docs":"tsx scripts/docs.ts","bench":"tsx scripts/bench.ts"},"dependencies":{"@actions/core":"^2.0.3","@actions/http-client":"^3.0.2","semver":"^7.7.3"},"devDependencies":{"@types/jest":"^30.0.0","@types/node":"^20.19.0","@types/semver":"^7.7.1","@vercel/ncc":"^0.45.0","jest":"^30.2.0","ts-jest":"^29.4.5","tsx":"^4.20.6","typescript":"~5.9.3"}}');
 
 /***/ })
 
