@@ -168,18 +168,8 @@ export interface RunReport {
   repositories: string[]
   startedAt: string
   durationMs: number
-  policy: {
-    images: string[]
-    excludeImages: string[]
-    tags: string[]
-    keepTags: string[]
-    keep: number
-    keepOther: number
-    olderThan?: string
-    ageBasis: AgeBasis
-    sort: SortMode
-    maxDeletions?: number
-  }
+  /** The policy as the user wrote it (older-than as its text). */
+  policy: Omit<Policy, 'olderThan'> & { olderThan?: string }
   images: ImageReport[]
   totals: { images: number; tags: Counts; manifests: Counts; freeableBytes?: number }
   /** HTTP requests by kind (e.g. `GET tags/list`, `DELETE manifest`), for performance work. */

@@ -1,7 +1,7 @@
 // The report's content as plain-text tables and lines, built once so the job summary and the terminal
 // say exactly the same thing; each renderer only escapes, pads and decorates.
 
-import type { Counts, Outcome, OutcomeStatus, RunReport } from '../model'
+import type { Counts, ImageReport, Outcome, OutcomeStatus, RunReport } from '../model'
 import { formatBytes, formatDuration, plural, redactHost, shortDigest, ymd } from './format'
 
 export const DEFAULT_MAX_ROWS = 200
@@ -182,31 +182,21 @@ function dateCell(o: Outcome): string {
   return basis && basis !== 'none' ? `${day} (${basis})` : day
 }
 
-function planTable(report: RunReport): Omit<Table, 'more'> {
-  // Image names alone are ambiguous once a run spans several repositories.
+/** Image names alone are ambiguous once a run spans several repositories. */
+function imageLabel(report: RunReport): (img: ImageReport) => string {
   const multiRepo = new Set(report.images.map(i => i.repository)).size > 1
-  const entries: { o: Outcome; image: string; key: number[] }[] = []
-  report.images.forEach((img, imageIndex) => {
-    img.outcomes.forEach((o, index) => {
-      if (o.status === 'kept') return
-      entries.push({
-        o,
-        image: multiRepo ? `${img.repository}/${img.image}` : img.image,
-        key: [PLAN_RANK[o.status], imageIndex, o.decision.deleteOrder ?? Number.MAX_SAFE_INTEGER, index]
-      })
-    })
-  })
-  entries.sort((a, b) => {
-    for (let i = 0; i < a.key.length; i++) if (a.key[i] !== b.key[i]) return a.key[i] - b.key[i]
-    return 0
-  })
+  return img => (multiRepo ? `${img.repository}/${img.image}` : img.image)
+}
+
+/** Columns and cells shared by the plan and kept tables; the plan adds Status and the outcome detail. */
+function decisionTable(entries: { o: Outcome; image: string }[], withStatus: boolean): Omit<Table, 'more'> {
   const columns: Column[] = [
     { header: 'Image', flex: true },
     { header: 'Tags', flex: true },
     { header: 'Digest' },
     { header: 'Date' },
     { header: 'Version' },
-    { header: 'Status', status: true },
+    ...(withStatus ? [{ header: 'Status', status: true }] : []),
     { header: 'Reason', flex: true }
   ]
   const rows = entries.map(({ o, image }) => [
@@ -215,35 +205,38 @@ function planTable(report: RunReport): Omit<Table, 'more'> {
     shortDigest(o.decision.digest),
     dateCell(o),
     o.decision.version ?? '—',
-    STATUS_LABEL[o.status],
+    ...(withStatus ? [STATUS_LABEL[o.status]] : []),
     o.detail ? `${o.decision.reason} — ${o.detail}` : o.decision.reason
   ])
-  return { columns, rows, statuses: entries.map(e => e.o.status) }
+  return { columns, rows, ...(withStatus ? { statuses: entries.map(e => e.o.status) } : {}) }
+}
+
+function planTable(report: RunReport): Omit<Table, 'more'> {
+  const label = imageLabel(report)
+  const entries: { o: Outcome; image: string; key: number[] }[] = []
+  report.images.forEach((img, imageIndex) => {
+    img.outcomes.forEach((o, index) => {
+      if (o.status === 'kept') return
+      entries.push({
+        o,
+        image: label(img),
+        key: [PLAN_RANK[o.status], imageIndex, o.decision.deleteOrder ?? Number.MAX_SAFE_INTEGER, index]
+      })
+    })
+  })
+  entries.sort((a, b) => {
+    for (let i = 0; i < a.key.length; i++) if (a.key[i] !== b.key[i]) return a.key[i] - b.key[i]
+    return 0
+  })
+  return decisionTable(entries, true)
 }
 
 function keptTable(report: RunReport): Omit<Table, 'more'> {
-  const multiRepo = new Set(report.images.map(i => i.repository)).size > 1
-  const columns: Column[] = [
-    { header: 'Image', flex: true },
-    { header: 'Tags', flex: true },
-    { header: 'Digest' },
-    { header: 'Date' },
-    { header: 'Version' },
-    { header: 'Reason', flex: true }
-  ]
-  const rows = report.images.flatMap(img =>
-    img.outcomes
-      .filter(o => o.status === 'kept')
-      .map(o => [
-        multiRepo ? `${img.repository}/${img.image}` : img.image,
-        o.decision.tags.join(', '),
-        shortDigest(o.decision.digest),
-        dateCell(o),
-        o.decision.version ?? '—',
-        o.decision.reason
-      ])
+  const label = imageLabel(report)
+  return decisionTable(
+    report.images.flatMap(img => img.outcomes.filter(o => o.status === 'kept').map(o => ({ o, image: label(img) }))),
+    false
   )
-  return { columns, rows }
 }
 
 function tasksTable(report: RunReport): Omit<Table, 'more'> | undefined {
