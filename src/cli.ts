@@ -130,8 +130,9 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const cfg = parseConfig(name => (name === 'password' ? password : (args.inputs[name] ?? '')))
     const report = await runCleanup(cfg, { log, version })
-    if (cfg.reportFile) writeFileSync(cfg.reportFile, reportJson(report))
-    process.stdout.write(args.json ? reportJson(report) + '\n' : renderTerminal(report, { color: process.stdout.isTTY === true }) + '\n')
+    const json = cfg.reportFile || args.json ? reportJson(report) : ''
+    if (cfg.reportFile) writeFileSync(cfg.reportFile, json)
+    process.stdout.write((args.json ? json : renderTerminal(report, { color: process.stdout.isTTY === true })) + '\n')
     return report.failures.length > 0 ? 1 : 0
   } catch (e) {
     process.stderr.write(`error: ${(e as Error).message}\n`)

@@ -67,24 +67,22 @@ export function actionOutputs(report: RunReport): Record<string, string> {
 // Defense in depth: the model never carries credentials, but the JSON file may be uploaded as an artifact.
 const SECRET_KEY = /^(password|passwd|authorization|token|secret|cookie)$/i
 
-/** Plain data with sorted keys and ISO dates, so two runs' reports diff cleanly. */
-function normalize(value: unknown): unknown {
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString()
-  if (Array.isArray(value)) return value.map(v => (v === undefined ? null : normalize(v)))
-  if (value !== null && typeof value === 'object') {
+/**
+ * Sorted keys (so two runs' reports diff cleanly) and no credential-looking key. Applied node by node
+ * while stringifying, so a large report is never copied whole. Dates arrive as ISO strings (toJSON runs
+ * first; an invalid date becomes null), undefined and functions are dropped, non-finite numbers are null.
+ */
+function normalize(key: string, value: unknown): unknown {
+  if (SECRET_KEY.test(key)) return undefined
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
     const out: Record<string, unknown> = {}
-    for (const key of Object.keys(value).sort()) {
-      const v = (value as Record<string, unknown>)[key]
-      if (v === undefined || typeof v === 'function' || SECRET_KEY.test(key)) continue
-      out[key] = normalize(v)
-    }
+    for (const k of Object.keys(value).sort()) out[k] = (value as Record<string, unknown>)[k]
     return out
   }
-  if (typeof value === 'number' && !Number.isFinite(value)) return null
   return value
 }
 
 /** The full report (every outcome, kept included, with its decision), never cut; no trailing newline. */
 export function reportJson(report: RunReport): string {
-  return JSON.stringify(normalize({ ...report, host: redactHost(report.host) }), null, 2)
+  return JSON.stringify({ ...report, host: redactHost(report.host) }, normalize, 2)
 }
