@@ -1,5 +1,7 @@
 // Request budget (not timed): for a fixed data set the engine may send at most 20% more requests than the
-// lower bound of the job (scripts/bench-bound.ts), computed from the scenario, never hard-coded.
+// bound of the job (scripts/bench-bound.ts), computed from the scenario, never hard-coded: issue 6's lower
+// bound (listing pages, the reads decisions need, the deletes) plus the reads other issues require (the
+// re-check of each planned tag just before deleting, and on Nexus the size-estimate read per manifest).
 // `npm run bench` measures the same thing at scale, with time and memory.
 
 import { parseConfig } from '../src/config'
@@ -9,7 +11,7 @@ import { RunReport } from '../src/model'
 import { startNexusEmulator } from '../test/nexus-emulator/server'
 import { startFaultProxy } from '../test/support/fault-proxy'
 import { registryOrSkip, startRegistry } from '../test/support/registry-server'
-import { Bound, describeCounts, expectedDeletes, nexusBound, registryBound, totalRequests } from '../scripts/bench-bound'
+import { Bound, describeCounts, expectedDeletes, nexusBound, nexusBoundWithChecks, registryBound, registryBoundWithChecks, totalRequests } from '../scripts/bench-bound'
 import { benchScenario, NEXUS_REPOSITORY, seedRegistry } from '../scripts/bench-seed'
 
 const IMAGES = 5
@@ -30,15 +32,21 @@ function countBy<T>(items: T[], key: (t: T) => string): Record<string, number> {
   return out
 }
 
-/** Fails with the whole picture: counts by kind, the bound's parts, the ratio. */
-function expectWithinBudget(label: string, seen: Record<string, number>, b: Bound): void {
+/**
+ * Asserts the count against the bound of the job as built: issue 6's lower bound plus the reads other
+ * issues require (the "changed since planned" re-check of each planned tag, which a dry run runs too, and
+ * on Nexus the manifest read per planned manifest behind the freed-bytes estimate). The ratio to issue 6's
+ * bare bound is printed too, so the cost of those reads stays visible.
+ */
+function expectWithinBudget(label: string, seen: Record<string, number>, bare: Bound, withChecks: Bound): void {
   const actual = totalRequests(seen)
-  const ratio = actual / b.total
+  const parts = (x: Bound): string => x.parts.map(p => `${p.what} ${p.requests}`).join(' + ')
   const text =
-    `${label}: ${actual} requests, lower bound ${b.total} (${b.parts.map(p => `${p.what} ${p.requests}`).join(' + ')}), ` +
-    `ratio ${ratio.toFixed(2)} > ${SLACK}\n  sent: ${describeCounts(seen)}`
-  if (actual > SLACK * b.total) throw new Error(text)
-  expect(actual).toBeLessThanOrEqual(SLACK * b.total)
+    `${label}: ${actual} requests, bound with the required checks ${withChecks.total} (${parts(withChecks)}), ` +
+    `ratio ${(actual / withChecks.total).toFixed(2)} > ${SLACK}\n  sent: ${describeCounts(seen)}\n` +
+    `  issue 6's bare bound: ${bare.total} (${parts(bare)}), ratio ${(actual / bare.total).toFixed(2)}`
+  if (actual > SLACK * withChecks.total) throw new Error(text)
+  expect(actual).toBeLessThanOrEqual(SLACK * withChecks.total)
 }
 
 /** Nexus REST and registry paths reduced to a kind: `GET component`, `DELETE component`, `GET manifest`... */
@@ -52,7 +60,7 @@ function nexusKind(r: { method: string; path: string }): string {
 }
 
 describe.each([false, true])(`request budget, Nexus emulator, ${IMAGES} images x ${TAGS} tags, keep ${KEEP} (dry run: %s)`, dryRun => {
-  it(`stays within ${SLACK} x the lower bound`, async () => {
+  it(`stays within ${SLACK} x the bound with the required checks`, async () => {
     const { scenario, images } = benchScenario(IMAGES, TAGS)
     const emu = await startNexusEmulator({ scenario })
     try {
@@ -71,13 +79,13 @@ describe.each([false, true])(`request budget, Nexus emulator, ${IMAGES} images x
       // the engine's own counters agree with what the server saw
       expect(totalRequests(report.requests)).toBe(emu.requests.length)
       // every tag has its own manifest in this data set: planned tags = planned manifests
-      const b = nexusBound({
+      const job = {
         components: images.reduce((n, i) => n + i.tags.length, 0),
         plannedTags: planned,
         plannedManifests: planned,
         deletedTags: dryRun ? 0 : planned
-      })
-      expectWithinBudget(`nexus ${dryRun ? 'dry run' : 'delete'}`, seen, b)
+      }
+      expectWithinBudget(`nexus ${dryRun ? 'dry run' : 'delete'}`, seen, nexusBound(job), nexusBoundWithChecks(job))
     } finally {
       await emu.close()
     }
@@ -88,7 +96,7 @@ const bin = registryOrSkip()
 const maybe = bin ? describe : describe.skip
 
 maybe.each([false, true])(`request budget, docker-registry, ${IMAGES} images x ${TAGS} tags, keep ${KEEP} (dry run: %s)`, dryRun => {
-  it(`stays within ${SLACK} x the lower bound`, async () => {
+  it(`stays within ${SLACK} x the bound with the required checks`, async () => {
     const srv = await startRegistry(bin as string)
     // Requests are counted by a pass-through proxy in front of the registry (no rules: no faults).
     const proxy = await startFaultProxy(srv.url)
@@ -100,13 +108,13 @@ maybe.each([false, true])(`request budget, docker-registry, ${IMAGES} images x $
       expect(dryRun ? report.totals.manifests.wouldDelete : report.totals.manifests.deleted).toBe(planned)
       const seen = countBy(proxy.log, r => `${r.method} ${r.path.replace(/\?.*$/, '').replace(/^\/v2\/.*\/(manifests|blobs|tags)\/.*$/, '$1')}`)
       expect(totalRequests(report.requests)).toBe(proxy.log.length)
-      const b = registryBound({
+      const job = {
         // every tag has its own manifest and config in this data set
         images: seed.images.map(i => ({ tags: i.tags.length, digests: i.tags.length, configs: i.tags.length })),
         plannedTags: planned,
         deletedManifests: dryRun ? 0 : planned
-      })
-      expectWithinBudget(`registry ${dryRun ? 'dry run' : 'delete'}`, seen, b)
+      }
+      expectWithinBudget(`registry ${dryRun ? 'dry run' : 'delete'}`, seen, registryBound(job), registryBoundWithChecks(job))
     } finally {
       await proxy.close()
       await srv.stop()

@@ -77,20 +77,19 @@ const bound = (parts: BoundPart[]): Bound => ({ total: parts.reduce((n, p) => n 
 export interface RegistryJob {
   /** Per image: tags, distinct manifest digests, distinct config digests. */
   images: { tags: number; digests: number; configs: number }[]
-  /** Tags of the manifests the plan deletes: each is resolved again just before deleting, in a dry run too. */
+  /** Tags of the manifests the plan deletes (would delete, in a dry run). */
   plannedTags: number
-  /** Manifests the plan deletes (0 for a dry run: it sends no deleting request). */
+  /** Manifests deleted (0 for a dry run: it sends no deleting request). */
   deletedManifests: number
   /** Page size the client asks for (`n`); docker-registry caps it at 1000. */
   pageSize?: number
 }
 
 /**
- * Plain registry: catalog pages + tags/list pages per image + one manifest read (HEAD or GET) per tag to
- * learn its digest + one config read per distinct config (the registry records no push date, so the
- * config `created` is the only date) + one HEAD per planned tag just before deleting (the required
- * "changed since planned" check; a dry run runs the same path) + one DELETE per deleted manifest.
- * The /v2/ ping is not counted.
+ * The lower bound of issue 6 for a plain registry: catalog pages + tags/list pages per image + one
+ * manifest read (HEAD or GET) per tag to learn its digest + one config read per distinct config (the
+ * registry records no push date, so the config `created` is the only date) + one DELETE per deleted
+ * manifest. Nothing else is required to do the job; the /v2/ ping (one request) is not counted.
  */
 export function registryBound(job: RegistryJob): Bound {
   const n = job.pageSize ?? 1000
@@ -100,17 +99,27 @@ export function registryBound(job: RegistryJob): Bound {
     { what: 'tags/list pages', requests: job.images.reduce((s, i) => s + pages(i.tags), 0) },
     { what: 'manifest reads (1 per tag)', requests: job.images.reduce((s, i) => s + i.tags, 0) },
     { what: 'config reads (1 per distinct config)', requests: job.images.reduce((s, i) => s + i.configs, 0) },
-    { what: 'tag re-resolutions before delete (1 per planned tag)', requests: job.plannedTags },
     { what: 'manifest DELETEs', requests: job.deletedManifests }
   ])
+}
+
+/**
+ * What the current design needs on top of `registryBound`: the "changed since planned" re-resolution,
+ * one HEAD per planned tag, run in a dry run too. Informational: it shows how much of the gap to the
+ * lower bound is that check. (A DELETE by digest does not touch a tag that moved away from it, so on a
+ * plain registry this HEAD protects nothing; see the README's Performance section.)
+ */
+export function registryBoundWithChecks(job: RegistryJob): Bound {
+  const b = registryBound(job)
+  return bound([...b.parts, { what: 'tag re-resolutions before delete (1 HEAD per planned tag)', requests: job.plannedTags }])
 }
 
 export interface NexusJob {
   /** Components (tags) in the repository, over all images. */
   components: number
-  /** Tags the plan deletes: each is read again just before deleting, in a dry run too. */
+  /** Tags the plan deletes (would delete, in a dry run). */
   plannedTags: number
-  /** Manifests the plan deletes: one manifest read each, by digest, for the freed-bytes estimate. */
+  /** Manifests the plan deletes (would delete, in a dry run). */
   plannedManifests: number
   /** Tags deleted (one component DELETE each); 0 for a dry run. */
   deletedTags: number
@@ -121,15 +130,30 @@ export interface NexusJob {
 }
 
 /**
- * Nexus (delete-method component, age-basis pushed): component pages + one GET of each planned tag's
- * component just before deleting it (required: a component id survives a re-push, so a DELETE without
- * that read could destroy content pushed after the plan; the README promises "changed since planned";
- * a dry run runs the same path) + one manifest read by digest per planned manifest (the freed-bytes
- * estimate the report gives) + one component DELETE per deleted tag + the reads the policy needs. The datastore answers a full page with
- * a continuation token, so C components take floor(C/100)+1 pages, not ceil(C/100). The preflight
- * `GET repositories` is not counted.
+ * The lower bound of issue 6 for Nexus (delete-method component, age-basis pushed): component pages + one
+ * component DELETE per deleted tag + one GET of that component just before deleting it + the manifest
+ * reads the policy needs. The pre-delete GET is counted as required in a real run only: a component id
+ * survives a re-push (the tag's asset gets new content in place), so a DELETE without that read could
+ * destroy content pushed after the plan. A dry run deletes nothing, so it needs no such read. The datastore
+ * answers a full page with a continuation token, so C components take floor(C/100)+1 pages, not
+ * ceil(C/100). The preflight `GET repositories` (one request) is not counted.
  */
 export function nexusBound(job: NexusJob): Bound {
+  const n = job.pageSize ?? 100
+  return bound([
+    { what: 'component pages', requests: Math.floor(job.components / n) + 1 },
+    { what: 'component GETs before delete (1 per deleted tag)', requests: job.deletedTags },
+    { what: 'component DELETEs (1 per deleted tag)', requests: job.deletedTags },
+    { what: 'manifest/config reads the policy needs', requests: job.policyReads ?? 0 }
+  ])
+}
+
+/**
+ * What the current design needs: component pages + one component GET per planned tag (the recheck, in a
+ * dry run too) + one manifest read by digest per planned manifest (the freed-bytes estimate, which no
+ * decision needs) + one DELETE per deleted tag + the policy's reads. Informational, next to `nexusBound`.
+ */
+export function nexusBoundWithChecks(job: NexusJob): Bound {
   const n = job.pageSize ?? 100
   return bound([
     { what: 'component pages', requests: Math.floor(job.components / n) + 1 },

@@ -9,13 +9,13 @@
 
 import { ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, statSync } from 'node:fs'
-import { cpus, tmpdir, totalmem, type as osType, release } from 'node:os'
+import { cpus, loadavg, tmpdir, totalmem, type as osType, release } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import type { RunReport } from '../src/model'
 import { startNexusEmulator, NexusEmulator } from '../test/nexus-emulator/server'
 import { listTags } from '../test/support/push'
 import { findRegistryBin, startRegistry } from '../test/support/registry-server'
-import { Bound, BenchTag, expectedDeletes, nexusBound, registryBound, totalRequests } from './bench-bound'
+import { Bound, BenchTag, expectedDeletes, nexusBound, nexusBoundWithChecks, registryBound, registryBoundWithChecks, totalRequests } from './bench-bound'
 import { benchScenario, NEXUS_REPOSITORY, pool, seedRegistry } from './bench-seed'
 
 const ROOT = resolve(__dirname, '..')
@@ -115,6 +115,8 @@ interface CliRun {
   peakRssKb?: number
   report?: RunReport
   stderrTail: string
+  /** 1-minute load average before and after: other work on the machine skews wall times. */
+  load: [number, number]
 }
 
 function timeUsable(): boolean {
@@ -133,6 +135,7 @@ async function runCli(args: string[], env: NodeJS.ProcessEnv, work: string, name
   const rssFile = join(work, `${name}.rss`)
   const cliArgs = [...args, '--json', '--report-file', reportFile]
   let child: ChildProcess
+  const loadBefore = loadavg()[0]
   const t0 = process.hrtime.bigint()
   if (timeUsable()) {
     child = spawn(TIME_BIN, ['-f', '%M', '-o', rssFile, process.execPath, CLI, ...cliArgs], { env, stdio: ['ignore', 'ignore', 'pipe'] })
@@ -168,7 +171,8 @@ async function runCli(args: string[], env: NodeJS.ProcessEnv, work: string, name
   }
   rmSync(reportFile, { force: true })
   rmSync(rssFile, { force: true })
-  return { exitCode, wallMs, peakRssKb, report, stderrTail: stderr }
+  const round = (n: number): number => Math.round(n * 100) / 100
+  return { exitCode, wallMs, peakRssKb, report, stderrTail: stderr, load: [round(loadBefore), round(loadavg()[0])] }
 }
 
 // ------------------------------------------------------------------ results
@@ -189,14 +193,19 @@ interface RunResult {
   requestsPerTag: number
   /** Nexus only: what the emulator received, by method and route. */
   serverRequests?: Record<string, number>
+  /** Issue 6's lower bound (scripts/bench-bound.ts) and the ratio of the requests to it. */
   bound: Bound
   ratio: number
+  /** The bound plus the reads the current design adds (recheck in dry runs too, size estimate), informational. */
+  boundWithChecks: Bound
+  ratioWithChecks: number
   plannedManifests: number
   plannedTags: number
   expectedManifests: number
   tagsLeft?: number
   expectedTagsLeft?: number
   reportBytes?: number
+  load: [number, number]
 }
 
 function summarize(
@@ -204,7 +213,7 @@ function summarize(
   mode: RunResult['mode'],
   a: Args,
   run: CliRun,
-  bound: (plannedManifests: number, plannedTags: number, deleting: boolean) => Bound,
+  bound: (plannedManifests: number, plannedTags: number, deleting: boolean) => { strict: Bound; checks: Bound },
   images: { tags: BenchTag[] }[]
 ): RunResult {
   const r = run.report
@@ -214,7 +223,7 @@ function summarize(
   // What the plan deletes; the bound counts its deleting requests only in a real run.
   const plannedManifests = m ? (mode === 'delete' ? m.deleted + m.failed : m.wouldDelete) : 0
   const plannedTags = t ? (mode === 'delete' ? t.deleted + t.failed : t.wouldDelete) : 0
-  const b = bound(plannedManifests, plannedTags, mode === 'delete')
+  const { strict: b, checks } = bound(plannedManifests, plannedTags, mode === 'delete')
   const total = totalRequests(counts)
   return {
     target,
@@ -232,10 +241,13 @@ function summarize(
     requestsPerTag: Math.round((total / (a.images * a.tags)) * 100) / 100,
     bound: b,
     ratio: Math.round((total / b.total) * 100) / 100,
+    boundWithChecks: checks,
+    ratioWithChecks: Math.round((total / checks.total) * 100) / 100,
     plannedManifests,
     plannedTags,
     expectedManifests: images.reduce((n, i) => n + expectedDeletes(i.tags, a.keep), 0),
-    reportBytes: (r as unknown as { reportBytes?: number } | undefined)?.reportBytes
+    reportBytes: (r as unknown as { reportBytes?: number } | undefined)?.reportBytes,
+    load: run.load
   }
 }
 
@@ -263,12 +275,14 @@ async function benchRegistry(a: Args, work: string): Promise<{ runs: RunResult[]
     log(`  seeded ${seed.tags} tags with ${seed.requests} requests in ${(seed.ms / 1000).toFixed(1)} s`)
     const seeding = { method: 'registry v2 API (blob uploads + manifest PUT; layers shared, one config per tag)', ms: seed.ms, requests: seed.requests }
     const base = ['--api', 'registry', '--host', srv.url, '--keep', String(a.keep), '--age-basis', 'created']
-    const bound = (manifests: number, tags: number, deleting: boolean): Bound =>
-      registryBound({
+    const bound = (manifests: number, tags: number, deleting: boolean): { strict: Bound; checks: Bound } => {
+      const job = {
         images: seed.images.map(i => ({ tags: i.tags.length, digests: i.tags.length, configs: i.tags.length })),
         plannedTags: tags,
         deletedManifests: deleting ? manifests : 0
-      })
+      }
+      return { strict: registryBound(job), checks: registryBoundWithChecks(job) }
+    }
     const runs: RunResult[] = []
     for (const mode of ['dry run', 'delete'] as const) {
       log(`registry ${mode}...`)
@@ -284,7 +298,7 @@ async function benchRegistry(a: Args, work: string): Promise<{ runs: RunResult[]
         res.expectedTagsLeft = a.images * a.tags - res.expectedManifests
       }
       runs.push(res)
-      log(`  ${(res.wallMs / 1000).toFixed(1)} s, ${res.requestsTotal} requests, ratio ${res.ratio}, exit ${res.exitCode}`)
+      log(`  ${(res.wallMs / 1000).toFixed(1)} s, ${res.requestsTotal} requests, ratio ${res.ratio} (${res.ratioWithChecks} with checks), exit ${res.exitCode}`)
     }
     return { runs, seeding }
   } finally {
@@ -336,15 +350,17 @@ async function benchNexus(a: Args, work: string): Promise<{ runs: RunResult[]; s
     for (const mode of ['dry run', 'delete'] as const) {
       log(`nexus ${mode}...`)
       const run = await runCli(mode === 'delete' ? [...base, '--delete'] : base, env, work, `nexus-${mode.replace(' ', '-')}`)
-      const res = summarize('nexus', mode, a, run, (manifests, tags, deleting) =>
-        nexusBound({ components, plannedTags: tags, plannedManifests: manifests, deletedTags: deleting ? tags : 0 }), images)
+      const res = summarize('nexus', mode, a, run, (manifests, tags, deleting) => {
+        const job = { components, plannedTags: tags, plannedManifests: manifests, deletedTags: deleting ? tags : 0 }
+        return { strict: nexusBound(job), checks: nexusBoundWithChecks(job) }
+      }, images)
       res.serverRequests = Object.fromEntries(Object.entries(counter.take()).sort((x, y) => y[1] - x[1]))
       if (mode === 'delete') {
         res.tagsLeft = emu.images(NEXUS_REPOSITORY).reduce((n, img) => n + emu.tags(NEXUS_REPOSITORY, img).length, 0)
         res.expectedTagsLeft = components - res.expectedManifests
       }
       runs.push(res)
-      log(`  ${(res.wallMs / 1000).toFixed(1)} s, ${res.requestsTotal} requests, ratio ${res.ratio}, exit ${res.exitCode}`)
+      log(`  ${(res.wallMs / 1000).toFixed(1)} s, ${res.requestsTotal} requests, ratio ${res.ratio} (${res.ratioWithChecks} with checks), exit ${res.exitCode}`)
     }
     return { runs, seeding: { method: 'emulator seed(scenario), in-process (not through its v2 API)', ms: seedMs } }
   } finally {
@@ -363,7 +379,7 @@ function table(rows: string[][]): string {
 
 function render(runs: RunResult[]): string {
   const main = [
-    ['run', 'size', 'wall s', 'requests', 'req/tag', 'lower bound', 'ratio', 'peak RSS MB', 'deleted (manifests)', 'exit'],
+    ['run', 'size', 'wall s', 'requests', 'req/tag', 'lower bound', 'ratio', 'bound + checks', 'ratio', 'peak RSS MB', 'deleted (manifests)', 'load', 'exit'],
     ...runs.map(r => [
       `${r.target} ${r.mode}`,
       `${r.images}x${r.tagsPerImage}`,
@@ -372,15 +388,19 @@ function render(runs: RunResult[]): string {
       r.requestsPerTag.toFixed(2),
       String(r.bound.total),
       r.ratio.toFixed(2),
+      String(r.boundWithChecks.total),
+      r.ratioWithChecks.toFixed(2),
       r.peakRssMb !== undefined ? r.peakRssMb.toFixed(0) : '?',
       `${r.plannedManifests}${r.mode === 'dry run' ? ' (would)' : ''}`,
+      r.load.map(l => l.toFixed(1)).join('→'),
       String(r.exitCode)
     ])
   ]
   const out = [table(main), '']
   for (const r of runs) {
     out.push(`${r.target} ${r.mode}: ${Object.entries(r.requests).map(([k, v]) => `${k} ${v}`).join(', ')}`)
-    out.push(`  bound ${r.bound.total} = ${r.bound.parts.map(p => `${p.what} ${p.requests}`).join(' + ')}`)
+    out.push(`  lower bound ${r.bound.total} = ${r.bound.parts.map(p => `${p.what} ${p.requests}`).join(' + ')}`)
+    out.push(`  bound + checks ${r.boundWithChecks.total} = ${r.boundWithChecks.parts.map(p => `${p.what} ${p.requests}`).join(' + ')}`)
     if (r.serverRequests) out.push(`  emulator saw: ${Object.entries(r.serverRequests).map(([k, v]) => `${k} ${v}`).join(', ')}`)
     if (r.tagsLeft !== undefined) out.push(`  tags left ${r.tagsLeft} (expected ${r.expectedTagsLeft})`)
     if (r.plannedManifests !== r.expectedManifests) out.push(`  NOTE: the plan deletes ${r.plannedManifests} manifests, the data set predicts ${r.expectedManifests}`)
@@ -425,12 +445,13 @@ async function main(): Promise<void> {
   }
   notes.push(
     'Registry seeded through the registry v2 API; the Nexus emulator seeded in-process with seed(scenario), not through its v2 API.',
-    `Peak RSS: ${RSS_METHOD}. Wall time: spawn to exit of the CLI, node start-up included.`,
-    'Lower bounds: scripts/bench-bound.ts (registry: catalog + tags/list pages, 1 manifest read per tag, 1 config read per ' +
-      'distinct config, 1 HEAD per planned tag just before deleting, 1 DELETE per deleted manifest; nexus: floor(C/100)+1 ' +
-      'component pages, 1 component GET per planned tag just before deleting, 1 manifest read per planned manifest for the ' +
-      'size estimate, 1 DELETE per deleted tag). A dry run runs the same path, re-checks included, and sends no DELETE. ' +
-      'The one preflight request is not in the bound.'
+    `Peak RSS: ${RSS_METHOD}. Wall time: spawn to exit of the CLI, node start-up included. Load: 1-minute load average before→after the run (${cpus().length} cores).`,
+    'Lower bound (issue 6, scripts/bench-bound.ts): registry: catalog + tags/list pages, 1 manifest read per tag, 1 config ' +
+      'read per distinct config, 1 DELETE per deleted manifest; nexus: floor(C/100)+1 component pages, 1 component GET (the ' +
+      'required re-push check) + 1 DELETE per deleted tag. A dry run deletes nothing: its bound is the listing and the reads. ' +
+      'The one preflight request is not counted.',
+    '"Bound + checks" adds what the current design also sends: the re-check of every planned tag (dry runs too; registry: ' +
+      '1 HEAD per tag) and, on Nexus, 1 manifest read per planned manifest for the freed-bytes estimate. Informational.'
   )
   const result = {
     date: new Date().toISOString(),
