@@ -32742,9 +32742,10 @@ async function main(argv) {
     try {
         const cfg = (0, config_1.parseConfig)(name => (name === 'password' ? password : (args.inputs[name] ?? '')));
         const report = await (0, engine_1.runCleanup)(cfg, { log, version: package_json_1.version });
+        const json = cfg.reportFile || args.json ? (0, report_1.reportJson)(report) : '';
         if (cfg.reportFile)
-            (0, node_fs_1.writeFileSync)(cfg.reportFile, (0, report_1.reportJson)(report));
-        process.stdout.write(args.json ? (0, report_1.reportJson)(report) + '\n' : (0, report_1.renderTerminal)(report, { color: process.stdout.isTTY === true }) + '\n');
+            (0, node_fs_1.writeFileSync)(cfg.reportFile, json);
+        process.stdout.write((args.json ? json : (0, report_1.renderTerminal)(report, { color: process.stdout.isTTY === true })) + '\n');
         return report.failures.length > 0 ? 1 : 0;
     }
     catch (e) {
@@ -35529,29 +35530,25 @@ function actionOutputs(report) {
 }
 // Defense in depth: the model never carries credentials, but the JSON file may be uploaded as an artifact.
 const SECRET_KEY = /^(password|passwd|authorization|token|secret|cookie)$/i;
-/** Plain data with sorted keys and ISO dates, so two runs' reports diff cleanly. */
-function normalize(value) {
-    if (value instanceof Date)
-        return Number.isNaN(value.getTime()) ? null : value.toISOString();
-    if (Array.isArray(value))
-        return value.map(v => (v === undefined ? null : normalize(v)));
-    if (value !== null && typeof value === 'object') {
+/**
+ * Sorted keys (so two runs' reports diff cleanly) and no credential-looking key. Applied node by node
+ * while stringifying, so a large report is never copied whole. Dates arrive as ISO strings (toJSON runs
+ * first; an invalid date becomes null), undefined and functions are dropped, non-finite numbers are null.
+ */
+function normalize(key, value) {
+    if (SECRET_KEY.test(key))
+        return undefined;
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
         const out = {};
-        for (const key of Object.keys(value).sort()) {
-            const v = value[key];
-            if (v === undefined || typeof v === 'function' || SECRET_KEY.test(key))
-                continue;
-            out[key] = normalize(v);
-        }
+        for (const k of Object.keys(value).sort())
+            out[k] = value[k];
         return out;
     }
-    if (typeof value === 'number' && !Number.isFinite(value))
-        return null;
     return value;
 }
 /** The full report (every outcome, kept included, with its decision), never cut; no trailing newline. */
 function reportJson(report) {
-    return JSON.stringify(normalize({ ...report, host: (0, format_1.redactHost)(report.host) }), null, 2);
+    return JSON.stringify({ ...report, host: (0, format_1.redactHost)(report.host) }, normalize, 2);
 }
 
 
@@ -35972,9 +35969,35 @@ function dateCell(o) {
     const basis = o.decision.ageBasis;
     return basis && basis !== 'none' ? `${day} (${basis})` : day;
 }
-function planTable(report) {
-    // Image names alone are ambiguous once a run spans several repositories.
+/** Image names alone are ambiguous once a run spans several repositories. */
+function imageLabel(report) {
     const multiRepo = new Set(report.images.map(i => i.repository)).size > 1;
+    return img => (multiRepo ? `${img.repository}/${img.image}` : img.image);
+}
+/** Columns and cells shared by the plan and kept tables; the plan adds Status and the outcome detail. */
+function decisionTable(entries, withStatus) {
+    const columns = [
+        { header: 'Image', flex: true },
+        { header: 'Tags', flex: true },
+        { header: 'Digest' },
+        { header: 'Date' },
+        { header: 'Version' },
+        ...(withStatus ? [{ header: 'Status', status: true }] : []),
+        { header: 'Reason', flex: true }
+    ];
+    const rows = entries.map(({ o, image }) => [
+        image,
+        o.decision.tags.length > 0 ? o.decision.tags.join(', ') : '(untagged)',
+        (0, format_1.shortDigest)(o.decision.digest),
+        dateCell(o),
+        o.decision.version ?? '—',
+        ...(withStatus ? [exports.STATUS_LABEL[o.status]] : []),
+        o.detail ? `${o.decision.reason} — ${o.detail}` : o.decision.reason
+    ]);
+    return { columns, rows, ...(withStatus ? { statuses: entries.map(e => e.o.status) } : {}) };
+}
+function planTable(report) {
+    const label = imageLabel(report);
     const entries = [];
     report.images.forEach((img, imageIndex) => {
         img.outcomes.forEach((o, index) => {
@@ -35982,7 +36005,7 @@ function planTable(report) {
                 return;
             entries.push({
                 o,
-                image: multiRepo ? `${img.repository}/${img.image}` : img.image,
+                image: label(img),
                 key: [PLAN_RANK[o.status], imageIndex, o.decision.deleteOrder ?? Number.MAX_SAFE_INTEGER, index]
             });
         });
@@ -35993,47 +36016,11 @@ function planTable(report) {
                 return a.key[i] - b.key[i];
         return 0;
     });
-    const columns = [
-        { header: 'Image', flex: true },
-        { header: 'Tags', flex: true },
-        { header: 'Digest' },
-        { header: 'Date' },
-        { header: 'Version' },
-        { header: 'Status', status: true },
-        { header: 'Reason', flex: true }
-    ];
-    const rows = entries.map(({ o, image }) => [
-        image,
-        o.decision.tags.length > 0 ? o.decision.tags.join(', ') : '(untagged)',
-        (0, format_1.shortDigest)(o.decision.digest),
-        dateCell(o),
-        o.decision.version ?? '—',
-        exports.STATUS_LABEL[o.status],
-        o.detail ? `${o.decision.reason} — ${o.detail}` : o.decision.reason
-    ]);
-    return { columns, rows, statuses: entries.map(e => e.o.status) };
+    return decisionTable(entries, true);
 }
 function keptTable(report) {
-    const multiRepo = new Set(report.images.map(i => i.repository)).size > 1;
-    const columns = [
-        { header: 'Image', flex: true },
-        { header: 'Tags', flex: true },
-        { header: 'Digest' },
-        { header: 'Date' },
-        { header: 'Version' },
-        { header: 'Reason', flex: true }
-    ];
-    const rows = report.images.flatMap(img => img.outcomes
-        .filter(o => o.status === 'kept')
-        .map(o => [
-        multiRepo ? `${img.repository}/${img.image}` : img.image,
-        o.decision.tags.join(', '),
-        (0, format_1.shortDigest)(o.decision.digest),
-        dateCell(o),
-        o.decision.version ?? '—',
-        o.decision.reason
-    ]));
-    return { columns, rows };
+    const label = imageLabel(report);
+    return decisionTable(report.images.flatMap(img => img.outcomes.filter(o => o.status === 'kept').map(o => ({ o, image: label(img) }))), false);
 }
 function tasksTable(report) {
     const r = report.reclaim;
@@ -36320,7 +36307,7 @@ module.exports = require("util");
 /***/ ((module) => {
 
 "use strict";
-module.exports = /*#__PURE__*/JSON.parse('{"name":"nexus-image-lifecycle","version":"0.1.0","description":"Keep a Sonatype Nexus 3 (or any OCI Distribution) Docker registry clean: keep the N newest versions per image, delete the rest older than an age, with a dry-run plan and a report.","license":"MIT","private":true,"main":"dist/index.js","bin":{"nexus-image-lifecycle":"dist/cli/index.js"},"engines":{"node":">=20"},"scripts":{"build":"tsc --noEmit -p tsconfig.json","package":"ncc build src/main.ts -o dist -t --license licenses.txt && ncc build src/bin.ts -o dist/cli -t --license licenses.txt","test":"jest --runInBand","check":"npm run build && npm test","demo":"tsx scripts/demo.ts","docs":"tsx scripts/docs.ts","bench":"tsx scripts/bench.ts"},"dependencies":{"@actions/core":"^2.0.3","@actions/http-client":"^3.0.2","semver":"^7.7.3"},"devDependencies":{"@types/jest":"^30.0.0","@types/node":"^20.19.0","@types/semver":"^7.7.1","@vercel/ncc":"^0.45.0","jest":"^30.2.0","ts-jest":"^29.4.5","tsx":"^4.20.6","typescript":"~5.9.3"}}');
+module.exports = /*#__PURE__*/JSON.parse('{"name":"nexus-image-lifecycle","version":"0.1.0","description":"Keep a Sonatype Nexus 3 (or any OCI Distribution) Docker registry clean: keep the N newest versions per image, delete the rest older than an age, with a dry-run plan and a report.","license":"MIT","private":true,"main":"dist/index.js","bin":{"nexus-image-lifecycle":"dist/cli/index.js"},"engines":{"node":">=20"},"scripts":{"build":"tsc --noEmit -p tsconfig.json","package":"ncc build src/main.ts -o dist -t --license licenses.txt && ncc build src/bin.ts -o dist/cli -t --license licenses.txt","test":"jest --runInBand","check":"npm run build && npm test","demo":"tsx scripts/demo.ts","docs":"tsx scripts/docs.ts","bench":"tsx scripts/bench.ts"},"dependencies":{"@actions/core":"^2.0.3","@actions/http-client":"^3.0.2","semver":"^7.7.3"},"devDependencies":{"@types/jest":"^29.5.14","@types/node":"^20.19.0","@types/semver":"^7.7.1","@vercel/ncc":"^0.45.0","jest":"^29.7.0","jest-util":"^29.7.0","ts-jest":"^29.4.5","tsx":"^4.20.6","typescript":"~5.9.3"}}');
 
 /***/ })
 
