@@ -119,8 +119,36 @@ maybe('registry: pagination, changes between plan and delete', () => {
     const report = await runCleanup(config(srv.url, { images: 'gaining', keep: '1', 'older-than': '', 'dry-run': 'false' }), { log, version: 'test' })
     const o = report.images[0].outcomes.find(x => x.decision.tags.includes('1.0.0'))!
     expect(o.status).toBe('skipped')
-    expect(o.detail).toContain('new tag stable points at it')
+    expect(o.detail).toContain('new tag stable now points at it')
     expect(await listTags(t, 'gaining')).toEqual(['1.0.0', '2.0.0', 'stable'])
+  })
+})
+
+maybe('registry: a kept tag re-pointed onto a doomed digest', () => {
+  let srv: RegistryServer
+  beforeAll(async () => {
+    srv = await startRegistry(bin as string)
+  })
+  afterAll(() => srv?.stop())
+
+  it('is not deleted with it (a rollback of latest to an old build during the run)', async () => {
+    const t = { base: srv.url }
+    const old = await pushImage(t, 'rollback', '1.0.0', { created: '2024-01-01T00:00:00Z' })
+    await pushImage(t, 'rollback', '1.1.0', { created: '2024-02-01T00:00:00Z' })
+    const cur = await pushImage(t, 'rollback', '2.0.0', { created: '2024-03-01T00:00:00Z' })
+    await retag(t, 'rollback', 'latest', cur)
+    const log = memoryLogger()
+    const origGroup = log.group
+    log.group = async (name, fn) => {
+      if (name === 'Delete') await retag(t, 'rollback', 'latest', old) // roll latest back to 1.0.0
+      return origGroup(name, fn)
+    }
+    const report = await runCleanup(config(srv.url, { images: 'rollback', keep: '1', 'older-than': '', 'dry-run': 'false' }), { log, version: 'test' })
+    const o = report.images[0].outcomes.find(x => x.decision.tags.includes('1.0.0'))!
+    expect(o.status).toBe('skipped')
+    expect(o.detail).toBe('changed since planned: kept tag latest now points at it')
+    expect(report.images[0].outcomes.find(x => x.decision.tags.includes('1.1.0'))!.status).toBe('deleted')
+    expect(await listTags(t, 'rollback')).toEqual(['1.0.0', '2.0.0', 'latest'])
   })
 })
 

@@ -35166,13 +35166,16 @@ class RegistryBackend {
         if (doomed.length === 0)
             return changed;
         const doomedDigests = new Set(doomed.map(d => d.digest));
+        const doomedTags = new Set(doomed.flatMap(d => d.tags));
         const known = new Set(image.manifests.flatMap(m => m.tags));
         const now = await this.client.tags(image.name);
-        // A tag pushed since the inventory onto a doomed digest would be deleted with it: look at new tags.
-        const fresh = await this.resolveTags(image.name, now.filter(t => !known.has(t)));
-        for (const t of fresh) {
-            if (doomedDigests.has(t.digest))
-                changed.set(t.digest, `changed since planned: new tag ${t.tag} points at it`);
+        // A delete by digest takes every tag on it: any tag that is not planned to go (a new tag, or a kept
+        // one re-pointed, say a rollback of `stable` to an old build) now on a doomed digest stops that delete.
+        const others = await this.resolveTags(image.name, now.filter(t => !doomedTags.has(t)));
+        for (const t of others) {
+            if (doomedDigests.has(t.digest)) {
+                changed.set(t.digest, `changed since planned: ${known.has(t.tag) ? 'kept' : 'new'} tag ${t.tag} now points at it`);
+            }
         }
         const current = new Set(now);
         await (0, limit_1.mapLimit)(doomed, this.parallel, async (d) => {
