@@ -7,6 +7,7 @@ import { memoryLogger } from '../src/log'
 import { RunReport } from '../src/model'
 import { NexusEmulator, startNexusEmulator } from '../test/nexus-emulator/server'
 import { NEXUS_DELETED, NEXUS_LEFT, NEXUS_POLICY, nexusScenario } from '../test/support/nexus-scenario'
+import { putManifest } from '../test/support/push'
 
 const REPO = 'docker-hosted'
 const IMAGE = 'team/api'
@@ -141,6 +142,38 @@ describe.each([
       expect(report.failures).toEqual([])
       expect(emu.tags(REPO, IMAGE).sort()).toEqual(NEXUS_LEFT)
       expect(emu.requests.filter(r => r.method === 'DELETE' && r.path.includes('/manifests/sha256:'))).toHaveLength(2)
+    } finally {
+      await emu.close()
+    }
+  })
+})
+
+describe('delete-method manifest, a kept tag re-pointed onto a doomed digest', () => {
+  it('stops that delete (it would take the kept tag with it)', async () => {
+    const emu = await startNexusEmulator({ version: '3.77.0-08', deleteByDigestRemovesTags: true, scenario: nexusScenario() })
+    try {
+      const base = `${emu.url}/repository/${REPO}`
+      const auth = { username: 'admin', password: 'admin123' }
+      const log = memoryLogger()
+      const orig = log.group
+      log.group = async (name, fn) => {
+        if (name === 'Delete') {
+          // roll `latest` back to the 1.0.0 build, through the registry API as docker would
+          const digest = emu.digest(REPO, IMAGE, '1.0.0')!
+          const r = await fetch(`${base}/v2/${IMAGE}/manifests/${digest}`, {
+            headers: { authorization: 'Basic ' + Buffer.from('admin:admin123').toString('base64'), accept: 'application/vnd.docker.distribution.manifest.v2+json' }
+          })
+          await putManifest({ base, auth }, IMAGE, 'latest', Buffer.from(await r.arrayBuffer()), r.headers.get('content-type') as string)
+        }
+        return orig(name, fn)
+      }
+      const inputs: Record<string, string> = { host: emu.url, repository: REPO, username: 'admin', password: 'admin123', ...NEXUS_POLICY, 'dry-run': 'false', 'delete-method': 'manifest' }
+      const report = await runCleanup(parseConfig(n => inputs[n] ?? ''), { log, version: 'test' })
+      const o = report.images[0].outcomes.find(x => x.decision.tags.includes('1.0.0'))!
+      expect(o.status).toBe('skipped')
+      expect(o.detail).toBe('changed since planned: kept tag latest now points at it')
+      expect(emu.tags(REPO, IMAGE)).toEqual(expect.arrayContaining(['1.0.0', 'latest']))
+      expect(emu.tags(REPO, IMAGE)).not.toContain('1.1.0')
     } finally {
       await emu.close()
     }
