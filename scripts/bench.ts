@@ -8,6 +8,7 @@
 // It measures; it asserts nothing about time.
 
 import { ChildProcess, execFileSync, spawn } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, statSync } from 'node:fs'
 import { cpus, loadavg, tmpdir, totalmem, type as osType, release } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
@@ -117,6 +118,8 @@ interface CliRun {
   stderrTail: string
   /** 1-minute load average before and after: other work on the machine skews wall times. */
   load: [number, number]
+  /** sha256 (12 hex) of the dist/cli/index.js that ran: dist/ may be rebuilt between runs. */
+  cli: string
 }
 
 function timeUsable(): boolean {
@@ -135,6 +138,7 @@ async function runCli(args: string[], env: NodeJS.ProcessEnv, work: string, name
   const rssFile = join(work, `${name}.rss`)
   const cliArgs = [...args, '--json', '--report-file', reportFile]
   let child: ChildProcess
+  const cli = createHash('sha256').update(readFileSync(CLI)).digest('hex').slice(0, 12)
   const loadBefore = loadavg()[0]
   const t0 = process.hrtime.bigint()
   if (timeUsable()) {
@@ -172,7 +176,7 @@ async function runCli(args: string[], env: NodeJS.ProcessEnv, work: string, name
   rmSync(reportFile, { force: true })
   rmSync(rssFile, { force: true })
   const round = (n: number): number => Math.round(n * 100) / 100
-  return { exitCode, wallMs, peakRssKb, report, stderrTail: stderr, load: [round(loadBefore), round(loadavg()[0])] }
+  return { exitCode, wallMs, peakRssKb, report, stderrTail: stderr, load: [round(loadBefore), round(loadavg()[0])], cli }
 }
 
 // ------------------------------------------------------------------ results
@@ -206,6 +210,7 @@ interface RunResult {
   expectedTagsLeft?: number
   reportBytes?: number
   load: [number, number]
+  cli: string
 }
 
 function summarize(
@@ -247,7 +252,8 @@ function summarize(
     plannedTags,
     expectedManifests: images.reduce((n, i) => n + expectedDeletes(i.tags, a.keep), 0),
     reportBytes: (r as unknown as { reportBytes?: number } | undefined)?.reportBytes,
-    load: run.load
+    load: run.load,
+    cli: run.cli
   }
 }
 
@@ -403,6 +409,7 @@ function render(runs: RunResult[]): string {
     out.push(`  bound + checks ${r.boundWithChecks.total} = ${r.boundWithChecks.parts.map(p => `${p.what} ${p.requests}`).join(' + ')}`)
     if (r.serverRequests) out.push(`  emulator saw: ${Object.entries(r.serverRequests).map(([k, v]) => `${k} ${v}`).join(', ')}`)
     if (r.tagsLeft !== undefined) out.push(`  tags left ${r.tagsLeft} (expected ${r.expectedTagsLeft})`)
+    out.push(`  dist/cli/index.js sha256 ${r.cli}, report ${((r.reportBytes ?? 0) / 2 ** 20).toFixed(1)} MB, load ${r.load.join(' -> ')}`)
     if (r.plannedManifests !== r.expectedManifests) out.push(`  NOTE: the plan deletes ${r.plannedManifests} manifests, the data set predicts ${r.expectedManifests}`)
     if (r.exitCode !== 0) out.push(`  FAILED: ${r.failures.join(' | ')}`)
   }
