@@ -34138,15 +34138,23 @@ class NexusBackend {
             }
         });
         if (this.cfg.deleteMethod === 'manifest' && doomed.length > 0) {
-            // A delete by digest takes every tag on it on some versions: a tag added since the plan must stop it.
+            // A delete by digest takes every tag on it on some versions: a tag added since the plan, or a kept
+            // tag re-pointed onto a doomed digest, must stop it. Kept tags are read through REST (no pull mark).
             const registry = this.registry(image.repository);
             const known = new Set(image.manifests.flatMap(m => m.tags));
             const doomedDigests = new Set(doomed.map(d => d.digest));
             for (const tag of (await registry.tags(image.name)).filter(t => !known.has(t))) {
                 const head = await registry.resolve(image.name, tag);
                 if (head && doomedDigests.has(head.digest))
-                    changed.set(head.digest, `changed since planned: new tag ${tag} points at it`);
+                    changed.set(head.digest, `changed since planned: new tag ${tag} now points at it`);
             }
+            const kept = image.manifests.filter(m => !doomedDigests.has(m.digest));
+            await (0, limit_1.mapLimit)(kept.flatMap(m => Object.entries(m.componentIds ?? {})), this.cfg.concurrency, async ([tag, id]) => {
+                const now = await this.nexus.component(id);
+                const digest = now && digestOf(now);
+                if (digest && doomedDigests.has(digest))
+                    changed.set(digest, `changed since planned: kept tag ${tag} now points at it`);
+            });
         }
         return changed;
     }
