@@ -11,7 +11,7 @@ import { RunReport } from '../src/model'
 import { startNexusEmulator } from '../test/nexus-emulator/server'
 import { startFaultProxy } from '../test/support/fault-proxy'
 import { registryOrSkip, startRegistry } from '../test/support/registry-server'
-import { Bound, describeCounts, expectedDeletes, nexusBound, nexusBoundWithChecks, registryBound, registryBoundWithChecks, totalRequests } from '../scripts/bench-bound'
+import { Bound, describeCounts, expectedDeletes, nexusBound, nexusBoundWithChecks, nexusRequestKind, registryBound, registryBoundWithChecks, totalRequests } from '../scripts/bench-bound'
 import { benchScenario, NEXUS_REPOSITORY, seedRegistry } from '../scripts/bench-seed'
 
 const IMAGES = 5
@@ -49,16 +49,6 @@ function expectWithinBudget(label: string, seen: Record<string, number>, bare: B
   expect(actual).toBeLessThanOrEqual(SLACK * withChecks.total)
 }
 
-/** Nexus REST and registry paths reduced to a kind: `GET component`, `DELETE component`, `GET manifest`... */
-function nexusKind(r: { method: string; path: string }): string {
-  const p = r.path
-  if (p === '/service/rest/v1/components') return `${r.method} components`
-  if (p.startsWith('/service/rest/v1/components/')) return `${r.method} component`
-  if (p.startsWith('/service/rest/v1/')) return `${r.method} ${p.slice('/service/rest/v1/'.length)}`
-  const m = /\/v2\/.*\/(manifests|blobs|tags)\/[^/]+$/.exec(p)
-  return m ? `${r.method} ${m[1]}` : `${r.method} ${p}`
-}
-
 describe.each([false, true])(`request budget, Nexus emulator, ${IMAGES} images x ${TAGS} tags, keep ${KEEP} (dry run: %s)`, dryRun => {
   it(`stays within ${SLACK} x the bound with the required checks`, async () => {
     const { scenario, images } = benchScenario(IMAGES, TAGS)
@@ -75,7 +65,7 @@ describe.each([false, true])(`request budget, Nexus emulator, ${IMAGES} images x
       expect(report.failures).toEqual([])
       const planned = images.reduce((n, i) => n + expectedDeletes(i.tags, KEEP), 0)
       expect(dryRun ? report.totals.tags.wouldDelete : report.totals.tags.deleted).toBe(planned)
-      const seen = countBy(emu.requests, nexusKind)
+      const seen = countBy(emu.requests, nexusRequestKind)
       // the engine's own counters agree with what the server saw
       expect(totalRequests(report.requests)).toBe(emu.requests.length)
       // every tag has its own manifest in this data set: planned tags = planned manifests

@@ -176,3 +176,13 @@ export function describeCounts(counts: Record<string, number>): string {
     .map(([k, v]) => `${k}: ${v}`)
     .join(', ')
 }
+
+/** A request to the Nexus emulator reduced to a kind: `GET component`, `DELETE component`, `GET manifests`... */
+export function nexusRequestKind(r: { method: string; path: string }): string {
+  const p = r.path
+  if (p === '/service/rest/v1/components') return `${r.method} components`
+  if (p.startsWith('/service/rest/v1/components/')) return `${r.method} component`
+  if (p.startsWith('/service/rest/v1/')) return `${r.method} ${p.slice('/service/rest/v1/'.length)}`
+  const m = /\/v2\/.*\/(manifests|blobs|tags)\/[^/]+$/.exec(p)
+  return m ? `${r.method} ${m[1]}` : `${r.method} ${p}`
+}

@@ -16,7 +16,7 @@ import type { RunReport } from '../src/model'
 import { startNexusEmulator, NexusEmulator } from '../test/nexus-emulator/server'
 import { listTags } from '../test/support/push'
 import { findRegistryBin, startRegistry } from '../test/support/registry-server'
-import { Bound, BenchTag, expectedDeletes, nexusBound, nexusBoundWithChecks, registryBound, registryBoundWithChecks, totalRequests } from './bench-bound'
+import { Bound, BenchTag, expectedDeletes, nexusBound, nexusBoundWithChecks, nexusRequestKind, registryBound, registryBoundWithChecks, totalRequests } from './bench-bound'
 import { benchScenario, NEXUS_REPOSITORY, pool, seedRegistry } from './bench-seed'
 
 const ROOT = resolve(__dirname, '..')
@@ -316,14 +316,7 @@ async function benchRegistry(a: Args, work: string): Promise<{ runs: RunResult[]
 /** Counts what the emulator receives, draining its request log so a large run does not pile it up. */
 function emulatorCounter(emu: NexusEmulator): { take(): Record<string, number>; stop(): void } {
   let counts: Record<string, number> = {}
-  const kind = (r: { method: string; path: string }): string => {
-    const p = r.path
-    if (p === '/service/rest/v1/components') return `${r.method} components`
-    if (p.startsWith('/service/rest/v1/components/')) return `${r.method} component`
-    if (p.startsWith('/service/rest/v1/')) return `${r.method} ${p.slice('/service/rest/v1/'.length)}`
-    const m = /\/v2\/.*\/(manifests|blobs|tags)\/[^/]+$/.exec(p)
-    return m ? `${r.method} ${m[1]}` : `${r.method} ${p}`
-  }
+  const kind = nexusRequestKind
   const drain = (): void => {
     for (const r of emu.requests) counts[kind(r)] = (counts[kind(r)] ?? 0) + 1
     emu.resetRequests()
