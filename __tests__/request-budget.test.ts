@@ -100,7 +100,7 @@ maybe.each([false, true])(`request budget, docker-registry, ${IMAGES} images x $
       expect(totalRequests(report.requests)).toBe(proxy.log.length)
       const job = {
         // every tag has its own manifest and config in this data set
-        images: seed.images.map(i => ({ tags: i.tags.length, digests: i.tags.length, configs: i.tags.length })),
+        images: seed.images.map(i => ({ tags: i.tags.length, digests: i.tags.length, configs: i.tags.length, planned: expectedDeletes(i.tags, KEEP) })),
         plannedTags: planned,
         deletedManifests: dryRun ? 0 : planned
       }

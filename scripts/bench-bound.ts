@@ -76,7 +76,7 @@ const bound = (parts: BoundPart[]): Bound => ({ total: parts.reduce((n, p) => n 
 
 export interface RegistryJob {
   /** Per image: tags, distinct manifest digests, distinct config digests. */
-  images: { tags: number; digests: number; configs: number }[]
+  images: { tags: number; digests: number; configs: number; planned?: number }[]
   /** Tags of the manifests the plan deletes (would delete, in a dry run). */
   plannedTags: number
   /** Manifests deleted (0 for a dry run: it sends no deleting request). */
@@ -104,14 +104,15 @@ export function registryBound(job: RegistryJob): Bound {
 }
 
 /**
- * What the current design needs on top of `registryBound`: the "changed since planned" re-resolution,
- * one HEAD per planned tag, run in a dry run too. Informational: it shows how much of the gap to the
- * lower bound is that check. (A DELETE by digest does not touch a tag that moved away from it, so on a
- * plain registry this HEAD protects nothing; see the README's Performance section.)
+ * What the current design needs on top of `registryBound`: just before deleting, every tag of an image
+ * with a planned deletion is resolved again (one HEAD each: planned tags for "changed since planned",
+ * kept and new tags because a delete by digest would take a tag re-pointed onto a doomed digest with it).
+ * A dry run runs the same path. Images without a planned deletion are not re-checked.
  */
 export function registryBoundWithChecks(job: RegistryJob): Bound {
   const b = registryBound(job)
-  return bound([...b.parts, { what: 'tag re-resolutions before delete (1 HEAD per planned tag)', requests: job.plannedTags }])
+  const rechecked = job.images.reduce((n, i) => n + ((i.planned ?? 0) > 0 ? i.tags : 0), 0)
+  return bound([...b.parts, { what: 'tag re-resolutions before delete (1 HEAD per tag of an image with a planned deletion)', requests: rechecked }])
 }
 
 export interface NexusJob {

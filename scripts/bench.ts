@@ -283,7 +283,7 @@ async function benchRegistry(a: Args, work: string): Promise<{ runs: RunResult[]
     const base = ['--api', 'registry', '--host', srv.url, '--keep', String(a.keep), '--age-basis', 'created']
     const bound = (manifests: number, tags: number, deleting: boolean): { strict: Bound; checks: Bound } => {
       const job = {
-        images: seed.images.map(i => ({ tags: i.tags.length, digests: i.tags.length, configs: i.tags.length })),
+        images: seed.images.map(i => ({ tags: i.tags.length, digests: i.tags.length, configs: i.tags.length, planned: expectedDeletes(i.tags, a.keep) })),
         plannedTags: tags,
         deletedManifests: deleting ? manifests : 0
       }
