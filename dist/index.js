@@ -36550,6 +36550,7 @@ class NexusBackend {
     registries = new Map();
     /** repository -> image -> its components (one per tag), filled by listImages. */
     listing = new Map();
+    idsByImage = new WeakMap();
     constructor(http, cfg) {
         this.http = http;
         this.cfg = cfg;
@@ -36715,12 +36716,16 @@ class NexusBackend {
         }
         return r;
     }
-    /** `${digest} ${tag}` -> component id. */
+    /** `${digest} ${tag}` -> component id; built once per image (delete runs once per manifest). */
     componentIds(image) {
-        const ids = new Map();
-        for (const m of image.manifests)
-            for (const [tag, id] of Object.entries(m.componentIds ?? {}))
-                ids.set(`${m.digest} ${tag}`, id);
+        let ids = this.idsByImage.get(image);
+        if (!ids) {
+            ids = new Map();
+            for (const m of image.manifests)
+                for (const [tag, id] of Object.entries(m.componentIds ?? {}))
+                    ids.set(`${m.digest} ${tag}`, id);
+            this.idsByImage.set(image, ids);
+        }
         return ids;
     }
 }

@@ -19,6 +19,7 @@ export class NexusBackend implements Backend {
   private readonly registries = new Map<string, RegistryClient>()
   /** repository -> image -> its components (one per tag), filled by listImages. */
   private readonly listing = new Map<string, Map<string, NexusComponent[]>>()
+  private readonly idsByImage = new WeakMap<ImageInventory, Map<string, string>>()
 
   constructor(
     private readonly http: Http,
@@ -190,10 +191,14 @@ export class NexusBackend implements Backend {
     return r
   }
 
-  /** `${digest} ${tag}` -> component id. */
+  /** `${digest} ${tag}` -> component id; built once per image (delete runs once per manifest). */
   private componentIds(image: ImageInventory): Map<string, string> {
-    const ids = new Map<string, string>()
-    for (const m of image.manifests) for (const [tag, id] of Object.entries(m.componentIds ?? {})) ids.set(`${m.digest} ${tag}`, id)
+    let ids = this.idsByImage.get(image)
+    if (!ids) {
+      ids = new Map<string, string>()
+      for (const m of image.manifests) for (const [tag, id] of Object.entries(m.componentIds ?? {})) ids.set(`${m.digest} ${tag}`, id)
+      this.idsByImage.set(image, ids)
+    }
     return ids
   }
 }
