@@ -1,12 +1,12 @@
 // The CLI door, for cron and other CI systems: the action's inputs as flags, the same engine, the
 // report as a terminal table on stdout. Exit 0 = done, 1 = something failed, 2 = bad usage.
 
-import { readFileSync, writeFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { ConfigError, parseConfig } from './config'
-import { runCleanup } from './engine'
 import { INPUTS } from './inputs'
 import { consoleLogger } from './log'
-import { renderTerminal, reportJson } from './report'
+import { renderTerminal } from './report'
+import { runStreamed } from './streamed-run'
 import { version } from '../package.json'
 
 export class UsageError extends Error {}
@@ -129,11 +129,16 @@ export async function main(argv: string[]): Promise<number> {
   const log = consoleLogger(args.verbose)
   try {
     const cfg = parseConfig(name => (name === 'password' ? password : (args.inputs[name] ?? '')))
-    const report = await runCleanup(cfg, { log, version })
-    const json = cfg.reportFile || args.json ? reportJson(report) : ''
-    if (cfg.reportFile) writeFileSync(cfg.reportFile, json)
-    process.stdout.write((args.json ? json : renderTerminal(report, { color: process.stdout.isTTY === true })) + '\n')
-    return report.failures.length > 0 ? 1 : 0
+    const { digest, spool } = await runStreamed(cfg, { log, version }, Boolean(cfg.reportFile) || args.json)
+    try {
+      if (spool && cfg.reportFile) spool.writeFile(digest.summary, cfg.reportFile)
+      if (spool && args.json) await spool.writeStream(digest.summary, process.stdout)
+      else process.stdout.write(renderTerminal(digest, { color: process.stdout.isTTY === true }))
+      process.stdout.write('\n')
+    } finally {
+      spool?.dispose()
+    }
+    return digest.summary.failures.length > 0 ? 1 : 0
   } catch (e) {
     process.stderr.write(`error: ${(e as Error).message}\n`)
     return e instanceof ConfigError ? 2 : 1

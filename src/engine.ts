@@ -1,18 +1,22 @@
-// The engine both doors (action and CLI) call: config -> inventory -> plan -> execute -> report.
+// The engine both doors (action and CLI) call: config -> inventory -> plan -> execute -> report, image by
+// image: each image is inventoried, planned, executed and handed to the report sink, then dropped, so
+// memory stays flat as tags grow. Only max-deletions needs every image planned before the first delete
+// (the cap is shared over images), and then holds the inventories until each image has run.
 
 import { Backend, ImageRef } from './backend'
 import { Config, securityWarnings } from './config'
 import { executeImage } from './execute'
 import { Http } from './http'
-import { mapLimit } from './limit'
+import { FreeableEstimate } from './freeable'
+import { mapLimit, mapOrdered } from './limit'
 import { Logger } from './log'
-import { ImageInventory, ImageReport, Outcome, RunReport } from './model'
-import { plan } from './policy/planner'
+import { ImageInventory, ImagePlan, ImageReport, ImageSummary, RunReport, RunSummary } from './model'
+import { ageUnknownCount, ageUnknownNote, plan } from './policy/planner'
 import { matchesAny } from './glob'
 import { RegistryClient } from './registry/client'
 import { RegistryBackend } from './registry/backend'
 import { NexusBackend } from './nexus/backend'
-import { summarizeCounts } from './report'
+import { summarizeCounts, zeroCounts } from './report'
 import { reclaim } from './reclaim'
 import { ReclaimReport } from './model'
 
@@ -29,7 +33,18 @@ export function createBackend(cfg: Config, http: Http): Backend {
   return new NexusBackend(http, cfg)
 }
 
+/** Receives each image's full report, in image order, once the image is done. */
+export type ImageSink = (image: ImageReport) => void
+
+/** Runs the cleanup; the full RunReport, every outcome included (for tests and small embedding). */
 export async function runCleanup(cfg: Config, deps: EngineDeps): Promise<RunReport> {
+  const images: ImageReport[] = []
+  const summary = await runCleanupStreaming(cfg, deps, img => images.push(img))
+  return { ...summary, images }
+}
+
+/** Runs the cleanup, handing each image's report to `sink` and keeping only counts (RunSummary). */
+export async function runCleanupStreaming(cfg: Config, deps: EngineDeps, sink: ImageSink): Promise<RunSummary> {
   const { log } = deps
   const now = deps.now ?? (() => new Date())
   const started = now()
@@ -57,75 +72,112 @@ export async function runCleanup(cfg: Config, deps: EngineDeps): Promise<RunRepo
     notes.push(note)
   }
 
-  const inventories = await log.group('Inventory', async () => {
+  const selected = await log.group('Inventory', async () => {
     await backend.preflight()
     const all = await backend.listImages()
-    const selected = all.filter(r => matchesAny(r.name, cfg.policy.images) && !matchesAny(r.name, cfg.policy.excludeImages))
-    log.info(`${all.length} images found, ${selected.length} selected by images/exclude-images`)
+    const chosen = all.filter(r => matchesAny(r.name, cfg.policy.images) && !matchesAny(r.name, cfg.policy.excludeImages))
+    log.info(`${all.length} images found, ${chosen.length} selected by images/exclude-images`)
     for (const n of backend.notes) log.warning(n)
     notes.push(...backend.notes)
-    const invs = await mapLimit(selected, cfg.concurrency, (ref: ImageRef) => backend.inventory(ref))
-    for (const inv of invs) {
-      const tags = inv.manifests.reduce((n, m) => n + m.tags.length, 0)
-      if (inv.error) log.warning(`${inv.name}: inventory failed, nothing of it will be deleted: ${inv.error}`)
-      else log.info(`${inv.repository}/${inv.name}: ${tags} tags on ${inv.manifests.length} manifests`)
-    }
-    return invs
+    return chosen
   })
 
-  const thePlan = await log.group('Plan', async () => {
-    const p = plan(inventories, cfg.policy, started)
-    for (const n of p.notes) log.info(n)
-    return p
-  })
-  notes.push(...thePlan.notes)
-
-  // The estimate of freed bytes needs the blobs of what goes; read them now, before they are gone.
-  await mapLimit(thePlan.images, cfg.concurrency, async (ip, i) => {
+  const freeable = new FreeableEstimate()
+  const summaries: ImageSummary[] = []
+  const failures: string[] = []
+  let ageUnknown = 0
+  const inventory = async (ref: ImageRef): Promise<ImageInventory> => {
+    const inv = await backend.inventory(ref)
+    if (inv.error) log.warning(`${inv.name}: inventory failed, nothing of it will be deleted: ${inv.error}`)
+    return inv
+  }
+  // Everything an image needs after its plan: the size reads, the execute step, its report.
+  const finish = async (inv: ImageInventory, ip: ImagePlan): Promise<ImageReport> => {
+    ageUnknown += ageUnknownCount(ip)
     const going = ip.decisions.filter(d => d.action === 'delete').map(d => d.digest)
-    if (going.length === 0) return
-    try {
-      await backend.describeSizes(inventories[i], going)
-    } catch (e) {
-      log.warning(`${ip.image}: size estimate unavailable: ${(e as Error).message}`)
+    if (going.length > 0) {
+      // The estimate of freed bytes needs the blobs of what goes; read them now, before they are gone.
+      try {
+        await backend.describeSizes(inv, going)
+      } catch (e) {
+        log.warning(`${ip.image}: size estimate unavailable: ${(e as Error).message}`)
+      }
     }
-  })
-
-  const outcomes = await log.group(cfg.dryRun ? 'Dry run (nothing is deleted)' : 'Delete', () =>
-    mapLimit(thePlan.images, cfg.concurrency, (ip, i) => executeImage(ip, inventories[i], backend, { dryRun: cfg.dryRun, parallel: cfg.concurrency, log }))
-  )
-
-  const images: ImageReport[] = thePlan.images.map((ip, i) => {
-    const counts = summarizeCounts(outcomes[i])
+    const outcomes = await executeImage(ip, inv, backend, { dryRun: cfg.dryRun, parallel: cfg.concurrency, log })
+    const counts = summarizeCounts(outcomes)
+    const bytes = freeable.add(inv, outcomes)
+    const tagCount = inv.manifests.reduce((n, m) => n + m.tags.length, 0)
+    const gone = cfg.dryRun ? counts.tags.wouldDelete : counts.tags.deleted
+    if (!inv.error) log.info(`${inv.repository}/${inv.name}: ${tagCount} tags on ${inv.manifests.length} manifests, ${cfg.dryRun ? 'would delete' : 'deleted'} ${gone} tags`)
     return {
       repository: ip.repository,
       image: ip.image,
       ...(ip.error ? { error: ip.error } : {}),
       notes: ip.notes,
-      outcomes: outcomes[i],
+      outcomes,
       tags: counts.tags,
-      manifests: counts.manifests
+      manifests: counts.manifests,
+      ...(bytes !== undefined ? { freeableBytes: bytes } : {})
     }
-  })
-  const freeable = estimateFreeable(inventories, outcomes)
-  images.forEach((r, i) => {
-    if (freeable.perImage[i] !== undefined) r.freeableBytes = freeable.perImage[i]
-  })
-
-  const failures: string[] = []
-  for (const r of images) {
+  }
+  const emit = (r: ImageReport): void => {
     if (r.error) failures.push(`${r.repository}/${r.image}: inventory failed: ${r.error}`)
     for (const o of r.outcomes) {
       if (o.status === 'failed') failures.push(`${r.image}:${o.decision.tags.join(',')}: ${o.detail ?? 'failed'}`)
     }
+    const { outcomes: _dropped, ...summary } = r
+    summaries.push(summary)
+    sink(r)
   }
-  const totalCounts = summarizeCounts(outcomes.flat())
+
+  await log.group(cfg.dryRun ? 'Plan and dry run (nothing is deleted)' : 'Plan and delete', async () => {
+    if (cfg.policy.maxDeletions === undefined) {
+      await mapOrdered(
+        selected,
+        cfg.concurrency,
+        async ref => {
+          const inv = await inventory(ref)
+          return finish(inv, plan([inv], cfg.policy, started).images[0])
+        },
+        emit
+      )
+      return
+    }
+    // The cap is shared round robin over images, so every image is planned before the first delete.
+    const invs: (ImageInventory | undefined)[] = await mapLimit(selected, cfg.concurrency, inventory)
+    const whole = plan(invs as ImageInventory[], cfg.policy, started)
+    await mapOrdered(
+      whole.images,
+      cfg.concurrency,
+      async (ip, i) => {
+        const report = await finish(invs[i] as ImageInventory, ip)
+        invs[i] = undefined
+        return report
+      },
+      emit
+    )
+  })
+  const unknownNote = ageUnknownNote(ageUnknown)
+  if (unknownNote) {
+    log.info(unknownNote)
+    notes.push(unknownNote)
+  }
+
+  const tags = zeroCounts()
+  const manifests = zeroCounts()
+  for (const s of summaries) {
+    for (const k of Object.keys(tags) as (keyof typeof tags)[]) {
+      tags[k] += s.tags[k]
+      manifests[k] += s.manifests[k]
+    }
+  }
+  const freeableTotal = freeable.total()
 
   let reclaimed: ReclaimReport | undefined
   if (cfg.runCleanupTasks) {
     reclaimed = await log.group('Reclaim space (Nexus cleanup tasks)', async () => {
       try {
-        return await reclaim(cfg, http, log, totalCounts.tags.deleted > 0)
+        return await reclaim(cfg, http, log, tags.deleted > 0)
       } catch (e) {
         failures.push(`reclaim: ${(e as Error).message}`)
         log.error(`reclaim: ${(e as Error).message}`)
@@ -154,58 +206,16 @@ export async function runCleanup(cfg: Config, deps: EngineDeps): Promise<RunRepo
       sort: cfg.policy.sort,
       ...(cfg.policy.maxDeletions !== undefined ? { maxDeletions: cfg.policy.maxDeletions } : {})
     },
-    images,
+    images: summaries,
     totals: {
-      images: images.length,
-      tags: totalCounts.tags,
-      manifests: totalCounts.manifests,
-      ...(freeable.total !== undefined ? { freeableBytes: freeable.total } : {})
+      images: summaries.length,
+      tags,
+      manifests,
+      ...(freeableTotal !== undefined ? { freeableBytes: freeableTotal } : {})
     },
     requests: { ...http.counts },
     notes,
     failures,
     ...(reclaimed ? { reclaim: reclaimed } : {})
   }
-}
-
-/**
- * Upper bound of the bytes deleting may free: blobs of deleted (or would-delete) manifests that no
- * remaining manifest of the same repository is known to use, each digest counted once. Upper bound
- * because images outside the selection, or other repositories, may share them.
- */
-function estimateFreeable(invs: ImageInventory[], outcomes: Outcome[][]): { perImage: (number | undefined)[]; total?: number } {
-  const gone = (o: Outcome): boolean => o.status === 'deleted' || o.status === 'would-delete'
-  const stillUsed = new Map<string, Set<string>>()
-  let known = true
-  invs.forEach((inv, i) => {
-    const used = stillUsed.get(inv.repository) ?? new Set<string>()
-    stillUsed.set(inv.repository, used)
-    const byDigest = new Map(inv.manifests.map(m => [m.digest, m]))
-    for (const o of outcomes[i]) {
-      const m = byDigest.get(o.decision.digest)
-      if (!m) continue
-      if (!m.blobs && gone(o)) known = false
-      // Kept manifests whose blobs were read (plain registry) shrink the estimate; on Nexus they are
-      // not read (that would mark them pulled), so the bound is looser there.
-      if (!gone(o)) for (const b of m.blobs ?? []) used.add(b.digest)
-    }
-  })
-  if (!known) return { perImage: invs.map(() => undefined) }
-  const counted = new Set<string>()
-  const perImage = invs.map((inv, i) => {
-    const used = stillUsed.get(inv.repository) as Set<string>
-    const byDigest = new Map(inv.manifests.map(m => [m.digest, m]))
-    let bytes = 0
-    for (const o of outcomes[i].filter(gone)) {
-      for (const b of byDigest.get(o.decision.digest)?.blobs ?? []) {
-        const key = `${inv.repository}\u0000${b.digest}`
-        if (used.has(b.digest) || counted.has(key)) continue
-        counted.add(key)
-        bytes += b.size
-      }
-      bytes += byDigest.get(o.decision.digest)?.manifestSize ?? 0
-    }
-    return bytes
-  })
-  return { perImage, total: perImage.reduce((a: number, b) => a + (b ?? 0), 0) }
 }

@@ -43,3 +43,43 @@ export async function mapLimit<T, R>(items: readonly T[], size: number, fn: (ite
   await Promise.all(workers)
   return out
 }
+
+/**
+ * Runs `fn` over `items` with at most `size` in flight and hands each result to `emit` in input order,
+ * as soon as it and every earlier one are done. An item starts only within `size * 2` of the oldest
+ * unemitted one, so a slow item holds back a bounded number of finished results, not all of them.
+ */
+export async function mapOrdered<T, R>(
+  items: readonly T[],
+  size: number,
+  fn: (item: T, index: number) => Promise<R>,
+  emit: (result: R, index: number) => void
+): Promise<void> {
+  const window = Math.max(1, size) * 2
+  const done = new Map<number, R>()
+  let next = 0
+  let emitted = 0
+  let wake: (() => void)[] = []
+  const flush = (): void => {
+    while (done.has(emitted)) {
+      const r = done.get(emitted) as R
+      done.delete(emitted)
+      emit(r, emitted++)
+    }
+    const waiting = wake
+    wake = []
+    for (const w of waiting) w()
+  }
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      if (next >= emitted + window) {
+        await new Promise<void>(resolve => wake.push(resolve))
+        continue
+      }
+      const i = next++
+      done.set(i, await fn(items[i], i))
+      flush()
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(Math.max(1, size), items.length) }, worker))
+}

@@ -1,12 +1,11 @@
 // The GitHub Action door: inputs from the runner, outputs, job summary and exit status.
 
 import * as core from '@actions/core'
-import { writeFileSync } from 'node:fs'
 import { parseConfig } from './config'
-import { runCleanup } from './engine'
 import { OUTPUTS } from './inputs'
 import { Logger } from './log'
-import { actionOutputs, renderSummary, reportJson } from './report'
+import { actionOutputs, renderSummary } from './report'
+import { runStreamed } from './streamed-run'
 import { version } from '../package.json'
 
 const actionsLogger: Logger = {
@@ -26,16 +25,21 @@ export async function run(): Promise<void> {
       core.setSecret(Buffer.from(`${core.getInput('username')}:${password}`).toString('base64'))
     }
     const cfg = parseConfig(name => core.getInput(name))
-    const report = await runCleanup(cfg, { log: actionsLogger, version })
-    for (const [name, value] of Object.entries(actionOutputs(report))) core.setOutput(name, value)
-    if (cfg.reportFile) {
-      writeFileSync(cfg.reportFile, reportJson(report))
+    const { digest, spool } = await runStreamed(cfg, { log: actionsLogger, version }, cfg.reportFile !== undefined)
+    for (const [name, value] of Object.entries(actionOutputs(digest))) core.setOutput(name, value)
+    if (spool && cfg.reportFile) {
+      try {
+        spool.writeFile(digest.summary, cfg.reportFile)
+      } finally {
+        spool.dispose()
+      }
       core.setOutput('report-file', cfg.reportFile)
     }
-    renderSummary(report, core.summary)
+    renderSummary(digest, core.summary)
     await core.summary.write()
-    if (report.failures.length > 0) {
-      core.setFailed(`${report.failures.length} failure(s); first: ${report.failures[0]}`)
+    const failures = digest.summary.failures
+    if (failures.length > 0) {
+      core.setFailed(`${failures.length} failure(s); first: ${failures[0]}`)
     }
   } catch (e) {
     // Failed before anything was deleted (config, access, listing): say so in the outputs too.

@@ -101,7 +101,10 @@ export interface Decision {
   ageBasis?: AgeBasis | 'none'
   /** For referrers: the subject digest named by the tag. */
   subject?: string
-  /** Position in the run's deletion order (1 = first); set for delete and pending. */
+  /**
+   * Position in the deletion order (1 = first) of the image, or of the run when max-deletions shares a
+   * cap over images; set for delete and pending.
+   */
   deleteOrder?: number
 }
 
@@ -145,18 +148,31 @@ export interface Counts {
   failed: number
 }
 
-export interface ImageReport {
+/** One image's counts, without its outcomes: what a run keeps of every image while it streams. */
+export interface ImageSummary {
   repository: string
   image: string
   /** Set when the image's inventory failed (nothing of it was deleted). */
   error?: string
   notes: string[]
-  outcomes: Outcome[]
   tags: Counts
   manifests: Counts
-  /** Upper-bound estimate of bytes deleting this image's manifests may free (unique blobs), when known. */
+  /**
+   * Upper-bound estimate of bytes deleting this image's manifests may free: blobs that no remaining
+   * manifest of this image uses (another image of the repository may still use them), when known.
+   */
   freeableBytes?: number
 }
+
+export interface ImageReport extends ImageSummary {
+  outcomes: Outcome[]
+}
+
+/**
+ * A run without its outcomes: the run streams image by image, handing each ImageReport to a sink (JSON
+ * file, bounded tables) and keeping only this, so memory does not grow with the number of tags.
+ */
+export type RunSummary = Omit<RunReport, 'images'> & { images: ImageSummary[] }
 
 /** Everything a run did, in one value: rendered to the job summary, the terminal, outputs and JSON. */
 export interface RunReport {
@@ -171,6 +187,7 @@ export interface RunReport {
   /** The policy as the user wrote it (older-than as its text). */
   policy: Omit<Policy, 'olderThan'> & { olderThan?: string }
   images: ImageReport[]
+  /** freeableBytes: blobs of deleted manifests no remaining manifest of the repository uses, each once. */
   totals: { images: number; tags: Counts; manifests: Counts; freeableBytes?: number }
   /** HTTP requests by kind (e.g. `GET tags/list`, `DELETE manifest`), for performance work. */
   requests: Record<string, number>

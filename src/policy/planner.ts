@@ -64,15 +64,21 @@ export function plan(inventory: ImageInventory[], policy: Policy, now: Date): Pl
   const work = inventory.map(inv => planImage(inv, policy, now.getTime()))
   orderDeletions(work, policy.maxDeletions)
   const images = work.map(w => toImagePlan(w, policy))
-  const unknown = images.reduce((n, p) => n + p.decisions.filter(d => d.rule === 'age-unknown').length, 0)
-  const notes =
-    unknown > 0
-      ? [
-          `age unknown for ${unknown} manifest${unknown === 1 ? '' : 's'}: kept, since older-than cannot be checked ` +
-            `without a date (image created dates before 2013-03-20 are reproducible-build placeholders)`
-        ]
-      : []
-  return { images, notes }
+  const note = ageUnknownNote(images.reduce((n, p) => n + ageUnknownCount(p), 0))
+  return { images, notes: note ? [note] : [] }
+}
+
+export function ageUnknownCount(p: ImagePlan): number {
+  return p.decisions.filter(d => d.rule === 'age-unknown').length
+}
+
+/** The run-wide note for manifests kept because their age is unknown (one line, however many images). */
+export function ageUnknownNote(unknown: number): string | undefined {
+  if (unknown === 0) return undefined
+  return (
+    `age unknown for ${unknown} manifest${unknown === 1 ? '' : 's'}: kept, since older-than cannot be checked ` +
+    `without a date (image created dates before 2013-03-20 are reproducible-build placeholders)`
+  )
 }
 
 function planImage(inv: ImageInventory, policy: Policy, now: number): ImageWork {
@@ -297,7 +303,7 @@ function candidateOrder(items: Item[], policy: Policy): Item[] {
 }
 
 /**
- * Numbers every deletion across the run: round robin over images (in name order) so a max-deletions cap
+ * Numbers every deletion across the images planned together: round robin over images (in name order) so a max-deletions cap
  * spreads over images; referrers come right after their subject with its action and are not counted;
  * orphan referrers come last.
  */

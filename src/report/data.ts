@@ -1,7 +1,8 @@
 // Machine-readable views of a run: action outputs, the JSON report, and the counting rule shared with
 // the engine (so the numbers in every report agree).
 
-import type { Counts, Outcome, OutcomeStatus, RunReport } from '../model'
+import type { Counts, ImageReport, Outcome, OutcomeStatus, RunReport, RunSummary } from '../model'
+import { digestReport, isDigest, type ReportDigest } from './collect'
 import { redactHost } from './format'
 
 export function zeroCounts(): Counts {
@@ -32,18 +33,13 @@ export function summarizeCounts(outcomes: Outcome[]): { tags: Counts; manifests:
   return { tags, manifests }
 }
 
-function tagRefs(report: RunReport, status: OutcomeStatus): string[] {
-  const refs: string[] = []
-  for (const img of report.images)
-    for (const o of img.outcomes) {
-      if (o.status === status) for (const tag of o.decision.tags) refs.push(`${img.image}:${tag}`)
-      else if (status === 'deleted' && o.status === 'failed') for (const tag of o.deletedTags ?? []) refs.push(`${img.image}:${tag}`)
-    }
-  return refs
-}
-
-/** Step outputs (all strings, as GitHub requires). Counts are tags; `deleted` lists only real deletions. */
-export function actionOutputs(report: RunReport): Record<string, string> {
+/**
+ * Step outputs (all strings, as GitHub requires). Counts are tags; `deleted` lists only real deletions,
+ * cut at LIST_OUTPUT_MAX_CHARS (the view then says so).
+ */
+export function actionOutputs(run: RunReport | ReportDigest): Record<string, string> {
+  const d = isDigest(run) ? run : digestReport(run)
+  const report = d.summary
   const t = report.totals.tags
   const bytes = report.totals.freeableBytes
   return {
@@ -54,8 +50,8 @@ export function actionOutputs(report: RunReport): Record<string, string> {
     'pending-count': String(t.pending),
     'skipped-count': String(t.skipped),
     'manifests-deleted-count': String(report.totals.manifests.deleted),
-    deleted: JSON.stringify(tagRefs(report, 'deleted')),
-    'would-delete': JSON.stringify(tagRefs(report, 'would-delete')),
+    deleted: JSON.stringify(d.deleted.refs),
+    'would-delete': JSON.stringify(d.wouldDelete.refs),
     'freeable-bytes': bytes === undefined || !Number.isFinite(bytes) ? '' : String(Math.round(bytes)),
     'reclaimed-bytes': report.reclaim?.reclaimedBytes === undefined ? '' : String(report.reclaim.reclaimedBytes),
     tasks: JSON.stringify(
@@ -72,7 +68,7 @@ const SECRET_KEY = /^(password|passwd|authorization|token|secret|cookie)$/i
  * while stringifying, so a large report is never copied whole. Dates arrive as ISO strings (toJSON runs
  * first; an invalid date becomes null), undefined and functions are dropped, non-finite numbers are null.
  */
-function normalize(key: string, value: unknown): unknown {
+export function normalize(key: string, value: unknown): unknown {
   if (SECRET_KEY.test(key)) return undefined
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
     const out: Record<string, unknown> = {}
@@ -84,5 +80,23 @@ function normalize(key: string, value: unknown): unknown {
 
 /** The full report (every outcome, kept included, with its decision), never cut; no trailing newline. */
 export function reportJson(report: RunReport): string {
-  return JSON.stringify({ ...report, host: redactHost(report.host) }, normalize, 2)
+  const { head, tail } = reportJsonFrame(report)
+  return report.images.length === 0 ? `${head}[]${tail}` : `${head}[\n${report.images.map(imageJson).join(',\n')}\n  ]${tail}`
+}
+
+const IMAGES_MARK = '\u0000images\u0000'
+
+/**
+ * The report's JSON around its `images` array, so a streaming run can write the images one at a time
+ * between the two: head + '[' + images joined by ',\n' + '\n  ]' + tail is exactly reportJson's text.
+ */
+export function reportJsonFrame(report: RunReport | RunSummary): { head: string; tail: string } {
+  const text = JSON.stringify({ ...report, host: redactHost(report.host), images: IMAGES_MARK }, normalize, 2)
+  const at = text.indexOf(JSON.stringify(IMAGES_MARK))
+  return { head: text.slice(0, at), tail: text.slice(at + JSON.stringify(IMAGES_MARK).length) }
+}
+
+/** One element of the report's `images` array, indented as it sits inside the report. */
+export function imageJson(image: ImageReport): string {
+  return JSON.stringify(image, normalize, 2).replace(/^/gm, '    ')
 }

@@ -1,10 +1,11 @@
 // The report's content as plain-text tables and lines, built once so the job summary and the terminal
 // say exactly the same thing; each renderer only escapes, pads and decorates.
 
-import type { Counts, ImageReport, Outcome, OutcomeStatus, RunReport } from '../model'
+import type { Counts, ImageSummary, Outcome, OutcomeStatus, RunReport, RunSummary } from '../model'
+import { DEFAULT_MAX_ROWS, digestReport, isDigest, type Entry, type ReportDigest, type Rows } from './collect'
 import { formatBytes, formatDuration, plural, redactHost, shortDigest, ymd } from './format'
 
-export const DEFAULT_MAX_ROWS = 200
+export { DEFAULT_MAX_ROWS }
 
 export interface Column {
   header: string
@@ -56,16 +57,6 @@ export const STATUS_LABEL: Record<OutcomeStatus, string> = {
   failed: 'failed'
 }
 
-// Failed rows come first so a cut table never hides them; then deletions, then what is left for later.
-const PLAN_RANK: Record<OutcomeStatus, number> = {
-  failed: 0,
-  deleted: 1,
-  'would-delete': 1,
-  pending: 2,
-  skipped: 3,
-  kept: 4
-}
-
 function normalizeMaxRows(maxRows: number | undefined): number {
   if (maxRows === undefined || Number.isNaN(maxRows)) return DEFAULT_MAX_ROWS
   return Math.max(1, Math.floor(maxRows))
@@ -91,7 +82,7 @@ function list(values: string[] | undefined): string {
   return values && values.length > 0 ? values.join(', ') : '—'
 }
 
-function headline(report: RunReport): string[] {
+function headline(report: RunSummary): string[] {
   const t = report.totals.tags
   const m = report.totals.manifests
   const repos = report.repositories.length > 0 ? report.repositories.join(', ') : '—'
@@ -131,7 +122,7 @@ function headline(report: RunReport): string[] {
   return lines
 }
 
-function policyLine(report: RunReport): string {
+function policyLine(report: RunSummary): string {
   const p = report.policy
   const parts = [
     `keep ${p.keep}`,
@@ -148,7 +139,7 @@ function policyLine(report: RunReport): string {
   return parts.join(' · ')
 }
 
-function imagesTable(report: RunReport): Omit<Table, 'more'> {
+function imagesTable(report: RunSummary): Omit<Table, 'more'> {
   const columns: Column[] = [
     { header: 'Image', flex: true },
     { header: 'Tags kept' },
@@ -183,13 +174,13 @@ function dateCell(o: Outcome): string {
 }
 
 /** Image names alone are ambiguous once a run spans several repositories. */
-function imageLabel(report: RunReport): (img: ImageReport) => string {
-  const multiRepo = new Set(report.images.map(i => i.repository)).size > 1
-  return img => (multiRepo ? `${img.repository}/${img.image}` : img.image)
+function imageLabel(report: RunSummary): (e: Entry) => string {
+  const multiRepo = new Set(report.images.map((i: ImageSummary) => i.repository)).size > 1
+  return e => (multiRepo ? `${e.repository}/${e.image}` : e.image)
 }
 
 /** Columns and cells shared by the plan and kept tables; the plan adds Status and the outcome detail. */
-function decisionTable(entries: { o: Outcome; image: string }[], withStatus: boolean): Omit<Table, 'more'> {
+function decisionTable(rows: Rows, label: (e: Entry) => string, withStatus: boolean, maxRows: number): Table {
   const columns: Column[] = [
     { header: 'Image', flex: true },
     { header: 'Tags', flex: true },
@@ -199,47 +190,25 @@ function decisionTable(entries: { o: Outcome; image: string }[], withStatus: boo
     ...(withStatus ? [{ header: 'Status', status: true }] : []),
     { header: 'Reason', flex: true }
   ]
-  const rows = entries.map(({ o, image }) => [
-    image,
-    o.decision.tags.length > 0 ? o.decision.tags.join(', ') : '(untagged)',
-    shortDigest(o.decision.digest),
-    dateCell(o),
-    o.decision.version ?? '—',
-    ...(withStatus ? [STATUS_LABEL[o.status]] : []),
-    o.detail ? `${o.decision.reason} — ${o.detail}` : o.decision.reason
+  const shown = rows.entries.slice(0, maxRows)
+  const cells = shown.map(e => [
+    label(e),
+    e.o.decision.tags.length > 0 ? e.o.decision.tags.join(', ') : '(untagged)',
+    shortDigest(e.o.decision.digest),
+    dateCell(e.o),
+    e.o.decision.version ?? '—',
+    ...(withStatus ? [STATUS_LABEL[e.o.status]] : []),
+    e.o.detail ? `${e.o.decision.reason} — ${e.o.detail}` : e.o.decision.reason
   ])
-  return { columns, rows, ...(withStatus ? { statuses: entries.map(e => e.o.status) } : {}) }
+  return {
+    columns,
+    rows: cells,
+    ...(withStatus ? { statuses: shown.map(e => e.o.status) } : {}),
+    more: Math.max(0, rows.total - shown.length)
+  }
 }
 
-function planTable(report: RunReport): Omit<Table, 'more'> {
-  const label = imageLabel(report)
-  const entries: { o: Outcome; image: string; key: number[] }[] = []
-  report.images.forEach((img, imageIndex) => {
-    img.outcomes.forEach((o, index) => {
-      if (o.status === 'kept') return
-      entries.push({
-        o,
-        image: label(img),
-        key: [PLAN_RANK[o.status], imageIndex, o.decision.deleteOrder ?? Number.MAX_SAFE_INTEGER, index]
-      })
-    })
-  })
-  entries.sort((a, b) => {
-    for (let i = 0; i < a.key.length; i++) if (a.key[i] !== b.key[i]) return a.key[i] - b.key[i]
-    return 0
-  })
-  return decisionTable(entries, true)
-}
-
-function keptTable(report: RunReport): Omit<Table, 'more'> {
-  const label = imageLabel(report)
-  return decisionTable(
-    report.images.flatMap(img => img.outcomes.filter(o => o.status === 'kept').map(o => ({ o, image: label(img) }))),
-    false
-  )
-}
-
-function tasksTable(report: RunReport): Omit<Table, 'more'> | undefined {
+function tasksTable(report: RunSummary): Omit<Table, 'more'> | undefined {
   const r = report.reclaim
   if (!r || r.tasks.length === 0) return undefined
   const columns: Column[] = [{ header: 'Task', flex: true }, { header: 'Type' }, { header: 'For' }, { header: 'Result' }, { header: 'Duration' }, { header: 'Message', flex: true }]
@@ -247,7 +216,7 @@ function tasksTable(report: RunReport): Omit<Table, 'more'> | undefined {
   return { columns, rows }
 }
 
-function blobStoresTable(report: RunReport): Omit<Table, 'more'> | undefined {
+function blobStoresTable(report: RunSummary): Omit<Table, 'more'> | undefined {
   const r = report.reclaim
   if (!r || r.blobStores.length === 0) return undefined
   const b = (n: number | undefined) => (n === undefined ? '—' : formatBytes(n))
@@ -256,7 +225,7 @@ function blobStoresTable(report: RunReport): Omit<Table, 'more'> | undefined {
   return { columns, rows }
 }
 
-function requestsLine(report: RunReport): string | undefined {
+function requestsLine(report: RunSummary): string | undefined {
   const kinds = Object.entries(report.requests ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
   if (kinds.length === 0) return undefined
   const total = kinds.reduce((sum, [, n]) => sum + n, 0)
@@ -267,8 +236,18 @@ function optionalCut(table: Omit<Table, 'more'> | undefined, limit: number): Tab
   return table ? cut(table, limit) : undefined
 }
 
-export function buildView(report: RunReport, maxRows?: number): View {
+/** The view of a run: from the digest a streaming run collected, or from a whole report. */
+export function buildView(run: RunReport | ReportDigest, maxRows?: number): View {
   const limit = normalizeMaxRows(maxRows)
+  const d = isDigest(run) ? run : digestReport(run, limit)
+  const report = d.summary
+  const label = imageLabel(report)
+  const notes = [...report.notes, ...(report.reclaim?.notes ?? [])]
+  for (const [name, list] of [['deleted', d.deleted], ['would-delete', d.wouldDelete]] as const) {
+    if (list.refs.length < list.total) {
+      notes.push(`the ${name} output lists the first ${list.refs.length} of ${list.total} tags (GitHub limits outputs to 1 MB); report-file has them all`)
+    }
+  }
   return {
     title: `${report.tool.name} ${report.tool.version}`,
     mode: report.dryRun ? 'DRY RUN' : 'DELETE',
@@ -276,11 +255,11 @@ export function buildView(report: RunReport, maxRows?: number): View {
     headline: headline(report),
     policy: policyLine(report),
     images: cut(imagesTable(report), limit),
-    plan: cut(planTable(report), limit),
-    kept: cut(keptTable(report), limit),
+    plan: decisionTable(d.plan, label, true, limit),
+    kept: decisionTable(d.kept, label, false, limit),
     tasks: optionalCut(tasksTable(report), limit),
     blobStores: optionalCut(blobStoresTable(report), limit),
-    notes: [...report.notes, ...(report.reclaim?.notes ?? [])],
+    notes,
     failures: report.failures,
     requests: requestsLine(report)
   }
