@@ -1,6 +1,7 @@
-// The one place that deletes, or in a dry run does not. Both modes run the same steps (including the
-// read-only recheck just before deleting); a dry run skips only the deleting requests and the check
-// that the deleted tags are gone.
+// The one place that deletes, or in a dry run does not. A dry run reads exactly what the real run reads
+// to decide (same inventory, plan and steps here), and skips the deleting requests and the read-only
+// guards around them (the recheck just before deleting, the check that the deleted tags are gone), which
+// protect a delete that will not happen.
 
 import { Backend, PartialDeleteError } from './backend'
 import { mapLimit } from './limit'
@@ -26,9 +27,9 @@ export async function executeImage(plan: ImagePlan, image: ImageInventory, backe
 
   const doomed = plan.decisions.filter(d => d.action === 'delete').sort((a, b) => (a.deleteOrder ?? 0) - (b.deleteOrder ?? 0))
   if (doomed.length > 0) {
-    let changed: Map<string, string>
+    let changed = new Map<string, string>()
     try {
-      changed = await backend.recheck(image, doomed)
+      if (!opts.dryRun) changed = await backend.recheck(image, doomed)
     } catch (e) {
       // Cannot tell whether anything moved: delete nothing of this image.
       const why = `not deleted: recheck before deleting failed: ${(e as Error).message}`
