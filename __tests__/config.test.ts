@@ -60,7 +60,9 @@ describe('bad inputs fail with one line naming the input and what it accepts', (
     ['request-timeout', 'abc', REGISTRY, 'at least one second'],
     ['retries', '11', REGISTRY, 'a whole number from 0 to 10'],
     ['retries', 'many', REGISTRY, 'a whole number from 0 to 10'],
-    ['delete-method', 'tag', REGISTRY, 'one of component, manifest']
+    ['delete-method', 'tag', REGISTRY, 'one of component, manifest'],
+    ['verify-before-delete', 'sometimes', NEXUS, 'true or false'],
+    ['size-estimate', 'yes', NEXUS, 'one of auto, on, off']
   ]
 
   it.each(cases)('%s: %p', (input, value, base, accepted) => {
@@ -107,6 +109,8 @@ describe('valid inputs', () => {
       repositories: [],
       registryUrl: undefined,
       deleteMethod: 'component',
+      verifyBeforeDelete: false,
+      sizeEstimate: 'auto',
       dryRun: true,
       concurrency: 8,
       requestTimeoutMs: 30_000,
@@ -206,9 +210,15 @@ describe('valid inputs', () => {
     expect(parse({ ...REGISTRY, 'dry-run': text }).dryRun).toBe(value)
   })
 
+  it('reads verify-before-delete and size-estimate', () => {
+    expect(parse({ ...NEXUS, 'verify-before-delete': 'true', 'size-estimate': 'on' })).toMatchObject({ verifyBeforeDelete: true, sizeEstimate: 'on' })
+    expect(parse({ ...REGISTRY, 'size-estimate': 'off' })).toMatchObject({ verifyBeforeDelete: false, sizeEstimate: 'off' })
+  })
+
   it('choices are case-insensitive and normalised', () => {
-    const cfg = parse({ ...NEXUS, api: 'Nexus', sort: 'DATE', 'age-basis': 'Last-Pulled', 'delete-method': 'Manifest' })
+    const cfg = parse({ ...NEXUS, api: 'Nexus', sort: 'DATE', 'age-basis': 'Last-Pulled', 'delete-method': 'Manifest', 'size-estimate': 'OFF' })
     expect(cfg.api).toBe('nexus')
+    expect(cfg.sizeEstimate).toBe('off')
     expect(cfg.policy.sort).toBe('date')
     expect(cfg.policy.ageBasis).toBe('last-pulled')
     expect(cfg.deleteMethod).toBe('manifest')

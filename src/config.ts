@@ -8,6 +8,7 @@ import { GlobError, globToRegExp } from './glob'
 import { INPUTS } from './inputs'
 
 export type DeleteMethod = 'component' | 'manifest'
+export type SizeEstimate = 'auto' | 'on' | 'off'
 
 export interface Config {
   api: ApiKind
@@ -21,6 +22,10 @@ export interface Config {
   registryUrl?: string
   policy: Policy
   deleteMethod: DeleteMethod
+  /** Re-read each planned tag just before deleting, and skip its manifest when the tag moved. */
+  verifyBeforeDelete: boolean
+  /** Freed-bytes estimate: from what is read anyway, also reading deleted manifests (Nexus), or none. */
+  sizeEstimate: SizeEstimate
   dryRun: boolean
   concurrency: number
   requestTimeoutMs: number
@@ -125,6 +130,8 @@ export function parseConfig(read: InputReader): Config {
     registryUrl,
     policy,
     deleteMethod: oneOf(get('delete-method'), 'delete-method', ['component', 'manifest'] as const),
+    verifyBeforeDelete: bool(get('verify-before-delete'), 'verify-before-delete'),
+    sizeEstimate: oneOf(get('size-estimate'), 'size-estimate', ['auto', 'on', 'off'] as const),
     dryRun: bool(get('dry-run'), 'dry-run'),
     concurrency: wholeNumber(get('concurrency'), 'concurrency', 1, 64),
     requestTimeoutMs,

@@ -81,6 +81,18 @@ export const INPUTS: InputSpec[] = [
       'Nexus only. component: delete each tag with the components API (exact on every version); manifest: delete by digest through the registry API.'
   },
   {
+    name: 'verify-before-delete',
+    default: 'false',
+    description:
+      'Re-read every planned tag just before deleting it and skip its manifest when the tag moved: one more request per deleted tag. Off: on Nexus (delete-method component) a doomed tag re-pushed during the run is deleted with its new content. Deletes by digest always check that no kept or new tag points at a doomed digest.'
+  },
+  {
+    name: 'size-estimate',
+    default: 'auto',
+    description:
+      'Freed-bytes estimate. auto: from what the inventory reads anyway (every manifest on a plain registry; on Nexus usually unknown). on: also read each deleted manifest by digest on Nexus (one request each). off: no estimate.'
+  },
+  {
     name: 'dry-run',
     default: 'true',
     description: 'Plan and report only. Deleting needs dry-run: false.'
