@@ -21,6 +21,8 @@ interface Row {
   fails: boolean
   /** The first run already reaches the policy's answer. */
   complete: boolean
+  /** Inputs the row needs besides the policy (e.g. verify-before-delete for the re-push guard). */
+  inputs?: Record<string, string>
 }
 
 interface Ctx {
@@ -77,9 +79,10 @@ const registryRows: Row[] = [
     rules: ctx => [{ path: new RegExp(`/manifests/${ctx.victim}`), method: 'DELETE', fault: { kind: 'status', status: 500 } }]
   },
   {
-    name: 'a tag re-pushed between plan and delete: skipped',
+    name: 'a tag re-pushed between plan and delete, with verify-before-delete: skipped',
     fails: false,
     complete: false,
+    inputs: { 'verify-before-delete': 'true' },
     rules: ctx => [{ path: new RegExp(`/v2/${IMAGE}/tags/list`), after: 1, times: 1, fault: { kind: 'hook', run: ctx.repush } }]
   }
 ]
@@ -105,7 +108,7 @@ maybe('faults in front of docker-registry', () => {
     }
     proxy.setRules(row.rules(ctx))
     // a catalog of one page per image makes the catalog rule bite
-    const inputs = { host: proxy.url, api: 'registry', ...POLICY_INPUTS, ...FAST }
+    const inputs = { host: proxy.url, api: 'registry', ...POLICY_INPUTS, ...FAST, ...row.inputs }
     const before = [...seed.allTags.map(t => `${IMAGE}:${t}`), ...['1.0.0', '1.1.0', '1.2.0'].map(t => `${OTHER_IMAGE}:${t}`)]
     const tagsNow = async () => [...(await listTags({ base: srv.url }, IMAGE)).map(t => `${IMAGE}:${t}`), ...(await listTags({ base: srv.url }, OTHER_IMAGE)).map(t => `${OTHER_IMAGE}:${t}`)]
     const expected = [...expectedLeft(seed).map(t => `${IMAGE}:${t}`), ...EXPECTED_LEFT_OTHER.map(t => `${OTHER_IMAGE}:${t}`)]
@@ -124,7 +127,13 @@ maybe('faults in front of docker-registry', () => {
 const nexusRows: Row[] = [
   { name: '500 twice on the components listing (retried)', fails: false, complete: true, rules: () => [{ path: /\/service\/rest\/v1\/components\?/, times: 2, fault: { kind: 'status', status: 500 } }] },
   { name: '503 on a component DELETE (retried)', fails: false, complete: true, rules: () => [{ path: /\/service\/rest\/v1\/components\/[^?]+$/, method: 'DELETE', times: 1, fault: { kind: 'status', status: 503 } }] },
-  { name: '429 with Retry-After on the pre-delete read', fails: false, complete: true, rules: () => [{ path: /\/service\/rest\/v1\/components\/[^?]+$/, method: 'GET', times: 1, fault: { kind: 'status', status: 429, headers: { 'retry-after': '1' } } }] },
+  {
+    name: '429 with Retry-After on the pre-delete read (verify-before-delete)',
+    fails: false,
+    complete: true,
+    inputs: { 'verify-before-delete': 'true' },
+    rules: () => [{ path: /\/service\/rest\/v1\/components\/[^?]+$/, method: 'GET', times: 1, fault: { kind: 'status', status: 429, headers: { 'retry-after': '1' } } }]
+  },
   { name: 'connection reset on the index manifest read', fails: false, complete: true, rules: () => [{ path: /\/manifests\/sha256:/, times: 1, fault: { kind: 'reset' } }] },
   { name: 'a stall past the request timeout', fails: false, complete: true, rules: () => [{ path: /\/service\/rest\/v1\/repositories/, times: 1, fault: { kind: 'stall' } }] },
   {
@@ -140,9 +149,10 @@ const nexusRows: Row[] = [
     rules: ctx => [{ path: new RegExp(`/service/rest/v1/components/${ctx.victim}$`), method: 'DELETE', fault: { kind: 'status', status: 500 } }]
   },
   {
-    name: 'a tag re-pushed between plan and delete: skipped',
+    name: 'a tag re-pushed between plan and delete, with verify-before-delete: skipped',
     fails: false,
     complete: false,
+    inputs: { 'verify-before-delete': 'true' },
     rules: ctx => [{ path: /\/service\/rest\/v1\/components\/[^?]+$/, method: 'GET', times: 1, fault: { kind: 'hook', run: ctx.repush } }]
   }
 ]
@@ -164,7 +174,7 @@ describe('faults in front of the Nexus emulator', () => {
       victim: emu.component('docker-hosted', 'team/api', '1.1')!.id
     }
     proxy.setRules(row.rules(ctx))
-    const inputs = { host: proxy.url, repository: 'docker-hosted', username: 'admin', password: 'admin123', images: 'team/api', ...NEXUS_POLICY, ...FAST }
+    const inputs = { host: proxy.url, repository: 'docker-hosted', username: 'admin', password: 'admin123', images: 'team/api', ...NEXUS_POLICY, ...FAST, ...row.inputs }
     const tagsNow = () => emu.tags('docker-hosted', 'team/api').map(t => `team/api:${t}`)
     const before = tagsNow()
     const expected = NEXUS_LEFT.map(t => `team/api:${t}`)

@@ -3,6 +3,7 @@
 
 import { parseConfig } from '../src/config'
 import { runCleanup } from '../src/engine'
+import { startFaultProxy } from '../test/support/fault-proxy'
 import { memoryLogger } from '../src/log'
 import { RunReport } from '../src/model'
 import { NexusEmulator, startNexusEmulator } from '../test/nexus-emulator/server'
@@ -50,6 +51,8 @@ describe.each([
     expect(after).toEqual(before)
     // Digests came from REST: no manifest was read by tag through the registry API.
     expect(emu.requests.filter(r => /\/manifests\/(?!sha256:)/.test(r.path) && r.method !== 'DELETE')).toEqual([])
+    // The guards around a delete are not sent: no component read, no tag list.
+    expect(emu.requests.filter(r => r.path.startsWith('/service/rest/v1/components/') || r.path.endsWith('/tags/list'))).toEqual([])
   })
 
   it('deletes every tag of a manifest by component, keeps the protected and recently pulled ones, verifies', async () => {
@@ -67,25 +70,79 @@ describe.each([
     expect(deletes.every(r => r.path.startsWith('/service/rest/v1/components/'))).toBe(true)
     expect(report.totals.tags.deleted).toBe(3)
     expect(report.totals.manifests.deleted).toBe(2)
-    expect(report.totals.freeableBytes).toBeGreaterThan(0)
+    // size-estimate auto: the deleted manifests were not read, so the estimate is unknown
+    expect(report.totals.freeableBytes).toBeUndefined()
     // kept tags were not made to look pulled by the cleanup
     for (const t of ['1.2.0', 'latest', '2.0.0', '2.1.0']) expect(emu.component(REPO, IMAGE, t)!.lastDownloaded).toBeNull()
   })
 
   it('skips a tag re-pushed between plan and delete ("changed since planned")', async () => {
-    const log = memoryLogger()
-    const orig = log.group
-    log.group = async (name, fn) => {
-      if (name === 'Delete') emu.rePushTag(REPO, IMAGE, '1.0.0')
-      return orig(name, fn)
+    // The re-push lands after the plan, just before the first component is re-read (verify-before-delete).
+    const proxy = await startFaultProxy(emu.url)
+    proxy.setRules([
+      { method: 'GET', path: /^\/service\/rest\/v1\/components\//, times: 1, fault: { kind: 'hook', run: async () => void emu.rePushTag(REPO, IMAGE, '1.0.0') } }
+    ])
+    const inputs: Record<string, string> = {
+      host: proxy.url,
+      repository: REPO,
+      username: 'admin',
+      password: 'admin123',
+      ...NEXUS_POLICY,
+      'dry-run': 'false',
+      'verify-before-delete': 'true'
     }
-    const inputs: Record<string, string> = { host: emu.url, repository: REPO, username: 'admin', password: 'admin123', ...NEXUS_POLICY, 'dry-run': 'false' }
-    const report = await runCleanup(parseConfig(n => inputs[n] ?? ''), { log, version: 'test' })
+    const report = await runCleanup(parseConfig(n => inputs[n] ?? ''), { log: memoryLogger(), version: 'test' }).finally(() => proxy.close())
     const o = report.images[0].outcomes.find(x => x.decision.tags.includes('1.0.0'))!
     expect(o.status).toBe('skipped')
     expect(o.detail).toMatch(/changed since planned: 1.0.0 was re-pushed/)
     expect(emu.tags(REPO, IMAGE)).toContain('1.0.0')
     expect(emu.tags(REPO, IMAGE)).not.toContain('1.1.0')
+  })
+
+  it('age-basis created: each manifest and config is read once, by digest, and nothing is marked pulled', async () => {
+    const before = emu.tags(REPO, IMAGE).map(t => [t, emu.component(REPO, IMAGE, t)?.lastDownloaded ?? null])
+    const report = await run(emu, { 'age-basis': 'created' })
+    expect(report.failures).toEqual([])
+    const reads = emu.requests.filter(r => r.method === 'GET' && r.path.includes('/v2/')).map(r => r.path)
+    expect(reads.every(p => /\/(manifests|blobs)\/sha256:[0-9a-f]{64}$/.test(p))).toBe(true)
+    expect(new Set(reads).size).toBe(reads.length)
+    // 6 digests, one of them the 2.0.0 index with 2 children: 8 manifests and 7 configs
+    expect(reads.filter(p => p.includes('/manifests/'))).toHaveLength(8)
+    expect(reads.filter(p => p.includes('/blobs/'))).toHaveLength(7)
+    expect(report.images[0].outcomes.every(o => o.decision.ageBasis === 'created')).toBe(true)
+    expect(emu.tags(REPO, IMAGE).map(t => [t, emu.component(REPO, IMAGE, t)?.lastDownloaded ?? null])).toEqual(before)
+  })
+
+  it('by default reads no component before deleting: a tag re-pushed meanwhile goes with its new content', async () => {
+    // Nexus has no conditional delete and the component id survives a re-push: the documented window.
+    const id = emu.component(REPO, IMAGE, '1.0.0')!.id
+    const proxy = await startFaultProxy(emu.url)
+    proxy.setRules([
+      { method: 'DELETE', path: new RegExp(`^/service/rest/v1/components/${id}$`), times: 1, fault: { kind: 'hook', run: async () => void emu.rePushTag(REPO, IMAGE, '1.0.0') } }
+    ])
+    const inputs: Record<string, string> = { host: proxy.url, repository: REPO, username: 'admin', password: 'admin123', ...NEXUS_POLICY, 'dry-run': 'false' }
+    const report = await runCleanup(parseConfig(n => inputs[n] ?? ''), { log: memoryLogger(), version: 'test' }).finally(() => proxy.close())
+    expect(report.failures).toEqual([])
+    expect(proxy.log.some(e => e.fault === 'hook')).toBe(true)
+    expect(report.images[0].outcomes.find(x => x.decision.tags.includes('1.0.0'))!.status).toBe('deleted')
+    expect(emu.tags(REPO, IMAGE).sort()).toEqual(NEXUS_LEFT)
+    expect(emu.requests.filter(r => r.method === 'GET' && r.path.startsWith('/service/rest/v1/components/'))).toEqual([])
+  })
+
+  it.each([
+    ['on', 2],
+    ['auto', 0],
+    ['off', 0]
+  ])('size-estimate %s: %i manifest reads by digest for the deleted manifests', async (estimate, reads) => {
+    const deleted = ['1.0.0', '1.1.0'].map(t => emu.digest(REPO, IMAGE, t)!)
+    const report = await run(emu, { 'size-estimate': estimate })
+    expect(report.failures).toEqual([])
+    const read = emu.requests.filter(r => r.method === 'GET' && deleted.some(d => r.path.endsWith(`/manifests/${d}`)))
+    expect(read).toHaveLength(reads)
+    if (estimate === 'on') expect(report.totals.freeableBytes).toBeGreaterThan(0)
+    else expect(report.totals.freeableBytes).toBeUndefined()
+    // reads by digest mark nothing pulled
+    for (const t of ['1.0.0', '1.1.0', '1.1']) expect(emu.component(REPO, IMAGE, t)!.lastDownloaded).toBeNull()
   })
 
   it.each([
@@ -154,21 +211,19 @@ describe('delete-method manifest, a kept tag re-pointed onto a doomed digest', (
     try {
       const base = `${emu.url}/repository/${REPO}`
       const auth = { username: 'admin', password: 'admin123' }
-      const log = memoryLogger()
-      const orig = log.group
-      log.group = async (name, fn) => {
-        if (name === 'Delete') {
-          // roll `latest` back to the 1.0.0 build, through the registry API as docker would
-          const digest = emu.digest(REPO, IMAGE, '1.0.0')!
-          const r = await fetch(`${base}/v2/${IMAGE}/manifests/${digest}`, {
-            headers: { authorization: 'Basic ' + Buffer.from('admin:admin123').toString('base64'), accept: 'application/vnd.docker.distribution.manifest.v2+json' }
-          })
-          await putManifest({ base, auth }, IMAGE, 'latest', Buffer.from(await r.arrayBuffer()), r.headers.get('content-type') as string)
-        }
-        return orig(name, fn)
+      // roll `latest` back to the 1.0.0 build, through the registry API as docker would, after the plan:
+      // just before the engine re-reads the image's tag list
+      const rollback = async (): Promise<void> => {
+        const digest = emu.digest(REPO, IMAGE, '1.0.0')!
+        const r = await fetch(`${base}/v2/${IMAGE}/manifests/${digest}`, {
+          headers: { authorization: 'Basic ' + Buffer.from('admin:admin123').toString('base64'), accept: 'application/vnd.docker.distribution.manifest.v2+json' }
+        })
+        await putManifest({ base, auth }, IMAGE, 'latest', Buffer.from(await r.arrayBuffer()), r.headers.get('content-type') as string)
       }
-      const inputs: Record<string, string> = { host: emu.url, repository: REPO, username: 'admin', password: 'admin123', ...NEXUS_POLICY, 'dry-run': 'false', 'delete-method': 'manifest' }
-      const report = await runCleanup(parseConfig(n => inputs[n] ?? ''), { log, version: 'test' })
+      const proxy = await startFaultProxy(emu.url)
+      proxy.setRules([{ method: 'GET', path: new RegExp(`^/repository/${REPO}/v2/${IMAGE}/tags/list`), times: 1, fault: { kind: 'hook', run: rollback } }])
+      const inputs: Record<string, string> = { host: proxy.url, repository: REPO, username: 'admin', password: 'admin123', ...NEXUS_POLICY, 'dry-run': 'false', 'delete-method': 'manifest' }
+      const report = await runCleanup(parseConfig(n => inputs[n] ?? ''), { log: memoryLogger(), version: 'test' }).finally(() => proxy.close())
       const o = report.images[0].outcomes.find(x => x.decision.tags.includes('1.0.0'))!
       expect(o.status).toBe('skipped')
       expect(o.detail).toBe('changed since planned: kept tag latest now points at it')

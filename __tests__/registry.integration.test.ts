@@ -5,12 +5,29 @@ import { runCleanup } from '../src/engine'
 import { Http } from '../src/http'
 import { memoryLogger } from '../src/log'
 import { RegistryClient } from '../src/registry/client'
-import { listTags, pushImage, retag } from '../test/support/push'
+import { FaultProxy, startFaultProxy } from '../test/support/fault-proxy'
+import { listTags, pushBlob, pushImage, putManifest, retag } from '../test/support/push'
 import { registryOrSkip, RegistryServer, startRegistry } from '../test/support/registry-server'
 import { EXPECTED_LEFT_OTHER, expectedLeft, IMAGE, OTHER_IMAGE, POLICY_INPUTS, seedMixed } from '../test/support/mixed-scenario'
 
 const bin = registryOrSkip()
 const maybe = bin ? describe : describe.skip
+
+/**
+ * A proxy in front of the registry that runs `change` (a concurrent push) just before the engine re-reads
+ * the image's tag list, i.e. after the image was inventoried and planned and before anything is deleted.
+ */
+async function changeBeforeRecheck(upstream: string, image: string, change: () => Promise<unknown>) {
+  const proxy = await startFaultProxy(upstream)
+  const path = new RegExp(`^/v2/${image}/tags/list`)
+  proxy.setRules([{ method: 'GET', path, after: 1, times: 1, fault: { kind: 'hook', run: async () => void (await change()) } }])
+  return proxy
+}
+
+async function manifestExists(base: string, name: string, digest: string): Promise<boolean> {
+  const r = await fetch(`${base}/v2/${name}/manifests/${digest}`, { method: 'HEAD', headers: { accept: 'application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json' } })
+  return r.status === 200
+}
 
 function config(host: string, extra: Record<string, string> = {}) {
   const inputs: Record<string, string> = { host, api: 'registry', ...POLICY_INPUTS, ...extra }
@@ -35,6 +52,9 @@ maybe('registry: mixed scenario', () => {
     expect(would.sort()).toEqual(seed.allTags.filter(t => !expectedLeft(seed).includes(t)).sort())
     expect(report.totals.tags.deleted).toBe(0)
     expect(report.requests['registry DELETE manifest']).toBeUndefined()
+    // a dry run sends none of the guards around a delete (resolving tags again, checking they are gone)
+    expect(report.requests['registry HEAD manifest']).toBeUndefined()
+    expect(report.requests['registry GET tags/list']).toBe(2)
     expect(log.lines.some(l => l.includes('a plain registry does not record push dates'))).toBe(false) // basis is created
   })
 
@@ -67,10 +87,23 @@ maybe('registry: mixed scenario', () => {
 
 maybe('registry: pagination, changes between plan and delete', () => {
   let srv: RegistryServer
+  let proxy: FaultProxy | undefined
   beforeAll(async () => {
     srv = await startRegistry(bin as string)
   })
+  afterEach(async () => {
+    await proxy?.close()
+    proxy = undefined
+  })
   afterAll(() => srv?.stop())
+
+  /** A real run of `image` (keep 1) with `change` landing after its plan, before anything is deleted. */
+  async function runWithChangeBeforeDelete(image: string, change: () => Promise<unknown>, extra: Record<string, string>) {
+    proxy = await changeBeforeRecheck(srv.url, image, change)
+    const report = await runCleanup(config(proxy.url, { images: image, keep: '1', 'older-than': '', 'dry-run': 'false', ...extra }), { log: memoryLogger(), version: 'test' })
+    expect(proxy.log.some(e => e.fault === 'hook')).toBe(true)
+    return report
+  }
 
   it('follows catalog Link pages to the end', async () => {
     const names = ['a/one', 'a/two', 'b', 'c/d/e', 'z']
@@ -81,74 +114,116 @@ maybe('registry: pagination, changes between plan and delete', () => {
     expect(http.counts['registry GET _catalog']).toBe(3)
   })
 
-  it('skips a manifest whose tag moved after planning ("changed since planned")', async () => {
+  it('verify-before-delete: skips a manifest whose tag moved after planning ("changed since planned")', async () => {
     const t = { base: srv.url }
     for (const [i, tag] of ['1.0.0', '1.1.0', '1.2.0'].entries()) await pushImage(t, 'moving', tag, { created: `2024-0${i + 1}-01T00:00:00Z` })
-    const cfg = config(srv.url, { images: 'moving', keep: '1', 'older-than': '', 'dry-run': 'false' })
-    // Re-push 1.0.0 with new content while the engine is between inventory and delete: the plan group
-    // boundary is the hook a real concurrent push would hit.
-    const log = memoryLogger()
-    let pushed = false
-    const origGroup = log.group
-    log.group = async (name, fn) => {
-      if (name === 'Delete' && !pushed) {
-        pushed = true
-        await pushImage(t, 'moving', '1.0.0', { created: '2024-06-01T00:00:00Z', layers: ['new content'] })
-      }
-      return origGroup(name, fn)
-    }
-    const report = await runCleanup(cfg, { log, version: 'test' })
+    const repush = () => pushImage(t, 'moving', '1.0.0', { created: '2024-06-01T00:00:00Z', layers: ['new content'] })
+    const report = await runWithChangeBeforeDelete('moving', repush, { 'verify-before-delete': 'true' })
     const outcomes = report.images[0].outcomes
     const moved = outcomes.find(o => o.decision.tags.includes('1.0.0'))!
     expect(moved.status).toBe('skipped')
     expect(moved.detail).toMatch(/changed since planned: 1.0.0 now points at sha256:/)
     expect(outcomes.find(o => o.decision.tags.includes('1.1.0'))!.status).toBe('deleted')
     expect(await listTags(t, 'moving')).toEqual(['1.0.0', '1.2.0'])
+    // the old 1.0.0 build stays too: it was not deleted
+    expect(await manifestExists(srv.url, 'moving', moved.decision.digest)).toBe(true)
+  })
+
+  it('by default a planned tag is not re-read: its old build is deleted, its new content stays', async () => {
+    const t = { base: srv.url }
+    for (const [i, tag] of ['1.0.0', '1.1.0', '1.2.0'].entries()) await pushImage(t, 'moved', tag, { created: `2024-0${i + 1}-01T00:00:00Z` })
+    let repushed = ''
+    const repush = async () => (repushed = (await pushImage(t, 'moved', '1.0.0', { created: '2024-06-01T00:00:00Z', layers: ['new content'] })).digest)
+    const report = await runWithChangeBeforeDelete('moved', repush, {})
+    const outcomes = report.images[0].outcomes
+    const old = outcomes.find(o => o.decision.tags.includes('1.0.0'))!
+    expect(old.status).toBe('deleted')
+    expect(report.failures).toEqual([])
+    expect(await manifestExists(srv.url, 'moved', old.decision.digest)).toBe(false)
+    // a delete by digest never touches a tag that moved away from it
+    expect(await listTags(t, 'moved')).toEqual(['1.0.0', '1.2.0'])
+    expect(await manifestExists(srv.url, 'moved', repushed)).toBe(true)
+    // resolved: the kept 1.2.0 before deleting (the planned 1.0.0 is not looked at), and 1.0.0 afterwards,
+    // still listed, to see it is not on the deleted digest
+    expect(report.requests['registry HEAD manifest']).toBe(2)
   })
 
   it('skips a manifest that gained a new tag after planning', async () => {
     const t = { base: srv.url }
     const old = await pushImage(t, 'gaining', '1.0.0', { created: '2024-01-01T00:00:00Z' })
     await pushImage(t, 'gaining', '2.0.0', { created: '2024-02-01T00:00:00Z' })
-    const log = memoryLogger()
-    const origGroup = log.group
-    log.group = async (name, fn) => {
-      if (name === 'Delete') await retag(t, 'gaining', 'stable', old)
-      return origGroup(name, fn)
-    }
-    const report = await runCleanup(config(srv.url, { images: 'gaining', keep: '1', 'older-than': '', 'dry-run': 'false' }), { log, version: 'test' })
+    const report = await runWithChangeBeforeDelete('gaining', () => retag(t, 'gaining', 'stable', old), {})
     const o = report.images[0].outcomes.find(x => x.decision.tags.includes('1.0.0'))!
     expect(o.status).toBe('skipped')
     expect(o.detail).toContain('new tag stable now points at it')
     expect(await listTags(t, 'gaining')).toEqual(['1.0.0', '2.0.0', 'stable'])
   })
-})
 
-maybe('registry: a kept tag re-pointed onto a doomed digest', () => {
-  let srv: RegistryServer
-  beforeAll(async () => {
-    srv = await startRegistry(bin as string)
-  })
-  afterAll(() => srv?.stop())
-
-  it('is not deleted with it (a rollback of latest to an old build during the run)', async () => {
+  it('a kept tag re-pointed onto a doomed digest is not deleted with it (a rollback of latest to an old build)', async () => {
     const t = { base: srv.url }
     const old = await pushImage(t, 'rollback', '1.0.0', { created: '2024-01-01T00:00:00Z' })
     await pushImage(t, 'rollback', '1.1.0', { created: '2024-02-01T00:00:00Z' })
     const cur = await pushImage(t, 'rollback', '2.0.0', { created: '2024-03-01T00:00:00Z' })
     await retag(t, 'rollback', 'latest', cur)
-    const log = memoryLogger()
-    const origGroup = log.group
-    log.group = async (name, fn) => {
-      if (name === 'Delete') await retag(t, 'rollback', 'latest', old) // roll latest back to 1.0.0
-      return origGroup(name, fn)
-    }
-    const report = await runCleanup(config(srv.url, { images: 'rollback', keep: '1', 'older-than': '', 'dry-run': 'false' }), { log, version: 'test' })
+    // roll latest back to 1.0.0, with the default inputs
+    const report = await runWithChangeBeforeDelete('rollback', () => retag(t, 'rollback', 'latest', old), {})
     const o = report.images[0].outcomes.find(x => x.decision.tags.includes('1.0.0'))!
     expect(o.status).toBe('skipped')
     expect(o.detail).toBe('changed since planned: kept tag latest now points at it')
     expect(report.images[0].outcomes.find(x => x.decision.tags.includes('1.1.0'))!.status).toBe('deleted')
     expect(await listTags(t, 'rollback')).toEqual(['1.0.0', '2.0.0', 'latest'])
+  })
+})
+
+maybe('registry: config dates only where the policy needs one', () => {
+  let srv: RegistryServer
+  const t = () => ({ base: srv.url })
+  beforeAll(async () => {
+    srv = await startRegistry(bin as string)
+    for (const [i, tag] of ['1.0.0', '1.1.0', '1.2.0', '1.3.0'].entries()) {
+      const p = await pushImage(t(), 'dated', tag, { created: `2024-0${i + 1}-01T00:00:00Z` })
+      if (tag === '1.2.0') await retag(t(), 'dated', '1.2', p) // one manifest, one config
+      if (tag === '1.3.0') {
+        // 1.3.1: another manifest on the same config blob
+        const other = await pushBlob(t(), 'dated', Buffer.from('1.3.1 layer'))
+        const body = JSON.parse(p.body.toString('utf8'))
+        body.layers = [{ ...body.layers[0], digest: other.digest, size: other.size }]
+        await putManifest(t(), 'dated', '1.3.1', Buffer.from(JSON.stringify(body)), p.mediaType)
+      }
+    }
+  })
+  afterAll(() => srv?.stop())
+
+  const runDated = (extra: Record<string, string>) =>
+    runCleanup(config(srv.url, { images: 'dated', keep: '2', 'older-than': '', ...extra }), { log: memoryLogger(), version: 'test' })
+
+  it('only version tags, keep and no older-than: no config blob is read, and no date is shown', async () => {
+    const report = await runDated({})
+    expect(report.failures).toEqual([])
+    expect(report.totals.manifests.wouldDelete).toBe(3)
+    expect(report.requests['registry GET config blob']).toBeUndefined()
+    expect(report.images[0].outcomes.map(o => o.decision.ageDate)).toEqual(report.images[0].outcomes.map(() => undefined))
+    // the inventory read each tag once, nothing else (a dry run resolves nothing again)
+    expect(report.requests['registry GET manifest']).toBe(6)
+    expect(report.requests['registry HEAD manifest']).toBeUndefined()
+  })
+
+  it('size-estimate: auto estimates from the manifests read anyway; off gives no estimate, at the same requests', async () => {
+    const auto = await runDated({})
+    const off = await runDated({ 'size-estimate': 'off' })
+    expect(auto.totals.freeableBytes).toBeGreaterThan(0)
+    expect(off.totals.freeableBytes).toBeUndefined()
+    expect(off.images[0].freeableBytes).toBeUndefined()
+    expect(off.requests).toEqual(auto.requests)
+  })
+
+  it('with older-than each distinct config is read once', async () => {
+    const report = await runDated({ 'older-than': '1d' })
+    expect(report.failures).toEqual([])
+    expect(report.totals.manifests.wouldDelete).toBe(3)
+    // 1.0.0, 1.1.0, 1.2.0 (= 1.2), 1.3.0 (= the config of 1.3.1)
+    expect(report.requests['registry GET config blob']).toBe(4)
+    expect(report.images[0].outcomes.every(o => o.decision.ageBasis === 'created')).toBe(true)
   })
 })
 

@@ -1,5 +1,5 @@
 // The seam between the engine and a kind of server. A backend lists, reads and deletes; it never decides.
-// Only execute.ts calls `delete`, and never in a dry run.
+// Only execute.ts calls `delete`, `recheck` and `confirm`, and never in a dry run.
 
 import { Decision, ImageInventory } from './model'
 
@@ -28,13 +28,14 @@ export interface Backend {
   /** Never throws: a failure lands in `error`, so the image is kept whole (fail closed). */
   inventory(ref: ImageRef): Promise<ImageInventory>
   /**
-   * After planning, before executing: read what the freed-bytes estimate needs for these manifests
-   * (by digest, so nothing is marked pulled). Read-only; a failure only loses the estimate.
+   * After planning, before executing: read what the freed-bytes estimate needs for these manifests, as
+   * size-estimate allows (by digest, so nothing is marked pulled). Read-only; a failure only loses the estimate.
    */
   describeSizes(image: ImageInventory, digests: string[]): Promise<void>
   /**
-   * Read-only check just before deleting: for each planned manifest whose tags changed since the
-   * inventory (moved to another digest, or a new tag now points at it), digest -> why.
+   * Read-only check just before deleting: for each planned manifest that must not go any more, digest ->
+   * why. A delete by digest always looks for a kept or new tag now on a doomed digest; a planned tag that
+   * moved to other content is looked for only with verify-before-delete.
    */
   recheck(image: ImageInventory, doomed: Decision[]): Promise<Map<string, string>>
   /** The deleting request(s) for one manifest. Returns 'gone' when it had already disappeared. */

@@ -29,7 +29,15 @@ export interface EngineDeps {
 export const TOOL_NAME = 'nexus-image-lifecycle'
 
 export function createBackend(cfg: Config, http: Http): Backend {
-  if (cfg.api === 'registry') return new RegistryBackend(new RegistryClient(http, cfg.registryUrl ?? cfg.host), cfg.concurrency)
+  if (cfg.api === 'registry') {
+    const client = new RegistryClient(http, cfg.registryUrl ?? cfg.host)
+    return new RegistryBackend(client, {
+      parallel: cfg.concurrency,
+      policy: cfg.policy,
+      verifyBeforeDelete: cfg.verifyBeforeDelete,
+      sizeEstimate: cfg.sizeEstimate
+    })
+  }
   return new NexusBackend(http, cfg)
 }
 

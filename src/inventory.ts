@@ -1,5 +1,5 @@
 // Shared inventory steps: group tags by digest, then read what decisions need from each digest once
-// (children of an index, config `created`, blob sizes for the freed-bytes estimate).
+// (children of an index, config `created` where src/policy/dates.ts says, blob sizes for the estimate).
 
 import { BlobRef, ManifestRecord } from './model'
 import { isIndexType } from './registry/media'
@@ -18,15 +18,25 @@ export interface TaggedDigest {
 }
 
 /**
- * A reader that answers reads by digest from manifests already fetched (by tag, during the listing),
- * so each manifest body crosses the network once.
+ * A reader that reads each manifest (by digest) and each config at most once: manifests already fetched
+ * by tag during the listing are remembered by digest, so a body crosses the network once.
  */
 export function cachingReader(reader: ManifestReader): ManifestReader & { remember(body: ManifestBody): void } {
-  const bodies = new Map<string, ManifestBody>()
+  const bodies = new Map<string, Promise<ManifestBody | undefined>>()
+  const configs = new Map<string, Promise<Date | undefined>>()
+  const once = <T>(cache: Map<string, Promise<T>>, key: string, read: () => Promise<T>): Promise<T> => {
+    let p = cache.get(key)
+    if (!p) {
+      p = read()
+      cache.set(key, p)
+    }
+    return p
+  }
   return {
-    remember: body => void bodies.set(body.digest, body),
-    manifest: async (name, ref) => bodies.get(ref) ?? reader.manifest(name, ref),
-    configCreated: (name, digest) => reader.configCreated(name, digest)
+    remember: body => void bodies.set(body.digest, Promise.resolve(body)),
+    // A digest has a colon, a tag cannot: only reads by digest are cached (a tag may move).
+    manifest: (name, ref) => (ref.includes(':') ? once(bodies, ref, () => reader.manifest(name, ref)) : reader.manifest(name, ref)),
+    configCreated: (name, digest) => once(configs, digest, () => reader.configCreated(name, digest))
   }
 }
 
@@ -43,56 +53,64 @@ export function groupByDigest(tagged: TaggedDigest[]): ManifestRecord[] {
   return out.sort((a, b) => a.digest.localeCompare(b.digest))
 }
 
+export interface DescribeOptions {
+  /** Digests whose config `created` is needed (src/policy/dates.ts); an index's is its newest child's. */
+  created?: ReadonlySet<string>
+  /**
+   * Blobs for the freed-bytes estimate: none; `free`: from the bodies read anyway; `read`: also read an
+   * index's children for theirs.
+   */
+  blobs?: 'none' | 'free' | 'read'
+}
+
 /**
- * Reads each manifest by digest (never by tag: on Nexus a read by tag marks it pulled) and fills in
- * children, blobs and, when `withCreated`, `created` from the config (an index's is its newest child's).
- * Throws on a failed read, so the caller can fail the whole image closed.
+ * Reads each manifest by digest (never by tag: on Nexus a read by tag marks it pulled) and fills in its
+ * media type, size and children, then blobs and `created` as `opts` asks; an index's children are read
+ * only when its `created` or (with `read`) its blobs are wanted. Never clears what an earlier call filled.
+ * Throws on a failed read, so the caller can fail the whole image closed. Pass a cachingReader so calls
+ * over the same image read nothing twice.
  */
 export async function describeManifests(
   reader: ManifestReader,
   name: string,
   records: ManifestRecord[],
   parallel: number,
-  withCreated = true
+  opts: DescribeOptions = {}
 ): Promise<void> {
-  const configs = new Map<string, Promise<Date | undefined>>()
-  const created = (digest: string): Promise<Date | undefined> => {
-    let p = configs.get(digest)
-    if (!p) {
-      p = reader.configCreated(name, digest)
-      configs.set(digest, p)
-    }
-    return p
-  }
-  const readImage = async (digest: string): Promise<{ created?: Date; blobs: BlobRef[]; size: number }> => {
+  const wanted = opts.created ?? new Set<string>()
+  const blobs = opts.blobs ?? 'none'
+  const read = async (digest: string): Promise<ManifestBody> => {
     const body = await reader.manifest(name, digest)
     if (!body) throw new Error(`manifest ${digest} of ${name} disappeared while reading`)
-    const m = body.manifest
-    const blobs: BlobRef[] = m.layers.map(l => ({ digest: l.digest, size: l.size }))
-    if (m.config) blobs.push({ digest: m.config.digest, size: m.config.size })
-    return { created: m.config && withCreated ? await created(m.config.digest) : undefined, blobs, size: body.size }
+    return body
   }
+  const imageBlobs = (m: ManifestBody['manifest']): BlobRef[] => [
+    ...m.layers.map(l => ({ digest: l.digest, size: l.size })),
+    ...(m.config ? [{ digest: m.config.digest, size: m.config.size }] : [])
+  ]
+  const createdOf = async (m: ManifestBody['manifest']): Promise<Date | undefined> =>
+    m.config ? reader.configCreated(name, m.config.digest) : undefined
 
   await mapLimit(records, parallel, async rec => {
-    const body = await reader.manifest(name, rec.digest)
-    if (!body) throw new Error(`manifest ${rec.digest} of ${name} disappeared while reading`)
+    const body = await read(rec.digest)
     rec.mediaType = body.mediaType
     rec.manifestSize = body.size
+    const withCreated = wanted.has(rec.digest)
     if (isIndexType(body.mediaType)) {
       rec.children = body.manifest.manifests.map(c => c.digest)
-      const kids = await Promise.all(rec.children.map(readImage))
-      rec.blobs = dedupe(kids.flatMap(k => k.blobs))
-      const dates = kids.map(k => k.created).filter((d): d is Date => d !== undefined)
-      if (withCreated) rec.created = dates.length ? new Date(Math.max(...dates.map(d => d.getTime()))) : undefined
+      if (!withCreated && blobs !== 'read') return
+      const kids = await Promise.all(rec.children.map(read))
+      if (blobs !== 'none') rec.blobs = dedupe(kids.flatMap(k => imageBlobs(k.manifest)))
+      if (withCreated) {
+        const dates = (await Promise.all(kids.map(k => createdOf(k.manifest)))).filter((d): d is Date => d !== undefined)
+        rec.created = dates.length ? new Date(Math.max(...dates.map(d => d.getTime()))) : undefined
+      }
     } else {
-      const m = body.manifest
-      rec.blobs = m.layers.map(l => ({ digest: l.digest, size: l.size }))
-      if (m.config) rec.blobs.push({ digest: m.config.digest, size: m.config.size })
-      if (withCreated) rec.created = m.config ? await created(m.config.digest) : undefined
+      if (blobs !== 'none') rec.blobs = imageBlobs(body.manifest)
+      if (withCreated) rec.created = await createdOf(body.manifest)
     }
   })
 }
-
 function dedupe(blobs: BlobRef[]): BlobRef[] {
   const seen = new Map<string, BlobRef>()
   for (const b of blobs) seen.set(b.digest, b)

@@ -6,9 +6,10 @@
 import { Backend, ImageRef, PartialDeleteError } from '../backend'
 import type { Config } from '../config'
 import { Http } from '../http'
-import { describeManifests } from '../inventory'
+import { cachingReader, describeManifests, ManifestReader } from '../inventory'
 import { mapLimit } from '../limit'
 import { Decision, ImageInventory, ManifestRecord } from '../model'
+import { createdNeeded } from '../policy/dates'
 import { RegistryClient } from '../registry/client'
 import { isIndexType } from '../registry/media'
 import { NexusClient, NexusComponent, parseNexusDate } from './client'
@@ -20,6 +21,8 @@ export class NexusBackend implements Backend {
   /** repository -> image -> its components (one per tag), filled by listImages. */
   private readonly listing = new Map<string, Map<string, NexusComponent[]>>()
   private readonly idsByImage = new WeakMap<ImageInventory, Map<string, string>>()
+  /** Each image's reads by digest, so the size step re-reads nothing the inventory read. */
+  private readonly readers = new WeakMap<ImageInventory, ManifestReader>()
 
   constructor(
     private readonly http: Http,
@@ -86,37 +89,49 @@ export class NexusBackend implements Backend {
     const inv: ImageInventory = { repository: ref.repository, name: ref.name, manifests: [] }
     try {
       inv.manifests = recordsFromComponents(this.listing.get(ref.repository)?.get(ref.name) ?? [])
-      const needsCreated = this.cfg.policy.ageBasis === 'created' || inv.manifests.some(m => m.pushed === undefined)
+      const reader = this.reader(inv)
+      // Blobs only from bodies read anyway (reading more for the estimate is size-estimate: on).
+      const blobs = this.cfg.sizeEstimate === 'off' ? 'none' : 'free'
       // Index children are only known from the index itself; an asset without contentType (before 3.29)
-      // might be one. With the created basis every manifest and config is read (by digest).
-      const toRead = needsCreated ? inv.manifests : inv.manifests.filter(m => !m.mediaType || isIndexType(m.mediaType))
-      await describeManifests(this.registry(ref.repository), ref.name, toRead, this.cfg.concurrency, needsCreated)
+      // might be one.
+      const structure = inv.manifests.filter(m => !m.mediaType || isIndexType(m.mediaType))
+      await describeManifests(reader, ref.name, structure, this.cfg.concurrency, { blobs })
+      // Then manifest and config by digest only where a decision needs `created` (src/policy/dates.ts).
+      const created = createdNeeded(inv.manifests, this.cfg.policy)
+      const dated = inv.manifests.filter(m => created.has(m.digest))
+      if (dated.length > 0) await describeManifests(reader, ref.name, dated, this.cfg.concurrency, { created, blobs })
     } catch (e) {
       inv.error = (e as Error).message
     }
     return inv
   }
 
+  /** With size-estimate on: one manifest read by digest per deleted manifest not read yet (and an index's children). */
   async describeSizes(image: ImageInventory, digests: string[]): Promise<void> {
+    if (this.cfg.sizeEstimate !== 'on') return
     const want = new Set(digests)
     const records = image.manifests.filter(m => want.has(m.digest) && !m.blobs)
-    await describeManifests(this.registry(image.repository), image.name, records, this.cfg.concurrency, false)
+    await describeManifests(this.reader(image), image.name, records, this.cfg.concurrency, { blobs: 'read' })
   }
 
   async recheck(image: ImageInventory, doomed: Decision[]): Promise<Map<string, string>> {
     const changed = new Map<string, string>()
     const ids = this.componentIds(image)
-    await mapLimit(doomed, this.cfg.concurrency, async d => {
-      for (const tag of d.tags) {
-        const now = await this.nexus.component(ids.get(`${d.digest} ${tag}`) as string)
-        if (!now) continue // already gone: nothing moved
-        const digest = digestOf(now)
-        if (digest !== d.digest) {
-          changed.set(d.digest, `changed since planned: ${tag} was re-pushed (now ${digest?.slice(0, 19) ?? 'unknown'})`)
-          return
+    // Nexus has no conditional delete and a component id survives a re-push: only this read, when asked
+    // for, stops a doomed tag re-pushed since the listing from being deleted with its new content.
+    if (this.cfg.verifyBeforeDelete) {
+      await mapLimit(doomed, this.cfg.concurrency, async d => {
+        for (const tag of d.tags) {
+          const now = await this.nexus.component(ids.get(`${d.digest} ${tag}`) as string)
+          if (!now) continue // already gone: nothing moved
+          const digest = digestOf(now)
+          if (digest !== d.digest) {
+            changed.set(d.digest, `changed since planned: ${tag} was re-pushed (now ${digest?.slice(0, 19) ?? 'unknown'})`)
+            return
+          }
         }
-      }
-    })
+      })
+    }
     if (this.cfg.deleteMethod === 'manifest' && doomed.length > 0) {
       // A delete by digest takes every tag on it on some versions: a tag added since the plan, or a kept
       // tag re-pointed onto a doomed digest, must stop it. Kept tags are read through REST (no pull mark).
@@ -187,6 +202,15 @@ export class NexusBackend implements Backend {
     if (!r) {
       r = new RegistryClient(this.http, this.cfg.registryUrl ?? `${this.cfg.host}/repository/${repository}`)
       this.registries.set(repository, r)
+    }
+    return r
+  }
+
+  private reader(image: ImageInventory): ManifestReader {
+    let r = this.readers.get(image)
+    if (!r) {
+      r = cachingReader(this.registry(image.repository))
+      this.readers.set(image, r)
     }
     return r
   }

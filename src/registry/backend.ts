@@ -2,20 +2,34 @@
 // (which removes every tag on that digest, exactly our unit of decision).
 
 import { Backend, ImageRef } from '../backend'
+import type { SizeEstimate } from '../config'
 import { cachingReader, describeManifests, groupByDigest, TaggedDigest } from '../inventory'
 import { mapLimit } from '../limit'
-import { Decision, ImageInventory } from '../model'
+import { Decision, ImageInventory, Policy } from '../model'
+import { createdNeeded } from '../policy/dates'
 import { RegistryClient } from './client'
+
+export interface RegistryBackendOptions {
+  parallel: number
+  /** Decides which config dates are read (src/policy/dates.ts). */
+  policy: Policy
+  /** Also re-read each planned tag before deleting, and skip a manifest whose tag moved. */
+  verifyBeforeDelete: boolean
+  /** `off`: attach no blobs, so the estimate is unknown; otherwise every read manifest gives its blobs. */
+  sizeEstimate: SizeEstimate
+}
 
 export class RegistryBackend implements Backend {
   readonly notes: string[] = []
   private readonly repository: string
+  private readonly parallel: number
 
   constructor(
     private readonly client: RegistryClient,
-    private readonly parallel: number
+    private readonly opts: RegistryBackendOptions
   ) {
     this.repository = new URL(client.base).host
+    this.parallel = opts.parallel
   }
 
   preflight(): Promise<void> {
@@ -41,14 +55,20 @@ export class RegistryBackend implements Backend {
       })
       // A tag listed but unknown by the time we read it was deleted meanwhile: nothing to decide.
       inv.manifests = groupByDigest(read.filter((t): t is TaggedDigest => t !== undefined))
-      await describeManifests(reader, ref.name, inv.manifests, this.parallel)
+      // Every tagged manifest was read anyway, so its blobs cost nothing; an index's children are read
+      // for theirs too, unless there is to be no estimate.
+      await describeManifests(reader, ref.name, inv.manifests, this.parallel, { blobs: this.opts.sizeEstimate === 'off' ? 'none' : 'read' })
+      // Config blobs only where a decision needs the date (no push dates here: created is the only one).
+      const created = createdNeeded(inv.manifests, this.opts.policy)
+      const dated = inv.manifests.filter(m => created.has(m.digest))
+      if (dated.length > 0) await describeManifests(reader, ref.name, dated, this.parallel, { created })
     } catch (e) {
       inv.error = (e as Error).message
     }
     return inv
   }
 
-  /** The inventory already read every manifest and its blobs. */
+  /** The inventory already read every manifest and its blobs (or, with size-estimate off, none). */
   async describeSizes(): Promise<void> {}
 
   async recheck(image: ImageInventory, doomed: Decision[]): Promise<Map<string, string>> {
@@ -66,6 +86,10 @@ export class RegistryBackend implements Backend {
         changed.set(t.digest, `changed since planned: ${known.has(t.tag) ? 'kept' : 'new'} tag ${t.tag} now points at it`)
       }
     }
+    // A planned tag that moved is harmless here: the delete by digest removes only the content the plan
+    // condemned, and the tag keeps its new content. Only when asked is the move looked for, and then it
+    // keeps the old content too.
+    if (!this.opts.verifyBeforeDelete) return changed
     const current = new Set(now)
     await mapLimit(doomed, this.parallel, async d => {
       for (const tag of d.tags) {
