@@ -62,6 +62,19 @@ export function expectedDeletes(tags: BenchTag[], keep: number): number {
   return Math.max(0, versions - keep) + Math.max(0, others - keep)
 }
 
+/**
+ * Config reads the policy needs for one image of the data set (keep, no older-than unless said), as
+ * src/policy/dates.ts decides them: without push dates (a plain registry) the other family is ranked by
+ * `created` when it has more than one member; versions never tie here (each is distinct), so they need
+ * none; with older-than every manifest needs its age. Nexus records push dates: no read at all.
+ */
+export function configReadsNeeded(tags: BenchTag[], opts: { pushDates: boolean; olderThan?: boolean }): number {
+  if (opts.pushDates) return 0
+  if (opts.olderThan) return tags.length
+  const others = tags.filter(t => t.family === 'other').length
+  return others > 1 ? others : 0
+}
+
 export interface BoundPart {
   what: string
   requests: number
@@ -75,10 +88,8 @@ export interface Bound {
 const bound = (parts: BoundPart[]): Bound => ({ total: parts.reduce((n, p) => n + p.requests, 0), parts })
 
 export interface RegistryJob {
-  /** Per image: tags, distinct manifest digests, distinct config digests. */
-  images: { tags: number; digests: number; configs: number; planned?: number }[]
-  /** Tags of the manifests the plan deletes (would delete, in a dry run). */
-  plannedTags: number
+  /** Per image: tags, and the config reads the policy needs (configReadsNeeded; one per distinct config). */
+  images: { tags: number; configs: number }[]
   /** Manifests deleted (0 for a dry run: it sends no deleting request). */
   deletedManifests: number
   /** Page size the client asks for (`n`); docker-registry caps it at 1000. */
@@ -86,10 +97,9 @@ export interface RegistryJob {
 }
 
 /**
- * The lower bound of issue 6 for a plain registry: catalog pages + tags/list pages per image + one
- * manifest read (HEAD or GET) per tag to learn its digest + one config read per distinct config (the
- * registry records no push date, so the config `created` is the only date) + one DELETE per deleted
- * manifest. Nothing else is required to do the job; the /v2/ ping (one request) is not counted.
+ * Issue 6's lower bound for a plain registry: catalog pages + tags/list pages per image + one manifest
+ * read (HEAD or GET) per tag to learn its digest (the listing gives names only) + one config read where the
+ * policy needs a date + one DELETE per deleted manifest. The /v2/ ping (one request) is not counted.
  */
 export function registryBound(job: RegistryJob): Bound {
   const n = job.pageSize ?? 1000
@@ -98,68 +108,32 @@ export function registryBound(job: RegistryJob): Bound {
     { what: 'catalog pages', requests: pages(job.images.length) },
     { what: 'tags/list pages', requests: job.images.reduce((s, i) => s + pages(i.tags), 0) },
     { what: 'manifest reads (1 per tag)', requests: job.images.reduce((s, i) => s + i.tags, 0) },
-    { what: 'config reads (1 per distinct config)', requests: job.images.reduce((s, i) => s + i.configs, 0) },
+    { what: 'config reads the policy needs', requests: job.images.reduce((s, i) => s + i.configs, 0) },
     { what: 'manifest DELETEs', requests: job.deletedManifests }
   ])
-}
-
-/**
- * What the current design needs on top of `registryBound`: just before deleting, every tag of an image
- * with a planned deletion is resolved again (one HEAD each: planned tags for "changed since planned",
- * kept and new tags because a delete by digest would take a tag re-pointed onto a doomed digest with it).
- * A dry run runs the same path. Images without a planned deletion are not re-checked.
- */
-export function registryBoundWithChecks(job: RegistryJob): Bound {
-  const b = registryBound(job)
-  const rechecked = job.images.reduce((n, i) => n + ((i.planned ?? 0) > 0 ? i.tags : 0), 0)
-  return bound([...b.parts, { what: 'tag re-resolutions before delete (1 HEAD per tag of an image with a planned deletion)', requests: rechecked }])
 }
 
 export interface NexusJob {
   /** Components (tags) in the repository, over all images. */
   components: number
-  /** Tags the plan deletes (would delete, in a dry run). */
-  plannedTags: number
-  /** Manifests the plan deletes (would delete, in a dry run). */
-  plannedManifests: number
   /** Tags deleted (one component DELETE each); 0 for a dry run. */
   deletedTags: number
-  /** Manifest/config reads by digest the policy needs (age-basis created, indexes); 0 for pushed + single-arch. */
+  /** Manifest/config reads by digest the policy needs (dates, indexes); 0 for pushed + single-arch. */
   policyReads?: number
   /** REST page size: 100 on the datastore. */
   pageSize?: number
 }
 
 /**
- * The lower bound of issue 6 for Nexus (delete-method component, age-basis pushed): component pages + one
- * component DELETE per deleted tag + one GET of that component just before deleting it + the manifest
- * reads the policy needs. The pre-delete GET is counted as required in a real run only: a component id
- * survives a re-push (the tag's asset gets new content in place), so a DELETE without that read could
- * destroy content pushed after the plan. A dry run deletes nothing, so it needs no such read. The datastore
- * answers a full page with a continuation token, so C components take floor(C/100)+1 pages, not
- * ceil(C/100). The preflight `GET repositories` (one request) is not counted.
+ * Issue 6's lower bound for Nexus (delete-method component): component pages + one component DELETE
+ * per deleted tag + the manifest reads the policy needs. The datastore answers a full page with a
+ * continuation token, so C components take floor(C/100)+1 pages, not ceil(C/100). The preflight
+ * `GET repositories` (one request) is not counted.
  */
 export function nexusBound(job: NexusJob): Bound {
   const n = job.pageSize ?? 100
   return bound([
     { what: 'component pages', requests: Math.floor(job.components / n) + 1 },
-    { what: 'component GETs before delete (1 per deleted tag)', requests: job.deletedTags },
-    { what: 'component DELETEs (1 per deleted tag)', requests: job.deletedTags },
-    { what: 'manifest/config reads the policy needs', requests: job.policyReads ?? 0 }
-  ])
-}
-
-/**
- * What the current design needs: component pages + one component GET per planned tag (the recheck, in a
- * dry run too) + one manifest read by digest per planned manifest (the freed-bytes estimate, which no
- * decision needs) + one DELETE per deleted tag + the policy's reads. Informational, next to `nexusBound`.
- */
-export function nexusBoundWithChecks(job: NexusJob): Bound {
-  const n = job.pageSize ?? 100
-  return bound([
-    { what: 'component pages', requests: Math.floor(job.components / n) + 1 },
-    { what: 'component GETs before delete (1 per planned tag)', requests: job.plannedTags },
-    { what: 'manifest reads for the size estimate (1 per planned manifest)', requests: job.plannedManifests },
     { what: 'component DELETEs (1 per deleted tag)', requests: job.deletedTags },
     { what: 'manifest/config reads the policy needs', requests: job.policyReads ?? 0 }
   ])

@@ -16,7 +16,7 @@ import type { RunReport } from '../src/model'
 import { startNexusEmulator, NexusEmulator } from '../test/nexus-emulator/server'
 import { listTags } from '../test/support/push'
 import { findRegistryBin, startRegistry } from '../test/support/registry-server'
-import { Bound, BenchTag, expectedDeletes, nexusBound, nexusBoundWithChecks, nexusRequestKind, registryBound, registryBoundWithChecks, totalRequests } from './bench-bound'
+import { Bound, BenchTag, configReadsNeeded, expectedDeletes, nexusBound, nexusRequestKind, registryBound, totalRequests } from './bench-bound'
 import { benchScenario, NEXUS_REPOSITORY, pool, seedRegistry } from './bench-seed'
 
 const ROOT = resolve(__dirname, '..')
@@ -200,9 +200,6 @@ interface RunResult {
   /** Issue 6's lower bound (scripts/bench-bound.ts) and the ratio of the requests to it. */
   bound: Bound
   ratio: number
-  /** The bound plus the reads the current design adds (recheck in dry runs too, size estimate), informational. */
-  boundWithChecks: Bound
-  ratioWithChecks: number
   plannedManifests: number
   plannedTags: number
   expectedManifests: number
@@ -218,7 +215,7 @@ function summarize(
   mode: RunResult['mode'],
   a: Args,
   run: CliRun,
-  bound: (plannedManifests: number, plannedTags: number, deleting: boolean) => { strict: Bound; checks: Bound },
+  bound: (plannedManifests: number, plannedTags: number, deleting: boolean) => Bound,
   images: { tags: BenchTag[] }[]
 ): RunResult {
   const r = run.report
@@ -228,7 +225,7 @@ function summarize(
   // What the plan deletes; the bound counts its deleting requests only in a real run.
   const plannedManifests = m ? (mode === 'delete' ? m.deleted + m.failed : m.wouldDelete) : 0
   const plannedTags = t ? (mode === 'delete' ? t.deleted + t.failed : t.wouldDelete) : 0
-  const { strict: b, checks } = bound(plannedManifests, plannedTags, mode === 'delete')
+  const b = bound(plannedManifests, plannedTags, mode === 'delete')
   const total = totalRequests(counts)
   return {
     target,
@@ -246,8 +243,6 @@ function summarize(
     requestsPerTag: Math.round((total / (a.images * a.tags)) * 100) / 100,
     bound: b,
     ratio: Math.round((total / b.total) * 100) / 100,
-    boundWithChecks: checks,
-    ratioWithChecks: Math.round((total / checks.total) * 100) / 100,
     plannedManifests,
     plannedTags,
     expectedManifests: images.reduce((n, i) => n + expectedDeletes(i.tags, a.keep), 0),
@@ -281,13 +276,12 @@ async function benchRegistry(a: Args, work: string): Promise<{ runs: RunResult[]
     log(`  seeded ${seed.tags} tags with ${seed.requests} requests in ${(seed.ms / 1000).toFixed(1)} s`)
     const seeding = { method: 'registry v2 API (blob uploads + manifest PUT; layers shared, one config per tag)', ms: seed.ms, requests: seed.requests }
     const base = ['--api', 'registry', '--host', srv.url, '--keep', String(a.keep), '--age-basis', 'created']
-    const bound = (manifests: number, tags: number, deleting: boolean): { strict: Bound; checks: Bound } => {
+    const bound = (manifests: number, _tags: number, deleting: boolean): Bound => {
       const job = {
-        images: seed.images.map(i => ({ tags: i.tags.length, digests: i.tags.length, configs: i.tags.length, planned: expectedDeletes(i.tags, a.keep) })),
-        plannedTags: tags,
+        images: seed.images.map(i => ({ tags: i.tags.length, configs: configReadsNeeded(i.tags, { pushDates: false }) })),
         deletedManifests: deleting ? manifests : 0
       }
-      return { strict: registryBound(job), checks: registryBoundWithChecks(job) }
+      return registryBound(job)
     }
     const runs: RunResult[] = []
     for (const mode of ['dry run', 'delete'] as const) {
@@ -304,7 +298,7 @@ async function benchRegistry(a: Args, work: string): Promise<{ runs: RunResult[]
         res.expectedTagsLeft = a.images * a.tags - res.expectedManifests
       }
       runs.push(res)
-      log(`  ${(res.wallMs / 1000).toFixed(1)} s, ${res.requestsTotal} requests, ratio ${res.ratio} (${res.ratioWithChecks} with checks), exit ${res.exitCode}`)
+      log(`  ${(res.wallMs / 1000).toFixed(1)} s, ${res.requestsTotal} requests, ratio ${res.ratio}, exit ${res.exitCode}`)
     }
     return { runs, seeding }
   } finally {
@@ -349,9 +343,9 @@ async function benchNexus(a: Args, work: string): Promise<{ runs: RunResult[]; s
     for (const mode of ['dry run', 'delete'] as const) {
       log(`nexus ${mode}...`)
       const run = await runCli(mode === 'delete' ? [...base, '--delete'] : base, env, work, `nexus-${mode.replace(' ', '-')}`)
-      const res = summarize('nexus', mode, a, run, (manifests, tags, deleting) => {
-        const job = { components, plannedTags: tags, plannedManifests: manifests, deletedTags: deleting ? tags : 0 }
-        return { strict: nexusBound(job), checks: nexusBoundWithChecks(job) }
+      const res = summarize('nexus', mode, a, run, (_manifests, tags, deleting) => {
+        const policyReads = images.reduce((n, i) => n + configReadsNeeded(i.tags, { pushDates: true }), 0)
+        return nexusBound({ components, deletedTags: deleting ? tags : 0, policyReads })
       }, images)
       res.serverRequests = Object.fromEntries(Object.entries(counter.take()).sort((x, y) => y[1] - x[1]))
       if (mode === 'delete') {
@@ -359,7 +353,7 @@ async function benchNexus(a: Args, work: string): Promise<{ runs: RunResult[]; s
         res.expectedTagsLeft = components - res.expectedManifests
       }
       runs.push(res)
-      log(`  ${(res.wallMs / 1000).toFixed(1)} s, ${res.requestsTotal} requests, ratio ${res.ratio} (${res.ratioWithChecks} with checks), exit ${res.exitCode}`)
+      log(`  ${(res.wallMs / 1000).toFixed(1)} s, ${res.requestsTotal} requests, ratio ${res.ratio}, exit ${res.exitCode}`)
     }
     return { runs, seeding: { method: 'emulator seed(scenario), in-process (not through its v2 API)', ms: seedMs } }
   } finally {
@@ -378,7 +372,7 @@ function table(rows: string[][]): string {
 
 function render(runs: RunResult[]): string {
   const main = [
-    ['run', 'size', 'wall s', 'requests', 'req/tag', 'lower bound', 'ratio', 'bound + checks', 'ratio', 'peak RSS MB', 'deleted (manifests)', 'load', 'exit'],
+    ['run', 'size', 'wall s', 'requests', 'req/tag', 'lower bound', 'ratio', 'peak RSS MB', 'deleted (manifests)', 'load', 'exit'],
     ...runs.map(r => [
       `${r.target} ${r.mode}`,
       `${r.images}x${r.tagsPerImage}`,
@@ -387,8 +381,6 @@ function render(runs: RunResult[]): string {
       r.requestsPerTag.toFixed(2),
       String(r.bound.total),
       r.ratio.toFixed(2),
-      String(r.boundWithChecks.total),
-      r.ratioWithChecks.toFixed(2),
       r.peakRssMb !== undefined ? r.peakRssMb.toFixed(0) : '?',
       `${r.plannedManifests}${r.mode === 'dry run' ? ' (would)' : ''}`,
       r.load.map(l => l.toFixed(1)).join('→'),
@@ -399,7 +391,6 @@ function render(runs: RunResult[]): string {
   for (const r of runs) {
     out.push(`${r.target} ${r.mode}: ${Object.entries(r.requests).map(([k, v]) => `${k} ${v}`).join(', ')}`)
     out.push(`  lower bound ${r.bound.total} = ${r.bound.parts.map(p => `${p.what} ${p.requests}`).join(' + ')}`)
-    out.push(`  bound + checks ${r.boundWithChecks.total} = ${r.boundWithChecks.parts.map(p => `${p.what} ${p.requests}`).join(' + ')}`)
     if (r.serverRequests) out.push(`  emulator saw: ${Object.entries(r.serverRequests).map(([k, v]) => `${k} ${v}`).join(', ')}`)
     if (r.tagsLeft !== undefined) out.push(`  tags left ${r.tagsLeft} (expected ${r.expectedTagsLeft})`)
     out.push(`  dist/cli/index.js sha256 ${r.cli}, report ${((r.reportBytes ?? 0) / 2 ** 20).toFixed(1)} MB, load ${r.load.join(' -> ')}`)
@@ -447,11 +438,9 @@ async function main(): Promise<void> {
     'Registry seeded through the registry v2 API; the Nexus emulator seeded in-process with seed(scenario), not through its v2 API.',
     `Peak RSS: ${RSS_METHOD}. Wall time: spawn to exit of the CLI, node start-up included. Load: 1-minute load average before→after the run (${cpus().length} cores).`,
     'Lower bound (issue 6, scripts/bench-bound.ts): registry: catalog + tags/list pages, 1 manifest read per tag, 1 config ' +
-      'read per distinct config, 1 DELETE per deleted manifest; nexus: floor(C/100)+1 component pages, 1 component GET (the ' +
-      'required re-push check) + 1 DELETE per deleted tag. A dry run deletes nothing: its bound is the listing and the reads. ' +
-      'The one preflight request is not counted.',
-    '"Bound + checks" adds what the current design also sends: the re-check of every planned tag (dry runs too; registry: ' +
-      '1 HEAD per tag) and, on Nexus, 1 manifest read per planned manifest for the freed-bytes estimate. Informational.'
+      'read where the policy needs a date (here the other family, ranked by date), 1 DELETE per deleted manifest; nexus: ' +
+      'floor(C/100)+1 component pages, 1 DELETE per deleted tag. A dry run deletes nothing: its bound is the listing and the ' +
+      'reads. The one preflight request is not counted. Default inputs (verify-before-delete false, size-estimate auto).'
   )
   const result = {
     date: new Date().toISOString(),
