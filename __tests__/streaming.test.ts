@@ -1,13 +1,14 @@
 // The pieces that let a run stream image by image: ordered emission with a bounded window, the JSON report
 // assembled from a spool (byte for byte what reportJson writes), bounded tables and output lists, and the
-// freed-bytes estimate kept as numbers.
+// freed-bytes estimate kept as numbers, and the Nexus listing spooled to disk.
 
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PassThrough } from 'node:stream'
 import { FreeableEstimate } from '../src/freeable'
 import { mapOrdered } from '../src/limit'
+import { ListingSpool } from '../src/nexus/listing-spool'
 import type { Decision, ImageInventory, ImageReport, Outcome, OutcomeStatus, RunReport } from '../src/model'
 import { actionOutputs, digestReport, JsonReportSpool, ReportCollector, reportJson, renderTerminal } from '../src/report'
 import { LIST_OUTPUT_MAX_CHARS } from '../src/report/collect'
@@ -197,5 +198,24 @@ describe('FreeableEstimate', () => {
     delete i.manifests[0].blobs
     expect(est.add(i, [outcome(1, 'deleted')])).toBeUndefined()
     expect(est.total()).toBeUndefined()
+  })
+})
+
+describe('ListingSpool', () => {
+  it('gives back each image\'s items in listing order from its file, and removes the file on close', () => {
+    const spool = new ListingSpool<{ id: string; tag: string }>()
+    const listed = [['r', 'b/api', '1'], ['r', 'a', '2'], ['s', 'b/api', '3'], ['r', 'b/api', '4'], ['r', 'a', 'ü-5']]
+    for (const [repo, image, id] of listed) spool.add(repo, image, { id, tag: `t${id}` })
+    expect(spool.images('r')).toEqual(['a', 'b/api'])
+    expect(spool.read('r', 'b/api')).toEqual([{ id: '1', tag: 't1' }, { id: '4', tag: 't4' }])
+    expect(spool.read('r', 'a')).toEqual([{ id: '2', tag: 't2' }, { id: 'ü-5', tag: 'tü-5' }])
+    expect(spool.read('s', 'b/api')).toEqual([{ id: '3', tag: 't3' }])
+    expect(spool.read('r', 'nope')).toEqual([])
+    const dir = (spool as unknown as { dir: string }).dir
+    expect(readdirSync(dir)).toEqual(['components.jsonl'])
+    expect(statSync(join(dir, 'components.jsonl')).mode & 0o777).toBe(0o600)
+    spool.close()
+    expect(existsSync(dir)).toBe(false)
+    expect(spool.images('r')).toEqual([])
   })
 })

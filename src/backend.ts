@@ -42,4 +42,6 @@ export interface Backend {
   delete(image: ImageInventory, decision: Decision): Promise<'deleted' | 'gone'>
   /** After deleting: digest -> problem, for manifests whose tags are still there. Read-only. */
   confirm(image: ImageInventory, deleted: Decision[]): Promise<Map<string, string>>
+  /** Releases what the run held (e.g. a spooled listing); called once, however the run ends. */
+  close?(): void
 }

@@ -13,13 +13,14 @@ import { createdNeeded } from '../policy/dates'
 import { RegistryClient } from '../registry/client'
 import { isIndexType } from '../registry/media'
 import { NexusClient, NexusComponent, parseNexusDate } from './client'
+import { ListingSpool } from './listing-spool'
 
 export class NexusBackend implements Backend {
   readonly notes: string[] = []
   private readonly nexus: NexusClient
   private readonly registries = new Map<string, RegistryClient>()
-  /** repository -> image -> its components (one per tag), filled by listImages. */
-  private readonly listing = new Map<string, Map<string, NexusComponent[]>>()
+  /** Every listed component (one per tag), slimmed, on disk until its image is inventoried. */
+  private readonly listing = new ListingSpool<NexusComponent>()
   private readonly idsByImage = new WeakMap<ImageInventory, Map<string, string>>()
   /** Each image's reads by digest, so the size step re-reads nothing the inventory read. */
   private readonly readers = new WeakMap<ImageInventory, ManifestReader>()
@@ -56,20 +57,16 @@ export class NexusBackend implements Backend {
     let lacksModified = 0
     let lacksDownloaded = 0
     for (const repository of this.cfg.repositories) {
-      const byImage = new Map<string, NexusComponent[]>()
       await this.nexus.eachComponentPage(repository, items => {
         for (const c of items) {
           const asset = c.assets?.[0]
           if (!asset) continue
           if (!('lastModified' in asset)) lacksModified++
           if (!('lastDownloaded' in asset)) lacksDownloaded++
-          const list = byImage.get(c.name) ?? []
-          list.push(slim(c))
-          byImage.set(c.name, list)
+          this.listing.add(repository, c.name, slim(c))
         }
       })
-      this.listing.set(repository, byImage)
-      for (const name of [...byImage.keys()].sort()) refs.push({ repository, name })
+      for (const name of this.listing.images(repository)) refs.push({ repository, name })
     }
     if (lacksModified > 0) {
       this.notes.push(`This Nexus (before 3.29) reports no lastModified: the pushed date is unknown for ${lacksModified} tags, so the image config created date is used`)
@@ -88,7 +85,7 @@ export class NexusBackend implements Backend {
   async inventory(ref: ImageRef): Promise<ImageInventory> {
     const inv: ImageInventory = { repository: ref.repository, name: ref.name, manifests: [] }
     try {
-      inv.manifests = recordsFromComponents(this.listing.get(ref.repository)?.get(ref.name) ?? [])
+      inv.manifests = recordsFromComponents(this.listing.read(ref.repository, ref.name))
       const reader = this.reader(inv)
       // Blobs only from bodies read anyway (reading more for the estimate is size-estimate: on).
       const blobs = this.cfg.sizeEstimate === 'off' ? 'none' : 'free'
@@ -195,6 +192,10 @@ export class NexusBackend implements Backend {
       }
     }
     return problems
+  }
+
+  close(): void {
+    this.listing.close()
   }
 
   private registry(repository: string): RegistryClient {
