@@ -98,5 +98,28 @@ export function reportJsonFrame(report: RunReport | RunSummary): { head: string;
 
 /** One element of the report's `images` array, indented as it sits inside the report. */
 export function imageJson(image: ImageReport): string {
-  return JSON.stringify(image, normalize, 2).replace(/^/gm, '    ')
+  return [...imageJsonParts(image)].join('')
+}
+
+const OUTCOMES_MARK = '\u0000outcomes\u0000'
+
+/**
+ * imageJson's text in pieces of one outcome each, so a streaming run never builds one image's text whole:
+ * a large string goes straight to V8's old generation and stays there until a full GC (measured: +50 MB
+ * peak RSS at 100k tags).
+ */
+export function* imageJsonParts(image: ImageReport): Generator<string> {
+  const indent = (text: string, by: string): string => text.replace(/^/gm, by)
+  const frame = indent(JSON.stringify({ ...image, outcomes: OUTCOMES_MARK }, normalize, 2), '    ')
+  const at = frame.indexOf(JSON.stringify(OUTCOMES_MARK))
+  yield frame.slice(0, at)
+  if (image.outcomes.length === 0) yield '[]'
+  else {
+    yield '['
+    for (let i = 0; i < image.outcomes.length; i++) {
+      yield (i === 0 ? '\n' : ',\n') + indent(JSON.stringify(image.outcomes[i], normalize, 2), '        ')
+    }
+    yield '\n      ]'
+  }
+  yield frame.slice(at + JSON.stringify(OUTCOMES_MARK).length)
 }

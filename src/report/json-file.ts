@@ -2,12 +2,11 @@
 // the report is assembled at the end (its sorted keys put run-wide fields such as `failures` before
 // `images`). Memory holds one image at a time; the text is exactly reportJson's.
 
-import { once } from 'node:events'
-import { closeSync, createReadStream, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs'
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { ImageReport, RunSummary } from '../model'
-import { imageJson, reportJsonFrame } from './data'
+import { imageJsonParts, reportJsonFrame } from './data'
 
 export class JsonReportSpool {
   private readonly dir: string
@@ -22,46 +21,63 @@ export class JsonReportSpool {
   }
 
   add(image: ImageReport): void {
-    if (this.fd === undefined) throw new Error('JSON report spool already closed')
-    writeSync(this.fd, (this.count++ === 0 ? '' : ',\n') + imageJson(image))
+    const fd = this.fd
+    if (fd === undefined) throw new Error('JSON report spool already closed')
+    // In pieces of about 32k characters: small strings die young (see imageJsonParts).
+    let batch: string[] = this.count++ === 0 ? [] : [',\n']
+    let size = 0
+    for (const part of imageJsonParts(image)) {
+      batch.push(part)
+      size += part.length
+      if (size >= 32768) {
+        writeSync(fd, batch.join(''))
+        batch = []
+        size = 0
+      }
+    }
+    if (batch.length > 0) writeSync(fd, batch.join(''))
   }
 
   /** Writes the whole report to the file at `path` (created or replaced); no trailing newline. */
   writeFile(summary: RunSummary, path: string): void {
-    this.close()
-    const { head, tail } = reportJsonFrame(summary)
     const out = openSync(path, 'w')
     try {
-      writeSync(out, this.count === 0 ? `${head}[]` : `${head}[\n`)
-      if (this.count > 0) {
-        const from = openSync(this.path, 'r')
-        const buf = Buffer.alloc(1 << 20)
-        try {
-          for (let n = readSync(from, buf); n > 0; n = readSync(from, buf)) writeSync(out, buf, 0, n)
-        } finally {
-          closeSync(from)
-        }
-        writeSync(out, '\n  ]')
+      for (const chunk of this.chunks(summary)) {
+        if (typeof chunk === 'string') writeSync(out, chunk)
+        else writeSync(out, chunk)
       }
-      writeSync(out, tail)
     } finally {
       closeSync(out)
     }
   }
 
-  /** Writes the whole report to a stream such as stdout, waiting whenever it is full. */
+  /** Writes the whole report to a stream such as stdout, each chunk flushed before the next is read. */
   async writeStream(summary: RunSummary, out: NodeJS.WritableStream): Promise<void> {
+    for (const chunk of this.chunks(summary)) {
+      await new Promise<void>((resolve, reject) => out.write(chunk, e => (e ? reject(e) : resolve())))
+    }
+  }
+
+  /**
+   * The report in order: head, the spooled images through one reused 1 MB buffer (a fresh buffer per read
+   * would pile up 60 MB of garbage outside the heap for a 60 MB report), tail. Each chunk is valid only
+   * until the next is asked for.
+   */
+  private *chunks(summary: RunSummary): Generator<string | Buffer> {
     this.close()
     const { head, tail } = reportJsonFrame(summary)
-    const write = async (chunk: string | Buffer): Promise<void> => {
-      if (!out.write(chunk)) await once(out, 'drain')
-    }
-    await write(this.count === 0 ? `${head}[]` : `${head}[\n`)
+    yield this.count === 0 ? `${head}[]` : `${head}[\n`
     if (this.count > 0) {
-      for await (const chunk of createReadStream(this.path)) await write(chunk as Buffer)
-      await write('\n  ]')
+      const from = openSync(this.path, 'r')
+      const buf = Buffer.allocUnsafe(1 << 20)
+      try {
+        for (let n = readSync(from, buf); n > 0; n = readSync(from, buf)) yield buf.subarray(0, n)
+      } finally {
+        closeSync(from)
+      }
+      yield '\n  ]'
     }
-    await write(tail)
+    yield tail
   }
 
   /** Removes the spool file; safe to call more than once. */
