@@ -10,6 +10,7 @@ import { Http } from './http'
 import { FreeableEstimate } from './freeable'
 import { mapLimit, mapOrdered } from './limit'
 import { Logger } from './log'
+import { relieveHeap } from './memory'
 import { ImageInventory, ImagePlan, ImageReport, ImageSummary, RunReport, RunSummary } from './model'
 import { ageUnknownCount, ageUnknownNote, plan } from './policy/planner'
 import { matchesAny } from './glob'
@@ -138,6 +139,7 @@ export async function runCleanupStreaming(cfg: Config, deps: EngineDeps, sink: I
       const { outcomes: _dropped, ...summary } = r
       summaries.push(summary)
       sink(r)
+      relieveHeap()
     }
 
     await log.group(cfg.dryRun ? 'Plan and dry run (nothing is deleted)' : 'Plan and delete', async () => {
