@@ -148,8 +148,12 @@ export const OUTPUTS: { name: string; description: string }[] = [
   { name: 'pending-count', description: 'Tags left for a later run by max-deletions.' },
   { name: 'skipped-count', description: 'Tags skipped because they changed since the plan was made.' },
   { name: 'manifests-deleted-count', description: 'Manifests (digests) deleted this run.' },
-  { name: 'deleted', description: 'JSON array of image:tag deleted this run.' },
-  { name: 'would-delete', description: 'JSON array of image:tag a dry run would delete.' },
+  {
+    name: 'deleted',
+    description:
+      'JSON array of image:tag deleted this run; past 200,000 characters only the first ones (GitHub caps outputs at 1 MB; the summary says so, report-file has all).'
+  },
+  { name: 'would-delete', description: 'JSON array of image:tag a dry run would delete; cut like deleted.' },
   { name: 'freeable-bytes', description: 'Upper-bound estimate of bytes the deletions may free (empty when unknown).' },
   { name: 'report-file', description: 'Path of the JSON report, when report-file was set.' },
   { name: 'reclaimed-bytes', description: 'Blob store bytes freed by the cleanup tasks, as measured before and after (empty when they did not run).' },
