@@ -35508,6 +35508,7 @@ const execute_1 = __nccwpck_require__(5208);
 const http_1 = __nccwpck_require__(6803);
 const freeable_1 = __nccwpck_require__(9217);
 const limit_1 = __nccwpck_require__(7768);
+const memory_1 = __nccwpck_require__(8820);
 const planner_1 = __nccwpck_require__(7921);
 const glob_1 = __nccwpck_require__(5601);
 const client_1 = __nccwpck_require__(2440);
@@ -35625,6 +35626,7 @@ async function runCleanupStreaming(cfg, deps, sink) {
             const { outcomes: _dropped, ...summary } = r;
             summaries.push(summary);
             sink(r);
+            (0, memory_1.relieveHeap)();
         };
         await log.group(cfg.dryRun ? 'Plan and dry run (nothing is deleted)' : 'Plan and delete', async () => {
             if (cfg.policy.maxDeletions === undefined) {
@@ -36384,8 +36386,11 @@ exports.OUTPUTS = [
     { name: 'pending-count', description: 'Tags left for a later run by max-deletions.' },
     { name: 'skipped-count', description: 'Tags skipped because they changed since the plan was made.' },
     { name: 'manifests-deleted-count', description: 'Manifests (digests) deleted this run.' },
-    { name: 'deleted', description: 'JSON array of image:tag deleted this run.' },
-    { name: 'would-delete', description: 'JSON array of image:tag a dry run would delete.' },
+    {
+        name: 'deleted',
+        description: 'JSON array of image:tag deleted this run; past 200,000 characters only the first ones (GitHub caps outputs at 1 MB; the summary says so, report-file has all).'
+    },
+    { name: 'would-delete', description: 'JSON array of image:tag a dry run would delete; cut like deleted.' },
     { name: 'freeable-bytes', description: 'Upper-bound estimate of bytes the deletions may free (empty when unknown).' },
     { name: 'report-file', description: 'Path of the JSON report, when report-file was set.' },
     { name: 'reclaimed-bytes', description: 'Blob store bytes freed by the cleanup tasks, as measured before and after (empty when they did not run).' },
@@ -36683,6 +36688,48 @@ async function run() {
     }
 }
 void run();
+
+
+/***/ }),
+
+/***/ 8820:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+// Keeps the heap near what the run really holds. Going image by image, a run holds little (about 20 MB
+// at 100k tags), but its per-image objects outlive a few scavenges and land in V8's old generation, which
+// V8 collects lazily while allocation is fast: measured, the heap reached 95 MB used (peak RSS 190 MB) with
+// 20 MB live. A full collection between images once the heap has doubled since the last one keeps the
+// peak flat at a few milliseconds per collection. `gc` is reached the way Jest's --logHeapUsage does.
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.relieveHeap = relieveHeap;
+const node_v8_1 = __nccwpck_require__(8877);
+const node_vm_1 = __nccwpck_require__(714);
+const FLOOR = 32 * 1024 * 1024;
+let gc;
+let threshold = FLOOR;
+function exposeGc() {
+    try {
+        (0, node_v8_1.setFlagsFromString)('--expose-gc');
+        return (0, node_vm_1.runInNewContext)('gc');
+    }
+    catch {
+        return null; // not available: V8 collects on its own, only later
+    }
+    finally {
+        (0, node_v8_1.setFlagsFromString)('--no-expose-gc');
+    }
+}
+/** Called between images: collects when the heap has grown past twice what survived the last collection. */
+function relieveHeap() {
+    if (gc === undefined)
+        gc = exposeGc();
+    if (!gc || (0, node_v8_1.getHeapStatistics)().used_heap_size < threshold)
+        return;
+    gc();
+    threshold = Math.max(FLOOR, 2 * (0, node_v8_1.getHeapStatistics)().used_heap_size);
+}
 
 
 /***/ }),
@@ -38463,6 +38510,7 @@ exports.normalize = normalize;
 exports.reportJson = reportJson;
 exports.reportJsonFrame = reportJsonFrame;
 exports.imageJson = imageJson;
+exports.imageJsonParts = imageJsonParts;
 const collect_1 = __nccwpck_require__(2088);
 const format_1 = __nccwpck_require__(2011);
 function zeroCounts() {
@@ -38549,7 +38597,29 @@ function reportJsonFrame(report) {
 }
 /** One element of the report's `images` array, indented as it sits inside the report. */
 function imageJson(image) {
-    return JSON.stringify(image, normalize, 2).replace(/^/gm, '    ');
+    return [...imageJsonParts(image)].join('');
+}
+const OUTCOMES_MARK = '\u0000outcomes\u0000';
+/**
+ * imageJson's text in pieces of one outcome each, so a streaming run never builds one image's text whole:
+ * a large string goes straight to V8's old generation and stays there until a full GC (measured: +50 MB
+ * peak RSS at 100k tags).
+ */
+function* imageJsonParts(image) {
+    const indent = (text, by) => text.replace(/^/gm, by);
+    const frame = indent(JSON.stringify({ ...image, outcomes: OUTCOMES_MARK }, normalize, 2), '    ');
+    const at = frame.indexOf(JSON.stringify(OUTCOMES_MARK));
+    yield frame.slice(0, at);
+    if (image.outcomes.length === 0)
+        yield '[]';
+    else {
+        yield '[';
+        for (let i = 0; i < image.outcomes.length; i++) {
+            yield (i === 0 ? '\n' : ',\n') + indent(JSON.stringify(image.outcomes[i], normalize, 2), '        ');
+        }
+        yield '\n      ]';
+    }
+    yield frame.slice(at + JSON.stringify(OUTCOMES_MARK).length);
 }
 
 
@@ -38671,7 +38741,6 @@ function redactHost(host) {
 // `images`). Memory holds one image at a time; the text is exactly reportJson's.
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.JsonReportSpool = void 0;
-const node_events_1 = __nccwpck_require__(8474);
 const node_fs_1 = __nccwpck_require__(3024);
 const node_os_1 = __nccwpck_require__(8161);
 const node_path_1 = __nccwpck_require__(6760);
@@ -38687,50 +38756,67 @@ class JsonReportSpool {
         this.fd = (0, node_fs_1.openSync)(this.path, 'w', 0o600);
     }
     add(image) {
-        if (this.fd === undefined)
+        const fd = this.fd;
+        if (fd === undefined)
             throw new Error('JSON report spool already closed');
-        (0, node_fs_1.writeSync)(this.fd, (this.count++ === 0 ? '' : ',\n') + (0, data_1.imageJson)(image));
+        // In pieces of about 32k characters: small strings die young (see imageJsonParts).
+        let batch = this.count++ === 0 ? [] : [',\n'];
+        let size = 0;
+        for (const part of (0, data_1.imageJsonParts)(image)) {
+            batch.push(part);
+            size += part.length;
+            if (size >= 32768) {
+                (0, node_fs_1.writeSync)(fd, batch.join(''));
+                batch = [];
+                size = 0;
+            }
+        }
+        if (batch.length > 0)
+            (0, node_fs_1.writeSync)(fd, batch.join(''));
     }
     /** Writes the whole report to the file at `path` (created or replaced); no trailing newline. */
     writeFile(summary, path) {
-        this.close();
-        const { head, tail } = (0, data_1.reportJsonFrame)(summary);
         const out = (0, node_fs_1.openSync)(path, 'w');
         try {
-            (0, node_fs_1.writeSync)(out, this.count === 0 ? `${head}[]` : `${head}[\n`);
-            if (this.count > 0) {
-                const from = (0, node_fs_1.openSync)(this.path, 'r');
-                const buf = Buffer.alloc(1 << 20);
-                try {
-                    for (let n = (0, node_fs_1.readSync)(from, buf); n > 0; n = (0, node_fs_1.readSync)(from, buf))
-                        (0, node_fs_1.writeSync)(out, buf, 0, n);
-                }
-                finally {
-                    (0, node_fs_1.closeSync)(from);
-                }
-                (0, node_fs_1.writeSync)(out, '\n  ]');
+            for (const chunk of this.chunks(summary)) {
+                if (typeof chunk === 'string')
+                    (0, node_fs_1.writeSync)(out, chunk);
+                else
+                    (0, node_fs_1.writeSync)(out, chunk);
             }
-            (0, node_fs_1.writeSync)(out, tail);
         }
         finally {
             (0, node_fs_1.closeSync)(out);
         }
     }
-    /** Writes the whole report to a stream such as stdout, waiting whenever it is full. */
+    /** Writes the whole report to a stream such as stdout, each chunk flushed before the next is read. */
     async writeStream(summary, out) {
+        for (const chunk of this.chunks(summary)) {
+            await new Promise((resolve, reject) => out.write(chunk, e => (e ? reject(e) : resolve())));
+        }
+    }
+    /**
+     * The report in order: head, the spooled images through one reused 1 MB buffer (a fresh buffer per read
+     * would pile up 60 MB of garbage outside the heap for a 60 MB report), tail. Each chunk is valid only
+     * until the next is asked for.
+     */
+    *chunks(summary) {
         this.close();
         const { head, tail } = (0, data_1.reportJsonFrame)(summary);
-        const write = async (chunk) => {
-            if (!out.write(chunk))
-                await (0, node_events_1.once)(out, 'drain');
-        };
-        await write(this.count === 0 ? `${head}[]` : `${head}[\n`);
+        yield this.count === 0 ? `${head}[]` : `${head}[\n`;
         if (this.count > 0) {
-            for await (const chunk of (0, node_fs_1.createReadStream)(this.path))
-                await write(chunk);
-            await write('\n  ]');
+            const from = (0, node_fs_1.openSync)(this.path, 'r');
+            const buf = Buffer.allocUnsafe(1 << 20);
+            try {
+                for (let n = (0, node_fs_1.readSync)(from, buf); n > 0; n = (0, node_fs_1.readSync)(from, buf))
+                    yield buf.subarray(0, n);
+            }
+            finally {
+                (0, node_fs_1.closeSync)(from);
+            }
+            yield '\n  ]';
         }
-        await write(tail);
+        yield tail;
     }
     /** Removes the spool file; safe to call more than once. */
     dispose() {
@@ -39400,6 +39486,22 @@ module.exports = require("node:util");
 
 "use strict";
 module.exports = require("node:util/types");
+
+/***/ }),
+
+/***/ 8877:
+/***/ ((module) => {
+
+"use strict";
+module.exports = require("node:v8");
+
+/***/ }),
+
+/***/ 714:
+/***/ ((module) => {
+
+"use strict";
+module.exports = require("node:vm");
 
 /***/ }),
 
