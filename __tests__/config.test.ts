@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { Config, ConfigError, list, parseConfig } from '../src/config'
 import { INPUTS } from '../src/inputs'
 
@@ -62,7 +64,9 @@ describe('bad inputs fail with one line naming the input and what it accepts', (
     ['retries', 'many', REGISTRY, 'a whole number from 0 to 10'],
     ['delete-method', 'tag', REGISTRY, 'one of component, manifest'],
     ['verify-before-delete', 'sometimes', NEXUS, 'true or false'],
-    ['size-estimate', 'yes', NEXUS, 'one of auto, on, off']
+    ['size-estimate', 'yes', NEXUS, 'one of auto, on, off'],
+    ['report-file', '/nonexistent-dir/report.json', REGISTRY, 'a file path in an existing, writable directory'],
+    ['report-file', '.', REGISTRY, 'a file path in an existing, writable directory']
   ]
 
   it.each(cases)('%s: %p', (input, value, base, accepted) => {
@@ -233,9 +237,10 @@ describe('valid inputs', () => {
   })
 
   it('passes username, password (untrimmed) and report-file through', () => {
-    const cfg = parse({ ...REGISTRY, username: ' ci ', password: ' p@ss ', 'report-file': 'out/report.json' })
+    const reportFile = join(tmpdir(), 'report.json')
+    const cfg = parse({ ...REGISTRY, username: ' ci ', password: ' p@ss ', 'report-file': reportFile })
     expect(cfg.username).toBe('ci')
     expect(cfg.password).toBe(' p@ss ')
-    expect(cfg.reportFile).toBe('out/report.json')
+    expect(cfg.reportFile).toBe(reportFile)
   })
 })

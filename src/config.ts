@@ -1,7 +1,8 @@
 // Inputs -> validated Config. Every bad value fails here, before any request, with one line that names the
 // input and what it accepts.
 
-import { readFileSync } from 'node:fs'
+import { accessSync, constants, readFileSync, statSync } from 'node:fs'
+import { dirname } from 'node:path'
 import { ApiKind, AgeBasis, Policy, SortMode } from './model'
 import { DURATION_FORMS, parseDuration } from './duration'
 import { GlobError, globToRegExp } from './glob'
@@ -109,7 +110,7 @@ export function parseConfig(read: InputReader): Config {
   if (requestTimeoutMs === undefined || requestTimeoutMs < 1000) {
     throw new ConfigError('request-timeout', timeoutText, `at least one second: ${DURATION_FORMS}`)
   }
-  const reportFile = get('report-file') || undefined
+  const reportFile = writablePath(get('report-file'))
   const caCert = readCa(get('ca-cert'))
   const runCleanupTasks = bool(get('run-cleanup-tasks'), 'run-cleanup-tasks')
   if (runCleanupTasks && api === 'registry') {
@@ -148,6 +149,19 @@ export function parseConfig(read: InputReader): Config {
 }
 
 /** `ca-cert` is PEM text or a path to a PEM file. */
+/** Checked before the run, so a report that cannot be written fails the run before anything is deleted. */
+function writablePath(value: string): string | undefined {
+  if (!value) return undefined
+  const expected = 'a file path in an existing, writable directory'
+  try {
+    if (statSync(value, { throwIfNoEntry: false })?.isDirectory()) throw new Error('a directory')
+    accessSync(dirname(value), constants.W_OK)
+  } catch {
+    throw new ConfigError('report-file', value, expected)
+  }
+  return value
+}
+
 function readCa(value: string): string | undefined {
   if (!value) return undefined
   if (value.includes('-----BEGIN CERTIFICATE-----')) return value

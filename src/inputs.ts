@@ -115,7 +115,11 @@ export const INPUTS: InputSpec[] = [
     description: 'Do not verify TLS certificates (warns loudly). Prefer ca-cert.'
   },
   { name: 'retries', default: '3', description: 'Retries of a failed request (5xx, 429, connection errors), 0 to 10.' },
-  { name: 'report-file', default: '', description: 'Also write the full plan and result as JSON to this path.' },
+  {
+    name: 'report-file',
+    default: '',
+    description: 'Also write the full plan and result as JSON to this path (its directory must exist and be writable; checked before anything is deleted).'
+  },
   {
     name: 'run-cleanup-tasks',
     default: 'false',

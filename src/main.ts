@@ -27,13 +27,17 @@ export async function run(): Promise<void> {
     const cfg = parseConfig(name => core.getInput(name))
     const { digest, spool } = await runStreamed(cfg, { log: actionsLogger, version }, cfg.reportFile !== undefined)
     for (const [name, value] of Object.entries(actionOutputs(digest))) core.setOutput(name, value)
+    let reportError: string | undefined
     if (spool && cfg.reportFile) {
+      // Checked writable before the run; if it fails now, the outputs above still say what was deleted.
       try {
         spool.writeFile(digest.summary, cfg.reportFile)
+        core.setOutput('report-file', cfg.reportFile)
+      } catch (e) {
+        reportError = `report-file ${cfg.reportFile}: ${(e as Error).message}`
       } finally {
         spool.dispose()
       }
-      core.setOutput('report-file', cfg.reportFile)
     }
     renderSummary(digest, core.summary)
     await core.summary.write()
@@ -41,6 +45,7 @@ export async function run(): Promise<void> {
     if (failures.length > 0) {
       core.setFailed(`${failures.length} failure(s); first: ${failures[0]}`)
     }
+    if (reportError) core.setFailed(reportError)
   } catch (e) {
     // Failed before anything was deleted (config, access, listing): say so in the outputs too.
     for (const o of OUTPUTS) core.setOutput(o.name, /count$/.test(o.name) ? '0' : o.name === 'deleted' || o.name === 'would-delete' || o.name === 'tasks' ? '[]' : '')
