@@ -35229,6 +35229,7 @@ exports.parseConfig = parseConfig;
 exports.securityWarnings = securityWarnings;
 exports.list = list;
 const node_fs_1 = __nccwpck_require__(3024);
+const node_path_1 = __nccwpck_require__(6760);
 const duration_1 = __nccwpck_require__(7607);
 const glob_1 = __nccwpck_require__(5601);
 const inputs_1 = __nccwpck_require__(8422);
@@ -35299,7 +35300,7 @@ function parseConfig(read) {
     if (requestTimeoutMs === undefined || requestTimeoutMs < 1000) {
         throw new ConfigError('request-timeout', timeoutText, `at least one second: ${duration_1.DURATION_FORMS}`);
     }
-    const reportFile = get('report-file') || undefined;
+    const reportFile = writablePath(get('report-file'));
     const caCert = readCa(get('ca-cert'));
     const runCleanupTasks = bool(get('run-cleanup-tasks'), 'run-cleanup-tasks');
     if (runCleanupTasks && api === 'registry') {
@@ -35336,6 +35337,21 @@ function parseConfig(read) {
     };
 }
 /** `ca-cert` is PEM text or a path to a PEM file. */
+/** Checked before the run, so a report that cannot be written fails the run before anything is deleted. */
+function writablePath(value) {
+    if (!value)
+        return undefined;
+    const expected = 'a file path in an existing, writable directory';
+    try {
+        if ((0, node_fs_1.statSync)(value, { throwIfNoEntry: false })?.isDirectory())
+            throw new Error('a directory');
+        (0, node_fs_1.accessSync)((0, node_path_1.dirname)(value), node_fs_1.constants.W_OK);
+    }
+    catch {
+        throw new ConfigError('report-file', value, expected);
+    }
+    return value;
+}
 function readCa(value) {
     if (!value)
         return undefined;
@@ -36355,7 +36371,11 @@ exports.INPUTS = [
         description: 'Do not verify TLS certificates (warns loudly). Prefer ca-cert.'
     },
     { name: 'retries', default: '3', description: 'Retries of a failed request (5xx, 429, connection errors), 0 to 10.' },
-    { name: 'report-file', default: '', description: 'Also write the full plan and result as JSON to this path.' },
+    {
+        name: 'report-file',
+        default: '',
+        description: 'Also write the full plan and result as JSON to this path (its directory must exist and be writable; checked before anything is deleted).'
+    },
     {
         name: 'run-cleanup-tasks',
         default: 'false',
@@ -36664,14 +36684,19 @@ async function run() {
         const { digest, spool } = await (0, streamed_run_1.runStreamed)(cfg, { log: actionsLogger, version: package_json_1.version }, cfg.reportFile !== undefined);
         for (const [name, value] of Object.entries((0, report_1.actionOutputs)(digest)))
             core.setOutput(name, value);
+        let reportError;
         if (spool && cfg.reportFile) {
+            // Checked writable before the run; if it fails now, the outputs above still say what was deleted.
             try {
                 spool.writeFile(digest.summary, cfg.reportFile);
+                core.setOutput('report-file', cfg.reportFile);
+            }
+            catch (e) {
+                reportError = `report-file ${cfg.reportFile}: ${e.message}`;
             }
             finally {
                 spool.dispose();
             }
-            core.setOutput('report-file', cfg.reportFile);
         }
         (0, report_1.renderSummary)(digest, core.summary);
         await core.summary.write();
@@ -36679,6 +36704,8 @@ async function run() {
         if (failures.length > 0) {
             core.setFailed(`${failures.length} failure(s); first: ${failures[0]}`);
         }
+        if (reportError)
+            core.setFailed(reportError);
     }
     catch (e) {
         // Failed before anything was deleted (config, access, listing): say so in the outputs too.

@@ -32742,9 +32742,18 @@ async function main(argv) {
     try {
         const cfg = (0, config_1.parseConfig)(name => (name === 'password' ? password : (args.inputs[name] ?? '')));
         const { digest, spool } = await (0, streamed_run_1.runStreamed)(cfg, { log, version: package_json_1.version }, Boolean(cfg.reportFile) || args.json);
+        let reportFailed = false;
         try {
-            if (spool && cfg.reportFile)
-                spool.writeFile(digest.summary, cfg.reportFile);
+            if (spool && cfg.reportFile) {
+                // Checked writable before the run; if it fails now, the table below still says what was deleted.
+                try {
+                    spool.writeFile(digest.summary, cfg.reportFile);
+                }
+                catch (e) {
+                    reportFailed = true;
+                    process.stderr.write(`error: report-file ${cfg.reportFile}: ${e.message}\n`);
+                }
+            }
             if (spool && args.json)
                 await spool.writeStream(digest.summary, process.stdout);
             else
@@ -32754,7 +32763,7 @@ async function main(argv) {
         finally {
             spool?.dispose();
         }
-        return digest.summary.failures.length > 0 ? 1 : 0;
+        return digest.summary.failures.length > 0 || reportFailed ? 1 : 0;
     }
     catch (e) {
         process.stderr.write(`error: ${e.message}\n`);
@@ -32778,6 +32787,7 @@ exports.parseConfig = parseConfig;
 exports.securityWarnings = securityWarnings;
 exports.list = list;
 const node_fs_1 = __nccwpck_require__(3024);
+const node_path_1 = __nccwpck_require__(6760);
 const duration_1 = __nccwpck_require__(7607);
 const glob_1 = __nccwpck_require__(5601);
 const inputs_1 = __nccwpck_require__(8422);
@@ -32848,7 +32858,7 @@ function parseConfig(read) {
     if (requestTimeoutMs === undefined || requestTimeoutMs < 1000) {
         throw new ConfigError('request-timeout', timeoutText, `at least one second: ${duration_1.DURATION_FORMS}`);
     }
-    const reportFile = get('report-file') || undefined;
+    const reportFile = writablePath(get('report-file'));
     const caCert = readCa(get('ca-cert'));
     const runCleanupTasks = bool(get('run-cleanup-tasks'), 'run-cleanup-tasks');
     if (runCleanupTasks && api === 'registry') {
@@ -32885,6 +32895,21 @@ function parseConfig(read) {
     };
 }
 /** `ca-cert` is PEM text or a path to a PEM file. */
+/** Checked before the run, so a report that cannot be written fails the run before anything is deleted. */
+function writablePath(value) {
+    if (!value)
+        return undefined;
+    const expected = 'a file path in an existing, writable directory';
+    try {
+        if ((0, node_fs_1.statSync)(value, { throwIfNoEntry: false })?.isDirectory())
+            throw new Error('a directory');
+        (0, node_fs_1.accessSync)((0, node_path_1.dirname)(value), node_fs_1.constants.W_OK);
+    }
+    catch {
+        throw new ConfigError('report-file', value, expected);
+    }
+    return value;
+}
 function readCa(value) {
     if (!value)
         return undefined;
@@ -33904,7 +33929,11 @@ exports.INPUTS = [
         description: 'Do not verify TLS certificates (warns loudly). Prefer ca-cert.'
     },
     { name: 'retries', default: '3', description: 'Retries of a failed request (5xx, 429, connection errors), 0 to 10.' },
-    { name: 'report-file', default: '', description: 'Also write the full plan and result as JSON to this path.' },
+    {
+        name: 'report-file',
+        default: '',
+        description: 'Also write the full plan and result as JSON to this path (its directory must exist and be writable; checked before anything is deleted).'
+    },
     {
         name: 'run-cleanup-tasks',
         default: 'false',
