@@ -1,7 +1,8 @@
 // Shared inventory steps: group tags by digest, then read what decisions need from each digest once
 // (children of an index, config `created` where src/policy/dates.ts says, blob sizes for the estimate).
 
-import { BlobRef, ManifestRecord } from './model'
+import { BlobRef, ManifestRecord, Policy } from './model'
+import { createdNeeded } from './policy/dates'
 import { isIndexType } from './registry/media'
 import type { ManifestBody } from './registry/client'
 import { mapLimit } from './limit'
@@ -111,6 +112,23 @@ export async function describeManifests(
     }
   })
 }
+/**
+ * Reads config `created` (and an index's children's) only for the manifests whose date the plan needs
+ * (src/policy/dates.ts); the reader's cache keeps anything read before from being read again.
+ */
+export async function describeNeededDates(
+  reader: ManifestReader,
+  name: string,
+  manifests: ManifestRecord[],
+  policy: Policy,
+  parallel: number,
+  blobs: DescribeOptions['blobs'] = 'none'
+): Promise<void> {
+  const created = createdNeeded(manifests, policy)
+  const dated = manifests.filter(m => created.has(m.digest))
+  if (dated.length > 0) await describeManifests(reader, name, dated, parallel, { created, blobs })
+}
+
 function dedupe(blobs: BlobRef[]): BlobRef[] {
   const seen = new Map<string, BlobRef>()
   for (const b of blobs) seen.set(b.digest, b)

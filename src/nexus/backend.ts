@@ -6,10 +6,9 @@
 import { Backend, ImageRef, PartialDeleteError } from '../backend'
 import type { Config } from '../config'
 import { Http } from '../http'
-import { cachingReader, describeManifests, ManifestReader } from '../inventory'
+import { cachingReader, describeManifests, describeNeededDates, ManifestReader } from '../inventory'
 import { mapLimit } from '../limit'
 import { Decision, ImageInventory, ManifestRecord } from '../model'
-import { createdNeeded } from '../policy/dates'
 import { RegistryClient } from '../registry/client'
 import { isIndexType } from '../registry/media'
 import { NexusClient, NexusComponent, parseNexusDate } from './client'
@@ -94,9 +93,7 @@ export class NexusBackend implements Backend {
       const structure = inv.manifests.filter(m => !m.mediaType || isIndexType(m.mediaType))
       await describeManifests(reader, ref.name, structure, this.cfg.concurrency, { blobs })
       // Then manifest and config by digest only where a decision needs `created` (src/policy/dates.ts).
-      const created = createdNeeded(inv.manifests, this.cfg.policy)
-      const dated = inv.manifests.filter(m => created.has(m.digest))
-      if (dated.length > 0) await describeManifests(reader, ref.name, dated, this.cfg.concurrency, { created, blobs })
+      await describeNeededDates(reader, ref.name, inv.manifests, this.cfg.policy, this.cfg.concurrency, blobs)
     } catch (e) {
       inv.error = (e as Error).message
     }

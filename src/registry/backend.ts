@@ -3,10 +3,9 @@
 
 import { Backend, ImageRef } from '../backend'
 import type { SizeEstimate } from '../config'
-import { cachingReader, describeManifests, groupByDigest, TaggedDigest } from '../inventory'
+import { cachingReader, describeManifests, describeNeededDates, groupByDigest, TaggedDigest } from '../inventory'
 import { mapLimit } from '../limit'
 import { Decision, ImageInventory, Policy } from '../model'
-import { createdNeeded } from '../policy/dates'
 import { RegistryClient } from './client'
 
 export interface RegistryBackendOptions {
@@ -22,14 +21,12 @@ export interface RegistryBackendOptions {
 export class RegistryBackend implements Backend {
   readonly notes: string[] = []
   private readonly repository: string
-  private readonly parallel: number
 
   constructor(
     private readonly client: RegistryClient,
     private readonly opts: RegistryBackendOptions
   ) {
     this.repository = new URL(client.base).host
-    this.parallel = opts.parallel
   }
 
   preflight(): Promise<void> {
@@ -48,7 +45,7 @@ export class RegistryBackend implements Backend {
       // so describing the digest afterwards needs no second read.
       const reader = cachingReader(this.client)
       const tags = await this.client.tags(ref.name)
-      const read = await mapLimit(tags, this.parallel, async tag => {
+      const read = await mapLimit(tags, this.opts.parallel, async tag => {
         const body = await this.client.manifest(ref.name, tag)
         if (body) reader.remember(body)
         return body ? { tag, digest: body.digest, mediaType: body.mediaType } : undefined
@@ -57,11 +54,9 @@ export class RegistryBackend implements Backend {
       inv.manifests = groupByDigest(read.filter((t): t is TaggedDigest => t !== undefined))
       // Every tagged manifest was read anyway, so its blobs cost nothing; an index's children are read
       // for theirs too, unless there is to be no estimate.
-      await describeManifests(reader, ref.name, inv.manifests, this.parallel, { blobs: this.opts.sizeEstimate === 'off' ? 'none' : 'read' })
+      await describeManifests(reader, ref.name, inv.manifests, this.opts.parallel, { blobs: this.opts.sizeEstimate === 'off' ? 'none' : 'read' })
       // Config blobs only where a decision needs the date (no push dates here: created is the only one).
-      const created = createdNeeded(inv.manifests, this.opts.policy)
-      const dated = inv.manifests.filter(m => created.has(m.digest))
-      if (dated.length > 0) await describeManifests(reader, ref.name, dated, this.parallel, { created })
+      await describeNeededDates(reader, ref.name, inv.manifests, this.opts.policy, this.opts.parallel)
     } catch (e) {
       inv.error = (e as Error).message
     }
@@ -91,7 +86,7 @@ export class RegistryBackend implements Backend {
     // keeps the old content too.
     if (!this.opts.verifyBeforeDelete) return changed
     const current = new Set(now)
-    await mapLimit(doomed, this.parallel, async d => {
+    await mapLimit(doomed, this.opts.parallel, async d => {
       for (const tag of d.tags) {
         if (!current.has(tag)) continue // already gone: nothing moved
         const head = await this.client.resolve(image.name, tag)
@@ -112,7 +107,7 @@ export class RegistryBackend implements Backend {
     const problems = new Map<string, string>()
     if (deleted.length === 0) return problems
     const left = new Set(await this.client.tags(image.name))
-    await mapLimit(deleted, this.parallel, async d => {
+    await mapLimit(deleted, this.opts.parallel, async d => {
       for (const tag of d.tags.filter(t => left.has(t))) {
         const head = await this.client.resolve(image.name, tag)
         // A tag re-pushed to new content after our delete is someone else's; only the old digest is a problem.
@@ -126,7 +121,7 @@ export class RegistryBackend implements Backend {
   }
 
   private async resolveTags(name: string, tags: string[]): Promise<TaggedDigest[]> {
-    const out = await mapLimit(tags, this.parallel, async tag => {
+    const out = await mapLimit(tags, this.opts.parallel, async tag => {
       const head = await this.client.resolve(name, tag)
       return head ? { tag, digest: head.digest, mediaType: head.mediaType } : undefined
     })
