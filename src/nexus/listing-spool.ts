@@ -4,9 +4,9 @@
 // 100k tags). Here each component is one JSON line in a private temporary file, and memory holds only
 // where each image's lines are (two numbers per tag).
 
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
+import { privateTempDir } from '../temp-dir'
 
 export class ListingSpool<T> {
   private dir: string | undefined
@@ -59,7 +59,7 @@ export class ListingSpool<T> {
 
   private open(): number {
     if (this.fd === undefined) {
-      this.dir = mkdtempSync(join(process.env.RUNNER_TEMP || tmpdir(), 'nexus-image-lifecycle-'))
+      this.dir = privateTempDir()
       this.fd = openSync(join(this.dir, 'components.jsonl'), 'w+', 0o600)
     }
     return this.fd

@@ -2,9 +2,9 @@
 // the report is assembled at the end (its sorted keys put run-wide fields such as `failures` before
 // `images`). Memory holds one image at a time; the text is exactly reportJson's.
 
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
+import { privateTempDir } from '../temp-dir'
 import type { ImageReport, RunSummary } from '../model'
 import { imageJsonParts, reportJsonFrame } from './data'
 
@@ -15,7 +15,7 @@ export class JsonReportSpool {
   private count = 0
 
   constructor() {
-    this.dir = mkdtempSync(join(process.env.RUNNER_TEMP || tmpdir(), 'nexus-image-lifecycle-'))
+    this.dir = privateTempDir()
     this.path = join(this.dir, 'images.json')
     this.fd = openSync(this.path, 'w', 0o600)
   }
