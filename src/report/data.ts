@@ -84,16 +84,27 @@ export function reportJson(report: RunReport): string {
   return report.images.length === 0 ? `${head}[]${tail}` : `${head}[\n${report.images.map(imageJson).join(',\n')}\n  ]${tail}`
 }
 
-const IMAGES_MARK = '\u0000images\u0000'
+/**
+ * `value` as JSON, split where its array `key` goes, so the array can be written piece by piece between
+ * the two halves; `indentBy` indents the whole text first (as it sits nested in a larger document).
+ */
+function frameAround(value: object, key: string, indentBy = ''): { head: string; tail: string } {
+  const mark = JSON.stringify(`\u0000${key}\u0000`)
+  const text = indent(JSON.stringify({ ...value, [key]: JSON.parse(mark) }, normalize, 2), indentBy)
+  const at = text.indexOf(mark)
+  return { head: text.slice(0, at), tail: text.slice(at + mark.length) }
+}
+
+function indent(text: string, by: string): string {
+  return by ? text.replace(/^/gm, by) : text
+}
 
 /**
  * The report's JSON around its `images` array, so a streaming run can write the images one at a time
  * between the two: head + '[' + images joined by ',\n' + '\n  ]' + tail is exactly reportJson's text.
  */
 export function reportJsonFrame(report: RunReport | RunSummary): { head: string; tail: string } {
-  const text = JSON.stringify({ ...report, host: redactHost(report.host), images: IMAGES_MARK }, normalize, 2)
-  const at = text.indexOf(JSON.stringify(IMAGES_MARK))
-  return { head: text.slice(0, at), tail: text.slice(at + JSON.stringify(IMAGES_MARK).length) }
+  return frameAround({ ...report, host: redactHost(report.host) }, 'images')
 }
 
 /** One element of the report's `images` array, indented as it sits inside the report. */
@@ -101,18 +112,14 @@ export function imageJson(image: ImageReport): string {
   return [...imageJsonParts(image)].join('')
 }
 
-const OUTCOMES_MARK = '\u0000outcomes\u0000'
-
 /**
  * imageJson's text in pieces of one outcome each, so a streaming run never builds one image's text whole:
  * a large string goes straight to V8's old generation and stays there until a full GC (measured: +50 MB
  * peak RSS at 100k tags).
  */
 export function* imageJsonParts(image: ImageReport): Generator<string> {
-  const indent = (text: string, by: string): string => text.replace(/^/gm, by)
-  const frame = indent(JSON.stringify({ ...image, outcomes: OUTCOMES_MARK }, normalize, 2), '    ')
-  const at = frame.indexOf(JSON.stringify(OUTCOMES_MARK))
-  yield frame.slice(0, at)
+  const { head, tail } = frameAround(image, 'outcomes', '    ')
+  yield head
   if (image.outcomes.length === 0) yield '[]'
   else {
     yield '['
@@ -121,5 +128,5 @@ export function* imageJsonParts(image: ImageReport): Generator<string> {
     }
     yield '\n      ]'
   }
-  yield frame.slice(at + JSON.stringify(OUTCOMES_MARK).length)
+  yield tail
 }
