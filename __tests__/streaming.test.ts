@@ -10,7 +10,7 @@ import { FreeableEstimate } from '../src/freeable'
 import { mapOrdered } from '../src/limit'
 import { ListingSpool } from '../src/nexus/listing-spool'
 import type { Decision, ImageInventory, ImageReport, Outcome, OutcomeStatus, RunReport } from '../src/model'
-import { actionOutputs, digestReport, JsonReportSpool, ReportCollector, reportJson, renderTerminal } from '../src/report'
+import { actionOutputs, digestReport, JsonReportSpool, ReportCollector, reportJson, renderTerminal, summarizeCounts } from '../src/report'
 import { LIST_OUTPUT_MAX_CHARS } from '../src/report/collect'
 import { normalize } from '../src/report/data'
 
@@ -70,23 +70,11 @@ function image(name: string, outcomes: [number, string[], OutcomeStatus][]): Ima
     decision: decision(name, n, tags, status === 'kept' ? { action: 'keep', rule: 'keep-newest', reason: 'keep 1 (semver) #1' } : { deleteOrder: n }),
     status
   }))
-  return { repository: 'docker-hosted', image: name, notes: [], outcomes: out, ...digestCounts(out) }
-}
-
-function digestCounts(outcomes: Outcome[]) {
-  const zero = () => ({ kept: 0, deleted: 0, wouldDelete: 0, pending: 0, skipped: 0, failed: 0 })
-  const tags = zero()
-  const manifests = zero()
-  for (const o of outcomes) {
-    const k = o.status === 'would-delete' ? 'wouldDelete' : o.status
-    tags[k] += o.decision.tags.length
-    manifests[k] += 1
-  }
-  return { tags, manifests }
+  return { repository: 'docker-hosted', image: name, notes: [], outcomes: out, ...summarizeCounts(out) }
 }
 
 function report(images: ImageReport[], dryRun = false): RunReport {
-  const totals = digestCounts(images.flatMap(i => i.outcomes))
+  const totals = summarizeCounts(images.flatMap(i => i.outcomes))
   return {
     tool: { name: 'nexus-image-lifecycle', version: 'test' },
     api: 'nexus',

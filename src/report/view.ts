@@ -5,8 +5,6 @@ import type { Counts, ImageSummary, Outcome, OutcomeStatus, RunReport, RunSummar
 import { DEFAULT_MAX_ROWS, digestReport, isDigest, type Entry, type ReportDigest, type Rows } from './collect'
 import { formatBytes, formatDuration, plural, redactHost, shortDigest, ymd } from './format'
 
-export { DEFAULT_MAX_ROWS }
-
 export interface Column {
   header: string
   /** May be truncated to fit a terminal width (free text such as tags and reasons). */
