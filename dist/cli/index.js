@@ -33989,6 +33989,8 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.cachingReader = cachingReader;
 exports.groupByDigest = groupByDigest;
 exports.describeManifests = describeManifests;
+exports.describeNeededDates = describeNeededDates;
+const dates_1 = __nccwpck_require__(6931);
 const media_1 = __nccwpck_require__(6571);
 const limit_1 = __nccwpck_require__(7768);
 /**
@@ -34071,6 +34073,16 @@ async function describeManifests(reader, name, records, parallel, opts = {}) {
                 rec.created = await createdOf(body.manifest);
         }
     });
+}
+/**
+ * Reads config `created` (and an index's children's) only for the manifests whose date the plan needs
+ * (src/policy/dates.ts); the reader's cache keeps anything read before from being read again.
+ */
+async function describeNeededDates(reader, name, manifests, policy, parallel, blobs = 'none') {
+    const created = (0, dates_1.createdNeeded)(manifests, policy);
+    const dated = manifests.filter(m => created.has(m.digest));
+    if (dated.length > 0)
+        await describeManifests(reader, name, dated, parallel, { created, blobs });
 }
 function dedupe(blobs) {
     const seen = new Map();
@@ -34277,7 +34289,6 @@ exports.recordsFromComponents = recordsFromComponents;
 const backend_1 = __nccwpck_require__(3839);
 const inventory_1 = __nccwpck_require__(4255);
 const limit_1 = __nccwpck_require__(7768);
-const dates_1 = __nccwpck_require__(6931);
 const client_1 = __nccwpck_require__(2440);
 const media_1 = __nccwpck_require__(6571);
 const client_2 = __nccwpck_require__(9852);
@@ -34357,10 +34368,7 @@ class NexusBackend {
             const structure = inv.manifests.filter(m => !m.mediaType || (0, media_1.isIndexType)(m.mediaType));
             await (0, inventory_1.describeManifests)(reader, ref.name, structure, this.cfg.concurrency, { blobs });
             // Then manifest and config by digest only where a decision needs `created` (src/policy/dates.ts).
-            const created = (0, dates_1.createdNeeded)(inv.manifests, this.cfg.policy);
-            const dated = inv.manifests.filter(m => created.has(m.digest));
-            if (dated.length > 0)
-                await (0, inventory_1.describeManifests)(reader, ref.name, dated, this.cfg.concurrency, { created, blobs });
+            await (0, inventory_1.describeNeededDates)(reader, ref.name, inv.manifests, this.cfg.policy, this.cfg.concurrency, blobs);
         }
         catch (e) {
             inv.error = e.message;
@@ -34645,8 +34653,8 @@ function authFailure(status, what, privilege) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.ListingSpool = void 0;
 const node_fs_1 = __nccwpck_require__(3024);
-const node_os_1 = __nccwpck_require__(8161);
 const node_path_1 = __nccwpck_require__(6760);
+const temp_dir_1 = __nccwpck_require__(327);
 class ListingSpool {
     dir;
     fd;
@@ -34697,7 +34705,7 @@ class ListingSpool {
     }
     open() {
         if (this.fd === undefined) {
-            this.dir = (0, node_fs_1.mkdtempSync)((0, node_path_1.join)(process.env.RUNNER_TEMP || (0, node_os_1.tmpdir)(), 'nexus-image-lifecycle-'));
+            this.dir = (0, temp_dir_1.privateTempDir)();
             this.fd = (0, node_fs_1.openSync)((0, node_path_1.join)(this.dir, 'components.jsonl'), 'w+', 0o600);
         }
         return this.fd;
@@ -35553,18 +35561,15 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.RegistryBackend = void 0;
 const inventory_1 = __nccwpck_require__(4255);
 const limit_1 = __nccwpck_require__(7768);
-const dates_1 = __nccwpck_require__(6931);
 class RegistryBackend {
     client;
     opts;
     notes = [];
     repository;
-    parallel;
     constructor(client, opts) {
         this.client = client;
         this.opts = opts;
         this.repository = new URL(client.base).host;
-        this.parallel = opts.parallel;
     }
     preflight() {
         return this.client.ping();
@@ -35580,7 +35585,7 @@ class RegistryBackend {
             // so describing the digest afterwards needs no second read.
             const reader = (0, inventory_1.cachingReader)(this.client);
             const tags = await this.client.tags(ref.name);
-            const read = await (0, limit_1.mapLimit)(tags, this.parallel, async (tag) => {
+            const read = await (0, limit_1.mapLimit)(tags, this.opts.parallel, async (tag) => {
                 const body = await this.client.manifest(ref.name, tag);
                 if (body)
                     reader.remember(body);
@@ -35590,12 +35595,9 @@ class RegistryBackend {
             inv.manifests = (0, inventory_1.groupByDigest)(read.filter((t) => t !== undefined));
             // Every tagged manifest was read anyway, so its blobs cost nothing; an index's children are read
             // for theirs too, unless there is to be no estimate.
-            await (0, inventory_1.describeManifests)(reader, ref.name, inv.manifests, this.parallel, { blobs: this.opts.sizeEstimate === 'off' ? 'none' : 'read' });
+            await (0, inventory_1.describeManifests)(reader, ref.name, inv.manifests, this.opts.parallel, { blobs: this.opts.sizeEstimate === 'off' ? 'none' : 'read' });
             // Config blobs only where a decision needs the date (no push dates here: created is the only one).
-            const created = (0, dates_1.createdNeeded)(inv.manifests, this.opts.policy);
-            const dated = inv.manifests.filter(m => created.has(m.digest));
-            if (dated.length > 0)
-                await (0, inventory_1.describeManifests)(reader, ref.name, dated, this.parallel, { created });
+            await (0, inventory_1.describeNeededDates)(reader, ref.name, inv.manifests, this.opts.policy, this.opts.parallel);
         }
         catch (e) {
             inv.error = e.message;
@@ -35626,7 +35628,7 @@ class RegistryBackend {
         if (!this.opts.verifyBeforeDelete)
             return changed;
         const current = new Set(now);
-        await (0, limit_1.mapLimit)(doomed, this.parallel, async (d) => {
+        await (0, limit_1.mapLimit)(doomed, this.opts.parallel, async (d) => {
             for (const tag of d.tags) {
                 if (!current.has(tag))
                     continue; // already gone: nothing moved
@@ -35647,7 +35649,7 @@ class RegistryBackend {
         if (deleted.length === 0)
             return problems;
         const left = new Set(await this.client.tags(image.name));
-        await (0, limit_1.mapLimit)(deleted, this.parallel, async (d) => {
+        await (0, limit_1.mapLimit)(deleted, this.opts.parallel, async (d) => {
             for (const tag of d.tags.filter(t => left.has(t))) {
                 const head = await this.client.resolve(image.name, tag);
                 // A tag re-pushed to new content after our delete is someone else's; only the old digest is a problem.
@@ -35660,7 +35662,7 @@ class RegistryBackend {
         return problems;
     }
     async resolveTags(name, tags) {
-        const out = await (0, limit_1.mapLimit)(tags, this.parallel, async (tag) => {
+        const out = await (0, limit_1.mapLimit)(tags, this.opts.parallel, async (tag) => {
             const head = await this.client.resolve(name, tag);
             return head ? { tag, digest: head.digest, mediaType: head.mediaType } : undefined;
         });
@@ -36113,31 +36115,38 @@ function reportJson(report) {
     const { head, tail } = reportJsonFrame(report);
     return report.images.length === 0 ? `${head}[]${tail}` : `${head}[\n${report.images.map(imageJson).join(',\n')}\n  ]${tail}`;
 }
-const IMAGES_MARK = '\u0000images\u0000';
+/**
+ * `value` as JSON, split where its array `key` goes, so the array can be written piece by piece between
+ * the two halves; `indentBy` indents the whole text first (as it sits nested in a larger document).
+ */
+function frameAround(value, key, indentBy = '') {
+    const mark = JSON.stringify(`\u0000${key}\u0000`);
+    const text = indent(JSON.stringify({ ...value, [key]: JSON.parse(mark) }, normalize, 2), indentBy);
+    const at = text.indexOf(mark);
+    return { head: text.slice(0, at), tail: text.slice(at + mark.length) };
+}
+function indent(text, by) {
+    return by ? text.replace(/^/gm, by) : text;
+}
 /**
  * The report's JSON around its `images` array, so a streaming run can write the images one at a time
  * between the two: head + '[' + images joined by ',\n' + '\n  ]' + tail is exactly reportJson's text.
  */
 function reportJsonFrame(report) {
-    const text = JSON.stringify({ ...report, host: (0, format_1.redactHost)(report.host), images: IMAGES_MARK }, normalize, 2);
-    const at = text.indexOf(JSON.stringify(IMAGES_MARK));
-    return { head: text.slice(0, at), tail: text.slice(at + JSON.stringify(IMAGES_MARK).length) };
+    return frameAround({ ...report, host: (0, format_1.redactHost)(report.host) }, 'images');
 }
 /** One element of the report's `images` array, indented as it sits inside the report. */
 function imageJson(image) {
     return [...imageJsonParts(image)].join('');
 }
-const OUTCOMES_MARK = '\u0000outcomes\u0000';
 /**
  * imageJson's text in pieces of one outcome each, so a streaming run never builds one image's text whole:
  * a large string goes straight to V8's old generation and stays there until a full GC (measured: +50 MB
  * peak RSS at 100k tags).
  */
 function* imageJsonParts(image) {
-    const indent = (text, by) => text.replace(/^/gm, by);
-    const frame = indent(JSON.stringify({ ...image, outcomes: OUTCOMES_MARK }, normalize, 2), '    ');
-    const at = frame.indexOf(JSON.stringify(OUTCOMES_MARK));
-    yield frame.slice(0, at);
+    const { head, tail } = frameAround(image, 'outcomes', '    ');
+    yield head;
     if (image.outcomes.length === 0)
         yield '[]';
     else {
@@ -36147,7 +36156,7 @@ function* imageJsonParts(image) {
         }
         yield '\n      ]';
     }
-    yield frame.slice(at + JSON.stringify(OUTCOMES_MARK).length);
+    yield tail;
 }
 
 
@@ -36270,8 +36279,8 @@ function redactHost(host) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.JsonReportSpool = void 0;
 const node_fs_1 = __nccwpck_require__(3024);
-const node_os_1 = __nccwpck_require__(8161);
 const node_path_1 = __nccwpck_require__(6760);
+const temp_dir_1 = __nccwpck_require__(327);
 const data_1 = __nccwpck_require__(1356);
 class JsonReportSpool {
     dir;
@@ -36279,7 +36288,7 @@ class JsonReportSpool {
     fd;
     count = 0;
     constructor() {
-        this.dir = (0, node_fs_1.mkdtempSync)((0, node_path_1.join)(process.env.RUNNER_TEMP || (0, node_os_1.tmpdir)(), 'nexus-image-lifecycle-'));
+        this.dir = (0, temp_dir_1.privateTempDir)();
         this.path = (0, node_path_1.join)(this.dir, 'images.json');
         this.fd = (0, node_fs_1.openSync)(this.path, 'w', 0o600);
     }
@@ -36540,11 +36549,10 @@ function renderTerminal(report, opts = {}) {
 // The report's content as plain-text tables and lines, built once so the job summary and the terminal
 // say exactly the same thing; each renderer only escapes, pads and decorates.
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.STATUS_LABEL = exports.DEFAULT_MAX_ROWS = void 0;
+exports.STATUS_LABEL = void 0;
 exports.moreText = moreText;
 exports.buildView = buildView;
 const collect_1 = __nccwpck_require__(2088);
-Object.defineProperty(exports, "DEFAULT_MAX_ROWS", ({ enumerable: true, get: function () { return collect_1.DEFAULT_MAX_ROWS; } }));
 const format_1 = __nccwpck_require__(2011);
 function moreText(n) {
     return `… and ${n} more (full list in the JSON report)`;
@@ -36780,6 +36788,25 @@ async function runStreamed(cfg, deps, json) {
         spool?.dispose();
         throw e;
     }
+}
+
+
+/***/ }),
+
+/***/ 327:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+// Where the run spools what it must not hold in memory: a fresh directory only this user can read (mkdtemp
+// makes it 0700), under the runner's temporary directory when there is one (GitHub empties it after the job).
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.privateTempDir = privateTempDir;
+const node_fs_1 = __nccwpck_require__(3024);
+const node_os_1 = __nccwpck_require__(8161);
+const node_path_1 = __nccwpck_require__(6760);
+function privateTempDir() {
+    return (0, node_fs_1.mkdtempSync)((0, node_path_1.join)(process.env.RUNNER_TEMP || (0, node_os_1.tmpdir)(), 'nexus-image-lifecycle-'));
 }
 
 
