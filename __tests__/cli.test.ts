@@ -25,7 +25,7 @@ describe('parseArgs', () => {
   it('accumulates repeated list flags as lines', () => {
     const args = parseArgs(['--images', 'shop/*', '--images=tools/**', '--exclude-images', 'shop/legacy'])
     expect(args.inputs.images).toBe('shop/*\ntools/**')
-    const cfg = parseConfig(n => ({ ...args.inputs, host: 'https://r.example.com', api: 'registry' })[n] ?? '')
+    const cfg = parseConfig(n => ({ ...args.inputs, host: 'https://r.example.com', api: 'registry' })[n])
     expect(cfg.policy.images).toEqual(['shop/*', 'tools/**'])
     expect(cfg.policy.excludeImages).toEqual(['shop/legacy'])
   })

@@ -7,7 +7,7 @@ const REGISTRY = { host: 'https://registry.example.com', api: 'registry' }
 const NEXUS = { host: 'https://nexus.example.com', repository: 'docker-hosted' }
 
 function parse(inputs: Record<string, string>): Config {
-  return parseConfig(name => inputs[name] ?? '')
+  return parseConfig(name => inputs[name])
 }
 
 function failure(inputs: Record<string, string>): ConfigError {
@@ -48,7 +48,17 @@ describe('bad inputs fail with one line naming the input and what it accepts', (
     ['registry-url', 'https://reg:5000', { ...NEXUS, repository: 'one,two' }, 'one URL for one repository'],
     ['registry-url', 'reg:5000', NEXUS, 'a URL with http:// or https://'],
     ['images', '[abc', REGISTRY, 'globs using * ** ? [abc]'],
-    ['images', ',', REGISTRY, 'at least one glob'],
+    ['images', ',', REGISTRY, 'one or more globs (leave the input out for its default, *)'],
+    ['images', '', REGISTRY, 'one or more globs (leave the input out for its default, *)'],
+    ['images', ' \n ', REGISTRY, 'one or more globs'],
+    ['tags', '', REGISTRY, 'one or more globs (leave the input out for its default, *)'],
+    ['keep-tags', ',', REGISTRY, 'one or more globs (leave the input out for its default, latest)'],
+    ['keep-tags', '', REGISTRY, 'one or more globs (leave the input out for its default, latest)'],
+    ['keep-tags', ', ,', REGISTRY, 'one or more globs'],
+    ['exclude-images', ',', REGISTRY, 'one or more globs'],
+    ['repository', ',', { host: 'https://nexus.example.com' }, 'one or more repository names'],
+    ['keep-tags', '{latest,stable', REGISTRY, "unclosed '{'"],
+    ['keep-tags', 'latest,stable}', REGISTRY, "unmatched '}'"],
     ['exclude-images', 'a/[z-a]', REGISTRY, 'globs using * ** ? [abc]'],
     ['tags', '[!]', REGISTRY, 'globs using * ** ? [abc]'],
     ['keep-tags', ']x', REGISTRY, 'globs using * ** ? [abc]'],
@@ -146,7 +156,7 @@ describe('valid inputs', () => {
     const read = new Set<string>()
     parseConfig(name => {
       read.add(name)
-      return (REGISTRY as Record<string, string>)[name] ?? ''
+      return (REGISTRY as Record<string, string>)[name]
     })
     const declared = new Set(INPUTS.map(i => i.name))
     for (const name of read) expect(declared).toContain(name)
@@ -167,6 +177,22 @@ describe('valid inputs', () => {
     expect(cfg.policy.keepTags).toEqual(['latest', 'stable', 'release-*'])
     expect(list(' a ,, b\n,\nc ')).toEqual(['a', 'b', 'c'])
     expect(list('')).toEqual([])
+  })
+
+  it('a comma inside braces belongs to the glob', () => {
+    expect(parse({ ...REGISTRY, 'keep-tags': '{latest,stable}' }).policy.keepTags).toEqual(['{latest,stable}'])
+    expect(parse({ ...REGISTRY, 'keep-tags': 'v{1,2}.*, main' }).policy.keepTags).toEqual(['v{1,2}.*', 'main'])
+    expect(list('a{b,c}d,e')).toEqual(['a{b,c}d', 'e'])
+  })
+
+  it('a list left out takes its default; one given empty is refused, never read as none or every', () => {
+    const cfg = parse(REGISTRY)
+    expect(cfg.policy.images).toEqual(['*'])
+    expect(cfg.policy.keepTags).toEqual(['latest'])
+    expect(cfg.policy.excludeImages).toEqual([])
+    // an input whose default is empty may be given empty: that is its default
+    expect(parse({ ...REGISTRY, 'exclude-images': '' }).policy.excludeImages).toEqual([])
+    expect(() => parse({ ...REGISTRY, 'keep-tags': '' })).toThrow(ConfigError)
   })
 
   it('keep-other defaults to keep, and can differ', () => {

@@ -73,13 +73,28 @@ describe('globToRegExp', () => {
     expect(m('a+b', 'aab')).toBe(false)
     expect(m('(x)|y', '(x)|y')).toBe(true)
     expect(m('$x^', '$x^')).toBe(true)
-    expect(m('a{2}', 'a{2}')).toBe(true)
-    expect(m('a{2}', 'aa')).toBe(false)
+    expect(m('a{2}', 'aa')).toBe(false) // a brace is an alternative, never a regex quantifier
     expect(m('a\\d', 'a\\d')).toBe(true)
     expect(m('a\\d', 'a1')).toBe(false)
   })
 
-  it.each(['', '[abc', 'a[', '[]', '[!]', '[^]', ']x', 'a]', '[z-a]', '[[:alpha:]]'])('refuses the malformed glob %p with a GlobError', glob => {
+  it('`{a,b}` is one of the alternatives, each a glob, nestable', () => {
+    expect(m('{latest,stable}', 'latest')).toBe(true)
+    expect(m('{latest,stable}', 'stable')).toBe(true)
+    expect(m('{latest,stable}', 'latest,stable')).toBe(false)
+    expect(m('{latest,stable}', 'lateststable')).toBe(false)
+    expect(m('release-{1.*,2.0.*}', 'release-1.4')).toBe(true)
+    expect(m('release-{1.*,2.0.*}', 'release-2.0.3')).toBe(true)
+    expect(m('release-{1.*,2.0.*}', 'release-2.1.0')).toBe(false)
+    expect(m('v{1,2{a,b}}', 'v2b')).toBe(true)
+    expect(m('v{1,2{a,b}}', 'v2')).toBe(false)
+    expect(m('x{,-rc}', 'x')).toBe(true) // an empty alternative matches nothing at that place
+    expect(m('x{,-rc}', 'x-rc')).toBe(true)
+    expect(m('{a}', 'a')).toBe(true)
+    expect(m('{*}', 'a/b')).toBe(false) // `*` inside braces still stays within a segment
+  })
+
+  it.each(['', '[abc', 'a[', '[]', '[!]', '[^]', ']x', 'a]', '[z-a]', '[[:alpha:]]', '{a,b', 'a}', '{}', '{a,{b}', 'x{'])('refuses the malformed glob %p with a GlobError', glob => {
     expect(() => globToRegExp(glob)).toThrow(GlobError)
   })
 
@@ -87,6 +102,8 @@ describe('globToRegExp', () => {
     expect(() => globToRegExp('[abc')).toThrow(`unclosed '[' in "[abc"`)
     expect(() => globToRegExp(']x')).toThrow(`unmatched ']' in "]x"`)
     expect(() => globToRegExp('[z-a]')).toThrow(/in "\[z-a\]"$/)
+    expect(() => globToRegExp('{latest,stable')).toThrow(`unclosed '{' in "{latest,stable"`)
+    expect(() => globToRegExp('stable}')).toThrow(`unmatched '}' in "stable}"`)
   })
 
   it('returns the same RegExp for the same glob', () => {

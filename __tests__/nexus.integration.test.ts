@@ -23,7 +23,7 @@ function run(emu: NexusEmulator, extra: Record<string, string> = {}): Promise<Ru
     ...extra
   }
   return runCleanup(
-    parseConfig(n => inputs[n] ?? ''),
+    parseConfig(n => inputs[n]),
     { log: memoryLogger(), version: 'test' }
   )
 }
@@ -91,7 +91,7 @@ describe.each([
       'dry-run': 'false',
       'verify-before-delete': 'true'
     }
-    const report = await runCleanup(parseConfig(n => inputs[n] ?? ''), { log: memoryLogger(), version: 'test' }).finally(() => proxy.close())
+    const report = await runCleanup(parseConfig(n => inputs[n]), { log: memoryLogger(), version: 'test' }).finally(() => proxy.close())
     const o = report.images[0].outcomes.find(x => x.decision.tags.includes('1.0.0'))!
     expect(o.status).toBe('skipped')
     expect(o.detail).toMatch(/changed since planned: 1.0.0 was re-pushed/)
@@ -121,7 +121,7 @@ describe.each([
       { method: 'DELETE', path: new RegExp(`^/service/rest/v1/components/${id}$`), times: 1, fault: { kind: 'hook', run: async () => void emu.rePushTag(REPO, IMAGE, '1.0.0') } }
     ])
     const inputs: Record<string, string> = { host: proxy.url, repository: REPO, username: 'admin', password: 'admin123', ...NEXUS_POLICY, 'dry-run': 'false' }
-    const report = await runCleanup(parseConfig(n => inputs[n] ?? ''), { log: memoryLogger(), version: 'test' }).finally(() => proxy.close())
+    const report = await runCleanup(parseConfig(n => inputs[n]), { log: memoryLogger(), version: 'test' }).finally(() => proxy.close())
     expect(report.failures).toEqual([])
     expect(proxy.log.some(e => e.fault === 'hook')).toBe(true)
     expect(report.images[0].outcomes.find(x => x.decision.tags.includes('1.0.0'))!.status).toBe('deleted')
@@ -223,7 +223,7 @@ describe('delete-method manifest, a kept tag re-pointed onto a doomed digest', (
       const proxy = await startFaultProxy(emu.url)
       proxy.setRules([{ method: 'GET', path: new RegExp(`^/repository/${REPO}/v2/${IMAGE}/tags/list`), times: 1, fault: { kind: 'hook', run: rollback } }])
       const inputs: Record<string, string> = { host: proxy.url, repository: REPO, username: 'admin', password: 'admin123', ...NEXUS_POLICY, 'dry-run': 'false', 'delete-method': 'manifest' }
-      const report = await runCleanup(parseConfig(n => inputs[n] ?? ''), { log: memoryLogger(), version: 'test' }).finally(() => proxy.close())
+      const report = await runCleanup(parseConfig(n => inputs[n]), { log: memoryLogger(), version: 'test' }).finally(() => proxy.close())
       const o = report.images[0].outcomes.find(x => x.decision.tags.includes('1.0.0'))!
       expect(o.status).toBe('skipped')
       expect(o.detail).toBe('changed since planned: kept tag latest now points at it')

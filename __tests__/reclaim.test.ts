@@ -19,7 +19,7 @@ function inputsFor(emu: NexusEmulator, extra: Record<string, string> = {}): Reco
 
 function run(emu: NexusEmulator, extra: Record<string, string> = {}): Promise<RunReport> {
   const inputs = inputsFor(emu, extra)
-  return runCleanup(parseConfig(n => inputs[n] ?? ''), { log: memoryLogger(), version: 'test' })
+  return runCleanup(parseConfig(n => inputs[n]), { log: memoryLogger(), version: 'test' })
 }
 
 const runPosts = (emu: NexusEmulator) => emu.requests.filter(r => r.method === 'POST' && /\/tasks\/[^/]+\/run$/.test(r.path))
@@ -166,7 +166,7 @@ describe('reclaim', () => {
 
   it('polls with the RUNNING: <progress> state of 3.66+ until the run is new and done', async () => {
     emu = await emulator({ tasks: { mode: 'polls', polls: 3, progress: true } })
-    const cfg = parseConfig(n => inputsFor(emu, { 'dry-run': 'false' })[n] ?? '')
+    const cfg = parseConfig(n => inputsFor(emu, { 'dry-run': 'false' })[n])
     const log = memoryLogger()
     const http = new Http({ username: 'admin', password: 'admin123', timeoutMs: 5000, retries: 0, concurrency: 2, userAgent: 't', log })
     const r = await reclaim(cfg, http, log, true, { pollMinMs: 1, pollMaxMs: 5 })

@@ -31,7 +31,7 @@ async function manifestExists(base: string, name: string, digest: string): Promi
 
 function config(host: string, extra: Record<string, string> = {}) {
   const inputs: Record<string, string> = { host, api: 'registry', ...POLICY_INPUTS, ...extra }
-  return parseConfig(name => inputs[name] ?? '')
+  return parseConfig(name => inputs[name])
 }
 
 maybe('registry: mixed scenario', () => {

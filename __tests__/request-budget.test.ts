@@ -23,7 +23,7 @@ const SLACK = 1.2
 
 function run(inputs: Record<string, string>): Promise<RunReport> {
   return runCleanup(
-    parseConfig(n => inputs[n] ?? ''),
+    parseConfig(n => inputs[n]),
     { log: memoryLogger(), version: 'test' }
   )
 }

@@ -19,7 +19,7 @@ maybe('TLS with a self-signed registry', () => {
   const run = (extra: Record<string, string>) => {
     const inputs: Record<string, string> = { host: srv.url, api: 'registry', retries: '0', ...extra }
     const log = memoryLogger()
-    return { log, result: runCleanup(parseConfig(n => inputs[n] ?? ''), { log, version: 'test' }) }
+    return { log, result: runCleanup(parseConfig(n => inputs[n]), { log, version: 'test' }) }
   }
 
   it('verifies certificates by default', async () => {
@@ -46,7 +46,7 @@ maybe('TLS with a self-signed registry', () => {
   })
 
   it('a ca-cert that is neither PEM nor a readable file is a clear input error', () => {
-    expect(() => parseConfig(n => ({ host: srv.url, api: 'registry', 'ca-cert': '/nonexistent/ca.pem' })[n] ?? '')).toThrow(
+    expect(() => parseConfig(n => ({ host: srv.url, api: 'registry', 'ca-cert': '/nonexistent/ca.pem' })[n])).toThrow(
       /^Invalid input 'ca-cert': "\/nonexistent\/ca.pem"\. Expected a readable PEM file path/
     )
   })
@@ -55,7 +55,7 @@ maybe('TLS with a self-signed registry', () => {
 describe('plain http with credentials', () => {
   it('warns for a non-loopback host, not for loopback', async () => {
     const { securityWarnings } = await import('../src/config')
-    const cfg = (host: string) => parseConfig(n => ({ host, api: 'registry', username: 'u', password: 'p' })[n] ?? '')
+    const cfg = (host: string) => parseConfig(n => ({ host, api: 'registry', username: 'u', password: 'p' })[n])
     expect(securityWarnings(cfg('http://nexus.internal:8081'))).toEqual([
       'credentials are sent over plain http:// to nexus.internal:8081: anyone on the network path can read them; use https://'
     ])

@@ -128,7 +128,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const log = consoleLogger(args.verbose)
   try {
-    const cfg = parseConfig(name => (name === 'password' ? password : (args.inputs[name] ?? '')))
+    const cfg = parseConfig(name => (name === 'password' ? password : args.inputs[name]))
     const { digest, spool } = await runStreamed(cfg, { log, version }, Boolean(cfg.reportFile) || args.json)
     let reportFailed = false
     try {

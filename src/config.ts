@@ -50,14 +50,29 @@ export class ConfigError extends Error {
   }
 }
 
-/** Reads one input by its action.yml name; returns '' when unset. */
-export type InputReader = (name: string) => string
+/** Reads one input by its action.yml name; undefined when it was not given at all. */
+export type InputReader = (name: string) => string | undefined
+
+/**
+ * Inputs that are lists. Given, but empty or only separators (`keep-tags: ','`, `images: ''`), one of
+ * them is refused rather than read as "nothing protected" or "every image": a list is left out to get
+ * its default.
+ */
+const LIST_INPUTS = new Set(['repository', 'images', 'exclude-images', 'tags', 'keep-tags'])
 
 export function parseConfig(read: InputReader): Config {
   const get = (name: string): string => {
     const spec = INPUTS.find(i => i.name === name)
     if (!spec) throw new Error(`internal: unknown input ${name}`)
-    const v = (read(name) ?? '').trim()
+    const given = read(name)
+    const v = (given ?? '').trim()
+    if (given !== undefined && LIST_INPUTS.has(name) && list(v).length === 0 && (v !== '' || spec.default !== '')) {
+      throw new ConfigError(
+        name,
+        given,
+        `one or more ${name === 'repository' ? 'repository names' : 'globs'}${spec.default ? ` (leave the input out for its default, ${spec.default})` : ''}`
+      )
+    }
     return v === '' ? spec.default : v
   }
 
@@ -99,8 +114,6 @@ export function parseConfig(read: InputReader): Config {
     sort: oneOf(get('sort'), 'sort', ['semver', 'date'] as const) as SortMode,
     maxDeletions: maxText ? wholeNumber(maxText, 'max-deletions', 1, 1_000_000) : undefined
   }
-  if (policy.images.length === 0) throw new ConfigError('images', '', 'at least one glob (default *)')
-  if (policy.tags.length === 0) throw new ConfigError('tags', '', 'at least one glob (default *)')
   if (policy.ageBasis === 'last-pulled' && api === 'registry') {
     throw new ConfigError('age-basis', 'last-pulled', 'pushed or created with api: registry (a plain registry does not record pulls)')
   }
@@ -193,12 +206,24 @@ function isLoopback(hostname: string): boolean {
   return hostname === 'localhost' || /^127\./.test(hostname) || hostname === '[::1]' || hostname === '::1'
 }
 
-/** Comma- or newline-separated list, trimmed, empties dropped. */
+/**
+ * Comma- or newline-separated list, trimmed, empties dropped. A comma inside braces belongs to the glob
+ * (`{latest,stable}` is one glob).
+ */
 export function list(text: string): string[] {
-  return text
-    .split(/[,\n]/)
-    .map(s => s.trim())
-    .filter(s => s.length > 0)
+  const out: string[] = []
+  let depth = 0
+  let item = ''
+  for (const c of text) {
+    if (c === '{') depth++
+    else if (c === '}' && depth > 0) depth--
+    if (c === '\n' || (c === ',' && depth === 0)) {
+      out.push(item)
+      item = ''
+    } else item += c
+  }
+  out.push(item)
+  return out.map(s => s.trim()).filter(s => s.length > 0)
 }
 
 function globs(text: string, input: string): string[] {
@@ -207,7 +232,7 @@ function globs(text: string, input: string): string[] {
     try {
       globToRegExp(g)
     } catch (e) {
-      if (e instanceof GlobError) throw new ConfigError(input, g, `globs using * ** ? [abc] (${e.message})`)
+      if (e instanceof GlobError) throw new ConfigError(input, g, `globs using * ** ? [abc] {a,b} (${e.message})`)
       throw e
     }
   }

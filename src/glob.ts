@@ -1,6 +1,7 @@
 // Anchored globs for image names and tags: `*` and `?` stay inside one `/` segment, `**` crosses `/`,
-// `[abc]` / `[a-z]` / `[!abc]` are character classes. Everything else is literal. A lone `*` (the default
-// of `images` and `tags`) means everything, nested names included: that is what a user means by it.
+// `[abc]` / `[a-z]` / `[!abc]` are character classes, `{a,b}` is one of the alternatives (nestable, each
+// a glob itself). Everything else is literal. A lone `*` (the default of `images` and `tags`) means
+// everything, nested names included: that is what a user means by it.
 
 export class GlobError extends Error {}
 
@@ -11,9 +12,28 @@ export function globToRegExp(glob: string): RegExp {
   if (hit) return hit
   if (glob.length === 0) throw new GlobError('empty pattern')
   if (glob === '*') return /^.*$/
-  let re = '^'
-  for (let i = 0; i < glob.length; i++) {
+  const { re } = translate(glob, 0, false)
+  let compiled: RegExp
+  try {
+    compiled = new RegExp('^' + re + '$')
+  } catch (e) {
+    // e.g. a reversed range `[z-a]`: still a malformed glob, not an internal error
+    throw new GlobError(`${(e as Error).message.replace(/^Invalid regular expression: \/.*\/: /, '')} in ${JSON.stringify(glob)}`)
+  }
+  cache.set(glob, compiled)
+  return compiled
+}
+
+/**
+ * Translates from `start` up to the end, or (inside braces) up to the `,` or `}` that ends the
+ * alternative; `end` is the index of that character.
+ */
+function translate(glob: string, start: number, inBraces: boolean): { re: string; end: number } {
+  let re = ''
+  let i = start
+  for (; i < glob.length; i++) {
     const c = glob[i]
+    if (inBraces && (c === ',' || c === '}')) return { re, end: i }
     if (c === '*') {
       if (glob[i + 1] === '*') {
         // `**/` also matches zero segments, so `shop/**/api` matches `shop/api`.
@@ -40,19 +60,26 @@ export function globToRegExp(glob: string): RegExp {
       i = end
     } else if (c === ']') {
       throw new GlobError(`unmatched ']' in ${JSON.stringify(glob)}`)
+    } else if (c === '{') {
+      const alternatives: string[] = []
+      let at = i + 1
+      for (;;) {
+        const alt = translate(glob, at, true)
+        alternatives.push(alt.re)
+        if (alt.end >= glob.length) throw new GlobError(`unclosed '{' in ${JSON.stringify(glob)}`)
+        at = alt.end + 1
+        if (glob[alt.end] === '}') break
+      }
+      if (alternatives.length === 1 && alternatives[0] === '') throw new GlobError(`empty braces in ${JSON.stringify(glob)}`)
+      re += `(?:${alternatives.join('|')})`
+      i = at - 1
+    } else if (c === '}') {
+      throw new GlobError(`unmatched '}' in ${JSON.stringify(glob)}`)
     } else {
-      re += c.replace(/[.+^${}()|\\]/g, '\\$&')
+      re += c.replace(/[.+^$()|\\]/g, '\\$&')
     }
   }
-  let compiled: RegExp
-  try {
-    compiled = new RegExp(re + '$')
-  } catch (e) {
-    // e.g. a reversed range `[z-a]`: still a malformed glob, not an internal error
-    throw new GlobError(`${(e as Error).message.replace(/^Invalid regular expression: \/.*\/: /, '')} in ${JSON.stringify(glob)}`)
-  }
-  cache.set(glob, compiled)
-  return compiled
+  return { re, end: i }
 }
 
 /** True when `value` matches any of `globs` (anchored). */

@@ -24,7 +24,8 @@ export async function run(): Promise<void> {
       core.setSecret(password)
       core.setSecret(Buffer.from(`${core.getInput('username')}:${password}`).toString('base64'))
     }
-    const cfg = parseConfig(name => core.getInput(name))
+    // Not core.getInput: it reads an input given as '' like one left out, and an empty list must be refused.
+    const cfg = parseConfig(name => process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`])
     const { digest, spool } = await runStreamed(cfg, { log: actionsLogger, version }, cfg.reportFile !== undefined)
     for (const [name, value] of Object.entries(actionOutputs(digest))) core.setOutput(name, value)
     let reportError: string | undefined
