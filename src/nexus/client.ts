@@ -1,6 +1,7 @@
 // A thin client for the Nexus 3 REST API (/service/rest/v1): components with continuationToken paging,
 // component read and delete, repositories. Response shapes: shared/nexus/API.md sections 3, 4 and 6.
 
+import { createHash } from 'node:crypto'
 import { Http, HttpError } from '../http'
 
 export interface NexusAsset {
@@ -35,6 +36,13 @@ export interface NexusRepository {
   url?: string
 }
 
+/** A hard bound on pages of one repository's components (10M components at 100 a page). */
+export const MAX_COMPONENT_PAGES = 100_000
+
+function idKey(id: string): number {
+  return parseInt(createHash('sha1').update(id).digest('hex').slice(0, 12), 16)
+}
+
 interface Page<T> {
   items: T[]
   continuationToken: string | null
@@ -52,7 +60,8 @@ export class NexusClient {
 
   constructor(
     private readonly http: Http,
-    host: string
+    host: string,
+    private readonly maxPages = MAX_COMPONENT_PAGES
   ) {
     this.rest = `${host}/service/rest/v1`
   }
@@ -67,28 +76,48 @@ export class NexusClient {
   /**
    * Calls `onPage` for each page of components until the token runs out. The datastore returns a
    * token whenever a page is full, so a repository of exactly 100*k components ends with an empty page.
+   * Fails closed: a page without an `items` list, a page repeating a component already listed, a token
+   * seen before, or more than MAX_COMPONENT_PAGES pages is an error, never the end of the listing.
    */
   async eachComponentPage(repository: string, onPage: (items: NexusComponent[]) => void): Promise<void> {
-    const seen = new Set<string>()
+    const tokens = new Set<string>()
+    // Component ids as 48-bit numbers: a few MB at a million components, and a collision only stops a run.
+    const ids = new Set<number>()
     let token: string | null = null
-    do {
+    for (let page = 1; ; page++) {
+      if (page > this.maxPages) throw new Error(`Nexus components of ${repository}: more than ${this.maxPages} pages, stopped (a listing that never ends)`)
       const url = new URL(`${this.rest}/components`)
       url.searchParams.set('repository', repository)
       if (token) url.searchParams.set('continuationToken', token)
       const res = await this.http.request('GET', url.toString(), { kind: 'nexus GET components', headers: { accept: 'application/json' }, accept: [401, 403, 404] })
       authFailure(res.status, `browse repository ${repository}`, `nx-repository-view-docker-${repository}-browse`)
-      if (res.status === 404) throw new Error(`Nexus repository '${repository}' not found`)
-      let page: Page<NexusComponent>
+      if (res.status === 404) {
+        if (page === 1) throw new Error(`Nexus repository '${repository}' not found`)
+        throw new HttpError('GET', url.toString(), 404, `page ${page} of the components of ${repository} is missing: the listing is incomplete`)
+      }
+      let body: Partial<Page<NexusComponent>> | null
       try {
-        page = JSON.parse(res.body.toString('utf8')) as Page<NexusComponent>
+        body = JSON.parse(res.body.toString('utf8')) as Partial<Page<NexusComponent>> | null
       } catch {
         throw new HttpError('GET', url.toString(), res.status, 'the body is not JSON')
       }
-      onPage(page.items ?? [])
-      token = page.continuationToken
-      if (token !== null && seen.has(token)) throw new Error(`Nexus repeated continuationToken ${token} for ${repository}`)
-      if (token !== null) seen.add(token)
-    } while (token !== null)
+      const items = body?.items
+      if (!Array.isArray(items)) throw new HttpError('GET', url.toString(), res.status, `page ${page} has no "items" list: the listing is incomplete`)
+      const next = body?.continuationToken
+      if (next !== null && typeof next !== 'string') {
+        throw new HttpError('GET', url.toString(), res.status, `page ${page} has no "continuationToken" (string or null): the listing is incomplete`)
+      }
+      for (const c of items) {
+        const key = idKey(String(c?.id))
+        if (ids.has(key)) throw new HttpError('GET', url.toString(), res.status, `page ${page} repeats component ${String(c?.id)}, listed before`)
+        ids.add(key)
+      }
+      onPage(items)
+      if (next === null) return
+      if (tokens.has(next) || next === token) throw new Error(`Nexus repeated continuationToken ${next} for ${repository}: the listing does not advance`)
+      tokens.add(next)
+      token = next
+    }
   }
 
   /** A component, or undefined when it no longer exists. */

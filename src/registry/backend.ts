@@ -45,13 +45,15 @@ export class RegistryBackend implements Backend {
       // so describing the digest afterwards needs no second read.
       const reader = cachingReader(this.client)
       const tags = await this.client.tags(ref.name)
-      const read = await mapLimit(tags, this.opts.parallel, async tag => {
+      const read = await mapLimit(tags, this.opts.parallel, async (tag): Promise<TaggedDigest> => {
         const body = await this.client.manifest(ref.name, tag)
-        if (body) reader.remember(body)
-        return body ? { tag, digest: body.digest, mediaType: body.mediaType } : undefined
+        // Listed but unknown: deleted meanwhile, or a registry answering wrongly. Either way the image's
+        // picture is incomplete (its digest may be shared with a tag we would then delete): fail closed.
+        if (!body) throw new Error(`tag ${tag} is listed but its manifest answers 404; a rerun finishes the job`)
+        reader.remember(body)
+        return { tag, digest: body.digest, mediaType: body.mediaType }
       })
-      // A tag listed but unknown by the time we read it was deleted meanwhile: nothing to decide.
-      inv.manifests = groupByDigest(read.filter((t): t is TaggedDigest => t !== undefined))
+      inv.manifests = groupByDigest(read)
       // Every tagged manifest was read anyway, so its blobs cost nothing; an index's children are read
       // for theirs too, unless there is to be no estimate.
       await describeManifests(reader, ref.name, inv.manifests, this.opts.parallel, { blobs: this.opts.sizeEstimate === 'off' ? 'none' : 'read' })

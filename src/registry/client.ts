@@ -17,6 +17,8 @@ export interface ManifestBody extends ManifestHead {
 
 /** distribution/distribution caps `n` at 1000 by default and answers 400 above it. */
 const PAGE = 1000
+/** A hard bound on pages of one listing (10M items at 1000 a page): a server that always links on stops. */
+export const MAX_PAGES = 10_000
 
 export class RegistryClient {
   /** Some Nexus versions answer 404 to HEAD on manifests while GET works: after one, use GET. */
@@ -39,23 +41,17 @@ export class RegistryClient {
     if (res.status === 404) throw new Error(`No Docker registry API at ${this.base}/v2/ (404): check the URL`)
   }
 
-  async catalog(): Promise<string[]> {
-    const out: string[] = []
-    await this.paginate(`${this.base}/v2/_catalog?n=${this.pageSize}`, 'registry GET _catalog', body => {
-      const j = JSON.parse(body) as { repositories?: string[] | null }
-      out.push(...(j.repositories ?? []))
-    })
-    return out
+  /** Every image name; any page that fails or is malformed fails the whole listing. */
+  catalog(): Promise<string[]> {
+    return this.paginate(`${this.base}/v2/_catalog?n=${this.pageSize}`, 'registry GET _catalog', 'repositories', false)
   }
 
-  /** Tags of an image; an image with no tags left answers 404 NAME_UNKNOWN on some registries: []. */
-  async tags(name: string): Promise<string[]> {
-    const out: string[] = []
-    await this.paginate(`${this.base}/v2/${name}/tags/list?n=${this.pageSize}`, 'registry GET tags/list', body => {
-      const j = JSON.parse(body) as { tags?: string[] | null }
-      out.push(...(j.tags ?? []))
-    }, [404])
-    return out
+  /**
+   * Tags of an image. An image without tags answers `tags: null` (docker-registry after its last tag
+   * was deleted) or 404 NAME_UNKNOWN on the first page: []. Anything odd on a later page is an error.
+   */
+  tags(name: string): Promise<string[]> {
+    return this.paginate(`${this.base}/v2/${name}/tags/list?n=${this.pageSize}`, 'registry GET tags/list', 'tags', true)
   }
 
   /** Digest and media type of a tag or digest; undefined when the registry does not know it. */
@@ -113,30 +109,60 @@ export class RegistryClient {
     return res.status === 404 ? 'gone' : 'deleted'
   }
 
-  /** Follows `Link: <...>; rel="next"` until exhausted. */
-  private async paginate(first: string, kind: string, onPage: (body: string) => void, accept: number[] = []): Promise<void> {
+  /**
+   * Follows `Link: <...>; rel="next"` to the end. Fails closed: a later page that errors, answers 404 or
+   * has no list, a page repeating an item already seen, a `last` that does not advance, or more than
+   * MAX_PAGES pages is an error, never the end of the listing (a short listing would make kept content
+   * look absent).
+   */
+  private async paginate(first: string, kind: string, key: 'tags' | 'repositories', emptyOn404: boolean): Promise<string[]> {
+    const items: string[] = []
     const seen = new Set<string>()
+    const urls = new Set<string>()
     let url: string | undefined = first
-    while (url) {
-      if (seen.has(url)) throw new Error(`pagination loop at ${url}`)
-      seen.add(url)
-      const res: HttpResponse = await this.http.request('GET', url, { kind, headers: { accept: 'application/json' }, accept: [...accept, 400] })
+    for (let page = 1; url; page++) {
+      if (page > MAX_PAGES) throw new Error(`${kind}: more than ${MAX_PAGES} pages, stopped (a listing that never ends)`)
+      if (urls.has(url)) throw new Error(`${kind}: page ${page} repeats ${url} (pagination loop)`)
+      urls.add(url)
+      const res: HttpResponse = await this.http.request('GET', url, { kind, headers: { accept: 'application/json' }, accept: [400, 404] })
       if (res.status === 400 && url === first && new URL(url).searchParams.has('n')) {
         // A registry configured with a smaller page cap refuses our `n`: let it choose the page size.
         const plain: URL = new URL(url)
         plain.searchParams.delete('n')
         url = plain.toString()
+        page--
         continue
       }
       if (res.status === 400) throw new HttpError('GET', url, 400, res.body.toString('utf8').slice(0, 200))
-      if (res.status === 404) return
+      if (res.status === 404) {
+        if (page === 1 && emptyOn404) return []
+        throw new HttpError('GET', url, 404, `page ${page} of the listing is missing: the listing is incomplete`)
+      }
+      let list: unknown
       try {
-        onPage(res.body.toString('utf8'))
+        list = (JSON.parse(res.body.toString('utf8')) as Record<string, unknown> | null)?.[key]
       } catch {
         throw new HttpError('GET', url, res.status, 'the body is not JSON')
       }
-      url = nextLink(url, header(res, 'link'))
+      const next = nextLink(url, header(res, 'link'))
+      if (list === null && page === 1 && !next) return []
+      if (!Array.isArray(list) || list.some(v => typeof v !== 'string')) {
+        throw new HttpError('GET', url, res.status, `page ${page} has no "${key}" list: the listing is incomplete`)
+      }
+      for (const item of list as string[]) {
+        if (seen.has(item)) throw new HttpError('GET', url, res.status, `page ${page} repeats ${JSON.stringify(item)}, listed before`)
+        seen.add(item)
+        items.push(item)
+      }
+      if (next) {
+        const last = new URL(next).searchParams.get('last')
+        if (last !== null && last === new URL(url).searchParams.get('last')) {
+          throw new HttpError('GET', url, res.status, `page ${page} links to the same last=${last}: the listing does not advance`)
+        }
+      }
+      url = next
     }
+    return items
   }
 }
 
@@ -151,6 +177,10 @@ export function nextLink(current: string, link: string | undefined): string | un
   if (!m) return undefined
   const next = new URL(m[1], current)
   const cur = new URL(current)
+  // Credentials go with every request: a next page elsewhere would hand them to another server.
+  if (next.pathname === cur.pathname && next.origin !== cur.origin) {
+    throw new Error(`the next-page link points at another origin (${next.origin}, not ${cur.origin}): refused`)
+  }
   if (next.pathname !== cur.pathname) {
     cur.search = next.search
     return cur.toString()
