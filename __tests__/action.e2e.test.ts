@@ -25,7 +25,7 @@ maybe('bundled action against docker-registry', () => {
     const r = await runAction({ host: srv.url, api: 'registry', ...POLICY_INPUTS })
     expect(r.code).toBe(0)
     expect(r.outputs['deleted-count']).toBe('0')
-    expect(r.outputs['would-delete-count']).toBe('10')
+    expect(r.outputs['would-delete-count']).toBe('9')
     expect(JSON.parse(r.outputs['would-delete'])).toContain(`${IMAGE}:1.0.9`)
     expect(r.summary).toContain('DRY RUN')
     expect(r.summary).toContain('beyond keep 2 and older than 30d')
@@ -40,17 +40,17 @@ maybe('bundled action against docker-registry', () => {
     expect(r.code).toBe(0)
     expect(await listTags({ base: srv.url }, IMAGE)).toEqual(expectedLeft(seed))
     expect(await listTags({ base: srv.url }, OTHER_IMAGE)).toEqual(EXPECTED_LEFT_OTHER)
-    expect(r.outputs['deleted-count']).toBe('10')
-    expect(r.outputs['manifests-deleted-count']).toBe('9')
+    expect(r.outputs['deleted-count']).toBe('9')
+    expect(r.outputs['manifests-deleted-count']).toBe('8')
     expect(r.outputs['failed-count']).toBe('0')
     expect(JSON.parse(r.outputs['deleted']).sort()).toEqual(
       [...seed.allTags.filter(t => !expectedLeft(seed).includes(t)).map(t => `${IMAGE}:${t}`), `${OTHER_IMAGE}:1.0.0`].sort()
     )
     expect(r.outputs['report-file']).toBe(reportFile)
     const report = JSON.parse(readFileSync(reportFile, 'utf8'))
-    expect(report.totals.tags.deleted).toBe(10)
+    expect(report.totals.tags.deleted).toBe(9)
     expect(r.summary).toContain('DELETE')
-    expect(r.summary).toContain('Kept: 9 manifests and why')
+    expect(r.summary).toContain('Kept: 10 manifests and why')
     expect(r.summary).toContain('protected by keep-tags: latest')
     expect(r.summary).toContain('signature of kept 2.0.0')
   })
@@ -59,5 +59,22 @@ maybe('bundled action against docker-registry', () => {
     const r = await runAction({ host: srv.url, api: 'registry', keep: '-1' })
     expect(r.code).not.toBe(0)
     expect(r.stdout).toMatch(/::error::Invalid input 'keep': "-1"\. Expected a whole number from 1 to 100000\./)
+  })
+
+  it.each([
+    ['keep-tags', ','],
+    ['keep-tags', ''],
+    ['images', '']
+  ])('%s given as %p is refused, not read as none or every (the runner sets INPUT_ for a given input)', async (input, value) => {
+    const r = await runAction({ host: srv.url, api: 'registry', ...POLICY_INPUTS, 'dry-run': 'false', [input]: value })
+    expect(r.code).not.toBe(0)
+    expect(r.stdout).toContain(`::error::Invalid input '${input}'`)
+    expect(await listTags({ base: srv.url }, IMAGE)).toEqual(expectedLeft(seed))
+  })
+
+  it("keep-tags '{latest,stable}' is one glob protecting both", async () => {
+    const r = await runAction({ host: srv.url, api: 'registry', ...POLICY_INPUTS, 'keep-tags': '{latest,main}' })
+    expect(r.code).toBe(0)
+    expect(r.summary).toContain('protected by keep-tags: {latest,main}')
   })
 })

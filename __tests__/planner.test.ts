@@ -193,11 +193,12 @@ describe('manifest lists', () => {
     const p = plan(inv, policy({ keep: 1 }), NOW)
     expect(verdicts(p)).toEqual({
       '2.0': 'keep keep-newest: keep 1 (semver) #1',
-      '2.0-arm64': 'keep child-of-kept-index: child of kept index 2.0',
-      '2.0-amd64': 'keep child-of-kept-index: child of kept index 2.0',
+      '2.0-arm64': 'keep child-of-kept-index: child of kept 2.0',
+      '2.0-amd64': 'keep child-of-kept-index: child of kept 2.0',
       '1.0': 'delete delete: beyond keep 1',
-      '1.0-arm64': 'delete delete: beyond keep 1',
-      '1.0-amd64': 'delete delete: beyond keep 1'
+      // tagged children rank with their index: they take no keep slot and go after it
+      '1.0-arm64': 'delete child-of-deleted: child of deleted 1.0',
+      '1.0-amd64': 'delete child-of-deleted: child of deleted 1.0'
     })
   })
 
@@ -214,9 +215,9 @@ describe('manifest lists', () => {
     expect(verdicts(p)).toEqual({
       '9.9': 'keep keep-newest: keep 1 (semver) #1',
       '1.0': 'keep protected: protected by keep-tags: 1.0',
-      '1.0-arm64': 'keep child-of-kept-index: child of kept index 1.0',
-      '1.0-amd64': 'keep child-of-kept-index: child of kept index 1.0',
-      [sigOf('1.0-amd64')]: 'keep referrer-of-kept: signature of kept 1.0-amd64'
+      '1.0-arm64': 'keep child-of-kept-index: child of kept 1.0',
+      '1.0-amd64': 'keep child-of-kept-index: child of kept 1.0',
+      [sigOf('1.0-amd64')]: 'keep referrer-of-kept: signature of child of kept 1.0'
     })
   })
 })
@@ -255,10 +256,29 @@ describe('referrers', () => {
       [{ keepTags: ['sha256-*.sig'] }, 100, 'keep protected: protected by keep-tags: sha256-*.sig']
     ]
     for (const [over, age, expected] of cases) {
-      const p = plan([image([orphan(age)])], policy(over), NOW)
+      const p = plan([image([orphan(age)], 'app', { missingSubjects: [digestOf('gone')] })], policy(over), NOW)
       expect(verdicts(p)[sigOf('gone')]).toBe(expected)
       expect(p.images[0].decisions[0].subject).toBe(digestOf('gone'))
     }
+  })
+
+  it('an orphan needs its subject proven gone: not read, found untagged, or in another image, it is kept', () => {
+    const sig = m([sigOf('gone')], 100, { key: 'orphan' })
+    const short = `sha256:${hexOf('gone').slice(0, 8)}`
+    // the inventory did not prove the subject gone (no read by digest said 404)
+    expect(verdicts(plan([image([sig])], policy(), NOW))[sigOf('gone')]).toBe(`keep subject-exists: signature of ${short}, not proven gone`)
+    // the read by digest found it, untagged
+    const untagged = [{ digest: digestOf('gone'), mediaType: 'application/vnd.oci.image.manifest.v1+json', tags: [], children: [] }]
+    expect(verdicts(plan([image([sig], 'app', { untagged })], policy(), NOW))[sigOf('gone')]).toBe(
+      `keep subject-exists: signature of untagged ${short}, which exists`
+    )
+    // gone from this image, but another image of the run holds it (a signatures repository)
+    const missing = image([sig], 'sigs/app', { missingSubjects: [digestOf('gone')] })
+    const locate = (d: string) => (d === digestOf('gone') ? 'in docker-hosted/app' : undefined)
+    expect(verdicts(plan([missing], policy(), NOW, locate))[sigOf('gone')]).toBe(`keep subject-exists: signature of ${short} in docker-hosted/app`)
+    expect(verdicts(plan([missing], policy(), NOW, () => undefined))[sigOf('gone')]).toBe(
+      `delete orphan-referrer: orphan signature: subject ${short} not found`
+    )
   })
 
   it('a protected signature outlives its deleted subject', () => {

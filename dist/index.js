@@ -35241,12 +35241,22 @@ class ConfigError extends Error {
     }
 }
 exports.ConfigError = ConfigError;
+/**
+ * Inputs that are lists. Given, but empty or only separators (`keep-tags: ','`, `images: ''`), one of
+ * them is refused rather than read as "nothing protected" or "every image": a list is left out to get
+ * its default.
+ */
+const LIST_INPUTS = new Set(['repository', 'images', 'exclude-images', 'tags', 'keep-tags']);
 function parseConfig(read) {
     const get = (name) => {
         const spec = inputs_1.INPUTS.find(i => i.name === name);
         if (!spec)
             throw new Error(`internal: unknown input ${name}`);
-        const v = (read(name) ?? '').trim();
+        const given = read(name);
+        const v = (given ?? '').trim();
+        if (given !== undefined && LIST_INPUTS.has(name) && list(v).length === 0 && (v !== '' || spec.default !== '')) {
+            throw new ConfigError(name, given, `one or more ${name === 'repository' ? 'repository names' : 'globs'}${spec.default ? ` (leave the input out for its default, ${spec.default})` : ''}`);
+        }
         return v === '' ? spec.default : v;
     };
     const api = oneOf(get('api'), 'api', ['nexus', 'registry']);
@@ -35288,10 +35298,6 @@ function parseConfig(read) {
         sort: oneOf(get('sort'), 'sort', ['semver', 'date']),
         maxDeletions: maxText ? wholeNumber(maxText, 'max-deletions', 1, 1_000_000) : undefined
     };
-    if (policy.images.length === 0)
-        throw new ConfigError('images', '', 'at least one glob (default *)');
-    if (policy.tags.length === 0)
-        throw new ConfigError('tags', '', 'at least one glob (default *)');
     if (policy.ageBasis === 'last-pulled' && api === 'registry') {
         throw new ConfigError('age-basis', 'last-pulled', 'pushed or created with api: registry (a plain registry does not record pulls)');
     }
@@ -35384,12 +35390,28 @@ function securityWarnings(cfg) {
 function isLoopback(hostname) {
     return hostname === 'localhost' || /^127\./.test(hostname) || hostname === '[::1]' || hostname === '::1';
 }
-/** Comma- or newline-separated list, trimmed, empties dropped. */
+/**
+ * Comma- or newline-separated list, trimmed, empties dropped. A comma inside braces belongs to the glob
+ * (`{latest,stable}` is one glob).
+ */
 function list(text) {
-    return text
-        .split(/[,\n]/)
-        .map(s => s.trim())
-        .filter(s => s.length > 0);
+    const out = [];
+    let depth = 0;
+    let item = '';
+    for (const c of text) {
+        if (c === '{')
+            depth++;
+        else if (c === '}' && depth > 0)
+            depth--;
+        if (c === '\n' || (c === ',' && depth === 0)) {
+            out.push(item);
+            item = '';
+        }
+        else
+            item += c;
+    }
+    out.push(item);
+    return out.map(s => s.trim()).filter(s => s.length > 0);
 }
 function globs(text, input) {
     const out = list(text);
@@ -35399,7 +35421,7 @@ function globs(text, input) {
         }
         catch (e) {
             if (e instanceof glob_1.GlobError)
-                throw new ConfigError(input, g, `globs using * ** ? [abc] (${e.message})`);
+                throw new ConfigError(input, g, `globs using * ** ? [abc] {a,b} (${e.message})`);
             throw e;
         }
     }
@@ -35527,6 +35549,7 @@ const limit_1 = __nccwpck_require__(7768);
 const memory_1 = __nccwpck_require__(8820);
 const planner_1 = __nccwpck_require__(7921);
 const glob_1 = __nccwpck_require__(5601);
+const subject_directory_1 = __nccwpck_require__(9661);
 const client_1 = __nccwpck_require__(2440);
 const backend_1 = __nccwpck_require__(1023);
 const backend_2 = __nccwpck_require__(6131);
@@ -35580,26 +35603,40 @@ async function runCleanupStreaming(cfg, deps, sink) {
             log.warning(note);
             notes.push(note);
         }
-        const selected = await log.group('Inventory', async () => {
+        const { all, selected } = await log.group('Inventory', async () => {
             await backend.preflight();
-            const all = await backend.listImages();
-            const chosen = all.filter(r => (0, glob_1.matchesAny)(r.name, cfg.policy.images) && !(0, glob_1.matchesAny)(r.name, cfg.policy.excludeImages));
-            log.info(`${all.length} images found, ${chosen.length} selected by images/exclude-images`);
+            const listed = await backend.listImages();
+            const chosen = listed.filter(r => (0, glob_1.matchesAny)(r.name, cfg.policy.images) && !(0, glob_1.matchesAny)(r.name, cfg.policy.excludeImages));
+            log.info(`${listed.length} images found, ${chosen.length} selected by images/exclude-images`);
             for (const n of backend.notes)
                 log.warning(n);
             notes.push(...backend.notes);
-            return chosen;
+            return { all: listed, selected: chosen };
         });
         const freeable = new freeable_1.FreeableEstimate();
         const summaries = [];
         const failures = [];
         let ageUnknown = 0;
+        // Every manifest of every image inventoried, so a referrer whose subject is not in its own image (a
+        // signatures repository) is kept while the subject exists anywhere the run lists.
+        const directory = new subject_directory_1.SubjectDirectory();
+        const locate = (digest) => directory.locate(digest);
         const inventory = async (ref) => {
             const inv = await backend.inventory(ref);
             if (inv.error)
                 log.warning(`${inv.name}: inventory failed, nothing of it will be deleted: ${inv.error}`);
+            directory.add(inv);
             return inv;
         };
+        /** Before deciding an orphan: the listed images not selected may hold its subject too (read-only). */
+        const completeDirectory = async () => {
+            const rest = all.filter(r => !directory.has(r.repository, r.name));
+            if (rest.length === 0)
+                return;
+            log.info(`referrers name subjects outside their image: reading the ${rest.length} images not selected to look for them (nothing of them is deleted)`);
+            await (0, limit_1.mapLimit)(rest, cfg.concurrency, async (ref) => directory.add(await backend.inventory(ref)));
+        };
+        const needsDirectory = (inv) => !inv.error && (inv.missingSubjects?.length ?? 0) > 0;
         // Everything an image needs after its plan: the size reads, the execute step, its report.
         const finish = async (inv, ip) => {
             ageUnknown += (0, planner_1.ageUnknownCount)(ip);
@@ -35646,19 +35683,31 @@ async function runCleanupStreaming(cfg, deps, sink) {
         };
         await log.group(cfg.dryRun ? 'Plan and dry run (nothing is deleted)' : 'Plan and delete', async () => {
             if (cfg.policy.maxDeletions === undefined) {
+                // An image whose referrers name subjects it does not hold waits until every image is known.
+                const deferred = [];
                 await (0, limit_1.mapOrdered)(selected, cfg.concurrency, async (ref) => {
                     // A turn of the event loop per image: with nothing to wait for (a Nexus dry run plans from
                     // the spooled listing), images would run back to back in microtasks, and V8's GC tasks would
                     // wait until the end (measured: +60 MB peak RSS at 100k tags).
                     await new Promise(resolve => setImmediate(resolve));
                     const inv = await inventory(ref);
-                    return finish(inv, (0, planner_1.plan)([inv], cfg.policy, started).images[0]);
-                }, emit);
+                    if (needsDirectory(inv)) {
+                        deferred.push(inv);
+                        return undefined;
+                    }
+                    return finish(inv, (0, planner_1.plan)([inv], cfg.policy, started, locate).images[0]);
+                }, r => r && emit(r));
+                if (deferred.length > 0)
+                    await completeDirectory();
+                for (const inv of deferred)
+                    emit(await finish(inv, (0, planner_1.plan)([inv], cfg.policy, started, locate).images[0]));
                 return;
             }
             // The cap is shared round robin over images, so every image is planned before the first delete.
             const invs = await (0, limit_1.mapLimit)(selected, cfg.concurrency, inventory);
-            const whole = (0, planner_1.plan)(invs, cfg.policy, started);
+            if (invs.some(needsDirectory))
+                await completeDirectory();
+            const whole = (0, planner_1.plan)(invs, cfg.policy, started, locate);
             await (0, limit_1.mapOrdered)(whole.images, cfg.concurrency, async (ip, i) => {
                 const report = await finish(invs[i], ip);
                 invs[i] = undefined;
@@ -35775,46 +35824,53 @@ async function executeImage(plan, image, backend, opts) {
                 set(d, 'failed', why);
             return plan.decisions.map(d => outcome.get(d));
         }
-        // A unit is a subject and the referrers that go with it: the subject first, so a failure leaves at
-        // worst an orphan signature (cleaned next run), never an unsigned image.
-        const units = unitsOf(doomed);
+        // Graph order: a manifest that hangs from others (a tagged child, a referrer) is deleted only after
+        // every one of them was, so a failure or a run cut short never leaves a kept index pointing at
+        // deleted children, and a parent that survives for any reason takes what hangs from it along.
+        const byDigest = new Map(plan.decisions.map(d => [d.digest, d]));
+        const status = new Map();
+        const limiter = new limit_1.Limiter(opts.parallel);
         const deleted = [];
-        const runUnit = async (unit) => {
-            let subjectOk = true;
-            for (const d of unit) {
-                if (!subjectOk) {
-                    set(d, 'skipped', 'its subject was not deleted');
-                    continue;
-                }
-                const why = changed.get(d.digest);
-                if (why) {
-                    set(d, 'skipped', why);
-                    opts.log.warning(`${image.name}: ${d.tags.join(', ')} skipped: ${why}`);
-                    subjectOk = false;
-                    continue;
-                }
-                if (opts.dryRun) {
-                    set(d, 'would-delete');
-                    continue;
-                }
-                try {
-                    const r = await backend.delete(image, d);
-                    set(d, 'deleted', r === 'gone' ? 'already gone' : undefined);
-                    if (r === 'gone')
-                        opts.log.warning(`${image.name}: ${d.tags.join(', ')} was already gone`);
-                    deleted.push(d);
-                }
-                catch (e) {
-                    set(d, 'failed', e.message, e instanceof backend_1.PartialDeleteError ? e.deletedTags : undefined);
-                    opts.log.warning(`${image.name}: deleting ${d.tags.join(', ')} failed: ${e.message}`);
-                    subjectOk = false;
+        const run = async (d) => {
+            for (const digest of d.after ?? []) {
+                const parent = byDigest.get(digest);
+                const first = parent && parent.action === 'delete' && (parent.deleteOrder ?? 0) < (d.deleteOrder ?? 0) ? status.get(digest) : undefined;
+                // A parent not planned to go first (kept, pending, or out of order) is a plan that cannot hold.
+                const went = first ? await first : undefined;
+                if (went !== 'deleted' && went !== 'would-delete') {
+                    const how = went ?? parent?.action ?? 'not in the plan';
+                    set(d, 'skipped', `${label(parent, digest)} was not deleted (${how === 'keep' ? 'kept' : how})`);
+                    return 'skipped';
                 }
             }
+            const why = changed.get(d.digest);
+            if (why) {
+                set(d, 'skipped', why);
+                opts.log.warning(`${image.name}: ${d.tags.join(', ')} skipped: ${why}`);
+                return 'skipped';
+            }
+            if (opts.dryRun) {
+                set(d, 'would-delete');
+                return 'would-delete';
+            }
+            try {
+                const r = await limiter.run(() => backend.delete(image, d));
+                set(d, 'deleted', r === 'gone' ? 'already gone' : undefined);
+                if (r === 'gone')
+                    opts.log.warning(`${image.name}: ${d.tags.join(', ')} was already gone`);
+                deleted.push(d);
+                return 'deleted';
+            }
+            catch (e) {
+                set(d, 'failed', e.message, e instanceof backend_1.PartialDeleteError ? e.deletedTags : undefined);
+                opts.log.warning(`${image.name}: deleting ${d.tags.join(', ')} failed: ${e.message}`);
+                return 'failed';
+            }
         };
-        // Indexes go before the rest: a run cut short must not leave an index whose children are gone.
-        const indexes = new Set(image.manifests.filter(m => m.children.length > 0).map(m => m.digest));
-        await (0, limit_1.mapLimit)(units.filter(u => indexes.has(u[0].digest)), opts.parallel, runUnit);
-        await (0, limit_1.mapLimit)(units.filter(u => !indexes.has(u[0].digest)), opts.parallel, runUnit);
+        // In delete order, so every parent's promise exists before its children ask for it.
+        for (const d of doomed)
+            status.set(d.digest, run(d));
+        await Promise.all(status.values());
         if (!opts.dryRun && deleted.length > 0) {
             try {
                 const problems = await backend.confirm(image, deleted);
@@ -35830,27 +35886,11 @@ async function executeImage(plan, image, backend, opts) {
     }
     return plan.decisions.map(d => outcome.get(d));
 }
-/** Groups decisions in delete order into [subject, ...its referrers]; lone referrers are their own unit. */
-function unitsOf(doomed) {
-    const bySubject = new Map();
-    const units = [];
-    for (const d of doomed) {
-        if (d.family !== 'referrer') {
-            const unit = [d];
-            units.push(unit);
-            bySubject.set(d.digest, unit);
-        }
-    }
-    for (const d of doomed) {
-        if (d.family !== 'referrer')
-            continue;
-        const unit = d.subject ? bySubject.get(d.subject) : undefined;
-        if (unit)
-            unit.push(d);
-        else
-            units.push([d]);
-    }
-    return units;
+/** How a skip names the manifest it hung from. */
+function label(d, digest) {
+    if (!d)
+        return digest.slice(0, 'sha256:'.length + 12);
+    return d.version ?? d.tags[0] ?? digest;
 }
 
 
@@ -35952,8 +35992,9 @@ exports.FreeableEstimate = FreeableEstimate;
 "use strict";
 
 // Anchored globs for image names and tags: `*` and `?` stay inside one `/` segment, `**` crosses `/`,
-// `[abc]` / `[a-z]` / `[!abc]` are character classes. Everything else is literal. A lone `*` (the default
-// of `images` and `tags`) means everything, nested names included: that is what a user means by it.
+// `[abc]` / `[a-z]` / `[!abc]` are character classes, `{a,b}` is one of the alternatives (nestable, each
+// a glob itself). Everything else is literal. A lone `*` (the default of `images` and `tags`) means
+// everything, nested names included: that is what a user means by it.
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.GlobError = void 0;
 exports.globToRegExp = globToRegExp;
@@ -35971,9 +36012,29 @@ function globToRegExp(glob) {
         throw new GlobError('empty pattern');
     if (glob === '*')
         return /^.*$/;
-    let re = '^';
-    for (let i = 0; i < glob.length; i++) {
+    const { re } = translate(glob, 0, false);
+    let compiled;
+    try {
+        compiled = new RegExp('^' + re + '$');
+    }
+    catch (e) {
+        // e.g. a reversed range `[z-a]`: still a malformed glob, not an internal error
+        throw new GlobError(`${e.message.replace(/^Invalid regular expression: \/.*\/: /, '')} in ${JSON.stringify(glob)}`);
+    }
+    cache.set(glob, compiled);
+    return compiled;
+}
+/**
+ * Translates from `start` up to the end, or (inside braces) up to the `,` or `}` that ends the
+ * alternative; `end` is the index of that character.
+ */
+function translate(glob, start, inBraces) {
+    let re = '';
+    let i = start;
+    for (; i < glob.length; i++) {
         const c = glob[i];
+        if (inBraces && (c === ',' || c === '}'))
+            return { re, end: i };
         if (c === '*') {
             if (glob[i + 1] === '*') {
                 // `**/` also matches zero segments, so `shop/**/api` matches `shop/api`.
@@ -36009,20 +36070,31 @@ function globToRegExp(glob) {
         else if (c === ']') {
             throw new GlobError(`unmatched ']' in ${JSON.stringify(glob)}`);
         }
+        else if (c === '{') {
+            const alternatives = [];
+            let at = i + 1;
+            for (;;) {
+                const alt = translate(glob, at, true);
+                alternatives.push(alt.re);
+                if (alt.end >= glob.length)
+                    throw new GlobError(`unclosed '{' in ${JSON.stringify(glob)}`);
+                at = alt.end + 1;
+                if (glob[alt.end] === '}')
+                    break;
+            }
+            if (alternatives.length === 1 && alternatives[0] === '')
+                throw new GlobError(`empty braces in ${JSON.stringify(glob)}`);
+            re += `(?:${alternatives.join('|')})`;
+            i = at - 1;
+        }
+        else if (c === '}') {
+            throw new GlobError(`unmatched '}' in ${JSON.stringify(glob)}`);
+        }
         else {
-            re += c.replace(/[.+^${}()|\\]/g, '\\$&');
+            re += c.replace(/[.+^$()|\\]/g, '\\$&');
         }
     }
-    let compiled;
-    try {
-        compiled = new RegExp(re + '$');
-    }
-    catch (e) {
-        // e.g. a reversed range `[z-a]`: still a malformed glob, not an internal error
-        throw new GlobError(`${e.message.replace(/^Invalid regular expression: \/.*\/: /, '')} in ${JSON.stringify(glob)}`);
-    }
-    cache.set(glob, compiled);
-    return compiled;
+    return { re, end: i };
 }
 /** True when `value` matches any of `globs` (anchored). */
 function matchesAny(value, globs) {
@@ -36425,16 +36497,22 @@ exports.OUTPUTS = [
 
 "use strict";
 
-// Shared inventory steps: group tags by digest, then read what decisions need from each digest once
-// (children of an index, config `created` where src/policy/dates.ts says, blob sizes for the estimate).
+// Shared inventory steps: group tags by digest, read the manifest graph (indexes to any depth, and the
+// subjects of referrers), then what decisions need from each digest once (config `created` where
+// src/policy/dates.ts says, blob sizes for the estimate).
 Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.MAX_INDEX_DEPTH = void 0;
 exports.cachingReader = cachingReader;
 exports.groupByDigest = groupByDigest;
+exports.readGraph = readGraph;
 exports.describeManifests = describeManifests;
 exports.describeNeededDates = describeNeededDates;
 const dates_1 = __nccwpck_require__(6931);
+const referrers_1 = __nccwpck_require__(7898);
 const media_1 = __nccwpck_require__(6571);
 const limit_1 = __nccwpck_require__(7768);
+/** Indexes nested deeper than this are refused (the image fails closed): no real build nests so deep. */
+exports.MAX_INDEX_DEPTH = 32;
 /**
  * A reader that reads each manifest (by digest) and each config at most once: manifests already fetched
  * by tag during the listing are remembered by digest, so a body crosses the network once.
@@ -36454,6 +36532,10 @@ function cachingReader(reader) {
         remember: body => void bodies.set(body.digest, Promise.resolve(body)),
         // A digest has a colon, a tag cannot: only reads by digest are cached (a tag may move).
         manifest: (name, ref) => (ref.includes(':') ? once(bodies, ref, () => reader.manifest(name, ref)) : reader.manifest(name, ref)),
+        resolve: async (name, ref) => {
+            const body = ref.includes(':') ? await bodies.get(ref) : undefined;
+            return body ? { digest: body.digest, mediaType: body.mediaType } : reader.resolve(name, ref);
+        },
         configCreated: (name, digest) => once(configs, digest, () => reader.configCreated(name, digest))
     };
 }
@@ -36462,6 +36544,8 @@ function groupByDigest(tagged) {
     const byDigest = new Map();
     for (const t of tagged) {
         const rec = byDigest.get(t.digest) ?? { digest: t.digest, mediaType: t.mediaType, tags: [], children: [] };
+        if (t.subject)
+            rec.subject = t.subject;
         rec.tags.push(t.tag);
         byDigest.set(t.digest, rec);
     }
@@ -36471,36 +36555,111 @@ function groupByDigest(tagged) {
     return out.sort((a, b) => a.digest.localeCompare(b.digest));
 }
 /**
+ * Reads the image's manifest graph by digest (never by tag: on Nexus a read by tag marks it pulled):
+ * every manifest that is or may be an index, to any depth, so `children` is known everywhere and every
+ * untagged descendant is in `inv.untagged`; then each subject a referrer names that is not in the graph,
+ * by digest: present ones join `inv.untagged`, absent ones are `inv.missingSubjects`. Throws on a failed
+ * or missing read, so the caller fails the whole image closed.
+ */
+async function readGraph(reader, inv, parallel) {
+    const nodes = new Map(inv.manifests.map(m => [m.digest, m]));
+    const untagged = [];
+    let level = inv.manifests.filter(m => !m.mediaType || (0, media_1.isIndexType)(m.mediaType));
+    for (let depth = 1; level.length > 0; depth++) {
+        if (depth > exports.MAX_INDEX_DEPTH)
+            throw new Error(`indexes nested deeper than ${exports.MAX_INDEX_DEPTH} levels`);
+        const bodies = await (0, limit_1.mapLimit)(level, parallel, rec => mustRead(reader, inv.name, rec.digest));
+        const next = [];
+        level.forEach((rec, i) => {
+            const body = bodies[i];
+            rec.mediaType = body.mediaType;
+            rec.manifestSize = body.size;
+            if (body.manifest.subject)
+                rec.subject = body.manifest.subject;
+            if (!(0, media_1.isIndexType)(body.mediaType))
+                return;
+            rec.children = [...new Set(body.manifest.manifests.map(c => c.digest))];
+            for (const c of body.manifest.manifests) {
+                if (typeof c.digest !== 'string' || !c.digest.includes(':'))
+                    throw new Error(`index ${rec.digest} has a child without a digest`);
+                if (nodes.has(c.digest))
+                    continue;
+                const child = { digest: c.digest, mediaType: c.mediaType ?? '', tags: [], children: [] };
+                nodes.set(c.digest, child);
+                untagged.push(child);
+                // A descriptor says what the child is; only an index (or an unknown) has to be read.
+                if (!c.mediaType || (0, media_1.isIndexType)(c.mediaType))
+                    next.push(child);
+            }
+        });
+        level = next;
+    }
+    // Subjects a referrer's fate depends on: of manifests whose every tag is a referrer tag, or that name
+    // an OCI subject. One not in the graph is read by digest before anyone calls the referrer an orphan.
+    const subjects = new Set();
+    for (const m of inv.manifests) {
+        for (const r of (0, referrers_1.referrerTagsOf)(m.tags) ?? [])
+            subjects.add(r.subject);
+        if (m.subject)
+            subjects.add(m.subject);
+    }
+    const unknown = [...subjects].filter(d => !nodes.has(d)).sort();
+    const heads = await (0, limit_1.mapLimit)(unknown, parallel, d => reader.resolve(inv.name, d));
+    const missing = [];
+    unknown.forEach((digest, i) => {
+        const head = heads[i];
+        // Only a 404 proves the subject gone; any answer with a body is a subject that exists.
+        if (head)
+            untagged.push({ digest, mediaType: head.mediaType, tags: [], children: [] });
+        else
+            missing.push(digest);
+    });
+    inv.untagged = untagged.sort((a, b) => a.digest.localeCompare(b.digest));
+    inv.missingSubjects = missing;
+}
+async function mustRead(reader, name, digest) {
+    const body = await reader.manifest(name, digest);
+    if (!body)
+        throw new Error(`manifest ${digest} of ${name} disappeared while reading`);
+    return body;
+}
+/**
  * Reads each manifest by digest (never by tag: on Nexus a read by tag marks it pulled) and fills in its
- * media type, size and children, then blobs and `created` as `opts` asks; an index's children are read
- * only when its `created` or (with `read`) its blobs are wanted. Never clears what an earlier call filled.
- * Throws on a failed read, so the caller can fail the whole image closed. Pass a cachingReader so calls
- * over the same image read nothing twice.
+ * media type, size and children, then blobs and `created` as `opts` asks; an index's descendants (to any
+ * depth) are read only when its `created` or (with `read`) its blobs are wanted: an index's blobs are its
+ * image manifests', its `created` their newest. Never clears what an earlier call filled. Throws on a
+ * failed read, so the caller can fail the whole image closed. Pass a cachingReader so calls over the
+ * same image read nothing twice.
  */
 async function describeManifests(reader, name, records, parallel, opts = {}) {
     const wanted = opts.created ?? new Set();
     const blobs = opts.blobs ?? 'none';
-    const read = async (digest) => {
-        const body = await reader.manifest(name, digest);
-        if (!body)
-            throw new Error(`manifest ${digest} of ${name} disappeared while reading`);
-        return body;
-    };
     const imageBlobs = (m) => [
         ...m.layers.map(l => ({ digest: l.digest, size: l.size })),
         ...(m.config ? [{ digest: m.config.digest, size: m.config.size }] : [])
     ];
     const createdOf = async (m) => m.config ? reader.configCreated(name, m.config.digest) : undefined;
+    /** The image manifests below an index, each once. */
+    const leaves = async (body, depth, seen) => {
+        if (depth > exports.MAX_INDEX_DEPTH)
+            throw new Error(`indexes nested deeper than ${exports.MAX_INDEX_DEPTH} levels`);
+        const kids = body.manifest.manifests.map(c => c.digest).filter(d => !seen.has(d) && seen.add(d));
+        const bodies = await Promise.all(kids.map(d => mustRead(reader, name, d)));
+        const out = await Promise.all(bodies.map(k => ((0, media_1.isIndexType)(k.mediaType) ? leaves(k, depth + 1, seen) : [k])));
+        return out.flat();
+    };
     await (0, limit_1.mapLimit)(records, parallel, async (rec) => {
-        const body = await read(rec.digest);
+        const body = await mustRead(reader, name, rec.digest);
         rec.mediaType = body.mediaType;
         rec.manifestSize = body.size;
+        if (body.manifest.subject)
+            rec.subject = body.manifest.subject;
         const withCreated = wanted.has(rec.digest);
         if ((0, media_1.isIndexType)(body.mediaType)) {
-            rec.children = body.manifest.manifests.map(c => c.digest);
+            rec.children = [...new Set(body.manifest.manifests.map(c => c.digest))];
             if (!withCreated && blobs !== 'read')
                 return;
-            const kids = await Promise.all(rec.children.map(read));
+            const kids = await leaves(body, 1, new Set([rec.digest]));
             if (blobs !== 'none')
                 rec.blobs = dedupe(kids.flatMap(k => imageBlobs(k.manifest)));
             if (withCreated) {
@@ -36692,7 +36851,8 @@ async function run() {
             core.setSecret(password);
             core.setSecret(Buffer.from(`${core.getInput('username')}:${password}`).toString('base64'));
         }
-        const cfg = (0, config_1.parseConfig)(name => core.getInput(name));
+        // Not core.getInput: it reads an input given as '' like one left out, and an empty list must be refused.
+        const cfg = (0, config_1.parseConfig)(name => process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`]);
         const { digest, spool } = await (0, streamed_run_1.runStreamed)(cfg, { log: actionsLogger, version: package_json_1.version }, cfg.reportFile !== undefined);
         for (const [name, value] of Object.entries((0, report_1.actionOutputs)(digest)))
             core.setOutput(name, value);
@@ -36862,10 +37022,13 @@ class NexusBackend {
             const reader = this.reader(inv);
             // Blobs only from bodies read anyway (reading more for the estimate is size-estimate: on).
             const blobs = this.cfg.sizeEstimate === 'off' ? 'none' : 'free';
-            // Index children are only known from the index itself; an asset without contentType (before 3.29)
-            // might be one.
+            // The graph: index children are only known from the index itself (to any depth; an asset without
+            // contentType, before 3.29, might be one), and subjects not in it are read by digest.
             const structure = inv.manifests.filter(m => !m.mediaType || (0, media_1.isIndexType)(m.mediaType));
-            await (0, inventory_1.describeManifests)(reader, ref.name, structure, this.cfg.concurrency, { blobs });
+            await (0, inventory_1.readGraph)(reader, inv, this.cfg.concurrency);
+            // Blobs of the bodies just read (the reader's cache answers: no second request).
+            if (blobs !== 'none')
+                await (0, inventory_1.describeManifests)(reader, ref.name, structure, this.cfg.concurrency, { blobs });
             // Then manifest and config by digest only where a decision needs `created` (src/policy/dates.ts).
             await (0, inventory_1.describeNeededDates)(reader, ref.name, inv.manifests, this.cfg.policy, this.cfg.concurrency, blobs);
         }
@@ -37054,10 +37217,16 @@ function recordsFromComponents(components) {
 // A thin client for the Nexus 3 REST API (/service/rest/v1): components with continuationToken paging,
 // component read and delete, repositories. Response shapes: shared/nexus/API.md sections 3, 4 and 6.
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.NexusClient = void 0;
+exports.NexusClient = exports.MAX_COMPONENT_PAGES = void 0;
 exports.parseNexusDate = parseNexusDate;
 exports.authFailure = authFailure;
+const node_crypto_1 = __nccwpck_require__(7598);
 const http_1 = __nccwpck_require__(6803);
+/** A hard bound on pages of one repository's components (10M components at 100 a page). */
+exports.MAX_COMPONENT_PAGES = 100_000;
+function idKey(id) {
+    return parseInt((0, node_crypto_1.createHash)('sha1').update(id).digest('hex').slice(0, 12), 16);
+}
 /** Dates are `2022-08-29T07:11:42.914+00:00` (3.26+) or `...+0000` (older Jackson). */
 function parseNexusDate(text) {
     if (!text)
@@ -37067,9 +37236,11 @@ function parseNexusDate(text) {
 }
 class NexusClient {
     http;
+    maxPages;
     rest;
-    constructor(http, host) {
+    constructor(http, host, maxPages = exports.MAX_COMPONENT_PAGES) {
         this.http = http;
+        this.maxPages = maxPages;
         this.rest = `${host}/service/rest/v1`;
     }
     /** Every repository the user may browse (a plain array, not a page). */
@@ -37081,33 +37252,56 @@ class NexusClient {
     /**
      * Calls `onPage` for each page of components until the token runs out. The datastore returns a
      * token whenever a page is full, so a repository of exactly 100*k components ends with an empty page.
+     * Fails closed: a page without an `items` list, a page repeating a component already listed, a token
+     * seen before, or more than MAX_COMPONENT_PAGES pages is an error, never the end of the listing.
      */
     async eachComponentPage(repository, onPage) {
-        const seen = new Set();
+        const tokens = new Set();
+        // Component ids as 48-bit numbers: a few MB at a million components, and a collision only stops a run.
+        const ids = new Set();
         let token = null;
-        do {
+        for (let page = 1;; page++) {
+            if (page > this.maxPages)
+                throw new Error(`Nexus components of ${repository}: more than ${this.maxPages} pages, stopped (a listing that never ends)`);
             const url = new URL(`${this.rest}/components`);
             url.searchParams.set('repository', repository);
             if (token)
                 url.searchParams.set('continuationToken', token);
             const res = await this.http.request('GET', url.toString(), { kind: 'nexus GET components', headers: { accept: 'application/json' }, accept: [401, 403, 404] });
             authFailure(res.status, `browse repository ${repository}`, `nx-repository-view-docker-${repository}-browse`);
-            if (res.status === 404)
-                throw new Error(`Nexus repository '${repository}' not found`);
-            let page;
+            if (res.status === 404) {
+                if (page === 1)
+                    throw new Error(`Nexus repository '${repository}' not found`);
+                throw new http_1.HttpError('GET', url.toString(), 404, `page ${page} of the components of ${repository} is missing: the listing is incomplete`);
+            }
+            let body;
             try {
-                page = JSON.parse(res.body.toString('utf8'));
+                body = JSON.parse(res.body.toString('utf8'));
             }
             catch {
                 throw new http_1.HttpError('GET', url.toString(), res.status, 'the body is not JSON');
             }
-            onPage(page.items ?? []);
-            token = page.continuationToken;
-            if (token !== null && seen.has(token))
-                throw new Error(`Nexus repeated continuationToken ${token} for ${repository}`);
-            if (token !== null)
-                seen.add(token);
-        } while (token !== null);
+            const items = body?.items;
+            if (!Array.isArray(items))
+                throw new http_1.HttpError('GET', url.toString(), res.status, `page ${page} has no "items" list: the listing is incomplete`);
+            const next = body?.continuationToken;
+            if (next !== null && typeof next !== 'string') {
+                throw new http_1.HttpError('GET', url.toString(), res.status, `page ${page} has no "continuationToken" (string or null): the listing is incomplete`);
+            }
+            for (const c of items) {
+                const key = idKey(String(c?.id));
+                if (ids.has(key))
+                    throw new http_1.HttpError('GET', url.toString(), res.status, `page ${page} repeats component ${String(c?.id)}, listed before`);
+                ids.add(key);
+            }
+            onPage(items);
+            if (next === null)
+                return;
+            if (tokens.has(next) || next === token)
+                throw new Error(`Nexus repeated continuationToken ${next} for ${repository}: the listing does not advance`);
+            tokens.add(next);
+            token = next;
+        }
     }
     /** A component, or undefined when it no longer exists. */
     async component(id) {
@@ -37386,6 +37580,116 @@ function validDate(d) {
 
 /***/ }),
 
+/***/ 6394:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+// The manifest graph of one image, pure: its tagged and untagged manifests, with an edge from each index to
+// its children and from each subject to its referrers (signatures, attestations, SBOMs: the
+// `sha256-<hex>.<suffix>` tag schema, and the OCI 1.1 `subject` field). Retention flows down these edges:
+// whatever a kept manifest reaches is kept.
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.ManifestGraph = void 0;
+exports.pathText = pathText;
+const referrers_1 = __nccwpck_require__(7898);
+class ManifestGraph {
+    tagged = new Set();
+    down = new Map();
+    up = new Map();
+    constructor(inv) {
+        for (const m of inv.manifests)
+            this.tagged.add(m.digest);
+        const nodes = new Set([...inv.manifests, ...(inv.untagged ?? [])].map(m => m.digest));
+        for (const m of [...inv.manifests, ...(inv.untagged ?? [])]) {
+            for (const c of m.children)
+                this.add({ from: m.digest, to: c, label: 'child' });
+        }
+        for (const m of inv.manifests) {
+            for (const tag of [...m.tags].sort()) {
+                const r = (0, referrers_1.parseReferrerTag)(tag);
+                if (r && nodes.has(r.subject))
+                    this.add({ from: r.subject, to: m.digest, label: r.noun });
+            }
+            if (m.subject && nodes.has(m.subject))
+                this.add({ from: m.subject, to: m.digest, label: 'referrer' });
+        }
+    }
+    /** The edges into `digest` (from its parents and subjects). */
+    parents(digest) {
+        return this.up.get(digest) ?? [];
+    }
+    /**
+     * Breadth first from `roots` (in order) along every edge: each manifest reached, with the edge it was
+     * first reached by (null for a root). The first path found is the shortest from the earliest root.
+     */
+    reach(roots) {
+        const via = new Map();
+        const queue = [];
+        for (const r of roots) {
+            if (via.has(r))
+                continue;
+            via.set(r, null);
+            queue.push(r);
+        }
+        for (let i = 0; i < queue.length; i++) {
+            for (const e of this.down.get(queue[i]) ?? []) {
+                if (via.has(e.to))
+                    continue;
+                via.set(e.to, e);
+                queue.push(e.to);
+            }
+        }
+        return via;
+    }
+    /**
+     * The nearest tagged manifests above `digest`: walking up its edges (only `child` edges when
+     * `childOnly`) through untagged manifests, stopping at each tagged one. Sorted by digest.
+     */
+    taggedAncestors(digest, childOnly = false) {
+        const found = new Map();
+        const seen = new Set([digest]);
+        let level = [{ digest, path: [] }];
+        while (level.length > 0) {
+            const next = [];
+            for (const at of level) {
+                for (const e of this.parents(at.digest)) {
+                    if (childOnly && e.label !== 'child')
+                        continue;
+                    if (seen.has(e.from))
+                        continue;
+                    seen.add(e.from);
+                    const path = [...at.path, e.label];
+                    if (this.tagged.has(e.from))
+                        found.set(e.from, path);
+                    else
+                        next.push({ digest: e.from, path });
+                }
+            }
+            level = next;
+        }
+        return [...found].map(([d, path]) => ({ digest: d, path })).sort((a, b) => (a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0));
+    }
+    add(e) {
+        if (e.from === e.to)
+            return;
+        const down = this.down.get(e.from) ?? [];
+        if (down.some(x => x.to === e.to && x.label === e.label))
+            return;
+        down.push(e);
+        this.down.set(e.from, down);
+        this.up.set(e.to, [...(this.up.get(e.to) ?? []), e]);
+    }
+}
+exports.ManifestGraph = ManifestGraph;
+/** `["signature", "child"]` + `kept 2.0.0` -> `signature of child of kept 2.0.0`. */
+function pathText(path, end) {
+    return [...path, end].join(' of ');
+}
+
+
+/***/ }),
+
 /***/ 7921:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -37398,14 +37702,24 @@ exports.ageUnknownNote = ageUnknownNote;
 // The pure planner: inventory + policy + clock -> which manifests to keep, delete or leave pending.
 // No I/O, no clock reads, no randomness: the same input always gives a deep-equal plan, and the input is
 // never mutated. The unit of decision is a manifest with all its tags; tags are never split from it.
+//
+// Over the image's manifest graph (src/policy/graph.ts): manifests are ranked (the tagged images of their
+// own), or hang from others (a tagged child of an index, a referrer of a subject). Retention is the
+// closure of what the rules keep: whatever a kept manifest reaches is kept. What hangs from deleted
+// manifests goes after all of them, and with them: pending when any is pending.
 const glob_1 = __nccwpck_require__(5601);
+const graph_1 = __nccwpck_require__(6394);
 const referrers_1 = __nccwpck_require__(7898);
 const version_1 = __nccwpck_require__(9698);
 const DAY_MS = 86_400_000;
 /** Docker's first release. Image `created` dates before it are reproducible-build stamps (1970, 1980), not ages. */
 const PLACEHOLDER_BEFORE = Date.UTC(2013, 2, 20);
-function plan(inventory, policy, now) {
-    const work = inventory.map(inv => planImage(inv, policy, now.getTime()));
+/**
+ * `locate` finds a subject that this image's inventory proved absent (missingSubjects) in the other
+ * images of the run; without it, such a subject counts as gone everywhere.
+ */
+function plan(inventory, policy, now, locate) {
+    const work = inventory.map(inv => planImage(inv, policy, now.getTime(), locate));
     orderDeletions(work, policy.maxDeletions);
     const images = work.map(w => toImagePlan(w, policy));
     const note = ageUnknownNote(images.reduce((n, p) => n + ageUnknownCount(p), 0));
@@ -37421,47 +37735,54 @@ function ageUnknownNote(unknown) {
     return (`age unknown for ${unknown} manifest${unknown === 1 ? '' : 's'}: kept, since older-than cannot be checked ` +
         `without a date (image created dates before 2013-03-20 are reproducible-build placeholders)`);
 }
-function planImage(inv, policy, now) {
+function planImage(inv, policy, now, locate) {
+    const graph = new graph_1.ManifestGraph(inv);
     const items = inv.manifests.map(m => describe(m, policy.ageBasis));
-    rankItems(items, policy);
-    const work = { inv, items, candidates: [], orphans: [] };
     const byDigest = new Map(items.map(it => [it.m.digest, it]));
-    const subjectsOf = (it) => unique((it.refs ?? []).map(r => byDigest.get(r.subject)).filter((s) => s !== undefined && s !== it));
-    for (const it of items) {
-        if (it.refs)
-            it.subject = (subjectsOf(it)[0]?.m.digest ?? it.refs[0].subject);
-        if (inv.error) {
+    for (const it of items)
+        it.dependent = !it.refs && graph.taggedAncestors(it.m.digest, true).length > 0;
+    const work = { inv, items, candidates: [], orphans: [], notes: rankItems(items, policy) };
+    if (inv.error) {
+        for (const it of items)
             decide(it, 'keep', 'image-failed', `image inventory failed: ${inv.error}`);
-        }
-        else {
-            const base = baseRule(it, policy, now, it.refs !== undefined && subjectsOf(it).length === 0);
-            if (base)
-                decide(it, 'keep', base[0], base[1]);
-        }
-    }
-    if (inv.error)
         return work;
-    retainDerived(items, subjectsOf);
+    }
+    const nodes = new Set([...inv.manifests, ...(inv.untagged ?? [])].map(m => m.digest));
+    const missing = new Set(inv.missingSubjects ?? []);
+    const states = new Map();
+    for (const it of items) {
+        if (it.refs) {
+            const state = subjectState(it, graph, nodes, missing, locate);
+            states.set(it, state);
+            it.subject = state.kind === 'follows' ? it.refs[0].subject : state.subject;
+        }
+        const base = baseRule(it, policy, now, states.get(it));
+        if (base)
+            decide(it, 'keep', base[0], base[1]);
+    }
+    retainReached(items, graph, byDigest);
     for (const it of items) {
         if (it.rule)
             continue;
-        if (!it.refs) {
+        const state = states.get(it);
+        if (!it.refs && !it.dependent) {
             const s = slot(it, policy);
             const older = policy.olderThan ? ` and older than ${policy.olderThan.text}` : '';
             decide(it, 'delete', 'delete', `beyond ${s.beyondName} ${s.n}${older}`);
-            continue;
         }
-        const subject = subjectsOf(it)[0];
-        if (subject) {
-            // Its subject is not retained either (or the fixpoint would have kept it): it goes with the subject,
-            // and takes the subject's action once max-deletions has been applied.
-            it.follows = subject;
-            subject.followers.push(it);
+        else if (state?.kind === 'orphan') {
+            decide(it, 'delete', 'orphan-referrer', `orphan ${nounOf(it, state.subject)}: subject ${shortDigest(state.subject)} not found`);
+            work.orphans.push(it);
         }
         else {
-            const ref = it.refs[0];
-            decide(it, 'delete', 'orphan-referrer', `orphan ${ref.noun}: subject ${shortDigest(ref.subject)} not found`);
-            work.orphans.push(it);
+            // Hangs from manifests none of which is retained (or the closure would have kept it): it goes after
+            // them, and takes their action once max-deletions has been applied.
+            it.prereqs = graph.taggedAncestors(it.m.digest).map(a => ({ item: byDigest.get(a.digest), path: a.path }));
+            for (const p of it.prereqs)
+                p.item.followers.push(it);
+            const subject = it.prereqs.find(p => p.path.length === 1 && p.path[0] !== 'child');
+            if (it.refs)
+                it.subject = subject?.item.m.digest ?? it.refs[0].subject;
         }
     }
     for (const it of items)
@@ -37470,9 +37791,35 @@ function planImage(inv, policy, now) {
     work.candidates = candidateOrder(items, policy);
     return work;
 }
+/**
+ * A referrer's subject: in the graph and owned by a tagged manifest (it follows that), or known to exist
+ * (untagged here, in another image of the run, or not proven gone: kept), or proven gone (an orphan).
+ */
+function subjectState(it, graph, nodes, missing, locate) {
+    const subjects = unique((it.refs ?? []).map(r => r.subject));
+    const inGraph = subjects.find(s => s !== it.m.digest && nodes.has(s));
+    if (inGraph !== undefined) {
+        if (graph.taggedAncestors(it.m.digest).length > 0)
+            return { kind: 'follows' };
+        return { kind: 'exists', subject: inGraph, reason: `${nounOf(it, inGraph)} of untagged ${shortDigest(inGraph)}, which exists` };
+    }
+    for (const s of subjects) {
+        const noun = nounOf(it, s);
+        if (s === it.m.digest)
+            return { kind: 'exists', subject: s, reason: `${noun} naming its own digest` };
+        if (!missing.has(s))
+            return { kind: 'exists', subject: s, reason: `${noun} of ${shortDigest(s)}, not proven gone` };
+        const where = locate?.(s);
+        if (where !== undefined)
+            return { kind: 'exists', subject: s, reason: `${noun} of ${shortDigest(s)} ${where}` };
+    }
+    return { kind: 'orphan', subject: subjects[0] };
+}
 function describe(m, basis) {
     const tags = [...m.tags].sort();
-    const refs = (0, referrers_1.referrerTagsOf)(tags);
+    const tagRefs = (0, referrers_1.referrerTagsOf)(tags);
+    const oci = m.subject && m.subject !== m.digest ? [{ tag: '', subject: m.subject, noun: 'referrer' }] : [];
+    const refs = tagRefs || oci.length > 0 ? [...(tagRefs ?? []), ...oci] : undefined;
     const version = refs ? undefined : (0, version_1.highestVersion)(tags);
     const pushed = validDate(m.pushed);
     const created = usableCreated(m.created);
@@ -37484,8 +37831,10 @@ function describe(m, basis) {
         family: refs ? 'referrer' : version ? 'version' : 'other',
         rankDate: (pushed ?? created.date)?.getTime(),
         age: ageOf(basis, pushed, created, m.lastPulled),
+        dependent: false,
         action: 'keep',
         reason: '',
+        prereqs: [],
         followers: []
     };
 }
@@ -37517,20 +37866,28 @@ function ageOf(basis, pushed, created, lastPulled) {
     return fromPushed;
 }
 /**
- * Ranks the non-referrer manifests, newest first: in semver mode versions and others separately, in date
- * mode all together. Protected and not-selected manifests take rank slots too: `keep N` means "the N newest",
- * and one of those also being protected is fine (it does not push an older manifest into the kept set).
+ * Ranks the manifests of their own (not referrers, not tagged children of another tagged manifest), newest
+ * first: in semver mode versions and others separately, in date mode all together. Protected and
+ * not-selected manifests take rank slots too: `keep N` means "the N newest", and one of those also being
+ * protected is fine (it does not push an older manifest into the kept set). Returns notes on the order
+ * used where dates were missing.
  */
 function rankItems(items, policy) {
-    const ranked = items.filter(it => !it.refs);
-    const lists = policy.sort === 'date'
-        ? [ranked.sort(byDateThenTag)]
-        : [
-            ranked.filter(it => it.version).sort(byVersionThenDate),
-            ranked.filter(it => !it.version).sort(byDateThenTag)
-        ];
+    const ranked = items.filter(it => !it.refs && !it.dependent);
+    const versions = ranked.filter(it => it.version).sort(byVersionThenDate);
+    const byDate = policy.sort === 'date' ? ranked.sort(byDateThenTag) : ranked.filter(it => !it.version).sort(byDateThenTag);
+    const lists = policy.sort === 'date' ? [byDate] : [versions, byDate];
     for (const list of lists)
         list.forEach((it, i) => (it.rank = i + 1));
+    const undated = byDate.filter(it => it.rankDate === undefined).length;
+    if (byDate.length < 2 || undated === 0)
+        return [];
+    const what = policy.sort === 'date' ? 'manifests' : 'manifests without a version tag';
+    return [
+        undated === byDate.length
+            ? `no usable date for any of the ${byDate.length} ${what}: ranked by tag name (alphabetical order, first = newest) instead`
+            : `${undated} of the ${byDate.length} ${what} have no usable date: they rank after the dated ones, by tag name`
+    ];
 }
 function cmpStr(a, b) {
     return a < b ? -1 : a > b ? 1 : 0;
@@ -37561,22 +37918,28 @@ function slot(it, policy) {
         return { n: policy.keep, label: 'semver', beyondName: 'keep' };
     return { n: policy.keepOther, label: 'other', beyondName: 'keep-other' };
 }
-/** The first of protected > not-selected > keep-newest > younger > age-unknown that applies. */
-function baseRule(it, policy, now, orphan) {
+/**
+ * The first of protected > (referrers) subject exists > not-selected > keep-newest > younger > age-unknown
+ * that applies. A referrer that follows its subject, and a dependent, are decided by what they hang from.
+ */
+function baseRule(it, policy, now, state) {
     const glob = policy.keepTags.find(g => it.tags.some(t => (0, glob_1.matchesAny)(t, [g])));
     if (glob !== undefined)
         return ['protected', `protected by keep-tags: ${glob}`];
+    if (state?.kind === 'exists')
+        return ['subject-exists', state.reason];
     // A referrer with a subject belongs to it: `tags` selects subjects, and their signatures follow them.
-    const outside = it.refs && !orphan ? undefined : it.tags.find(t => !(0, glob_1.matchesAny)(t, policy.tags));
+    if (state?.kind === 'follows')
+        return undefined;
+    const outside = it.tags.find(t => !(0, glob_1.matchesAny)(t, policy.tags));
     if (outside !== undefined)
         return ['not-selected', `tag ${outside} not selected by tags`];
+    if (it.dependent)
+        return undefined;
     if (!it.refs) {
         const s = slot(it, policy);
         if (it.rank <= s.n)
             return ['keep-newest', `keep ${s.n} (${s.label}) #${it.rank}`];
-    }
-    else if (!orphan) {
-        return undefined; // a referrer with a subject lives and dies with it; its own age does not matter
     }
     if (!policy.olderThan)
         return undefined;
@@ -37591,43 +37954,33 @@ function baseRule(it, policy, now, orphan) {
     return ['younger', `pulled ${days} day${days === 1 ? '' : 's'} ago`];
 }
 /**
- * Children of a retained index and referrers of a retained manifest are retained too, transitively (a
- * signature of a kept child, the children of a kept referrer index), so iterate to a fixpoint. Reasons are
- * given afterwards, preferring child-of-kept-index over referrer-of-kept.
+ * Whatever a retained manifest reaches (children at any depth, their referrers, referrers of referrers)
+ * is retained, with the path in its reason: "signature of child of kept 2.0.0". Roots go in plan order,
+ * so the path named is the shortest from the highest-ranked kept manifest.
  */
-function retainDerived(items, subjectsOf) {
-    const retained = new Set(items.filter(it => it.rule));
-    const parents = new Map();
-    for (const p of items) {
-        for (const child of unique(p.m.children))
-            parents.set(child, [...(parents.get(child) ?? []), p]);
-    }
-    const keptParent = (it) => parents.get(it.m.digest)?.find(p => p !== it && retained.has(p));
-    const keptSubject = (it) => subjectsOf(it).find(s => retained.has(s));
-    const derived = [];
-    for (let grew = true; grew;) {
-        grew = false;
-        for (const it of items) {
-            if (retained.has(it) || !(keptParent(it) || keptSubject(it)))
-                continue;
-            retained.add(it);
-            derived.push(it);
-            grew = true;
-        }
-    }
-    for (const it of derived) {
-        const parent = keptParent(it);
-        if (parent) {
-            decide(it, 'keep', 'child-of-kept-index', `child of kept index ${label(parent)}`);
+function retainReached(items, graph, byDigest) {
+    const roots = items.filter(it => it.rule).sort(byPlanOrder);
+    const via = graph.reach(roots.map(it => it.m.digest));
+    for (const it of items) {
+        if (it.rule)
             continue;
+        const into = via.get(it.m.digest);
+        if (!into)
+            continue;
+        const path = [];
+        let at = it.m.digest;
+        for (let e = into; e; e = via.get(at)) {
+            path.push(e.label);
+            at = e.from;
         }
-        const subject = keptSubject(it);
-        it.subject = subject.m.digest;
-        decide(it, 'keep', 'referrer-of-kept', `${nounFor(it, subject)} of kept ${label(subject)}`);
+        const root = byDigest.get(at);
+        if (into.label !== 'child')
+            it.subject = into.from;
+        decide(it, 'keep', into.label === 'child' ? 'child-of-kept-index' : 'referrer-of-kept', (0, graph_1.pathText)(path, `kept ${label(root)}`));
     }
 }
 /**
- * This image's non-referrer candidates, first to delete first: the lowest-ranked first. In semver mode the
+ * This image's ranked candidates, first to delete first: the lowest-ranked first. In semver mode the
  * version and other families alternate (version first), each from its bottom, so a cap trims both evenly.
  */
 function candidateOrder(items, policy) {
@@ -37647,9 +38000,10 @@ function candidateOrder(items, policy) {
     return merged;
 }
 /**
- * Numbers every deletion across the images planned together: round robin over images (in name order) so a max-deletions cap
- * spreads over images; referrers come right after their subject with its action and are not counted;
- * orphan referrers come last.
+ * Numbers every deletion across the images planned together: round robin over images (in name order) so a
+ * max-deletions cap spreads over images. What hangs from deleted manifests comes right after the last of
+ * them, with their action, uncounted (a parent and its exclusive children are one unit); orphan referrers
+ * come last. Anything left unplaced hangs from a cycle of referrers: it is kept.
  */
 function orderDeletions(work, cap) {
     const images = [...work].sort((a, b) => cmpStr(a.inv.name, b.inv.name) || cmpStr(a.inv.repository, b.inv.repository));
@@ -37658,11 +38012,13 @@ function orderDeletions(work, cap) {
         if (it.deleteOrder !== undefined)
             return;
         it.deleteOrder = ++order;
-        for (const r of it.followers) {
-            if (r.deleteOrder !== undefined)
+        for (const f of it.followers) {
+            if (f.deleteOrder !== undefined || f.rule !== undefined)
                 continue;
-            follow(r, it, cap);
-            place(r);
+            if (!f.prereqs.every(p => p.item.deleteOrder !== undefined))
+                continue;
+            follow(f, cap);
+            place(f);
         }
     };
     let counted = 0;
@@ -37681,24 +38037,24 @@ function orderDeletions(work, cap) {
     }
     for (const w of images)
         w.orphans.forEach(place);
-    // Only referrers whose subjects name each other in a cycle remain; they go with each other, last.
     for (const w of images) {
         for (const it of w.items) {
-            if (it.follows && it.deleteOrder === undefined) {
-                follow(it, it.follows, cap);
-                place(it);
-            }
+            if (it.rule !== undefined)
+                continue;
+            const p = it.prereqs[0];
+            decide(it, 'keep', 'subject-exists', `${(0, graph_1.pathText)(p?.path ?? [], label(p?.item ?? it))}, which is part of a reference cycle`);
         }
     }
 }
-function follow(r, subject, cap) {
-    const noun = nounFor(r, subject);
-    if (subject.action === 'pending') {
-        decide(r, 'pending', 'max-deletions', `pending: max-deletions ${cap} reached (${noun} of ${label(subject)})`);
+/** Decides a manifest hanging from others once all of them are placed: pending if any is. */
+function follow(f, cap) {
+    const pending = f.prereqs.find(p => p.item.action === 'pending');
+    if (pending) {
+        decide(f, 'pending', 'max-deletions', `pending: max-deletions ${cap} reached (${(0, graph_1.pathText)(pending.path, label(pending.item))})`);
+        return;
     }
-    else {
-        decide(r, 'delete', 'referrer-of-deleted', `${noun} of deleted ${label(subject)}`);
-    }
+    const last = f.prereqs.reduce((a, b) => ((b.item.deleteOrder ?? 0) > (a.item.deleteOrder ?? 0) ? b : a));
+    decide(f, 'delete', f.refs ? 'referrer-of-deleted' : 'child-of-deleted', (0, graph_1.pathText)(last.path, `deleted ${label(last.item)}`));
 }
 function decide(it, action, rule, reason) {
     it.action = action;
@@ -37708,8 +38064,8 @@ function decide(it, action, rule, reason) {
 function label(it) {
     return it.version?.tag ?? it.tags[0] ?? it.m.digest;
 }
-function nounFor(referrer, subject) {
-    return (referrer.refs?.find(r => r.subject === subject.m.digest) ?? referrer.refs?.[0])?.noun ?? 'referrer';
+function nounOf(referrer, subject) {
+    return (referrer.refs?.find(r => r.subject === subject) ?? referrer.refs?.[0])?.noun ?? 'referrer';
 }
 function shortDigest(digest) {
     return digest.slice(0, 'sha256:'.length + 8);
@@ -37717,20 +38073,27 @@ function shortDigest(digest) {
 function unique(values) {
     return [...new Set(values)];
 }
-/** Version family by rank, then other family by rank (one list in date mode), then referrers by subject. */
-function toImagePlan(w, policy) {
-    const familyOrder = (it) => (it.refs ? 2 : policy.sort === 'date' || it.version ? 0 : 1);
-    const sorted = [...w.items].sort((a, b) => familyOrder(a) - familyOrder(b) ||
-        (a.rank ?? 0) - (b.rank ?? 0) ||
+/** Version family, then other family (one list in date mode), each by rank, unranked after; then referrers. */
+function byPlanOrder(a, b) {
+    const familyOrder = (it) => (it.refs ? 2 : it.family === 'version' ? 0 : 1);
+    return (familyOrder(a) - familyOrder(b) ||
+        (a.rank ?? Number.MAX_SAFE_INTEGER) - (b.rank ?? Number.MAX_SAFE_INTEGER) ||
         cmpStr(a.subject ?? '', b.subject ?? '') ||
         byTagThenDigest(a, b));
+}
+function toImagePlan(w, policy) {
+    const order = policy.sort === 'date' ? (a, b) => (a.refs ? 1 : 0) - (b.refs ? 1 : 0) || byPlanDate(a, b) : byPlanOrder;
     return {
         repository: w.inv.repository,
         image: w.inv.name,
-        decisions: sorted.map(it => toDecision(w.inv, it)),
+        decisions: [...w.items].sort(order).map(it => toDecision(w.inv, it)),
         ...(w.inv.error !== undefined ? { error: w.inv.error } : {}),
-        notes: [...(w.inv.notes ?? [])]
+        notes: [...(w.inv.notes ?? []), ...w.notes]
     };
+}
+/** Date mode: one ranked list, unranked after, then as byPlanOrder. */
+function byPlanDate(a, b) {
+    return (a.rank ?? Number.MAX_SAFE_INTEGER) - (b.rank ?? Number.MAX_SAFE_INTEGER) || byPlanOrder(a, b);
 }
 function toDecision(inv, it) {
     return {
@@ -37747,7 +38110,8 @@ function toDecision(inv, it) {
         ...(it.age.date ? { ageDate: new Date(it.age.date.getTime()) } : {}),
         ageBasis: it.age.basis,
         ...(it.subject !== undefined ? { subject: it.subject } : {}),
-        ...(it.deleteOrder !== undefined ? { deleteOrder: it.deleteOrder } : {})
+        ...(it.deleteOrder !== undefined ? { deleteOrder: it.deleteOrder } : {}),
+        ...(it.prereqs.length > 0 && it.action !== 'keep' ? { after: it.prereqs.map(p => p.item.m.digest) } : {})
     };
 }
 
@@ -38060,6 +38424,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.RegistryBackend = void 0;
 const inventory_1 = __nccwpck_require__(4255);
 const limit_1 = __nccwpck_require__(7768);
+const media_1 = __nccwpck_require__(6571);
 class RegistryBackend {
     client;
     opts;
@@ -38086,13 +38451,17 @@ class RegistryBackend {
             const tags = await this.client.tags(ref.name);
             const read = await (0, limit_1.mapLimit)(tags, this.opts.parallel, async (tag) => {
                 const body = await this.client.manifest(ref.name, tag);
-                if (body)
-                    reader.remember(body);
-                return body ? { tag, digest: body.digest, mediaType: body.mediaType } : undefined;
+                // Listed but unknown: deleted meanwhile, or a registry answering wrongly. Either way the image's
+                // picture is incomplete (its digest may be shared with a tag we would then delete): fail closed.
+                if (!body)
+                    throw new Error(`tag ${tag} is listed but its manifest answers 404; a rerun finishes the job`);
+                reader.remember(body);
+                return { tag, digest: body.digest, mediaType: body.mediaType, ...(body.manifest.subject ? { subject: body.manifest.subject } : {}) };
             });
-            // A tag listed but unknown by the time we read it was deleted meanwhile: nothing to decide.
-            inv.manifests = (0, inventory_1.groupByDigest)(read.filter((t) => t !== undefined));
-            // Every tagged manifest was read anyway, so its blobs cost nothing; an index's children are read
+            inv.manifests = (0, inventory_1.groupByDigest)(read);
+            // The graph: nested indexes (the tagged ones were read above) and subjects not in it.
+            await (0, inventory_1.readGraph)(reader, inv, this.opts.parallel);
+            // Every tagged manifest was read anyway, so its blobs cost nothing; an index's descendants are read
             // for theirs too, unless there is to be no estimate.
             await (0, inventory_1.describeManifests)(reader, ref.name, inv.manifests, this.opts.parallel, { blobs: this.opts.sizeEstimate === 'off' ? 'none' : 'read' });
             // Config blobs only where a decision needs the date (no push dates here: created is the only one).
@@ -38116,9 +38485,17 @@ class RegistryBackend {
         // A delete by digest takes every tag on it: any tag that is not planned to go (a new tag, or a kept
         // one re-pointed, say a rollback of `stable` to an old build) now on a doomed digest stops that delete.
         const others = await this.resolveTags(image.name, now.filter(t => !doomedTags.has(t)));
+        const planned = new Set([...image.manifests, ...(image.untagged ?? [])].map(m => m.digest));
         for (const t of others) {
-            if (doomedDigests.has(t.digest)) {
-                changed.set(t.digest, `changed since planned: ${known.has(t.tag) ? 'kept' : 'new'} tag ${t.tag} now points at it`);
+            const who = `${known.has(t.tag) ? 'kept' : 'new'} tag ${t.tag}`;
+            if (doomedDigests.has(t.digest))
+                changed.set(t.digest, `changed since planned: ${who} now points at it`);
+            // A tag on an index the plan never saw (pushed meanwhile) protects whatever that index reaches.
+            else if (!planned.has(t.digest) && (0, media_1.isIndexType)(t.mediaType)) {
+                for (const d of await this.descendants(image.name, t.digest)) {
+                    if (doomedDigests.has(d))
+                        changed.set(d, `changed since planned: ${who} now reaches it through index ${t.digest.slice(0, 19)}`);
+                }
             }
         }
         // A planned tag that moved is harmless here: the delete by digest removes only the content the plan
@@ -38160,6 +38537,25 @@ class RegistryBackend {
         });
         return problems;
     }
+    /** Every manifest below an index, read by digest, to any depth. */
+    async descendants(name, digest) {
+        const out = new Set();
+        let level = [digest];
+        for (let depth = 0; level.length > 0 && depth <= inventory_1.MAX_INDEX_DEPTH; depth++) {
+            const bodies = await (0, limit_1.mapLimit)(level, this.opts.parallel, d => this.client.manifest(name, d));
+            level = [];
+            for (const b of bodies) {
+                for (const c of b?.manifest.manifests ?? []) {
+                    if (out.has(c.digest))
+                        continue;
+                    out.add(c.digest);
+                    if (!c.mediaType || (0, media_1.isIndexType)(c.mediaType))
+                        level.push(c.digest);
+                }
+            }
+        }
+        return [...out];
+    }
     async resolveTags(name, tags) {
         const out = await (0, limit_1.mapLimit)(tags, this.opts.parallel, async (tag) => {
             const head = await this.client.resolve(name, tag);
@@ -38182,13 +38578,15 @@ exports.RegistryBackend = RegistryBackend;
 // A thin client for the OCI Distribution (Docker Registry v2) API. It knows URLs, pagination and status
 // codes; what to read and when is the inventory's business.
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.RegistryClient = void 0;
+exports.RegistryClient = exports.MAX_PAGES = void 0;
 exports.nextLink = nextLink;
 const node_crypto_1 = __nccwpck_require__(7598);
 const http_1 = __nccwpck_require__(6803);
 const media_1 = __nccwpck_require__(6571);
 /** distribution/distribution caps `n` at 1000 by default and answers 400 above it. */
 const PAGE = 1000;
+/** A hard bound on pages of one listing (10M items at 1000 a page): a server that always links on stops. */
+exports.MAX_PAGES = 10_000;
 class RegistryClient {
     http;
     base;
@@ -38212,22 +38610,16 @@ class RegistryClient {
         if (res.status === 404)
             throw new Error(`No Docker registry API at ${this.base}/v2/ (404): check the URL`);
     }
-    async catalog() {
-        const out = [];
-        await this.paginate(`${this.base}/v2/_catalog?n=${this.pageSize}`, 'registry GET _catalog', body => {
-            const j = JSON.parse(body);
-            out.push(...(j.repositories ?? []));
-        });
-        return out;
+    /** Every image name; any page that fails or is malformed fails the whole listing. */
+    catalog() {
+        return this.paginate(`${this.base}/v2/_catalog?n=${this.pageSize}`, 'registry GET _catalog', 'repositories', false);
     }
-    /** Tags of an image; an image with no tags left answers 404 NAME_UNKNOWN on some registries: []. */
-    async tags(name) {
-        const out = [];
-        await this.paginate(`${this.base}/v2/${name}/tags/list?n=${this.pageSize}`, 'registry GET tags/list', body => {
-            const j = JSON.parse(body);
-            out.push(...(j.tags ?? []));
-        }, [404]);
-        return out;
+    /**
+     * Tags of an image. An image without tags answers `tags: null` (docker-registry after its last tag
+     * was deleted) or 404 NAME_UNKNOWN on the first page: []. Anything odd on a later page is an error.
+     */
+    tags(name) {
+        return this.paginate(`${this.base}/v2/${name}/tags/list?n=${this.pageSize}`, 'registry GET tags/list', 'tags', true);
     }
     /** Digest and media type of a tag or digest; undefined when the registry does not know it. */
     async resolve(name, ref) {
@@ -38286,34 +38678,67 @@ class RegistryClient {
         }
         return res.status === 404 ? 'gone' : 'deleted';
     }
-    /** Follows `Link: <...>; rel="next"` until exhausted. */
-    async paginate(first, kind, onPage, accept = []) {
+    /**
+     * Follows `Link: <...>; rel="next"` to the end. Fails closed: a later page that errors, answers 404 or
+     * has no list, a page repeating an item already seen, a `last` that does not advance, or more than
+     * MAX_PAGES pages is an error, never the end of the listing (a short listing would make kept content
+     * look absent).
+     */
+    async paginate(first, kind, key, emptyOn404) {
+        const items = [];
         const seen = new Set();
+        const urls = new Set();
         let url = first;
-        while (url) {
-            if (seen.has(url))
-                throw new Error(`pagination loop at ${url}`);
-            seen.add(url);
-            const res = await this.http.request('GET', url, { kind, headers: { accept: 'application/json' }, accept: [...accept, 400] });
+        for (let page = 1; url; page++) {
+            if (page > exports.MAX_PAGES)
+                throw new Error(`${kind}: more than ${exports.MAX_PAGES} pages, stopped (a listing that never ends)`);
+            if (urls.has(url))
+                throw new Error(`${kind}: page ${page} repeats ${url} (pagination loop)`);
+            urls.add(url);
+            const res = await this.http.request('GET', url, { kind, headers: { accept: 'application/json' }, accept: [400, 404] });
             if (res.status === 400 && url === first && new URL(url).searchParams.has('n')) {
                 // A registry configured with a smaller page cap refuses our `n`: let it choose the page size.
                 const plain = new URL(url);
                 plain.searchParams.delete('n');
                 url = plain.toString();
+                page--;
                 continue;
             }
             if (res.status === 400)
                 throw new http_1.HttpError('GET', url, 400, res.body.toString('utf8').slice(0, 200));
-            if (res.status === 404)
-                return;
+            if (res.status === 404) {
+                if (page === 1 && emptyOn404)
+                    return [];
+                throw new http_1.HttpError('GET', url, 404, `page ${page} of the listing is missing: the listing is incomplete`);
+            }
+            let list;
             try {
-                onPage(res.body.toString('utf8'));
+                list = JSON.parse(res.body.toString('utf8'))?.[key];
             }
             catch {
                 throw new http_1.HttpError('GET', url, res.status, 'the body is not JSON');
             }
-            url = nextLink(url, header(res, 'link'));
+            const next = nextLink(url, header(res, 'link'));
+            if (list === null && page === 1 && !next)
+                return [];
+            if (!Array.isArray(list) || list.some(v => typeof v !== 'string')) {
+                throw new http_1.HttpError('GET', url, res.status, `page ${page} has no "${key}" list: the listing is incomplete`);
+            }
+            for (const item of list) {
+                if (seen.has(item))
+                    throw new http_1.HttpError('GET', url, res.status, `page ${page} repeats ${JSON.stringify(item)}, listed before`);
+                seen.add(item);
+                items.push(item);
+            }
+            if (next) {
+                const last = new URL(next).searchParams.get('last');
+                if (last !== null && last === new URL(url).searchParams.get('last')) {
+                    throw new http_1.HttpError('GET', url, res.status, `page ${page} links to the same last=${last}: the listing does not advance`);
+                }
+            }
+            url = next;
         }
+        return items;
     }
 }
 exports.RegistryClient = RegistryClient;
@@ -38330,6 +38755,10 @@ function nextLink(current, link) {
         return undefined;
     const next = new URL(m[1], current);
     const cur = new URL(current);
+    // Credentials go with every request: a next page elsewhere would hand them to another server.
+    if (next.pathname === cur.pathname && next.origin !== cur.origin) {
+        throw new Error(`the next-page link points at another origin (${next.origin}, not ${cur.origin}): refused`);
+    }
     if (next.pathname !== cur.pathname) {
         cur.search = next.search;
         return cur.toString();
@@ -39288,6 +39717,62 @@ async function runStreamed(cfg, deps, json) {
         throw e;
     }
 }
+
+
+/***/ }),
+
+/***/ 9661:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+// Which image of the run holds a manifest: so a referrer whose subject is not in its own image (cosign's
+// COSIGN_REPOSITORY keeps signatures in a repository of their own) is kept while its subject exists
+// anywhere the run lists. Digests are kept as 52-bit numbers (a few MB at 100k tags): a collision can
+// only find a subject that is not there, so it keeps a referrer, never deletes one.
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.SubjectDirectory = void 0;
+function key(digest) {
+    const at = digest.indexOf(':') + 1;
+    const n = parseInt(digest.slice(at, at + 13), 16);
+    return Number.isNaN(n) ? -1 : n;
+}
+class SubjectDirectory {
+    images = [];
+    where = new Map();
+    added = new Set();
+    /** Images whose inventory failed: what they hold is unknown. */
+    unreadable = [];
+    /** Records every manifest of the image, tagged or untagged. */
+    add(inv) {
+        const label = `${inv.repository}/${inv.name}`;
+        if (this.added.has(label))
+            return;
+        this.added.add(label);
+        if (inv.error !== undefined)
+            this.unreadable.push(label);
+        const at = this.images.push(label) - 1;
+        for (const m of [...inv.manifests, ...(inv.untagged ?? [])])
+            if (!this.where.has(key(m.digest)))
+                this.where.set(key(m.digest), at);
+    }
+    has(repository, name) {
+        return this.added.has(`${repository}/${name}`);
+    }
+    /**
+     * Where `digest` is, as the planner's reasons say it (`in docker-hosted/app`), or undefined when no
+     * image holds it. While any image could not be read, nothing is proven absent.
+     */
+    locate(digest) {
+        const at = this.where.get(key(digest));
+        if (at !== undefined)
+            return `in ${this.images[at]}`;
+        if (this.unreadable.length > 0)
+            return `perhaps in ${this.unreadable[0]} (its inventory failed)`;
+        return undefined;
+    }
+}
+exports.SubjectDirectory = SubjectDirectory;
 
 
 /***/ }),

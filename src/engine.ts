@@ -14,6 +14,7 @@ import { relieveHeap } from './memory'
 import { ImageInventory, ImagePlan, ImageReport, ImageSummary, RunReport, RunSummary } from './model'
 import { ageUnknownCount, ageUnknownNote, plan } from './policy/planner'
 import { matchesAny } from './glob'
+import { SubjectDirectory } from './subject-directory'
 import { RegistryClient } from './registry/client'
 import { RegistryBackend } from './registry/backend'
 import { NexusBackend } from './nexus/backend'
@@ -82,25 +83,38 @@ export async function runCleanupStreaming(cfg: Config, deps: EngineDeps, sink: I
       notes.push(note)
     }
 
-    const selected = await log.group('Inventory', async () => {
+    const { all, selected } = await log.group('Inventory', async () => {
       await backend.preflight()
-      const all = await backend.listImages()
-      const chosen = all.filter(r => matchesAny(r.name, cfg.policy.images) && !matchesAny(r.name, cfg.policy.excludeImages))
-      log.info(`${all.length} images found, ${chosen.length} selected by images/exclude-images`)
+      const listed = await backend.listImages()
+      const chosen = listed.filter(r => matchesAny(r.name, cfg.policy.images) && !matchesAny(r.name, cfg.policy.excludeImages))
+      log.info(`${listed.length} images found, ${chosen.length} selected by images/exclude-images`)
       for (const n of backend.notes) log.warning(n)
       notes.push(...backend.notes)
-      return chosen
+      return { all: listed, selected: chosen }
     })
 
     const freeable = new FreeableEstimate()
     const summaries: ImageSummary[] = []
     const failures: string[] = []
     let ageUnknown = 0
+    // Every manifest of every image inventoried, so a referrer whose subject is not in its own image (a
+    // signatures repository) is kept while the subject exists anywhere the run lists.
+    const directory = new SubjectDirectory()
+    const locate = (digest: string) => directory.locate(digest)
     const inventory = async (ref: ImageRef): Promise<ImageInventory> => {
       const inv = await backend.inventory(ref)
       if (inv.error) log.warning(`${inv.name}: inventory failed, nothing of it will be deleted: ${inv.error}`)
+      directory.add(inv)
       return inv
     }
+    /** Before deciding an orphan: the listed images not selected may hold its subject too (read-only). */
+    const completeDirectory = async (): Promise<void> => {
+      const rest = all.filter(r => !directory.has(r.repository, r.name))
+      if (rest.length === 0) return
+      log.info(`referrers name subjects outside their image: reading the ${rest.length} images not selected to look for them (nothing of them is deleted)`)
+      await mapLimit(rest, cfg.concurrency, async ref => directory.add(await backend.inventory(ref)))
+    }
+    const needsDirectory = (inv: ImageInventory): boolean => !inv.error && (inv.missingSubjects?.length ?? 0) > 0
     // Everything an image needs after its plan: the size reads, the execute step, its report.
     const finish = async (inv: ImageInventory, ip: ImagePlan): Promise<ImageReport> => {
       ageUnknown += ageUnknownCount(ip)
@@ -144,6 +158,8 @@ export async function runCleanupStreaming(cfg: Config, deps: EngineDeps, sink: I
 
     await log.group(cfg.dryRun ? 'Plan and dry run (nothing is deleted)' : 'Plan and delete', async () => {
       if (cfg.policy.maxDeletions === undefined) {
+        // An image whose referrers name subjects it does not hold waits until every image is known.
+        const deferred: ImageInventory[] = []
         await mapOrdered(
           selected,
           cfg.concurrency,
@@ -153,15 +169,22 @@ export async function runCleanupStreaming(cfg: Config, deps: EngineDeps, sink: I
             // wait until the end (measured: +60 MB peak RSS at 100k tags).
             await new Promise(resolve => setImmediate(resolve))
             const inv = await inventory(ref)
-            return finish(inv, plan([inv], cfg.policy, started).images[0])
+            if (needsDirectory(inv)) {
+              deferred.push(inv)
+              return undefined
+            }
+            return finish(inv, plan([inv], cfg.policy, started, locate).images[0])
           },
-          emit
+          r => r && emit(r)
         )
+        if (deferred.length > 0) await completeDirectory()
+        for (const inv of deferred) emit(await finish(inv, plan([inv], cfg.policy, started, locate).images[0]))
         return
       }
       // The cap is shared round robin over images, so every image is planned before the first delete.
       const invs: (ImageInventory | undefined)[] = await mapLimit(selected, cfg.concurrency, inventory)
-      const whole = plan(invs as ImageInventory[], cfg.policy, started)
+      if ((invs as ImageInventory[]).some(needsDirectory)) await completeDirectory()
+      const whole = plan(invs as ImageInventory[], cfg.policy, started, locate)
       await mapOrdered(
         whole.images,
         cfg.concurrency,

@@ -4,7 +4,7 @@
 // protect a delete that will not happen.
 
 import { Backend, PartialDeleteError } from './backend'
-import { mapLimit } from './limit'
+import { Limiter } from './limit'
 import { Logger } from './log'
 import { Decision, ImageInventory, ImagePlan, Outcome } from './model'
 
@@ -37,44 +37,50 @@ export async function executeImage(plan: ImagePlan, image: ImageInventory, backe
       return plan.decisions.map(d => outcome.get(d) as Outcome)
     }
 
-    // A unit is a subject and the referrers that go with it: the subject first, so a failure leaves at
-    // worst an orphan signature (cleaned next run), never an unsigned image.
-    const units = unitsOf(doomed)
+    // Graph order: a manifest that hangs from others (a tagged child, a referrer) is deleted only after
+    // every one of them was, so a failure or a run cut short never leaves a kept index pointing at
+    // deleted children, and a parent that survives for any reason takes what hangs from it along.
+    const byDigest = new Map(plan.decisions.map(d => [d.digest, d]))
+    const status = new Map<string, Promise<Outcome['status']>>()
+    const limiter = new Limiter(opts.parallel)
     const deleted: Decision[] = []
-    const runUnit = async (unit: Decision[]): Promise<void> => {
-      let subjectOk = true
-      for (const d of unit) {
-        if (!subjectOk) {
-          set(d, 'skipped', 'its subject was not deleted')
-          continue
-        }
-        const why = changed.get(d.digest)
-        if (why) {
-          set(d, 'skipped', why)
-          opts.log.warning(`${image.name}: ${d.tags.join(', ')} skipped: ${why}`)
-          subjectOk = false
-          continue
-        }
-        if (opts.dryRun) {
-          set(d, 'would-delete')
-          continue
-        }
-        try {
-          const r = await backend.delete(image, d)
-          set(d, 'deleted', r === 'gone' ? 'already gone' : undefined)
-          if (r === 'gone') opts.log.warning(`${image.name}: ${d.tags.join(', ')} was already gone`)
-          deleted.push(d)
-        } catch (e) {
-          set(d, 'failed', (e as Error).message, e instanceof PartialDeleteError ? e.deletedTags : undefined)
-          opts.log.warning(`${image.name}: deleting ${d.tags.join(', ')} failed: ${(e as Error).message}`)
-          subjectOk = false
+    const run = async (d: Decision): Promise<Outcome['status']> => {
+      for (const digest of d.after ?? []) {
+        const parent = byDigest.get(digest)
+        const first = parent && parent.action === 'delete' && (parent.deleteOrder ?? 0) < (d.deleteOrder ?? 0) ? status.get(digest) : undefined
+        // A parent not planned to go first (kept, pending, or out of order) is a plan that cannot hold.
+        const went = first ? await first : undefined
+        if (went !== 'deleted' && went !== 'would-delete') {
+          const how = went ?? parent?.action ?? 'not in the plan'
+          set(d, 'skipped', `${label(parent, digest)} was not deleted (${how === 'keep' ? 'kept' : how})`)
+          return 'skipped'
         }
       }
+      const why = changed.get(d.digest)
+      if (why) {
+        set(d, 'skipped', why)
+        opts.log.warning(`${image.name}: ${d.tags.join(', ')} skipped: ${why}`)
+        return 'skipped'
+      }
+      if (opts.dryRun) {
+        set(d, 'would-delete')
+        return 'would-delete'
+      }
+      try {
+        const r = await limiter.run(() => backend.delete(image, d))
+        set(d, 'deleted', r === 'gone' ? 'already gone' : undefined)
+        if (r === 'gone') opts.log.warning(`${image.name}: ${d.tags.join(', ')} was already gone`)
+        deleted.push(d)
+        return 'deleted'
+      } catch (e) {
+        set(d, 'failed', (e as Error).message, e instanceof PartialDeleteError ? e.deletedTags : undefined)
+        opts.log.warning(`${image.name}: deleting ${d.tags.join(', ')} failed: ${(e as Error).message}`)
+        return 'failed'
+      }
     }
-    // Indexes go before the rest: a run cut short must not leave an index whose children are gone.
-    const indexes = new Set(image.manifests.filter(m => m.children.length > 0).map(m => m.digest))
-    await mapLimit(units.filter(u => indexes.has(u[0].digest)), opts.parallel, runUnit)
-    await mapLimit(units.filter(u => !indexes.has(u[0].digest)), opts.parallel, runUnit)
+    // In delete order, so every parent's promise exists before its children ask for it.
+    for (const d of doomed) status.set(d.digest, run(d))
+    await Promise.all(status.values())
 
     if (!opts.dryRun && deleted.length > 0) {
       try {
@@ -90,22 +96,8 @@ export async function executeImage(plan: ImagePlan, image: ImageInventory, backe
   return plan.decisions.map(d => outcome.get(d) as Outcome)
 }
 
-/** Groups decisions in delete order into [subject, ...its referrers]; lone referrers are their own unit. */
-function unitsOf(doomed: Decision[]): Decision[][] {
-  const bySubject = new Map<string, Decision[]>()
-  const units: Decision[][] = []
-  for (const d of doomed) {
-    if (d.family !== 'referrer') {
-      const unit = [d]
-      units.push(unit)
-      bySubject.set(d.digest, unit)
-    }
-  }
-  for (const d of doomed) {
-    if (d.family !== 'referrer') continue
-    const unit = d.subject ? bySubject.get(d.subject) : undefined
-    if (unit) unit.push(d)
-    else units.push([d])
-  }
-  return units
+/** How a skip names the manifest it hung from. */
+function label(d: Decision | undefined, digest: string): string {
+  if (!d) return digest.slice(0, 'sha256:'.length + 12)
+  return d.version ?? d.tags[0] ?? digest
 }

@@ -1,14 +1,18 @@
-// Shared inventory steps: group tags by digest, then read what decisions need from each digest once
-// (children of an index, config `created` where src/policy/dates.ts says, blob sizes for the estimate).
+// Shared inventory steps: group tags by digest, read the manifest graph (indexes to any depth, and the
+// subjects of referrers), then what decisions need from each digest once (config `created` where
+// src/policy/dates.ts says, blob sizes for the estimate).
 
-import { BlobRef, ManifestRecord, Policy } from './model'
+import { BlobRef, ImageInventory, ManifestRecord, Policy } from './model'
 import { createdNeeded } from './policy/dates'
+import { referrerTagsOf } from './policy/referrers'
 import { isIndexType } from './registry/media'
-import type { ManifestBody } from './registry/client'
+import type { ManifestBody, ManifestHead } from './registry/client'
 import { mapLimit } from './limit'
 
 export interface ManifestReader {
   manifest(name: string, ref: string): Promise<ManifestBody | undefined>
+  /** Digest and media type only (HEAD where the server allows); undefined when unknown. */
+  resolve(name: string, ref: string): Promise<ManifestHead | undefined>
   configCreated(name: string, digest: string): Promise<Date | undefined>
 }
 
@@ -16,7 +20,12 @@ export interface TaggedDigest {
   tag: string
   digest: string
   mediaType: string
+  /** OCI 1.1 `subject` of the manifest, when its body was read. */
+  subject?: string
 }
+
+/** Indexes nested deeper than this are refused (the image fails closed): no real build nests so deep. */
+export const MAX_INDEX_DEPTH = 32
 
 /**
  * A reader that reads each manifest (by digest) and each config at most once: manifests already fetched
@@ -37,6 +46,10 @@ export function cachingReader(reader: ManifestReader): ManifestReader & { rememb
     remember: body => void bodies.set(body.digest, Promise.resolve(body)),
     // A digest has a colon, a tag cannot: only reads by digest are cached (a tag may move).
     manifest: (name, ref) => (ref.includes(':') ? once(bodies, ref, () => reader.manifest(name, ref)) : reader.manifest(name, ref)),
+    resolve: async (name, ref) => {
+      const body = ref.includes(':') ? await bodies.get(ref) : undefined
+      return body ? { digest: body.digest, mediaType: body.mediaType } : reader.resolve(name, ref)
+    },
     configCreated: (name, digest) => once(configs, digest, () => reader.configCreated(name, digest))
   }
 }
@@ -45,13 +58,75 @@ export function cachingReader(reader: ManifestReader): ManifestReader & { rememb
 export function groupByDigest(tagged: TaggedDigest[]): ManifestRecord[] {
   const byDigest = new Map<string, ManifestRecord>()
   for (const t of tagged) {
-    const rec = byDigest.get(t.digest) ?? { digest: t.digest, mediaType: t.mediaType, tags: [], children: [] }
+    const rec: ManifestRecord = byDigest.get(t.digest) ?? { digest: t.digest, mediaType: t.mediaType, tags: [], children: [] }
+    if (t.subject) rec.subject = t.subject
     rec.tags.push(t.tag)
     byDigest.set(t.digest, rec)
   }
   const out = [...byDigest.values()]
   for (const r of out) r.tags.sort()
   return out.sort((a, b) => a.digest.localeCompare(b.digest))
+}
+
+/**
+ * Reads the image's manifest graph by digest (never by tag: on Nexus a read by tag marks it pulled):
+ * every manifest that is or may be an index, to any depth, so `children` is known everywhere and every
+ * untagged descendant is in `inv.untagged`; then each subject a referrer names that is not in the graph,
+ * by digest: present ones join `inv.untagged`, absent ones are `inv.missingSubjects`. Throws on a failed
+ * or missing read, so the caller fails the whole image closed.
+ */
+export async function readGraph(reader: ManifestReader, inv: ImageInventory, parallel: number): Promise<void> {
+  const nodes = new Map<string, ManifestRecord>(inv.manifests.map(m => [m.digest, m]))
+  const untagged: ManifestRecord[] = []
+  let level = inv.manifests.filter(m => !m.mediaType || isIndexType(m.mediaType))
+  for (let depth = 1; level.length > 0; depth++) {
+    if (depth > MAX_INDEX_DEPTH) throw new Error(`indexes nested deeper than ${MAX_INDEX_DEPTH} levels`)
+    const bodies = await mapLimit(level, parallel, rec => mustRead(reader, inv.name, rec.digest))
+    const next: ManifestRecord[] = []
+    level.forEach((rec, i) => {
+      const body = bodies[i]
+      rec.mediaType = body.mediaType
+      rec.manifestSize = body.size
+      if (body.manifest.subject) rec.subject = body.manifest.subject
+      if (!isIndexType(body.mediaType)) return
+      rec.children = [...new Set(body.manifest.manifests.map(c => c.digest))]
+      for (const c of body.manifest.manifests) {
+        if (typeof c.digest !== 'string' || !c.digest.includes(':')) throw new Error(`index ${rec.digest} has a child without a digest`)
+        if (nodes.has(c.digest)) continue
+        const child: ManifestRecord = { digest: c.digest, mediaType: c.mediaType ?? '', tags: [], children: [] }
+        nodes.set(c.digest, child)
+        untagged.push(child)
+        // A descriptor says what the child is; only an index (or an unknown) has to be read.
+        if (!c.mediaType || isIndexType(c.mediaType)) next.push(child)
+      }
+    })
+    level = next
+  }
+
+  // Subjects a referrer's fate depends on: of manifests whose every tag is a referrer tag, or that name
+  // an OCI subject. One not in the graph is read by digest before anyone calls the referrer an orphan.
+  const subjects = new Set<string>()
+  for (const m of inv.manifests) {
+    for (const r of referrerTagsOf(m.tags) ?? []) subjects.add(r.subject)
+    if (m.subject) subjects.add(m.subject)
+  }
+  const unknown = [...subjects].filter(d => !nodes.has(d)).sort()
+  const heads = await mapLimit(unknown, parallel, d => reader.resolve(inv.name, d))
+  const missing: string[] = []
+  unknown.forEach((digest, i) => {
+    const head = heads[i]
+    // Only a 404 proves the subject gone; any answer with a body is a subject that exists.
+    if (head) untagged.push({ digest, mediaType: head.mediaType, tags: [], children: [] })
+    else missing.push(digest)
+  })
+  inv.untagged = untagged.sort((a, b) => a.digest.localeCompare(b.digest))
+  inv.missingSubjects = missing
+}
+
+async function mustRead(reader: ManifestReader, name: string, digest: string): Promise<ManifestBody> {
+  const body = await reader.manifest(name, digest)
+  if (!body) throw new Error(`manifest ${digest} of ${name} disappeared while reading`)
+  return body
 }
 
 export interface DescribeOptions {
@@ -66,10 +141,11 @@ export interface DescribeOptions {
 
 /**
  * Reads each manifest by digest (never by tag: on Nexus a read by tag marks it pulled) and fills in its
- * media type, size and children, then blobs and `created` as `opts` asks; an index's children are read
- * only when its `created` or (with `read`) its blobs are wanted. Never clears what an earlier call filled.
- * Throws on a failed read, so the caller can fail the whole image closed. Pass a cachingReader so calls
- * over the same image read nothing twice.
+ * media type, size and children, then blobs and `created` as `opts` asks; an index's descendants (to any
+ * depth) are read only when its `created` or (with `read`) its blobs are wanted: an index's blobs are its
+ * image manifests', its `created` their newest. Never clears what an earlier call filled. Throws on a
+ * failed read, so the caller can fail the whole image closed. Pass a cachingReader so calls over the
+ * same image read nothing twice.
  */
 export async function describeManifests(
   reader: ManifestReader,
@@ -80,27 +156,31 @@ export async function describeManifests(
 ): Promise<void> {
   const wanted = opts.created ?? new Set<string>()
   const blobs = opts.blobs ?? 'none'
-  const read = async (digest: string): Promise<ManifestBody> => {
-    const body = await reader.manifest(name, digest)
-    if (!body) throw new Error(`manifest ${digest} of ${name} disappeared while reading`)
-    return body
-  }
   const imageBlobs = (m: ManifestBody['manifest']): BlobRef[] => [
     ...m.layers.map(l => ({ digest: l.digest, size: l.size })),
     ...(m.config ? [{ digest: m.config.digest, size: m.config.size }] : [])
   ]
   const createdOf = async (m: ManifestBody['manifest']): Promise<Date | undefined> =>
     m.config ? reader.configCreated(name, m.config.digest) : undefined
+  /** The image manifests below an index, each once. */
+  const leaves = async (body: ManifestBody, depth: number, seen: Set<string>): Promise<ManifestBody[]> => {
+    if (depth > MAX_INDEX_DEPTH) throw new Error(`indexes nested deeper than ${MAX_INDEX_DEPTH} levels`)
+    const kids = body.manifest.manifests.map(c => c.digest).filter(d => !seen.has(d) && seen.add(d))
+    const bodies = await Promise.all(kids.map(d => mustRead(reader, name, d)))
+    const out = await Promise.all(bodies.map(k => (isIndexType(k.mediaType) ? leaves(k, depth + 1, seen) : [k])))
+    return out.flat()
+  }
 
   await mapLimit(records, parallel, async rec => {
-    const body = await read(rec.digest)
+    const body = await mustRead(reader, name, rec.digest)
     rec.mediaType = body.mediaType
     rec.manifestSize = body.size
+    if (body.manifest.subject) rec.subject = body.manifest.subject
     const withCreated = wanted.has(rec.digest)
     if (isIndexType(body.mediaType)) {
-      rec.children = body.manifest.manifests.map(c => c.digest)
+      rec.children = [...new Set(body.manifest.manifests.map(c => c.digest))]
       if (!withCreated && blobs !== 'read') return
-      const kids = await Promise.all(rec.children.map(read))
+      const kids = await leaves(body, 1, new Set([rec.digest]))
       if (blobs !== 'none') rec.blobs = dedupe(kids.flatMap(k => imageBlobs(k.manifest)))
       if (withCreated) {
         const dates = (await Promise.all(kids.map(k => createdOf(k.manifest)))).filter((d): d is Date => d !== undefined)

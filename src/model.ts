@@ -48,6 +48,8 @@ export interface ManifestRecord {
   lastPulled?: Date | null
   /** Child manifest digests of a manifest list / OCI index (empty for an image manifest). */
   children: string[]
+  /** OCI 1.1 `subject`: the manifest this one refers to (a signature, attestation, SBOM), when read. */
+  subject?: string
   /** Blobs this manifest (or, for an index, its children) references, when read. */
   blobs?: BlobRef[]
   /** Size of the manifest itself in bytes, when known. */
@@ -58,7 +60,19 @@ export interface ImageInventory {
   /** Nexus repository name, or the registry host for `api: registry`. */
   repository: string
   name: string
+  /** Tagged manifests: the units of decision. */
   manifests: ManifestRecord[]
+  /**
+   * Untagged manifests the graph reaches: children of indexes at any depth, and subjects of referrers
+   * that exist without a tag. Never deleted by a run; they carry retention from a kept manifest to its
+   * descendants and their referrers.
+   */
+  untagged?: ManifestRecord[]
+  /**
+   * Subjects named by this image's referrers that a read by digest proved absent from the image. Their
+   * referrers are orphans unless another image of the run holds the subject.
+   */
+  missingSubjects?: string[]
   /** A listing or manifest read failed after retries: nothing of this image may be deleted (fail closed). */
   error?: string
   /** Facts worth telling the user once (e.g. a date basis that is unavailable). */
@@ -75,11 +89,13 @@ export type Rule =
   | 'keep-newest' // within the `keep` / `keep-other` newest of its family
   | 'younger' // younger than older-than (or pulled within it, for last-pulled)
   | 'age-unknown' // older-than set but the age cannot be known
-  | 'child-of-kept-index' // referenced by a retained manifest list / OCI index
-  | 'referrer-of-kept' // a signature/attestation/SBOM whose subject is retained
+  | 'child-of-kept-index' // reached by a retained manifest, last through an index's children (any depth)
+  | 'referrer-of-kept' // reached by a retained manifest, last as a signature/attestation/SBOM of it
+  | 'subject-exists' // a referrer whose subject exists outside what this run deletes (untagged, another image)
   | 'image-failed' // inventory of the image failed: fail closed
   | 'delete' // beyond keep (and older than older-than)
   | 'referrer-of-deleted' // goes with its deleted subject
+  | 'child-of-deleted' // a tagged child that goes with the index(es) it belongs to
   | 'orphan-referrer' // its subject no longer exists
   | 'max-deletions' // would be deleted but the per-run cap was reached
 
@@ -106,6 +122,11 @@ export interface Decision {
    * cap over images; set for delete and pending.
    */
   deleteOrder?: number
+  /**
+   * For a manifest that hangs from others (a tagged child, a referrer): the digests of the tagged
+   * manifests above it. It is deleted only after every one of them was.
+   */
+  after?: string[]
 }
 
 export interface ImagePlan {

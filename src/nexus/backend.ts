@@ -6,7 +6,7 @@
 import { Backend, ImageRef, PartialDeleteError } from '../backend'
 import type { Config } from '../config'
 import { Http } from '../http'
-import { cachingReader, describeManifests, describeNeededDates, ManifestReader } from '../inventory'
+import { cachingReader, describeManifests, describeNeededDates, ManifestReader, readGraph } from '../inventory'
 import { mapLimit } from '../limit'
 import { Decision, ImageInventory, ManifestRecord } from '../model'
 import { RegistryClient } from '../registry/client'
@@ -88,10 +88,12 @@ export class NexusBackend implements Backend {
       const reader = this.reader(inv)
       // Blobs only from bodies read anyway (reading more for the estimate is size-estimate: on).
       const blobs = this.cfg.sizeEstimate === 'off' ? 'none' : 'free'
-      // Index children are only known from the index itself; an asset without contentType (before 3.29)
-      // might be one.
+      // The graph: index children are only known from the index itself (to any depth; an asset without
+      // contentType, before 3.29, might be one), and subjects not in it are read by digest.
       const structure = inv.manifests.filter(m => !m.mediaType || isIndexType(m.mediaType))
-      await describeManifests(reader, ref.name, structure, this.cfg.concurrency, { blobs })
+      await readGraph(reader, inv, this.cfg.concurrency)
+      // Blobs of the bodies just read (the reader's cache answers: no second request).
+      if (blobs !== 'none') await describeManifests(reader, ref.name, structure, this.cfg.concurrency, { blobs })
       // Then manifest and config by digest only where a decision needs `created` (src/policy/dates.ts).
       await describeNeededDates(reader, ref.name, inv.manifests, this.cfg.policy, this.cfg.concurrency, blobs)
     } catch (e) {

@@ -3,10 +3,11 @@
 
 import { Backend, ImageRef } from '../backend'
 import type { SizeEstimate } from '../config'
-import { cachingReader, describeManifests, describeNeededDates, groupByDigest, TaggedDigest } from '../inventory'
+import { cachingReader, describeManifests, describeNeededDates, groupByDigest, MAX_INDEX_DEPTH, readGraph, TaggedDigest } from '../inventory'
 import { mapLimit } from '../limit'
 import { Decision, ImageInventory, Policy } from '../model'
 import { RegistryClient } from './client'
+import { isIndexType } from './media'
 
 export interface RegistryBackendOptions {
   parallel: number
@@ -51,10 +52,12 @@ export class RegistryBackend implements Backend {
         // picture is incomplete (its digest may be shared with a tag we would then delete): fail closed.
         if (!body) throw new Error(`tag ${tag} is listed but its manifest answers 404; a rerun finishes the job`)
         reader.remember(body)
-        return { tag, digest: body.digest, mediaType: body.mediaType }
+        return { tag, digest: body.digest, mediaType: body.mediaType, ...(body.manifest.subject ? { subject: body.manifest.subject } : {}) }
       })
       inv.manifests = groupByDigest(read)
-      // Every tagged manifest was read anyway, so its blobs cost nothing; an index's children are read
+      // The graph: nested indexes (the tagged ones were read above) and subjects not in it.
+      await readGraph(reader, inv, this.opts.parallel)
+      // Every tagged manifest was read anyway, so its blobs cost nothing; an index's descendants are read
       // for theirs too, unless there is to be no estimate.
       await describeManifests(reader, ref.name, inv.manifests, this.opts.parallel, { blobs: this.opts.sizeEstimate === 'off' ? 'none' : 'read' })
       // Config blobs only where a decision needs the date (no push dates here: created is the only one).
@@ -78,9 +81,15 @@ export class RegistryBackend implements Backend {
     // A delete by digest takes every tag on it: any tag that is not planned to go (a new tag, or a kept
     // one re-pointed, say a rollback of `stable` to an old build) now on a doomed digest stops that delete.
     const others = await this.resolveTags(image.name, now.filter(t => !doomedTags.has(t)))
+    const planned = new Set([...image.manifests, ...(image.untagged ?? [])].map(m => m.digest))
     for (const t of others) {
-      if (doomedDigests.has(t.digest)) {
-        changed.set(t.digest, `changed since planned: ${known.has(t.tag) ? 'kept' : 'new'} tag ${t.tag} now points at it`)
+      const who = `${known.has(t.tag) ? 'kept' : 'new'} tag ${t.tag}`
+      if (doomedDigests.has(t.digest)) changed.set(t.digest, `changed since planned: ${who} now points at it`)
+      // A tag on an index the plan never saw (pushed meanwhile) protects whatever that index reaches.
+      else if (!planned.has(t.digest) && isIndexType(t.mediaType)) {
+        for (const d of await this.descendants(image.name, t.digest)) {
+          if (doomedDigests.has(d)) changed.set(d, `changed since planned: ${who} now reaches it through index ${t.digest.slice(0, 19)}`)
+        }
       }
     }
     // A planned tag that moved is harmless here: the delete by digest removes only the content the plan
@@ -120,6 +129,24 @@ export class RegistryBackend implements Backend {
       }
     })
     return problems
+  }
+
+  /** Every manifest below an index, read by digest, to any depth. */
+  private async descendants(name: string, digest: string): Promise<string[]> {
+    const out = new Set<string>()
+    let level = [digest]
+    for (let depth = 0; level.length > 0 && depth <= MAX_INDEX_DEPTH; depth++) {
+      const bodies = await mapLimit(level, this.opts.parallel, d => this.client.manifest(name, d))
+      level = []
+      for (const b of bodies) {
+        for (const c of b?.manifest.manifests ?? []) {
+          if (out.has(c.digest)) continue
+          out.add(c.digest)
+          if (!c.mediaType || isIndexType(c.mediaType)) level.push(c.digest)
+        }
+      }
+    }
+    return [...out]
   }
 
   private async resolveTags(name: string, tags: string[]): Promise<TaggedDigest[]> {

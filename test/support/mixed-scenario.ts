@@ -56,11 +56,12 @@ function sig(t: PushTarget, subject: string, created: string) {
 
 /** The tags of IMAGE the policy keeps, given the digests seedMixed returned. */
 export function expectedLeft(seed: { indexDigest: string }): string[] {
-  // 1.2.0-rc.1, 1.1.1_2, 1.0.11+1.0, 1.0.10 (+ its signature), 1.0.9: beyond keep 2 and older than 30d;
+  // 1.1.1_2, 1.0.11+1.0, 1.0.10 (+ its signature), 1.0.9: beyond keep 2 and older than 30d;
   // sha-abc1234, pr-12: beyond keep-other 1 and older than 30d.
   return [
     '2.0.0', // keep 2 (semver) #1
-    '2.0.0-amd64', // keep 2 #2, and child of kept index 2.0.0
+    '2.0.0-amd64', // child of kept 2.0.0: a tagged child ranks with its index and takes no slot
+    '1.2.0-rc.1', // keep 2 (semver) #2
     '1.1.0',
     'latest', // protected by keep-tags
     '1.0.8', // younger than 30d
