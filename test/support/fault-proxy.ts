@@ -12,6 +12,8 @@ export type Fault =
   | { kind: 'hook'; run: () => Promise<void> }
   /** Forward, but add headers to the answer (e.g. a Link to a page that will fail). */
   | { kind: 'add-headers'; headers: Record<string, string> }
+  /** Answer what `answer` computes from the request (the n-th matching one, from 1). */
+  | { kind: 'respond'; answer: (path: string, n: number) => { status: number; headers?: Record<string, string>; body: string } }
 
 export interface FaultRule {
   /** Which requests: method and a test on the path+query. */
@@ -94,6 +96,12 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
           return forward(req, res, body)
         case 'add-headers':
           return forward(req, res, body, fault.headers)
+        case 'respond': {
+          const a = fault.answer(req.url ?? '', hit?.fired ?? 0)
+          res.writeHead(a.status, { 'content-type': 'application/json', ...(a.headers ?? {}) })
+          res.end(a.body)
+          return
+        }
       }
     })
   })
