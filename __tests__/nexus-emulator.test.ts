@@ -1,3 +1,4 @@
+import { join } from 'node:path'
 import { readFileSync } from 'node:fs'
 import { createHash } from 'node:crypto'
 import { JsonObject, JsonValue, parseJsonPreservingKeys } from '../test/nexus-emulator/json'
@@ -5,7 +6,7 @@ import { datastoreHex, datastoreRowFromHex } from '../test/nexus-emulator/ids'
 import { EmulatorOptions, NexusEmulator, startNexusEmulator } from '../test/nexus-emulator/server'
 import { Scenario } from '../test/nexus-emulator/scenario'
 
-const EXAMPLES = '/work/shared/nexus/examples'
+const EXAMPLES = join(__dirname, '..', 'test', 'fixtures', 'nexus')
 const example = (name: string): string => readFileSync(`${EXAMPLES}/${name}`, 'utf8').trim()
 
 const basic = (user: string, pass: string): string => 'Basic ' + Buffer.from(`${user}:${pass}`).toString('base64')

@@ -1,14 +1,14 @@
-// The response bodies in shared/nexus/examples parse unchanged into what the planner needs.
+// The response bodies in test/fixtures/nexus (Nexus's exact shapes) parse unchanged into what the planner needs.
 
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { NexusComponent, parseNexusDate } from '../src/nexus/client'
 import { recordsFromComponents } from '../src/nexus/backend'
 
-const EXAMPLES = join(__dirname, '..', '..', 'shared', 'nexus', 'examples')
+const EXAMPLES = join(__dirname, '..', 'test', 'fixtures', 'nexus')
 const page = (file: string) => JSON.parse(readFileSync(join(EXAMPLES, file), 'utf8')) as { items: NexusComponent[]; continuationToken: string | null }
 
-describe('shared/nexus/examples', () => {
+describe('test/fixtures/nexus', () => {
   it.each(['components-page-datastore.json', 'components-page-orientdb-3.69.json'])('%s gives digest, tag, id and dates', file => {
     const p = page(file)
     expect(p.continuationToken).toBeNull()
