@@ -37064,6 +37064,12 @@ class NexusBackend {
                 }
             });
         }
+        if (this.cfg.deleteMethod === 'component' && doomed.some(d => (d.after?.length ?? 0) > 0)) {
+            // A component delete takes one tag and never the content another tag holds, but what hangs from a
+            // doomed manifest (its signatures, its tagged children) goes with it: a kept tag re-pointed onto
+            // that manifest meanwhile must stop it. Read through REST (no pull mark), only for such images.
+            await this.keptTagsOnDoomed(image, doomed, changed);
+        }
         if (this.cfg.deleteMethod === 'manifest' && doomed.length > 0) {
             // A delete by digest takes every tag on it on some versions: a tag added since the plan, or a kept
             // tag re-pointed onto a doomed digest, must stop it. Kept tags are read through REST (no pull mark).
@@ -37075,15 +37081,20 @@ class NexusBackend {
                 if (head && doomedDigests.has(head.digest))
                     changed.set(head.digest, `changed since planned: new tag ${tag} now points at it`);
             }
-            const kept = image.manifests.filter(m => !doomedDigests.has(m.digest));
-            await (0, limit_1.mapLimit)(kept.flatMap(m => Object.entries(m.componentIds ?? {})), this.cfg.concurrency, async ([tag, id]) => {
-                const now = await this.nexus.component(id);
-                const digest = now && digestOf(now);
-                if (digest && doomedDigests.has(digest))
-                    changed.set(digest, `changed since planned: kept tag ${tag} now points at it`);
-            });
+            await this.keptTagsOnDoomed(image, doomed, changed);
         }
         return changed;
+    }
+    /** Marks each doomed digest that a kept tag (read now, by component id) points at. */
+    async keptTagsOnDoomed(image, doomed, changed) {
+        const doomedDigests = new Set(doomed.map(d => d.digest));
+        const kept = image.manifests.filter(m => !doomedDigests.has(m.digest));
+        await (0, limit_1.mapLimit)(kept.flatMap(m => Object.entries(m.componentIds ?? {})), this.cfg.concurrency, async ([tag, id]) => {
+            const now = await this.nexus.component(id);
+            const digest = now && digestOf(now);
+            if (digest && doomedDigests.has(digest))
+                changed.set(digest, `changed since planned: kept tag ${tag} now points at it`);
+        });
     }
     async delete(image, d) {
         const ids = this.componentIds(image);
