@@ -7,10 +7,13 @@ import { createdNeeded } from './policy/dates'
 import { referrerTagsOf } from './policy/referrers'
 import { isIndexType } from './registry/media'
 import type { ManifestBody, ManifestHead } from './registry/client'
+import type { Descriptor } from './registry/media'
 import { mapLimit } from './limit'
 
 export interface ManifestReader {
   manifest(name: string, ref: string): Promise<ManifestBody | undefined>
+  /** OCI 1.1 referrers of a digest; undefined where the server has no referrers API. */
+  referrers?(name: string, digest: string): Promise<Descriptor[] | undefined>
   /** Digest and media type only (HEAD where the server allows); undefined when unknown. */
   resolve(name: string, ref: string): Promise<ManifestHead | undefined>
   configCreated(name: string, digest: string): Promise<Date | undefined>
@@ -46,6 +49,7 @@ export function cachingReader(reader: ManifestReader): ManifestReader & { rememb
     remember: body => void bodies.set(body.digest, Promise.resolve(body)),
     // A digest has a colon, a tag cannot: only reads by digest are cached (a tag may move).
     manifest: (name, ref) => (ref.includes(':') ? once(bodies, ref, () => reader.manifest(name, ref)) : reader.manifest(name, ref)),
+    referrers: reader.referrers ? (name, digest) => reader.referrers!(name, digest) : undefined,
     resolve: async (name, ref) => {
       const body = ref.includes(':') ? await bodies.get(ref) : undefined
       return body ? { digest: body.digest, mediaType: body.mediaType } : reader.resolve(name, ref)
@@ -101,6 +105,31 @@ export async function readGraph(reader: ManifestReader, inv: ImageInventory, par
       }
     })
     level = next
+  }
+
+  // Referrers pushed without a tag (OCI 1.1), where the server offers the referrers API: asked once per
+  // manifest of the graph, and of each referrer found, so a tagged signature of an untagged SBOM follows
+  // the image the SBOM describes. The first "no such API" answer stops the asking.
+  const ask = reader.referrers?.bind(reader)
+  const first = [...nodes.keys()].sort()
+  // The first answer says whether there is an API at all; the rest go in parallel.
+  const probe = ask && first.length > 0 ? await ask(inv.name, first[0]) : undefined
+  if (ask && probe) {
+    let level = first
+    for (let depth = 1; level.length > 0 && depth <= MAX_INDEX_DEPTH; depth++) {
+      const found: ManifestRecord[] = []
+      const lists = await mapLimit(level, parallel, d => (depth === 1 && d === first[0] ? Promise.resolve(probe) : ask(inv.name, d)))
+      for (const [i, subject] of level.entries()) {
+        for (const d of lists[i] ?? []) {
+          if (nodes.has(d.digest)) continue
+          const rec: ManifestRecord = { digest: d.digest, mediaType: d.mediaType ?? '', tags: [], children: [], subject, ...(d.artifactType ? { artifactType: d.artifactType } : {}) }
+          nodes.set(d.digest, rec)
+          untagged.push(rec)
+          found.push(rec)
+        }
+      }
+      level = found.map(r => r.digest)
+    }
   }
 
   // Subjects a referrer's fate depends on: of manifests whose every tag is a referrer tag, or that name

@@ -50,6 +50,8 @@ export interface ManifestRecord {
   children: string[]
   /** OCI 1.1 `subject`: the manifest this one refers to (a signature, attestation, SBOM), when read. */
   subject?: string
+  /** OCI 1.1 `artifactType` of a referrer found through the referrers API. */
+  artifactType?: string
   /** Blobs this manifest (or, for an index, its children) references, when read. */
   blobs?: BlobRef[]
   /** Size of the manifest itself in bytes, when known. */

@@ -34090,6 +34090,7 @@ function cachingReader(reader) {
         remember: body => void bodies.set(body.digest, Promise.resolve(body)),
         // A digest has a colon, a tag cannot: only reads by digest are cached (a tag may move).
         manifest: (name, ref) => (ref.includes(':') ? once(bodies, ref, () => reader.manifest(name, ref)) : reader.manifest(name, ref)),
+        referrers: reader.referrers ? (name, digest) => reader.referrers(name, digest) : undefined,
         resolve: async (name, ref) => {
             const body = ref.includes(':') ? await bodies.get(ref) : undefined;
             return body ? { digest: body.digest, mediaType: body.mediaType } : reader.resolve(name, ref);
@@ -34151,6 +34152,31 @@ async function readGraph(reader, inv, parallel) {
             }
         });
         level = next;
+    }
+    // Referrers pushed without a tag (OCI 1.1), where the server offers the referrers API: asked once per
+    // manifest of the graph, and of each referrer found, so a tagged signature of an untagged SBOM follows
+    // the image the SBOM describes. The first "no such API" answer stops the asking.
+    const ask = reader.referrers?.bind(reader);
+    const first = [...nodes.keys()].sort();
+    // The first answer says whether there is an API at all; the rest go in parallel.
+    const probe = ask && first.length > 0 ? await ask(inv.name, first[0]) : undefined;
+    if (ask && probe) {
+        let level = first;
+        for (let depth = 1; level.length > 0 && depth <= exports.MAX_INDEX_DEPTH; depth++) {
+            const found = [];
+            const lists = await (0, limit_1.mapLimit)(level, parallel, d => (depth === 1 && d === first[0] ? Promise.resolve(probe) : ask(inv.name, d)));
+            for (const [i, subject] of level.entries()) {
+                for (const d of lists[i] ?? []) {
+                    if (nodes.has(d.digest))
+                        continue;
+                    const rec = { digest: d.digest, mediaType: d.mediaType ?? '', tags: [], children: [], subject, ...(d.artifactType ? { artifactType: d.artifactType } : {}) };
+                    nodes.set(d.digest, rec);
+                    untagged.push(rec);
+                    found.push(rec);
+                }
+            }
+            level = found.map(r => r.digest);
+        }
     }
     // Subjects a referrer's fate depends on: of manifests whose every tag is a referrer tag, or that name
     // an OCI subject. One not in the graph is read by digest before anyone calls the referrer an orphan.
@@ -34655,7 +34681,9 @@ class NexusBackend {
     reader(image) {
         let r = this.readers.get(image);
         if (!r) {
-            r = (0, inventory_1.cachingReader)(this.registry(image.repository));
+            // Nexus 3 has no OCI referrers API: asking would only spend requests (counted by CE's daily limit).
+            const registry = this.registry(image.repository);
+            r = (0, inventory_1.cachingReader)({ manifest: registry.manifest.bind(registry), resolve: registry.resolve.bind(registry), configCreated: registry.configCreated.bind(registry) });
             this.readers.set(image, r);
         }
         return r;
@@ -35125,6 +35153,11 @@ class ManifestGraph {
             if (m.subject && nodes.has(m.subject))
                 this.add({ from: m.subject, to: m.digest, label: 'referrer' });
         }
+        // Untagged referrers found through the OCI referrers API.
+        for (const m of inv.untagged ?? []) {
+            if (m.subject && nodes.has(m.subject))
+                this.add({ from: m.subject, to: m.digest, label: nounOfArtifact(m.artifactType) });
+        }
     }
     /** The edges into `digest` (from its parents and subjects). */
     parents(digest) {
@@ -35193,6 +35226,17 @@ class ManifestGraph {
     }
 }
 exports.ManifestGraph = ManifestGraph;
+/** What an OCI `artifactType` holds, as reasons name it. */
+function nounOfArtifact(type) {
+    const t = (type ?? '').toLowerCase();
+    if (/sig/.test(t))
+        return 'signature';
+    if (/sbom|spdx|cyclonedx/.test(t))
+        return 'SBOM';
+    if (/in-toto|attest|provenance/.test(t))
+        return 'attestation';
+    return 'referrer';
+}
 /** `["signature", "child"]` + `kept 2.0.0` -> `signature of child of kept 2.0.0`. */
 function pathText(path, end) {
     return [...path, end].join(' of ');
@@ -36104,6 +36148,8 @@ class RegistryClient {
     pageSize;
     /** Some Nexus versions answer 404 to HEAD on manifests while GET works: after one, use GET. */
     headBroken = false;
+    /** Whether the server offers the OCI referrers API, once the first call found out. */
+    referrersApi;
     /** @param base the URL under which `/v2/` is served (no trailing slash). */
     constructor(http, base, pageSize = PAGE) {
         this.http = http;
@@ -36164,6 +36210,46 @@ class RegistryClient {
             throw new http_1.HttpError('GET', url, res.status, 'the manifest is not JSON');
         }
         return { digest, mediaType: manifest.mediaType, manifest, size: res.body.length };
+    }
+    /**
+     * OCI 1.1 referrers of a manifest (`GET /v2/<name>/referrers/<digest>`), untagged ones included; undefined
+     * when the server does not offer the API (404, 400, 405). The first call finds that out; calls made
+     * meanwhile wait for its answer, so a registry without the API is asked once.
+     */
+    async referrers(name, digest) {
+        if (this.referrersApi) {
+            if (!(await this.referrersApi))
+                return undefined;
+            return this.fetchReferrers(name, digest);
+        }
+        let settle = () => { };
+        this.referrersApi = new Promise(resolve => (settle = resolve));
+        try {
+            const list = await this.fetchReferrers(name, digest);
+            settle(list !== undefined);
+            return list;
+        }
+        catch (e) {
+            // Not an answer about the API: the next call asks again.
+            this.referrersApi = undefined;
+            settle(true);
+            throw e;
+        }
+    }
+    async fetchReferrers(name, digest) {
+        const url = `${this.base}/v2/${name}/referrers/${digest}`;
+        const res = await this.http.request('GET', url, { kind: 'registry GET referrers', headers: { accept: media_1.OCI_INDEX }, accept: [400, 404, 405] });
+        if (res.status !== 200)
+            return undefined;
+        try {
+            const j = JSON.parse(res.body.toString('utf8'));
+            if (!Array.isArray(j.manifests))
+                throw new Error('no manifests list');
+            return j.manifests;
+        }
+        catch {
+            throw new http_1.HttpError('GET', url, res.status, 'the referrers answer is not an index');
+        }
     }
     /** The image config's `created`, or undefined when absent or unparsable. */
     async configCreated(name, digest) {

@@ -221,7 +221,9 @@ export class NexusBackend implements Backend {
   private reader(image: ImageInventory): ManifestReader {
     let r = this.readers.get(image)
     if (!r) {
-      r = cachingReader(this.registry(image.repository))
+      // Nexus 3 has no OCI referrers API: asking would only spend requests (counted by CE's daily limit).
+      const registry = this.registry(image.repository)
+      r = cachingReader({ manifest: registry.manifest.bind(registry), resolve: registry.resolve.bind(registry), configCreated: registry.configCreated.bind(registry) })
       this.readers.set(image, r)
     }
     return r

@@ -38,6 +38,10 @@ export class ManifestGraph {
       }
       if (m.subject && nodes.has(m.subject)) this.add({ from: m.subject, to: m.digest, label: 'referrer' })
     }
+    // Untagged referrers found through the OCI referrers API.
+    for (const m of inv.untagged ?? []) {
+      if (m.subject && nodes.has(m.subject)) this.add({ from: m.subject, to: m.digest, label: nounOfArtifact(m.artifactType) })
+    }
   }
 
   /** The edges into `digest` (from its parents and subjects). */
@@ -100,6 +104,15 @@ export class ManifestGraph {
     this.down.set(e.from, down)
     this.up.set(e.to, [...(this.up.get(e.to) ?? []), e])
   }
+}
+
+/** What an OCI `artifactType` holds, as reasons name it. */
+function nounOfArtifact(type: string | undefined): ReferrerNoun {
+  const t = (type ?? '').toLowerCase()
+  if (/sig/.test(t)) return 'signature'
+  if (/sbom|spdx|cyclonedx/.test(t)) return 'SBOM'
+  if (/in-toto|attest|provenance/.test(t)) return 'attestation'
+  return 'referrer'
 }
 
 /** `["signature", "child"]` + `kept 2.0.0` -> `signature of child of kept 2.0.0`. */

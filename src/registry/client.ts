@@ -3,7 +3,7 @@
 
 import { createHash } from 'node:crypto'
 import { Http, HttpError, HttpResponse } from '../http'
-import { MANIFEST_ACCEPT, parseManifest, ParsedManifest } from './media'
+import { Descriptor, MANIFEST_ACCEPT, OCI_INDEX, parseManifest, ParsedManifest } from './media'
 
 export interface ManifestHead {
   digest: string
@@ -23,6 +23,8 @@ export const MAX_PAGES = 10_000
 export class RegistryClient {
   /** Some Nexus versions answer 404 to HEAD on manifests while GET works: after one, use GET. */
   private headBroken = false
+  /** Whether the server offers the OCI referrers API, once the first call found out. */
+  private referrersApi: Promise<boolean> | undefined
 
   /** @param base the URL under which `/v2/` is served (no trailing slash). */
   constructor(
@@ -83,6 +85,43 @@ export class RegistryClient {
       throw new HttpError('GET', url, res.status, 'the manifest is not JSON')
     }
     return { digest, mediaType: manifest.mediaType, manifest, size: res.body.length }
+  }
+
+  /**
+   * OCI 1.1 referrers of a manifest (`GET /v2/<name>/referrers/<digest>`), untagged ones included; undefined
+   * when the server does not offer the API (404, 400, 405). The first call finds that out; calls made
+   * meanwhile wait for its answer, so a registry without the API is asked once.
+   */
+  async referrers(name: string, digest: string): Promise<Descriptor[] | undefined> {
+    if (this.referrersApi) {
+      if (!(await this.referrersApi)) return undefined
+      return this.fetchReferrers(name, digest)
+    }
+    let settle: (offered: boolean) => void = () => {}
+    this.referrersApi = new Promise(resolve => (settle = resolve))
+    try {
+      const list = await this.fetchReferrers(name, digest)
+      settle(list !== undefined)
+      return list
+    } catch (e) {
+      // Not an answer about the API: the next call asks again.
+      this.referrersApi = undefined
+      settle(true)
+      throw e
+    }
+  }
+
+  private async fetchReferrers(name: string, digest: string): Promise<Descriptor[] | undefined> {
+    const url = `${this.base}/v2/${name}/referrers/${digest}`
+    const res = await this.http.request('GET', url, { kind: 'registry GET referrers', headers: { accept: OCI_INDEX }, accept: [400, 404, 405] })
+    if (res.status !== 200) return undefined
+    try {
+      const j = JSON.parse(res.body.toString('utf8')) as { manifests?: Descriptor[] }
+      if (!Array.isArray(j.manifests)) throw new Error('no manifests list')
+      return j.manifests
+    } catch {
+      throw new HttpError('GET', url, res.status, 'the referrers answer is not an index')
+    }
   }
 
   /** The image config's `created`, or undefined when absent or unparsable. */

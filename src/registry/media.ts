@@ -12,10 +12,12 @@ export function isIndexType(mediaType: string): boolean {
   return mediaType === DOCKER_LIST || mediaType === OCI_INDEX
 }
 
-interface Descriptor {
+export interface Descriptor {
   mediaType?: string
   digest: string
   size: number
+  /** OCI 1.1: what a referrer holds (a signature, an SBOM, an attestation). */
+  artifactType?: string
 }
 
 export interface ParsedManifest {
