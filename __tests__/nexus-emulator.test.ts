@@ -563,13 +563,18 @@ describe('tasks (§7)', () => {
     expect((await fetch(`${old.url}/service/rest/v1/tasks`, { method: 'POST', headers: { ...ADMIN, 'content-type': 'application/json' }, body })).status).toBe(405)
   })
 
-  it('blob store size shrinks only after docker GC + compact', async () => {
+  it.each([
+    ['orient', { dbMode: 'orient' as const, version: '3.69.0-02' }, false],
+    ['datastore', { dbMode: 'datastore' as const, version: '3.77.0-08' }, true]
+  ])('%s: blob store size shrinks only after docker GC (+ on the datastore the blob cleanup) + compact', async (_db, opts, datastore) => {
     const e = await start({
+      ...opts,
       scenario: {
         now: '2025-06-01T00:00:00Z',
         repositories: [{ name: 'docker-hosted', images: [{ name: 'app', tags: [{ tag: '1', layers: 3, layerSize: 4096, pushed: '2025-01-01T00:00:00Z' }, { tag: '2', layers: 3, layerSize: 4096, pushed: '2025-01-02T00:00:00Z' }] }] }],
         tasks: [
           { id: 'gc', name: 'gc', type: 'repository.docker.gc', properties: { repositoryName: 'docker-hosted', deployOffset: '0' } },
+          { id: 'cleanup', name: 'Cleanup unused docker blobs from nexus', type: 'assetBlob.cleanup', properties: { format: 'docker', contentStore: 'nexus' } },
           { id: 'compact', name: 'compact', type: 'blobstore.compact', properties: { blobstoreName: 'default' } }
         ]
       },
@@ -586,8 +591,19 @@ describe('tasks (§7)', () => {
     const assets = await getJson<any>(e, '/service/rest/v1/assets?repository=docker-hosted')
     // tag 2: manifest + config + shared base + 2 own layers
     expect(assets.items).toHaveLength(5)
-    await get(e, '/service/rest/v1/tasks/compact/run', ADMIN, 'POST')
-    expect(await getJson<any>(e, '/service/rest/v1/tasks/compact')).toMatchObject({ lastRunResult: 'OK', message: 'Compacting default blob store' })
+    const compact = async () => {
+      await get(e, '/service/rest/v1/tasks/compact/run', ADMIN, 'POST')
+      expect(await getJson<any>(e, '/service/rest/v1/tasks/compact')).toMatchObject({ lastRunResult: 'OK', message: 'Compacting default blob store' })
+    }
+    if (datastore) {
+      // §14.1: on the datastore deleting only orphans blobs; compact frees nothing until the cleanup ran
+      await compact()
+      expect(await size()).toBe(initial)
+      await get(e, '/service/rest/v1/tasks/cleanup/run', ADMIN, 'POST')
+      expect((await getJson<any>(e, '/service/rest/v1/tasks/cleanup')).lastRunResult).toBe('OK')
+      expect(await size()).toBe(initial) // soft-deleted now, still counted
+    }
+    await compact()
     const final = await size()
     expect(final).toBeLessThan(initial - 2 * 4096)
     expect(e.tags('docker-hosted', 'app')).toEqual(['2'])
@@ -635,14 +651,19 @@ describe('repositories and request log', () => {
 describe('other switches', () => {
   it('S3 compact is a no-op before 3.80, compacts from 3.80', async () => {
     const scenario = (): Scenario => ({
+      now: '2025-06-01T00:00:00Z',
       blobStores: [{ name: 's3', type: 'S3' }],
-      repositories: [{ name: 'docker-s3', blobStore: 's3', images: [{ name: 'app', tags: [{ tag: '1' }] }] }],
-      tasks: [{ id: 'compact', name: 'compact', type: 'blobstore.compact', properties: { blobstoreName: 's3' } }]
+      repositories: [{ name: 'docker-s3', blobStore: 's3', images: [{ name: 'app', tags: [{ tag: '1', pushed: '2025-01-01T00:00:00Z' }] }] }],
+      tasks: [
+        { id: 'cleanup', name: 'Cleanup unused docker blobs from nexus', type: 'assetBlob.cleanup', properties: { format: 'docker', contentStore: 'nexus' } },
+        { id: 'compact', name: 'compact', type: 'blobstore.compact', properties: { blobstoreName: 's3' } }
+      ]
     })
     for (const [version, shrinks] of [['3.77.0-08', false], ['3.80.0-01', true]] as const) {
       const e = await start({ version, scenario: scenario(), tasks: { mode: 'polls', polls: 0 } })
       const before = e.blobStore('s3').totalSizeInBytes
       await get(e, `/service/rest/v1/components/${e.component('docker-s3', 'app', '1')!.id}`, ADMIN, 'DELETE')
+      await get(e, '/service/rest/v1/tasks/cleanup/run', ADMIN, 'POST')
       await get(e, '/service/rest/v1/tasks/compact/run', ADMIN, 'POST')
       expect((await getJson<any>(e, '/service/rest/v1/tasks/compact')).lastRunResult).toBe('OK')
       const bs = (await getJson<any>(e, '/service/rest/v1/blobstores')).find((b: any) => b.name === 's3')

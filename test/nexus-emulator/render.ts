@@ -147,7 +147,10 @@ export function taskXO(ctx: EmulatorContext, t: TaskRecord): JsonObject {
     ['currentState', ctx.tasks.currentState(t)],
     ['lastRunResult', t.lastRunResult],
     ['nextRun', null], // manual schedules never have a next run
-    ['lastRun', restDate(ctx, t.lastRun)]
+    ['lastRun', restDate(ctx, t.lastRun)],
+    // §14.2: properties (a GC task's repositoryName, a compact task's blobstoreName) only from 3.94;
+    // their place in the object is not confirmed (openapi lists fields alphabetically).
+    ...(ctx.options.version.atLeast(SINCE.taskProperties) ? [['properties', obj(...Object.entries(t.properties))] as [string, JsonValue]] : [])
   )
 }
 

@@ -267,6 +267,7 @@ function tasks(x: Exchange, seg: string[], subject: Subject): void {
       if (r === 'notFound') return fault(x, 404)
       if (r === 'disabled') return fault(x, 405)
       if (r === 'alreadyRunning') return fault(x, 500, 'Error running task') // WebApplicationMessageException
+      if (r === 'paused') return fault(x, 500, 'Cannot run tasks while scheduler is paused')
       return send(x, 204, null)
     }
     if (!need('nexus:tasks:stop')) return

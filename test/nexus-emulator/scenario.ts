@@ -246,6 +246,20 @@ export function defaultTasks(store: Store): TaskDefinition[] {
   for (const bs of store.blobStores.values()) {
     tasks.push({ name: `Compact ${bs.name} blob store`, type: 'blobstore.compact', properties: { blobstoreName: bs.name } })
   }
+  // §14.1: on the datastore Nexus creates one per format and content store as repositories start
+  // (AssetBlobCleanupTaskManager): not creatable by users, but listed and runnable.
+  if (store.lifecycle === 'datastore') {
+    const formats = new Set([...store.repositories.values()].filter(r => r.config.type !== 'group').map(r => `${r.config.format}\u0000${r.config.dataStoreName}`))
+    for (const key of [...formats].sort()) {
+      const [format, contentStore] = key.split('\u0000')
+      tasks.push({
+        name: `Cleanup unused ${format} blobs from ${contentStore}`,
+        type: 'assetBlob.cleanup',
+        properties: { format, contentStore },
+        frequency: { schedule: 'cron', cronExpression: '0 */30 * * * ?' }
+      })
+    }
+  }
   return tasks
 }
 
@@ -279,6 +293,7 @@ export function applyScenario(store: Store, tasks: TaskManager, clock: Clock, sc
       strictContentTypeValidation: true,
       latestPolicy: r.latestPolicy ?? false,
       cleanupPolicyNames: r.cleanupPolicies ?? [],
+      dataStoreName: 'nexus',
       docker
     })
     if (type === 'group') {

@@ -85,6 +85,7 @@ export class NexusEmulator {
     this.options = resolveOptions(opts)
     if (opts.now !== undefined) this.clock.set(opts.now)
     this.state = new Store(this.clock)
+    this.state.lifecycle = this.options.dbMode
     this.auth = new Auth(this.options.users, this.options.anonymousPrivileges)
     this.tasks = new TaskManager(this.state, this.clock, this.options.version, this.options.tasks, this.options.failTasks)
     this.ctx = {

@@ -7,8 +7,11 @@
  * - manifests pushed by digest (children of an index) are assets `v2/<image>/manifests/sha256:…`
  *   without a component;
  * - layers/config are repository-global assets `v2/-/blobs/sha256:…` without a component.
- * Every asset owns one blob in its repository's blob store. Deleting an asset only soft-deletes
- * that blob; `compact` hard-deletes (§9), so blob-store sizes shrink only after compaction.
+ * Every asset owns one blob in its repository's blob store. What deleting an asset does to its blob
+ * depends on the database (API.md §14.1): on OrientDB the blob is soft-deleted at once; on the datastore
+ * it is only orphaned, until the `assetBlob.cleanup` task soft-deletes orphans whose blob was created at
+ * least 60 minutes ago. `compact` hard-deletes soft-deleted blobs (§9), so blob-store sizes shrink only
+ * after compaction.
  *
  * Row ids come from one sequence per format and namespace (datastore tables are per format:
  * docker_component, docker_asset), which also gives Orient's insertion ("order by id") ordering.
@@ -58,6 +61,8 @@ export interface RepositoryConfig {
   strictContentTypeValidation: boolean
   latestPolicy: boolean
   cleanupPolicyNames: string[]
+  /** The datastore content store the repository's rows live in (`nexus` unless configured, §14.1). */
+  dataStoreName: string
   docker: DockerSettings
 }
 
@@ -116,7 +121,12 @@ export interface BlobRecord {
   created: Date
   softDeleted: boolean
   deletedAt: Date | null
+  /** Datastore: its asset was deleted, the blob not yet cleaned up; the repository it belonged to. */
+  orphanOf: string | null
 }
+
+/** `nexus.assetBlobCleanupTask.blobCreatedDelayMinute` default (AssetBlobCleanupTask.java, §14.1). */
+export const BLOB_CLEANUP_DELAY_MS = 60 * 60_000
 
 export interface BlobStoreState {
   name: string
@@ -198,6 +208,9 @@ export class Store {
   readonly orientComponentIds = new Map<string, { repository: string; row: number }>()
   readonly orientAssetIds = new Map<string, { repository: string; row: number }>()
 
+  /** What deleting an asset does to its blob (§14.1): orphan it (datastore) or soft-delete it (OrientDB). */
+  lifecycle: 'datastore' | 'orient' = 'datastore'
+
   constructor(readonly clock: Clock) {}
 
   // ---------------------------------------------------------------- blob stores
@@ -236,8 +249,37 @@ export class Store {
   private newBlob(storeName: string, size: number, created: Date): string {
     const bs = this.blobStores.get(storeName) ?? this.addBlobStore(storeName)
     const id = randomUUID()
-    bs.blobs.set(id, { id, store: storeName, size, created, softDeleted: false, deletedAt: null })
+    bs.blobs.set(id, { id, store: storeName, size, created, softDeleted: false, deletedAt: null, orphanOf: null })
     return id
+  }
+
+  /** An asset of `repo` lets go of its blob: orphaned on the datastore, soft-deleted on OrientDB. */
+  private releaseBlob(blobId: string | null, repo: string): void {
+    if (this.lifecycle === 'orient') return this.softDeleteBlob(blobId)
+    if (!blobId) return
+    for (const bs of this.blobStores.values()) {
+      const b = bs.blobs.get(blobId)
+      if (b && !b.softDeleted) b.orphanOf = repo
+    }
+  }
+
+  /**
+   * `assetBlob.cleanup` (§14.1): soft-deletes the orphaned blobs of the repositories of `format` on the
+   * content store, created at least `delayMs` ago. Returns how many.
+   */
+  cleanupOrphanBlobs(format: string, contentStore: string, delayMs = BLOB_CLEANUP_DELAY_MS): number {
+    const repos = new Set([...this.repositories.values()].filter(r => r.config.format === format && r.config.dataStoreName === contentStore).map(r => r.config.name))
+    const cutoff = this.clock.nowMs() - delayMs
+    let n = 0
+    for (const bs of this.blobStores.values()) {
+      for (const b of bs.blobs.values()) {
+        if (b.softDeleted || b.orphanOf === null || !repos.has(b.orphanOf) || b.created.getTime() > cutoff) continue
+        b.softDeleted = true
+        b.deletedAt = this.clock.now()
+        n++
+      }
+    }
+    return n
   }
 
   private softDeleteBlob(blobId: string | null): void {
@@ -401,7 +443,7 @@ export class Store {
   private replaceContent(asset: Asset, data: Buffer, contentType: string, meta: WriteMeta): void {
     const repo = this.mustRepo(asset.repository)
     const when = meta.when ?? this.clock.now()
-    this.softDeleteBlob(asset.blobId)
+    this.releaseBlob(asset.blobId, repo.config.name)
     asset.blobId = this.newBlob(repo.config.blobStoreName, data.length, when)
     asset.data = data
     asset.size = data.length
@@ -419,7 +461,7 @@ export class Store {
     repo.assets.delete(asset.row)
     removeSorted(repo.assetRows, asset.row)
     if (repo.assetByPath.get(asset.path) === asset.row) repo.assetByPath.delete(asset.path)
-    this.softDeleteBlob(asset.blobId)
+    this.releaseBlob(asset.blobId, repo.config.name)
   }
 
   /** DELETE /v1/components/{id}: the component and its assets only (§3.4). */
@@ -659,7 +701,7 @@ export class Store {
       if (removesTags) {
         if (a.componentRow !== null) this.deleteComponent(repoName, a.componentRow)
       } else {
-        this.softDeleteBlob(a.blobId)
+        this.releaseBlob(a.blobId, repoName)
         a.blobId = null
         a.data = null
         a.dangling = true

@@ -34,7 +34,7 @@ export interface TaskDefinition {
   type: string
   properties?: Record<string, string>
   enabled?: boolean
-  /** Hidden tasks (e.g. assetBlob.cleanup, NOT_EXPOSED) are not listed and 404 by id. */
+  /** Hidden tasks are not listed and 404 by id (assetBlob.cleanup is NOT_EXPOSED but VISIBLE: listed, §14.1). */
   visible?: boolean
   message?: string | null
   lastRun?: string | null
@@ -78,7 +78,7 @@ export interface TaskRecord {
   lastOutcome: unknown
 }
 
-export type RunOutcome = 'started' | 'notFound' | 'disabled' | 'alreadyRunning'
+export type RunOutcome = 'started' | 'notFound' | 'disabled' | 'alreadyRunning' | 'paused'
 export type StopOutcome = 'stopped' | 'notFound' | 'notRunning'
 
 /** Known type ids (§7.5), used to validate task creation. */
@@ -94,6 +94,8 @@ export const KNOWN_TASK_TYPES = [
 
 export class TaskManager {
   readonly tasks = new Map<string, TaskRecord>()
+  /** The scheduler is paused: every run request fails with 500 (QuartzSchedulerSPI, §14.2). */
+  paused = false
   private readonly failTypesOrIds: Set<string>
 
   constructor(
@@ -179,6 +181,7 @@ export class TaskManager {
     const t = this.tasks.get(id)
     if (!t || !t.visible) return 'notFound'
     if (!t.enabled) return 'disabled' // 405 since 3.15
+    if (this.paused) return 'paused' // "Cannot run tasks while scheduler is paused" → 500
     if (t.run) return 'alreadyRunning' // checkState(!isRunning) → 500
     const started = this.clock.now()
     t.run = { started, startedClockMs: started.getTime(), reads: 0, timer: null, progress: this.progressText(t) }
@@ -276,6 +279,9 @@ export class TaskManager {
         const hours = Number(t.properties.deployOffset ?? '24')
         return this.store.dockerGc(repositoryName, (Number.isFinite(hours) ? hours : 24) * 3600_000)
       }
+      case 'assetBlob.cleanup':
+        // §14.1: soft-deletes orphaned blobs of the format on the content store, created >= 60 min ago.
+        return { softDeleted: this.store.cleanupOrphanBlobs(t.properties.format ?? '', t.properties.contentStore ?? 'nexus') }
       case 'blobstore.compact': {
         const name = t.properties.blobstoreName
         const bs = name ? this.store.blobStores.get(name) : undefined

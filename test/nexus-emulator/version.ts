@@ -71,5 +71,7 @@ export const SINCE = {
   /** §7.4: POST /v1/tasks answers a full TaskXO from 3.89 (community spec). */
   taskCreateReturnsTaskXO: '3.89',
   /** §8.3: X-XSS-Protection "0" seen on 3.90, "1; mode=block" on 3.18. */
-  xssZero: '3.90'
+  xssZero: '3.90',
+  /** §14.2: TaskXO carries `properties` only from 3.94 (openapi 3.94). */
+  taskProperties: '3.94'
 } as const
