@@ -40,8 +40,9 @@ test('npm run demo: dry run, then delete with the reclaim step, against the emul
 
   expect(realPart).toMatch(/shop\/api\s+1\.9\.0\s.*deleted\s+beyond keep 3/)
   expect(realPart).toContain('Reclaim space (Nexus cleanup tasks)')
-  expect(realPart).toMatch(/Docker - Delete unused manifests and images\s+repository\.docker\.gc\s+docker-hosted\s+OK\b/)
-  expect(realPart).toMatch(/Compact default blob store\s+blobstore\.compact\s+default\s+OK\b/)
+  expect(realPart).toMatch(/Docker - Delete unused manifests and images\s+repository\.docker\.gc\s+docker-hosted \(unconfirmed\)\s+OK\b/)
+  expect(realPart).toMatch(/Cleanup unused docker blobs from nexus\s+assetBlob\.cleanup\s+docker blobs of nexus\s+OK\b/)
+  expect(realPart).toMatch(/Compact default blob store\s+blobstore\.compact\s+default \(unconfirmed\)\s+OK\b/)
 
   // What is left, read from the emulator after the real run.
   const after = realPart.slice(realPart.indexOf('After (tags left in the emulator):'))

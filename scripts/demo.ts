@@ -67,7 +67,7 @@ async function demo(): Promise<number> {
     banner('2/2  DELETE: the same plan, for real, then reclaim the disk space', [
       `$ ${command(['--delete'])}`,
       'Deletes each planned tag, checks it is gone, then runs the Nexus tasks that free the disk:',
-      "'Docker - Delete unused manifests and images' (GC), then 'Compact blob store'."
+      "'Docker - Delete unused manifests and images' (GC), on a datastore Nexus 'Cleanup unused docker blobs', then 'Compact blob store'."
     ])
     const real = await main([...common, '--delete'])
     if (real !== 0) {

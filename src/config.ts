@@ -40,6 +40,10 @@ export interface Config {
   compactTask?: string
   createMissingTasks: boolean
   taskTimeoutMs: number
+  /** deployOffset (hours) of a GC task the action creates. */
+  gcDeployOffsetHours: number
+  /** api registry against a server that says it is Nexus: run anyway. */
+  forceRegistryApi: boolean
 }
 
 export class ConfigError extends Error {
@@ -135,6 +139,12 @@ export function parseConfig(read: InputReader): Config {
     throw new ConfigError('task-timeout', taskTimeoutText, `at least one second: ${DURATION_FORMS}`)
   }
 
+  const offsetText = get('gc-deploy-offset')
+  const offsetMs = /^0+h?$/.test(offsetText) ? 0 : parseDuration(offsetText)
+  if (offsetMs === undefined || offsetMs % 3_600_000 !== 0) {
+    throw new ConfigError('gc-deploy-offset', offsetText, 'whole hours, such as 24h or 0h')
+  }
+
   return {
     api,
     host,
@@ -157,7 +167,9 @@ export function parseConfig(read: InputReader): Config {
     gcTask: get('gc-task') || undefined,
     compactTask: get('compact-task') || undefined,
     createMissingTasks: bool(get('create-missing-tasks'), 'create-missing-tasks'),
-    taskTimeoutMs
+    taskTimeoutMs,
+    gcDeployOffsetHours: offsetMs / 3_600_000,
+    forceRegistryApi: bool(get('force-registry-api'), 'force-registry-api')
   }
 }
 

@@ -19,13 +19,16 @@ import { RegistryClient } from './registry/client'
 import { RegistryBackend } from './registry/backend'
 import { NexusBackend } from './nexus/backend'
 import { summarizeCounts, zeroCounts } from './report'
-import { reclaim } from './reclaim'
+import { reclaim, type ReclaimOptions } from './reclaim'
+import { KeptContent } from './kept-content'
 import { ReclaimReport } from './model'
 
 export interface EngineDeps {
   log: Logger
   version: string
   now?: () => Date
+  /** Reclaim's waits: task poll bounds and the metrics flush (tests shorten them). */
+  reclaimTiming?: Pick<ReclaimOptions, 'pollMinMs' | 'pollMaxMs' | 'metricsFlushMs'>
 }
 
 export const TOOL_NAME = 'nexus-image-lifecycle'
@@ -37,7 +40,8 @@ export function createBackend(cfg: Config, http: Http): Backend {
       parallel: cfg.concurrency,
       policy: cfg.policy,
       verifyBeforeDelete: cfg.verifyBeforeDelete,
-      sizeEstimate: cfg.sizeEstimate
+      sizeEstimate: cfg.sizeEstimate,
+      forceOnNexus: cfg.forceRegistryApi
     })
   }
   return new NexusBackend(http, cfg)
@@ -94,6 +98,8 @@ export async function runCleanupStreaming(cfg: Config, deps: EngineDeps, sink: I
     })
 
     const freeable = new FreeableEstimate()
+    // What the cleanup tasks must leave standing, read again after Docker GC.
+    const kept = cfg.runCleanupTasks ? new KeptContent(!cfg.dryRun) : undefined
     const summaries: ImageSummary[] = []
     const failures: string[] = []
     let ageUnknown = 0
@@ -128,6 +134,7 @@ export async function runCleanupStreaming(cfg: Config, deps: EngineDeps, sink: I
         }
       }
       const outcomes = await executeImage(ip, inv, backend, { dryRun: cfg.dryRun, parallel: cfg.concurrency, log })
+      kept?.add(inv, outcomes)
       const counts = summarizeCounts(outcomes)
       // size-estimate off: unknown, even where nothing goes (0 would read as measured)
       const bytes = cfg.sizeEstimate === 'off' ? undefined : freeable.add(inv, outcomes)
@@ -216,7 +223,12 @@ export async function runCleanupStreaming(cfg: Config, deps: EngineDeps, sink: I
     if (cfg.runCleanupTasks) {
       reclaimed = await log.group('Reclaim space (Nexus cleanup tasks)', async () => {
         try {
-          return await reclaim(cfg, http, log, tags.deleted > 0)
+          return await reclaim(cfg, http, log, tags.deleted > 0, {
+            expectedBytes: freeableTotal,
+            ...deps.reclaimTiming,
+            ociRepositories: [...(kept?.ociRepositories ?? [])],
+            ...(kept && !cfg.dryRun ? { verifyKept: () => kept.verify(http, repo => cfg.registryUrl ?? `${cfg.host}/repository/${repo}`, cfg.concurrency) } : {})
+          })
         } catch (e) {
           failures.push(`reclaim: ${(e as Error).message}`)
           log.error(`reclaim: ${(e as Error).message}`)

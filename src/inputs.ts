@@ -30,6 +30,12 @@ export const INPUTS: InputSpec[] = [
     description: 'nexus (Nexus REST + Docker API) or registry (plain OCI Distribution API only).'
   },
   {
+    name: 'force-registry-api',
+    default: 'false',
+    description:
+      'With api registry, run even against a server that says it is Nexus (reading every tag by tag marks it pulled there: use api nexus instead).'
+  },
+  {
     name: 'repository',
     default: '',
     description: 'Nexus Docker repository name(s), comma or newline separated. Required with api nexus.'
@@ -124,7 +130,7 @@ export const INPUTS: InputSpec[] = [
     name: 'run-cleanup-tasks',
     default: 'false',
     description:
-      'Nexus only. After a real run that deleted something, run the Docker GC task for each repository, then compact the blob store(s) they use, wait, and report the bytes.'
+      'Nexus only. After a real run that deleted something, run the Docker GC task for each repository, on a datastore Nexus its docker blob cleanup, then compact the blob store(s) they use; wait, and report the bytes.'
   },
   {
     name: 'gc-task',
@@ -141,7 +147,12 @@ export const INPUTS: InputSpec[] = [
     default: 'false',
     description: 'Create a missing GC or compact task (manual schedule) through the REST API (Nexus 3.74+); otherwise fail with the steps to create it.'
   },
-  { name: 'task-timeout', default: '30m', description: 'How long to wait for each task.' }
+  { name: 'task-timeout', default: '30m', description: 'How long to wait for each task.' },
+  {
+    name: 'gc-deploy-offset',
+    default: '24h',
+    description: "deployOffset of a GC task this action creates: content pushed within it is kept by GC (whole hours, e.g. 24h, 0h). Nexus's default is 24h."
+  }
 ]
 
 export const OUTPUTS: { name: string; description: string }[] = [

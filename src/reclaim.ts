@@ -1,7 +1,10 @@
 // Reclaim disk after deleting: Nexus frees nothing until "Docker - Delete unused manifests and images"
 // (repository.docker.gc) and then "Admin - Compact blob store" (blobstore.compact) have run, in that order.
-// This step finds (or creates) those tasks, runs them one after the other, waits for each by the task
-// state machine of shared/nexus/API.md 7.3, and measures the blob stores before and after.
+// On a datastore Nexus (3.71+, and any datastore server) a deleted asset only orphans its blob: Nexus's own
+// "Cleanup unused docker blobs from <content store>" (assetBlob.cleanup) must soft-delete the orphans
+// between the two, or compact frees nearly nothing (API.md 14.1). This step finds (or creates) the tasks,
+// runs them one after the other, waits for each (14.2: a run counts only once it started after we asked),
+// and measures the blob stores before and after.
 
 import type { Config } from './config'
 import { Http } from './http'
@@ -12,6 +15,12 @@ import { formatBytes } from './report'
 
 export const GC_TYPE = 'repository.docker.gc'
 export const COMPACT_TYPE = 'blobstore.compact'
+/** Created by Nexus per format and content store on the datastore; listed and runnable, not creatable. */
+export const BLOB_CLEANUP_TYPE = 'assetBlob.cleanup'
+/** Nexus's generated name for the docker one (AssetBlobCleanupTaskManager), read where 3.94's properties are not. */
+const BLOB_CLEANUP_NAME = /^Cleanup unused docker blobs from (.+)$/
+/** Datastore blob store metrics are flushed every 2 s (nexus.blobstore.metrics.flushInterval, API.md 14.1). */
+const METRICS_FLUSH_MS = 2_500
 
 export interface ReclaimOptions {
   /** Poll interval bounds, in ms (tests shorten them). */
@@ -19,12 +28,22 @@ export interface ReclaimOptions {
   pollMaxMs?: number
   now?: () => number
   sleep?: (ms: number) => Promise<void>
+  /** What the deleted manifests held, when estimated: a shortfall is explained. */
+  expectedBytes?: number
+  /** Repositories whose inventory held OCI manifests (a warning before Docker GC). */
+  ociRepositories?: string[]
+  /** After GC: every kept tag re-read with all it reaches, by digest; one line per problem found. */
+  verifyKept?: () => Promise<string[]>
+  /** How long to let datastore metrics flush before measuring (default 2.5 s; tests set 0). */
+  metricsFlushMs?: number
 }
 
 interface Planned {
   task: TaskXO
   type: string
   target: string
+  /** False where Nexus (before 3.94) cannot say what the task works on and nobody named it. */
+  confirmed: boolean
 }
 
 export class ReclaimError extends Error {}
@@ -34,29 +53,61 @@ export async function reclaim(cfg: Config, http: Http, log: Logger, deletedSomet
   const report: ReclaimReport = { tasks: [], blobStores: [], notes: [] }
   const now = opts.now ?? Date.now
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>(r => setTimeout(r, ms)))
+  const clock = { now, sleep, min: opts.pollMinMs ?? 500, max: opts.pollMaxMs ?? 5000 }
 
   const stores = new Map<string, string>() // repository -> blob store
   for (const repo of cfg.repositories) stores.set(repo, await tasks.blobStoreOf(repo))
 
-  // GC per repository (one task may serve several: repositoryName `*`), then compact per blob store.
-  const plan: Planned[] = []
+  // GC per repository (one task may serve several: repositoryName `*`), then the datastore's blob cleanup,
+  // then compact per blob store.
+  const gcs: Planned[] = []
   for (const repo of cfg.repositories) {
-    const task = await findTask(tasks, cfg, GC_TYPE, cfg.gcTask, 'gc-task', repo, t => [repo, '*'].includes(t.properties?.repositoryName ?? ''), {
+    const p = await findTask(tasks, cfg, GC_TYPE, cfg.gcTask, 'gc-task', repo, t => [repo, '*'].includes(t.properties?.repositoryName ?? ''), {
       repositoryName: repo,
-      deployOffset: '0'
+      deployOffset: String(cfg.gcDeployOffsetHours)
     })
-    if (!plan.some(p => p.task.id === task.id)) plan.push({ task, type: GC_TYPE, target: repo })
+    if (!gcs.some(x => x.task.id === p.task.id)) gcs.push(p)
   }
+  const cleanups: Planned[] = (await tasks.list(BLOB_CLEANUP_TYPE))
+    .filter(t => (t.properties ? t.properties.format === 'docker' : BLOB_CLEANUP_NAME.test(t.name)))
+    .map(t => ({ task: t, type: BLOB_CLEANUP_TYPE, target: `docker blobs of ${t.properties?.contentStore ?? BLOB_CLEANUP_NAME.exec(t.name)?.[1] ?? '?'}`, confirmed: true }))
+  const compacts: Planned[] = []
   for (const store of new Set(stores.values())) {
-    const task = await findTask(tasks, cfg, COMPACT_TYPE, cfg.compactTask, 'compact-task', store, t => t.properties?.blobstoreName === store, {
+    const p = await findTask(tasks, cfg, COMPACT_TYPE, cfg.compactTask, 'compact-task', store, t => t.properties?.blobstoreName === store, {
       blobstoreName: store
     })
-    if (!plan.some(p => p.task.id === task.id)) plan.push({ task, type: COMPACT_TYPE, target: store })
+    if (!compacts.some(x => x.task.id === p.task.id)) compacts.push(p)
+  }
+  const plan = [...gcs, ...cleanups, ...compacts]
+  if (plan.some(p => !p.confirmed)) {
+    report.notes.push(
+      'Nexus before 3.94 does not show which repository or blob store a task works on: the tasks marked "unconfirmed" were ' +
+        'the only ones of their type, but may clean another one (name them with gc-task / compact-task, or set create-missing-tasks ' +
+        'on 3.74+ to create dedicated ones)'
+    )
+  }
+  if (cleanups.length === 0) {
+    report.notes.push(
+      `no "Cleanup unused docker blobs" task (${BLOB_CLEANUP_TYPE}) is listed: on OrientDB deleted blobs are released at once; on a datastore ` +
+        'Nexus compact frees only what its half-hourly cleanup released'
+    )
+  }
+  for (const repo of opts.ociRepositories ?? []) {
+    const note = `repository ${repo} holds OCI manifests: Sonatype documents that "Docker - Delete unused manifests and images" may delete OCI manifests unexpectedly, so every kept tag is re-read after it runs`
+    report.notes.push(note)
+    if (!cfg.dryRun && deletedSomething) log.warning(note)
   }
 
+  const row = (p: Planned, result: string): TaskRunReport => ({
+    name: p.task.name,
+    id: p.task.id,
+    type: p.type,
+    target: p.confirmed ? p.target : `${p.target} (unconfirmed)`,
+    result
+  })
   if (cfg.dryRun || !deletedSomething) {
     const result = cfg.dryRun ? 'would run' : 'not run'
-    for (const p of plan) report.tasks.push({ name: p.task.name, id: p.task.id, type: p.type, target: p.target, result })
+    for (const p of plan) report.tasks.push(row(p, result))
     report.notes.push(cfg.dryRun ? 'dry run: the cleanup tasks were found but not run' : 'nothing was deleted, so the cleanup tasks were not run')
     return report
   }
@@ -67,13 +118,24 @@ export async function reclaim(cfg: Config, http: Http, log: Logger, deletedSomet
     report.blobStores.push({ name: store, type: b?.type ?? 'unknown', beforeBytes: b?.totalSizeInBytes, beforeBlobs: b?.blobCount })
   }
 
-  for (const p of plan) {
-    const run = await runAndWait(tasks, p, cfg.taskTimeoutMs, log, { now, sleep, min: opts.pollMinMs ?? 500, max: opts.pollMaxMs ?? 5000 })
-    report.tasks.push(run)
-    if (run.result !== 'OK') {
-      throw new ReclaimError(`task '${p.task.name}' (${p.type}) ended ${run.result}${run.message ? `: ${run.message}` : ''}`)
+  const runAll = async (list: Planned[]): Promise<void> => {
+    for (const p of list) {
+      const run = await runAndWait(tasks, p, row(p, 'not run'), cfg.taskTimeoutMs, log, clock)
+      report.tasks.push(run)
+      if (run.result !== 'OK') {
+        throw new ReclaimError(`task '${p.task.name}' (${p.type}) ended ${run.result}${run.message ? `: ${run.message}` : ''}`)
+      }
     }
   }
+  await runAll(gcs)
+  if (opts.verifyKept) {
+    const broken = await opts.verifyKept()
+    if (broken.length > 0) throw new ReclaimError(`after Docker GC, kept content is missing: ${broken.slice(0, 5).join('; ')}${broken.length > 5 ? ` (and ${broken.length - 5} more)` : ''}`)
+    log.info('after Docker GC every kept tag still resolves with all it reaches')
+  }
+  await runAll(cleanups)
+  await runAll(compacts)
+  if (cleanups.length > 0 && (opts.metricsFlushMs ?? METRICS_FLUSH_MS) > 0) await sleep(opts.metricsFlushMs ?? METRICS_FLUSH_MS)
 
   const after = await tasks.blobStores()
   const measuredAt = new Date(now()).toISOString()
@@ -89,13 +151,26 @@ export async function reclaim(cfg: Config, http: Http, log: Logger, deletedSomet
   }
   const measured = report.blobStores.filter(s => s.freedBytes !== undefined)
   report.reclaimedBytes = measured.reduce((n, s) => n + (s.freedBytes as number), 0)
-  if (measured.some(s => (s.freedBytes as number) <= 0)) {
-    report.notes.push(
-      `measured at ${measuredAt}: on datastore versions Nexus releases unused blobs in its half-hourly "Cleanup unused asset blobs" task, so the size can drop later`
-    )
-  }
+  const short = opts.expectedBytes !== undefined ? report.reclaimedBytes < opts.expectedBytes : report.reclaimedBytes <= 0
+  if (short) report.notes.push(shortfall(report.reclaimedBytes, opts.expectedBytes, cleanups.length > 0, measuredAt))
   log.info(`reclaimed ${formatBytes(report.reclaimedBytes)} (blob store sizes before and after the tasks)`)
   return report
+}
+
+/** Why less came back than the deleted manifests held, in words a Nexus admin acts on. */
+function shortfall(reclaimed: number, expected: number | undefined, datastore: boolean, at: string): string {
+  const than = expected !== undefined ? ` of the ${formatBytes(expected)} the deleted manifests held` : ''
+  const why = [
+    datastore
+      ? 'blobs created less than 60 minutes ago stay orphaned until a later "Cleanup unused docker blobs" run (nexus.assetBlobCleanupTask.blobCreatedDelayMinute) and compact'
+      : 'on a datastore Nexus without a listed blob cleanup task, blobs are released only by its own half-hourly cleanup, then a later compact',
+    'layers that kept images of the repository share stay (on Nexus the estimate is an upper bound: kept manifests are not read)',
+    'layers another repository also uses are never deleted by Docker GC',
+    `content pushed within the GC task's deployOffset (hours) is kept`,
+    'an S3 blob store frees space by its bucket lifecycle, not compact',
+    `blob store metrics can lag a few seconds (measured at ${at})`
+  ]
+  return `${formatBytes(reclaimed)} came back${than}. Possible reasons: ${why.join('; ')}`
 }
 
 async function findTask(
@@ -107,30 +182,37 @@ async function findTask(
   target: string,
   matches: (t: TaskXO) => boolean,
   properties: Record<string, string>
-): Promise<TaskXO> {
+): Promise<Planned> {
+  const planned = (task: TaskXO, confirmed: boolean): Planned => ({ task, type, target, confirmed })
   if (wanted) {
     const all = await tasks.list()
     const t = all.find(x => x.id === wanted) ?? all.find(x => x.name === wanted)
     if (!t) throw new ReclaimError(`${input} '${wanted}': no Nexus task has that id or name`)
     if (t.type && t.type !== type) throw new ReclaimError(`${input} '${wanted}' is a ${t.type} task, not ${type}`)
-    return t
+    return planned(t, true) // the user named it for this
   }
+  const name = type === GC_TYPE ? `Docker GC ${target} (nexus-image-lifecycle)` : `Compact ${target} blob store (nexus-image-lifecycle)`
   const candidates = await tasks.list(type)
-  // Nexus before 3.94 does not return task properties, so a match by repository / blob store is only
-  // possible there; elsewhere a single task of the type is taken, and several need naming.
+  // One this tool created for this target (it carries the name it was given): known to target it.
+  const ours = candidates.find(t => t.name === name)
+  if (ours) return planned(ours, true)
+  // Nexus before 3.94 returns no task properties: a match by repository / blob store is only possible from
+  // 3.94; before, a lone task of the type is taken but its target stays unconfirmed.
   const withProps = candidates.filter(t => t.properties)
   const matching = withProps.length > 0 ? withProps.filter(matches) : candidates
-  if (matching.length === 1) return matching[0]
+  const confirmed = withProps.length > 0
   if (matching.length > 1) {
     throw new ReclaimError(`several ${type} tasks could serve ${target} (${matching.map(t => `'${t.name}'`).join(', ')}): name one with ${input}`)
   }
-  if (!cfg.dryRun && cfg.createMissingTasks) {
-    const name = type === GC_TYPE ? `Docker GC ${target} (nexus-image-lifecycle)` : `Compact ${target} blob store (nexus-image-lifecycle)`
+  const create = !cfg.dryRun && cfg.createMissingTasks && (matching.length === 0 || !confirmed)
+  if (matching.length === 1 && !create) return planned(matching[0], confirmed)
+  if (create) {
     const id = await tasks.create({ type, name, properties })
     if (id) {
       const created = await tasks.get(id)
-      if (created) return created
+      if (created) return planned(created, true)
     }
+    if (!id && matching.length === 1) return planned(matching[0], confirmed)
     if (!id) throw new ReclaimError(`this Nexus cannot create tasks through the REST API (before 3.74). ${uiSteps(type, target)}`)
   }
   throw new ReclaimError(`no ${type} task for ${target}. ${uiSteps(type, target)}${cfg.createMissingTasks ? '' : ' (or set create-missing-tasks: true on Nexus 3.74+)'}`)
@@ -144,43 +226,57 @@ function uiSteps(type: string, target: string): string {
   return `Create it in Nexus: Administration > System > Tasks > Create task > ${what}, Task frequency: Manual; then run again`
 }
 
+const isRunning = (t: TaskXO): boolean => t.currentState.startsWith('RUNNING')
+
 async function runAndWait(
   tasks: NexusTasks,
   p: Planned,
+  out: TaskRunReport,
   timeoutMs: number,
   log: Logger,
   clock: { now: () => number; sleep: (ms: number) => Promise<void>; min: number; max: number }
 ): Promise<TaskRunReport> {
-  const out: TaskRunReport = { name: p.task.name, id: p.task.id, type: p.type, target: p.target, result: 'not run' }
   const start = clock.now()
-  const seen = await tasks.get(p.task.id)
-  if (!seen) throw new ReclaimError(`task '${p.task.name}' (${p.type}) disappeared`)
+  const what = `task '${p.task.name}' (${p.type})`
+  const poll = async (done: (t: TaskXO) => boolean): Promise<TaskXO> => {
+    for (let wait = clock.min; ; wait = Math.min(clock.max, Math.round(wait * 1.5))) {
+      const t = await tasks.get(p.task.id)
+      if (!t) throw new ReclaimError(`${what} disappeared while running`)
+      if (done(t)) return t
+      if (clock.now() - start > timeoutMs) {
+        throw new ReclaimError(`${what} did not finish within ${Math.round(timeoutMs / 1000)} s: state ${t.currentState}${t.message ? `, ${t.message}` : ''}`)
+      }
+      await clock.sleep(wait)
+    }
+  }
+  let seen = await tasks.get(p.task.id)
+  if (!seen) throw new ReclaimError(`${what} disappeared`)
+  if (isRunning(seen)) {
+    // A run that started before our deletes may not see them: let it end, then start one of ours.
+    log.info(`${what} is already running: waiting for that run to end, then starting one that sees this run's deletions`)
+    seen = await poll(t => !isRunning(t))
+  }
   const lastRunBefore = seen.lastRun
-  const answer = await tasks.run(p.task.id)
-  if (answer === 'missing') throw new ReclaimError(`task '${p.task.name}' (${p.type}) disappeared`)
-  if (answer === 'disabled') throw new ReclaimError(`task '${p.task.name}' (${p.type}) is disabled in Nexus: enable it, or name another with gc-task/compact-task`)
-  if (answer === 'already-running') log.info(`task '${p.task.name}' is already running: waiting for that run instead of starting another`)
-  else log.info(`started task '${p.task.name}' (${p.type})`)
+  const { answer, detail } = await tasks.run(p.task.id)
+  if (answer === 'missing') throw new ReclaimError(`${what} disappeared`)
+  if (answer === 'disabled') throw new ReclaimError(`${what} is disabled in Nexus: enable it, or name another with gc-task/compact-task`)
+  if (answer === 'refused') {
+    // 500 is any failure to start; it means "already running" only if the task now says so.
+    const now = await tasks.get(p.task.id)
+    if (!now || !isRunning(now)) {
+      throw new ReclaimError(
+        `Nexus answered 500 to starting ${what}, and the task is not running: nothing was started (${detail || 'Nexus gives no reason; a paused scheduler answers so'})`
+      )
+    }
+    log.info(`${what} was started by someone else a moment ago: waiting for that run`)
+  } else log.info(`started ${what}`)
   out.startedAt = new Date(start).toISOString()
 
-  let wait = clock.min
-  for (;;) {
-    const t = await tasks.get(p.task.id)
-    if (!t) throw new ReclaimError(`task '${p.task.name}' (${p.type}) disappeared while running`)
-    const running = t.currentState.startsWith('RUNNING')
-    // Done when no longer running and the run is a new one (or the one we waited for instead).
-    const newRun = answer === 'already-running' ? t.lastRunResult !== null : t.lastRun !== lastRunBefore && t.lastRun !== null
-    if (!running && newRun) {
-      out.result = t.lastRunResult ?? 'unknown'
-      out.message = t.message ?? undefined
-      out.durationMs = clock.now() - start
-      log.info(`task '${p.task.name}' ended ${out.result} after ${Math.round(out.durationMs / 1000)} s`)
-      return out
-    }
-    if (clock.now() - start > timeoutMs) {
-      throw new ReclaimError(`task '${p.task.name}' (${p.type}) did not finish within ${Math.round(timeoutMs / 1000)} s: state ${t.currentState}${t.message ? `, ${t.message}` : ''}`)
-    }
-    await clock.sleep(wait)
-    wait = Math.min(clock.max, Math.round(wait * 1.5))
-  }
+  // Done once it no longer runs and its last run is one that started after we asked.
+  const t = await poll(x => !isRunning(x) && x.lastRun !== null && x.lastRun !== lastRunBefore)
+  out.result = t.lastRunResult ?? 'unknown'
+  out.message = t.message ?? undefined
+  out.durationMs = clock.now() - start
+  log.info(`${what} ended ${out.result} after ${Math.round(out.durationMs / 1000)} s`)
+  return out
 }

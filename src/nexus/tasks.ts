@@ -26,7 +26,8 @@ export interface BlobStoreXO {
   availableSpaceInBytes?: number
 }
 
-export type RunAnswer = 'started' | 'already-running' | 'disabled' | 'missing'
+/** `refused`: Nexus answered 500, which means any failure to start (already running, a paused scheduler, ...). */
+export type RunAnswer = 'started' | 'refused' | 'disabled' | 'missing'
 
 export class NexusTasks {
   private readonly rest: string
@@ -56,19 +57,23 @@ export class NexusTasks {
     return res.status === 404 ? undefined : (JSON.parse(res.body.toString('utf8')) as TaskXO)
   }
 
-  /** Starts a task. Never retried: a second POST could start a second run. */
-  async run(id: string): Promise<RunAnswer> {
+  /**
+   * Starts a task. Never retried: a second POST could start a second run. A 500 is any exception while
+   * starting (already running, the scheduler paused: TasksResource / QuartzSchedulerSPI, API.md 14.2), so it
+   * is `refused` with Nexus's text (empty on 3.30+); only a read of the task tells whether it is running.
+   */
+  async run(id: string): Promise<{ answer: RunAnswer; detail: string }> {
     const res = await this.http.request('POST', `${this.rest}/tasks/${encodeURIComponent(id)}/run`, {
       kind: 'nexus POST task run',
       retry: false,
       accept: [401, 403, 404, 405, 500]
     })
     authFailure(res.status, 'run tasks', 'nx-tasks-run')
-    if (res.status === 404) return 'missing'
-    if (res.status === 405) return 'disabled'
-    // 500 "Error running task": the task is already running (QuartzTaskInfo.runNow's check).
-    if (res.status === 500) return 'already-running'
-    return 'started'
+    const detail = res.body.toString('utf8').trim().split('\n')[0].slice(0, 200)
+    if (res.status === 404) return { answer: 'missing', detail }
+    if (res.status === 405) return { answer: 'disabled', detail }
+    if (res.status === 500) return { answer: 'refused', detail }
+    return { answer: 'started', detail }
   }
 
   /** Creates a manual task (3.74+). undefined when this Nexus has no such endpoint (404/405). */
