@@ -234,3 +234,28 @@ describe('delete-method manifest, a kept tag re-pointed onto a doomed digest', (
     }
   })
 })
+
+describe('api: registry pointed at a Nexus repository', () => {
+  let emu: NexusEmulator
+  beforeEach(async () => {
+    emu = await startNexusEmulator({ scenario: nexusScenario() })
+  })
+  afterEach(() => emu.close())
+
+  const registryRun = (extra: Record<string, string> = {}) => {
+    const inputs: Record<string, string> = { api: 'registry', host: `${emu.url}/repository/${REPO}`, username: 'admin', password: 'admin123', keep: '2', ...extra }
+    return runCleanup(parseConfig(n => inputs[n]), { log: memoryLogger(), version: 'test' })
+  }
+
+  it('is refused before any manifest is read: reading every tag would mark every tag pulled', async () => {
+    await expect(registryRun()).rejects.toThrow(/^api: registry, but .* is Nexus \(Server: Nexus\/3\.77\.0-08 \(COMMUNITY\)\): reading every tag .* Use api: nexus/)
+    expect(emu.requests.filter(r => r.path.includes('/manifests/'))).toEqual([])
+    expect(emu.tags(REPO, IMAGE).map(t => emu.component(REPO, IMAGE, t)?.lastDownloaded ?? null).filter(d => d !== null)).toHaveLength(1)
+  })
+
+  it('force-registry-api runs it anyway', async () => {
+    const report = await registryRun({ 'force-registry-api': 'true' })
+    expect(report.failures).toEqual([])
+    expect(emu.requests.filter(r => r.path.includes('/manifests/')).length).toBeGreaterThan(0)
+  })
+})

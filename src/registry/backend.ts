@@ -17,6 +17,8 @@ export interface RegistryBackendOptions {
   verifyBeforeDelete: boolean
   /** `off`: attach no blobs, so the estimate is unknown; otherwise every read manifest gives its blobs. */
   sizeEstimate: SizeEstimate
+  /** Run even against a server that says it is Nexus. */
+  forceOnNexus?: boolean
 }
 
 export class RegistryBackend implements Backend {
@@ -30,8 +32,15 @@ export class RegistryBackend implements Backend {
     this.repository = new URL(client.base).host
   }
 
-  preflight(): Promise<void> {
-    return this.client.ping()
+  async preflight(): Promise<void> {
+    const server = await this.client.ping()
+    // Reading a tag's manifest through Nexus's registry API marks the tag pulled: this mode reads every
+    // tag, so the next age-basis last-pulled run would keep everything. Refuse before reading any.
+    if (/^Nexus\b/i.test(server) && !this.opts.forceOnNexus) {
+      throw new Error(
+        `api: registry, but ${this.client.base} is Nexus (Server: ${server}): reading every tag through its registry API marks every tag pulled. Use api: nexus with host and repository (or force-registry-api: true)`
+      )
+    }
   }
 
   async listImages(): Promise<ImageRef[]> {

@@ -33,14 +33,15 @@ export class RegistryClient {
     private readonly pageSize = PAGE
   ) {}
 
-  /** Checks that the API answers and the credentials are accepted. */
-  async ping(): Promise<void> {
+  /** Checks that the API answers and the credentials are accepted; returns the `Server` header. */
+  async ping(): Promise<string> {
     const res = await this.http.request('GET', `${this.base}/v2/`, { kind: 'registry GET /v2/', accept: [401, 403, 404] })
     if (res.status === 401) {
       throw new Error(`The registry at ${this.base}/v2/ refused the credentials (401): check username and password`)
     }
     if (res.status === 403) throw new Error(`The registry at ${this.base}/v2/ answered 403: the user may not read it`)
     if (res.status === 404) throw new Error(`No Docker registry API at ${this.base}/v2/ (404): check the URL`)
+    return header(res, 'server') ?? ''
   }
 
   /** Every image name; any page that fails or is malformed fails the whole listing. */
