@@ -156,17 +156,26 @@ describe.each([
     expect(emu.tags(REPO, IMAGE)).toHaveLength(8)
   })
 
-  it('403 without browse names the privilege; without delete the deletions fail and are reported', async () => {
+  it('without read or browse: one clear line; without delete a real run stops before deleting, a dry run says so', async () => {
     emu.addUser({ username: 'viewer', password: 'pw', privileges: [] })
     await expect(run(emu, { username: 'viewer', password: 'pw', 'dry-run': 'false' })).rejects.toThrow(
-      /(403|not found).*nx-repository-view-docker-docker-hosted-browse/
+      /(403|not found).*nx-repository-view-docker-docker-hosted-read/
     )
     emu.addUser({ username: 'reader', password: 'pw', privileges: ['nx-repository-view-docker-docker-hosted-browse', 'nx-repository-view-docker-docker-hosted-read'] })
-    const report = await run(emu, { username: 'reader', password: 'pw', 'dry-run': 'false' })
-    expect(report.totals.tags.deleted).toBe(0)
-    expect(report.totals.manifests.failed).toBe(2)
-    expect(report.failures.join('\n')).toMatch(/lacks the privilege nx-repository-view-docker-docker-hosted-delete/)
+    await expect(run(emu, { username: 'reader', password: 'pw', 'dry-run': 'false' })).rejects.toThrow(
+      'the Nexus user lacks nx-repository-view-docker-docker-hosted-delete (to delete tags in docker-hosted): grant them to its role (README "Nexus privileges"). Nothing was changed.'
+    )
+    expect(emu.requests.filter(r => r.method === 'DELETE' || r.path.includes('/manifests/'))).toEqual([])
     expect(emu.tags(REPO, IMAGE)).toHaveLength(8)
+    const dry = await run(emu, { username: 'reader', password: 'pw' })
+    expect(dry.notes.join('\n')).toContain('the real run would stop before changing anything: the Nexus user lacks nx-repository-view-docker-docker-hosted-delete')
+  })
+
+  it('read alone lists the repository (read or browse, API.md 14.3)', async () => {
+    emu.addUser({ username: 'ci', password: 'pw', privileges: ['nx-repository-view-docker-docker-hosted-read', 'nx-repository-view-docker-docker-hosted-delete'] })
+    const report = await run(emu, { username: 'ci', password: 'pw', 'dry-run': 'false' })
+    expect(report.failures).toEqual([])
+    expect(report.totals.tags.deleted).toBe(3)
   })
 })
 
@@ -257,5 +266,20 @@ describe('api: registry pointed at a Nexus repository', () => {
     const report = await registryRun({ 'force-registry-api': 'true' })
     expect(report.failures).toEqual([])
     expect(emu.requests.filter(r => r.path.includes('/manifests/')).length).toBeGreaterThan(0)
+  })
+})
+
+describe('Nexus under a context path', () => {
+  it('host with /nexus: listing, reads by digest and deletes all go under it', async () => {
+    const emu = await startNexusEmulator({ contextPath: '/nexus', scenario: nexusScenario() })
+    try {
+      const inputs: Record<string, string> = { host: `${emu.url}/nexus`, repository: REPO, username: 'admin', password: 'admin123', ...NEXUS_POLICY, 'dry-run': 'false' }
+      const report = await runCleanup(parseConfig(n => inputs[n]), { log: memoryLogger(), version: 'test' })
+      expect(report.failures).toEqual([])
+      expect(emu.tags(REPO, IMAGE).sort()).toEqual(NEXUS_LEFT)
+      expect(emu.requests.every(r => r.path.startsWith('/nexus/'))).toBe(true)
+    } finally {
+      await emu.close()
+    }
   })
 })

@@ -127,12 +127,13 @@ export interface NexusJob {
 /**
  * Issue 6's lower bound for Nexus (delete-method component): component pages + one component DELETE
  * per deleted tag + the manifest reads the policy needs. The datastore answers a full page with a
- * continuation token, so C components take floor(C/100)+1 pages, not ceil(C/100). The preflight
- * `GET repositories` (one request) is not counted.
+ * continuation token, so C components take floor(C/100)+1 pages, not ceil(C/100). Plus the preflight a
+ * safe run cannot skip: the repositories list and the user's permissions (one request each, per run).
  */
 export function nexusBound(job: NexusJob): Bound {
   const n = job.pageSize ?? 100
   return bound([
+    { what: 'preflight (repositories, permissions)', requests: 2 },
     { what: 'component pages', requests: Math.floor(job.components / n) + 1 },
     { what: 'component DELETEs (1 per deleted tag)', requests: job.deletedTags },
     { what: 'manifest/config reads the policy needs', requests: job.policyReads ?? 0 }

@@ -13,6 +13,7 @@ import { RegistryClient } from '../registry/client'
 import { isIndexType } from '../registry/media'
 import { NexusClient, NexusComponent, parseNexusDate } from './client'
 import { ListingSpool } from './listing-spool'
+import { checkPrivileges, describeMissing } from './privileges'
 
 export class NexusBackend implements Backend {
   readonly notes: string[] = []
@@ -39,7 +40,7 @@ export class NexusBackend implements Backend {
       if (!repo) {
         const known = docker.map(r => `${r.name} (${r.type})`).join(', ') || 'none visible to this user'
         throw new Error(
-          `Nexus repository '${name}' not found (or the user lacks nx-repository-view-docker-${name}-browse). Docker repositories: ${known}`
+          `Nexus repository '${name}' not found (or the user lacks nx-repository-view-docker-${name}-read and -browse). Docker repositories: ${known}`
         )
       }
       if (repo.format !== 'docker') throw new Error(`Nexus repository '${name}' is a ${repo.format} repository, not docker`)
@@ -48,6 +49,18 @@ export class NexusBackend implements Backend {
           `Nexus repository '${name}' is a ${repo.type} repository: only hosted repositories are cleaned (deleting from a ${repo.type} is not cleanup)`
         )
       }
+    }
+    // Every privilege the run needs, before anything changes, all at once (a dry run: those of its real run).
+    const privileges = await checkPrivileges(this.http, this.cfg.host, this.cfg)
+    if (privileges.missing.length > 0) {
+      const line = `the Nexus user lacks ${describeMissing(privileges.missing)}: grant them to its role (README "Nexus privileges")`
+      if (!this.cfg.dryRun) throw new Error(`${line}. Nothing was changed.`)
+      this.notes.push(`the real run would stop before changing anything: ${line}`)
+    }
+    if (privileges.unchecked.length > 0) {
+      this.notes.push(
+        `Nexus did not answer its permissions call, and no safe probe tells whether the user has ${privileges.unchecked.map(n => n.privilege).join(', ')}: a missing one shows as failed reads or deletes`
+      )
     }
   }
 

@@ -90,7 +90,7 @@ export class NexusClient {
       url.searchParams.set('repository', repository)
       if (token) url.searchParams.set('continuationToken', token)
       const res = await this.http.request('GET', url.toString(), { kind: 'nexus GET components', headers: { accept: 'application/json' }, accept: [401, 403, 404] })
-      authFailure(res.status, `browse repository ${repository}`, `nx-repository-view-docker-${repository}-browse`)
+      authFailure(res.status, `list repository ${repository}`, `nx-repository-view-docker-${repository}-read (or -browse)`)
       if (res.status === 404) {
         if (page === 1) throw new Error(`Nexus repository '${repository}' not found`)
         throw new HttpError('GET', url.toString(), 404, `page ${page} of the components of ${repository} is missing: the listing is incomplete`)

@@ -107,7 +107,12 @@ export class NexusTasks {
       accept: [401, 403, 404]
     })
     authFailure(res.status, `read the settings of ${repository}`, `nx-repository-admin-docker-${repository}-read`)
-    if (res.status === 404) throw new Error(`Nexus has no Docker hosted repository '${repository}'`)
+    // Without the admin read privilege Nexus answers 404, not 403 (API.md 14.3).
+    if (res.status === 404) {
+      throw new Error(
+        `Nexus answered 404 for the settings of '${repository}': the user lacks nx-repository-admin-docker-${repository}-read (Nexus says 404, not 403, without it), or it is not a Docker hosted repository`
+      )
+    }
     const name = (JSON.parse(res.body.toString('utf8')) as { storage?: { blobStoreName?: string } }).storage?.blobStoreName
     if (!name) throw new Error(`Nexus did not say which blob store '${repository}' uses`)
     return name
