@@ -290,8 +290,9 @@ describe('authentication and authorization (§1.3, §8.2)', () => {
     const b = await start({ scenario: tagsScenario(1), forceBasicAuth: false, anonymousAccess: true })
     const ch = await get(b, '/repository/docker-hosted/v2/', {})
     expect(ch.status).toBe(401)
-    expect(ch.headers.get('www-authenticate')).toMatch(/^Bearer realm="http:\/\/127\.0\.0\.1:\d+\/v2\/token"/)
-    const token = ((await (await get(b, '/v2/token', {})).json()) as { token: string }).token
+    // §14.4: the token path is computed under the repository path
+    expect(ch.headers.get('www-authenticate')).toMatch(/^Bearer realm="http:\/\/127\.0\.0\.1:\d+\/repository\/docker-hosted\/v2\/token"/)
+    const token = ((await (await get(b, '/repository/docker-hosted/v2/token', {})).json()) as { token: string }).token
     expect((await get(b, '/repository/docker-hosted/v2/bulk/app/tags/list', { authorization: `Bearer ${token}` })).status).toBe(200)
   })
 })
@@ -692,5 +693,71 @@ describe('other switches', () => {
     expect(m.headers.get('docker-content-digest')).toBe(digest)
     const child = ((await m.json()) as { manifests: Array<{ digest: string }> }).manifests[0].digest
     expect((await get(e, `/repository/docker-hosted/v2/bulk/app/manifests/${child}`)).status).toBe(200)
+  })
+})
+
+describe('section 14 behaviours', () => {
+  const seeded = { scenario: { now: '2025-06-01T00:00:00Z', repositories: [{ name: 'docker-hosted', images: [{ name: 'app', tags: [{ tag: '1', pushed: '2025-01-01T00:00:00Z' }] }] }] } }
+
+  it('a datastore instance lists and runs its "Cleanup unused docker blobs from nexus" task; OrientDB has none', async () => {
+    const e = await start(seeded)
+    const list = await getJson<any>(e, '/service/rest/v1/tasks?type=assetBlob.cleanup')
+    expect(list.items.map((t: any) => t.name)).toEqual(['Cleanup unused docker blobs from nexus'])
+    const o = await start({ ...seeded, dbMode: 'orient', version: '3.69.0-02' })
+    expect((await getJson<any>(o, '/service/rest/v1/tasks?type=assetBlob.cleanup')).items).toEqual([])
+  })
+
+  it('the blob cleanup takes only orphans whose blob was created 60 minutes ago or more (by the emulator clock)', async () => {
+    const e = await start({ ...seeded, tasks: { mode: 'polls', polls: 0 } })
+    const id = e.component('docker-hosted', 'app', '1')!.id
+    await get(e, `/service/rest/v1/components/${id}`, ADMIN, 'DELETE')
+    e.setNow(new Date('2025-06-01T00:00:00Z'))
+    // a fresh push, deleted at once: its blob is younger than 60 minutes
+    await e.pushImage('docker-hosted', 'app', { tag: '2', pushed: '2025-06-01T00:00:00Z' })
+    await get(e, `/service/rest/v1/components/${e.component('docker-hosted', 'app', '2')!.id}`, ADMIN, 'DELETE')
+    const cleanup = e.task('assetBlob.cleanup')!
+    const runCleanup = async () => {
+      expect((await get(e, `/service/rest/v1/tasks/${cleanup.id}/run`, ADMIN, 'POST')).status).toBe(204)
+      expect((await getJson<any>(e, `/service/rest/v1/tasks/${cleanup.id}`)).lastRunResult).toBe('OK')
+    }
+    await runCleanup()
+    expect(e.blobStore('default').softDeletedCount).toBe(1) // tag 1's manifest blob only
+    e.advance(60 * 60_000)
+    await runCleanup()
+    expect(e.blobStore('default').softDeletedCount).toBe(2)
+  })
+
+  it('a paused scheduler answers 500 to a run request; task properties appear from 3.94', async () => {
+    const e = await start(seeded)
+    e.tasks.paused = true
+    const gc = e.task('repository.docker.gc')!
+    expect((await get(e, `/service/rest/v1/tasks/${gc.id}/run`, ADMIN, 'POST')).status).toBe(500)
+    expect((await getJson<any>(e, `/service/rest/v1/tasks/${gc.id}`)).currentState).toBe('WAITING')
+    expect((await getJson<any>(e, `/service/rest/v1/tasks/${gc.id}`)).properties).toBeUndefined()
+    const n = await start({ ...seeded, version: '3.94.0-12' })
+    expect((await getJson<any>(n, `/service/rest/v1/tasks/${n.task('repository.docker.gc')!.id}`)).properties).toEqual({ repositoryName: '*', deployOffset: '24' })
+  })
+
+  it('the permissions call lists the Shiro permissions of the user', async () => {
+    const e = await start(seeded)
+    e.addUser({ username: 'ci', password: 'pw', privileges: ['nx-repository-view-docker-docker-hosted-read', 'nx-tasks-run'] })
+    const res = await fetch(`${e.url}/service/extdirect`, {
+      method: 'POST',
+      headers: { authorization: basic('ci', 'pw'), 'content-type': 'application/json' },
+      body: JSON.stringify({ action: 'rapture_Security', method: 'getPermissions', data: null, type: 'rpc', tid: 7 })
+    })
+    const j = (await res.json()) as any
+    expect(j).toMatchObject({ tid: 7, type: 'rpc', result: { success: true } })
+    expect(j.result.data.map((d: any) => d.id)).toEqual(['nexus:repository-view:docker:docker-hosted:read', 'nexus:tasks:start,stop'])
+  })
+
+  it('serves everything under a context path, the token realm under the repository path, blobStoreName filled from 3.87', async () => {
+    const e = await start({ ...seeded, contextPath: '/nexus', version: '3.87.0-01', forceBasicAuth: false })
+    expect((await get(e, '/service/rest/v1/status')).status).toBe(404)
+    const page = await getJson<any>(e, '/nexus/service/rest/v1/components?repository=docker-hosted')
+    expect(page.items[0].assets[0].downloadUrl).toMatch(/\/nexus\/repository\/docker-hosted\/v2\/app\/manifests\/1$/)
+    expect(page.items[0].assets[0].blobStoreName).toBe('default')
+    const ch = await get(e, '/nexus/repository/docker-hosted/v2/', {})
+    expect(ch.headers.get('www-authenticate')).toMatch(/^Bearer realm="http:\/\/127\.0\.0\.1:\d+\/nexus\/repository\/docker-hosted\/v2\/token"/)
   })
 })

@@ -132,6 +132,31 @@ export class Auth {
     return false
   }
 
+  /**
+   * The Shiro permission strings a user's privileges grant, as the UI's permissions call lists them
+   * (§14.3: `nx-repository-view-docker-r-read` -> `nexus:repository-view:docker:r:read`, `nx-tasks-run` ->
+   * `nexus:tasks:start,stop`, `nx-all` -> `nexus:*`).
+   */
+  permissionsOf(subject: Subject): string[] {
+    const out = new Set<string>()
+    for (const p of subject.privileges) {
+      if (p === 'nx-all') out.add('nexus:*')
+      else if (p.startsWith('nexus:')) out.add(p)
+      else {
+        const view = parseRepositoryPrivilege(p, 'view') ?? undefined
+        const admin = view ? undefined : (parseRepositoryPrivilege(p, 'admin') ?? undefined)
+        const r = view ?? admin
+        if (r) out.add(`nexus:repository-${view ? 'view' : 'admin'}:${r.format}:${r.repo}:${r.action}`)
+        else if (p === 'nx-tasks-run') out.add('nexus:tasks:start,stop')
+        else {
+          const m = /^nx-([a-z]+)-([a-z]+)$/.exec(p)
+          if (m) out.add(`nexus:${m[1]}:${m[2] === 'all' ? '*' : m[2]}`)
+        }
+      }
+    }
+    return [...out].sort()
+  }
+
   /** Application permission `nexus:<domain>:<action>`. */
   can(subject: Subject, permission: string): boolean {
     const [, domain, action] = permission.split(':')

@@ -50,7 +50,7 @@ export interface Exchange {
 
 /** Base URL for URLs Nexus writes into bodies (downloadUrl, url): option or the request's host. */
 export function nexusBase(x: Exchange): string {
-  return x.ctx.options.baseUrl ?? x.requestBase
+  return x.ctx.options.baseUrl ?? `${x.requestBase}${x.ctx.options.contextPath}`
 }
 
 /** Date formatted for REST bodies (§1.2: +00:00 on 3.26+, +0000 before). */

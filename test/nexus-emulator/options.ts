@@ -24,6 +24,8 @@ export interface EmulatorOptions {
   port?: number
   /** Base URL written into downloadUrl/url fields; default: from the request's Host header. */
   baseUrl?: string
+  /** Nexus's `nexus-context-path` (e.g. `/nexus`): everything is served under it; default none. */
+  contextPath?: string
   /** Database era (§0): page size, ids, paths, group null/"", duplicate keys. Default datastore. */
   dbMode?: DbMode
   /** Nexus version, e.g. '3.77.0-08' (default). Gates fields and endpoints (§4.2, §7, §1.2). */
@@ -62,6 +64,7 @@ export interface EmulatorOptions {
 export interface ResolvedOptions {
   port: number
   baseUrl: string | null
+  contextPath: string
   dbMode: DbMode
   version: NexusVersion
   edition: Edition
@@ -89,6 +92,7 @@ export function resolveOptions(opts: EmulatorOptions = {}): ResolvedOptions {
   return {
     port: opts.port ?? 0,
     baseUrl: opts.baseUrl ? opts.baseUrl.replace(/\/+$/, '') : null,
+    contextPath: (opts.contextPath ?? '').replace(/\/+$/, ''),
     dbMode,
     version,
     edition: opts.edition ?? (version.atLeast(SINCE.communityEdition) ? 'COMMUNITY' : 'OSS'),

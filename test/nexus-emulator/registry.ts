@@ -57,14 +57,15 @@ function unsupported(x: Exchange, status = 405): void {
   regError(x, status, 'UNSUPPORTED', 'The operation is unsupported.', null)
 }
 
-function tokenRealm(x: Exchange): string {
-  return `${x.requestBase}/v2/token`
+/** §14.4 (inferred from NexusRequestCustomizer): the token path is under the repository path. */
+function tokenRealm(x: Exchange, t: RegistryTarget): string {
+  return `${x.requestBase}${t.prefix}/v2/token`
 }
 
 /** 401 with the challenge for this repository (§8.2): BASIC if forceBasicAuth, else Bearer. */
 function unauthorized(x: Exchange, t: RegistryTarget): void {
   const force = t.repo.config.docker.forceBasicAuth ?? x.ctx.options.forceBasicAuth
-  const realm = tokenRealm(x)
+  const realm = tokenRealm(x, t)
   const challenge = force ? BASIC_CHALLENGE : `Bearer realm="${realm}",service="${realm}"`
   regError(x, 401, 'UNAUTHORIZED', 'access to the requested resource is not authorized', null, { 'WWW-Authenticate': challenge })
 }

@@ -53,7 +53,11 @@ export function assetXO(ctx: EmulatorContext, base: string, a: Asset): JsonObjec
     // Datastore: blobCreated = asset created (first write of the path). Orient: field never set.
     o.add('blobCreated', orient ? null : d(a.created))
   }
-  if (!orient && v.atLeast(ASSET_FIELDS_SINCE.blobStoreName)) o.add('blobStoreName', null) // never set by the builders (§4.2)
+  if (!orient && v.atLeast(ASSET_FIELDS_SINCE.blobStoreName)) {
+    // §4.2: null from the builders of 3.71-era servers; §14.4: filled on recent servers (seen in 2026
+    // captures: from 3.87 here, the first 2026 release line, an inference)
+    o.add('blobStoreName', v.atLeast(SINCE.blobStoreNameFilled) ? (ctx.store.repo(a.repository)?.config.blobStoreName ?? null) : null)
+  }
   if (v.atLeast(ASSET_FIELDS_SINCE.formatAttributes)) {
     const format = ctx.store.repo(a.repository)?.config.format ?? 'docker'
     const attrs = Object.entries(a.attributes) as Array<[string, JsonValue]>

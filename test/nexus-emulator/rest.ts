@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto'
 import { Subject } from './auth'
 import { Exchange, authorizationFailure, challenge401, fault, frozen, nexusBase, send, sendJson, unexpected } from './http'
 import { NumberFormatError, datastoreRowFromHex, decodeItemId } from './ids'
-import { JsonObject, obj } from './json'
+import { JsonObject, JsonValue, obj } from './json'
 import { assetXO, blobStoreXO, componentXO, dockerHostedXO, internalId, page, repositoryXO, taskXO } from './render'
 import { Asset, Component, RepositoryState } from './store'
 import { KNOWN_TASK_TYPES, TaskDefinition } from './tasks'
@@ -72,7 +72,7 @@ function status(x: Exchange, seg: string[], subject: Subject): void {
 
 // ------------------------------------------------------------------ components / assets (§3, §4)
 
-/** RepositoryManagerRESTAdapterImpl.getRepository: 422 missing, 404 unknown, 403 no browse. */
+/** RepositoryManagerRESTAdapterImpl.getRepository: 422 missing, 404 unknown, 403 without read or browse (§14.3). */
 function browsableRepository(x: Exchange, subject: Subject, name: string | null): RepositoryState | null {
   if (!name) {
     fault(x, 422, 'repositoryId is required.')
@@ -83,11 +83,16 @@ function browsableRepository(x: Exchange, subject: Subject, name: string | null)
     fault(x, 404, `Unable to locate repository with id ${name}`)
     return null
   }
-  if (!x.ctx.auth.canRepo(subject, repo.config.format, name, 'browse')) {
+  if (!canBrowseOrRead(x, subject, repo)) {
     fault(x, 403)
     return null
   }
   return repo
+}
+
+function canBrowseOrRead(x: Exchange, subject: Subject, repo: RepositoryState): boolean {
+  const { format, name } = repo.config
+  return x.ctx.auth.canRepo(subject, format, name, 'browse') || x.ctx.auth.canRepo(subject, format, name, 'read')
 }
 
 function listItems(x: Exchange, subject: Subject, kind: 'components' | 'assets'): void {
@@ -154,7 +159,7 @@ function oneItem(x: Exchange, subject: Subject, kind: 'components' | 'assets', i
   if (!decoded.ok) return fault(x, decoded.status, decoded.status === 404 ? `Unable to locate ${what} with id ${id}` : `Malformed ID`)
   const repo = x.ctx.store.repo(decoded.repository)
   if (!repo) return fault(x, 404, `Unable to locate repository with id ${decoded.repository}`)
-  if (!x.ctx.auth.canRepo(subject, repo.config.format, repo.config.name, 'browse')) return fault(x, 403)
+  if (!canBrowseOrRead(x, subject, repo)) return fault(x, 403)
   const item = findItem(x, kind, repo, decoded.internal)
   if (item === 'malformed') return fault(x, 422, 'Malformed ID')
   if (!item) return fault(x, 404, `Unable to locate ${what} with id ${id}`)
@@ -176,7 +181,8 @@ function oneItem(x: Exchange, subject: Subject, kind: 'components' | 'assets', i
 function listRepositories(x: Exchange, subject: Subject): void {
   const base = nexusBase(x)
   const visible = [...x.ctx.store.repositories.values()]
-    .filter(r => x.ctx.auth.canRepo(subject, r.config.format, r.config.name, 'browse'))
+    // RepositoryPermissionChecker.userCanBrowseRepositories: browse or read (§14.3)
+    .filter(r => canBrowseOrRead(x, subject, r))
     .sort((a, b) => a.config.name.localeCompare(b.config.name))
   sendJson(x, 200, visible.map(r => repositoryXO(base, r)))
 }
@@ -199,7 +205,9 @@ function getDockerHosted(x: Exchange, subject: Subject, name: string): void {
   const repo = x.ctx.store.repo(name)
   // 404 if missing or if format/type do not match the path (§6.2).
   if (!repo || repo.config.format !== 'docker' || repo.config.type !== 'hosted') return fault(x, 404, 'Repository not found')
-  if (!x.ctx.auth.canRepoAdmin(subject, 'docker', name, 'read')) return fault(x, 403)
+  // §14.3: without the admin read privilege the lookup comes back empty: 404, not 403
+  // (AuthorizingRepositoryManagerImpl.getRepositoryWithAdmin).
+  if (!x.ctx.auth.canRepoAdmin(subject, 'docker', name, 'read')) return fault(x, 404, 'Repository not found')
   sendJson(x, 200, dockerHostedXO(x.ctx, nexusBase(x), repo))
 }
 
@@ -312,6 +320,24 @@ function createTask(x: Exchange): void {
 }
 
 /** Entry for requests under /service/rest: only v1 is emulated (§1.1). */
+/**
+ * POST /service/extdirect, `rapture_Security.getPermissions` (§14.3): the permission strings of the
+ * privileges the user holds (SecurityComponent.calculatePermissions). Other Ext.Direct calls are not modelled.
+ */
+export function handleExtDirect(x: Exchange, subject: Subject | null): void {
+  if (x.method !== 'POST') return fault(x, 405)
+  let call: { action?: string; method?: string; tid?: number }
+  try {
+    call = JSON.parse(x.body.toString('utf8') || '{}') as typeof call
+  } catch {
+    return fault(x, 400)
+  }
+  const envelope = (result: JsonValue) => obj(['tid', call.tid ?? 1], ['action', call.action ?? null], ['method', call.method ?? null], ['type', 'rpc'], ['result', result])
+  if (call.action !== 'rapture_Security' || call.method !== 'getPermissions') return sendJson(x, 200, envelope(obj(['success', false])))
+  const perms = subject && !subject.anonymous ? x.ctx.auth.permissionsOf(subject) : []
+  sendJson(x, 200, envelope(obj(['success', true], ['data', perms.map(p => obj(['id', p]))])))
+}
+
 export function handleServiceRest(x: Exchange, rest: string, subject: Subject | null): void {
   if (subject === null) return challenge401(x)
   if (rest === '/v1' || rest.startsWith('/v1/')) return handleRest(x, rest.slice(3), subject)

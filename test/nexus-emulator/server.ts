@@ -20,7 +20,7 @@ import { datastoreHex, encodeItemId } from './ids'
 import { EmulatorOptions, ResolvedOptions, resolveOptions } from './options'
 import { childManifests, parseManifest } from './manifest'
 import { RegistryTarget, handleRegistry, handleToken } from './registry'
-import { handleServiceRest } from './rest'
+import { handleExtDirect, handleServiceRest } from './rest'
 import { Scenario, ScenarioTag, applyScenario, buildTagContent } from './scenario'
 import { Asset, Store } from './store'
 import { TaskManager, TaskRecord } from './tasks'
@@ -327,7 +327,10 @@ export class NexusEmulator {
   }
 
   private routeMain(x: Exchange, auth: AuthResult): void {
-    const p = x.path
+    const ctxPath = this.options.contextPath
+    if (ctxPath && x.path !== ctxPath && !x.path.startsWith(`${ctxPath}/`)) return send(x, 404, null)
+    const p = ctxPath ? x.path.slice(ctxPath.length) || '/' : x.path
+    if (p === '/service/extdirect') return handleExtDirect(x, auth.kind === 'subject' ? auth.subject : null)
     if (p === '/service/rest' || p.startsWith('/service/rest/')) {
       return handleServiceRest(x, p.slice('/service/rest'.length), auth.kind === 'subject' ? auth.subject : null)
     }
@@ -338,7 +341,7 @@ export class NexusEmulator {
       const rest = m[2] ?? ''
       if (rest === '/v2' || rest.startsWith('/v2/')) {
         if (rest === '/v2/token') return handleToken(x, auth)
-        const t: RegistryTarget = { repo, prefix: `/repository/${m[1]}`, namePrefix: '', connector: false }
+        const t: RegistryTarget = { repo, prefix: `${ctxPath}/repository/${m[1]}`, namePrefix: '', connector: false }
         return handleRegistry(x, t, rest.slice(3), auth)
       }
       return this.rawAsset(x, m[1], rest.replace(/^\//, ''), auth)
@@ -350,7 +353,7 @@ export class NexusEmulator {
       const seg = /^\/([^/]+)(\/.*)$/.exec(rest)
       const repo = seg ? this.state.repo(seg[1]) : undefined
       if (repo && repo.config.format === 'docker' && repo.config.docker.pathEnabled && seg && seg[2] !== '/') {
-        const t: RegistryTarget = { repo, prefix: '', namePrefix: `${seg[1]}/`, connector: false }
+        const t: RegistryTarget = { repo, prefix: ctxPath, namePrefix: `${seg[1]}/`, connector: false }
         return handleRegistry(x, t, seg[2], auth)
       }
       if (rest === '' || rest === '/') {

@@ -72,6 +72,8 @@ export const SINCE = {
   taskCreateReturnsTaskXO: '3.89',
   /** §8.3: X-XSS-Protection "0" seen on 3.90, "1; mode=block" on 3.18. */
   xssZero: '3.90',
+  /** §14.4: assets[].blobStoreName filled (captures from 2026 servers; the version is inferred). */
+  blobStoreNameFilled: '3.87',
   /** §14.2: TaskXO carries `properties` only from 3.94 (openapi 3.94). */
   taskProperties: '3.94'
 } as const
