@@ -32875,6 +32875,11 @@ function parseConfig(read) {
     if (taskTimeoutMs === undefined || taskTimeoutMs < 1000) {
         throw new ConfigError('task-timeout', taskTimeoutText, `at least one second: ${duration_1.DURATION_FORMS}`);
     }
+    const offsetText = get('gc-deploy-offset');
+    const offsetMs = /^0+h?$/.test(offsetText) ? 0 : (0, duration_1.parseDuration)(offsetText);
+    if (offsetMs === undefined || offsetMs % 3_600_000 !== 0) {
+        throw new ConfigError('gc-deploy-offset', offsetText, 'whole hours, such as 24h or 0h');
+    }
     return {
         api,
         host,
@@ -32897,7 +32902,9 @@ function parseConfig(read) {
         gcTask: get('gc-task') || undefined,
         compactTask: get('compact-task') || undefined,
         createMissingTasks: bool(get('create-missing-tasks'), 'create-missing-tasks'),
-        taskTimeoutMs
+        taskTimeoutMs,
+        gcDeployOffsetHours: offsetMs / 3_600_000,
+        forceRegistryApi: bool(get('force-registry-api'), 'force-registry-api')
     };
 }
 /** `ca-cert` is PEM text or a path to a PEM file. */
@@ -33113,6 +33120,7 @@ const backend_1 = __nccwpck_require__(1023);
 const backend_2 = __nccwpck_require__(6131);
 const report_1 = __nccwpck_require__(665);
 const reclaim_1 = __nccwpck_require__(9576);
+const kept_content_1 = __nccwpck_require__(9719);
 exports.TOOL_NAME = 'nexus-image-lifecycle';
 function createBackend(cfg, http) {
     if (cfg.api === 'registry') {
@@ -33121,7 +33129,8 @@ function createBackend(cfg, http) {
             parallel: cfg.concurrency,
             policy: cfg.policy,
             verifyBeforeDelete: cfg.verifyBeforeDelete,
-            sizeEstimate: cfg.sizeEstimate
+            sizeEstimate: cfg.sizeEstimate,
+            forceOnNexus: cfg.forceRegistryApi
         });
     }
     return new backend_2.NexusBackend(http, cfg);
@@ -33172,6 +33181,8 @@ async function runCleanupStreaming(cfg, deps, sink) {
             return { all: listed, selected: chosen };
         });
         const freeable = new freeable_1.FreeableEstimate();
+        // What the cleanup tasks must leave standing, read again after Docker GC.
+        const kept = cfg.runCleanupTasks ? new kept_content_1.KeptContent(!cfg.dryRun) : undefined;
         const summaries = [];
         const failures = [];
         let ageUnknown = 0;
@@ -33209,6 +33220,7 @@ async function runCleanupStreaming(cfg, deps, sink) {
                 }
             }
             const outcomes = await (0, execute_1.executeImage)(ip, inv, backend, { dryRun: cfg.dryRun, parallel: cfg.concurrency, log });
+            kept?.add(inv, outcomes);
             const counts = (0, report_1.summarizeCounts)(outcomes);
             // size-estimate off: unknown, even where nothing goes (0 would read as measured)
             const bytes = cfg.sizeEstimate === 'off' ? undefined : freeable.add(inv, outcomes);
@@ -33290,7 +33302,12 @@ async function runCleanupStreaming(cfg, deps, sink) {
         if (cfg.runCleanupTasks) {
             reclaimed = await log.group('Reclaim space (Nexus cleanup tasks)', async () => {
                 try {
-                    return await (0, reclaim_1.reclaim)(cfg, http, log, tags.deleted > 0);
+                    return await (0, reclaim_1.reclaim)(cfg, http, log, tags.deleted > 0, {
+                        expectedBytes: freeableTotal,
+                        ...deps.reclaimTiming,
+                        ociRepositories: [...(kept?.ociRepositories ?? [])],
+                        ...(kept && !cfg.dryRun ? { verifyKept: () => kept.verify(http, repo => cfg.registryUrl ?? `${cfg.host}/repository/${repo}`, cfg.concurrency) } : {})
+                    });
                 }
                 catch (e) {
                     failures.push(`reclaim: ${e.message}`);
@@ -33921,6 +33938,11 @@ exports.INPUTS = [
         description: 'nexus (Nexus REST + Docker API) or registry (plain OCI Distribution API only).'
     },
     {
+        name: 'force-registry-api',
+        default: 'false',
+        description: 'With api registry, run even against a server that says it is Nexus (reading every tag by tag marks it pulled there: use api nexus instead).'
+    },
+    {
         name: 'repository',
         default: '',
         description: 'Nexus Docker repository name(s), comma or newline separated. Required with api nexus.'
@@ -34009,7 +34031,7 @@ exports.INPUTS = [
     {
         name: 'run-cleanup-tasks',
         default: 'false',
-        description: 'Nexus only. After a real run that deleted something, run the Docker GC task for each repository, then compact the blob store(s) they use, wait, and report the bytes.'
+        description: 'Nexus only. After a real run that deleted something, run the Docker GC task for each repository, on a datastore Nexus its docker blob cleanup, then compact the blob store(s) they use; wait, and report the bytes.'
     },
     {
         name: 'gc-task',
@@ -34026,7 +34048,12 @@ exports.INPUTS = [
         default: 'false',
         description: 'Create a missing GC or compact task (manual schedule) through the REST API (Nexus 3.74+); otherwise fail with the steps to create it.'
     },
-    { name: 'task-timeout', default: '30m', description: 'How long to wait for each task.' }
+    { name: 'task-timeout', default: '30m', description: 'How long to wait for each task.' },
+    {
+        name: 'gc-deploy-offset',
+        default: '24h',
+        description: "deployOffset of a GC task this action creates: content pushed within it is kept by GC (whole hours, e.g. 24h, 0h). Nexus's default is 24h."
+    }
 ];
 exports.OUTPUTS = [
     { name: 'deleted-count', description: 'Tags deleted this run.' },
@@ -34279,6 +34306,72 @@ function dedupe(blobs) {
 
 /***/ }),
 
+/***/ 9719:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+// What must still be there after Nexus's Docker GC: every manifest a run kept (or did not get to delete),
+// with the untagged children it reaches, by digest. Sonatype documents that the GC task may delete OCI
+// manifests unexpectedly (API.md 14.4), so after it runs every one is read again, by digest (which marks
+// nothing pulled). Collected only when the run will run the cleanup tasks.
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.KeptContent = void 0;
+const limit_1 = __nccwpck_require__(7768);
+const client_1 = __nccwpck_require__(2440);
+class KeptContent {
+    digests;
+    entries = [];
+    /** Repositories whose manifests include OCI ones. */
+    ociRepositories = new Set();
+    /** @param digests false in a dry run: only which repositories hold OCI manifests is kept. */
+    constructor(digests = true) {
+        this.digests = digests;
+    }
+    add(inv, outcomes) {
+        const records = new Map([...inv.manifests, ...(inv.untagged ?? [])].map(m => [m.digest, m]));
+        for (const m of records.values())
+            if (m.mediaType.startsWith('application/vnd.oci.'))
+                this.ociRepositories.add(inv.repository);
+        if (!this.digests)
+            return;
+        const digests = new Map();
+        const queue = outcomes.filter(o => o.status !== 'deleted').map(o => [o.decision.digest, `${inv.name}:${o.decision.tags[0]}`]);
+        while (queue.length > 0) {
+            const [digest, name] = queue.shift();
+            if (digests.has(digest))
+                continue;
+            digests.set(digest, name);
+            for (const c of records.get(digest)?.children ?? [])
+                queue.push([c, `${name} (child ${c.slice(0, 19)})`]);
+        }
+        if (digests.size > 0)
+            this.entries.push({ repository: inv.repository, image: inv.name, digests });
+    }
+    /** One line per kept manifest that no longer resolves. */
+    async verify(http, registryBase, parallel) {
+        const clients = new Map();
+        const problems = [];
+        for (const e of this.entries) {
+            let client = clients.get(e.repository);
+            if (!client) {
+                client = new client_1.RegistryClient(http, registryBase(e.repository));
+                clients.set(e.repository, client);
+            }
+            const c = client;
+            await (0, limit_1.mapLimit)([...e.digests], parallel, async ([digest, name]) => {
+                if (!(await c.resolve(e.image, digest)))
+                    problems.push(`${name}: ${digest} is gone`);
+            });
+        }
+        return problems.sort();
+    }
+}
+exports.KeptContent = KeptContent;
+
+
+/***/ }),
+
 /***/ 7768:
 /***/ ((__unused_webpack_module, exports) => {
 
@@ -34478,6 +34571,7 @@ const client_1 = __nccwpck_require__(2440);
 const media_1 = __nccwpck_require__(6571);
 const client_2 = __nccwpck_require__(9852);
 const listing_spool_1 = __nccwpck_require__(5317);
+const privileges_1 = __nccwpck_require__(1911);
 class NexusBackend {
     http;
     cfg;
@@ -34501,13 +34595,24 @@ class NexusBackend {
             const repo = repos.find(r => r.name === name);
             if (!repo) {
                 const known = docker.map(r => `${r.name} (${r.type})`).join(', ') || 'none visible to this user';
-                throw new Error(`Nexus repository '${name}' not found (or the user lacks nx-repository-view-docker-${name}-browse). Docker repositories: ${known}`);
+                throw new Error(`Nexus repository '${name}' not found (or the user lacks nx-repository-view-docker-${name}-read and -browse). Docker repositories: ${known}`);
             }
             if (repo.format !== 'docker')
                 throw new Error(`Nexus repository '${name}' is a ${repo.format} repository, not docker`);
             if (repo.type !== 'hosted') {
                 throw new Error(`Nexus repository '${name}' is a ${repo.type} repository: only hosted repositories are cleaned (deleting from a ${repo.type} is not cleanup)`);
             }
+        }
+        // Every privilege the run needs, before anything changes, all at once (a dry run: those of its real run).
+        const privileges = await (0, privileges_1.checkPrivileges)(this.http, this.cfg.host, this.cfg);
+        if (privileges.missing.length > 0) {
+            const line = `the Nexus user lacks ${(0, privileges_1.describeMissing)(privileges.missing)}: grant them to its role (README "Nexus privileges")`;
+            if (!this.cfg.dryRun)
+                throw new Error(`${line}. Nothing was changed.`);
+            this.notes.push(`the real run would stop before changing anything: ${line}`);
+        }
+        if (privileges.unchecked.length > 0) {
+            this.notes.push(`Nexus did not answer its permissions call, and no safe probe tells whether the user has ${privileges.unchecked.map(n => n.privilege).join(', ')}: a missing one shows as failed reads or deletes`);
         }
     }
     async listImages() {
@@ -34807,7 +34912,7 @@ class NexusClient {
             if (token)
                 url.searchParams.set('continuationToken', token);
             const res = await this.http.request('GET', url.toString(), { kind: 'nexus GET components', headers: { accept: 'application/json' }, accept: [401, 403, 404] });
-            authFailure(res.status, `browse repository ${repository}`, `nx-repository-view-docker-${repository}-browse`);
+            authFailure(res.status, `list repository ${repository}`, `nx-repository-view-docker-${repository}-read (or -browse)`);
             if (res.status === 404) {
                 if (page === 1)
                     throw new Error(`Nexus repository '${repository}' not found`);
@@ -34948,6 +35053,134 @@ exports.ListingSpool = ListingSpool;
 
 /***/ }),
 
+/***/ 1911:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+// Which Nexus privileges a run needs, and which the user lacks, found before the first request that
+// changes anything, all at once (API.md 14.2, 14.3). The user's permissions come from the call the UI makes
+// (Ext.Direct rapture_Security.getPermissions); where it does not answer, from probes that cannot change
+// anything. A privilege neither can tell stays "unchecked".
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.neededPrivileges = neededPrivileges;
+exports.implies = implies;
+exports.checkPrivileges = checkPrivileges;
+exports.describeMissing = describeMissing;
+const node_crypto_1 = __nccwpck_require__(7598);
+/** Every privilege a run with this config needs (a dry run: those of the real run it stands for). */
+function neededPrivileges(cfg) {
+    const needs = [];
+    for (const r of cfg.repositories) {
+        needs.push({ privilege: `nx-repository-view-docker-${r}-read`, permission: `nexus:repository-view:docker:${r}:read`, purpose: `list ${r} and read its manifests by digest` });
+        needs.push({ privilege: `nx-repository-view-docker-${r}-delete`, permission: `nexus:repository-view:docker:${r}:delete`, purpose: `delete tags in ${r}` });
+        if (cfg.runCleanupTasks) {
+            needs.push({ privilege: `nx-repository-admin-docker-${r}-read`, permission: `nexus:repository-admin:docker:${r}:read`, purpose: `find the blob store of ${r}` });
+        }
+    }
+    if (cfg.runCleanupTasks) {
+        needs.push({ privilege: 'nx-blobstores-read', permission: 'nexus:blobstores:read', purpose: 'measure the blob stores' });
+        needs.push({ privilege: 'nx-tasks-read', permission: 'nexus:tasks:read', purpose: 'find the cleanup tasks and follow their runs' });
+        needs.push({ privilege: 'nx-tasks-run', permission: 'nexus:tasks:start', purpose: 'run the cleanup tasks' });
+        if (cfg.createMissingTasks)
+            needs.push({ privilege: 'nx-tasks-create', permission: 'nexus:tasks:create', purpose: 'create missing cleanup tasks' });
+    }
+    return needs;
+}
+/**
+ * Shiro's WildcardPermission.implies (case-insensitive): parts split on `:`, each a comma list or `*`; a
+ * granted permission with fewer parts implies everything below its last part.
+ */
+function implies(granted, needed) {
+    const parts = (p) => p.toLowerCase().split(':').map(x => new Set(x.split(',').map(s => s.trim())));
+    const g = parts(granted);
+    const n = parts(needed);
+    for (let i = 0; i < n.length; i++) {
+        if (i >= g.length)
+            return true;
+        if (!g[i].has('*') && ![...n[i]].every(x => g[i].has(x)))
+            return false;
+    }
+    for (let i = n.length; i < g.length; i++)
+        if (!g[i].has('*'))
+            return false;
+    return true;
+}
+async function checkPrivileges(http, host, cfg) {
+    const needs = neededPrivileges(cfg);
+    const granted = await permissionsOf(http, host);
+    if (granted)
+        return { missing: needs.filter(n => !granted.some(g => implies(g, n.permission))), unchecked: [], via: 'permissions' };
+    const report = { missing: [], unchecked: [], via: 'probes' };
+    for (const n of needs) {
+        const has = await probe(http, host, n);
+        if (has === undefined)
+            report.unchecked.push(n);
+        else if (!has)
+            report.missing.push(n);
+    }
+    return report;
+}
+/** The user's permission strings, from the UI's own call; undefined when it does not answer so. */
+async function permissionsOf(http, host) {
+    const res = await http.request('POST', `${host}/service/extdirect`, {
+        kind: 'nexus POST extdirect getPermissions',
+        retry: false,
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify({ action: 'rapture_Security', method: 'getPermissions', data: null, type: 'rpc', tid: 1 }),
+        accept: [400, 401, 403, 404, 405, 500]
+    });
+    if (res.status !== 200)
+        return undefined;
+    try {
+        const j = JSON.parse(res.body.toString('utf8'));
+        if (j.result?.success !== true || !Array.isArray(j.result.data))
+            return undefined;
+        return j.result.data.map(d => d.id).filter((id) => typeof id === 'string');
+    }
+    catch {
+        return undefined;
+    }
+}
+/** A request that changes nothing whose answer depends on the permission; undefined = cannot tell. */
+async function probe(http, host, n) {
+    const rest = `${host}/service/rest/v1`;
+    const ask = async (method, url, yes, no, body) => {
+        const res = await http.request(method, url, {
+            kind: `nexus privilege probe ${n.privilege.startsWith('nx-repository') ? n.privilege.replace(/-[^-]+$/, '') : n.privilege}`,
+            retry: false,
+            headers: { accept: 'application/json', ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+            ...(body !== undefined ? { body } : {}),
+            accept: [400, 401, 403, 404, 405, 500]
+        });
+        return yes.includes(res.status) ? true : no.includes(res.status) ? false : undefined;
+    };
+    const admin = /^nexus:repository-admin:docker:(.+):read$/.exec(n.permission);
+    switch (n.permission) {
+        case 'nexus:tasks:read':
+            return ask('GET', `${rest}/tasks?type=blobstore.compact`, [200], [403]);
+        case 'nexus:tasks:start':
+            // checked before the task is looked up: 403 without it, 404 with it for an id that cannot exist
+            return ask('POST', `${rest}/tasks/${(0, node_crypto_1.randomUUID)()}/run`, [404], [403]);
+        case 'nexus:tasks:create':
+            // checked before the body: 403 without it, 400 for an empty template with it; nothing is created
+            return ask('POST', `${rest}/tasks`, [400], [403], '{}');
+        case 'nexus:blobstores:read':
+            return ask('GET', `${rest}/blobstores`, [200], [403]);
+    }
+    // the repository is known to exist (preflight listed it): 404 here means the admin read is lacking
+    if (admin)
+        return ask('GET', `${rest}/repositories/docker/hosted/${encodeURIComponent(admin[1])}`, [200], [403, 404]);
+    return undefined;
+}
+/** One line naming every missing privilege and what for. */
+function describeMissing(missing) {
+    return missing.map(n => `${n.privilege} (to ${n.purpose})`).join(', ');
+}
+
+
+/***/ }),
+
 /***/ 9609:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -34981,7 +35214,11 @@ class NexusTasks {
         (0, client_1.authFailure)(res.status, 'read tasks', 'nx-tasks-read');
         return res.status === 404 ? undefined : JSON.parse(res.body.toString('utf8'));
     }
-    /** Starts a task. Never retried: a second POST could start a second run. */
+    /**
+     * Starts a task. Never retried: a second POST could start a second run. A 500 is any exception while
+     * starting (already running, the scheduler paused: TasksResource / QuartzSchedulerSPI, API.md 14.2), so it
+     * is `refused` with Nexus's text (empty on 3.30+); only a read of the task tells whether it is running.
+     */
     async run(id) {
         const res = await this.http.request('POST', `${this.rest}/tasks/${encodeURIComponent(id)}/run`, {
             kind: 'nexus POST task run',
@@ -34989,14 +35226,14 @@ class NexusTasks {
             accept: [401, 403, 404, 405, 500]
         });
         (0, client_1.authFailure)(res.status, 'run tasks', 'nx-tasks-run');
+        const detail = res.body.toString('utf8').trim().split('\n')[0].slice(0, 200);
         if (res.status === 404)
-            return 'missing';
+            return { answer: 'missing', detail };
         if (res.status === 405)
-            return 'disabled';
-        // 500 "Error running task": the task is already running (QuartzTaskInfo.runNow's check).
+            return { answer: 'disabled', detail };
         if (res.status === 500)
-            return 'already-running';
-        return 'started';
+            return { answer: 'refused', detail };
+        return { answer: 'started', detail };
     }
     /** Creates a manual task (3.74+). undefined when this Nexus has no such endpoint (404/405). */
     async create(body) {
@@ -35030,8 +35267,10 @@ class NexusTasks {
             accept: [401, 403, 404]
         });
         (0, client_1.authFailure)(res.status, `read the settings of ${repository}`, `nx-repository-admin-docker-${repository}-read`);
-        if (res.status === 404)
-            throw new Error(`Nexus has no Docker hosted repository '${repository}'`);
+        // Without the admin read privilege Nexus answers 404, not 403 (API.md 14.3).
+        if (res.status === 404) {
+            throw new Error(`Nexus answered 404 for the settings of '${repository}': the user lacks nx-repository-admin-docker-${repository}-read (Nexus says 404, not 403, without it), or it is not a Docker hosted repository`);
+        }
         const name = JSON.parse(res.body.toString('utf8')).storage?.blobStoreName;
         if (!name)
             throw new Error(`Nexus did not say which blob store '${repository}' uses`);
@@ -35809,15 +36048,24 @@ function highestVersion(tags) {
 
 // Reclaim disk after deleting: Nexus frees nothing until "Docker - Delete unused manifests and images"
 // (repository.docker.gc) and then "Admin - Compact blob store" (blobstore.compact) have run, in that order.
-// This step finds (or creates) those tasks, runs them one after the other, waits for each by the task
-// state machine of shared/nexus/API.md 7.3, and measures the blob stores before and after.
+// On a datastore Nexus (3.71+, and any datastore server) a deleted asset only orphans its blob: Nexus's own
+// "Cleanup unused docker blobs from <content store>" (assetBlob.cleanup) must soft-delete the orphans
+// between the two, or compact frees nearly nothing (API.md 14.1). This step finds (or creates) the tasks,
+// runs them one after the other, waits for each (14.2: a run counts only once it started after we asked),
+// and measures the blob stores before and after.
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.ReclaimError = exports.COMPACT_TYPE = exports.GC_TYPE = void 0;
+exports.ReclaimError = exports.BLOB_CLEANUP_TYPE = exports.COMPACT_TYPE = exports.GC_TYPE = void 0;
 exports.reclaim = reclaim;
 const tasks_1 = __nccwpck_require__(9609);
 const report_1 = __nccwpck_require__(665);
 exports.GC_TYPE = 'repository.docker.gc';
 exports.COMPACT_TYPE = 'blobstore.compact';
+/** Created by Nexus per format and content store on the datastore; listed and runnable, not creatable. */
+exports.BLOB_CLEANUP_TYPE = 'assetBlob.cleanup';
+/** Nexus's generated name for the docker one (AssetBlobCleanupTaskManager), read where 3.94's properties are not. */
+const BLOB_CLEANUP_NAME = /^Cleanup unused docker blobs from (.+)$/;
+/** Datastore blob store metrics are flushed every 2 s (nexus.blobstore.metrics.flushInterval, API.md 14.1). */
+const METRICS_FLUSH_MS = 2_500;
 class ReclaimError extends Error {
 }
 exports.ReclaimError = ReclaimError;
@@ -35826,30 +36074,59 @@ async function reclaim(cfg, http, log, deletedSomething, opts = {}) {
     const report = { tasks: [], blobStores: [], notes: [] };
     const now = opts.now ?? Date.now;
     const sleep = opts.sleep ?? ((ms) => new Promise(r => setTimeout(r, ms)));
+    const clock = { now, sleep, min: opts.pollMinMs ?? 500, max: opts.pollMaxMs ?? 5000 };
     const stores = new Map(); // repository -> blob store
     for (const repo of cfg.repositories)
         stores.set(repo, await tasks.blobStoreOf(repo));
-    // GC per repository (one task may serve several: repositoryName `*`), then compact per blob store.
-    const plan = [];
+    // GC per repository (one task may serve several: repositoryName `*`), then the datastore's blob cleanup,
+    // then compact per blob store.
+    const gcs = [];
     for (const repo of cfg.repositories) {
-        const task = await findTask(tasks, cfg, exports.GC_TYPE, cfg.gcTask, 'gc-task', repo, t => [repo, '*'].includes(t.properties?.repositoryName ?? ''), {
+        const p = await findTask(tasks, cfg, exports.GC_TYPE, cfg.gcTask, 'gc-task', repo, t => [repo, '*'].includes(t.properties?.repositoryName ?? ''), {
             repositoryName: repo,
-            deployOffset: '0'
+            deployOffset: String(cfg.gcDeployOffsetHours)
         });
-        if (!plan.some(p => p.task.id === task.id))
-            plan.push({ task, type: exports.GC_TYPE, target: repo });
+        if (!gcs.some(x => x.task.id === p.task.id))
+            gcs.push(p);
     }
+    const cleanups = (await tasks.list(exports.BLOB_CLEANUP_TYPE))
+        .filter(t => (t.properties ? t.properties.format === 'docker' : BLOB_CLEANUP_NAME.test(t.name)))
+        .map(t => ({ task: t, type: exports.BLOB_CLEANUP_TYPE, target: `docker blobs of ${t.properties?.contentStore ?? BLOB_CLEANUP_NAME.exec(t.name)?.[1] ?? '?'}`, confirmed: true }));
+    const compacts = [];
     for (const store of new Set(stores.values())) {
-        const task = await findTask(tasks, cfg, exports.COMPACT_TYPE, cfg.compactTask, 'compact-task', store, t => t.properties?.blobstoreName === store, {
+        const p = await findTask(tasks, cfg, exports.COMPACT_TYPE, cfg.compactTask, 'compact-task', store, t => t.properties?.blobstoreName === store, {
             blobstoreName: store
         });
-        if (!plan.some(p => p.task.id === task.id))
-            plan.push({ task, type: exports.COMPACT_TYPE, target: store });
+        if (!compacts.some(x => x.task.id === p.task.id))
+            compacts.push(p);
     }
+    const plan = [...gcs, ...cleanups, ...compacts];
+    if (plan.some(p => !p.confirmed)) {
+        report.notes.push('Nexus before 3.94 does not show which repository or blob store a task works on: the tasks marked "unconfirmed" were ' +
+            'the only ones of their type, but may clean another one (name them with gc-task / compact-task, or set create-missing-tasks ' +
+            'on 3.74+ to create dedicated ones)');
+    }
+    if (cleanups.length === 0) {
+        report.notes.push(`no "Cleanup unused docker blobs" task (${exports.BLOB_CLEANUP_TYPE}) is listed: on OrientDB deleted blobs are released at once; on a datastore ` +
+            'Nexus compact frees only what its half-hourly cleanup released');
+    }
+    for (const repo of opts.ociRepositories ?? []) {
+        const note = `repository ${repo} holds OCI manifests: Sonatype documents that "Docker - Delete unused manifests and images" may delete OCI manifests unexpectedly, so every kept tag is re-read after it runs`;
+        report.notes.push(note);
+        if (!cfg.dryRun && deletedSomething)
+            log.warning(note);
+    }
+    const row = (p, result) => ({
+        name: p.task.name,
+        id: p.task.id,
+        type: p.type,
+        target: p.confirmed ? p.target : `${p.target} (unconfirmed)`,
+        result
+    });
     if (cfg.dryRun || !deletedSomething) {
         const result = cfg.dryRun ? 'would run' : 'not run';
         for (const p of plan)
-            report.tasks.push({ name: p.task.name, id: p.task.id, type: p.type, target: p.target, result });
+            report.tasks.push(row(p, result));
         report.notes.push(cfg.dryRun ? 'dry run: the cleanup tasks were found but not run' : 'nothing was deleted, so the cleanup tasks were not run');
         return report;
     }
@@ -35858,13 +36135,26 @@ async function reclaim(cfg, http, log, deletedSomething, opts = {}) {
         const b = before.find(s => s.name === store);
         report.blobStores.push({ name: store, type: b?.type ?? 'unknown', beforeBytes: b?.totalSizeInBytes, beforeBlobs: b?.blobCount });
     }
-    for (const p of plan) {
-        const run = await runAndWait(tasks, p, cfg.taskTimeoutMs, log, { now, sleep, min: opts.pollMinMs ?? 500, max: opts.pollMaxMs ?? 5000 });
-        report.tasks.push(run);
-        if (run.result !== 'OK') {
-            throw new ReclaimError(`task '${p.task.name}' (${p.type}) ended ${run.result}${run.message ? `: ${run.message}` : ''}`);
+    const runAll = async (list) => {
+        for (const p of list) {
+            const run = await runAndWait(tasks, p, row(p, 'not run'), cfg.taskTimeoutMs, log, clock);
+            report.tasks.push(run);
+            if (run.result !== 'OK') {
+                throw new ReclaimError(`task '${p.task.name}' (${p.type}) ended ${run.result}${run.message ? `: ${run.message}` : ''}`);
+            }
         }
+    };
+    await runAll(gcs);
+    if (opts.verifyKept) {
+        const broken = await opts.verifyKept();
+        if (broken.length > 0)
+            throw new ReclaimError(`after Docker GC, kept content is missing: ${broken.slice(0, 5).join('; ')}${broken.length > 5 ? ` (and ${broken.length - 5} more)` : ''}`);
+        log.info('after Docker GC every kept tag still resolves with all it reaches');
     }
+    await runAll(cleanups);
+    await runAll(compacts);
+    if (cleanups.length > 0 && (opts.metricsFlushMs ?? METRICS_FLUSH_MS) > 0)
+        await sleep(opts.metricsFlushMs ?? METRICS_FLUSH_MS);
     const after = await tasks.blobStores();
     const measuredAt = new Date(now()).toISOString();
     for (const s of report.blobStores) {
@@ -35880,13 +36170,29 @@ async function reclaim(cfg, http, log, deletedSomething, opts = {}) {
     }
     const measured = report.blobStores.filter(s => s.freedBytes !== undefined);
     report.reclaimedBytes = measured.reduce((n, s) => n + s.freedBytes, 0);
-    if (measured.some(s => s.freedBytes <= 0)) {
-        report.notes.push(`measured at ${measuredAt}: on datastore versions Nexus releases unused blobs in its half-hourly "Cleanup unused asset blobs" task, so the size can drop later`);
-    }
+    const short = opts.expectedBytes !== undefined ? report.reclaimedBytes < opts.expectedBytes : report.reclaimedBytes <= 0;
+    if (short)
+        report.notes.push(shortfall(report.reclaimedBytes, opts.expectedBytes, cleanups.length > 0, measuredAt));
     log.info(`reclaimed ${(0, report_1.formatBytes)(report.reclaimedBytes)} (blob store sizes before and after the tasks)`);
     return report;
 }
+/** Why less came back than the deleted manifests held, in words a Nexus admin acts on. */
+function shortfall(reclaimed, expected, datastore, at) {
+    const than = expected !== undefined ? ` of the ${(0, report_1.formatBytes)(expected)} the deleted manifests held` : '';
+    const why = [
+        datastore
+            ? 'blobs created less than 60 minutes ago stay orphaned until a later "Cleanup unused docker blobs" run (nexus.assetBlobCleanupTask.blobCreatedDelayMinute) and compact'
+            : 'on a datastore Nexus without a listed blob cleanup task, blobs are released only by its own half-hourly cleanup, then a later compact',
+        'layers that kept images of the repository share stay (on Nexus the estimate is an upper bound: kept manifests are not read)',
+        'layers another repository also uses are never deleted by Docker GC',
+        `content pushed within the GC task's deployOffset (hours) is kept`,
+        'an S3 blob store frees space by its bucket lifecycle, not compact',
+        `blob store metrics can lag a few seconds (measured at ${at})`
+    ];
+    return `${(0, report_1.formatBytes)(reclaimed)} came back${than}. Possible reasons: ${why.join('; ')}`;
+}
 async function findTask(tasks, cfg, type, wanted, input, target, matches, properties) {
+    const planned = (task, confirmed) => ({ task, type, target, confirmed });
     if (wanted) {
         const all = await tasks.list();
         const t = all.find(x => x.id === wanted) ?? all.find(x => x.name === wanted);
@@ -35894,26 +36200,34 @@ async function findTask(tasks, cfg, type, wanted, input, target, matches, proper
             throw new ReclaimError(`${input} '${wanted}': no Nexus task has that id or name`);
         if (t.type && t.type !== type)
             throw new ReclaimError(`${input} '${wanted}' is a ${t.type} task, not ${type}`);
-        return t;
+        return planned(t, true); // the user named it for this
     }
+    const name = type === exports.GC_TYPE ? `Docker GC ${target} (nexus-image-lifecycle)` : `Compact ${target} blob store (nexus-image-lifecycle)`;
     const candidates = await tasks.list(type);
-    // Nexus before 3.94 does not return task properties, so a match by repository / blob store is only
-    // possible there; elsewhere a single task of the type is taken, and several need naming.
+    // One this tool created for this target (it carries the name it was given): known to target it.
+    const ours = candidates.find(t => t.name === name);
+    if (ours)
+        return planned(ours, true);
+    // Nexus before 3.94 returns no task properties: a match by repository / blob store is only possible from
+    // 3.94; before, a lone task of the type is taken but its target stays unconfirmed.
     const withProps = candidates.filter(t => t.properties);
     const matching = withProps.length > 0 ? withProps.filter(matches) : candidates;
-    if (matching.length === 1)
-        return matching[0];
+    const confirmed = withProps.length > 0;
     if (matching.length > 1) {
         throw new ReclaimError(`several ${type} tasks could serve ${target} (${matching.map(t => `'${t.name}'`).join(', ')}): name one with ${input}`);
     }
-    if (!cfg.dryRun && cfg.createMissingTasks) {
-        const name = type === exports.GC_TYPE ? `Docker GC ${target} (nexus-image-lifecycle)` : `Compact ${target} blob store (nexus-image-lifecycle)`;
+    const create = !cfg.dryRun && cfg.createMissingTasks && (matching.length === 0 || !confirmed);
+    if (matching.length === 1 && !create)
+        return planned(matching[0], confirmed);
+    if (create) {
         const id = await tasks.create({ type, name, properties });
         if (id) {
             const created = await tasks.get(id);
             if (created)
-                return created;
+                return planned(created, true);
         }
+        if (!id && matching.length === 1)
+            return planned(matching[0], confirmed);
         if (!id)
             throw new ReclaimError(`this Nexus cannot create tasks through the REST API (before 3.74). ${uiSteps(type, target)}`);
     }
@@ -35925,44 +36239,55 @@ function uiSteps(type, target) {
         : `'Admin - Compact blob store', Blob store: ${target}`;
     return `Create it in Nexus: Administration > System > Tasks > Create task > ${what}, Task frequency: Manual; then run again`;
 }
-async function runAndWait(tasks, p, timeoutMs, log, clock) {
-    const out = { name: p.task.name, id: p.task.id, type: p.type, target: p.target, result: 'not run' };
+const isRunning = (t) => t.currentState.startsWith('RUNNING');
+async function runAndWait(tasks, p, out, timeoutMs, log, clock) {
     const start = clock.now();
-    const seen = await tasks.get(p.task.id);
+    const what = `task '${p.task.name}' (${p.type})`;
+    const poll = async (done) => {
+        for (let wait = clock.min;; wait = Math.min(clock.max, Math.round(wait * 1.5))) {
+            const t = await tasks.get(p.task.id);
+            if (!t)
+                throw new ReclaimError(`${what} disappeared while running`);
+            if (done(t))
+                return t;
+            if (clock.now() - start > timeoutMs) {
+                throw new ReclaimError(`${what} did not finish within ${Math.round(timeoutMs / 1000)} s: state ${t.currentState}${t.message ? `, ${t.message}` : ''}`);
+            }
+            await clock.sleep(wait);
+        }
+    };
+    let seen = await tasks.get(p.task.id);
     if (!seen)
-        throw new ReclaimError(`task '${p.task.name}' (${p.type}) disappeared`);
-    const lastRunBefore = seen.lastRun;
-    const answer = await tasks.run(p.task.id);
-    if (answer === 'missing')
-        throw new ReclaimError(`task '${p.task.name}' (${p.type}) disappeared`);
-    if (answer === 'disabled')
-        throw new ReclaimError(`task '${p.task.name}' (${p.type}) is disabled in Nexus: enable it, or name another with gc-task/compact-task`);
-    if (answer === 'already-running')
-        log.info(`task '${p.task.name}' is already running: waiting for that run instead of starting another`);
-    else
-        log.info(`started task '${p.task.name}' (${p.type})`);
-    out.startedAt = new Date(start).toISOString();
-    let wait = clock.min;
-    for (;;) {
-        const t = await tasks.get(p.task.id);
-        if (!t)
-            throw new ReclaimError(`task '${p.task.name}' (${p.type}) disappeared while running`);
-        const running = t.currentState.startsWith('RUNNING');
-        // Done when no longer running and the run is a new one (or the one we waited for instead).
-        const newRun = answer === 'already-running' ? t.lastRunResult !== null : t.lastRun !== lastRunBefore && t.lastRun !== null;
-        if (!running && newRun) {
-            out.result = t.lastRunResult ?? 'unknown';
-            out.message = t.message ?? undefined;
-            out.durationMs = clock.now() - start;
-            log.info(`task '${p.task.name}' ended ${out.result} after ${Math.round(out.durationMs / 1000)} s`);
-            return out;
-        }
-        if (clock.now() - start > timeoutMs) {
-            throw new ReclaimError(`task '${p.task.name}' (${p.type}) did not finish within ${Math.round(timeoutMs / 1000)} s: state ${t.currentState}${t.message ? `, ${t.message}` : ''}`);
-        }
-        await clock.sleep(wait);
-        wait = Math.min(clock.max, Math.round(wait * 1.5));
+        throw new ReclaimError(`${what} disappeared`);
+    if (isRunning(seen)) {
+        // A run that started before our deletes may not see them: let it end, then start one of ours.
+        log.info(`${what} is already running: waiting for that run to end, then starting one that sees this run's deletions`);
+        seen = await poll(t => !isRunning(t));
     }
+    const lastRunBefore = seen.lastRun;
+    const { answer, detail } = await tasks.run(p.task.id);
+    if (answer === 'missing')
+        throw new ReclaimError(`${what} disappeared`);
+    if (answer === 'disabled')
+        throw new ReclaimError(`${what} is disabled in Nexus: enable it, or name another with gc-task/compact-task`);
+    if (answer === 'refused') {
+        // 500 is any failure to start; it means "already running" only if the task now says so.
+        const now = await tasks.get(p.task.id);
+        if (!now || !isRunning(now)) {
+            throw new ReclaimError(`Nexus answered 500 to starting ${what}, and the task is not running: nothing was started (${detail || 'Nexus gives no reason; a paused scheduler answers so'})`);
+        }
+        log.info(`${what} was started by someone else a moment ago: waiting for that run`);
+    }
+    else
+        log.info(`started ${what}`);
+    out.startedAt = new Date(start).toISOString();
+    // Done once it no longer runs and its last run is one that started after we asked.
+    const t = await poll(x => !isRunning(x) && x.lastRun !== null && x.lastRun !== lastRunBefore);
+    out.result = t.lastRunResult ?? 'unknown';
+    out.message = t.message ?? undefined;
+    out.durationMs = clock.now() - start;
+    log.info(`${what} ended ${out.result} after ${Math.round(out.durationMs / 1000)} s`);
+    return out;
 }
 
 
@@ -35990,8 +36315,13 @@ class RegistryBackend {
         this.opts = opts;
         this.repository = new URL(client.base).host;
     }
-    preflight() {
-        return this.client.ping();
+    async preflight() {
+        const server = await this.client.ping();
+        // Reading a tag's manifest through Nexus's registry API marks the tag pulled: this mode reads every
+        // tag, so the next age-basis last-pulled run would keep everything. Refuse before reading any.
+        if (/^Nexus\b/i.test(server) && !this.opts.forceOnNexus) {
+            throw new Error(`api: registry, but ${this.client.base} is Nexus (Server: ${server}): reading every tag through its registry API marks every tag pulled. Use api: nexus with host and repository (or force-registry-api: true)`);
+        }
     }
     async listImages() {
         const names = await this.client.catalog();
@@ -36156,7 +36486,7 @@ class RegistryClient {
         this.base = base;
         this.pageSize = pageSize;
     }
-    /** Checks that the API answers and the credentials are accepted. */
+    /** Checks that the API answers and the credentials are accepted; returns the `Server` header. */
     async ping() {
         const res = await this.http.request('GET', `${this.base}/v2/`, { kind: 'registry GET /v2/', accept: [401, 403, 404] });
         if (res.status === 401) {
@@ -36166,6 +36496,7 @@ class RegistryClient {
             throw new Error(`The registry at ${this.base}/v2/ answered 403: the user may not read it`);
         if (res.status === 404)
             throw new Error(`No Docker registry API at ${this.base}/v2/ (404): check the URL`);
+        return header(res, 'server') ?? '';
     }
     /** Every image name; any page that fails or is malformed fails the whole listing. */
     catalog() {
