@@ -193,23 +193,34 @@ describe('faults in front of the Nexus emulator', () => {
 describe('secrets never leak', () => {
   it('a run that meets 401, 403 and 500 shows neither the password nor the Authorization value anywhere', async () => {
     const password = 's3cret-P4ss!'
-    const emu = await startNexusEmulator({ scenario: nexusScenario(), users: [{ username: 'ci', password, privileges: ['nx-repository-view-docker-docker-hosted-browse', 'nx-repository-view-docker-docker-hosted-read'] }] })
+    const view = ['nx-repository-view-docker-docker-hosted-browse', 'nx-repository-view-docker-docker-hosted-read']
+    const emu = await startNexusEmulator({
+      scenario: nexusScenario(),
+      users: [
+        { username: 'ci', password, privileges: view },
+        { username: 'deleter', password, privileges: [...view, 'nx-repository-view-docker-docker-hosted-delete'] }
+      ]
+    })
     const proxy = await startFaultProxy(emu.url)
     try {
       const authValue = Buffer.from(`ci:${password}`).toString('base64')
       const runs: ActionRun[] = []
       const base = { host: proxy.url, repository: 'docker-hosted', username: 'ci', password, ...NEXUS_POLICY, ...FAST, 'report-file': '' }
-      // 403: the user may browse but not delete
+      // the user may read but not delete: the preflight stops the run, naming the privilege
       runs.push(await runAction(base))
+      // 403 on every delete, where the permissions said yes
+      proxy.setRules([{ method: 'DELETE', path: /components/, fault: { kind: 'status', status: 403 } }])
+      runs.push(await runAction({ ...base, username: 'deleter' }))
       // 500 on every listing request
       proxy.setRules([{ path: /components/, fault: { kind: 'status', status: 500, body: `ERROR: (ID x) echo ${password}`.replace(password, 'redacted-by-server') } }])
       runs.push(await runAction(base))
       proxy.setRules([])
       // 401: a wrong password (the real one must still not show)
       runs.push(await runAction({ ...base, password: password + 'x' }))
-      expect(runs.map(r => r.code)).toEqual([1, 1, 1])
-      expect(runs[0].summary).toMatch(/lacks the privilege nx-repository-view-docker-docker-hosted-delete/)
-      expect(runs[2].stdout).toMatch(/refused the credentials \(401\)/)
+      expect(runs.map(r => r.code)).toEqual([1, 1, 1, 1])
+      expect(runs[0].stdout).toMatch(/the Nexus user lacks nx-repository-view-docker-docker-hosted-delete/)
+      expect(runs[1].summary).toMatch(/lacks the privilege nx-repository-view-docker-docker-hosted-delete/)
+      expect(runs[3].stdout).toMatch(/refused the credentials \(401\)/)
       for (const r of runs) {
         // `::add-mask::` lines are the runner's masking commands: consumed by the runner, never shown
         const shown = r.stdout.split('\n').filter(l => !l.startsWith('::add-mask::')).join('\n')
