@@ -23,7 +23,10 @@ const olderThan = { ms: 30 * DAY, text: '30d' }
 /** The tags (first of each manifest) whose created is needed, sorted. */
 function needed(manifests: ManifestRecord[], p: Policy): string[] {
   const set = createdNeeded(manifests, p)
-  return manifests.filter(x => set.has(x.digest)).map(x => x.tags[0] ?? x.digest).sort()
+  return manifests
+    .filter(x => set.has(x.digest))
+    .map(x => x.tags[0] ?? x.digest)
+    .sort()
 }
 
 describe('createdNeeded: which config dates the plan needs', () => {
@@ -31,13 +34,23 @@ describe('createdNeeded: which config dates the plan needs', () => {
   const registry = [m(['1.0.0']), m(['1.1.0']), m(['2.0.0', 'latest']), m(['main']), m(['develop']), m([sigOf('1.0.0')])]
 
   it('only versions and no older-than: no date at all', () => {
-    expect(needed(registry.filter(x => x.tags[0] !== 'main' && x.tags[0] !== 'develop'), policy({ ageBasis: 'created' }))).toEqual([])
+    expect(
+      needed(
+        registry.filter(x => x.tags[0] !== 'main' && x.tags[0] !== 'develop'),
+        policy({ ageBasis: 'created' })
+      )
+    ).toEqual([])
   })
 
   it('the other family is ranked by date: its members need created when their push date is unknown', () => {
     expect(needed(registry, policy({ ageBasis: 'created' }))).toEqual(['develop', 'main'])
     // one member alone has rank 1 whatever its date
-    expect(needed(registry.filter(x => x.tags[0] !== 'develop'), policy())).toEqual([])
+    expect(
+      needed(
+        registry.filter(x => x.tags[0] !== 'develop'),
+        policy()
+      )
+    ).toEqual([])
     // with push dates (Nexus) ranking uses them
     const pushed = registry.map((x, i) => ({ ...x, pushed: ago(i) }))
     expect(needed(pushed, policy())).toEqual([])
@@ -45,7 +58,12 @@ describe('createdNeeded: which config dates the plan needs', () => {
 
   it('sort: date ranks everything by date', () => {
     expect(needed(registry, policy({ sort: 'date' }))).toEqual(['1.0.0', '1.1.0', '2.0.0', 'develop', 'main'])
-    expect(needed(registry.map(x => ({ ...x, pushed: ago(1) })), policy({ sort: 'date' }))).toEqual([])
+    expect(
+      needed(
+        registry.map(x => ({ ...x, pushed: ago(1) })),
+        policy({ sort: 'date' })
+      )
+    ).toEqual([])
   })
 
   it('older-than: every non-referrer needs its age, from created with age-basis created or without a push date', () => {
@@ -97,7 +115,7 @@ describe('createdNeeded: no decision changes', () => {
       return s / 2 ** 32
     }
   }
-  const pick = <T,>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]
+  const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]
 
   function inventory(r: () => number): ManifestRecord[] {
     const n = 2 + Math.floor(r() * 10)
@@ -106,13 +124,19 @@ describe('createdNeeded: no decision changes', () => {
     for (let i = 0; i < n; i++) {
       const kind = pick(r, ['version', 'version', 'tie', 'other', 'other', 'ref', 'orphan', 'index', 'latest'] as const)
       const tags =
-        kind === 'version' ? [`1.${Math.floor(r() * 4)}.${i}`]
-        : kind === 'tie' ? [pick(r, ['1.0', '1.0.0', 'v1.0.0', '1.0.0_2', '2.0.0-rc.1'])]
-        : kind === 'other' ? [pick(r, ['main', 'develop', 'pr-1', 'sha-abc', `build-${i}`])]
-        : kind === 'ref' && out.length > 0 ? [`sha256-${pick(r, out).digest.slice(7)}.sig`]
-        : kind === 'orphan' ? [sigOf(`missing-${i}`)]
-        : kind === 'latest' ? ['latest', `3.${i}.0`]
-        : [`idx-${i}`]
+        kind === 'version'
+          ? [`1.${Math.floor(r() * 4)}.${i}`]
+          : kind === 'tie'
+            ? [pick(r, ['1.0', '1.0.0', 'v1.0.0', '1.0.0_2', '2.0.0-rc.1'])]
+            : kind === 'other'
+              ? [pick(r, ['main', 'develop', 'pr-1', 'sha-abc', `build-${i}`])]
+              : kind === 'ref' && out.length > 0
+                ? [`sha256-${pick(r, out).digest.slice(7)}.sig`]
+                : kind === 'orphan'
+                  ? [sigOf(`missing-${i}`)]
+                  : kind === 'latest'
+                    ? ['latest', `3.${i}.0`]
+                    : [`idx-${i}`]
       const created = pick(r, [ago(Math.floor(r() * 90)), ago(Math.floor(r() * 90)), new Date('1970-01-01T00:00:00Z'), undefined])
       const rec = m(tags, { key: `m${i}`, ...(created ? { created } : {}) })
       if (pushedKnown === 'all' || (pushedKnown === 'some' && r() < 0.5)) rec.pushed = ago(Math.floor(r() * 90))

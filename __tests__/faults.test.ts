@@ -51,9 +51,27 @@ function checkInvariants(before: string[], after: string[], expected: string[], 
 }
 
 const registryRows: Row[] = [
-  { name: '500 twice on tags/list (retried)', fails: false, complete: true, rules: () => [{ path: /\/tags\/list/, times: 2, fault: { kind: 'status', status: 500 } }] },
-  { name: '502 and 503 on manifest reads (retried)', fails: false, complete: true, rules: () => [{ path: /\/manifests\//, method: 'GET', times: 2, fault: { kind: 'status', status: 502 } }, { path: /\/manifests\//, method: 'HEAD', times: 1, fault: { kind: 'status', status: 503 } }] },
-  { name: '429 with Retry-After on the first DELETE', fails: false, complete: true, rules: () => [{ path: /\/manifests\/sha256:/, method: 'DELETE', times: 1, fault: { kind: 'status', status: 429, headers: { 'retry-after': '1' } } }] },
+  {
+    name: '500 twice on tags/list (retried)',
+    fails: false,
+    complete: true,
+    rules: () => [{ path: /\/tags\/list/, times: 2, fault: { kind: 'status', status: 500 } }]
+  },
+  {
+    name: '502 and 503 on manifest reads (retried)',
+    fails: false,
+    complete: true,
+    rules: () => [
+      { path: /\/manifests\//, method: 'GET', times: 2, fault: { kind: 'status', status: 502 } },
+      { path: /\/manifests\//, method: 'HEAD', times: 1, fault: { kind: 'status', status: 503 } }
+    ]
+  },
+  {
+    name: '429 with Retry-After on the first DELETE',
+    fails: false,
+    complete: true,
+    rules: () => [{ path: /\/manifests\/sha256:/, method: 'DELETE', times: 1, fault: { kind: 'status', status: 429, headers: { 'retry-after': '1' } } }]
+  },
   { name: 'connection reset on a config blob read', fails: false, complete: true, rules: () => [{ path: /\/blobs\//, times: 1, fault: { kind: 'reset' } }] },
   { name: 'a stall past the request timeout', fails: false, complete: true, rules: () => [{ path: /\/tags\/list/, times: 1, fault: { kind: 'stall' } }] },
   {
@@ -110,7 +128,10 @@ maybe('faults in front of docker-registry', () => {
     // a catalog of one page per image makes the catalog rule bite
     const inputs = { host: proxy.url, api: 'registry', ...POLICY_INPUTS, ...FAST, ...row.inputs }
     const before = [...seed.allTags.map(t => `${IMAGE}:${t}`), ...['1.0.0', '1.1.0', '1.2.0'].map(t => `${OTHER_IMAGE}:${t}`)]
-    const tagsNow = async () => [...(await listTags({ base: srv.url }, IMAGE)).map(t => `${IMAGE}:${t}`), ...(await listTags({ base: srv.url }, OTHER_IMAGE)).map(t => `${OTHER_IMAGE}:${t}`)]
+    const tagsNow = async () => [
+      ...(await listTags({ base: srv.url }, IMAGE)).map(t => `${IMAGE}:${t}`),
+      ...(await listTags({ base: srv.url }, OTHER_IMAGE)).map(t => `${OTHER_IMAGE}:${t}`)
+    ]
     const expected = [...expectedLeft(seed).map(t => `${IMAGE}:${t}`), ...EXPECTED_LEFT_OTHER.map(t => `${OTHER_IMAGE}:${t}`)]
     const first = await runAction(inputs)
     expect(proxy.log.some(e => e.fault)).toBe(true) // the fault really happened
@@ -125,17 +146,39 @@ maybe('faults in front of docker-registry', () => {
 })
 
 const nexusRows: Row[] = [
-  { name: '500 twice on the components listing (retried)', fails: false, complete: true, rules: () => [{ path: /\/service\/rest\/v1\/components\?/, times: 2, fault: { kind: 'status', status: 500 } }] },
-  { name: '503 on a component DELETE (retried)', fails: false, complete: true, rules: () => [{ path: /\/service\/rest\/v1\/components\/[^?]+$/, method: 'DELETE', times: 1, fault: { kind: 'status', status: 503 } }] },
+  {
+    name: '500 twice on the components listing (retried)',
+    fails: false,
+    complete: true,
+    rules: () => [{ path: /\/service\/rest\/v1\/components\?/, times: 2, fault: { kind: 'status', status: 500 } }]
+  },
+  {
+    name: '503 on a component DELETE (retried)',
+    fails: false,
+    complete: true,
+    rules: () => [{ path: /\/service\/rest\/v1\/components\/[^?]+$/, method: 'DELETE', times: 1, fault: { kind: 'status', status: 503 } }]
+  },
   {
     name: '429 with Retry-After on the pre-delete read (verify-before-delete)',
     fails: false,
     complete: true,
     inputs: { 'verify-before-delete': 'true' },
-    rules: () => [{ path: /\/service\/rest\/v1\/components\/[^?]+$/, method: 'GET', times: 1, fault: { kind: 'status', status: 429, headers: { 'retry-after': '1' } } }]
+    rules: () => [
+      { path: /\/service\/rest\/v1\/components\/[^?]+$/, method: 'GET', times: 1, fault: { kind: 'status', status: 429, headers: { 'retry-after': '1' } } }
+    ]
   },
-  { name: 'connection reset on the index manifest read', fails: false, complete: true, rules: () => [{ path: /\/manifests\/sha256:/, times: 1, fault: { kind: 'reset' } }] },
-  { name: 'a stall past the request timeout', fails: false, complete: true, rules: () => [{ path: /\/service\/rest\/v1\/repositories/, times: 1, fault: { kind: 'stall' } }] },
+  {
+    name: 'connection reset on the index manifest read',
+    fails: false,
+    complete: true,
+    rules: () => [{ path: /\/manifests\/sha256:/, times: 1, fault: { kind: 'reset' } }]
+  },
+  {
+    name: 'a stall past the request timeout',
+    fails: false,
+    complete: true,
+    rules: () => [{ path: /\/service\/rest\/v1\/repositories/, times: 1, fault: { kind: 'stall' } }]
+  },
   {
     name: 'a continuationToken that leads to an error: nothing deleted',
     fails: true,
@@ -174,7 +217,16 @@ describe('faults in front of the Nexus emulator', () => {
       victim: emu.component('docker-hosted', 'team/api', '1.1')!.id
     }
     proxy.setRules(row.rules(ctx))
-    const inputs = { host: proxy.url, repository: 'docker-hosted', username: 'admin', password: 'admin123', images: 'team/api', ...NEXUS_POLICY, ...FAST, ...row.inputs }
+    const inputs = {
+      host: proxy.url,
+      repository: 'docker-hosted',
+      username: 'admin',
+      password: 'admin123',
+      images: 'team/api',
+      ...NEXUS_POLICY,
+      ...FAST,
+      ...row.inputs
+    }
     const tagsNow = () => emu.tags('docker-hosted', 'team/api').map(t => `team/api:${t}`)
     const before = tagsNow()
     const expected = NEXUS_LEFT.map(t => `team/api:${t}`)
@@ -212,7 +264,9 @@ describe('secrets never leak', () => {
       proxy.setRules([{ method: 'DELETE', path: /components/, fault: { kind: 'status', status: 403 } }])
       runs.push(await runAction({ ...base, username: 'deleter' }))
       // 500 on every listing request
-      proxy.setRules([{ path: /components/, fault: { kind: 'status', status: 500, body: `ERROR: (ID x) echo ${password}`.replace(password, 'redacted-by-server') } }])
+      proxy.setRules([
+        { path: /components/, fault: { kind: 'status', status: 500, body: `ERROR: (ID x) echo ${password}`.replace(password, 'redacted-by-server') } }
+      ])
       runs.push(await runAction(base))
       proxy.setRules([])
       // 401: a wrong password (the real one must still not show)
@@ -223,7 +277,10 @@ describe('secrets never leak', () => {
       expect(runs[3].stdout).toMatch(/refused the credentials \(401\)/)
       for (const r of runs) {
         // `::add-mask::` lines are the runner's masking commands: consumed by the runner, never shown
-        const shown = r.stdout.split('\n').filter(l => !l.startsWith('::add-mask::')).join('\n')
+        const shown = r.stdout
+          .split('\n')
+          .filter(l => !l.startsWith('::add-mask::'))
+          .join('\n')
         const all = [shown, r.stderr, r.summary, JSON.stringify(r.outputs)].join('\n')
         expect(all).not.toContain(password)
         expect(all).not.toContain(authValue)

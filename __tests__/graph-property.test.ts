@@ -47,7 +47,13 @@ const servers: [string, () => Promise<Server>][] = [
     async () => {
       const srv = await startRegistry(bin as string)
       const proxy = await startFaultProxy(srv.url)
-      return { direct: srv.url, proxy, target: { base: srv.url }, inputs: host => ({ api: 'registry', host }), stop: async () => (await proxy.close(), await srv.stop()) }
+      return {
+        direct: srv.url,
+        proxy,
+        target: { base: srv.url },
+        inputs: host => ({ api: 'registry', host }),
+        stop: async () => (await proxy.close(), await srv.stop())
+      }
     }
   ],
   [
@@ -71,7 +77,10 @@ const servers: [string, () => Promise<Server>][] = [
 async function run(s: Server, host: string, policy: Record<string, string>, dryRun: boolean): Promise<RunReport | Error> {
   const inputs: Record<string, string> = { retries: '1', 'request-timeout': '2s', ...s.inputs(host), ...policy, 'dry-run': String(dryRun) }
   try {
-    return await runCleanup(parseConfig(n => inputs[n]), { log: memoryLogger(), version: 'test' })
+    return await runCleanup(
+      parseConfig(n => inputs[n]),
+      { log: memoryLogger(), version: 'test' }
+    )
   } catch (e) {
     return e as Error
   }
@@ -85,9 +94,7 @@ function goingIn(r: RunReport, pending = false): string[] {
 
 /** `image:tag` the report says went. */
 function reportedGone(r: RunReport): string[] {
-  return r.images.flatMap(i =>
-    i.outcomes.flatMap(o => (o.status === 'deleted' ? o.decision.tags : (o.deletedTags ?? [])).map(t => `${i.image}:${t}`))
-  )
+  return r.images.flatMap(i => i.outcomes.flatMap(o => (o.status === 'deleted' ? o.decision.tags : (o.deletedTags ?? [])).map(t => `${i.image}:${t}`)))
 }
 
 interface Chosen {
@@ -107,12 +114,20 @@ function faults(seed: number, s: Server, seeded: Seeded, doomed: string[], kept:
     const kind = pick(kinds)
     const status = pick([500, 502, 503])
     if (kind === '5xx') {
-      const path = nexus ? pick([/\/service\/rest\/v1\/components/, /\/manifests\/sha256:/, /\/v2\/.*\/tags\/list/]) : pick([/\/tags\/list/, /\/manifests\//, /\/v2\/_catalog/, /\/blobs\//])
+      const path = nexus
+        ? pick([/\/service\/rest\/v1\/components/, /\/manifests\/sha256:/, /\/v2\/.*\/tags\/list/])
+        : pick([/\/tags\/list/, /\/manifests\//, /\/v2\/_catalog/, /\/blobs\//])
       const method = pick(['GET', 'DELETE', undefined])
       chosen.rules.push({ path, method, after: Math.floor(r() * 6), times: 1 + Math.floor(r() * 3), fault: { kind: 'status', status } })
       chosen.names.push(`${status} x${chosen.rules.at(-1)!.times} on ${method ?? '*'} ${path.source}`)
     } else if (kind === '404') {
-      chosen.rules.push({ method: 'GET', path: /\/manifests\//, after: Math.floor(r() * 8), times: 1, fault: { kind: 'status', status: 404, body: '{"errors":[{"code":"MANIFEST_UNKNOWN"}]}' } })
+      chosen.rules.push({
+        method: 'GET',
+        path: /\/manifests\//,
+        after: Math.floor(r() * 8),
+        times: 1,
+        fault: { kind: 'status', status: 404, body: '{"errors":[{"code":"MANIFEST_UNKNOWN"}]}' }
+      })
       chosen.names.push('404 on a manifest read')
     } else if (kind === 'page') {
       const empty = pick(['{"tags":null,"items":null,"continuationToken":null}', '{}', 'HTTP404'])
@@ -123,10 +138,24 @@ function faults(seed: number, s: Server, seeded: Seeded, doomed: string[], kept:
         // a first tags page cut short, pointing at a next page that is missing or empty
         const image = pick(images)
         const listed = seeded.tags.size
-        const cut = [...seeded.tags.keys()].filter(t => t.startsWith(`${image}:`)).map(t => splitTag(t)[1]).sort()
+        const cut = [...seeded.tags.keys()]
+          .filter(t => t.startsWith(`${image}:`))
+          .map(t => splitTag(t)[1])
+          .sort()
         const keepN = Math.max(0, Math.floor(r() * cut.length))
         chosen.rules.push(
-          { path: new RegExp(`/v2/${image}/tags/list\\?n=`), times: 1, fault: { kind: 'respond', answer: () => ({ status: 200, headers: { link: `</v2/${image}/tags/list?n=1000&last=zz${listed}>; rel="next"` }, body: JSON.stringify({ name: image, tags: cut.slice(0, keepN) }) }) } },
+          {
+            path: new RegExp(`/v2/${image}/tags/list\\?n=`),
+            times: 1,
+            fault: {
+              kind: 'respond',
+              answer: () => ({
+                status: 200,
+                headers: { link: `</v2/${image}/tags/list?n=1000&last=zz${listed}>; rel="next"` },
+                body: JSON.stringify({ name: image, tags: cut.slice(0, keepN) })
+              })
+            }
+          },
           { path: new RegExp(`/v2/${image}/tags/list\\?.*last=zz`), fault: { kind: 'respond', answer } }
         )
       }
@@ -136,7 +165,11 @@ function faults(seed: number, s: Server, seeded: Seeded, doomed: string[], kept:
       const [image, tag] = splitTag(victim)
       const id = nexus ? s.componentId!(image, tag) : seeded.tags.get(victim)
       if (!id) continue
-      chosen.rules.push({ method: 'DELETE', path: new RegExp(nexus ? `/components/${encodeURIComponent(id)}` : `/manifests/${id}`), fault: { kind: 'status', status } })
+      chosen.rules.push({
+        method: 'DELETE',
+        path: new RegExp(nexus ? `/components/${encodeURIComponent(id)}` : `/manifests/${id}`),
+        fault: { kind: 'status', status }
+      })
       chosen.names.push(`DELETE of ${victim} always ${status}`)
     } else if (kind === 'move' && doomed.length > 0 && kept.includes('app:latest')) {
       // between plan and delete, latest (kept) is moved onto content the plan deletes
@@ -160,63 +193,70 @@ function faults(seed: number, s: Server, seeded: Seeded, doomed: string[], kept:
 
 describe.each(servers)('property: random graphs and faults against %s', (name, start) => {
   if (!bin && name === 'docker-registry') return
-  it.each(seeds())('seed %i', async seed => {
-    const g = randomGraph(seed)
-    const s = await start()
-    try {
-      const seeded = await seedGraph(s.target, g.nodes, `seed ${seed}`)
-      const reader = registryReader(s.target)
-      const before = await tagsNow(reader, seeded)
-      expect(before).toEqual([...seeded.tags.keys()].sort())
+  it.each(seeds())(
+    'seed %i',
+    async seed => {
+      const g = randomGraph(seed)
+      const s = await start()
+      try {
+        const seeded = await seedGraph(s.target, g.nodes, `seed ${seed}`)
+        const reader = registryReader(s.target)
+        const before = await tagsNow(reader, seeded)
+        expect(before).toEqual([...seeded.tags.keys()].sort())
 
-      // The plan, fault-free, by a dry run (which changes nothing).
-      const dry = await run(s, s.direct, g.policy, true)
-      if (dry instanceof Error) throw dry
-      expect(dry.failures).toEqual([])
-      const doomed = goingIn(dry)
-      // Pending is not kept: the max-deletions cap is shared, so when an image fails others get its share.
-      const mayGo = goingIn(dry, true)
-      const kept = before.filter(t => !mayGo.includes(t))
-      expect(await tagsNow(reader, seeded)).toEqual(before)
+        // The plan, fault-free, by a dry run (which changes nothing).
+        const dry = await run(s, s.direct, g.policy, true)
+        if (dry instanceof Error) throw dry
+        expect(dry.failures).toEqual([])
+        const doomed = goingIn(dry)
+        // Pending is not kept: the max-deletions cap is shared, so when an image fails others get its share.
+        const mayGo = goingIn(dry, true)
+        const kept = before.filter(t => !mayGo.includes(t))
+        expect(await tagsNow(reader, seeded)).toEqual(before)
 
-      const withFaults = seed % 3 !== 0
-      const chosen = withFaults ? faults(seed, s, seeded, doomed, kept) : { names: [], rules: [] }
-      s.proxy.setRules(chosen.rules)
-      const real = await run(s, s.proxy.url, g.policy, false)
-      const fired = s.proxy.log.filter(l => l.fault).length
-      s.proxy.setRules([])
-      const after = await tagsNow(reader, seeded)
-      if (process.env.GRAPH_STATS) {
-        const failures = real instanceof Error ? 'run failed' : real.failures.length
-        appendFileSync(process.env.GRAPH_STATS, `${name}\tseed ${seed}\tfaults ${chosen.names.length}\tfired ${fired}\tfailures ${failures}\tplanned ${doomed.length}\tgone ${before.length - after.length}\n`)
-      }
-      const context = `seed ${seed}, faults: ${chosen.names.join('; ') || 'none'}`
-
-      // Never delete what the plan keeps; whatever is left resolves completely.
-      expect({ context, lost: kept.filter(t => !after.includes(t)) }).toEqual({ context, lost: [] })
-      expect({ context, broken: await incomplete(reader, seeded, after) }).toEqual({ context, broken: [] })
-      // Never report what did not happen.
-      const gone = before.filter(t => !after.includes(t))
-      if (real instanceof Error) expect({ context, gone }).toEqual({ context, gone: [] })
-      else {
-        expect({ context, reported: reportedGone(real).sort() }).toEqual({ context, reported: gone })
-        if (!withFaults) {
-          expect({ context, left: after, failures: real.failures }).toEqual({ context, left: before.filter(t => !doomed.includes(t)), failures: [] })
+        const withFaults = seed % 3 !== 0
+        const chosen = withFaults ? faults(seed, s, seeded, doomed, kept) : { names: [], rules: [] }
+        s.proxy.setRules(chosen.rules)
+        const real = await run(s, s.proxy.url, g.policy, false)
+        const fired = s.proxy.log.filter(l => l.fault).length
+        s.proxy.setRules([])
+        const after = await tagsNow(reader, seeded)
+        if (process.env.GRAPH_STATS) {
+          const failures = real instanceof Error ? 'run failed' : real.failures.length
+          appendFileSync(
+            process.env.GRAPH_STATS,
+            `${name}\tseed ${seed}\tfaults ${chosen.names.length}\tfired ${fired}\tfailures ${failures}\tplanned ${doomed.length}\tgone ${before.length - after.length}\n`
+          )
         }
-      }
+        const context = `seed ${seed}, faults: ${chosen.names.join('; ') || 'none'}`
 
-      // A rerun without faults finishes the job: exactly its own plan is left, complete.
-      const plan2 = await run(s, s.direct, g.policy, true)
-      if (plan2 instanceof Error) throw plan2
-      const left2 = after.filter(t => !goingIn(plan2).includes(t))
-      const rerun = await run(s, s.direct, g.policy, false)
-      if (rerun instanceof Error) throw rerun
-      expect({ context, failures: rerun.failures }).toEqual({ context, failures: [] })
-      const final = await tagsNow(reader, seeded)
-      expect({ context, final }).toEqual({ context, final: left2 })
-      expect({ context, broken: await incomplete(reader, seeded, final) }).toEqual({ context, broken: [] })
-    } finally {
-      await s.stop()
-    }
-  }, 60_000)
+        // Never delete what the plan keeps; whatever is left resolves completely.
+        expect({ context, lost: kept.filter(t => !after.includes(t)) }).toEqual({ context, lost: [] })
+        expect({ context, broken: await incomplete(reader, seeded, after) }).toEqual({ context, broken: [] })
+        // Never report what did not happen.
+        const gone = before.filter(t => !after.includes(t))
+        if (real instanceof Error) expect({ context, gone }).toEqual({ context, gone: [] })
+        else {
+          expect({ context, reported: reportedGone(real).sort() }).toEqual({ context, reported: gone })
+          if (!withFaults) {
+            expect({ context, left: after, failures: real.failures }).toEqual({ context, left: before.filter(t => !doomed.includes(t)), failures: [] })
+          }
+        }
+
+        // A rerun without faults finishes the job: exactly its own plan is left, complete.
+        const plan2 = await run(s, s.direct, g.policy, true)
+        if (plan2 instanceof Error) throw plan2
+        const left2 = after.filter(t => !goingIn(plan2).includes(t))
+        const rerun = await run(s, s.direct, g.policy, false)
+        if (rerun instanceof Error) throw rerun
+        expect({ context, failures: rerun.failures }).toEqual({ context, failures: [] })
+        const final = await tagsNow(reader, seeded)
+        expect({ context, final }).toEqual({ context, final: left2 })
+        expect({ context, broken: await incomplete(reader, seeded, final) }).toEqual({ context, broken: [] })
+      } finally {
+        await s.stop()
+      }
+    },
+    60_000
+  )
 })

@@ -30,7 +30,13 @@ interface Server {
 async function registry(): Promise<Server> {
   const srv: RegistryServer = await startRegistry(bin as string)
   const proxy = await startFaultProxy(srv.url)
-  return { url: proxy.url, proxy, target: { base: srv.url }, inputs: { api: 'registry', host: proxy.url }, stop: async () => (await proxy.close(), await srv.stop()) }
+  return {
+    url: proxy.url,
+    proxy,
+    target: { base: srv.url },
+    inputs: { api: 'registry', host: proxy.url },
+    stop: async () => (await proxy.close(), await srv.stop())
+  }
 }
 
 async function nexus(opts: { dbMode?: 'orient' | 'datastore'; version?: string } = {}): Promise<Server & { emu: NexusEmulator }> {
@@ -49,7 +55,10 @@ async function nexus(opts: { dbMode?: 'orient' | 'datastore'; version?: string }
 function run(s: Server, extra: Record<string, string>, rules: FaultRule[] = []): Promise<RunReport> {
   s.proxy.setRules(rules)
   const inputs: Record<string, string> = { retries: '1', 'request-timeout': '2s', 'dry-run': 'false', keep: '1', ...s.inputs, ...extra }
-  return runCleanup(parseConfig(n => inputs[n]), { log: memoryLogger(), version: 'test' })
+  return runCleanup(
+    parseConfig(n => inputs[n]),
+    { log: memoryLogger(), version: 'test' }
+  )
 }
 
 /** `image:tag` -> outcome. */
@@ -143,7 +152,9 @@ describe.each(backends)('%s', (_name, start) => {
     ]
     const seeded = await seedGraph(s.target, nodes)
     const repo = s.inputs.api === 'registry' ? new URL(s.url).host : REPO
-    const goneTag = [...seeded.tags.keys()].find(t => t.startsWith('sigs/app:') && !t.includes(seeded.nodes.get('stable')!.digest.slice(7)) && !t.includes(seeded.nodes.get('v1')!.digest.slice(7)))!
+    const goneTag = [...seeded.tags.keys()].find(
+      t => t.startsWith('sigs/app:') && !t.includes(seeded.nodes.get('stable')!.digest.slice(7)) && !t.includes(seeded.nodes.get('v1')!.digest.slice(7))
+    )!
 
     // Only the signatures repository is selected: the subjects' image is read too, to find them.
     const first = await run(s, { images: 'sigs/**' })
@@ -232,7 +243,11 @@ describe('docker-registry: the run fails closed', () => {
     headers: { link: `</v2/app/tags/list?n=1000&last=${last}>; rel="next"` },
     body: JSON.stringify({ name: 'app', tags })
   })
-  const shortFirstPage: FaultRule = { path: /\/v2\/app\/tags\/list\?n=/, times: 1, fault: { kind: 'respond', answer: () => page1(['0.9.0', '1.0.0'], '1.0.0') } }
+  const shortFirstPage: FaultRule = {
+    path: /\/v2\/app\/tags\/list\?n=/,
+    times: 1,
+    fault: { kind: 'respond', answer: () => page1(['0.9.0', '1.0.0'], '1.0.0') }
+  }
 
   it.each<[string, { status: number; body: string }]>([
     ['answers 404', { status: 404, body: '{"errors":[{"code":"NAME_UNKNOWN"}]}' }],
@@ -247,7 +262,9 @@ describe('docker-registry: the run fails closed', () => {
   })
 
   it('a listed tag whose manifest answers 404 fails its image; a rerun finishes the job', async () => {
-    const r = await run(s, {}, [{ method: 'GET', path: /\/manifests\/latest$/, fault: { kind: 'status', status: 404, body: '{"errors":[{"code":"MANIFEST_UNKNOWN"}]}' } }])
+    const r = await run(s, {}, [
+      { method: 'GET', path: /\/manifests\/latest$/, fault: { kind: 'status', status: 404, body: '{"errors":[{"code":"MANIFEST_UNKNOWN"}]}' } }
+    ])
     expect(r.images[0].error).toContain('tag latest is listed but its manifest answers 404')
     expect(r.totals.tags.deleted).toBe(0)
     expect(await tagsNow(registryReader(s.target), seeded)).toEqual(all(seeded))
@@ -264,10 +281,19 @@ describe('docker-registry: the run fails closed', () => {
   })
 
   it('an index skipped as changed since planned keeps its tagged children and signatures', async () => {
-    const more = await seedGraph(s.target, doomedIndex().map(n => ({ ...n, image: 'multi' })) as NodeSpec[], 'multi')
+    const more = await seedGraph(
+      s.target,
+      doomedIndex().map(n => ({ ...n, image: 'multi' })),
+      'multi'
+    )
     const idx = more.nodes.get('idx')!
     // between the plan and the first delete (the recheck's tag listing), a new tag lands on the doomed index
-    const hook: FaultRule = { path: /\/v2\/multi\/tags\/list/, after: 1, times: 1, fault: { kind: 'hook', run: () => retag(s.target, 'multi', 'hotfix', idx.pushed).then(() => undefined) } }
+    const hook: FaultRule = {
+      path: /\/v2\/multi\/tags\/list/,
+      after: 1,
+      times: 1,
+      fault: { kind: 'hook', run: () => retag(s.target, 'multi', 'hotfix', idx.pushed).then(() => undefined) }
+    }
     const r = await run(s, { images: 'multi' }, [hook])
     const by = outcomes(r)
     expect(by.get('multi:1.0.0')).toMatchObject({ status: 'skipped', detail: 'changed since planned: new tag hotfix now points at it' })
@@ -283,7 +309,13 @@ describe('docker-registry: the run fails closed', () => {
     const v0 = seeded.nodes.get('v0')!
     const bundle = async () => {
       await seedGraph(s.target, [], '')
-      const body = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [{ mediaType: v0.pushed.mediaType, digest: v0.digest, size: v0.pushed.size }] }))
+      const body = Buffer.from(
+        JSON.stringify({
+          schemaVersion: 2,
+          mediaType: 'application/vnd.oci.image.index.v1+json',
+          manifests: [{ mediaType: v0.pushed.mediaType, digest: v0.digest, size: v0.pushed.size }]
+        })
+      )
       const { putManifest } = await import('../test/support/push')
       await putManifest(s.target, 'app', 'bundle', body, 'application/vnd.oci.image.index.v1+json')
     }
@@ -293,7 +325,15 @@ describe('docker-registry: the run fails closed', () => {
   })
 
   it('a catalog that never ends fails the run before anything is deleted', async () => {
-    const r = run(s, {}, [{ path: /\/v2\/_catalog/, fault: { kind: 'respond', answer: (_p, n) => ({ status: 200, headers: { link: `</v2/_catalog?n=1000&last=z${n}>; rel="next"` }, body: '{"repositories":["app"]}' }) } }])
+    const r = run(s, {}, [
+      {
+        path: /\/v2\/_catalog/,
+        fault: {
+          kind: 'respond',
+          answer: (_p, n) => ({ status: 200, headers: { link: `</v2/_catalog?n=1000&last=z${n}>; rel="next"` }, body: '{"repositories":["app"]}' })
+        }
+      }
+    ])
     await expect(r).rejects.toThrow(/repeats "app", listed before/)
     expect(await tagsNow(registryReader(s.target), seeded)).toEqual(all(seeded))
   })
@@ -301,7 +341,9 @@ describe('docker-registry: the run fails closed', () => {
   it('where no date is usable, the report says which order ranked the other tags', async () => {
     for (const tag of ['build-b', 'build-a', 'build-c']) await pushImage(s.target, 'dated', tag, { created: '1970-01-01T00:00:00Z' })
     const r = await run(s, { images: 'dated', 'dry-run': 'true' })
-    expect(r.images[0].notes).toContain('no usable date for any of the 3 manifests without a version tag: ranked by tag name (alphabetical order, first = newest) instead')
+    expect(r.images[0].notes).toContain(
+      'no usable date for any of the 3 manifests without a version tag: ranked by tag name (alphabetical order, first = newest) instead'
+    )
     expect(outcomes(r).get('dated:build-a')!.decision.reason).toBe('keep 1 (other) #1')
   })
 })
@@ -331,9 +373,16 @@ describe('nexus emulator: the listing fails closed', () => {
   })
 
   it('a components listing that never ends (a new token, the same items) stops with an error', async () => {
-    const first = await fetch(`${s.emu.url}/service/rest/v1/components?repository=${REPO}`, { headers: { authorization: 'Basic ' + Buffer.from('admin:admin123').toString('base64') } })
+    const first = await fetch(`${s.emu.url}/service/rest/v1/components?repository=${REPO}`, {
+      headers: { authorization: 'Basic ' + Buffer.from('admin:admin123').toString('base64') }
+    })
     const page = (await first.json()) as { items: unknown[] }
-    const r = run(s, {}, [{ path: /continuationToken=/, fault: { kind: 'respond', answer: (_p, n) => ({ status: 200, body: JSON.stringify({ items: page.items, continuationToken: `t${n}` }) }) } }])
+    const r = run(s, {}, [
+      {
+        path: /continuationToken=/,
+        fault: { kind: 'respond', answer: (_p, n) => ({ status: 200, body: JSON.stringify({ items: page.items, continuationToken: `t${n}` }) }) }
+      }
+    ])
     await expect(r).rejects.toThrow(/repeats component/)
     expect(await tagsNow(registryReader(s.target), seeded)).toEqual(all(seeded))
   })

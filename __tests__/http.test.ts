@@ -109,7 +109,14 @@ describe('retries', () => {
     srv.handler = (_req, res) => {
       res.statusCode = 404
       res.setHeader('content-type', 'application/json')
-      res.end(JSON.stringify({ errors: [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown' }, { code: 'X', message: 'two\nlines' }] }))
+      res.end(
+        JSON.stringify({
+          errors: [
+            { code: 'MANIFEST_UNKNOWN', message: 'manifest unknown' },
+            { code: 'X', message: 'two\nlines' }
+          ]
+        })
+      )
     }
     const { http } = makeHttp()
     const err = await caught(http.request('GET', `${srv.origin}/v2/a/manifests/9`, { kind: 'k' }))

@@ -54,15 +54,43 @@ describe('registry tags and catalog listings', () => {
   })
 
   it.each<[string, Page[], RegExp]>([
-    ['a later page answers 404', [{ body: { tags: ['a', 'b'] }, link: link('b') }, { status: 404, body: {} }], /answered 404: page 2 of the listing is missing/],
+    [
+      'a later page answers 404',
+      [
+        { body: { tags: ['a', 'b'] }, link: link('b') },
+        { status: 404, body: {} }
+      ],
+      /answered 404: page 2 of the listing is missing/
+    ],
     ['a later page has tags null', [{ body: { tags: ['a', 'b'] }, link: link('b') }, { body: { tags: null } }], /page 2 has no "tags" list/],
     ['a later page is {}', [{ body: { tags: ['a', 'b'] }, link: link('b') }, { body: {} }], /page 2 has no "tags" list/],
     ['the first page is {}', [{ body: {} }], /page 1 has no "tags" list/],
     ['tags null with a next page', [{ body: { tags: null }, link: link('b') }], /page 1 has no "tags" list/],
     ['a later page is not JSON', [{ body: { tags: ['a', 'b'] }, link: link('b') }, { body: '<html>' }], /the body is not JSON/],
-    ['a page repeats items, with a new link each time', [{ body: { tags: ['a', 'b'] }, link: link('b') }, { body: { tags: ['a', 'b'] }, link: link('c') }], /page 2 repeats "a", listed before/],
-    ['the link does not advance last', [{ body: { tags: ['a', 'b'] }, link: link('b') }, { body: { tags: ['c', 'd'] }, link: link('b') }], /same last=b: the listing does not advance/],
-    ['a later page fails', [{ body: { tags: ['a', 'b'] }, link: link('b') }, { status: 500, body: 'boom' }], /answered 500/]
+    [
+      'a page repeats items, with a new link each time',
+      [
+        { body: { tags: ['a', 'b'] }, link: link('b') },
+        { body: { tags: ['a', 'b'] }, link: link('c') }
+      ],
+      /page 2 repeats "a", listed before/
+    ],
+    [
+      'the link does not advance last',
+      [
+        { body: { tags: ['a', 'b'] }, link: link('b') },
+        { body: { tags: ['c', 'd'] }, link: link('b') }
+      ],
+      /same last=b: the listing does not advance/
+    ],
+    [
+      'a later page fails',
+      [
+        { body: { tags: ['a', 'b'] }, link: link('b') },
+        { status: 500, body: 'boom' }
+      ],
+      /answered 500/
+    ]
   ])('%s: an error, not the end', async (_name, list, message) => {
     pages(list)
     await expect(registry().tags('a')).rejects.toThrow(message)
@@ -89,7 +117,9 @@ describe('registry tags and catalog listings', () => {
   })
 
   it('never follows a next page to another origin', () => {
-    expect(() => nextLink('https://reg.example.com/v2/a/tags/list?n=2', '<https://evil.example.com/v2/a/tags/list?n=2&last=b>; rel="next"')).toThrow(/another origin/)
+    expect(() => nextLink('https://reg.example.com/v2/a/tags/list?n=2', '<https://evil.example.com/v2/a/tags/list?n=2&last=b>; rel="next"')).toThrow(
+      /another origin/
+    )
     // Nexus's connector bug (another path): our path and origin, its query
     expect(nextLink('https://reg.example.com:5000/v2/a/tags/list?n=2', '<https://nexus.example.com/repository/r/v2/a/tags/list?n=2&last=b>; rel="next"')).toBe(
       'https://reg.example.com:5000/v2/a/tags/list?n=2&last=b'
@@ -106,13 +136,29 @@ describe('Nexus components listing', () => {
   })
 
   it.each<[string, Page[], RegExp]>([
-    ['a later page answers 404', [{ body: { items: [comp('1')], continuationToken: 't1' } }, { status: 404, body: '' }], /page 2 of the components of docker-hosted is missing/],
-    ['a later page has items null', [{ body: { items: [comp('1')], continuationToken: 't1' } }, { body: { items: null, continuationToken: null } }], /page 2 has no "items" list/],
+    [
+      'a later page answers 404',
+      [{ body: { items: [comp('1')], continuationToken: 't1' } }, { status: 404, body: '' }],
+      /page 2 of the components of docker-hosted is missing/
+    ],
+    [
+      'a later page has items null',
+      [{ body: { items: [comp('1')], continuationToken: 't1' } }, { body: { items: null, continuationToken: null } }],
+      /page 2 has no "items" list/
+    ],
     ['a later page is {}', [{ body: { items: [comp('1')], continuationToken: 't1' } }, { body: {} }], /page 2 has no "items" list/],
     ['the first page has no items', [{ body: { continuationToken: null } }], /page 1 has no "items" list/],
     ['a page without a token field', [{ body: { items: [comp('1')] } }], /page 1 has no "continuationToken"/],
-    ['new tokens, same items', [{ body: { items: [comp('1')], continuationToken: 't1' } }, { body: { items: [comp('1')], continuationToken: 't2' } }], /page 2 repeats component 1/],
-    ['a token seen before', [{ body: { items: [comp('1')], continuationToken: 't1' } }, { body: { items: [comp('2')], continuationToken: 't1' } }], /repeated continuationToken t1/],
+    [
+      'new tokens, same items',
+      [{ body: { items: [comp('1')], continuationToken: 't1' } }, { body: { items: [comp('1')], continuationToken: 't2' } }],
+      /page 2 repeats component 1/
+    ],
+    [
+      'a token seen before',
+      [{ body: { items: [comp('1')], continuationToken: 't1' } }, { body: { items: [comp('2')], continuationToken: 't1' } }],
+      /repeated continuationToken t1/
+    ],
     ['a later page fails', [{ body: { items: [comp('1')], continuationToken: 't1' } }, { status: 500, body: '' }], /answered 500/]
   ])('%s: an error, not the end', async (_name, list, message) => {
     pages(list)

@@ -41,19 +41,18 @@ function skeleton(v: JsonValue): unknown {
 function layout(text: string): string {
   return text.replace(/"(?:[^"\\]|\\.)*"(\s*:)?/g, (m: string, colon?: string) => (colon ? m : '"S"')).replace(/-?\d+(\.\d+)?/g, 'N')
 }
-/** Only the first element of each array (pages have one item in the examples). */
-function firstItemOnly(v: JsonValue): JsonValue {
-  if (v instanceof JsonObject) return new JsonObject(v.entries.map(([k, x]) => [k, firstItemOnly(x)]))
-  if (Array.isArray(v)) return v.slice(0, 1).map(firstItemOnly)
-  return v
-}
 
 const EXAMPLE_REPO: Scenario = {
   now: '2025-02-01T00:00:00Z',
   repositories: [
     {
       name: 'docker-hosted',
-      images: [{ name: 'team/api', tags: [{ tag: '1.4.2', pushed: '2025-01-10T09:15:02.123Z', firstPushed: '2025-01-10T09:15:02.120Z', uploader: 'ci-bot', uploaderIp: '10.0.0.5' }] }]
+      images: [
+        {
+          name: 'team/api',
+          tags: [{ tag: '1.4.2', pushed: '2025-01-10T09:15:02.123Z', firstPushed: '2025-01-10T09:15:02.120Z', uploader: 'ci-bot', uploaderIp: '10.0.0.5' }]
+        }
+      ]
     }
   ]
 }
@@ -64,7 +63,9 @@ function tagsScenario(count: number, repo = 'docker-hosted'): Scenario {
     repositories: [
       {
         name: repo,
-        images: [{ name: 'bulk/app', tags: Array.from({ length: count }, (_, i) => ({ tag: `1.0.${i}`, layers: 1, layerSize: 16, pushed: '2025-01-01T00:00:00Z' })) }]
+        images: [
+          { name: 'bulk/app', tags: Array.from({ length: count }, (_, i) => ({ tag: `1.0.${i}`, layers: 1, layerSize: 16, pushed: '2025-01-01T00:00:00Z' })) }
+        ]
       }
     ]
   }
@@ -122,12 +123,41 @@ describe('response shapes match the examples', () => {
     expect(Object.keys(a330)).toEqual(['downloadUrl', 'path', 'id', 'repository', 'format', 'checksum', 'contentType', 'lastModified', 'docker'])
     const e345 = await start({ version: '3.45.0-01', scenario: EXAMPLE_REPO })
     const a345 = (await getJson<any>(e345, '/service/rest/v1/components?repository=docker-hosted')).items[0].assets[0]
-    expect(Object.keys(a345)).toEqual(['downloadUrl', 'path', 'id', 'repository', 'format', 'checksum', 'contentType', 'lastModified', 'lastDownloaded', 'uploader', 'uploaderIp', 'fileSize', 'docker'])
+    expect(Object.keys(a345)).toEqual([
+      'downloadUrl',
+      'path',
+      'id',
+      'repository',
+      'format',
+      'checksum',
+      'contentType',
+      'lastModified',
+      'lastDownloaded',
+      'uploader',
+      'uploaderIp',
+      'fileSize',
+      'docker'
+    ])
     // Orient 3.39–3.47: duplicate lastDownloaded (null field, real value from the map)
     const o345 = await start({ version: '3.45.0-01', dbMode: 'orient', scenario: EXAMPLE_REPO })
     const text = await (await get(o345, '/service/rest/v1/components?repository=docker-hosted')).text()
     const asset = ((parseJsonPreservingKeys(text) as JsonObject).get('items') as JsonObject[])[0].get('assets') as JsonObject[]
-    expect(asset[0].keys()).toEqual(['downloadUrl', 'path', 'id', 'repository', 'format', 'checksum', 'contentType', 'lastModified', 'lastDownloaded', 'uploader', 'uploaderIp', 'fileSize', 'blobCreated', 'lastDownloaded'])
+    expect(asset[0].keys()).toEqual([
+      'downloadUrl',
+      'path',
+      'id',
+      'repository',
+      'format',
+      'checksum',
+      'contentType',
+      'lastModified',
+      'lastDownloaded',
+      'uploader',
+      'uploaderIp',
+      'fileSize',
+      'blobCreated',
+      'lastDownloaded'
+    ])
     // ≤3.25 writes +0000 offsets
     const e325 = await start({ version: '3.25.0-03', scenario: EXAMPLE_REPO })
     const t325 = await (await get(e325, '/service/rest/v1/tasks')).text()
@@ -137,7 +167,7 @@ describe('response shapes match the examples', () => {
     e325.clock.set('2025-01-10T09:15:02.123Z')
     const task = e325.task('repository.cleanup')!
     task.lastRun = new Date('2025-01-10T09:15:02.123Z')
-    expect(((await getJson<any>(e325, `/service/rest/v1/tasks/${task.id}`)) as any).lastRun).toBe('2025-01-10T09:15:02.123+0000')
+    expect((await getJson<any>(e325, `/service/rest/v1/tasks/${task.id}`)).lastRun).toBe('2025-01-10T09:15:02.123+0000')
   })
 
   it('tasks page, blob stores and docker hosted repository match their examples', async () => {
@@ -238,7 +268,9 @@ describe('components pagination (§3.1)', () => {
   })
 
   it('assets list includes tag manifests, digest manifests of an index, and repository-global blobs', async () => {
-    const e = await start({ scenario: { repositories: [{ name: 'r', images: [{ name: 'img', tags: [{ tag: 'multi', platforms: ['linux/amd64', 'linux/arm64'], layers: 1 }] }] }] } })
+    const e = await start({
+      scenario: { repositories: [{ name: 'r', images: [{ name: 'img', tags: [{ tag: 'multi', platforms: ['linux/amd64', 'linux/arm64'], layers: 1 }] }] }] }
+    })
     const body = await getJson<any>(e, '/service/rest/v1/assets?repository=r')
     const paths = (body.items as Array<{ path: string }>).map(a => a.path)
     expect(paths.filter(p => p.startsWith('/v2/-/blobs/sha256:'))).toHaveLength(4) // 2 configs + 2 layers
@@ -302,11 +334,26 @@ describe('authentication and authorization (§1.3, §8.2)', () => {
 describe('registry reads and lastDownloaded (§4.5, §8.4)', () => {
   const scenario: Scenario = {
     now: '2025-03-01T00:00:00Z',
-    repositories: [{ name: 'docker-hosted', images: [{ name: 'team/api', tags: [{ tag: '1.0', pushed: '2025-01-01T00:00:00Z' }, { tag: 'stable', sameAs: '1.0' }, { tag: '2.0', pushed: '2025-02-01T00:00:00Z' }] }] }]
+    repositories: [
+      {
+        name: 'docker-hosted',
+        images: [
+          {
+            name: 'team/api',
+            tags: [
+              { tag: '1.0', pushed: '2025-01-01T00:00:00Z' },
+              { tag: 'stable', sameAs: '1.0' },
+              { tag: '2.0', pushed: '2025-02-01T00:00:00Z' }
+            ]
+          }
+        ]
+      }
+    ]
   }
   const ACCEPT = {
     ...ADMIN,
-    accept: 'application/vnd.docker.distribution.manifest.v2+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json'
+    accept:
+      'application/vnd.docker.distribution.manifest.v2+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json'
   }
 
   it('manifest GET marks lastDownloaded (once per interval); REST reads and reads by digest do not', async () => {
@@ -434,7 +481,7 @@ describe('deletes (§3.4, §8.4)', () => {
 // ---------------------------------------------------------------------------------------------
 
 describe('pushing through the registry API', () => {
-  async function upload(e: NexusEmulator, base: string, name: string, data: Buffer): Promise<string> {
+  async function upload(_e: NexusEmulator, base: string, name: string, data: Buffer): Promise<string> {
     const digest = 'sha256:' + createHash('sha256').update(data).digest('hex')
     const start = await fetch(`${base}/v2/${name}/blobs/uploads/`, { method: 'POST', headers: ADMIN })
     expect(start.status).toBe(202)
@@ -451,7 +498,9 @@ describe('pushing through the registry API', () => {
   it('push config + layer + manifest, then REST shows the digest as checksum.sha256; re-push moves lastModified only', async () => {
     const e = await start({ scenario: { now: '2025-01-01T00:00:00Z', repositories: [{ name: 'docker-hosted' }] } })
     const base = `${e.url}/repository/docker-hosted`
-    const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', created: '2025-01-01T00:00:00Z', rootfs: { type: 'layers', diff_ids: [] } }))
+    const config = Buffer.from(
+      JSON.stringify({ architecture: 'amd64', os: 'linux', created: '2025-01-01T00:00:00Z', rootfs: { type: 'layers', diff_ids: [] } })
+    )
     const layer = Buffer.from('layer-bytes-0123456789')
     const configDigest = await upload(e, base, 'team/web', config)
     // single-shot POST ?digest=
@@ -555,13 +604,22 @@ describe('tasks (§7)', () => {
     await get(e, '/service/rest/v1/tasks/gc/run', ADMIN, 'POST')
     expect((await getJson<any>(e, '/service/rest/v1/tasks/gc')).lastRunResult).toBe('OK')
 
-    const body = JSON.stringify({ type: 'blobstore.compact', name: 'compact', enabled: true, notificationCondition: 'FAILURE', frequency: { schedule: 'manual' }, properties: { blobstoreName: 'default' } })
+    const body = JSON.stringify({
+      type: 'blobstore.compact',
+      name: 'compact',
+      enabled: true,
+      notificationCondition: 'FAILURE',
+      frequency: { schedule: 'manual' },
+      properties: { blobstoreName: 'default' }
+    })
     const created = await fetch(`${e.url}/service/rest/v1/tasks`, { method: 'POST', headers: { ...ADMIN, 'content-type': 'application/json' }, body })
     expect(created.status).toBe(201)
     const id = ((await created.json()) as { id: string }).id
     expect((await getJson<any>(e, `/service/rest/v1/tasks/${id}`)).type).toBe('blobstore.compact')
     const old = await start({ version: '3.70.0-01' })
-    expect((await fetch(`${old.url}/service/rest/v1/tasks`, { method: 'POST', headers: { ...ADMIN, 'content-type': 'application/json' }, body })).status).toBe(405)
+    expect((await fetch(`${old.url}/service/rest/v1/tasks`, { method: 'POST', headers: { ...ADMIN, 'content-type': 'application/json' }, body })).status).toBe(
+      405
+    )
   })
 
   it.each([
@@ -572,7 +630,20 @@ describe('tasks (§7)', () => {
       ...opts,
       scenario: {
         now: '2025-06-01T00:00:00Z',
-        repositories: [{ name: 'docker-hosted', images: [{ name: 'app', tags: [{ tag: '1', layers: 3, layerSize: 4096, pushed: '2025-01-01T00:00:00Z' }, { tag: '2', layers: 3, layerSize: 4096, pushed: '2025-01-02T00:00:00Z' }] }] }],
+        repositories: [
+          {
+            name: 'docker-hosted',
+            images: [
+              {
+                name: 'app',
+                tags: [
+                  { tag: '1', layers: 3, layerSize: 4096, pushed: '2025-01-01T00:00:00Z' },
+                  { tag: '2', layers: 3, layerSize: 4096, pushed: '2025-01-02T00:00:00Z' }
+                ]
+              }
+            ]
+          }
+        ],
         tasks: [
           { id: 'gc', name: 'gc', type: 'repository.docker.gc', properties: { repositoryName: 'docker-hosted', deployOffset: '0' } },
           { id: 'cleanup', name: 'Cleanup unused docker blobs from nexus', type: 'assetBlob.cleanup', properties: { format: 'docker', contentStore: 'nexus' } },
@@ -660,7 +731,10 @@ describe('other switches', () => {
         { id: 'compact', name: 'compact', type: 'blobstore.compact', properties: { blobstoreName: 's3' } }
       ]
     })
-    for (const [version, shrinks] of [['3.77.0-08', false], ['3.80.0-01', true]] as const) {
+    for (const [version, shrinks] of [
+      ['3.77.0-08', false],
+      ['3.80.0-01', true]
+    ] as const) {
       const e = await start({ version, scenario: scenario(), tasks: { mode: 'polls', polls: 0 } })
       const before = e.blobStore('s3').totalSizeInBytes
       await get(e, `/service/rest/v1/components/${e.component('docker-s3', 'app', '1')!.id}`, ADMIN, 'DELETE')
@@ -697,7 +771,12 @@ describe('other switches', () => {
 })
 
 describe('section 14 behaviours', () => {
-  const seeded = { scenario: { now: '2025-06-01T00:00:00Z', repositories: [{ name: 'docker-hosted', images: [{ name: 'app', tags: [{ tag: '1', pushed: '2025-01-01T00:00:00Z' }] }] }] } }
+  const seeded = {
+    scenario: {
+      now: '2025-06-01T00:00:00Z',
+      repositories: [{ name: 'docker-hosted', images: [{ name: 'app', tags: [{ tag: '1', pushed: '2025-01-01T00:00:00Z' }] }] }]
+    }
+  }
 
   it('a datastore instance lists and runs its "Cleanup unused docker blobs from nexus" task; OrientDB has none', async () => {
     const e = await start(seeded)
@@ -713,7 +792,7 @@ describe('section 14 behaviours', () => {
     await get(e, `/service/rest/v1/components/${id}`, ADMIN, 'DELETE')
     e.setNow(new Date('2025-06-01T00:00:00Z'))
     // a fresh push, deleted at once: its blob is younger than 60 minutes
-    await e.pushImage('docker-hosted', 'app', { tag: '2', pushed: '2025-06-01T00:00:00Z' })
+    e.pushImage('docker-hosted', 'app', { tag: '2', pushed: '2025-06-01T00:00:00Z' })
     await get(e, `/service/rest/v1/components/${e.component('docker-hosted', 'app', '2')!.id}`, ADMIN, 'DELETE')
     const cleanup = e.task('assetBlob.cleanup')!
     const runCleanup = async () => {
@@ -735,7 +814,10 @@ describe('section 14 behaviours', () => {
     expect((await getJson<any>(e, `/service/rest/v1/tasks/${gc.id}`)).currentState).toBe('WAITING')
     expect((await getJson<any>(e, `/service/rest/v1/tasks/${gc.id}`)).properties).toBeUndefined()
     const n = await start({ ...seeded, version: '3.94.0-12' })
-    expect((await getJson<any>(n, `/service/rest/v1/tasks/${n.task('repository.docker.gc')!.id}`)).properties).toEqual({ repositoryName: '*', deployOffset: '24' })
+    expect((await getJson<any>(n, `/service/rest/v1/tasks/${n.task('repository.docker.gc')!.id}`)).properties).toEqual({
+      repositoryName: '*',
+      deployOffset: '24'
+    })
   })
 
   it('the permissions call lists the Shiro permissions of the user', async () => {

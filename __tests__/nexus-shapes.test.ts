@@ -59,7 +59,15 @@ describe('test/fixtures/nexus', () => {
 
   it('an asset from before 3.39 (no lastDownloaded field) leaves last-pulled unknown, not "never"', () => {
     const [rec] = recordsFromComponents([
-      { id: '1', repository: 'r', format: 'docker', group: null, name: 'a', version: '1.0', assets: [{ path: 'v2/a/manifests/1.0', checksum: { sha256: 'd'.repeat(64) } }] }
+      {
+        id: '1',
+        repository: 'r',
+        format: 'docker',
+        group: null,
+        name: 'a',
+        version: '1.0',
+        assets: [{ path: 'v2/a/manifests/1.0', checksum: { sha256: 'd'.repeat(64) } }]
+      }
     ])
     expect(rec.lastPulled).toBeUndefined()
     expect(rec.pushed).toBeUndefined()

@@ -80,7 +80,12 @@ describe.each([
     // The re-push lands after the plan, just before the first component is re-read (verify-before-delete).
     const proxy = await startFaultProxy(emu.url)
     proxy.setRules([
-      { method: 'GET', path: /^\/service\/rest\/v1\/components\//, times: 1, fault: { kind: 'hook', run: async () => void emu.rePushTag(REPO, IMAGE, '1.0.0') } }
+      {
+        method: 'GET',
+        path: /^\/service\/rest\/v1\/components\//,
+        times: 1,
+        fault: { kind: 'hook', run: async () => void emu.rePushTag(REPO, IMAGE, '1.0.0') }
+      }
     ])
     const inputs: Record<string, string> = {
       host: proxy.url,
@@ -91,7 +96,10 @@ describe.each([
       'dry-run': 'false',
       'verify-before-delete': 'true'
     }
-    const report = await runCleanup(parseConfig(n => inputs[n]), { log: memoryLogger(), version: 'test' }).finally(() => proxy.close())
+    const report = await runCleanup(
+      parseConfig(n => inputs[n]),
+      { log: memoryLogger(), version: 'test' }
+    ).finally(() => proxy.close())
     const o = report.images[0].outcomes.find(x => x.decision.tags.includes('1.0.0'))!
     expect(o.status).toBe('skipped')
     expect(o.detail).toMatch(/changed since planned: 1.0.0 was re-pushed/)
@@ -118,10 +126,18 @@ describe.each([
     const id = emu.component(REPO, IMAGE, '1.0.0')!.id
     const proxy = await startFaultProxy(emu.url)
     proxy.setRules([
-      { method: 'DELETE', path: new RegExp(`^/service/rest/v1/components/${id}$`), times: 1, fault: { kind: 'hook', run: async () => void emu.rePushTag(REPO, IMAGE, '1.0.0') } }
+      {
+        method: 'DELETE',
+        path: new RegExp(`^/service/rest/v1/components/${id}$`),
+        times: 1,
+        fault: { kind: 'hook', run: async () => void emu.rePushTag(REPO, IMAGE, '1.0.0') }
+      }
     ])
     const inputs: Record<string, string> = { host: proxy.url, repository: REPO, username: 'admin', password: 'admin123', ...NEXUS_POLICY, 'dry-run': 'false' }
-    const report = await runCleanup(parseConfig(n => inputs[n]), { log: memoryLogger(), version: 'test' }).finally(() => proxy.close())
+    const report = await runCleanup(
+      parseConfig(n => inputs[n]),
+      { log: memoryLogger(), version: 'test' }
+    ).finally(() => proxy.close())
     expect(report.failures).toEqual([])
     expect(proxy.log.some(e => e.fault === 'hook')).toBe(true)
     expect(report.images[0].outcomes.find(x => x.decision.tags.includes('1.0.0'))!.status).toBe('deleted')
@@ -161,18 +177,28 @@ describe.each([
     await expect(run(emu, { username: 'viewer', password: 'pw', 'dry-run': 'false' })).rejects.toThrow(
       /(403|not found).*nx-repository-view-docker-docker-hosted-read/
     )
-    emu.addUser({ username: 'reader', password: 'pw', privileges: ['nx-repository-view-docker-docker-hosted-browse', 'nx-repository-view-docker-docker-hosted-read'] })
+    emu.addUser({
+      username: 'reader',
+      password: 'pw',
+      privileges: ['nx-repository-view-docker-docker-hosted-browse', 'nx-repository-view-docker-docker-hosted-read']
+    })
     await expect(run(emu, { username: 'reader', password: 'pw', 'dry-run': 'false' })).rejects.toThrow(
       'the Nexus user lacks nx-repository-view-docker-docker-hosted-delete (to delete tags in docker-hosted): grant them to its role (README "Nexus privileges"). Nothing was changed.'
     )
     expect(emu.requests.filter(r => r.method === 'DELETE' || r.path.includes('/manifests/'))).toEqual([])
     expect(emu.tags(REPO, IMAGE)).toHaveLength(8)
     const dry = await run(emu, { username: 'reader', password: 'pw' })
-    expect(dry.notes.join('\n')).toContain('the real run would stop before changing anything: the Nexus user lacks nx-repository-view-docker-docker-hosted-delete')
+    expect(dry.notes.join('\n')).toContain(
+      'the real run would stop before changing anything: the Nexus user lacks nx-repository-view-docker-docker-hosted-delete'
+    )
   })
 
   it('read alone lists the repository (read or browse, API.md 14.3)', async () => {
-    emu.addUser({ username: 'ci', password: 'pw', privileges: ['nx-repository-view-docker-docker-hosted-read', 'nx-repository-view-docker-docker-hosted-delete'] })
+    emu.addUser({
+      username: 'ci',
+      password: 'pw',
+      privileges: ['nx-repository-view-docker-docker-hosted-read', 'nx-repository-view-docker-docker-hosted-delete']
+    })
     const report = await run(emu, { username: 'ci', password: 'pw', 'dry-run': 'false' })
     expect(report.failures).toEqual([])
     expect(report.totals.tags.deleted).toBe(3)
@@ -225,14 +251,28 @@ describe('delete-method manifest, a kept tag re-pointed onto a doomed digest', (
       const rollback = async (): Promise<void> => {
         const digest = emu.digest(REPO, IMAGE, '1.0.0')!
         const r = await fetch(`${base}/v2/${IMAGE}/manifests/${digest}`, {
-          headers: { authorization: 'Basic ' + Buffer.from('admin:admin123').toString('base64'), accept: 'application/vnd.docker.distribution.manifest.v2+json' }
+          headers: {
+            authorization: 'Basic ' + Buffer.from('admin:admin123').toString('base64'),
+            accept: 'application/vnd.docker.distribution.manifest.v2+json'
+          }
         })
         await putManifest({ base, auth }, IMAGE, 'latest', Buffer.from(await r.arrayBuffer()), r.headers.get('content-type') as string)
       }
       const proxy = await startFaultProxy(emu.url)
       proxy.setRules([{ method: 'GET', path: new RegExp(`^/repository/${REPO}/v2/${IMAGE}/tags/list`), times: 1, fault: { kind: 'hook', run: rollback } }])
-      const inputs: Record<string, string> = { host: proxy.url, repository: REPO, username: 'admin', password: 'admin123', ...NEXUS_POLICY, 'dry-run': 'false', 'delete-method': 'manifest' }
-      const report = await runCleanup(parseConfig(n => inputs[n]), { log: memoryLogger(), version: 'test' }).finally(() => proxy.close())
+      const inputs: Record<string, string> = {
+        host: proxy.url,
+        repository: REPO,
+        username: 'admin',
+        password: 'admin123',
+        ...NEXUS_POLICY,
+        'dry-run': 'false',
+        'delete-method': 'manifest'
+      }
+      const report = await runCleanup(
+        parseConfig(n => inputs[n]),
+        { log: memoryLogger(), version: 'test' }
+      ).finally(() => proxy.close())
       const o = report.images[0].outcomes.find(x => x.decision.tags.includes('1.0.0'))!
       expect(o.status).toBe('skipped')
       expect(o.detail).toBe('changed since planned: kept tag latest now points at it')
@@ -252,14 +292,31 @@ describe('api: registry pointed at a Nexus repository', () => {
   afterEach(() => emu.close())
 
   const registryRun = (extra: Record<string, string> = {}) => {
-    const inputs: Record<string, string> = { api: 'registry', host: `${emu.url}/repository/${REPO}`, username: 'admin', password: 'admin123', keep: '2', ...extra }
-    return runCleanup(parseConfig(n => inputs[n]), { log: memoryLogger(), version: 'test' })
+    const inputs: Record<string, string> = {
+      api: 'registry',
+      host: `${emu.url}/repository/${REPO}`,
+      username: 'admin',
+      password: 'admin123',
+      keep: '2',
+      ...extra
+    }
+    return runCleanup(
+      parseConfig(n => inputs[n]),
+      { log: memoryLogger(), version: 'test' }
+    )
   }
 
   it('is refused before any manifest is read: reading every tag would mark every tag pulled', async () => {
-    await expect(registryRun()).rejects.toThrow(/^api: registry, but .* is Nexus \(Server: Nexus\/3\.77\.0-08 \(COMMUNITY\)\): reading every tag .* Use api: nexus/)
+    await expect(registryRun()).rejects.toThrow(
+      /^api: registry, but .* is Nexus \(Server: Nexus\/3\.77\.0-08 \(COMMUNITY\)\): reading every tag .* Use api: nexus/
+    )
     expect(emu.requests.filter(r => r.path.includes('/manifests/'))).toEqual([])
-    expect(emu.tags(REPO, IMAGE).map(t => emu.component(REPO, IMAGE, t)?.lastDownloaded ?? null).filter(d => d !== null)).toHaveLength(1)
+    expect(
+      emu
+        .tags(REPO, IMAGE)
+        .map(t => emu.component(REPO, IMAGE, t)?.lastDownloaded ?? null)
+        .filter(d => d !== null)
+    ).toHaveLength(1)
   })
 
   it('force-registry-api runs it anyway', async () => {
@@ -273,8 +330,18 @@ describe('Nexus under a context path', () => {
   it('host with /nexus: listing, reads by digest and deletes all go under it', async () => {
     const emu = await startNexusEmulator({ contextPath: '/nexus', scenario: nexusScenario() })
     try {
-      const inputs: Record<string, string> = { host: `${emu.url}/nexus`, repository: REPO, username: 'admin', password: 'admin123', ...NEXUS_POLICY, 'dry-run': 'false' }
-      const report = await runCleanup(parseConfig(n => inputs[n]), { log: memoryLogger(), version: 'test' })
+      const inputs: Record<string, string> = {
+        host: `${emu.url}/nexus`,
+        repository: REPO,
+        username: 'admin',
+        password: 'admin123',
+        ...NEXUS_POLICY,
+        'dry-run': 'false'
+      }
+      const report = await runCleanup(
+        parseConfig(n => inputs[n]),
+        { log: memoryLogger(), version: 'test' }
+      )
       expect(report.failures).toEqual([])
       expect(emu.tags(REPO, IMAGE).sort()).toEqual(NEXUS_LEFT)
       expect(emu.requests.every(r => r.path.startsWith('/nexus/'))).toBe(true)

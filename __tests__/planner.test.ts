@@ -203,14 +203,7 @@ describe('manifest lists', () => {
   })
 
   it('keeps the children of a protected index, and their signatures, transitively', () => {
-    const inv = [
-      image([
-        index('1.0', 20),
-        ...children('1.0', 20),
-        m([sigOf('1.0-amd64')], 20, { key: 'sig' }),
-        m(['9.9'], 1)
-      ])
-    ]
+    const inv = [image([index('1.0', 20), ...children('1.0', 20), m([sigOf('1.0-amd64')], 20, { key: 'sig' }), m(['9.9'], 1)])]
     const p = plan(inv, policy({ keep: 1, keepTags: ['1.0'] }), NOW)
     expect(verdicts(p)).toEqual({
       '9.9': 'keep keep-newest: keep 1 (semver) #1',
@@ -225,12 +218,7 @@ describe('manifest lists', () => {
 describe('referrers', () => {
   it('keeps and deletes a signature with its subject, never counting it', () => {
     const inv = [
-      image([
-        m(['1.0.0'], 20),
-        m([sigOf('1.0.0')], 1, { key: 's1' }),
-        m(['2.0.0'], 10),
-        m([sigOf('2.0.0'), sigOf('2.0.0', 'att')], 1, { key: 's2' })
-      ])
+      image([m(['1.0.0'], 20), m([sigOf('1.0.0')], 1, { key: 's1' }), m(['2.0.0'], 10), m([sigOf('2.0.0'), sigOf('2.0.0', 'att')], 1, { key: 's2' })])
     ]
     const p = plan(inv, policy({ keep: 1 }), NOW)
     expect(kept(p)).toEqual(['2.0.0'])
@@ -373,14 +361,8 @@ describe('age', () => {
 
 describe('max-deletions', () => {
   // `alpha` sorts before `zeta`, so it goes first in the round robin although it comes second in the inventory.
-  const zeta = image(
-    [m(['3.0.0'], 1), m(['2.0.0'], 2), m(['1.0.0'], 3), m(['nightly-2'], 4), m(['nightly-1'], 5)],
-    'zeta'
-  )
-  const alpha = image(
-    [m(['1.4.0'], 1), m(['1.3.0'], 2), m(['1.2.0'], 3), m([sigOf('1.2.0')], 3, { key: 's' }), m(['1.1.0'], 4)],
-    'alpha'
-  )
+  const zeta = image([m(['3.0.0'], 1), m(['2.0.0'], 2), m(['1.0.0'], 3), m(['nightly-2'], 4), m(['nightly-1'], 5)], 'zeta')
+  const alpha = image([m(['1.4.0'], 1), m(['1.3.0'], 2), m(['1.2.0'], 3), m([sigOf('1.2.0')], 3, { key: 's' }), m(['1.1.0'], 4)], 'alpha')
   const order = (p: Plan) =>
     p.images
       .flatMap(i => i.decisions.map(d => ({ ...d, at: `${i.image}:${name(d).slice(0, 12)}` })))
@@ -450,11 +432,9 @@ describe('images', () => {
 
   it('copies image notes and orders decisions: versions, others, then referrers', () => {
     const inv = [
-      image(
-        [m([sigOf('x')], 1, { key: 's' }), m(['b'], 2), m(['1.0'], 3), m(['a'], 1), m(['2.0'], 4), m(['x'], 9)],
-        'app',
-        { notes: ['pushed dates unavailable'] }
-      )
+      image([m([sigOf('x')], 1, { key: 's' }), m(['b'], 2), m(['1.0'], 3), m(['a'], 1), m(['2.0'], 4), m(['x'], 9)], 'app', {
+        notes: ['pushed dates unavailable']
+      })
     ]
     const p = plan(inv, policy(), NOW)
     expect(p.images[0].notes).toEqual(['pushed dates unavailable'])

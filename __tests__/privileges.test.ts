@@ -45,12 +45,16 @@ describe.each([
     if (probes) proxy.setRules([{ path: /^\/service\/extdirect/, fault: { kind: 'status', status: 404 } }])
     const inputs: Record<string, string> = { host: proxy.url, repository: REPO, username: 'ci', password: 'pw', ...NEXUS_POLICY, ...extra }
     try {
-      return await runCleanup(parseConfig(n => inputs[n]), { log: memoryLogger(), version: 'test', reclaimTiming: { pollMinMs: 5, pollMaxMs: 20, metricsFlushMs: 0 } })
+      return await runCleanup(
+        parseConfig(n => inputs[n]),
+        { log: memoryLogger(), version: 'test', reclaimTiming: { pollMinMs: 5, pollMaxMs: 20, metricsFlushMs: 0 } }
+      )
     } finally {
       await proxy.close()
     }
   }
-  const changes = () => emu.requests.filter(r => r.method === 'DELETE' || (r.method === 'POST' && /\/run$/.test(r.path) && r.status !== 404 && r.status !== 403))
+  const changes = () =>
+    emu.requests.filter(r => r.method === 'DELETE' || (r.method === 'POST' && /\/run$/.test(r.path) && r.status !== 404 && r.status !== 403))
 
   it('a real run without the task privileges stops before deleting, naming every one at once', async () => {
     // both ways tell each of these apart
@@ -74,7 +78,10 @@ describe.each([
     const report = await run([...VIEW, ...RECLAIM], { 'dry-run': 'false', 'run-cleanup-tasks': 'true' })
     expect(report.failures).toEqual([])
     expect(report.totals.tags.deleted).toBe(3)
-    if (probes) expect(report.notes.join('\n')).toMatch(/no safe probe tells whether the user has nx-repository-view-docker-docker-hosted-read, nx-repository-view-docker-docker-hosted-delete/)
+    if (probes)
+      expect(report.notes.join('\n')).toMatch(
+        /no safe probe tells whether the user has nx-repository-view-docker-docker-hosted-read, nx-repository-view-docker-docker-hosted-delete/
+      )
   })
 })
 

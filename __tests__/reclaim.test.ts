@@ -21,7 +21,10 @@ function inputsFor(emu: NexusEmulator, extra: Record<string, string> = {}): Reco
 
 function run(emu: NexusEmulator, extra: Record<string, string> = {}): Promise<RunReport> {
   const inputs = inputsFor(emu, extra)
-  return runCleanup(parseConfig(n => inputs[n]), { log: memoryLogger(), version: 'test', reclaimTiming: FAST })
+  return runCleanup(
+    parseConfig(n => inputs[n]),
+    { log: memoryLogger(), version: 'test', reclaimTiming: FAST }
+  )
 }
 
 const runPosts = (emu: NexusEmulator) => emu.requests.filter(r => r.method === 'POST' && /\/tasks\/[^/]+\/run$/.test(r.path))
@@ -33,7 +36,12 @@ function withTasks(tasks: Scenario['tasks']): Scenario {
 const GC = { id: 'gc-1', name: 'Docker GC', type: 'repository.docker.gc', properties: { repositoryName: '*', deployOffset: '0' } }
 const COMPACT = { id: 'compact-1', name: 'Compact default', type: 'blobstore.compact', properties: { blobstoreName: 'default' } }
 /** What a datastore Nexus creates by itself (API.md 14.1): listed and runnable. */
-const CLEANUP = { id: 'cleanup-1', name: 'Cleanup unused docker blobs from nexus', type: 'assetBlob.cleanup', properties: { format: 'docker', contentStore: 'nexus' } }
+const CLEANUP = {
+  id: 'cleanup-1',
+  name: 'Cleanup unused docker blobs from nexus',
+  type: 'assetBlob.cleanup',
+  properties: { format: 'docker', contentStore: 'nexus' }
+}
 
 async function emulator(opts: EmulatorOptions = {}): Promise<NexusEmulator> {
   return startNexusEmulator({ tasks: { mode: 'polls', polls: 2 }, scenario: withTasks([GC, CLEANUP, COMPACT]), ...opts })
@@ -82,7 +90,9 @@ describe('reclaim', () => {
     const report = await run(emu, { 'dry-run': 'false', 'size-estimate': 'on', 'older-than': '1m' })
     expect(report.failures).toEqual([])
     expect(report.reclaim!.reclaimedBytes).toBeLessThan(report.totals.freeableBytes!)
-    expect(report.reclaim!.notes.join('\n')).toMatch(/came back of the .* the deleted manifests held\. Possible reasons: blobs created less than 60 minutes ago stay orphaned/)
+    expect(report.reclaim!.notes.join('\n')).toMatch(
+      /came back of the .* the deleted manifests held\. Possible reasons: blobs created less than 60 minutes ago stay orphaned/
+    )
     expect(emu.blobStore('default').totalSizeInBytes).toBeGreaterThan(liveBytes(emu))
   })
 
@@ -159,10 +169,17 @@ describe('reclaim', () => {
     const proxy = await startFaultProxy(emu.url)
     // someone starts GC between our read of the task and our run request
     proxy.setRules([{ method: 'POST', path: /\/tasks\/gc-1\/run$/, times: 1, fault: { kind: 'hook', run: async () => void emu.tasks.run('gc-1') } }])
-    const inputs: Record<string, string> = { ...inputsFor(emu, { "dry-run": "false" }), host: proxy.url }
-    const report = await runCleanup(parseConfig(n => inputs[n]), { log: memoryLogger(), version: 'test', reclaimTiming: FAST }).finally(() => proxy.close())
+    const inputs: Record<string, string> = { ...inputsFor(emu, { 'dry-run': 'false' }), host: proxy.url }
+    const report = await runCleanup(
+      parseConfig(n => inputs[n]),
+      { log: memoryLogger(), version: 'test', reclaimTiming: FAST }
+    ).finally(() => proxy.close())
     expect(report.failures).toEqual([])
-    expect(runPosts(emu).filter(p => p.path.includes('gc-1')).map(p => p.status)).toEqual([500])
+    expect(
+      runPosts(emu)
+        .filter(p => p.path.includes('gc-1'))
+        .map(p => p.status)
+    ).toEqual([500])
     expect(report.reclaim!.tasks[0]).toMatchObject({ type: 'repository.docker.gc', result: 'OK' })
   })
 
@@ -171,7 +188,9 @@ describe('reclaim', () => {
     emu = await emulator({ scenario })
     emu.tasks.paused = true
     const report = await run(emu, { 'dry-run': 'false' })
-    expect(report.failures.join('\n')).toMatch(/reclaim: Nexus answered 500 to starting task 'Docker GC' \(repository\.docker\.gc\), and the task is not running: nothing was started/)
+    expect(report.failures.join('\n')).toMatch(
+      /reclaim: Nexus answered 500 to starting task 'Docker GC' \(repository\.docker\.gc\), and the task is not running: nothing was started/
+    )
     expect(report.reclaim).toBeUndefined()
     expect(runPosts(emu)).toHaveLength(1)
   })
@@ -229,7 +248,10 @@ describe('reclaim', () => {
 
   it('3.94+ shows task properties: tasks are matched to their targets, and confirmed', async () => {
     const other = { ...GC, id: 'gc-other', name: 'GC other', properties: { repositoryName: 'docker-other', deployOffset: '24' } }
-    emu = await emulator({ version: '3.94.0-12', scenario: withTasks([other, { ...GC, properties: { repositoryName: REPO, deployOffset: '24' } }, CLEANUP, COMPACT]) })
+    emu = await emulator({
+      version: '3.94.0-12',
+      scenario: withTasks([other, { ...GC, properties: { repositoryName: REPO, deployOffset: '24' } }, CLEANUP, COMPACT])
+    })
     const report = await run(emu)
     expect(report.reclaim!.tasks.map(t => [t.name, t.target])).toEqual([
       ['Docker GC', 'docker-hosted'],
@@ -247,7 +269,9 @@ describe('reclaim', () => {
   it('gc-task names a task by exact name; an unknown name is a clear error', async () => {
     emu = await emulator({ scenario: withTasks([GC, { ...GC, id: 'gc-2', name: 'Other GC' }, COMPACT]) })
     const ambiguous = await run(emu, { 'dry-run': 'false' })
-    expect(ambiguous.failures.join('\n')).toMatch(/several repository\.docker\.gc tasks could serve docker-hosted \('Docker GC', 'Other GC'\): name one with gc-task/)
+    expect(ambiguous.failures.join('\n')).toMatch(
+      /several repository\.docker\.gc tasks could serve docker-hosted \('Docker GC', 'Other GC'\): name one with gc-task/
+    )
     await emu.close()
     emu = await emulator({ scenario: withTasks([GC, { ...GC, id: 'gc-2', name: 'Other GC' }, COMPACT]) })
     const named = await run(emu, { 'dry-run': 'false', 'gc-task': 'Other GC' })
@@ -298,8 +322,13 @@ describe('after Docker GC', () => {
     }
     proxy.setRules([{ method: 'POST', path: /\/tasks\/gc-1\/run$/, times: 1, fault: { kind: 'hook', run: breakChild } }])
     const inputs: Record<string, string> = { ...inputsFor(emu, { 'dry-run': 'false' }), host: proxy.url }
-    const report = await runCleanup(parseConfig(n => inputs[n]), { log: memoryLogger(), version: 'test', reclaimTiming: FAST }).finally(() => proxy.close())
-    expect(report.failures.join('\n')).toMatch(/reclaim: after Docker GC, kept content is missing: team\/api:2\.0\.0 \(child sha256:[0-9a-f]{12}\): sha256:[0-9a-f]{64} is gone/)
+    const report = await runCleanup(
+      parseConfig(n => inputs[n]),
+      { log: memoryLogger(), version: 'test', reclaimTiming: FAST }
+    ).finally(() => proxy.close())
+    expect(report.failures.join('\n')).toMatch(
+      /reclaim: after Docker GC, kept content is missing: team\/api:2\.0\.0 \(child sha256:[0-9a-f]{12}\): sha256:[0-9a-f]{64} is gone/
+    )
     expect(runPosts(emu).map(r => taskOf(emu, r.path))).toEqual(['repository.docker.gc'])
     // read by digest: nothing was marked pulled by the check
     expect(emu.requests.filter(r => /\/manifests\/(?!sha256:)/.test(r.path) && r.method !== 'DELETE')).toEqual([])
@@ -308,6 +337,8 @@ describe('after Docker GC', () => {
   it('a repository holding OCI manifests is named before GC runs', async () => {
     emu = await emulator()
     const report = await run(emu)
-    expect(report.reclaim!.notes.join('\n')).toMatch(/repository docker-hosted holds OCI manifests: Sonatype documents that "Docker - Delete unused manifests and images" may delete OCI manifests unexpectedly/)
+    expect(report.reclaim!.notes.join('\n')).toMatch(
+      /repository docker-hosted holds OCI manifests: Sonatype documents that "Docker - Delete unused manifests and images" may delete OCI manifests unexpectedly/
+    )
   })
 })

@@ -21,7 +21,14 @@ interface Fake {
 
 /** app: 1.0.0 and 2.0.0; an untagged SBOM of 1.0.0 (subject); a tagged signature of that SBOM. */
 async function fakeRegistry(withApi: boolean): Promise<Fake> {
-  const body = (extra: object) => JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha(JSON.stringify(extra)), size: 2 }, layers: [], ...extra })
+  const body = (extra: object) =>
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: OCI_MANIFEST,
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha(JSON.stringify(extra)), size: 2 },
+      layers: [],
+      ...extra
+    })
   const v1 = body({ annotations: { v: '1' } })
   const v2 = body({ annotations: { v: '2' } })
   const sbom = body({ artifactType: 'application/spdx+json', subject: { mediaType: OCI_MANIFEST, digest: sha(v1), size: v1.length } })
@@ -45,7 +52,10 @@ async function fakeRegistry(withApi: boolean): Promise<Fake> {
     const ref = /^\/v2\/app\/referrers\/(sha256:[0-9a-f]{64})$/.exec(url.pathname)
     if (ref) {
       if (!withApi) return json(404, { errors: [{ code: 'NOT_FOUND' }] })
-      const list = ref[1] === sha(v1) && manifests.has(sha(sbom)) ? [{ mediaType: OCI_MANIFEST, digest: sha(sbom), size: sbom.length, artifactType: 'application/spdx+json' }] : []
+      const list =
+        ref[1] === sha(v1) && manifests.has(sha(sbom))
+          ? [{ mediaType: OCI_MANIFEST, digest: sha(sbom), size: sbom.length, artifactType: 'application/spdx+json' }]
+          : []
       return json(200, { schemaVersion: 2, mediaType: OCI_INDEX, manifests: list })
     }
     const m = /^\/v2\/app\/manifests\/(.+)$/.exec(url.pathname)
@@ -69,7 +79,10 @@ async function fakeRegistry(withApi: boolean): Promise<Fake> {
 
 function run(fake: Fake, keep: string): Promise<RunReport> {
   const inputs: Record<string, string> = { api: 'registry', host: fake.srv.origin, keep, 'keep-tags': 'latest', 'dry-run': 'false', retries: '0' }
-  return runCleanup(parseConfig(n => inputs[n]), { log: memoryLogger(), version: 'test' })
+  return runCleanup(
+    parseConfig(n => inputs[n]),
+    { log: memoryLogger(), version: 'test' }
+  )
 }
 
 const sigDecision = (r: RunReport) => r.images[0].outcomes.find(o => o.decision.family === 'referrer')!

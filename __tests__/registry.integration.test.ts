@@ -25,7 +25,10 @@ async function changeBeforeRecheck(upstream: string, image: string, change: () =
 }
 
 async function manifestExists(base: string, name: string, digest: string): Promise<boolean> {
-  const r = await fetch(`${base}/v2/${name}/manifests/${digest}`, { method: 'HEAD', headers: { accept: 'application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json' } })
+  const r = await fetch(`${base}/v2/${name}/manifests/${digest}`, {
+    method: 'HEAD',
+    headers: { accept: 'application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json' }
+  })
   return r.status === 200
 }
 
@@ -48,7 +51,10 @@ maybe('registry: mixed scenario', () => {
     const report = await runCleanup(config(srv.url), { log, version: 'test' })
     expect(report.failures).toEqual([])
     expect(await listTags({ base: srv.url }, IMAGE)).toEqual(seed.allTags)
-    const would = report.images.find(i => i.image === IMAGE)!.outcomes.filter(o => o.status === 'would-delete').flatMap(o => o.decision.tags)
+    const would = report.images
+      .find(i => i.image === IMAGE)!
+      .outcomes.filter(o => o.status === 'would-delete')
+      .flatMap(o => o.decision.tags)
     expect(would.sort()).toEqual(seed.allTags.filter(t => !expectedLeft(seed).includes(t)).sort())
     expect(report.totals.tags.deleted).toBe(0)
     expect(report.requests['registry DELETE manifest']).toBeUndefined()
@@ -102,7 +108,10 @@ maybe('registry: pagination, changes between plan and delete', () => {
   /** A real run of `image` (keep 1) with `change` landing after its plan, before anything is deleted. */
   async function runWithChangeBeforeDelete(image: string, change: () => Promise<unknown>, extra: Record<string, string>) {
     proxy = await changeBeforeRecheck(srv.url, image, change)
-    const report = await runCleanup(config(proxy.url, { images: image, keep: '1', 'older-than': '', 'dry-run': 'false', ...extra }), { log: memoryLogger(), version: 'test' })
+    const report = await runCleanup(config(proxy.url, { images: image, keep: '1', 'older-than': '', 'dry-run': 'false', ...extra }), {
+      log: memoryLogger(),
+      version: 'test'
+    })
     expect(proxy.log.some(e => e.fault === 'hook')).toBe(true)
     return report
   }

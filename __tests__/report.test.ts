@@ -16,14 +16,7 @@ import {
 const EVIL_TAG = '<script>alert(1)</script>|x'
 const D = (n: number) => `sha256:${n.toString(16).padStart(4, '0')}${'ab'.repeat(30)}`
 
-function outcome(
-  image: string,
-  n: number,
-  tags: string[],
-  status: OutcomeStatus,
-  extra: Partial<Decision> = {},
-  detail?: string
-): Outcome {
+function outcome(image: string, n: number, tags: string[], status: OutcomeStatus, extra: Partial<Decision> = {}, detail?: string): Outcome {
   const keep = status === 'kept'
   return {
     status,
@@ -67,9 +60,7 @@ function makeReport(dryRun: boolean, extraOutcomes = 0): RunReport {
     outcome('shop/web', 8, [EVIL_TAG], del, { version: undefined, family: 'other', ageBasis: 'created' }),
     outcome('shop/web', 9, ['1.9.0'], 'skipped', {}, 'changed since planned')
   ]
-  const broken = [
-    outcome('shop/broken', 10, ['5.0.0'], 'kept', { rule: 'image-failed', reason: 'inventory failed: nothing deleted' })
-  ]
+  const broken = [outcome('shop/broken', 10, ['5.0.0'], 'kept', { rule: 'image-failed', reason: 'inventory failed: nothing deleted' })]
   const images = [
     image('shop/api', api, { freeableBytes: 3 * 1024 * 1024 }),
     image('shop/web', web, { notes: ['created dates unavailable & <ignored>'] }),
@@ -109,10 +100,12 @@ function makeReport(dryRun: boolean, extraOutcomes = 0): RunReport {
 type Call = { method: keyof SummaryWriter; args: unknown[] }
 function recorder(): SummaryWriter & { calls: Call[] } {
   const calls: Call[] = []
-  const rec = (method: keyof SummaryWriter) => (...args: unknown[]) => {
-    calls.push({ method, args })
-    return w
-  }
+  const rec =
+    (method: keyof SummaryWriter) =>
+    (...args: unknown[]) => {
+      calls.push({ method, args })
+      return w
+    }
   const w = {
     calls,
     addHeading: rec('addHeading'),
@@ -163,7 +156,9 @@ describe('formatBytes / shortDigest', () => {
 
 describe('actionOutputs', () => {
   // Every output action.yml declares, except report-file (set by the action door when it writes the file).
-  const KEYS = OUTPUTS.map(o => o.name).filter(n => n !== 'report-file').sort()
+  const KEYS = OUTPUTS.map(o => o.name)
+    .filter(n => n !== 'report-file')
+    .sort()
 
   it('real run: counts tags and lists only really deleted image:tag', () => {
     const out = actionOutputs(makeReport(false))
@@ -179,13 +174,7 @@ describe('actionOutputs', () => {
       'freeable-bytes': String(3 * 1024 * 1024),
       'would-delete': '[]'
     })
-    expect(JSON.parse(out.deleted)).toEqual([
-      'shop/api:1.1.0',
-      'shop/api:1.0.0',
-      'shop/api:1.0',
-      'shop/api:1',
-      `shop/web:${EVIL_TAG}`
-    ])
+    expect(JSON.parse(out.deleted)).toEqual(['shop/api:1.1.0', 'shop/api:1.0.0', 'shop/api:1.0', 'shop/api:1', `shop/web:${EVIL_TAG}`])
     for (const v of Object.values(out)) expect(typeof v).toBe('string')
   })
 
@@ -228,16 +217,7 @@ describe('renderSummary', () => {
     expect(text).toContain('keep 2 · keep-other 2 · older-than 30d · age-basis pushed · sort semver · keep-tags latest · tags * · images shop/**')
 
     const [images, plan] = tables(w.calls)
-    expect(images[0].map(cellText)).toEqual([
-      'Image',
-      'Tags kept',
-      'Would delete',
-      'Pending',
-      'Skipped',
-      'Failed',
-      'Freeable (up to)',
-      'Note'
-    ])
+    expect(images[0].map(cellText)).toEqual(['Image', 'Tags kept', 'Would delete', 'Pending', 'Skipped', 'Failed', 'Freeable (up to)', 'Note'])
     expect(images.slice(1).map(r => r.map(cellText))).toEqual([
       ['docker-hosted/shop/api', '3', '5', '1', '0', '0', '3 MiB', '—'],
       ['docker-hosted/shop/web', '1', '1', '0', '1', '0', '—', 'created dates unavailable &amp; &lt;ignored&gt;'],
@@ -282,10 +262,7 @@ describe('renderSummary', () => {
     expect(first[5]).toBe('failed')
     expect(first[6]).toContain('HTTP 500 from DELETE')
     const lists = w.calls.filter(c => c.method === 'addList').map(c => c.args[0])
-    expect(lists).toEqual([
-      ['shop/broken: GET /v2/shop/broken/tags/list: HTTP 500', 'shop/api:0.8.0: HTTP 500 from DELETE'],
-      ['age unknown for 1 manifest']
-    ])
+    expect(lists).toEqual([['shop/broken: GET /v2/shop/broken/tags/list: HTTP 500', 'shop/api:0.8.0: HTTP 500 from DELETE'], ['age unknown for 1 manifest']])
     expect(allText(w.calls)).toContain('pending: max-deletions (3) reached')
   })
 
@@ -312,7 +289,7 @@ function expectAligned(text: string): number {
   let checked = 0
   lines.forEach((dashes, i) => {
     if (!/^-+( {2}-+)*$/.test(dashes)) return
-    const starts = [...dashes.matchAll(/-+/g)].map(m => m.index!)
+    const starts = [...dashes.matchAll(/-+/g)].map(m => m.index)
     const header = lines[i - 1]
     const rows: string[] = []
     for (let j = i + 1; j < lines.length && lines[j] !== '' && !lines[j].startsWith('…'); j++) rows.push(lines[j])
@@ -371,9 +348,7 @@ describe('reportJson', () => {
     expect(outcomes.filter((o: Outcome) => o.status === 'kept')).toHaveLength(4)
     expect(parsed.images[0].outcomes[0].decision.ageDate).toBe('2024-01-01T12:00:00.000Z')
     expect(Object.keys(parsed)).toEqual([...Object.keys(parsed)].sort())
-    expect(Object.keys(parsed.images[0].outcomes[0].decision)).toEqual(
-      [...Object.keys(parsed.images[0].outcomes[0].decision)].sort()
-    )
+    expect(Object.keys(parsed.images[0].outcomes[0].decision)).toEqual([...Object.keys(parsed.images[0].outcomes[0].decision)].sort())
     expect(parsed.totals.tags).toEqual(r.totals.tags)
     expect(json).toContain(JSON.stringify(EVIL_TAG))
     expect(json.startsWith('{\n  "api": "nexus",')).toBe(true)
@@ -381,9 +356,7 @@ describe('reportJson', () => {
     const shuffled = JSON.parse(JSON.stringify(r), (_, v) =>
       v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).reverse()) : v
     )
-    shuffled.images.forEach((img: ImageReport, i: number) =>
-      img.outcomes.forEach((o, j) => (o.decision.ageDate = r.images[i].outcomes[j].decision.ageDate))
-    )
+    shuffled.images.forEach((img: ImageReport, i: number) => img.outcomes.forEach((o, j) => (o.decision.ageDate = r.images[i].outcomes[j].decision.ageDate)))
     expect(reportJson(shuffled)).toBe(json)
   })
 

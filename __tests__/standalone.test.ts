@@ -12,7 +12,9 @@ describe('the repository stands alone', () => {
   it('no tracked source, test, script or doc reaches outside the tree', () => {
     const files = execFileSync('git', ['ls-files'], { cwd: ROOT, encoding: 'utf8' })
       .split('\n')
-      .filter(f => /\.(ts|js|json|md|yml|yaml|sh)$|^\.ci\//.test(f) && !f.startsWith('dist/') && f !== 'package-lock.json' && f !== '__tests__/standalone.test.ts')
+      .filter(
+        f => /\.(ts|js|json|md|yml|yaml|sh)$|^\.ci\//.test(f) && !f.startsWith('dist/') && f !== 'package-lock.json' && f !== '__tests__/standalone.test.ts'
+      )
     expect(files.length).toBeGreaterThan(50)
     const hits = files.flatMap(f => {
       const text = readFileSync(join(ROOT, f), 'utf8')

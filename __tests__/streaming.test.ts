@@ -20,7 +20,12 @@ describe('mapOrdered', () => {
   it('emits in input order whatever order the items finish in', async () => {
     const delays = [30, 5, 20, 1, 10, 0, 15]
     const seen: number[] = []
-    await mapOrdered(delays, 3, async (ms, i) => (await wait(ms), i * 10), (r, i) => seen.push(r, i))
+    await mapOrdered(
+      delays,
+      3,
+      async (ms, i) => (await wait(ms), i * 10),
+      (r, i) => seen.push(r, i)
+    )
     expect(seen).toEqual(delays.flatMap((_, i) => [i * 10, i]))
   })
 
@@ -28,11 +33,16 @@ describe('mapOrdered', () => {
     let release!: () => void
     const slow = new Promise<void>(r => (release = r))
     const started: number[] = []
-    const run = mapOrdered(Array.from({ length: 20 }, (_, i) => i), 2, async i => {
-      started.push(i)
-      if (i === 0) await slow
-      return i
-    }, () => undefined)
+    const run = mapOrdered(
+      Array.from({ length: 20 }, (_, i) => i),
+      2,
+      async i => {
+        started.push(i)
+        if (i === 0) await slow
+        return i
+      },
+      () => undefined
+    )
     await wait(20)
     // item 0 is stuck: items 1..3 may finish and wait, item 4 (= 0 + 2 * 2) may not start
     expect(Math.max(...started)).toBe(3)
@@ -42,10 +52,17 @@ describe('mapOrdered', () => {
   })
 
   it('passes a failure on', async () => {
-    await expect(mapOrdered([1, 2, 3], 2, async i => {
-      if (i === 2) throw new Error('boom')
-      return i
-    }, () => undefined)).rejects.toThrow('boom')
+    await expect(
+      mapOrdered(
+        [1, 2, 3],
+        2,
+        async i => {
+          if (i === 2) throw new Error('boom')
+          return i
+        },
+        () => undefined
+      )
+    ).rejects.toThrow('boom')
   })
 })
 
@@ -94,8 +111,15 @@ function report(images: ImageReport[], dryRun = false): RunReport {
 
 const sample = () =>
   report([
-    image('api', [[3, ['2.0.0', 'latest'], 'kept'], [2, ['1.0.0'], 'deleted'], [1, ['0.9.0'], 'failed']]),
-    image('web', [[5, ['1.1.0'], 'kept'], [4, ['1.0.0'], 'deleted']]),
+    image('api', [
+      [3, ['2.0.0', 'latest'], 'kept'],
+      [2, ['1.0.0'], 'deleted'],
+      [1, ['0.9.0'], 'failed']
+    ]),
+    image('web', [
+      [5, ['1.1.0'], 'kept'],
+      [4, ['1.0.0'], 'deleted']
+    ]),
     image('worker', [])
   ])
 
@@ -146,7 +170,7 @@ describe('ReportCollector', () => {
     expect(text).toContain('… and 1 more (full list in the JSON report)')
   })
 
-  it('cuts the deleted output at GitHub\'s size limit, keeps the count, and says so', () => {
+  it("cuts the deleted output at GitHub's size limit, keeps the count, and says so", () => {
     const tags = Array.from({ length: 30_000 }, (_, i) => [i + 1, [`1.0.${i}-build-with-a-long-suffix`], 'deleted'] as [number, string[], OutcomeStatus])
     const r = report([image('big', tags)])
     const out = actionOutputs(r)
@@ -165,22 +189,45 @@ describe('FreeableEstimate', () => {
   const inv = (name: string, manifests: { n: number; blobs: { digest: string; size: number }[] }[]): ImageInventory => ({
     repository: 'r',
     name,
-    manifests: manifests.map(m => ({ digest: `sha256:${String(m.n).padStart(64, '0')}`, mediaType: '', tags: [`t${m.n}`], children: [], blobs: m.blobs, manifestSize: 100 }))
+    manifests: manifests.map(m => ({
+      digest: `sha256:${String(m.n).padStart(64, '0')}`,
+      mediaType: '',
+      tags: [`t${m.n}`],
+      children: [],
+      blobs: m.blobs,
+      manifestSize: 100
+    }))
   })
   const outcome = (n: number, status: OutcomeStatus): Outcome => ({ decision: decision('x', n, [`t${n}`]), status })
 
   it('counts per image what only its deleted manifests use, and over the run each blob once unless still used', () => {
     const est = new FreeableEstimate()
     // a: deletes 1 (base + a1), keeps 2 (base + a2): frees a1 and manifest 1
-    expect(est.add(inv('a', [{ n: 1, blobs: [blob('b', 1000), blob('1', 10)] }, { n: 2, blobs: [blob('b', 1000), blob('2', 20)] }]), [outcome(1, 'deleted'), outcome(2, 'kept')])).toBe(10 + 100)
+    expect(
+      est.add(
+        inv('a', [
+          { n: 1, blobs: [blob('b', 1000), blob('1', 10)] },
+          { n: 2, blobs: [blob('b', 1000), blob('2', 20)] }
+        ]),
+        [outcome(1, 'deleted'), outcome(2, 'kept')]
+      )
+    ).toBe(10 + 100)
     // c: deletes 3 (shared layer s + c3) and 4 (s + c4): s counted once in the image
-    expect(est.add(inv('c', [{ n: 3, blobs: [blob('s', 500), blob('3', 30)] }, { n: 4, blobs: [blob('s', 500), blob('4', 40)] }]), [outcome(3, 'would-delete'), outcome(4, 'deleted')])).toBe(500 + 30 + 40 + 200)
+    expect(
+      est.add(
+        inv('c', [
+          { n: 3, blobs: [blob('s', 500), blob('3', 30)] },
+          { n: 4, blobs: [blob('s', 500), blob('4', 40)] }
+        ]),
+        [outcome(3, 'would-delete'), outcome(4, 'deleted')]
+      )
+    ).toBe(500 + 30 + 40 + 200)
     // d keeps a manifest using s: the run total no longer counts s, though image c's own estimate did
     expect(est.add(inv('d', [{ n: 5, blobs: [blob('s', 500)] }]), [outcome(5, 'kept')])).toBe(0)
     expect(est.total()).toBe(10 + 30 + 40 + 300)
   })
 
-  it('is unknown when a deleted manifest\'s blobs were not read', () => {
+  it("is unknown when a deleted manifest's blobs were not read", () => {
     const est = new FreeableEstimate()
     const i = inv('a', [{ n: 1, blobs: [] }])
     delete i.manifests[0].blobs
@@ -190,13 +237,25 @@ describe('FreeableEstimate', () => {
 })
 
 describe('ListingSpool', () => {
-  it('gives back each image\'s items in listing order from its file, and removes the file on close', () => {
+  it("gives back each image's items in listing order from its file, and removes the file on close", () => {
     const spool = new ListingSpool<{ id: string; tag: string }>()
-    const listed = [['r', 'b/api', '1'], ['r', 'a', '2'], ['s', 'b/api', '3'], ['r', 'b/api', '4'], ['r', 'a', 'ü-5']]
+    const listed = [
+      ['r', 'b/api', '1'],
+      ['r', 'a', '2'],
+      ['s', 'b/api', '3'],
+      ['r', 'b/api', '4'],
+      ['r', 'a', 'ü-5']
+    ]
     for (const [repo, image, id] of listed) spool.add(repo, image, { id, tag: `t${id}` })
     expect(spool.images('r')).toEqual(['a', 'b/api'])
-    expect(spool.read('r', 'b/api')).toEqual([{ id: '1', tag: 't1' }, { id: '4', tag: 't4' }])
-    expect(spool.read('r', 'a')).toEqual([{ id: '2', tag: 't2' }, { id: 'ü-5', tag: 'tü-5' }])
+    expect(spool.read('r', 'b/api')).toEqual([
+      { id: '1', tag: 't1' },
+      { id: '4', tag: 't4' }
+    ])
+    expect(spool.read('r', 'a')).toEqual([
+      { id: '2', tag: 't2' },
+      { id: 'ü-5', tag: 'tü-5' }
+    ])
     expect(spool.read('s', 'b/api')).toEqual([{ id: '3', tag: 't3' }])
     expect(spool.read('r', 'nope')).toEqual([])
     const dir = (spool as unknown as { dir: string }).dir

@@ -19,7 +19,13 @@ maybe('TLS with a self-signed registry', () => {
   const run = (extra: Record<string, string>) => {
     const inputs: Record<string, string> = { host: srv.url, api: 'registry', retries: '0', ...extra }
     const log = memoryLogger()
-    return { log, result: runCleanup(parseConfig(n => inputs[n]), { log, version: 'test' }) }
+    return {
+      log,
+      result: runCleanup(
+        parseConfig(n => inputs[n]),
+        { log, version: 'test' }
+      )
+    }
   }
 
   it('verifies certificates by default', async () => {
@@ -41,7 +47,9 @@ maybe('TLS with a self-signed registry', () => {
     const { log, result } = run({ 'insecure-skip-tls-verify': 'true' })
     const report = await result
     expect(report.failures).toEqual([])
-    expect(log.lines).toContain('warning: insecure-skip-tls-verify is on: TLS certificates are NOT verified, so the server is not authenticated; use ca-cert for a private CA')
+    expect(log.lines).toContain(
+      'warning: insecure-skip-tls-verify is on: TLS certificates are NOT verified, so the server is not authenticated; use ca-cert for a private CA'
+    )
     expect(report.notes.some(n => n.startsWith('insecure-skip-tls-verify is on'))).toBe(true)
   })
 

@@ -113,13 +113,9 @@ describe('referrer tags', () => {
     expect(parseReferrerTag(tag)).toEqual({ tag, subject: `sha256:${HEX}`, noun })
   })
 
-  it.each([
-    `sha256-${HEX.slice(1)}.sig`,
-    `sha256-${HEX.toUpperCase()}.sig`,
-    `sha256-${HEX}.`,
-    'sha256-abc.sig',
-    'latest'
-  ])('%s is not a referrer tag', tag => expect(parseReferrerTag(tag)).toBeUndefined())
+  it.each([`sha256-${HEX.slice(1)}.sig`, `sha256-${HEX.toUpperCase()}.sig`, `sha256-${HEX}.`, 'sha256-abc.sig', 'latest'])('%s is not a referrer tag', tag =>
+    expect(parseReferrerTag(tag)).toBeUndefined()
+  )
 
   it('a manifest is a referrer only when every tag is a referrer tag', () => {
     expect(referrerTagsOf([`sha256-${HEX}.sig`])).toHaveLength(1)

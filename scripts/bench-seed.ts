@@ -31,7 +31,7 @@ export async function pool<T>(items: readonly T[], size: number, fn: (item: T, i
     }
   }
   await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker))
-  if (failed !== undefined) throw failed
+  if (failed !== undefined) throw failed instanceof Error ? failed : new Error(JSON.stringify(failed))
 }
 
 /** A config blob whose digest is new: upload without the HEAD that would always answer 404. */

@@ -99,7 +99,7 @@ const cleanups = new Set<() => Promise<void> | void>()
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.once(sig, () => {
     process.stderr.write(`[bench] ${sig}: stopping servers and removing temporary files\n`)
-    void Promise.allSettled([...cleanups].map(c => c())).then(() => process.exit(130))
+    void Promise.allSettled([...cleanups].map(c => Promise.resolve().then(c))).then(() => process.exit(130))
   })
 }
 
@@ -146,10 +146,7 @@ async function runCli(args: string[], env: NodeJS.ProcessEnv, work: string, name
   } else {
     // Fallback: a preload that writes the process's own peak RSS when it exits (bin.ts ends with process.exit).
     const preload = join(work, 'rss-preload.js')
-    writeFileSync(
-      preload,
-      "process.on('exit', () => require('fs').writeFileSync(process.env.BENCH_RSS_FILE, String(process.resourceUsage().maxRSS)))\n"
-    )
+    writeFileSync(preload, "process.on('exit', () => require('fs').writeFileSync(process.env.BENCH_RSS_FILE, String(process.resourceUsage().maxRSS)))\n")
     child = spawn(process.execPath, ['--require', preload, CLI, ...cliArgs], { env: { ...env, BENCH_RSS_FILE: rssFile }, stdio: ['ignore', 'ignore', 'pipe'] })
   }
   let stderr = ''
@@ -343,10 +340,17 @@ async function benchNexus(a: Args, work: string): Promise<{ runs: RunResult[]; s
     for (const mode of ['dry run', 'delete'] as const) {
       log(`nexus ${mode}...`)
       const run = await runCli(mode === 'delete' ? [...base, '--delete'] : base, env, work, `nexus-${mode.replace(' ', '-')}`)
-      const res = summarize('nexus', mode, a, run, (_manifests, tags, deleting) => {
-        const policyReads = images.reduce((n, i) => n + configReadsNeeded(i.tags, { pushDates: true }), 0)
-        return nexusBound({ components, deletedTags: deleting ? tags : 0, policyReads })
-      }, images)
+      const res = summarize(
+        'nexus',
+        mode,
+        a,
+        run,
+        (_manifests, tags, deleting) => {
+          const policyReads = images.reduce((n, i) => n + configReadsNeeded(i.tags, { pushDates: true }), 0)
+          return nexusBound({ components, deletedTags: deleting ? tags : 0, policyReads })
+        },
+        images
+      )
       res.serverRequests = Object.fromEntries(Object.entries(counter.take()).sort((x, y) => y[1] - x[1]))
       if (mode === 'delete') {
         res.tagsLeft = emu.images(NEXUS_REPOSITORY).reduce((n, img) => n + emu.tags(NEXUS_REPOSITORY, img).length, 0)
@@ -367,7 +371,11 @@ async function benchNexus(a: Args, work: string): Promise<{ runs: RunResult[]; s
 function table(rows: string[][]): string {
   const widths = rows[0].map((_, c) => Math.max(...rows.map(r => r[c].length)))
   const line = (r: string[]): string => '| ' + r.map((v, c) => (c < 2 ? v.padEnd(widths[c]) : v.padStart(widths[c]))).join(' | ') + ' |'
-  return [line(rows[0]), '|' + widths.map((w, c) => (c < 2 ? ':' + '-'.repeat(w + 1) : '-'.repeat(w + 1) + ':')).join('|') + '|', ...rows.slice(1).map(line)].join('\n')
+  return [
+    line(rows[0]),
+    '|' + widths.map((w, c) => (c < 2 ? ':' + '-'.repeat(w + 1) : '-'.repeat(w + 1) + ':')).join('|') + '|',
+    ...rows.slice(1).map(line)
+  ].join('\n')
 }
 
 function render(runs: RunResult[]): string {
@@ -389,12 +397,22 @@ function render(runs: RunResult[]): string {
   ]
   const out = [table(main), '']
   for (const r of runs) {
-    out.push(`${r.target} ${r.mode}: ${Object.entries(r.requests).map(([k, v]) => `${k} ${v}`).join(', ')}`)
+    out.push(
+      `${r.target} ${r.mode}: ${Object.entries(r.requests)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}`
+    )
     out.push(`  lower bound ${r.bound.total} = ${r.bound.parts.map(p => `${p.what} ${p.requests}`).join(' + ')}`)
-    if (r.serverRequests) out.push(`  emulator saw: ${Object.entries(r.serverRequests).map(([k, v]) => `${k} ${v}`).join(', ')}`)
+    if (r.serverRequests)
+      out.push(
+        `  emulator saw: ${Object.entries(r.serverRequests)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')}`
+      )
     if (r.tagsLeft !== undefined) out.push(`  tags left ${r.tagsLeft} (expected ${r.expectedTagsLeft})`)
     out.push(`  dist/cli/index.js sha256 ${r.cli}, report ${((r.reportBytes ?? 0) / 2 ** 20).toFixed(1)} MB, load ${r.load.join(' -> ')}`)
-    if (r.plannedManifests !== r.expectedManifests) out.push(`  NOTE: the plan deletes ${r.plannedManifests} manifests, the data set predicts ${r.expectedManifests}`)
+    if (r.plannedManifests !== r.expectedManifests)
+      out.push(`  NOTE: the plan deletes ${r.plannedManifests} manifests, the data set predicts ${r.expectedManifests}`)
     if (r.exitCode !== 0) out.push(`  FAILED: ${r.failures.join(' | ')}`)
   }
   return out.join('\n')
@@ -403,8 +421,12 @@ function render(runs: RunResult[]): string {
 /** The commit the measured dist/ was built from (read-only git), and whether the tree had local changes. */
 function sourceVersion(): string {
   try {
-    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim()
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'dist'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim()
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim()
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'dist'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim()
     return dirty ? `${head} + local changes in src/ or dist/` : head
   } catch {
     return 'unknown'

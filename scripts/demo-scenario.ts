@@ -16,13 +16,7 @@ import type { Scenario, ScenarioTag } from '../test/nexus-emulator/scenario'
 export const DEMO_REPOSITORY = 'docker-hosted'
 
 /** The CLI flags of the demo's policy (the password and dry-run/delete are added by the demo). */
-export const DEMO_POLICY = [
-  '--keep', '3',
-  '--keep-other', '2',
-  '--older-than', '30d',
-  '--age-basis', 'last-pulled',
-  '--keep-tags', 'latest,stable'
-]
+export const DEMO_POLICY = ['--keep', '3', '--keep-other', '2', '--older-than', '30d', '--age-basis', 'last-pulled', '--keep-tags', 'latest,stable']
 
 const DAY = 86_400_000
 /** A layer per tag plus a base layer shared by the image's tags, of this many bytes each. */

@@ -35,15 +35,19 @@ async function demo(): Promise<number> {
   try {
     process.env[PASSWORD_ENV] = 'admin123' // the emulator's default admin password
     const common = [
-      '--host', nexus.url,
-      '--repository', DEMO_REPOSITORY,
-      '--username', 'admin',
-      '--password-env', PASSWORD_ENV,
+      '--host',
+      nexus.url,
+      '--repository',
+      DEMO_REPOSITORY,
+      '--username',
+      'admin',
+      '--password-env',
+      PASSWORD_ENV,
       ...DEMO_POLICY,
-      '--run-cleanup-tasks', 'true'
+      '--run-cleanup-tasks',
+      'true'
     ]
-    const command = (extra: string[]): string =>
-      `nexus-image-lifecycle ${[...common, ...extra].map(a => (a === nexus.url ? '$NEXUS' : a)).join(' ')}`
+    const command = (extra: string[]): string => `nexus-image-lifecycle ${[...common, ...extra].map(a => (a === nexus.url ? '$NEXUS' : a)).join(' ')}`
 
     banner('nexus-image-lifecycle demo', [
       `A Nexus 3 emulator is listening on ${nexus.url} ($NEXUS), with a Docker repository '${DEMO_REPOSITORY}':`,

@@ -56,10 +56,9 @@ if (require.main === module) {
   const wantReadme = readmeWithTables(readFileSync(readmePath, 'utf8'))
   const wantYml = actionYml()
   if (check) {
-    const stale = [
-      readFileSync(ymlPath, 'utf8') !== wantYml ? 'action.yml' : '',
-      readFileSync(readmePath, 'utf8') !== wantReadme ? 'README.md' : ''
-    ].filter(Boolean)
+    const stale = [readFileSync(ymlPath, 'utf8') !== wantYml ? 'action.yml' : '', readFileSync(readmePath, 'utf8') !== wantReadme ? 'README.md' : ''].filter(
+      Boolean
+    )
     if (stale.length) {
       console.error(`${stale.join(' and ')} out of date: run npm run docs`)
       process.exit(1)

@@ -114,8 +114,8 @@ export function parseConfig(read: InputReader): Config {
     keep,
     keepOther,
     olderThan,
-    ageBasis: oneOf(get('age-basis'), 'age-basis', ['pushed', 'created', 'last-pulled'] as const) as AgeBasis,
-    sort: oneOf(get('sort'), 'sort', ['semver', 'date'] as const) as SortMode,
+    ageBasis: oneOf<AgeBasis>(get('age-basis'), 'age-basis', ['pushed', 'created', 'last-pulled']),
+    sort: oneOf<SortMode>(get('sort'), 'sort', ['semver', 'date']),
     maxDeletions: maxText ? wholeNumber(maxText, 'max-deletions', 1, 1_000_000) : undefined
   }
   if (policy.ageBasis === 'last-pulled' && api === 'registry') {

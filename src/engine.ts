@@ -140,7 +140,10 @@ export async function runCleanupStreaming(cfg: Config, deps: EngineDeps, sink: I
       const bytes = cfg.sizeEstimate === 'off' ? undefined : freeable.add(inv, outcomes)
       const tagCount = inv.manifests.reduce((n, m) => n + m.tags.length, 0)
       const gone = cfg.dryRun ? counts.tags.wouldDelete : counts.tags.deleted
-      if (!inv.error) log.info(`${inv.repository}/${inv.name}: ${tagCount} tags on ${inv.manifests.length} manifests, ${cfg.dryRun ? 'would delete' : 'deleted'} ${gone} tags`)
+      if (!inv.error)
+        log.info(
+          `${inv.repository}/${inv.name}: ${tagCount} tags on ${inv.manifests.length} manifests, ${cfg.dryRun ? 'would delete' : 'deleted'} ${gone} tags`
+        )
       return {
         repository: ip.repository,
         image: ip.image,
@@ -227,7 +230,9 @@ export async function runCleanupStreaming(cfg: Config, deps: EngineDeps, sink: I
             expectedBytes: freeableTotal,
             ...deps.reclaimTiming,
             ociRepositories: [...(kept?.ociRepositories ?? [])],
-            ...(kept && !cfg.dryRun ? { verifyKept: () => kept.verify(http, repo => cfg.registryUrl ?? `${cfg.host}/repository/${repo}`, cfg.concurrency) } : {})
+            ...(kept && !cfg.dryRun
+              ? { verifyKept: () => kept.verify(http, repo => cfg.registryUrl ?? `${cfg.host}/repository/${repo}`, cfg.concurrency) }
+              : {})
           })
         } catch (e) {
           failures.push(`reclaim: ${(e as Error).message}`)

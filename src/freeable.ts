@@ -36,10 +36,11 @@ export class FreeableEstimate {
       if (gone(o) && !m.blobs) unknown = true
       // Kept manifests whose blobs were read (plain registry) shrink the estimate; on Nexus they are not
       // read (that would mark them pulled), so the bound is looser there.
-      if (!gone(o)) for (const b of m.blobs ?? []) {
-        usedHere.add(b.digest)
-        repo.used.add(blobKey(b.digest))
-      }
+      if (!gone(o))
+        for (const b of m.blobs ?? []) {
+          usedHere.add(b.digest)
+          repo.used.add(blobKey(b.digest))
+        }
     }
     if (unknown) {
       this.known = false

@@ -32,8 +32,7 @@ export const INPUTS: InputSpec[] = [
   {
     name: 'force-registry-api',
     default: 'false',
-    description:
-      'With api registry, run even against a server that says it is Nexus (reading every tag by tag marks it pulled there: use api nexus instead).'
+    description: 'With api registry, run even against a server that says it is Nexus (reading every tag by tag marks it pulled there: use api nexus instead).'
   },
   {
     name: 'repository',
@@ -43,8 +42,7 @@ export const INPUTS: InputSpec[] = [
   {
     name: 'registry-url',
     default: '',
-    description:
-      'Where the Docker v2 API of the repository is served, when not <host>/repository/<repository>/ (a connector port or another host).'
+    description: 'Where the Docker v2 API of the repository is served, when not <host>/repository/<repository>/ (a connector port or another host).'
   },
   {
     name: 'images',
@@ -76,15 +74,13 @@ export const INPUTS: InputSpec[] = [
   {
     name: 'age-basis',
     default: 'pushed',
-    description:
-      'Which date is the age: pushed (Nexus lastModified), created (image config), or last-pulled (the newer of Nexus lastDownloaded and pushed).'
+    description: 'Which date is the age: pushed (Nexus lastModified), created (image config), or last-pulled (the newer of Nexus lastDownloaded and pushed).'
   },
   { name: 'sort', default: 'semver', description: 'semver (version tags by version, others by date) or date.' },
   {
     name: 'delete-method',
     default: 'component',
-    description:
-      'Nexus only. component: delete each tag with the components API (exact on every version); manifest: delete by digest through the registry API.'
+    description: 'Nexus only. component: delete each tag with the components API (exact on every version); manifest: delete by digest through the registry API.'
   },
   {
     name: 'verify-before-delete',

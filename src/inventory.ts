@@ -122,7 +122,14 @@ export async function readGraph(reader: ManifestReader, inv: ImageInventory, par
       for (const [i, subject] of level.entries()) {
         for (const d of lists[i] ?? []) {
           if (nodes.has(d.digest)) continue
-          const rec: ManifestRecord = { digest: d.digest, mediaType: d.mediaType ?? '', tags: [], children: [], subject, ...(d.artifactType ? { artifactType: d.artifactType } : {}) }
+          const rec: ManifestRecord = {
+            digest: d.digest,
+            mediaType: d.mediaType ?? '',
+            tags: [],
+            children: [],
+            subject,
+            ...(d.artifactType ? { artifactType: d.artifactType } : {})
+          }
           nodes.set(d.digest, rec)
           untagged.push(rec)
           found.push(rec)
@@ -189,14 +196,13 @@ export async function describeManifests(
     ...m.layers.map(l => ({ digest: l.digest, size: l.size })),
     ...(m.config ? [{ digest: m.config.digest, size: m.config.size }] : [])
   ]
-  const createdOf = async (m: ManifestBody['manifest']): Promise<Date | undefined> =>
-    m.config ? reader.configCreated(name, m.config.digest) : undefined
+  const createdOf = async (m: ManifestBody['manifest']): Promise<Date | undefined> => (m.config ? reader.configCreated(name, m.config.digest) : undefined)
   /** The image manifests below an index, each once. */
   const leaves = async (body: ManifestBody, depth: number, seen: Set<string>): Promise<ManifestBody[]> => {
     if (depth > MAX_INDEX_DEPTH) throw new Error(`indexes nested deeper than ${MAX_INDEX_DEPTH} levels`)
     const kids = body.manifest.manifests.map(c => c.digest).filter(d => !seen.has(d) && seen.add(d))
     const bodies = await Promise.all(kids.map(d => mustRead(reader, name, d)))
-    const out = await Promise.all(bodies.map(k => (isIndexType(k.mediaType) ? leaves(k, depth + 1, seen) : [k])))
+    const out = await Promise.all(bodies.map(k => (isIndexType(k.mediaType) ? leaves(k, depth + 1, seen) : Promise.resolve([k]))))
     return out.flat()
   }
 

@@ -49,7 +49,8 @@ export async function run(): Promise<void> {
     if (reportError) core.setFailed(reportError)
   } catch (e) {
     // Failed before anything was deleted (config, access, listing): say so in the outputs too.
-    for (const o of OUTPUTS) core.setOutput(o.name, /count$/.test(o.name) ? '0' : o.name === 'deleted' || o.name === 'would-delete' || o.name === 'tasks' ? '[]' : '')
+    for (const o of OUTPUTS)
+      core.setOutput(o.name, /count$/.test(o.name) ? '0' : o.name === 'deleted' || o.name === 'would-delete' || o.name === 'tasks' ? '[]' : '')
     core.setFailed((e as Error).message)
   }
 }

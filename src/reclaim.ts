@@ -9,7 +9,7 @@
 import type { Config } from './config'
 import { Http } from './http'
 import { Logger } from './log'
-import { BlobStoreReport, ReclaimReport, TaskRunReport } from './model'
+import { ReclaimReport, TaskRunReport } from './model'
 import { NexusTasks, TaskXO } from './nexus/tasks'
 import { formatBytes } from './report'
 
@@ -70,7 +70,12 @@ export async function reclaim(cfg: Config, http: Http, log: Logger, deletedSomet
   }
   const cleanups: Planned[] = (await tasks.list(BLOB_CLEANUP_TYPE))
     .filter(t => (t.properties ? t.properties.format === 'docker' : BLOB_CLEANUP_NAME.test(t.name)))
-    .map(t => ({ task: t, type: BLOB_CLEANUP_TYPE, target: `docker blobs of ${t.properties?.contentStore ?? BLOB_CLEANUP_NAME.exec(t.name)?.[1] ?? '?'}`, confirmed: true }))
+    .map(t => ({
+      task: t,
+      type: BLOB_CLEANUP_TYPE,
+      target: `docker blobs of ${t.properties?.contentStore ?? BLOB_CLEANUP_NAME.exec(t.name)?.[1] ?? '?'}`,
+      confirmed: true
+    }))
   const compacts: Planned[] = []
   for (const store of new Set(stores.values())) {
     const p = await findTask(tasks, cfg, COMPACT_TYPE, cfg.compactTask, 'compact-task', store, t => t.properties?.blobstoreName === store, {
@@ -130,7 +135,10 @@ export async function reclaim(cfg: Config, http: Http, log: Logger, deletedSomet
   await runAll(gcs)
   if (opts.verifyKept) {
     const broken = await opts.verifyKept()
-    if (broken.length > 0) throw new ReclaimError(`after Docker GC, kept content is missing: ${broken.slice(0, 5).join('; ')}${broken.length > 5 ? ` (and ${broken.length - 5} more)` : ''}`)
+    if (broken.length > 0)
+      throw new ReclaimError(
+        `after Docker GC, kept content is missing: ${broken.slice(0, 5).join('; ')}${broken.length > 5 ? ` (and ${broken.length - 5} more)` : ''}`
+      )
     log.info('after Docker GC every kept tag still resolves with all it reaches')
   }
   await runAll(cleanups)
@@ -215,7 +223,9 @@ async function findTask(
     if (!id && matching.length === 1) return planned(matching[0], confirmed)
     if (!id) throw new ReclaimError(`this Nexus cannot create tasks through the REST API (before 3.74). ${uiSteps(type, target)}`)
   }
-  throw new ReclaimError(`no ${type} task for ${target}. ${uiSteps(type, target)}${cfg.createMissingTasks ? '' : ' (or set create-missing-tasks: true on Nexus 3.74+)'}`)
+  throw new ReclaimError(
+    `no ${type} task for ${target}. ${uiSteps(type, target)}${cfg.createMissingTasks ? '' : ' (or set create-missing-tasks: true on Nexus 3.74+)'}`
+  )
 }
 
 function uiSteps(type: string, target: string): string {

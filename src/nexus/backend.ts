@@ -81,7 +81,9 @@ export class NexusBackend implements Backend {
       for (const name of this.listing.images(repository)) refs.push({ repository, name })
     }
     if (lacksModified > 0) {
-      this.notes.push(`This Nexus (before 3.29) reports no lastModified: the pushed date is unknown for ${lacksModified} tags, so the image config created date is used`)
+      this.notes.push(
+        `This Nexus (before 3.29) reports no lastModified: the pushed date is unknown for ${lacksModified} tags, so the image config created date is used`
+      )
     }
     if (lacksDownloaded > 0) {
       if (this.cfg.policy.ageBasis === 'last-pulled') {
@@ -166,11 +168,15 @@ export class NexusBackend implements Backend {
   private async keptTagsOnDoomed(image: ImageInventory, doomed: Decision[], changed: Map<string, string>): Promise<void> {
     const doomedDigests = new Set(doomed.map(d => d.digest))
     const kept = image.manifests.filter(m => !doomedDigests.has(m.digest))
-    await mapLimit(kept.flatMap(m => Object.entries(m.componentIds ?? {})), this.cfg.concurrency, async ([tag, id]) => {
-      const now = await this.nexus.component(id)
-      const digest = now && digestOf(now)
-      if (digest && doomedDigests.has(digest)) changed.set(digest, `changed since planned: kept tag ${tag} now points at it`)
-    })
+    await mapLimit(
+      kept.flatMap(m => Object.entries(m.componentIds ?? {})),
+      this.cfg.concurrency,
+      async ([tag, id]) => {
+        const now = await this.nexus.component(id)
+        const digest = now && digestOf(now)
+        if (digest && doomedDigests.has(digest)) changed.set(digest, `changed since planned: kept tag ${tag} now points at it`)
+      }
+    )
   }
 
   async delete(image: ImageInventory, d: Decision): Promise<'deleted' | 'gone'> {
@@ -195,7 +201,10 @@ export class NexusBackend implements Backend {
     const failed = results.find(r => r.error)
     if (failed?.error) {
       // Some tags may be gone already: say exactly which, so the counts stay true.
-      throw new PartialDeleteError(failed.error.message, results.filter(r => r.result === 'deleted').map(r => r.tag))
+      throw new PartialDeleteError(
+        failed.error.message,
+        results.filter(r => r.result === 'deleted').map(r => r.tag)
+      )
     }
     return results.every(r => r.result === 'gone') ? 'gone' : 'deleted'
   }
@@ -236,7 +245,11 @@ export class NexusBackend implements Backend {
     if (!r) {
       // Nexus 3 has no OCI referrers API: asking would only spend requests (counted by CE's daily limit).
       const registry = this.registry(image.repository)
-      r = cachingReader({ manifest: registry.manifest.bind(registry), resolve: registry.resolve.bind(registry), configCreated: registry.configCreated.bind(registry) })
+      r = cachingReader({
+        manifest: registry.manifest.bind(registry),
+        resolve: registry.resolve.bind(registry),
+        configCreated: registry.configCreated.bind(registry)
+      })
       this.readers.set(image, r)
     }
     return r

@@ -68,7 +68,11 @@ export class NexusClient {
 
   /** Every repository the user may browse (a plain array, not a page). */
   async repositories(): Promise<NexusRepository[]> {
-    const res = await this.http.request('GET', `${this.rest}/repositories`, { kind: 'nexus GET repositories', headers: { accept: 'application/json' }, accept: [401, 403] })
+    const res = await this.http.request('GET', `${this.rest}/repositories`, {
+      kind: 'nexus GET repositories',
+      headers: { accept: 'application/json' },
+      accept: [401, 403]
+    })
     authFailure(res.status, 'list repositories', '')
     return JSON.parse(res.body.toString('utf8')) as NexusRepository[]
   }
@@ -89,7 +93,11 @@ export class NexusClient {
       const url = new URL(`${this.rest}/components`)
       url.searchParams.set('repository', repository)
       if (token) url.searchParams.set('continuationToken', token)
-      const res = await this.http.request('GET', url.toString(), { kind: 'nexus GET components', headers: { accept: 'application/json' }, accept: [401, 403, 404] })
+      const res = await this.http.request('GET', url.toString(), {
+        kind: 'nexus GET components',
+        headers: { accept: 'application/json' },
+        accept: [401, 403, 404]
+      })
       authFailure(res.status, `list repository ${repository}`, `nx-repository-view-docker-${repository}-read (or -browse)`)
       if (res.status === 404) {
         if (page === 1) throw new Error(`Nexus repository '${repository}' not found`)

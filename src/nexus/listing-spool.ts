@@ -29,7 +29,10 @@ export class ListingSpool<T> {
   /** Image names listed in `repository`, sorted. */
   images(repository: string): string[] {
     const prefix = `${repository}\u0000`
-    return [...this.where.keys()].filter(k => k.startsWith(prefix)).map(k => k.slice(prefix.length)).sort()
+    return [...this.where.keys()]
+      .filter(k => k.startsWith(prefix))
+      .map(k => k.slice(prefix.length))
+      .sort()
   }
 
   /** The items of one image, in listing order. */

@@ -20,10 +20,18 @@ export interface Need {
 export function neededPrivileges(cfg: Config): Need[] {
   const needs: Need[] = []
   for (const r of cfg.repositories) {
-    needs.push({ privilege: `nx-repository-view-docker-${r}-read`, permission: `nexus:repository-view:docker:${r}:read`, purpose: `list ${r} and read its manifests by digest` })
+    needs.push({
+      privilege: `nx-repository-view-docker-${r}-read`,
+      permission: `nexus:repository-view:docker:${r}:read`,
+      purpose: `list ${r} and read its manifests by digest`
+    })
     needs.push({ privilege: `nx-repository-view-docker-${r}-delete`, permission: `nexus:repository-view:docker:${r}:delete`, purpose: `delete tags in ${r}` })
     if (cfg.runCleanupTasks) {
-      needs.push({ privilege: `nx-repository-admin-docker-${r}-read`, permission: `nexus:repository-admin:docker:${r}:read`, purpose: `find the blob store of ${r}` })
+      needs.push({
+        privilege: `nx-repository-admin-docker-${r}-read`,
+        permission: `nexus:repository-admin:docker:${r}:read`,
+        purpose: `find the blob store of ${r}`
+      })
     }
   }
   if (cfg.runCleanupTasks) {
@@ -40,7 +48,11 @@ export function neededPrivileges(cfg: Config): Need[] {
  * granted permission with fewer parts implies everything below its last part.
  */
 export function implies(granted: string, needed: string): boolean {
-  const parts = (p: string) => p.toLowerCase().split(':').map(x => new Set(x.split(',').map(s => s.trim())))
+  const parts = (p: string) =>
+    p
+      .toLowerCase()
+      .split(':')
+      .map(x => new Set(x.split(',').map(s => s.trim())))
   const g = parts(granted)
   const n = parts(needed)
   for (let i = 0; i < n.length; i++) {

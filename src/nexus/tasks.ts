@@ -119,7 +119,11 @@ export class NexusTasks {
   }
 
   async blobStores(): Promise<BlobStoreXO[]> {
-    const res = await this.http.request('GET', `${this.rest}/blobstores`, { kind: 'nexus GET blobstores', headers: { accept: 'application/json' }, accept: [401, 403] })
+    const res = await this.http.request('GET', `${this.rest}/blobstores`, {
+      kind: 'nexus GET blobstores',
+      headers: { accept: 'application/json' },
+      accept: [401, 403]
+    })
     authFailure(res.status, 'read blob stores', 'nx-blobstores-read')
     return JSON.parse(res.body.toString('utf8')) as BlobStoreXO[]
   }

@@ -7,18 +7,7 @@
 // closure of what the rules keep: whatever a kept manifest reaches is kept. What hangs from deleted
 // manifests goes after all of them, and with them: pending when any is pending.
 import { matchesAny } from '../glob'
-import type {
-  Action,
-  AgeBasis,
-  Decision,
-  Family,
-  ImageInventory,
-  ImagePlan,
-  ManifestRecord,
-  Plan,
-  Policy,
-  Rule
-} from '../model'
+import type { Action, AgeBasis, Decision, Family, ImageInventory, ImagePlan, ManifestRecord, Plan, Policy, Rule } from '../model'
 import { ManifestGraph, pathText, type EdgeLabel } from './graph'
 import { referrerTagsOf, type ReferrerTag } from './referrers'
 import { compareVersions, highestVersion, type Version } from './version'
@@ -104,10 +93,7 @@ export function ageUnknownNote(unknown: number): string | undefined {
   )
 }
 
-type SubjectState =
-  | { kind: 'follows' }
-  | { kind: 'exists'; subject: string; reason: string }
-  | { kind: 'orphan'; subject: string }
+type SubjectState = { kind: 'follows' } | { kind: 'exists'; subject: string; reason: string } | { kind: 'orphan'; subject: string }
 
 function planImage(inv: ImageInventory, policy: Policy, now: number, locate: LocateSubject | undefined): ImageWork {
   const graph = new ManifestGraph(inv)
@@ -223,15 +209,8 @@ function usableCreated(d: Date | undefined): { date?: Date; why?: string } {
   return { date }
 }
 
-function ageOf(
-  basis: AgeBasis,
-  pushed: Date | undefined,
-  created: { date?: Date; why?: string },
-  lastPulled: Date | null | undefined
-): Age {
-  const fromCreated: Age = created.date
-    ? { date: created.date, basis: 'created' }
-    : { basis: 'none', unknown: created.why }
+function ageOf(basis: AgeBasis, pushed: Date | undefined, created: { date?: Date; why?: string }, lastPulled: Date | null | undefined): Age {
+  const fromCreated: Age = created.date ? { date: created.date, basis: 'created' } : { basis: 'none', unknown: created.why }
   if (basis === 'created') return fromCreated
   // Plain registries do not know push dates, so `pushed` falls back to `created` (the config layer warns).
   const fromPushed: Age = pushed ? { date: pushed, basis: 'pushed' } : fromCreated
@@ -369,9 +348,7 @@ function candidateOrder(items: Item[], policy: Policy): Item[] {
  * come last. Anything left unplaced hangs from a cycle of referrers: it is kept.
  */
 function orderDeletions(work: ImageWork[], cap: number | undefined): void {
-  const images = [...work].sort(
-    (a, b) => cmpStr(a.inv.name, b.inv.name) || cmpStr(a.inv.repository, b.inv.repository)
-  )
+  const images = [...work].sort((a, b) => cmpStr(a.inv.name, b.inv.name) || cmpStr(a.inv.repository, b.inv.repository))
   let order = 0
   const place = (it: Item) => {
     if (it.deleteOrder !== undefined) return

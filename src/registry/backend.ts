@@ -89,7 +89,10 @@ export class RegistryBackend implements Backend {
     const now = await this.client.tags(image.name)
     // A delete by digest takes every tag on it: any tag that is not planned to go (a new tag, or a kept
     // one re-pointed, say a rollback of `stable` to an old build) now on a doomed digest stops that delete.
-    const others = await this.resolveTags(image.name, now.filter(t => !doomedTags.has(t)))
+    const others = await this.resolveTags(
+      image.name,
+      now.filter(t => !doomedTags.has(t))
+    )
     const planned = new Set([...image.manifests, ...(image.untagged ?? [])].map(m => m.digest))
     for (const t of others) {
       const who = `${known.has(t.tag) ? 'kept' : 'new'} tag ${t.tag}`

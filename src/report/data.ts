@@ -90,7 +90,7 @@ export function reportJson(report: RunReport): string {
  */
 function frameAround(value: object, key: string, indentBy = ''): { head: string; tail: string } {
   const mark = JSON.stringify(`\u0000${key}\u0000`)
-  const text = indent(JSON.stringify({ ...value, [key]: JSON.parse(mark) }, normalize, 2), indentBy)
+  const text = indent(JSON.stringify({ ...value, [key]: JSON.parse(mark) as string }, normalize, 2), indentBy)
   const at = text.indexOf(mark)
   return { head: text.slice(0, at), tail: text.slice(at + mark.length) }
 }

@@ -79,7 +79,6 @@ export function escapeHtml(text: string): string {
  * must not be able to inject escape sequences or break a table row. Characters in `keep` survive.
  */
 export function stripControls(text: string, keep = ''): string {
-  // eslint-disable-next-line no-control-regex
   return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, c => (keep.includes(c) ? c : ' '))
 }
 

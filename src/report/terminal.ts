@@ -66,7 +66,10 @@ function renderTable(table: Table, opts: TerminalOptions, paint: Paint): string[
       .trimEnd()
   const statusCol = table.columns.findIndex(c => c.status)
   const out = [
-    line(table.columns.map(c => c.header), (_, t) => paint('1', t)),
+    line(
+      table.columns.map(c => c.header),
+      (_, t) => paint('1', t)
+    ),
     widths.map(w => '-'.repeat(w)).join(GAP)
   ]
   cells.forEach((row, r) => {
@@ -90,10 +93,7 @@ export function renderTerminal(report: RunReport | ReportDigest, opts: TerminalO
   out.push(...(v.images.rows.length === 0 ? ['No image matched.'] : renderTable(v.images, opts, paint)), '')
 
   out.push(paint('1', 'Plan'))
-  out.push(
-    ...(v.plan.rows.length === 0 ? ['Nothing to delete: every tag is kept.'] : renderTable(v.plan, opts, paint)),
-    ''
-  )
+  out.push(...(v.plan.rows.length === 0 ? ['Nothing to delete: every tag is kept.'] : renderTable(v.plan, opts, paint)), '')
   if (v.tasks) {
     out.push(paint('1', 'Reclaim space (Nexus cleanup tasks)'), ...renderTable(v.tasks, opts, paint), '')
     if (v.blobStores) out.push(...renderTable(v.blobStores, opts, paint), '')

@@ -91,8 +91,7 @@ function headline(report: RunSummary): string[] {
   ]
   // A dry run cannot delete, and a real run cannot "would delete"; show the other only if it happened.
   if (report.dryRun && (t.deleted > 0 || m.deleted > 0)) counts.push(`deleted ${countPhrase(t.deleted, m.deleted)}`)
-  if (!report.dryRun && (t.wouldDelete > 0 || m.wouldDelete > 0))
-    counts.push(`would delete ${countPhrase(t.wouldDelete, m.wouldDelete)}`)
+  if (!report.dryRun && (t.wouldDelete > 0 || m.wouldDelete > 0)) counts.push(`would delete ${countPhrase(t.wouldDelete, m.wouldDelete)}`)
   counts.push(
     `kept ${countPhrase(t.kept, m.kept)}`,
     `pending ${countPhrase(t.pending, m.pending)}`,
@@ -209,7 +208,14 @@ function decisionTable(rows: Rows, label: (e: Entry) => string, withStatus: bool
 function tasksTable(report: RunSummary): Omit<Table, 'more'> | undefined {
   const r = report.reclaim
   if (!r || r.tasks.length === 0) return undefined
-  const columns: Column[] = [{ header: 'Task', flex: true }, { header: 'Type' }, { header: 'For' }, { header: 'Result' }, { header: 'Duration' }, { header: 'Message', flex: true }]
+  const columns: Column[] = [
+    { header: 'Task', flex: true },
+    { header: 'Type' },
+    { header: 'For' },
+    { header: 'Result' },
+    { header: 'Duration' },
+    { header: 'Message', flex: true }
+  ]
   const rows = r.tasks.map(t => [t.name, t.type, t.target, t.result, t.durationMs === undefined ? '—' : formatDuration(t.durationMs), t.message ?? '—'])
   return { columns, rows }
 }
@@ -218,7 +224,14 @@ function blobStoresTable(report: RunSummary): Omit<Table, 'more'> | undefined {
   const r = report.reclaim
   if (!r || r.blobStores.length === 0) return undefined
   const b = (n: number | undefined) => (n === undefined ? '—' : formatBytes(n))
-  const columns: Column[] = [{ header: 'Blob store' }, { header: 'Type' }, { header: 'Before' }, { header: 'After' }, { header: 'Freed' }, { header: 'Measured' }]
+  const columns: Column[] = [
+    { header: 'Blob store' },
+    { header: 'Type' },
+    { header: 'Before' },
+    { header: 'After' },
+    { header: 'Freed' },
+    { header: 'Measured' }
+  ]
   const rows = r.blobStores.map(s => [s.name, s.type, b(s.beforeBytes), b(s.afterBytes), b(s.freedBytes), s.measuredAt ?? '—'])
   return { columns, rows }
 }
@@ -241,7 +254,10 @@ export function buildView(run: RunReport | ReportDigest, maxRows?: number): View
   const report = d.summary
   const label = imageLabel(report)
   const notes = [...report.notes, ...(report.reclaim?.notes ?? [])]
-  for (const [name, list] of [['deleted', d.deleted], ['would-delete', d.wouldDelete]] as const) {
+  for (const [name, list] of [
+    ['deleted', d.deleted],
+    ['would-delete', d.wouldDelete]
+  ] as const) {
     if (list.refs.length < list.total) {
       notes.push(`the ${name} output lists the first ${list.refs.length} of ${list.total} tags (GitHub limits outputs to 1 MB); report-file has them all`)
     }

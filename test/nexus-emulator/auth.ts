@@ -28,9 +28,7 @@ export interface Subject {
   privileges: string[]
 }
 
-export type AuthResult =
-  | { kind: 'subject'; subject: Subject; via: 'none' | 'basic' | 'bearer' }
-  | { kind: 'badCredentials'; username: string | null }
+export type AuthResult = { kind: 'subject'; subject: Subject; via: 'none' | 'basic' | 'bearer' } | { kind: 'badCredentials'; username: string | null }
 
 export type RepoAction = 'browse' | 'read' | 'edit' | 'add' | 'delete'
 
@@ -120,12 +118,7 @@ export class Auth {
     for (const p of subject.privileges) {
       if (p === 'nx-all') return true
       const parsed = parseRepositoryPrivilege(p, kind)
-      if (
-        parsed &&
-        segmentMatches(parsed.format, format) &&
-        segmentMatches(parsed.repo, repo) &&
-        segmentMatches(parsed.action, action)
-      ) {
+      if (parsed && segmentMatches(parsed.format, format) && segmentMatches(parsed.repo, repo) && segmentMatches(parsed.action, action)) {
         return true
       }
     }

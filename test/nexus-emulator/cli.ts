@@ -38,26 +38,56 @@ function parseArgs(argv: string[]): EmulatorOptions & { scenarioFile?: string } 
       return v
     }
     switch (a) {
-      case '--port': opts.port = Number(next()); break
-      case '--scenario': opts.scenarioFile = next(); break
-      case '--db': opts.dbMode = next() as 'datastore' | 'orient'; break
-      case '--version': opts.version = next(); break
-      case '--edition': opts.edition = next() as 'OSS' | 'PRO' | 'COMMUNITY'; break
-      case '--base-url': opts.baseUrl = next(); break
-      case '--head-manifest-404': opts.headManifest404 = true; break
-      case '--delete-by-digest-removes-tags': opts.deleteByDigestRemovesTags = next() === 'true'; break
-      case '--tags-link': opts.tagsListLinkHeader = next() as LinkHeaderMode; break
-      case '--anonymous': opts.anonymousAccess = true; break
-      case '--no-force-basic-auth': opts.forceBasicAuth = false; break
+      case '--port':
+        opts.port = Number(next())
+        break
+      case '--scenario':
+        opts.scenarioFile = next()
+        break
+      case '--db':
+        opts.dbMode = next() as 'datastore' | 'orient'
+        break
+      case '--version':
+        opts.version = next()
+        break
+      case '--edition':
+        opts.edition = next() as 'OSS' | 'PRO' | 'COMMUNITY'
+        break
+      case '--base-url':
+        opts.baseUrl = next()
+        break
+      case '--head-manifest-404':
+        opts.headManifest404 = true
+        break
+      case '--delete-by-digest-removes-tags':
+        opts.deleteByDigestRemovesTags = next() === 'true'
+        break
+      case '--tags-link':
+        opts.tagsListLinkHeader = next() as LinkHeaderMode
+        break
+      case '--anonymous':
+        opts.anonymousAccess = true
+        break
+      case '--no-force-basic-auth':
+        opts.forceBasicAuth = false
+        break
       case '--user': {
         const [username, password, privs = ''] = next().split(':')
         users.push({ username, password, privileges: privs.split(',').filter(Boolean) })
         break
       }
-      case '--task-mode': opts.tasks = { ...opts.tasks, mode: next() as 'timer' | 'clock' | 'polls' }; break
-      case '--task-duration': opts.tasks = { ...opts.tasks, durationMs: Number(next()) }; break
-      case '--now': opts.now = next(); break
-      case '--read-only': opts.readOnly = true; break
+      case '--task-mode':
+        opts.tasks = { ...opts.tasks, mode: next() as 'timer' | 'clock' | 'polls' }
+        break
+      case '--task-duration':
+        opts.tasks = { ...opts.tasks, durationMs: Number(next()) }
+        break
+      case '--now':
+        opts.now = next()
+        break
+      case '--read-only':
+        opts.readOnly = true
+        break
       case '-h':
       case '--help':
         console.log(HELP)
@@ -81,7 +111,10 @@ async function main(): Promise<void> {
     if (c) console.log(`connector ${r.config.name}: ${c}`)
   }
   const stop = (): void => {
-    emulator.close().then(() => process.exit(0), () => process.exit(1))
+    emulator.close().then(
+      () => process.exit(0),
+      () => process.exit(1)
+    )
   }
   process.on('SIGINT', stop)
   process.on('SIGTERM', stop)

@@ -74,7 +74,13 @@ export function jacksonPretty(value: JsonValue, level = 0): string {
 export function compactJson(value: JsonValue): string {
   if (value === null || typeof value !== 'object') return jacksonPretty(value)
   if (Array.isArray(value)) return '[' + value.map(compactJson).join(',') + ']'
-  return '{' + entriesOf(value).map(([k, v]) => JSON.stringify(k) + ':' + compactJson(v)).join(',') + '}'
+  return (
+    '{' +
+    entriesOf(value)
+      .map(([k, v]) => JSON.stringify(k) + ':' + compactJson(v))
+      .join(',') +
+    '}'
+  )
 }
 
 export type OffsetStyle = 'colon' | 'noColon'

@@ -60,7 +60,7 @@ export interface ParsedManifest {
 export function parseManifest(data: Buffer): ParsedManifest | null {
   try {
     const v = JSON.parse(data.toString('utf8')) as unknown
-    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as ParsedManifest) : null
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? v : null
   } catch {
     return null
   }

@@ -268,8 +268,7 @@ function uploads(x: Exchange, t: RegistryTarget, s: Subject, name: string, uuid:
   if (!ctx.auth.canRepo(s, 'docker', repo.config.name, 'add')) return denied(x, t, s)
   if (ctx.options.readOnly && x.method !== 'GET') return regError(x, 503, 'UNAVAILABLE', 'Nexus Repository Manager is in read-only mode', null)
   const meta = { uploader: s.name, uploaderIp: x.req.socket.remoteAddress ?? '127.0.0.1' }
-  const created = (digest: string): void =>
-    regSend(x, 201, null, { Location: url(x, t, `${name}/blobs/${digest}`, true), 'Docker-Content-Digest': digest })
+  const created = (digest: string): void => regSend(x, 201, null, { Location: url(x, t, `${name}/blobs/${digest}`, true), 'Docker-Content-Digest': digest })
   const sessionHeaders = (u: string, size: number): Record<string, string> => ({
     Location: url(x, t, `${name}/blobs/uploads/${u}`, true),
     'Docker-Upload-UUID': u,

@@ -21,7 +21,10 @@ const DATASTORE_PAGE = 100 // ComponentsResourceSupport.PAGE_SIZE_LIMIT
 const ORIENT_PAGE = 10 // QueryOptions(..., 0, 10, lastId)
 
 export function handleRest(x: Exchange, subPath: string, subject: Subject): void {
-  const seg = subPath.split('/').filter(s => s !== '').map(s => decodeURIComponent(s))
+  const seg = subPath
+    .split('/')
+    .filter(s => s !== '')
+    .map(s => decodeURIComponent(s))
   const m = x.method
   const v = x.ctx.options.version
   x.ctx.tasks.tick()
@@ -44,7 +47,11 @@ export function handleRest(x: Exchange, subPath: string, subject: Subject): void
   if (seg[0] === 'blobstores' && seg.length === 1) {
     if (m !== 'GET') return notMatched(x, true)
     if (!x.ctx.auth.can(subject, 'nexus:blobstores:read')) return authorizationFailure(x, subject)
-    return sendJson(x, 200, [...x.ctx.store.blobStores.values()].map(bs => blobStoreXO(x.ctx, bs)))
+    return sendJson(
+      x,
+      200,
+      [...x.ctx.store.blobStores.values()].map(bs => blobStoreXO(x.ctx, bs))
+    )
   }
   if (seg[0] === 'tasks') return tasks(x, seg, subject)
   return notMatched(x, false)
@@ -64,7 +71,15 @@ function status(x: Exchange, seg: string[], subject: Subject): void {
   if (seg[1] === 'check' && seg.length === 2) {
     if (subject.anonymous) return authorizationFailure(x, subject)
     if (!x.ctx.auth.can(subject, 'nexus:metrics:read')) return authorizationFailure(x, subject)
-    const healthy = obj(['healthy', true], ['message', null], ['error', null], ['details', null], ['time', x.ctx.clock.nowMs()], ['duration', 0], ['timestamp', new Date(x.ctx.clock.nowMs()).toISOString()])
+    const healthy = obj(
+      ['healthy', true],
+      ['message', null],
+      ['error', null],
+      ['details', null],
+      ['time', x.ctx.clock.nowMs()],
+      ['duration', 0],
+      ['timestamp', new Date(x.ctx.clock.nowMs()).toISOString()]
+    )
     return sendJson(x, 200, obj(['Blob Stores Ready', healthy], ['Read-Only Detector', healthy]))
   }
   return notMatched(x, false)
@@ -100,8 +115,7 @@ function listItems(x: Exchange, subject: Subject, kind: 'components' | 'assets')
   if (!repo) return
   const ctx = x.ctx
   const base = nexusBase(x)
-  const render = (i: Component | Asset): JsonObject =>
-    kind === 'components' ? componentXO(ctx, base, i as Component) : assetXO(ctx, base, i as Asset)
+  const render = (i: Component | Asset): JsonObject => (kind === 'components' ? componentXO(ctx, base, i as Component) : assetXO(ctx, base, i as Asset))
   const token = x.query.get('continuationToken') || null
 
   if (ctx.options.dbMode === 'datastore') {
@@ -184,7 +198,11 @@ function listRepositories(x: Exchange, subject: Subject): void {
     // RepositoryPermissionChecker.userCanBrowseRepositories: browse or read (§14.3)
     .filter(r => canBrowseOrRead(x, subject, r))
     .sort((a, b) => a.config.name.localeCompare(b.config.name))
-  sendJson(x, 200, visible.map(r => repositoryXO(base, r)))
+  sendJson(
+    x,
+    200,
+    visible.map(r => repositoryXO(base, r))
+  )
 }
 
 function getRepository(x: Exchange, subject: Subject, name: string): void {
@@ -230,7 +248,14 @@ function tasks(x: Exchange, seg: string[], subject: Subject): void {
       if (!need('nexus:tasks:read')) return
       const type = x.query.get('type') ?? undefined
       const list = ctx.tasks.list(type)
-      sendJson(x, 200, page(list.map(t => taskXO(ctx, t)), null)) // continuationToken always null
+      sendJson(
+        x,
+        200,
+        page(
+          list.map(t => taskXO(ctx, t)),
+          null
+        )
+      ) // continuationToken always null
       for (const t of list) ctx.tasks.observed(t)
       return
     }
@@ -245,7 +270,15 @@ function tasks(x: Exchange, seg: string[], subject: Subject): void {
   if (seg[1] === 'templates' && v.atLeast(SINCE.taskCreate) && m === 'GET') {
     if (!need('nexus:tasks:read')) return
     const templates = KNOWN_TASK_TYPES.filter(t => t !== 'assetBlob.cleanup').map(type =>
-      obj(['name', type], ['type', type], ['enabled', true], ['alertEmail', null], ['notificationCondition', 'FAILURE'], ['frequency', obj(['schedule', 'manual'])], ['properties', obj()])
+      obj(
+        ['name', type],
+        ['type', type],
+        ['enabled', true],
+        ['alertEmail', null],
+        ['notificationCondition', 'FAILURE'],
+        ['frequency', obj(['schedule', 'manual'])],
+        ['properties', obj()]
+      )
     )
     if (seg.length === 2) return sendJson(x, 200, templates)
     const one = templates.find(t => t.get('type') === seg[2])
@@ -332,7 +365,8 @@ export function handleExtDirect(x: Exchange, subject: Subject | null): void {
   } catch {
     return fault(x, 400)
   }
-  const envelope = (result: JsonValue) => obj(['tid', call.tid ?? 1], ['action', call.action ?? null], ['method', call.method ?? null], ['type', 'rpc'], ['result', result])
+  const envelope = (result: JsonValue) =>
+    obj(['tid', call.tid ?? 1], ['action', call.action ?? null], ['method', call.method ?? null], ['type', 'rpc'], ['result', result])
   if (call.action !== 'rapture_Security' || call.method !== 'getPermissions') return sendJson(x, 200, envelope(obj(['success', false])))
   const perms = subject && !subject.anonymous ? x.ctx.auth.permissionsOf(subject) : []
   sendJson(x, 200, envelope(obj(['success', true], ['data', perms.map(p => obj(['id', p]))])))

@@ -49,7 +49,8 @@ export interface ScenarioImage {
 export interface ScenarioRepository {
   name: string
   type?: RepositoryType
-  format?: 'docker' | 'maven2' | string
+  /** 'docker' (default), 'maven2', or any other format name. */
+  format?: string
   blobStore?: string
   /** docker: images; maven2: `name` "group.id/artifact", tags = versions. */
   images?: ScenarioImage[]
@@ -152,14 +153,7 @@ function buildImageManifest(
  * Build (and store the blobs of) a tag's content: an image manifest, or for `platforms` an OCI
  * index with child manifests stored by digest. `salt` makes re-pushed content differ.
  */
-export function buildTagContent(
-  store: Store,
-  repo: string,
-  image: string,
-  t: ScenarioTag,
-  when: Date,
-  salt = ''
-): { data: Buffer; mediaType: string } {
+export function buildTagContent(store: Store, repo: string, image: string, t: ScenarioTag, when: Date, salt = ''): { data: Buffer; mediaType: string } {
   const meta = { uploader: t.uploader, uploaderIp: t.uploaderIp }
   if (t.platforms && t.platforms.length > 0) {
     const children = t.platforms.map(p => {
@@ -209,7 +203,12 @@ function seedDocker(store: Store, clock: Clock, repoName: string, images: Scenar
         const src = digests.get(t.sameAs!)
         // A sameAs tag defaults to the source tag's dates and uploader (pushed together).
         const from = img.tags.find(o => o.tag === t.sameAs)
-        if (src) finishTag({ ...t, pushed: t.pushed ?? from?.pushed, uploader: t.uploader ?? from?.uploader, uploaderIp: t.uploaderIp ?? from?.uploaderIp }, src.data, src.mediaType)
+        if (src)
+          finishTag(
+            { ...t, pushed: t.pushed ?? from?.pushed, uploader: t.uploader ?? from?.uploader, uploaderIp: t.uploaderIp ?? from?.uploaderIp },
+            src.data,
+            src.mediaType
+          )
         else next.push(t)
       }
       if (next.length === pending.length) {
@@ -249,7 +248,9 @@ export function defaultTasks(store: Store): TaskDefinition[] {
   // §14.1: on the datastore Nexus creates one per format and content store as repositories start
   // (AssetBlobCleanupTaskManager): not creatable by users, but listed and runnable.
   if (store.lifecycle === 'datastore') {
-    const formats = new Set([...store.repositories.values()].filter(r => r.config.type !== 'group').map(r => `${r.config.format}\u0000${r.config.dataStoreName}`))
+    const formats = new Set(
+      [...store.repositories.values()].filter(r => r.config.type !== 'group').map(r => `${r.config.format}\u0000${r.config.dataStoreName}`)
+    )
     for (const key of [...formats].sort()) {
       const [format, contentStore] = key.split('\u0000')
       tasks.push({
@@ -288,7 +289,7 @@ export function applyScenario(store: Store, tasks: TaskManager, clock: Clock, sc
       blobStoreName: r.blobStore ?? 'default',
       online: r.online ?? true,
       members: r.members ?? [],
-      remoteUrl: type === 'proxy' ? r.remoteUrl ?? 'https://registry-1.docker.io' : null,
+      remoteUrl: type === 'proxy' ? (r.remoteUrl ?? 'https://registry-1.docker.io') : null,
       writePolicy: r.writePolicy ?? 'ALLOW',
       strictContentTypeValidation: true,
       latestPolicy: r.latestPolicy ?? false,

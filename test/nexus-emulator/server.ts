@@ -233,7 +233,8 @@ export class NexusEmulator {
   pushImage(repository: string, image: string, spec: ScenarioTag): string {
     const when = spec.pushed ? new Date(spec.pushed) : this.clock.now()
     const content = buildTagContent(this.state, repository, image, spec, when)
-    return this.state.putManifest(repository, image, spec.tag, content.data, content.mediaType, { when, uploader: spec.uploader, uploaderIp: spec.uploaderIp }).digest
+    return this.state.putManifest(repository, image, spec.tag, content.data, content.mediaType, { when, uploader: spec.uploader, uploaderIp: spec.uploaderIp })
+      .digest
   }
 
   /**
@@ -252,7 +253,8 @@ export class NexusEmulator {
     const platforms = children.length > 0 ? children.map(d => `${d.platform?.os ?? 'linux'}/${d.platform?.architecture ?? 'amd64'}`) : undefined
     const mediaType = current.contentType === 'application/vnd.oci.image.manifest.v1+json' ? 'oci' : 'docker'
     const content = buildTagContent(this.state, repository, image, { platforms, mediaType, ...spec, tag, created: when.toISOString() }, when, salt)
-    return this.state.putManifest(repository, image, tag, content.data, content.mediaType, { when, uploader: spec.uploader, uploaderIp: spec.uploaderIp }).digest
+    return this.state.putManifest(repository, image, tag, content.data, content.mediaType, { when, uploader: spec.uploader, uploaderIp: spec.uploaderIp })
+      .digest
   }
 
   private externalId(repository: string, row: number, orientId: string): string {

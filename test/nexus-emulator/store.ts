@@ -20,17 +20,7 @@
 import { randomUUID } from 'node:crypto'
 import { Clock } from './clock'
 import { orientHex } from './ids'
-import {
-  MEDIA,
-  blobDescriptors,
-  childManifests,
-  digestOf,
-  isDigest,
-  md5Hex,
-  parseManifest,
-  sha1Hex,
-  sha256Hex
-} from './manifest'
+import { MEDIA, blobDescriptors, childManifests, digestOf, isDigest, md5Hex, parseManifest, sha1Hex, sha256Hex } from './manifest'
 
 export type RepositoryType = 'hosted' | 'proxy' | 'group'
 export type WritePolicy = 'ALLOW' | 'ALLOW_ONCE' | 'DENY'
@@ -268,7 +258,9 @@ export class Store {
    * content store, created at least `delayMs` ago. Returns how many.
    */
   cleanupOrphanBlobs(format: string, contentStore: string, delayMs = BLOB_CLEANUP_DELAY_MS): number {
-    const repos = new Set([...this.repositories.values()].filter(r => r.config.format === format && r.config.dataStoreName === contentStore).map(r => r.config.name))
+    const repos = new Set(
+      [...this.repositories.values()].filter(r => r.config.format === format && r.config.dataStoreName === contentStore).map(r => r.config.name)
+    )
     const cutoff = this.clock.nowMs() - delayMs
     let n = 0
     for (const bs of this.blobStores.values()) {
@@ -384,7 +376,7 @@ export class Store {
     this.orientComponentIds.set(c.orientId, { repository: repo.config.name, row })
     if (repo.config.format === 'docker') {
       let tags = repo.tagIndex.get(name)
-      if (!tags) repo.tagIndex.set(name, (tags = new Map()))
+      if (!tags) repo.tagIndex.set(name, (tags = new Map<string, number>()))
       tags.set(version, row)
     }
     return c
@@ -534,7 +526,13 @@ export class Store {
       return { items: slice.map(row => map.get(row)!), remaining: rows.length - start - slice.length }
     }
     const all = (kind === 'components' ? this.componentsInOrder(repoName) : this.assetsInOrder(repoName)) as Item[]
-    const start = afterRow === null ? 0 : lowerBound(all.map(i => i.row), afterRow + 1)
+    const start =
+      afterRow === null
+        ? 0
+        : lowerBound(
+            all.map(i => i.row),
+            afterRow + 1
+          )
     const items = all.slice(start, start + limit)
     return { items, remaining: all.length - start - items.length }
   }
@@ -669,11 +667,7 @@ export class Store {
       return { asset, digest, createdPath: true, changed: true }
     }
     const c = this.createComponent(repo, null, image, reference, meta.when ?? this.clock.now())
-    const asset = this.createAsset(
-      repo,
-      { path, kind: 'tag', image, reference, data, contentType: mediaType, componentRow: c.row },
-      meta
-    )
+    const asset = this.createAsset(repo, { path, kind: 'tag', image, reference, data, contentType: mediaType, componentRow: c.row }, meta)
     return { asset, digest, createdPath: true, changed: true }
   }
 
@@ -809,9 +803,7 @@ export class Store {
       }
       for (const a of [...repo.assets.values()]) {
         if (a.kind !== 'blob' || referenced.has(a.reference ?? '') || a.blobCreated.getTime() > cutoff) continue
-        const elsewhere = [...this.repositories.values()].some(
-          o => o !== repo && o.config.format === 'docker' && o.assetByPath.has(a.path)
-        )
+        const elsewhere = [...this.repositories.values()].some(o => o !== repo && o.config.format === 'docker' && o.assetByPath.has(a.path))
         if (elsewhere) continue
         this.removeAsset(repo, a)
         result.blobsDeleted++

@@ -41,19 +41,16 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
   const stalled = new Set<ServerResponse>()
 
   const forward = (req: IncomingMessage, res: ServerResponse, body: Buffer, extra: Record<string, string> = {}): void => {
-    const p = request(
-      { host: up.hostname, port: up.port, method: req.method, path: req.url, headers: { ...req.headers, host: up.host } },
-      r => {
-        // Rewrite absolute Location/Link headers that point upstream so clients stay behind the proxy.
-        const headers = { ...r.headers }
-        for (const h of ['location', 'link']) {
-          const v = headers[h]
-          if (typeof v === 'string') headers[h] = v.split(upstream).join(`http://${req.headers.host}`)
-        }
-        res.writeHead(r.statusCode ?? 502, { ...headers, ...extra })
-        r.pipe(res)
+    const p = request({ host: up.hostname, port: up.port, method: req.method, path: req.url, headers: { ...req.headers, host: up.host } }, r => {
+      // Rewrite absolute Location/Link headers that point upstream so clients stay behind the proxy.
+      const headers = { ...r.headers }
+      for (const h of ['location', 'link']) {
+        const v = headers[h]
+        if (typeof v === 'string') headers[h] = v.split(upstream).join(`http://${req.headers.host}`)
       }
-    )
+      res.writeHead(r.statusCode ?? 502, { ...headers, ...extra })
+      r.pipe(res)
+    })
     p.on('error', () => {
       res.writeHead(502)
       res.end()
@@ -63,8 +60,9 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
 
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = []
-    req.on('data', c => chunks.push(c))
-    req.on('end', async () => {
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', () => void answer())
+    const answer = async (): Promise<void> => {
       const body = Buffer.concat(chunks)
       const entry: FaultProxy['log'][number] = { method: req.method ?? '', path: req.url ?? '' }
       log.push(entry)
@@ -103,7 +101,7 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
           return
         }
       }
-    })
+    }
   })
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
   const port = (server.address() as { port: number }).port

@@ -58,12 +58,13 @@ export async function seedGraph(t: PushTarget, nodes: NodeSpec[], salt = ''): Pr
       )
       const digest = await putManifest(t, n.image, sha(body), body, OCI_INDEX)
       pushed = { digest, body, mediaType: OCI_INDEX, size: body.length }
-      out.children.set(digest, kids.map(k => k.digest))
+      out.children.set(
+        digest,
+        kids.map(k => k.digest)
+      )
       await tag(n.image, n.tags, pushed)
     } else {
-      const subject = n.subject.startsWith('missing:')
-        ? sha(`${salt} ${n.subject}`)
-        : out.nodes.get(n.subject)?.digest
+      const subject = n.subject.startsWith('missing:') ? sha(`${salt} ${n.subject}`) : out.nodes.get(n.subject)?.digest
       if (!subject) throw new Error(`seedGraph: subject ${n.subject} of ${n.id} is not pushed yet`)
       const refTag = `sha256-${hexOfDigest(subject)}.${n.noun}`
       pushed = await pushImage(t, n.image, null, { layers: [`${salt} ${n.noun} ${n.id} of ${subject}`], mediaType: 'oci', created: '2024-01-01T00:00:00Z' })
@@ -85,7 +86,12 @@ export interface Reader {
 /** A reader over the registry v2 API (GET, so it also works where HEAD is broken). */
 export function registryReader(t: PushTarget): Reader {
   const headers: Record<string, string> = {
-    accept: ['application/vnd.oci.image.index.v1+json', 'application/vnd.oci.image.manifest.v1+json', 'application/vnd.docker.distribution.manifest.v2+json', 'application/vnd.docker.distribution.manifest.list.v2+json'].join(', ')
+    accept: [
+      'application/vnd.oci.image.index.v1+json',
+      'application/vnd.oci.image.manifest.v1+json',
+      'application/vnd.docker.distribution.manifest.v2+json',
+      'application/vnd.docker.distribution.manifest.list.v2+json'
+    ].join(', ')
   }
   if (t.auth) headers.authorization = 'Basic ' + Buffer.from(`${t.auth.username}:${t.auth.password}`).toString('base64')
   return {

@@ -46,7 +46,25 @@ export async function seedMixed(t: PushTarget): Promise<{ indexDigest: string; o
   for (const [i, tag] of ['1.0.0', '1.1.0', '1.2.0'].entries()) {
     await pushImage(t, OTHER_IMAGE, tag, { created: `2024-0${i + 1}-01T00:00:00Z` })
   }
-  const allTags = ['1.0.9', '1.0.10', '1.0.11', '1.0', '1.1.0', 'latest', '1.1.1_2', '1.2.0-rc.1', '1.0.8', '0.9.0', '2.0.0', '2.0.0-amd64', `${index.digest.replace(':', '-')}.sig`, `${old.digest.replace(':', '-')}.sig`, 'main', 'sha-abc1234', 'pr-12']
+  const allTags = [
+    '1.0.9',
+    '1.0.10',
+    '1.0.11',
+    '1.0',
+    '1.1.0',
+    'latest',
+    '1.1.1_2',
+    '1.2.0-rc.1',
+    '1.0.8',
+    '0.9.0',
+    '2.0.0',
+    '2.0.0-amd64',
+    `${index.digest.replace(':', '-')}.sig`,
+    `${old.digest.replace(':', '-')}.sig`,
+    'main',
+    'sha-abc1234',
+    'pr-12'
+  ]
   return { indexDigest: index.digest, oldDigest: old.digest, allTags: allTags.sort() }
 }
 

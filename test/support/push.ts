@@ -94,7 +94,12 @@ export interface Pushed {
 }
 
 /** Pushes an OCI index over the given platform images (pushed by digest first). */
-export async function pushIndex(t: PushTarget, name: string, tag: string, children: { pushed: Pushed; platform: { architecture: string; os: string } }[]): Promise<Pushed> {
+export async function pushIndex(
+  t: PushTarget,
+  name: string,
+  tag: string,
+  children: { pushed: Pushed; platform: { architecture: string; os: string } }[]
+): Promise<Pushed> {
   for (const c of children) await putManifest(t, name, c.pushed.digest, c.pushed.body, c.pushed.mediaType)
   const body = Buffer.from(
     JSON.stringify({

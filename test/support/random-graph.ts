@@ -76,7 +76,8 @@ export function randomGraph(seed: number): RandomCase {
     }
     // latest on one root: protected (keep-tags), so it and all it reaches stay
     const tagged = nodes.filter(
-      (x): x is Exclude<NodeSpec, { kind: 'referrer' }> => x.image === image && x.kind !== 'referrer' && x.tags.length > 0 && !x.tags.some(t => /-c\d+$/.test(t))
+      (x): x is Exclude<NodeSpec, { kind: 'referrer' }> =>
+        x.image === image && x.kind !== 'referrer' && x.tags.length > 0 && !x.tags.some(t => /-c\d+$/.test(t))
     )
     if (tagged.length > 0 && chance(0.7)) pick(tagged).tags.push('latest')
 

@@ -71,11 +71,27 @@ export interface RegistryTls {
 function selfSigned(dir: string): RegistryTls & { keyPath: string } {
   const certPath = join(dir, 'cert.pem')
   const keyPath = join(dir, 'key.pem')
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2',
-    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
-    '-keyout', keyPath, '-out', certPath
-  ], { stdio: 'ignore' })
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      keyPath,
+      '-out',
+      certPath
+    ],
+    { stdio: 'ignore' }
+  )
   return { certPath, keyPath, certPem: readFileSync(certPath, 'utf8') }
 }
 

@@ -50,4 +50,3 @@ export function runAction(inputs: Record<string, string>): Promise<ActionRun> {
     })
   })
 }
-
