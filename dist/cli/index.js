@@ -33306,7 +33306,9 @@ async function runCleanupStreaming(cfg, deps, sink) {
                         expectedBytes: freeableTotal,
                         ...deps.reclaimTiming,
                         ociRepositories: [...(kept?.ociRepositories ?? [])],
-                        ...(kept && !cfg.dryRun ? { verifyKept: () => kept.verify(http, repo => cfg.registryUrl ?? `${cfg.host}/repository/${repo}`, cfg.concurrency) } : {})
+                        ...(kept && !cfg.dryRun
+                            ? { verifyKept: () => kept.verify(http, repo => cfg.registryUrl ?? `${cfg.host}/repository/${repo}`, cfg.concurrency) }
+                            : {})
                     });
                 }
                 catch (e) {
@@ -34196,7 +34198,14 @@ async function readGraph(reader, inv, parallel) {
                 for (const d of lists[i] ?? []) {
                     if (nodes.has(d.digest))
                         continue;
-                    const rec = { digest: d.digest, mediaType: d.mediaType ?? '', tags: [], children: [], subject, ...(d.artifactType ? { artifactType: d.artifactType } : {}) };
+                    const rec = {
+                        digest: d.digest,
+                        mediaType: d.mediaType ?? '',
+                        tags: [],
+                        children: [],
+                        subject,
+                        ...(d.artifactType ? { artifactType: d.artifactType } : {})
+                    };
                     nodes.set(d.digest, rec);
                     untagged.push(rec);
                     found.push(rec);
@@ -34249,14 +34258,14 @@ async function describeManifests(reader, name, records, parallel, opts = {}) {
         ...m.layers.map(l => ({ digest: l.digest, size: l.size })),
         ...(m.config ? [{ digest: m.config.digest, size: m.config.size }] : [])
     ];
-    const createdOf = async (m) => m.config ? reader.configCreated(name, m.config.digest) : undefined;
+    const createdOf = async (m) => (m.config ? reader.configCreated(name, m.config.digest) : undefined);
     /** The image manifests below an index, each once. */
     const leaves = async (body, depth, seen) => {
         if (depth > exports.MAX_INDEX_DEPTH)
             throw new Error(`indexes nested deeper than ${exports.MAX_INDEX_DEPTH} levels`);
         const kids = body.manifest.manifests.map(c => c.digest).filter(d => !seen.has(d) && seen.add(d));
         const bodies = await Promise.all(kids.map(d => mustRead(reader, name, d)));
-        const out = await Promise.all(bodies.map(k => ((0, media_1.isIndexType)(k.mediaType) ? leaves(k, depth + 1, seen) : [k])));
+        const out = await Promise.all(bodies.map(k => ((0, media_1.isIndexType)(k.mediaType) ? leaves(k, depth + 1, seen) : Promise.resolve([k]))));
         return out.flat();
     };
     await (0, limit_1.mapLimit)(records, parallel, async (rec) => {
@@ -34788,7 +34797,11 @@ class NexusBackend {
         if (!r) {
             // Nexus 3 has no OCI referrers API: asking would only spend requests (counted by CE's daily limit).
             const registry = this.registry(image.repository);
-            r = (0, inventory_1.cachingReader)({ manifest: registry.manifest.bind(registry), resolve: registry.resolve.bind(registry), configCreated: registry.configCreated.bind(registry) });
+            r = (0, inventory_1.cachingReader)({
+                manifest: registry.manifest.bind(registry),
+                resolve: registry.resolve.bind(registry),
+                configCreated: registry.configCreated.bind(registry)
+            });
             this.readers.set(image, r);
         }
         return r;
@@ -34889,7 +34902,11 @@ class NexusClient {
     }
     /** Every repository the user may browse (a plain array, not a page). */
     async repositories() {
-        const res = await this.http.request('GET', `${this.rest}/repositories`, { kind: 'nexus GET repositories', headers: { accept: 'application/json' }, accept: [401, 403] });
+        const res = await this.http.request('GET', `${this.rest}/repositories`, {
+            kind: 'nexus GET repositories',
+            headers: { accept: 'application/json' },
+            accept: [401, 403]
+        });
         authFailure(res.status, 'list repositories', '');
         return JSON.parse(res.body.toString('utf8'));
     }
@@ -34911,7 +34928,11 @@ class NexusClient {
             url.searchParams.set('repository', repository);
             if (token)
                 url.searchParams.set('continuationToken', token);
-            const res = await this.http.request('GET', url.toString(), { kind: 'nexus GET components', headers: { accept: 'application/json' }, accept: [401, 403, 404] });
+            const res = await this.http.request('GET', url.toString(), {
+                kind: 'nexus GET components',
+                headers: { accept: 'application/json' },
+                accept: [401, 403, 404]
+            });
             authFailure(res.status, `list repository ${repository}`, `nx-repository-view-docker-${repository}-read (or -browse)`);
             if (res.status === 404) {
                 if (page === 1)
@@ -35011,7 +35032,10 @@ class ListingSpool {
     /** Image names listed in `repository`, sorted. */
     images(repository) {
         const prefix = `${repository}\u0000`;
-        return [...this.where.keys()].filter(k => k.startsWith(prefix)).map(k => k.slice(prefix.length)).sort();
+        return [...this.where.keys()]
+            .filter(k => k.startsWith(prefix))
+            .map(k => k.slice(prefix.length))
+            .sort();
     }
     /** The items of one image, in listing order. */
     read(repository, image) {
@@ -35072,10 +35096,18 @@ const node_crypto_1 = __nccwpck_require__(7598);
 function neededPrivileges(cfg) {
     const needs = [];
     for (const r of cfg.repositories) {
-        needs.push({ privilege: `nx-repository-view-docker-${r}-read`, permission: `nexus:repository-view:docker:${r}:read`, purpose: `list ${r} and read its manifests by digest` });
+        needs.push({
+            privilege: `nx-repository-view-docker-${r}-read`,
+            permission: `nexus:repository-view:docker:${r}:read`,
+            purpose: `list ${r} and read its manifests by digest`
+        });
         needs.push({ privilege: `nx-repository-view-docker-${r}-delete`, permission: `nexus:repository-view:docker:${r}:delete`, purpose: `delete tags in ${r}` });
         if (cfg.runCleanupTasks) {
-            needs.push({ privilege: `nx-repository-admin-docker-${r}-read`, permission: `nexus:repository-admin:docker:${r}:read`, purpose: `find the blob store of ${r}` });
+            needs.push({
+                privilege: `nx-repository-admin-docker-${r}-read`,
+                permission: `nexus:repository-admin:docker:${r}:read`,
+                purpose: `find the blob store of ${r}`
+            });
         }
     }
     if (cfg.runCleanupTasks) {
@@ -35092,7 +35124,10 @@ function neededPrivileges(cfg) {
  * granted permission with fewer parts implies everything below its last part.
  */
 function implies(granted, needed) {
-    const parts = (p) => p.toLowerCase().split(':').map(x => new Set(x.split(',').map(s => s.trim())));
+    const parts = (p) => p
+        .toLowerCase()
+        .split(':')
+        .map(x => new Set(x.split(',').map(s => s.trim())));
     const g = parts(granted);
     const n = parts(needed);
     for (let i = 0; i < n.length; i++) {
@@ -35277,7 +35312,11 @@ class NexusTasks {
         return name;
     }
     async blobStores() {
-        const res = await this.http.request('GET', `${this.rest}/blobstores`, { kind: 'nexus GET blobstores', headers: { accept: 'application/json' }, accept: [401, 403] });
+        const res = await this.http.request('GET', `${this.rest}/blobstores`, {
+            kind: 'nexus GET blobstores',
+            headers: { accept: 'application/json' },
+            accept: [401, 403]
+        });
         (0, client_1.authFailure)(res.status, 'read blob stores', 'nx-blobstores-read');
         return JSON.parse(res.body.toString('utf8'));
     }
@@ -35645,9 +35684,7 @@ function usableCreated(d) {
     return { date };
 }
 function ageOf(basis, pushed, created, lastPulled) {
-    const fromCreated = created.date
-        ? { date: created.date, basis: 'created' }
-        : { basis: 'none', unknown: created.why };
+    const fromCreated = created.date ? { date: created.date, basis: 'created' } : { basis: 'none', unknown: created.why };
     if (basis === 'created')
         return fromCreated;
     // Plain registries do not know push dates, so `pushed` falls back to `created` (the config layer warns).
@@ -36091,7 +36128,12 @@ async function reclaim(cfg, http, log, deletedSomething, opts = {}) {
     }
     const cleanups = (await tasks.list(exports.BLOB_CLEANUP_TYPE))
         .filter(t => (t.properties ? t.properties.format === 'docker' : BLOB_CLEANUP_NAME.test(t.name)))
-        .map(t => ({ task: t, type: exports.BLOB_CLEANUP_TYPE, target: `docker blobs of ${t.properties?.contentStore ?? BLOB_CLEANUP_NAME.exec(t.name)?.[1] ?? '?'}`, confirmed: true }));
+        .map(t => ({
+        task: t,
+        type: exports.BLOB_CLEANUP_TYPE,
+        target: `docker blobs of ${t.properties?.contentStore ?? BLOB_CLEANUP_NAME.exec(t.name)?.[1] ?? '?'}`,
+        confirmed: true
+    }));
     const compacts = [];
     for (const store of new Set(stores.values())) {
         const p = await findTask(tasks, cfg, exports.COMPACT_TYPE, cfg.compactTask, 'compact-task', store, t => t.properties?.blobstoreName === store, {
@@ -37113,7 +37155,6 @@ function escapeHtml(text) {
  * must not be able to inject escape sequences or break a table row. Characters in `keep` survive.
  */
 function stripControls(text, keep = '') {
-    // eslint-disable-next-line no-control-regex
     return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, c => (keep.includes(c) ? c : ' '));
 }
 /** Drops `user:password@` from a URL: the host is printed everywhere and must never carry credentials. */
@@ -37564,7 +37605,14 @@ function tasksTable(report) {
     const r = report.reclaim;
     if (!r || r.tasks.length === 0)
         return undefined;
-    const columns = [{ header: 'Task', flex: true }, { header: 'Type' }, { header: 'For' }, { header: 'Result' }, { header: 'Duration' }, { header: 'Message', flex: true }];
+    const columns = [
+        { header: 'Task', flex: true },
+        { header: 'Type' },
+        { header: 'For' },
+        { header: 'Result' },
+        { header: 'Duration' },
+        { header: 'Message', flex: true }
+    ];
     const rows = r.tasks.map(t => [t.name, t.type, t.target, t.result, t.durationMs === undefined ? '—' : (0, format_1.formatDuration)(t.durationMs), t.message ?? '—']);
     return { columns, rows };
 }
@@ -37573,7 +37621,14 @@ function blobStoresTable(report) {
     if (!r || r.blobStores.length === 0)
         return undefined;
     const b = (n) => (n === undefined ? '—' : (0, format_1.formatBytes)(n));
-    const columns = [{ header: 'Blob store' }, { header: 'Type' }, { header: 'Before' }, { header: 'After' }, { header: 'Freed' }, { header: 'Measured' }];
+    const columns = [
+        { header: 'Blob store' },
+        { header: 'Type' },
+        { header: 'Before' },
+        { header: 'After' },
+        { header: 'Freed' },
+        { header: 'Measured' }
+    ];
     const rows = r.blobStores.map(s => [s.name, s.type, b(s.beforeBytes), b(s.afterBytes), b(s.freedBytes), s.measuredAt ?? '—']);
     return { columns, rows };
 }
@@ -37594,7 +37649,10 @@ function buildView(run, maxRows) {
     const report = d.summary;
     const label = imageLabel(report);
     const notes = [...report.notes, ...(report.reclaim?.notes ?? [])];
-    for (const [name, list] of [['deleted', d.deleted], ['would-delete', d.wouldDelete]]) {
+    for (const [name, list] of [
+        ['deleted', d.deleted],
+        ['would-delete', d.wouldDelete]
+    ]) {
         if (list.refs.length < list.total) {
             notes.push(`the ${name} output lists the first ${list.refs.length} of ${list.total} tags (GitHub limits outputs to 1 MB); report-file has them all`);
         }
@@ -37992,7 +38050,7 @@ module.exports = require("util");
 /***/ ((module) => {
 
 "use strict";
-module.exports = /*#__PURE__*/JSON.parse('{"name":"nexus-image-lifecycle","version":"0.1.0","description":"Keep a Sonatype Nexus 3 (or any OCI Distribution) Docker registry clean: keep the N newest versions per image, delete the rest older than an age, with a dry-run plan and a report.","license":"MIT","private":true,"main":"dist/index.js","bin":{"nexus-image-lifecycle":"dist/cli/index.js"},"engines":{"node":">=20"},"scripts":{"build":"tsc --noEmit -p tsconfig.json","package":"ncc build src/main.ts -o dist -t --license licenses.txt && ncc build src/bin.ts -o dist/cli -t --license licenses.txt","test":"jest --runInBand","check":"npm run build && npm test","demo":"tsx scripts/demo.ts","docs":"tsx scripts/docs.ts","bench":"tsx scripts/bench.ts"},"dependencies":{"@actions/core":"^2.0.3","@actions/http-client":"^3.0.2","semver":"^7.7.3"},"devDependencies":{"@types/jest":"^29.5.14","@types/node":"^20.19.0","@types/semver":"^7.7.1","@vercel/ncc":"^0.45.0","jest":"^29.7.0","jest-util":"^29.7.0","ts-jest":"^29.4.5","tsx":"^4.20.6","typescript":"~5.9.3"}}');
+module.exports = /*#__PURE__*/JSON.parse('{"name":"nexus-image-lifecycle","version":"0.1.0","description":"Keep a Sonatype Nexus 3 (or any OCI Distribution) Docker registry clean: keep the N newest versions per image, delete the rest older than an age, with a dry-run plan and a report.","license":"MIT","private":true,"main":"dist/index.js","bin":{"nexus-image-lifecycle":"dist/cli/index.js"},"engines":{"node":">=20"},"scripts":{"typecheck":"tsc --noEmit -p tsconfig.json","build":"npm run typecheck","lint":"eslint .","format":"prettier --write .","format:check":"prettier --check .","package":"ncc build src/main.ts -o dist -t --license licenses.txt && ncc build src/bin.ts -o dist/cli -t --license licenses.txt","test":"jest --runInBand","check":"npm run build && npm test","demo":"tsx scripts/demo.ts","docs":"tsx scripts/docs.ts","bench":"tsx scripts/bench.ts"},"dependencies":{"@actions/core":"^2.0.3","@actions/http-client":"^3.0.2","semver":"^7.7.3"},"devDependencies":{"@types/jest":"^29.5.14","@types/node":"^20.19.0","@types/semver":"^7.7.1","@vercel/ncc":"^0.45.0","eslint":"^9.39.5","eslint-config-prettier":"^10.1.8","jest":"^29.7.0","jest-util":"^29.7.0","prettier":"^3.10.1","ts-jest":"^29.4.5","tsx":"^4.20.6","typescript":"~5.9.3","typescript-eslint":"^8.74.0"}}');
 
 /***/ })
 
