@@ -36963,7 +36963,7 @@ const config_1 = __nccwpck_require__(2973);
 const inputs_1 = __nccwpck_require__(8422);
 const report_1 = __nccwpck_require__(665);
 const streamed_run_1 = __nccwpck_require__(1370);
-const package_json_1 = __nccwpck_require__(8330);
+const version_1 = __nccwpck_require__(311);
 const actionsLogger = {
     debug: m => core.debug(m),
     info: m => core.info(m),
@@ -36981,7 +36981,7 @@ async function run() {
         }
         // Not core.getInput: it reads an input given as '' like one left out, and an empty list must be refused.
         const cfg = (0, config_1.parseConfig)(name => process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`]);
-        const { digest, spool } = await (0, streamed_run_1.runStreamed)(cfg, { log: actionsLogger, version: package_json_1.version }, cfg.reportFile !== undefined);
+        const { digest, spool } = await (0, streamed_run_1.runStreamed)(cfg, { log: actionsLogger, version: version_1.VERSION }, cfg.reportFile !== undefined);
         for (const [name, value] of Object.entries((0, report_1.actionOutputs)(digest)))
             core.setOutput(name, value);
         let reportError;
@@ -40282,6 +40282,19 @@ function privateTempDir() {
 
 /***/ }),
 
+/***/ 311:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.VERSION = void 0;
+// Written by scripts/write-version.ts from package.json (npm run package); do not edit.
+exports.VERSION = '0.1.0';
+
+
+/***/ }),
+
 /***/ 2613:
 /***/ ((module) => {
 
@@ -40591,14 +40604,6 @@ module.exports = require("tls");
 
 "use strict";
 module.exports = require("util");
-
-/***/ }),
-
-/***/ 8330:
-/***/ ((module) => {
-
-"use strict";
-module.exports = /*#__PURE__*/JSON.parse('{"name":"nexus-image-lifecycle","version":"0.1.0","description":"Keep a Sonatype Nexus 3 (or any OCI Distribution) Docker registry clean: keep the N newest versions per image, delete the rest older than an age, with a dry-run plan and a report.","license":"MIT","private":true,"main":"dist/index.js","bin":{"nexus-image-lifecycle":"dist/cli/index.js"},"engines":{"node":">=20"},"scripts":{"typecheck":"tsc --noEmit -p tsconfig.json","build":"npm run typecheck","lint":"eslint .","format":"prettier --write .","format:check":"prettier --check .","package":"ncc build src/main.ts -o dist -t --license licenses.txt && ncc build src/bin.ts -o dist/cli -t --license licenses.txt","test":"jest --runInBand","check":"npm run build && npm test","demo":"tsx scripts/demo.ts","docs":"tsx scripts/docs.ts","bench":"tsx scripts/bench.ts"},"dependencies":{"@actions/core":"^2.0.3","@actions/http-client":"^3.0.2","semver":"^7.7.3"},"devDependencies":{"@types/jest":"^29.5.14","@types/node":"^20.19.0","@types/semver":"^7.7.1","@vercel/ncc":"^0.45.0","eslint":"^9.39.5","eslint-config-prettier":"^10.1.8","jest":"^29.7.0","jest-util":"^29.7.0","prettier":"^3.10.1","ts-jest":"^29.4.5","tsx":"^4.20.6","typescript":"~5.9.3","typescript-eslint":"^8.74.0"}}');
 
 /***/ })
 

@@ -7,7 +7,7 @@ import { INPUTS } from './inputs'
 import { consoleLogger } from './log'
 import { renderTerminal } from './report'
 import { runStreamed } from './streamed-run'
-import { version } from '../package.json'
+import { VERSION as version } from './version'
 
 export class UsageError extends Error {}
 

@@ -6,7 +6,7 @@ import { OUTPUTS } from './inputs'
 import { Logger } from './log'
 import { actionOutputs, renderSummary } from './report'
 import { runStreamed } from './streamed-run'
-import { version } from '../package.json'
+import { VERSION as version } from './version'
 
 const actionsLogger: Logger = {
   debug: m => core.debug(m),

@@ -32634,7 +32634,7 @@ const inputs_1 = __nccwpck_require__(8422);
 const log_1 = __nccwpck_require__(5625);
 const report_1 = __nccwpck_require__(665);
 const streamed_run_1 = __nccwpck_require__(1370);
-const package_json_1 = __nccwpck_require__(8330);
+const version_1 = __nccwpck_require__(311);
 class UsageError extends Error {
 }
 exports.UsageError = UsageError;
@@ -32696,7 +32696,7 @@ function parseArgs(argv) {
 }
 function helpText() {
     const lines = [
-        `nexus-image-lifecycle ${package_json_1.version}: keep the newest Docker images in Nexus 3 or an OCI registry, delete the rest.`,
+        `nexus-image-lifecycle ${version_1.VERSION}: keep the newest Docker images in Nexus 3 or an OCI registry, delete the rest.`,
         '',
         'Usage: nexus-image-lifecycle --host URL [options]',
         '',
@@ -32724,7 +32724,7 @@ async function main(argv) {
         return 0;
     }
     if (args.version) {
-        process.stdout.write(package_json_1.version + '\n');
+        process.stdout.write(version_1.VERSION + '\n');
         return 0;
     }
     let password = '';
@@ -32741,7 +32741,7 @@ async function main(argv) {
     const log = (0, log_1.consoleLogger)(args.verbose);
     try {
         const cfg = (0, config_1.parseConfig)(name => (name === 'password' ? password : args.inputs[name]));
-        const { digest, spool } = await (0, streamed_run_1.runStreamed)(cfg, { log, version: package_json_1.version }, Boolean(cfg.reportFile) || args.json);
+        const { digest, spool } = await (0, streamed_run_1.runStreamed)(cfg, { log, version: version_1.VERSION }, Boolean(cfg.reportFile) || args.json);
         let reportFailed = false;
         try {
             if (spool && cfg.reportFile) {
@@ -37782,6 +37782,19 @@ function privateTempDir() {
 
 /***/ }),
 
+/***/ 311:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.VERSION = void 0;
+// Written by scripts/write-version.ts from package.json (npm run package); do not edit.
+exports.VERSION = '0.1.0';
+
+
+/***/ }),
+
 /***/ 2613:
 /***/ ((module) => {
 
@@ -38043,14 +38056,6 @@ module.exports = require("tls");
 
 "use strict";
 module.exports = require("util");
-
-/***/ }),
-
-/***/ 8330:
-/***/ ((module) => {
-
-"use strict";
-module.exports = /*#__PURE__*/JSON.parse('{"name":"nexus-image-lifecycle","version":"0.1.0","description":"Keep a Sonatype Nexus 3 (or any OCI Distribution) Docker registry clean: keep the N newest versions per image, delete the rest older than an age, with a dry-run plan and a report.","license":"MIT","private":true,"main":"dist/index.js","bin":{"nexus-image-lifecycle":"dist/cli/index.js"},"engines":{"node":">=20"},"scripts":{"typecheck":"tsc --noEmit -p tsconfig.json","build":"npm run typecheck","lint":"eslint .","format":"prettier --write .","format:check":"prettier --check .","package":"ncc build src/main.ts -o dist -t --license licenses.txt && ncc build src/bin.ts -o dist/cli -t --license licenses.txt","test":"jest --runInBand","check":"npm run build && npm test","demo":"tsx scripts/demo.ts","docs":"tsx scripts/docs.ts","bench":"tsx scripts/bench.ts"},"dependencies":{"@actions/core":"^2.0.3","@actions/http-client":"^3.0.2","semver":"^7.7.3"},"devDependencies":{"@types/jest":"^29.5.14","@types/node":"^20.19.0","@types/semver":"^7.7.1","@vercel/ncc":"^0.45.0","eslint":"^9.39.5","eslint-config-prettier":"^10.1.8","jest":"^29.7.0","jest-util":"^29.7.0","prettier":"^3.10.1","ts-jest":"^29.4.5","tsx":"^4.20.6","typescript":"~5.9.3","typescript-eslint":"^8.74.0"}}');
 
 /***/ })
 
