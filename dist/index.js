@@ -35482,6 +35482,51 @@ function parseUrl(value, input) {
 
 /***/ }),
 
+/***/ 5495:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+// Tag and manifest counts by outcome: one counting rule for the engine and every report, so the numbers
+// agree wherever they are shown.
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.zeroCounts = zeroCounts;
+exports.summarizeCounts = summarizeCounts;
+exports.addCounts = addCounts;
+function zeroCounts() {
+    return { kept: 0, deleted: 0, wouldDelete: 0, pending: 0, skipped: 0, failed: 0 };
+}
+const COUNT_KEY = {
+    kept: 'kept',
+    deleted: 'deleted',
+    'would-delete': 'wouldDelete',
+    pending: 'pending',
+    skipped: 'skipped',
+    failed: 'failed'
+};
+/** A manifest counts once under `manifests` and once per tag under `tags` (an untagged child adds no tag). */
+function summarizeCounts(outcomes) {
+    const tags = zeroCounts();
+    const manifests = zeroCounts();
+    for (const o of outcomes) {
+        const key = COUNT_KEY[o.status];
+        // A manifest that failed half way (Nexus deletes tag by tag) counts its deleted tags as deleted.
+        const partly = o.status === 'failed' ? (o.deletedTags?.length ?? 0) : 0;
+        tags[key] += o.decision.tags.length - partly;
+        tags.deleted += partly;
+        manifests[key] += 1;
+    }
+    return { tags, manifests };
+}
+/** Adds `more` into `into`. */
+function addCounts(into, more) {
+    for (const k of Object.keys(into))
+        into[k] += more[k];
+}
+
+
+/***/ }),
+
 /***/ 7607:
 /***/ ((__unused_webpack_module, exports) => {
 
@@ -35539,266 +35584,40 @@ function humanAge(ms) {
 
 "use strict";
 
-// The engine both doors (action and CLI) call: config -> inventory -> plan -> execute -> report, image by
-// image: each image is inventoried, planned, executed and handed to the report sink, then dropped, so
-// memory stays flat as tags grow. Only max-deletions needs every image planned before the first delete
-// (the cap is shared over images), and then holds the inventories until each image has run.
+// The engine both doors (action and CLI) call. The stages, in the order data flows:
+//   config (src/config.ts, already parsed) -> open the run -> inventory (listing) -> per image:
+//   inventory -> plan -> execute -> report (src/run/images.ts) -> reclaim -> the run's summary.
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.TOOL_NAME = void 0;
-exports.createBackend = createBackend;
-exports.runCleanup = runCleanup;
+exports.TOOL_NAME = exports.createBackend = void 0;
 exports.runCleanupStreaming = runCleanupStreaming;
-const config_1 = __nccwpck_require__(2973);
-const execute_1 = __nccwpck_require__(5208);
-const http_1 = __nccwpck_require__(6803);
-const freeable_1 = __nccwpck_require__(9217);
-const limit_1 = __nccwpck_require__(7768);
-const memory_1 = __nccwpck_require__(8820);
-const planner_1 = __nccwpck_require__(7921);
-const glob_1 = __nccwpck_require__(5601);
-const subject_directory_1 = __nccwpck_require__(9661);
-const client_1 = __nccwpck_require__(2440);
-const backend_1 = __nccwpck_require__(1023);
-const backend_2 = __nccwpck_require__(6131);
-const report_1 = __nccwpck_require__(665);
-const reclaim_1 = __nccwpck_require__(9576);
-const kept_content_1 = __nccwpck_require__(9719);
-exports.TOOL_NAME = 'nexus-image-lifecycle';
-function createBackend(cfg, http) {
-    if (cfg.api === 'registry') {
-        const client = new client_1.RegistryClient(http, cfg.registryUrl ?? cfg.host);
-        return new backend_1.RegistryBackend(client, {
-            parallel: cfg.concurrency,
-            policy: cfg.policy,
-            verifyBeforeDelete: cfg.verifyBeforeDelete,
-            sizeEstimate: cfg.sizeEstimate,
-            forceOnNexus: cfg.forceRegistryApi
-        });
+exports.runCleanup = runCleanup;
+const context_1 = __nccwpck_require__(670);
+const images_1 = __nccwpck_require__(8463);
+const listing_1 = __nccwpck_require__(9034);
+const reclaim_space_1 = __nccwpck_require__(3329);
+const summary_1 = __nccwpck_require__(5293);
+var context_2 = __nccwpck_require__(670);
+Object.defineProperty(exports, "createBackend", ({ enumerable: true, get: function () { return context_2.createBackend; } }));
+Object.defineProperty(exports, "TOOL_NAME", ({ enumerable: true, get: function () { return context_2.TOOL_NAME; } }));
+/** Runs the cleanup, handing each image's report to `sink` and keeping only counts (RunSummary). */
+async function runCleanupStreaming(cfg, deps, sink) {
+    const run = (0, context_1.openRun)(cfg, deps);
+    try {
+        const listing = await (0, listing_1.listImages)(run);
+        const images = await (0, images_1.runImages)(run, listing, sink);
+        const reclaimed = await (0, reclaim_space_1.reclaimSpace)(run, images);
+        return (0, summary_1.summarizeRun)(run, images, reclaimed);
     }
-    return new backend_2.NexusBackend(http, cfg);
+    finally {
+        // e.g. the spooled Nexus listing: removed however the run ends
+        run.backend.close?.();
+    }
 }
 /** Runs the cleanup; the full RunReport, every outcome included (for tests and small embedding). */
 async function runCleanup(cfg, deps) {
     const images = [];
     const summary = await runCleanupStreaming(cfg, deps, img => images.push(img));
     return { ...summary, images };
-}
-/** Runs the cleanup, handing each image's report to `sink` and keeping only counts (RunSummary). */
-async function runCleanupStreaming(cfg, deps, sink) {
-    const { log } = deps;
-    const now = deps.now ?? (() => new Date());
-    const started = now();
-    const t0 = Date.now();
-    const http = new http_1.Http({
-        username: cfg.username,
-        password: cfg.password,
-        timeoutMs: cfg.requestTimeoutMs,
-        retries: cfg.retries,
-        concurrency: cfg.concurrency,
-        userAgent: `${exports.TOOL_NAME}/${deps.version}`,
-        log,
-        caCert: cfg.caCert,
-        insecureSkipTlsVerify: cfg.insecureSkipTlsVerify
-    });
-    const backend = createBackend(cfg, http);
-    try {
-        const notes = [];
-        for (const w of (0, config_1.securityWarnings)(cfg)) {
-            log.warning(w);
-            notes.push(w);
-        }
-        if (cfg.api === 'registry' && cfg.policy.ageBasis === 'pushed') {
-            const note = 'age-basis pushed: a plain registry does not record push dates, so the image config created date is used';
-            log.warning(note);
-            notes.push(note);
-        }
-        const { all, selected } = await log.group('Inventory', async () => {
-            await backend.preflight();
-            const listed = await backend.listImages();
-            const chosen = listed.filter(r => (0, glob_1.matchesAny)(r.name, cfg.policy.images) && !(0, glob_1.matchesAny)(r.name, cfg.policy.excludeImages));
-            log.info(`${listed.length} images found, ${chosen.length} selected by images/exclude-images`);
-            for (const n of backend.notes)
-                log.warning(n);
-            notes.push(...backend.notes);
-            return { all: listed, selected: chosen };
-        });
-        const freeable = new freeable_1.FreeableEstimate();
-        // What the cleanup tasks must leave standing, read again after Docker GC.
-        const kept = cfg.runCleanupTasks ? new kept_content_1.KeptContent(!cfg.dryRun) : undefined;
-        const summaries = [];
-        const failures = [];
-        let ageUnknown = 0;
-        // Every manifest of every image inventoried, so a referrer whose subject is not in its own image (a
-        // signatures repository) is kept while the subject exists anywhere the run lists.
-        const directory = new subject_directory_1.SubjectDirectory();
-        const locate = (digest) => directory.locate(digest);
-        const inventory = async (ref) => {
-            const inv = await backend.inventory(ref);
-            if (inv.error)
-                log.warning(`${inv.name}: inventory failed, nothing of it will be deleted: ${inv.error}`);
-            directory.add(inv);
-            return inv;
-        };
-        /** Before deciding an orphan: the listed images not selected may hold its subject too (read-only). */
-        const completeDirectory = async () => {
-            const rest = all.filter(r => !directory.has(r.repository, r.name));
-            if (rest.length === 0)
-                return;
-            log.info(`referrers name subjects outside their image: reading the ${rest.length} images not selected to look for them (nothing of them is deleted)`);
-            await (0, limit_1.mapLimit)(rest, cfg.concurrency, async (ref) => directory.add(await backend.inventory(ref)));
-        };
-        const needsDirectory = (inv) => !inv.error && (inv.missingSubjects?.length ?? 0) > 0;
-        // Everything an image needs after its plan: the size reads, the execute step, its report.
-        const finish = async (inv, ip) => {
-            ageUnknown += (0, planner_1.ageUnknownCount)(ip);
-            const going = ip.decisions.filter(d => d.action === 'delete').map(d => d.digest);
-            if (going.length > 0) {
-                // The estimate of freed bytes needs the blobs of what goes; read them now, before they are gone.
-                try {
-                    await backend.describeSizes(inv, going);
-                }
-                catch (e) {
-                    log.warning(`${ip.image}: size estimate unavailable: ${e.message}`);
-                }
-            }
-            const outcomes = await (0, execute_1.executeImage)(ip, inv, backend, { dryRun: cfg.dryRun, parallel: cfg.concurrency, log });
-            kept?.add(inv, outcomes);
-            const counts = (0, report_1.summarizeCounts)(outcomes);
-            // size-estimate off: unknown, even where nothing goes (0 would read as measured)
-            const bytes = cfg.sizeEstimate === 'off' ? undefined : freeable.add(inv, outcomes);
-            const tagCount = inv.manifests.reduce((n, m) => n + m.tags.length, 0);
-            const gone = cfg.dryRun ? counts.tags.wouldDelete : counts.tags.deleted;
-            if (!inv.error)
-                log.info(`${inv.repository}/${inv.name}: ${tagCount} tags on ${inv.manifests.length} manifests, ${cfg.dryRun ? 'would delete' : 'deleted'} ${gone} tags`);
-            return {
-                repository: ip.repository,
-                image: ip.image,
-                ...(ip.error ? { error: ip.error } : {}),
-                notes: ip.notes,
-                outcomes,
-                tags: counts.tags,
-                manifests: counts.manifests,
-                ...(bytes !== undefined ? { freeableBytes: bytes } : {})
-            };
-        };
-        const emit = (r) => {
-            if (r.error)
-                failures.push(`${r.repository}/${r.image}: inventory failed: ${r.error}`);
-            for (const o of r.outcomes) {
-                if (o.status === 'failed')
-                    failures.push(`${r.image}:${o.decision.tags.join(',')}: ${o.detail ?? 'failed'}`);
-            }
-            const { outcomes: _dropped, ...summary } = r;
-            summaries.push(summary);
-            sink(r);
-            (0, memory_1.relieveHeap)();
-        };
-        await log.group(cfg.dryRun ? 'Plan and dry run (nothing is deleted)' : 'Plan and delete', async () => {
-            if (cfg.policy.maxDeletions === undefined) {
-                // An image whose referrers name subjects it does not hold waits until every image is known.
-                const deferred = [];
-                await (0, limit_1.mapOrdered)(selected, cfg.concurrency, async (ref) => {
-                    // A turn of the event loop per image: with nothing to wait for (a Nexus dry run plans from
-                    // the spooled listing), images would run back to back in microtasks, and V8's GC tasks would
-                    // wait until the end (measured: +60 MB peak RSS at 100k tags).
-                    await new Promise(resolve => setImmediate(resolve));
-                    const inv = await inventory(ref);
-                    if (needsDirectory(inv)) {
-                        deferred.push(inv);
-                        return undefined;
-                    }
-                    return finish(inv, (0, planner_1.plan)([inv], cfg.policy, started, locate).images[0]);
-                }, r => r && emit(r));
-                if (deferred.length > 0)
-                    await completeDirectory();
-                for (const inv of deferred)
-                    emit(await finish(inv, (0, planner_1.plan)([inv], cfg.policy, started, locate).images[0]));
-                return;
-            }
-            // The cap is shared round robin over images, so every image is planned before the first delete.
-            const invs = await (0, limit_1.mapLimit)(selected, cfg.concurrency, inventory);
-            if (invs.some(needsDirectory))
-                await completeDirectory();
-            const whole = (0, planner_1.plan)(invs, cfg.policy, started, locate);
-            await (0, limit_1.mapOrdered)(whole.images, cfg.concurrency, async (ip, i) => {
-                const report = await finish(invs[i], ip);
-                invs[i] = undefined;
-                return report;
-            }, emit);
-        });
-        const unknownNote = (0, planner_1.ageUnknownNote)(ageUnknown);
-        if (unknownNote) {
-            log.info(unknownNote);
-            notes.push(unknownNote);
-        }
-        const tags = (0, report_1.zeroCounts)();
-        const manifests = (0, report_1.zeroCounts)();
-        for (const s of summaries) {
-            for (const k of Object.keys(tags)) {
-                tags[k] += s.tags[k];
-                manifests[k] += s.manifests[k];
-            }
-        }
-        const freeableTotal = cfg.sizeEstimate === 'off' ? undefined : freeable.total();
-        let reclaimed;
-        if (cfg.runCleanupTasks) {
-            reclaimed = await log.group('Reclaim space (Nexus cleanup tasks)', async () => {
-                try {
-                    return await (0, reclaim_1.reclaim)(cfg, http, log, tags.deleted > 0, {
-                        expectedBytes: freeableTotal,
-                        ...deps.reclaimTiming,
-                        ociRepositories: [...(kept?.ociRepositories ?? [])],
-                        ...(kept && !cfg.dryRun
-                            ? { verifyKept: () => kept.verify(http, repo => cfg.registryUrl ?? `${cfg.host}/repository/${repo}`, cfg.concurrency) }
-                            : {})
-                    });
-                }
-                catch (e) {
-                    failures.push(`reclaim: ${e.message}`);
-                    log.error(`reclaim: ${e.message}`);
-                    return undefined;
-                }
-            });
-            for (const n of reclaimed?.notes ?? [])
-                log.info(n);
-        }
-        return {
-            tool: { name: exports.TOOL_NAME, version: deps.version },
-            api: cfg.api,
-            dryRun: cfg.dryRun,
-            host: cfg.host,
-            repositories: cfg.repositories,
-            startedAt: started.toISOString(),
-            durationMs: Date.now() - t0,
-            policy: {
-                images: cfg.policy.images,
-                excludeImages: cfg.policy.excludeImages,
-                tags: cfg.policy.tags,
-                keepTags: cfg.policy.keepTags,
-                keep: cfg.policy.keep,
-                keepOther: cfg.policy.keepOther,
-                ...(cfg.policy.olderThan ? { olderThan: cfg.policy.olderThan.text } : {}),
-                ageBasis: cfg.policy.ageBasis,
-                sort: cfg.policy.sort,
-                ...(cfg.policy.maxDeletions !== undefined ? { maxDeletions: cfg.policy.maxDeletions } : {})
-            },
-            images: summaries,
-            totals: {
-                images: summaries.length,
-                tags,
-                manifests,
-                ...(freeableTotal !== undefined ? { freeableBytes: freeableTotal } : {})
-            },
-            requests: { ...http.counts },
-            notes,
-            failures,
-            ...(reclaimed ? { reclaim: reclaimed } : {})
-        };
-    }
-    finally {
-        // e.g. the spooled Nexus listing: removed however the run ends
-        backend.close?.();
-    }
 }
 
 
@@ -39308,8 +39127,9 @@ var data_1 = __nccwpck_require__(1356);
 Object.defineProperty(exports, "actionOutputs", ({ enumerable: true, get: function () { return data_1.actionOutputs; } }));
 Object.defineProperty(exports, "reportJson", ({ enumerable: true, get: function () { return data_1.reportJson; } }));
 Object.defineProperty(exports, "reportJsonFrame", ({ enumerable: true, get: function () { return data_1.reportJsonFrame; } }));
-Object.defineProperty(exports, "summarizeCounts", ({ enumerable: true, get: function () { return data_1.summarizeCounts; } }));
-Object.defineProperty(exports, "zeroCounts", ({ enumerable: true, get: function () { return data_1.zeroCounts; } }));
+var counts_1 = __nccwpck_require__(5495);
+Object.defineProperty(exports, "summarizeCounts", ({ enumerable: true, get: function () { return counts_1.summarizeCounts; } }));
+Object.defineProperty(exports, "zeroCounts", ({ enumerable: true, get: function () { return counts_1.zeroCounts; } }));
 
 
 /***/ }),
@@ -39428,11 +39248,8 @@ function isDigest(x) {
 
 "use strict";
 
-// Machine-readable views of a run: action outputs, the JSON report, and the counting rule shared with
-// the engine (so the numbers in every report agree).
+// Machine-readable views of a run: action outputs and the JSON report.
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.zeroCounts = zeroCounts;
-exports.summarizeCounts = summarizeCounts;
 exports.actionOutputs = actionOutputs;
 exports.normalize = normalize;
 exports.reportJson = reportJson;
@@ -39441,31 +39258,6 @@ exports.imageJson = imageJson;
 exports.imageJsonParts = imageJsonParts;
 const collect_1 = __nccwpck_require__(2088);
 const format_1 = __nccwpck_require__(2011);
-function zeroCounts() {
-    return { kept: 0, deleted: 0, wouldDelete: 0, pending: 0, skipped: 0, failed: 0 };
-}
-const COUNT_KEY = {
-    kept: 'kept',
-    deleted: 'deleted',
-    'would-delete': 'wouldDelete',
-    pending: 'pending',
-    skipped: 'skipped',
-    failed: 'failed'
-};
-/** A manifest counts once under `manifests` and once per tag under `tags` (an untagged child adds no tag). */
-function summarizeCounts(outcomes) {
-    const tags = zeroCounts();
-    const manifests = zeroCounts();
-    for (const o of outcomes) {
-        const key = COUNT_KEY[o.status];
-        // A manifest that failed half way (Nexus deletes tag by tag) counts its deleted tags as deleted.
-        const partly = o.status === 'failed' ? (o.deletedTags?.length ?? 0) : 0;
-        tags[key] += o.decision.tags.length - partly;
-        tags.deleted += partly;
-        manifests[key] += 1;
-    }
-    return { tags, manifests };
-}
 /**
  * Step outputs (all strings, as GitHub requires). Counts are tags; `deleted` lists only real deletions,
  * cut at LIST_OUTPUT_MAX_CHARS (the view then says so).
@@ -40171,6 +39963,327 @@ function buildView(run, maxRows) {
         notes,
         failures: report.failures,
         requests: requestsLine(report)
+    };
+}
+
+
+/***/ }),
+
+/***/ 670:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+// What every stage of a run shares: the validated config, the HTTP client and the backend built from it,
+// the clock, and the notes and failures the run collects as it goes.
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.TOOL_NAME = void 0;
+exports.createBackend = createBackend;
+exports.openRun = openRun;
+const config_1 = __nccwpck_require__(2973);
+const http_1 = __nccwpck_require__(6803);
+const backend_1 = __nccwpck_require__(6131);
+const backend_2 = __nccwpck_require__(1023);
+const client_1 = __nccwpck_require__(2440);
+exports.TOOL_NAME = 'nexus-image-lifecycle';
+function createBackend(cfg, http) {
+    if (cfg.api === 'registry') {
+        const client = new client_1.RegistryClient(http, cfg.registryUrl ?? cfg.host);
+        return new backend_2.RegistryBackend(client, {
+            parallel: cfg.concurrency,
+            policy: cfg.policy,
+            verifyBeforeDelete: cfg.verifyBeforeDelete,
+            sizeEstimate: cfg.sizeEstimate,
+            forceOnNexus: cfg.forceRegistryApi
+        });
+    }
+    return new backend_1.NexusBackend(http, cfg);
+}
+/** Builds the HTTP client and the backend; says the config's warnings once. Sends nothing. */
+function openRun(cfg, deps) {
+    const { log } = deps;
+    const http = new http_1.Http({
+        username: cfg.username,
+        password: cfg.password,
+        timeoutMs: cfg.requestTimeoutMs,
+        retries: cfg.retries,
+        concurrency: cfg.concurrency,
+        userAgent: `${exports.TOOL_NAME}/${deps.version}`,
+        log,
+        caCert: cfg.caCert,
+        insecureSkipTlsVerify: cfg.insecureSkipTlsVerify
+    });
+    const run = {
+        cfg,
+        deps,
+        log,
+        http,
+        backend: createBackend(cfg, http),
+        started: (deps.now ?? (() => new Date()))(),
+        t0: Date.now(),
+        notes: [],
+        failures: []
+    };
+    const warnings = [...(0, config_1.securityWarnings)(cfg)];
+    if (cfg.api === 'registry' && cfg.policy.ageBasis === 'pushed') {
+        warnings.push('age-basis pushed: a plain registry does not record push dates, so the image config created date is used');
+    }
+    for (const w of warnings) {
+        log.warning(w);
+        run.notes.push(w);
+    }
+    return run;
+}
+
+
+/***/ }),
+
+/***/ 8463:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+// The middle of a run, image by image: inventory -> plan -> execute -> report. Each image is handed to the
+// sink once done, then dropped, so memory stays flat as tags grow. Two things hold images back: an image
+// whose referrers name subjects it does not hold waits until every image is known (its subjects may be
+// elsewhere), and max-deletions plans every image before the first delete (the cap is shared over them).
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.runImages = runImages;
+const counts_1 = __nccwpck_require__(5495);
+const execute_1 = __nccwpck_require__(5208);
+const freeable_1 = __nccwpck_require__(9217);
+const kept_content_1 = __nccwpck_require__(9719);
+const limit_1 = __nccwpck_require__(7768);
+const memory_1 = __nccwpck_require__(8820);
+const planner_1 = __nccwpck_require__(7921);
+const subject_directory_1 = __nccwpck_require__(9661);
+async function runImages(run, listing, sink) {
+    const { cfg, log, backend } = run;
+    const freeable = new freeable_1.FreeableEstimate();
+    const kept = cfg.runCleanupTasks ? new kept_content_1.KeptContent(!cfg.dryRun) : undefined;
+    const done = { summaries: [], tags: (0, counts_1.zeroCounts)(), manifests: (0, counts_1.zeroCounts)(), ...(kept ? { kept } : {}) };
+    let ageUnknown = 0;
+    // Every manifest of every image inventoried, so a referrer whose subject is not in its own image (a
+    // signatures repository) is kept while the subject exists anywhere the run lists.
+    const directory = new subject_directory_1.SubjectDirectory();
+    const locate = (digest) => directory.locate(digest);
+    const inventory = async (ref) => {
+        const inv = await backend.inventory(ref);
+        if (inv.error)
+            log.warning(`${inv.name}: inventory failed, nothing of it will be deleted: ${inv.error}`);
+        directory.add(inv);
+        return inv;
+    };
+    /** Before deciding an orphan: the listed images not selected may hold its subject too (read-only). */
+    const completeDirectory = async () => {
+        const rest = listing.all.filter(r => !directory.has(r.repository, r.name));
+        if (rest.length === 0)
+            return;
+        log.info(`referrers name subjects outside their image: reading the ${rest.length} images not selected to look for them (nothing of them is deleted)`);
+        await (0, limit_1.mapLimit)(rest, cfg.concurrency, async (ref) => directory.add(await backend.inventory(ref)));
+    };
+    const needsDirectory = (inv) => !inv.error && (inv.missingSubjects?.length ?? 0) > 0;
+    // Everything an image needs after its plan: the size reads, the execute step, its report.
+    const finish = async (inv, ip) => {
+        ageUnknown += (0, planner_1.ageUnknownCount)(ip);
+        const going = ip.decisions.filter(d => d.action === 'delete').map(d => d.digest);
+        if (going.length > 0) {
+            // The estimate of freed bytes needs the blobs of what goes; read them now, before they are gone.
+            try {
+                await backend.describeSizes(inv, going);
+            }
+            catch (e) {
+                log.warning(`${ip.image}: size estimate unavailable: ${e.message}`);
+            }
+        }
+        const outcomes = await (0, execute_1.executeImage)(ip, inv, backend, { dryRun: cfg.dryRun, parallel: cfg.concurrency, log });
+        kept?.add(inv, outcomes);
+        const counts = (0, counts_1.summarizeCounts)(outcomes);
+        // size-estimate off: unknown, even where nothing goes (0 would read as measured)
+        const bytes = cfg.sizeEstimate === 'off' ? undefined : freeable.add(inv, outcomes);
+        const tagCount = inv.manifests.reduce((n, m) => n + m.tags.length, 0);
+        const gone = cfg.dryRun ? counts.tags.wouldDelete : counts.tags.deleted;
+        if (!inv.error) {
+            log.info(`${inv.repository}/${inv.name}: ${tagCount} tags on ${inv.manifests.length} manifests, ${cfg.dryRun ? 'would delete' : 'deleted'} ${gone} tags`);
+        }
+        return {
+            repository: ip.repository,
+            image: ip.image,
+            ...(ip.error ? { error: ip.error } : {}),
+            notes: ip.notes,
+            outcomes,
+            tags: counts.tags,
+            manifests: counts.manifests,
+            ...(bytes !== undefined ? { freeableBytes: bytes } : {})
+        };
+    };
+    const emit = (r) => {
+        if (r.error)
+            run.failures.push(`${r.repository}/${r.image}: inventory failed: ${r.error}`);
+        for (const o of r.outcomes) {
+            if (o.status === 'failed')
+                run.failures.push(`${r.image}:${o.decision.tags.join(',')}: ${o.detail ?? 'failed'}`);
+        }
+        const { outcomes: _dropped, ...summary } = r;
+        done.summaries.push(summary);
+        (0, counts_1.addCounts)(done.tags, summary.tags);
+        (0, counts_1.addCounts)(done.manifests, summary.manifests);
+        sink(r);
+        (0, memory_1.relieveHeap)();
+    };
+    await log.group(cfg.dryRun ? 'Plan and dry run (nothing is deleted)' : 'Plan and delete', async () => {
+        if (cfg.policy.maxDeletions === undefined) {
+            const deferred = [];
+            await (0, limit_1.mapOrdered)(listing.selected, cfg.concurrency, async (ref) => {
+                // A turn of the event loop per image: with nothing to wait for (a Nexus dry run plans from
+                // the spooled listing), images would run back to back in microtasks, and V8's GC tasks would
+                // wait until the end (measured: +60 MB peak RSS at 100k tags).
+                await new Promise(resolve => setImmediate(resolve));
+                const inv = await inventory(ref);
+                if (needsDirectory(inv)) {
+                    deferred.push(inv);
+                    return undefined;
+                }
+                return finish(inv, (0, planner_1.plan)([inv], cfg.policy, run.started, locate).images[0]);
+            }, r => r && emit(r));
+            if (deferred.length > 0)
+                await completeDirectory();
+            for (const inv of deferred)
+                emit(await finish(inv, (0, planner_1.plan)([inv], cfg.policy, run.started, locate).images[0]));
+            return;
+        }
+        const invs = await (0, limit_1.mapLimit)(listing.selected, cfg.concurrency, inventory);
+        if (invs.some(needsDirectory))
+            await completeDirectory();
+        const whole = (0, planner_1.plan)(invs, cfg.policy, run.started, locate);
+        await (0, limit_1.mapOrdered)(whole.images, cfg.concurrency, async (ip, i) => {
+            const report = await finish(invs[i], ip);
+            invs[i] = undefined;
+            return report;
+        }, emit);
+    });
+    const unknownNote = (0, planner_1.ageUnknownNote)(ageUnknown);
+    if (unknownNote) {
+        log.info(unknownNote);
+        run.notes.push(unknownNote);
+    }
+    const freeableBytes = cfg.sizeEstimate === 'off' ? undefined : freeable.total();
+    if (freeableBytes !== undefined)
+        done.freeableBytes = freeableBytes;
+    return done;
+}
+
+
+/***/ }),
+
+/***/ 9034:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+// The inventory's first step: the backend's preflight (reachability, credentials, repositories,
+// privileges), then every image listed, and those `images` / `exclude-images` select.
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.listImages = listImages;
+const glob_1 = __nccwpck_require__(5601);
+function listImages(run) {
+    const { backend, cfg, log } = run;
+    return log.group('Inventory', async () => {
+        await backend.preflight();
+        const all = await backend.listImages();
+        const selected = all.filter(r => (0, glob_1.matchesAny)(r.name, cfg.policy.images) && !(0, glob_1.matchesAny)(r.name, cfg.policy.excludeImages));
+        log.info(`${all.length} images found, ${selected.length} selected by images/exclude-images`);
+        for (const n of backend.notes)
+            log.warning(n);
+        run.notes.push(...backend.notes);
+        return { all, selected };
+    });
+}
+
+
+/***/ }),
+
+/***/ 3329:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+// The last stage, with run-cleanup-tasks: Nexus's own tasks free the disk (src/reclaim.ts), given what the
+// run deleted and what it must leave standing. A failure here fails the run; what was deleted stays reported.
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.reclaimSpace = reclaimSpace;
+const reclaim_1 = __nccwpck_require__(9576);
+async function reclaimSpace(run, images) {
+    const { cfg, http, log } = run;
+    if (!cfg.runCleanupTasks)
+        return undefined;
+    const kept = images.kept;
+    const reclaimed = await log.group('Reclaim space (Nexus cleanup tasks)', async () => {
+        try {
+            return await (0, reclaim_1.reclaim)(cfg, http, log, images.tags.deleted > 0, {
+                expectedBytes: images.freeableBytes,
+                ...run.deps.reclaimTiming,
+                ociRepositories: [...(kept?.ociRepositories ?? [])],
+                ...(kept && !cfg.dryRun ? { verifyKept: () => kept.verify(http, repo => cfg.registryUrl ?? `${cfg.host}/repository/${repo}`, cfg.concurrency) } : {})
+            });
+        }
+        catch (e) {
+            run.failures.push(`reclaim: ${e.message}`);
+            log.error(`reclaim: ${e.message}`);
+            return undefined;
+        }
+    });
+    for (const n of reclaimed?.notes ?? [])
+        log.info(n);
+    return reclaimed;
+}
+
+
+/***/ }),
+
+/***/ 5293:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+// The run in one value, without its outcomes (those went to the sink image by image): what every report
+// renders.
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.summarizeRun = summarizeRun;
+const context_1 = __nccwpck_require__(670);
+function summarizeRun(run, images, reclaimed) {
+    const { cfg, deps } = run;
+    return {
+        tool: { name: context_1.TOOL_NAME, version: deps.version },
+        api: cfg.api,
+        dryRun: cfg.dryRun,
+        host: cfg.host,
+        repositories: cfg.repositories,
+        startedAt: run.started.toISOString(),
+        durationMs: Date.now() - run.t0,
+        policy: {
+            images: cfg.policy.images,
+            excludeImages: cfg.policy.excludeImages,
+            tags: cfg.policy.tags,
+            keepTags: cfg.policy.keepTags,
+            keep: cfg.policy.keep,
+            keepOther: cfg.policy.keepOther,
+            ...(cfg.policy.olderThan ? { olderThan: cfg.policy.olderThan.text } : {}),
+            ageBasis: cfg.policy.ageBasis,
+            sort: cfg.policy.sort,
+            ...(cfg.policy.maxDeletions !== undefined ? { maxDeletions: cfg.policy.maxDeletions } : {})
+        },
+        images: images.summaries,
+        totals: {
+            images: images.summaries.length,
+            tags: images.tags,
+            manifests: images.manifests,
+            ...(images.freeableBytes !== undefined ? { freeableBytes: images.freeableBytes } : {})
+        },
+        requests: { ...run.http.counts },
+        notes: run.notes,
+        failures: run.failures,
+        ...(reclaimed ? { reclaim: reclaimed } : {})
     };
 }
 

@@ -6,4 +6,5 @@ export { DEFAULT_MAX_ROWS, ReportCollector, digestReport, type ReportDigest } fr
 export { JsonReportSpool } from './report/json-file'
 export { renderSummary, type SummaryWriter, type SummaryTableRow, type SummaryTableCell } from './report/summary'
 export { renderTerminal, type TerminalOptions } from './report/terminal'
-export { actionOutputs, reportJson, reportJsonFrame, summarizeCounts, zeroCounts } from './report/data'
+export { actionOutputs, reportJson, reportJsonFrame } from './report/data'
+export { summarizeCounts, zeroCounts } from './counts'

@@ -1,37 +1,8 @@
-// Machine-readable views of a run: action outputs, the JSON report, and the counting rule shared with
-// the engine (so the numbers in every report agree).
+// Machine-readable views of a run: action outputs and the JSON report.
 
-import type { Counts, ImageReport, Outcome, OutcomeStatus, RunReport, RunSummary } from '../model'
+import type { ImageReport, RunReport, RunSummary } from '../model'
 import { digestReport, isDigest, type ReportDigest } from './collect'
 import { redactHost } from './format'
-
-export function zeroCounts(): Counts {
-  return { kept: 0, deleted: 0, wouldDelete: 0, pending: 0, skipped: 0, failed: 0 }
-}
-
-const COUNT_KEY: Record<OutcomeStatus, keyof Counts> = {
-  kept: 'kept',
-  deleted: 'deleted',
-  'would-delete': 'wouldDelete',
-  pending: 'pending',
-  skipped: 'skipped',
-  failed: 'failed'
-}
-
-/** A manifest counts once under `manifests` and once per tag under `tags` (an untagged child adds no tag). */
-export function summarizeCounts(outcomes: Outcome[]): { tags: Counts; manifests: Counts } {
-  const tags = zeroCounts()
-  const manifests = zeroCounts()
-  for (const o of outcomes) {
-    const key = COUNT_KEY[o.status]
-    // A manifest that failed half way (Nexus deletes tag by tag) counts its deleted tags as deleted.
-    const partly = o.status === 'failed' ? (o.deletedTags?.length ?? 0) : 0
-    tags[key] += o.decision.tags.length - partly
-    tags.deleted += partly
-    manifests[key] += 1
-  }
-  return { tags, manifests }
-}
 
 /**
  * Step outputs (all strings, as GitHub requires). Counts are tags; `deleted` lists only real deletions,

@@ -1,0 +1,86 @@
+// What every stage of a run shares: the validated config, the HTTP client and the backend built from it,
+// the clock, and the notes and failures the run collects as it goes.
+
+import type { Backend } from '../backend'
+import { Config, securityWarnings } from '../config'
+import { Http } from '../http'
+import type { Logger } from '../log'
+import { NexusBackend } from '../nexus/backend'
+import type { ReclaimOptions } from '../reclaim'
+import { RegistryBackend } from '../registry/backend'
+import { RegistryClient } from '../registry/client'
+
+export const TOOL_NAME = 'nexus-image-lifecycle'
+
+export interface EngineDeps {
+  log: Logger
+  version: string
+  now?: () => Date
+  /** Reclaim's waits: task poll bounds and the metrics flush (tests shorten them). */
+  reclaimTiming?: Pick<ReclaimOptions, 'pollMinMs' | 'pollMaxMs' | 'metricsFlushMs'>
+}
+
+export interface RunContext {
+  cfg: Config
+  deps: EngineDeps
+  log: Logger
+  http: Http
+  backend: Backend
+  /** The plan's clock: every age is measured from this instant. */
+  started: Date
+  t0: number
+  /** Run-wide notes and warnings, in the order they arose. */
+  notes: string[]
+  /** One line per failure; any makes the run exit non-zero. */
+  failures: string[]
+}
+
+export function createBackend(cfg: Config, http: Http): Backend {
+  if (cfg.api === 'registry') {
+    const client = new RegistryClient(http, cfg.registryUrl ?? cfg.host)
+    return new RegistryBackend(client, {
+      parallel: cfg.concurrency,
+      policy: cfg.policy,
+      verifyBeforeDelete: cfg.verifyBeforeDelete,
+      sizeEstimate: cfg.sizeEstimate,
+      forceOnNexus: cfg.forceRegistryApi
+    })
+  }
+  return new NexusBackend(http, cfg)
+}
+
+/** Builds the HTTP client and the backend; says the config's warnings once. Sends nothing. */
+export function openRun(cfg: Config, deps: EngineDeps): RunContext {
+  const { log } = deps
+  const http = new Http({
+    username: cfg.username,
+    password: cfg.password,
+    timeoutMs: cfg.requestTimeoutMs,
+    retries: cfg.retries,
+    concurrency: cfg.concurrency,
+    userAgent: `${TOOL_NAME}/${deps.version}`,
+    log,
+    caCert: cfg.caCert,
+    insecureSkipTlsVerify: cfg.insecureSkipTlsVerify
+  })
+  const run: RunContext = {
+    cfg,
+    deps,
+    log,
+    http,
+    backend: createBackend(cfg, http),
+    started: (deps.now ?? (() => new Date()))(),
+    t0: Date.now(),
+    notes: [],
+    failures: []
+  }
+  const warnings = [...securityWarnings(cfg)]
+  if (cfg.api === 'registry' && cfg.policy.ageBasis === 'pushed') {
+    warnings.push('age-basis pushed: a plain registry does not record push dates, so the image config created date is used')
+  }
+  for (const w of warnings) {
+    log.warning(w)
+    run.notes.push(w)
+  }
+  return run
+}

@@ -1,0 +1,29 @@
+// The last stage, with run-cleanup-tasks: Nexus's own tasks free the disk (src/reclaim.ts), given what the
+// run deleted and what it must leave standing. A failure here fails the run; what was deleted stays reported.
+
+import type { ReclaimReport } from '../model'
+import { reclaim } from '../reclaim'
+import type { RunContext } from './context'
+import type { ImagesDone } from './images'
+
+export async function reclaimSpace(run: RunContext, images: ImagesDone): Promise<ReclaimReport | undefined> {
+  const { cfg, http, log } = run
+  if (!cfg.runCleanupTasks) return undefined
+  const kept = images.kept
+  const reclaimed = await log.group('Reclaim space (Nexus cleanup tasks)', async () => {
+    try {
+      return await reclaim(cfg, http, log, images.tags.deleted > 0, {
+        expectedBytes: images.freeableBytes,
+        ...run.deps.reclaimTiming,
+        ociRepositories: [...(kept?.ociRepositories ?? [])],
+        ...(kept && !cfg.dryRun ? { verifyKept: () => kept.verify(http, repo => cfg.registryUrl ?? `${cfg.host}/repository/${repo}`, cfg.concurrency) } : {})
+      })
+    } catch (e) {
+      run.failures.push(`reclaim: ${(e as Error).message}`)
+      log.error(`reclaim: ${(e as Error).message}`)
+      return undefined
+    }
+  })
+  for (const n of reclaimed?.notes ?? []) log.info(n)
+  return reclaimed
+}

@@ -1,0 +1,42 @@
+// The run in one value, without its outcomes (those went to the sink image by image): what every report
+// renders.
+
+import type { ReclaimReport, RunSummary } from '../model'
+import { TOOL_NAME, type RunContext } from './context'
+import type { ImagesDone } from './images'
+
+export function summarizeRun(run: RunContext, images: ImagesDone, reclaimed: ReclaimReport | undefined): RunSummary {
+  const { cfg, deps } = run
+  return {
+    tool: { name: TOOL_NAME, version: deps.version },
+    api: cfg.api,
+    dryRun: cfg.dryRun,
+    host: cfg.host,
+    repositories: cfg.repositories,
+    startedAt: run.started.toISOString(),
+    durationMs: Date.now() - run.t0,
+    policy: {
+      images: cfg.policy.images,
+      excludeImages: cfg.policy.excludeImages,
+      tags: cfg.policy.tags,
+      keepTags: cfg.policy.keepTags,
+      keep: cfg.policy.keep,
+      keepOther: cfg.policy.keepOther,
+      ...(cfg.policy.olderThan ? { olderThan: cfg.policy.olderThan.text } : {}),
+      ageBasis: cfg.policy.ageBasis,
+      sort: cfg.policy.sort,
+      ...(cfg.policy.maxDeletions !== undefined ? { maxDeletions: cfg.policy.maxDeletions } : {})
+    },
+    images: images.summaries,
+    totals: {
+      images: images.summaries.length,
+      tags: images.tags,
+      manifests: images.manifests,
+      ...(images.freeableBytes !== undefined ? { freeableBytes: images.freeableBytes } : {})
+    },
+    requests: { ...run.http.counts },
+    notes: run.notes,
+    failures: run.failures,
+    ...(reclaimed ? { reclaim: reclaimed } : {})
+  }
+}
