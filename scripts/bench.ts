@@ -461,8 +461,9 @@ async function main(): Promise<void> {
     `Peak RSS: ${RSS_METHOD}. Wall time: spawn to exit of the CLI, node start-up included. Load: 1-minute load average before→after the run (${cpus().length} cores).`,
     'Lower bound (issue 6, scripts/bench-bound.ts): registry: catalog + tags/list pages, 1 manifest read per tag, 1 config ' +
       'read where the policy needs a date (here the other family, ranked by date), 1 DELETE per deleted manifest; nexus: ' +
-      'floor(C/100)+1 component pages, 1 DELETE per deleted tag. A dry run deletes nothing: its bound is the listing and the ' +
-      'reads. The one preflight request is not counted. Default inputs (verify-before-delete false, size-estimate auto).'
+      'the preflight (repositories list and permissions call, 2), floor(C/100)+1 component pages, 1 DELETE per deleted tag. ' +
+      'A dry run deletes nothing: its bound is the listing and the reads. The registry preflight (GET /v2/, and one referrers ' +
+      'API probe) is not counted. Default inputs (verify-before-delete false, size-estimate auto).'
   )
   const result = {
     date: new Date().toISOString(),
