@@ -37645,6 +37645,47 @@ exports.NexusTasks = NexusTasks;
 
 /***/ }),
 
+/***/ 5055:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.retainReached = retainReached;
+// Retention is a closure: whatever a retained manifest reaches is retained, with the path in its reason.
+const graph_1 = __nccwpck_require__(6394);
+const item_1 = __nccwpck_require__(4867);
+const ranking_1 = __nccwpck_require__(9156);
+/**
+ * Whatever a retained manifest reaches (children at any depth, their referrers, referrers of referrers)
+ * is retained, with the path in its reason: "signature of child of kept 2.0.0". Roots go in plan order,
+ * so the path named is the shortest from the highest-ranked kept manifest.
+ */
+function retainReached(items, graph, byDigest) {
+    const roots = items.filter(it => it.rule).sort(ranking_1.byPlanOrder);
+    const via = graph.reach(roots.map(it => it.m.digest));
+    for (const it of items) {
+        if (it.rule)
+            continue;
+        const into = via.get(it.m.digest);
+        if (!into)
+            continue;
+        const path = [];
+        let at = it.m.digest;
+        for (let e = into; e; e = via.get(at)) {
+            path.push(e.label);
+            at = e.from;
+        }
+        const root = byDigest.get(at);
+        if (into.label !== 'child')
+            it.subject = into.from;
+        (0, item_1.decide)(it, 'keep', into.label === 'child' ? 'child-of-kept-index' : 'referrer-of-kept', (0, graph_1.pathText)(path, `kept ${(0, item_1.label)(root)}`));
+    }
+}
+
+
+/***/ }),
+
 /***/ 6931:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -37842,131 +37883,28 @@ function pathText(path, end) {
 
 /***/ }),
 
-/***/ 7921:
+/***/ 4867:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.plan = plan;
-exports.ageUnknownCount = ageUnknownCount;
-exports.ageUnknownNote = ageUnknownNote;
-// The pure planner: inventory + policy + clock -> which manifests to keep, delete or leave pending.
-// No I/O, no clock reads, no randomness: the same input always gives a deep-equal plan, and the input is
-// never mutated. The unit of decision is a manifest with all its tags; tags are never split from it.
-//
-// Over the image's manifest graph (src/policy/graph.ts): manifests are ranked (the tagged images of their
-// own), or hang from others (a tagged child of an index, a referrer of a subject). Retention is the
-// closure of what the rules keep: whatever a kept manifest reaches is kept. What hangs from deleted
-// manifests goes after all of them, and with them: pending when any is pending.
-const glob_1 = __nccwpck_require__(5601);
-const graph_1 = __nccwpck_require__(6394);
+exports.PLACEHOLDER_BEFORE = void 0;
+exports.describe = describe;
+exports.validDate = validDate;
+exports.usableCreated = usableCreated;
+exports.ageOf = ageOf;
+exports.cmpStr = cmpStr;
+exports.byTagThenDigest = byTagThenDigest;
+exports.decide = decide;
+exports.label = label;
+exports.nounOf = nounOf;
+exports.shortDigest = shortDigest;
+exports.unique = unique;
 const referrers_1 = __nccwpck_require__(7898);
 const version_1 = __nccwpck_require__(9698);
-const DAY_MS = 86_400_000;
 /** Docker's first release. Image `created` dates before it are reproducible-build stamps (1970, 1980), not ages. */
-const PLACEHOLDER_BEFORE = Date.UTC(2013, 2, 20);
-/**
- * `locate` finds a subject that this image's inventory proved absent (missingSubjects) in the other
- * images of the run; without it, such a subject counts as gone everywhere.
- */
-function plan(inventory, policy, now, locate) {
-    const work = inventory.map(inv => planImage(inv, policy, now.getTime(), locate));
-    orderDeletions(work, policy.maxDeletions);
-    const images = work.map(w => toImagePlan(w, policy));
-    const note = ageUnknownNote(images.reduce((n, p) => n + ageUnknownCount(p), 0));
-    return { images, notes: note ? [note] : [] };
-}
-function ageUnknownCount(p) {
-    return p.decisions.filter(d => d.rule === 'age-unknown').length;
-}
-/** The run-wide note for manifests kept because their age is unknown (one line, however many images). */
-function ageUnknownNote(unknown) {
-    if (unknown === 0)
-        return undefined;
-    return (`age unknown for ${unknown} manifest${unknown === 1 ? '' : 's'}: kept, since older-than cannot be checked ` +
-        `without a date (image created dates before 2013-03-20 are reproducible-build placeholders)`);
-}
-function planImage(inv, policy, now, locate) {
-    const graph = new graph_1.ManifestGraph(inv);
-    const items = inv.manifests.map(m => describe(m, policy.ageBasis));
-    const byDigest = new Map(items.map(it => [it.m.digest, it]));
-    for (const it of items)
-        it.dependent = !it.refs && graph.taggedAncestors(it.m.digest, true).length > 0;
-    const work = { inv, items, candidates: [], orphans: [], notes: rankItems(items, policy) };
-    if (inv.error) {
-        for (const it of items)
-            decide(it, 'keep', 'image-failed', `image inventory failed: ${inv.error}`);
-        return work;
-    }
-    const nodes = new Set([...inv.manifests, ...(inv.untagged ?? [])].map(m => m.digest));
-    const missing = new Set(inv.missingSubjects ?? []);
-    const states = new Map();
-    for (const it of items) {
-        if (it.refs) {
-            const state = subjectState(it, graph, nodes, missing, locate);
-            states.set(it, state);
-            it.subject = state.kind === 'follows' ? it.refs[0].subject : state.subject;
-        }
-        const base = baseRule(it, policy, now, states.get(it));
-        if (base)
-            decide(it, 'keep', base[0], base[1]);
-    }
-    retainReached(items, graph, byDigest);
-    for (const it of items) {
-        if (it.rule)
-            continue;
-        const state = states.get(it);
-        if (!it.refs && !it.dependent) {
-            const s = slot(it, policy);
-            const older = policy.olderThan ? ` and older than ${policy.olderThan.text}` : '';
-            decide(it, 'delete', 'delete', `beyond ${s.beyondName} ${s.n}${older}`);
-        }
-        else if (state?.kind === 'orphan') {
-            decide(it, 'delete', 'orphan-referrer', `orphan ${nounOf(it, state.subject)}: subject ${shortDigest(state.subject)} not found`);
-            work.orphans.push(it);
-        }
-        else {
-            // Hangs from manifests none of which is retained (or the closure would have kept it): it goes after
-            // them, and takes their action once max-deletions has been applied.
-            it.prereqs = graph.taggedAncestors(it.m.digest).map(a => ({ item: byDigest.get(a.digest), path: a.path }));
-            for (const p of it.prereqs)
-                p.item.followers.push(it);
-            const subject = it.prereqs.find(p => p.path.length === 1 && p.path[0] !== 'child');
-            if (it.refs)
-                it.subject = subject?.item.m.digest ?? it.refs[0].subject;
-        }
-    }
-    for (const it of items)
-        it.followers.sort(byTagThenDigest);
-    work.orphans.sort(byTagThenDigest);
-    work.candidates = candidateOrder(items, policy);
-    return work;
-}
-/**
- * A referrer's subject: in the graph and owned by a tagged manifest (it follows that), or known to exist
- * (untagged here, in another image of the run, or not proven gone: kept), or proven gone (an orphan).
- */
-function subjectState(it, graph, nodes, missing, locate) {
-    const subjects = unique((it.refs ?? []).map(r => r.subject));
-    const inGraph = subjects.find(s => s !== it.m.digest && nodes.has(s));
-    if (inGraph !== undefined) {
-        if (graph.taggedAncestors(it.m.digest).length > 0)
-            return { kind: 'follows' };
-        return { kind: 'exists', subject: inGraph, reason: `${nounOf(it, inGraph)} of untagged ${shortDigest(inGraph)}, which exists` };
-    }
-    for (const s of subjects) {
-        const noun = nounOf(it, s);
-        if (s === it.m.digest)
-            return { kind: 'exists', subject: s, reason: `${noun} naming its own digest` };
-        if (!missing.has(s))
-            return { kind: 'exists', subject: s, reason: `${noun} of ${shortDigest(s)}, not proven gone` };
-        const where = locate?.(s);
-        if (where !== undefined)
-            return { kind: 'exists', subject: s, reason: `${noun} of ${shortDigest(s)} ${where}` };
-    }
-    return { kind: 'orphan', subject: subjects[0] };
-}
+exports.PLACEHOLDER_BEFORE = Date.UTC(2013, 2, 20);
 function describe(m, basis) {
     const tags = [...m.tags].sort();
     const tagRefs = (0, referrers_1.referrerTagsOf)(tags);
@@ -37997,7 +37935,7 @@ function usableCreated(d) {
     const date = validDate(d);
     if (!date)
         return { why: 'no created date' };
-    if (date.getTime() < PLACEHOLDER_BEFORE) {
+    if (date.getTime() < exports.PLACEHOLDER_BEFORE) {
         return { why: `created ${date.toISOString().slice(0, 10)} is a reproducible-build placeholder` };
     }
     return { date };
@@ -38015,6 +37953,246 @@ function ageOf(basis, pushed, created, lastPulled) {
         return { date: pulled, basis: 'last-pulled' };
     return fromPushed;
 }
+function cmpStr(a, b) {
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+function byTagThenDigest(a, b) {
+    return cmpStr(a.tags[0] ?? '', b.tags[0] ?? '') || cmpStr(a.m.digest, b.m.digest);
+}
+function decide(it, action, rule, reason) {
+    it.action = action;
+    it.rule = rule;
+    it.reason = reason;
+}
+function label(it) {
+    return it.version?.tag ?? it.tags[0] ?? it.m.digest;
+}
+function nounOf(referrer, subject) {
+    return (referrer.refs?.find(r => r.subject === subject) ?? referrer.refs?.[0])?.noun ?? 'referrer';
+}
+function shortDigest(digest) {
+    return digest.slice(0, 'sha256:'.length + 8);
+}
+function unique(values) {
+    return [...new Set(values)];
+}
+
+
+/***/ }),
+
+/***/ 762:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.orderDeletions = orderDeletions;
+exports.follow = follow;
+// The order of deletions across the images planned together, and max-deletions.
+const graph_1 = __nccwpck_require__(6394);
+const item_1 = __nccwpck_require__(4867);
+/**
+ * Numbers every deletion across the images planned together: round robin over images (in name order) so a
+ * max-deletions cap spreads over images. What hangs from deleted manifests comes right after the last of
+ * them, with their action, uncounted (a parent and its exclusive children are one unit); orphan referrers
+ * come last. Anything left unplaced hangs from a cycle of referrers: it is kept.
+ */
+function orderDeletions(work, cap) {
+    const images = [...work].sort((a, b) => (0, item_1.cmpStr)(a.inv.name, b.inv.name) || (0, item_1.cmpStr)(a.inv.repository, b.inv.repository));
+    let order = 0;
+    const place = (it) => {
+        if (it.deleteOrder !== undefined)
+            return;
+        it.deleteOrder = ++order;
+        for (const f of it.followers) {
+            if (f.deleteOrder !== undefined || f.rule !== undefined)
+                continue;
+            if (!f.prereqs.every(p => p.item.deleteOrder !== undefined))
+                continue;
+            follow(f, cap);
+            place(f);
+        }
+    };
+    let counted = 0;
+    const longest = Math.max(0, ...images.map(w => w.candidates.length));
+    for (let pos = 0; pos < longest; pos++) {
+        for (const w of images) {
+            const it = w.candidates[pos];
+            if (!it)
+                continue;
+            counted++;
+            if (cap !== undefined && counted > cap) {
+                (0, item_1.decide)(it, 'pending', 'max-deletions', `pending: max-deletions ${cap} reached`);
+            }
+            place(it);
+        }
+    }
+    for (const w of images)
+        w.orphans.forEach(place);
+    for (const w of images) {
+        for (const it of w.items) {
+            if (it.rule !== undefined)
+                continue;
+            const p = it.prereqs[0];
+            (0, item_1.decide)(it, 'keep', 'subject-exists', `${(0, graph_1.pathText)(p?.path ?? [], (0, item_1.label)(p?.item ?? it))}, which is part of a reference cycle`);
+        }
+    }
+}
+/** Decides a manifest hanging from others once all of them are placed: pending if any is. */
+function follow(f, cap) {
+    const pending = f.prereqs.find(p => p.item.action === 'pending');
+    if (pending) {
+        (0, item_1.decide)(f, 'pending', 'max-deletions', `pending: max-deletions ${cap} reached (${(0, graph_1.pathText)(pending.path, (0, item_1.label)(pending.item))})`);
+        return;
+    }
+    const last = f.prereqs.reduce((a, b) => ((b.item.deleteOrder ?? 0) > (a.item.deleteOrder ?? 0) ? b : a));
+    (0, item_1.decide)(f, 'delete', f.refs ? 'referrer-of-deleted' : 'child-of-deleted', (0, graph_1.pathText)(last.path, `deleted ${(0, item_1.label)(last.item)}`));
+}
+
+
+/***/ }),
+
+/***/ 7921:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.plan = plan;
+exports.ageUnknownCount = ageUnknownCount;
+exports.ageUnknownNote = ageUnknownNote;
+const closure_1 = __nccwpck_require__(5055);
+const graph_1 = __nccwpck_require__(6394);
+const item_1 = __nccwpck_require__(4867);
+const order_1 = __nccwpck_require__(762);
+const ranking_1 = __nccwpck_require__(9156);
+const rules_1 = __nccwpck_require__(1821);
+/**
+ * `locate` finds a subject that this image's inventory proved absent (missingSubjects) in the other
+ * images of the run; without it, such a subject counts as gone everywhere.
+ */
+function plan(inventory, policy, now, locate) {
+    const work = inventory.map(inv => planImage(inv, policy, now.getTime(), locate));
+    (0, order_1.orderDeletions)(work, policy.maxDeletions);
+    const images = work.map(w => toImagePlan(w, policy));
+    const note = ageUnknownNote(images.reduce((n, p) => n + ageUnknownCount(p), 0));
+    return { images, notes: note ? [note] : [] };
+}
+function ageUnknownCount(p) {
+    return p.decisions.filter(d => d.rule === 'age-unknown').length;
+}
+/** The run-wide note for manifests kept because their age is unknown (one line, however many images). */
+function ageUnknownNote(unknown) {
+    if (unknown === 0)
+        return undefined;
+    return (`age unknown for ${unknown} manifest${unknown === 1 ? '' : 's'}: kept, since older-than cannot be checked ` +
+        `without a date (image created dates before 2013-03-20 are reproducible-build placeholders)`);
+}
+function planImage(inv, policy, now, locate) {
+    const graph = new graph_1.ManifestGraph(inv);
+    const items = inv.manifests.map(m => (0, item_1.describe)(m, policy.ageBasis));
+    const byDigest = new Map(items.map(it => [it.m.digest, it]));
+    for (const it of items)
+        it.dependent = !it.refs && graph.taggedAncestors(it.m.digest, true).length > 0;
+    const work = { inv, items, candidates: [], orphans: [], notes: (0, ranking_1.rankItems)(items, policy) };
+    if (inv.error) {
+        for (const it of items)
+            (0, item_1.decide)(it, 'keep', 'image-failed', `image inventory failed: ${inv.error}`);
+        return work;
+    }
+    const nodes = new Set([...inv.manifests, ...(inv.untagged ?? [])].map(m => m.digest));
+    const missing = new Set(inv.missingSubjects ?? []);
+    const states = new Map();
+    for (const it of items) {
+        if (it.refs) {
+            const state = (0, rules_1.subjectState)(it, graph, nodes, missing, locate);
+            states.set(it, state);
+            it.subject = state.kind === 'follows' ? it.refs[0].subject : state.subject;
+        }
+        const base = (0, rules_1.baseRule)(it, policy, now, states.get(it));
+        if (base)
+            (0, item_1.decide)(it, 'keep', base[0], base[1]);
+    }
+    (0, closure_1.retainReached)(items, graph, byDigest);
+    for (const it of items) {
+        if (it.rule)
+            continue;
+        const state = states.get(it);
+        if (!it.refs && !it.dependent) {
+            const s = (0, ranking_1.slot)(it, policy);
+            const older = policy.olderThan ? ` and older than ${policy.olderThan.text}` : '';
+            (0, item_1.decide)(it, 'delete', 'delete', `beyond ${s.beyondName} ${s.n}${older}`);
+        }
+        else if (state?.kind === 'orphan') {
+            (0, item_1.decide)(it, 'delete', 'orphan-referrer', `orphan ${(0, item_1.nounOf)(it, state.subject)}: subject ${(0, item_1.shortDigest)(state.subject)} not found`);
+            work.orphans.push(it);
+        }
+        else {
+            // Hangs from manifests none of which is retained (or the closure would have kept it): it goes after
+            // them, and takes their action once max-deletions has been applied.
+            it.prereqs = graph.taggedAncestors(it.m.digest).map(a => ({ item: byDigest.get(a.digest), path: a.path }));
+            for (const p of it.prereqs)
+                p.item.followers.push(it);
+            const subject = it.prereqs.find(p => p.path.length === 1 && p.path[0] !== 'child');
+            if (it.refs)
+                it.subject = subject?.item.m.digest ?? it.refs[0].subject;
+        }
+    }
+    for (const it of items)
+        it.followers.sort(item_1.byTagThenDigest);
+    work.orphans.sort(item_1.byTagThenDigest);
+    work.candidates = (0, ranking_1.candidateOrder)(items, policy);
+    return work;
+}
+function toImagePlan(w, policy) {
+    const order = policy.sort === 'date' ? (a, b) => (a.refs ? 1 : 0) - (b.refs ? 1 : 0) || (0, ranking_1.byPlanDate)(a, b) : ranking_1.byPlanOrder;
+    return {
+        repository: w.inv.repository,
+        image: w.inv.name,
+        decisions: [...w.items].sort(order).map(it => toDecision(w.inv, it)),
+        ...(w.inv.error !== undefined ? { error: w.inv.error } : {}),
+        notes: [...(w.inv.notes ?? []), ...w.notes]
+    };
+}
+function toDecision(inv, it) {
+    return {
+        repository: inv.repository,
+        image: inv.name,
+        digest: it.m.digest,
+        tags: [...it.tags],
+        action: it.action,
+        rule: it.rule,
+        reason: it.reason,
+        family: it.family,
+        ...(it.rank !== undefined ? { rank: it.rank } : {}),
+        ...(it.version ? { version: it.version.tag } : {}),
+        ...(it.age.date ? { ageDate: new Date(it.age.date.getTime()) } : {}),
+        ageBasis: it.age.basis,
+        ...(it.subject !== undefined ? { subject: it.subject } : {}),
+        ...(it.deleteOrder !== undefined ? { deleteOrder: it.deleteOrder } : {}),
+        ...(it.prereqs.length > 0 && it.action !== 'keep' ? { after: it.prereqs.map(p => p.item.m.digest) } : {})
+    };
+}
+
+
+/***/ }),
+
+/***/ 9156:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.rankItems = rankItems;
+exports.byDateDesc = byDateDesc;
+exports.byVersionThenDate = byVersionThenDate;
+exports.byDateThenTag = byDateThenTag;
+exports.slot = slot;
+exports.candidateOrder = candidateOrder;
+exports.byPlanOrder = byPlanOrder;
+exports.byPlanDate = byPlanDate;
+const item_1 = __nccwpck_require__(4867);
+const version_1 = __nccwpck_require__(9698);
 /**
  * Ranks the manifests of their own (not referrers, not tagged children of another tagged manifest), newest
  * first: in semver mode versions and others separately, in date mode all together. Protected and
@@ -38039,9 +38217,6 @@ function rankItems(items, policy) {
             : `${undated} of the ${byDate.length} ${what} have no usable date: they rank after the dated ones, by tag name`
     ];
 }
-function cmpStr(a, b) {
-    return a < b ? -1 : a > b ? 1 : 0;
-}
 function byDateDesc(a, b) {
     if (a.rankDate === b.rankDate)
         return 0;
@@ -38052,13 +38227,10 @@ function byDateDesc(a, b) {
     return b.rankDate - a.rankDate;
 }
 function byVersionThenDate(a, b) {
-    return (0, version_1.compareVersions)(b.version, a.version) || byDateDesc(a, b) || cmpStr(a.m.digest, b.m.digest);
+    return (0, version_1.compareVersions)(b.version, a.version) || byDateDesc(a, b) || (0, item_1.cmpStr)(a.m.digest, b.m.digest);
 }
 function byDateThenTag(a, b) {
-    return byDateDesc(a, b) || byTagThenDigest(a, b);
-}
-function byTagThenDigest(a, b) {
-    return cmpStr(a.tags[0] ?? '', b.tags[0] ?? '') || cmpStr(a.m.digest, b.m.digest);
+    return byDateDesc(a, b) || (0, item_1.byTagThenDigest)(a, b);
 }
 /** The keep count that applies to a ranked manifest, and how reasons name it. */
 function slot(it, policy) {
@@ -38067,67 +38239,6 @@ function slot(it, policy) {
     if (it.version)
         return { n: policy.keep, label: 'semver', beyondName: 'keep' };
     return { n: policy.keepOther, label: 'other', beyondName: 'keep-other' };
-}
-/**
- * The first of protected > (referrers) subject exists > not-selected > keep-newest > younger > age-unknown
- * that applies. A referrer that follows its subject, and a dependent, are decided by what they hang from.
- */
-function baseRule(it, policy, now, state) {
-    const glob = policy.keepTags.find(g => it.tags.some(t => (0, glob_1.matchesAny)(t, [g])));
-    if (glob !== undefined)
-        return ['protected', `protected by keep-tags: ${glob}`];
-    if (state?.kind === 'exists')
-        return ['subject-exists', state.reason];
-    // A referrer with a subject belongs to it: `tags` selects subjects, and their signatures follow them.
-    if (state?.kind === 'follows')
-        return undefined;
-    const outside = it.tags.find(t => !(0, glob_1.matchesAny)(t, policy.tags));
-    if (outside !== undefined)
-        return ['not-selected', `tag ${outside} not selected by tags`];
-    if (it.dependent)
-        return undefined;
-    if (!it.refs) {
-        const s = slot(it, policy);
-        if (it.rank <= s.n)
-            return ['keep-newest', `keep ${s.n} (${s.label}) #${it.rank}`];
-    }
-    if (!policy.olderThan)
-        return undefined;
-    if (!it.age.date)
-        return ['age-unknown', `age unknown (${it.age.unknown})`];
-    const ageMs = now - it.age.date.getTime();
-    if (ageMs >= policy.olderThan.ms)
-        return undefined;
-    if (it.age.basis !== 'last-pulled')
-        return ['younger', `younger than ${policy.olderThan.text}`];
-    const days = Math.max(0, Math.floor(ageMs / DAY_MS));
-    return ['younger', `pulled ${days} day${days === 1 ? '' : 's'} ago`];
-}
-/**
- * Whatever a retained manifest reaches (children at any depth, their referrers, referrers of referrers)
- * is retained, with the path in its reason: "signature of child of kept 2.0.0". Roots go in plan order,
- * so the path named is the shortest from the highest-ranked kept manifest.
- */
-function retainReached(items, graph, byDigest) {
-    const roots = items.filter(it => it.rule).sort(byPlanOrder);
-    const via = graph.reach(roots.map(it => it.m.digest));
-    for (const it of items) {
-        if (it.rule)
-            continue;
-        const into = via.get(it.m.digest);
-        if (!into)
-            continue;
-        const path = [];
-        let at = it.m.digest;
-        for (let e = into; e; e = via.get(at)) {
-            path.push(e.label);
-            at = e.from;
-        }
-        const root = byDigest.get(at);
-        if (into.label !== 'child')
-            it.subject = into.from;
-        decide(it, 'keep', into.label === 'child' ? 'child-of-kept-index' : 'referrer-of-kept', (0, graph_1.pathText)(path, `kept ${label(root)}`));
-    }
 }
 /**
  * This image's ranked candidates, first to delete first: the lowest-ranked first. In semver mode the
@@ -38149,120 +38260,17 @@ function candidateOrder(items, policy) {
     }
     return merged;
 }
-/**
- * Numbers every deletion across the images planned together: round robin over images (in name order) so a
- * max-deletions cap spreads over images. What hangs from deleted manifests comes right after the last of
- * them, with their action, uncounted (a parent and its exclusive children are one unit); orphan referrers
- * come last. Anything left unplaced hangs from a cycle of referrers: it is kept.
- */
-function orderDeletions(work, cap) {
-    const images = [...work].sort((a, b) => cmpStr(a.inv.name, b.inv.name) || cmpStr(a.inv.repository, b.inv.repository));
-    let order = 0;
-    const place = (it) => {
-        if (it.deleteOrder !== undefined)
-            return;
-        it.deleteOrder = ++order;
-        for (const f of it.followers) {
-            if (f.deleteOrder !== undefined || f.rule !== undefined)
-                continue;
-            if (!f.prereqs.every(p => p.item.deleteOrder !== undefined))
-                continue;
-            follow(f, cap);
-            place(f);
-        }
-    };
-    let counted = 0;
-    const longest = Math.max(0, ...images.map(w => w.candidates.length));
-    for (let pos = 0; pos < longest; pos++) {
-        for (const w of images) {
-            const it = w.candidates[pos];
-            if (!it)
-                continue;
-            counted++;
-            if (cap !== undefined && counted > cap) {
-                decide(it, 'pending', 'max-deletions', `pending: max-deletions ${cap} reached`);
-            }
-            place(it);
-        }
-    }
-    for (const w of images)
-        w.orphans.forEach(place);
-    for (const w of images) {
-        for (const it of w.items) {
-            if (it.rule !== undefined)
-                continue;
-            const p = it.prereqs[0];
-            decide(it, 'keep', 'subject-exists', `${(0, graph_1.pathText)(p?.path ?? [], label(p?.item ?? it))}, which is part of a reference cycle`);
-        }
-    }
-}
-/** Decides a manifest hanging from others once all of them are placed: pending if any is. */
-function follow(f, cap) {
-    const pending = f.prereqs.find(p => p.item.action === 'pending');
-    if (pending) {
-        decide(f, 'pending', 'max-deletions', `pending: max-deletions ${cap} reached (${(0, graph_1.pathText)(pending.path, label(pending.item))})`);
-        return;
-    }
-    const last = f.prereqs.reduce((a, b) => ((b.item.deleteOrder ?? 0) > (a.item.deleteOrder ?? 0) ? b : a));
-    decide(f, 'delete', f.refs ? 'referrer-of-deleted' : 'child-of-deleted', (0, graph_1.pathText)(last.path, `deleted ${label(last.item)}`));
-}
-function decide(it, action, rule, reason) {
-    it.action = action;
-    it.rule = rule;
-    it.reason = reason;
-}
-function label(it) {
-    return it.version?.tag ?? it.tags[0] ?? it.m.digest;
-}
-function nounOf(referrer, subject) {
-    return (referrer.refs?.find(r => r.subject === subject) ?? referrer.refs?.[0])?.noun ?? 'referrer';
-}
-function shortDigest(digest) {
-    return digest.slice(0, 'sha256:'.length + 8);
-}
-function unique(values) {
-    return [...new Set(values)];
-}
 /** Version family, then other family (one list in date mode), each by rank, unranked after; then referrers. */
 function byPlanOrder(a, b) {
     const familyOrder = (it) => (it.refs ? 2 : it.family === 'version' ? 0 : 1);
     return (familyOrder(a) - familyOrder(b) ||
         (a.rank ?? Number.MAX_SAFE_INTEGER) - (b.rank ?? Number.MAX_SAFE_INTEGER) ||
-        cmpStr(a.subject ?? '', b.subject ?? '') ||
-        byTagThenDigest(a, b));
-}
-function toImagePlan(w, policy) {
-    const order = policy.sort === 'date' ? (a, b) => (a.refs ? 1 : 0) - (b.refs ? 1 : 0) || byPlanDate(a, b) : byPlanOrder;
-    return {
-        repository: w.inv.repository,
-        image: w.inv.name,
-        decisions: [...w.items].sort(order).map(it => toDecision(w.inv, it)),
-        ...(w.inv.error !== undefined ? { error: w.inv.error } : {}),
-        notes: [...(w.inv.notes ?? []), ...w.notes]
-    };
+        (0, item_1.cmpStr)(a.subject ?? '', b.subject ?? '') ||
+        (0, item_1.byTagThenDigest)(a, b));
 }
 /** Date mode: one ranked list, unranked after, then as byPlanOrder. */
 function byPlanDate(a, b) {
     return (a.rank ?? Number.MAX_SAFE_INTEGER) - (b.rank ?? Number.MAX_SAFE_INTEGER) || byPlanOrder(a, b);
-}
-function toDecision(inv, it) {
-    return {
-        repository: inv.repository,
-        image: inv.name,
-        digest: it.m.digest,
-        tags: [...it.tags],
-        action: it.action,
-        rule: it.rule,
-        reason: it.reason,
-        family: it.family,
-        ...(it.rank !== undefined ? { rank: it.rank } : {}),
-        ...(it.version ? { version: it.version.tag } : {}),
-        ...(it.age.date ? { ageDate: new Date(it.age.date.getTime()) } : {}),
-        ageBasis: it.age.basis,
-        ...(it.subject !== undefined ? { subject: it.subject } : {}),
-        ...(it.deleteOrder !== undefined ? { deleteOrder: it.deleteOrder } : {}),
-        ...(it.prereqs.length > 0 && it.action !== 'keep' ? { after: it.prereqs.map(p => p.item.m.digest) } : {})
-    };
 }
 
 
@@ -38311,6 +38319,84 @@ function referrerTagsOf(tags) {
         parsed.push(r);
     }
     return parsed;
+}
+
+
+/***/ }),
+
+/***/ 1821:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.DAY_MS = void 0;
+exports.subjectState = subjectState;
+exports.baseRule = baseRule;
+// The rules that keep a manifest on its own account (protection, selection, keep-N, age), and what a
+// referrer's subject says about it.
+const glob_1 = __nccwpck_require__(5601);
+const item_1 = __nccwpck_require__(4867);
+const ranking_1 = __nccwpck_require__(9156);
+exports.DAY_MS = 86_400_000;
+/**
+ * A referrer's subject: in the graph and owned by a tagged manifest (it follows that), or known to exist
+ * (untagged here, in another image of the run, or not proven gone: kept), or proven gone (an orphan).
+ */
+function subjectState(it, graph, nodes, missing, locate) {
+    const subjects = (0, item_1.unique)((it.refs ?? []).map(r => r.subject));
+    const inGraph = subjects.find(s => s !== it.m.digest && nodes.has(s));
+    if (inGraph !== undefined) {
+        if (graph.taggedAncestors(it.m.digest).length > 0)
+            return { kind: 'follows' };
+        return { kind: 'exists', subject: inGraph, reason: `${(0, item_1.nounOf)(it, inGraph)} of untagged ${(0, item_1.shortDigest)(inGraph)}, which exists` };
+    }
+    for (const s of subjects) {
+        const noun = (0, item_1.nounOf)(it, s);
+        if (s === it.m.digest)
+            return { kind: 'exists', subject: s, reason: `${noun} naming its own digest` };
+        if (!missing.has(s))
+            return { kind: 'exists', subject: s, reason: `${noun} of ${(0, item_1.shortDigest)(s)}, not proven gone` };
+        const where = locate?.(s);
+        if (where !== undefined)
+            return { kind: 'exists', subject: s, reason: `${noun} of ${(0, item_1.shortDigest)(s)} ${where}` };
+    }
+    return { kind: 'orphan', subject: subjects[0] };
+}
+/**
+ * The first of protected > (referrers) subject exists > not-selected > keep-newest > younger > age-unknown
+ * that applies. A referrer that follows its subject, and a dependent, are decided by what they hang from.
+ */
+function baseRule(it, policy, now, state) {
+    const glob = policy.keepTags.find(g => it.tags.some(t => (0, glob_1.matchesAny)(t, [g])));
+    if (glob !== undefined)
+        return ['protected', `protected by keep-tags: ${glob}`];
+    if (state?.kind === 'exists')
+        return ['subject-exists', state.reason];
+    // A referrer with a subject belongs to it: `tags` selects subjects, and their signatures follow them.
+    if (state?.kind === 'follows')
+        return undefined;
+    const outside = it.tags.find(t => !(0, glob_1.matchesAny)(t, policy.tags));
+    if (outside !== undefined)
+        return ['not-selected', `tag ${outside} not selected by tags`];
+    if (it.dependent)
+        return undefined;
+    if (!it.refs) {
+        const s = (0, ranking_1.slot)(it, policy);
+        if (it.rank <= s.n)
+            return ['keep-newest', `keep ${s.n} (${s.label}) #${it.rank}`];
+    }
+    if (!policy.olderThan)
+        return undefined;
+    if (!it.age.date)
+        return ['age-unknown', `age unknown (${it.age.unknown})`];
+    const ageMs = now - it.age.date.getTime();
+    if (ageMs >= policy.olderThan.ms)
+        return undefined;
+    if (it.age.basis !== 'last-pulled')
+        return ['younger', `younger than ${policy.olderThan.text}`];
+    const days = Math.max(0, Math.floor(ageMs / exports.DAY_MS));
+    return ['younger', `pulled ${days} day${days === 1 ? '' : 's'} ago`];
 }
 
 
