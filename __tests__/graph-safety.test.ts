@@ -160,7 +160,7 @@ describe.each(backends)('%s', (_name, start) => {
     const first = await run(s, { images: 'sigs/**' })
     expect(first.failures).toEqual([])
     let by = outcomes(first)
-    expect(by.get(sig(seeded, 'stable', 'sigs/app'))!.decision.reason).toBe(`signature of ${seeded.nodes.get('stable')!.digest.slice(0, 15)} in ${repo}/app`)
+    expect(by.get(sig(seeded, 'stable', 'sigs/app'))!.decision.reason).toBe(`signature of ${seeded.nodes.get('stable')!.digest.slice(0, 19)} in ${repo}/app`)
     expect(by.get(goneTag)!.status).toBe('deleted')
     expect(await tagsNow(registryReader(s.target), seeded)).toEqual(all(seeded).filter(t => t !== goneTag))
 

@@ -235,7 +235,7 @@ describe('referrers', () => {
 
   it('deletes an orphan signature when selected and old enough, otherwise keeps it', () => {
     const orphan = (age: number) => m([sigOf('gone')], age, { key: 'orphan' })
-    const reason = `orphan signature: subject sha256:${hexOf('gone').slice(0, 8)} not found`
+    const reason = `orphan signature: subject sha256:${hexOf('gone').slice(0, 12)} not found`
     const cases: Array<[Partial<Policy>, number, string]> = [
       [{}, 100, `delete orphan-referrer: ${reason}`],
       [{ olderThan: olderThan(30) }, 100, `delete orphan-referrer: ${reason}`],
@@ -252,7 +252,7 @@ describe('referrers', () => {
 
   it('an orphan needs its subject proven gone: not read, found untagged, or in another image, it is kept', () => {
     const sig = m([sigOf('gone')], 100, { key: 'orphan' })
-    const short = `sha256:${hexOf('gone').slice(0, 8)}`
+    const short = `sha256:${hexOf('gone').slice(0, 12)}`
     // the inventory did not prove the subject gone (no read by digest said 404)
     expect(verdicts(plan([image([sig])], policy(), NOW))[sigOf('gone')]).toBe(`keep subject-exists: signature of ${short}, not proven gone`)
     // the read by digest found it, untagged

@@ -111,7 +111,7 @@ describe('OCI referrers API', () => {
     fake = await fakeRegistry(false)
     const r = await run(fake, '1')
     expect(sigDecision(r)).toMatchObject({ status: 'kept', decision: { rule: 'subject-exists' } })
-    expect(sigDecision(r).decision.reason).toBe(`signature of untagged ${fake.digests.sbom.slice(0, 15)}, which exists`)
+    expect(sigDecision(r).decision.reason).toBe(`signature of untagged ${fake.digests.sbom.slice(0, 19)}, which exists`)
     expect(r.requests['registry GET referrers']).toBe(1)
     expect(fake.deleted).toEqual([fake.digests.v1])
   })

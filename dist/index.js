@@ -35216,6 +35216,22 @@ exports.PartialDeleteError = PartialDeleteError;
 
 /***/ }),
 
+/***/ 5344:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.compareStrings = compareStrings;
+// One string order for sorting digests, tags and names: by UTF-16 code unit, the same on every machine
+// (localeCompare depends on the runtime's locale data).
+function compareStrings(a, b) {
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+
+
+/***/ }),
+
 /***/ 2973:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -35527,6 +35543,25 @@ function addCounts(into, more) {
 
 /***/ }),
 
+/***/ 2187:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.shortDigest = shortDigest;
+// How a digest is shown everywhere (reasons, tables, logs): `sha256:` and the first 12 hex digits, enough
+// to find the manifest, short enough for a table cell.
+function shortDigest(d) {
+    const colon = d.indexOf(':');
+    if (colon < 0)
+        return d.slice(0, 12);
+    return d.slice(0, colon + 1 + 12);
+}
+
+
+/***/ }),
+
 /***/ 7607:
 /***/ ((__unused_webpack_module, exports) => {
 
@@ -35635,6 +35670,7 @@ async function runCleanup(cfg, deps) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.executeImage = executeImage;
 const backend_1 = __nccwpck_require__(3839);
+const digest_1 = __nccwpck_require__(2187);
 const limit_1 = __nccwpck_require__(7768);
 /** Executes one image's plan; returns an outcome for every decision, in the plan's order. */
 async function executeImage(plan, image, backend, opts) {
@@ -35727,7 +35763,7 @@ async function executeImage(plan, image, backend, opts) {
 /** How a skip names the manifest it hung from. */
 function label(d, digest) {
     if (!d)
-        return digest.slice(0, 'sha256:'.length + 12);
+        return (0, digest_1.shortDigest)(digest);
     return d.version ?? d.tags[0] ?? digest;
 }
 
@@ -35960,6 +35996,7 @@ exports.parseRetryAfter = parseRetryAfter;
 exports.parseBearerChallenge = parseBearerChallenge;
 const http_client_1 = __nccwpck_require__(4844);
 const limit_1 = __nccwpck_require__(7768);
+const sleep_1 = __nccwpck_require__(6972);
 class HttpError extends Error {
     method;
     url;
@@ -36003,7 +36040,7 @@ class Http {
             maxSockets: opts.concurrency
         });
         this.limiter = new limit_1.Limiter(opts.concurrency);
-        this.sleep = opts.sleep ?? (ms => new Promise(r => setTimeout(r, ms)));
+        this.sleep = opts.sleep ?? sleep_1.sleep;
     }
     get totalRequests() {
         return Object.values(this.counts).reduce((a, b) => a + b, 0);
@@ -36355,6 +36392,7 @@ exports.groupByDigest = groupByDigest;
 exports.readGraph = readGraph;
 exports.describeManifests = describeManifests;
 exports.describeNeededDates = describeNeededDates;
+const compare_1 = __nccwpck_require__(5344);
 const dates_1 = __nccwpck_require__(6931);
 const referrers_1 = __nccwpck_require__(7898);
 const media_1 = __nccwpck_require__(6571);
@@ -36401,7 +36439,7 @@ function groupByDigest(tagged) {
     const out = [...byDigest.values()];
     for (const r of out)
         r.tags.sort();
-    return out.sort((a, b) => a.digest.localeCompare(b.digest));
+    return out.sort((a, b) => (0, compare_1.compareStrings)(a.digest, b.digest));
 }
 /**
  * Reads the image's manifest graph by digest (never by tag: on Nexus a read by tag marks it pulled):
@@ -36495,7 +36533,7 @@ async function readGraph(reader, inv, parallel) {
         else
             missing.push(digest);
     });
-    inv.untagged = untagged.sort((a, b) => a.digest.localeCompare(b.digest));
+    inv.untagged = untagged.sort((a, b) => (0, compare_1.compareStrings)(a.digest, b.digest));
     inv.missingSubjects = missing;
 }
 async function mustRead(reader, name, digest) {
@@ -36587,6 +36625,7 @@ function dedupe(blobs) {
 // nothing pulled). Collected only when the run will run the cleanup tasks.
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.KeptContent = void 0;
+const digest_1 = __nccwpck_require__(2187);
 const limit_1 = __nccwpck_require__(7768);
 const client_1 = __nccwpck_require__(2440);
 class KeptContent {
@@ -36613,7 +36652,7 @@ class KeptContent {
                 continue;
             digests.set(digest, name);
             for (const c of records.get(digest)?.children ?? [])
-                queue.push([c, `${name} (child ${c.slice(0, 19)})`]);
+                queue.push([c, `${name} (child ${(0, digest_1.shortDigest)(c)})`]);
         }
         if (digests.size > 0)
             this.entries.push({ repository: inv.repository, image: inv.name, digests });
@@ -36900,6 +36939,8 @@ const media_1 = __nccwpck_require__(6571);
 const client_2 = __nccwpck_require__(9852);
 const listing_spool_1 = __nccwpck_require__(7698);
 const privileges_1 = __nccwpck_require__(1911);
+const compare_1 = __nccwpck_require__(5344);
+const digest_1 = __nccwpck_require__(2187);
 class NexusBackend {
     http;
     cfg;
@@ -37017,7 +37058,7 @@ class NexusBackend {
                         continue; // already gone: nothing moved
                     const digest = digestOf(now);
                     if (digest !== d.digest) {
-                        changed.set(d.digest, `changed since planned: ${tag} was re-pushed (now ${digest?.slice(0, 19) ?? 'unknown'})`);
+                        changed.set(d.digest, `changed since planned: ${tag} was re-pushed (now ${digest ? (0, digest_1.shortDigest)(digest) : 'unknown'})`);
                         return;
                     }
                 }
@@ -37179,7 +37220,7 @@ function recordsFromComponents(components) {
     const out = [...byDigest.values()];
     for (const r of out)
         r.tags.sort();
-    return out.sort((a, b) => a.digest.localeCompare(b.digest));
+    return out.sort((a, b) => (0, compare_1.compareStrings)(a.digest, b.digest));
 }
 
 
@@ -37698,6 +37739,7 @@ function retainReached(items, graph, byDigest) {
 // leaves the decision's date undefined, which only the report's Date column shows ("—").
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.createdNeeded = createdNeeded;
+const item_1 = __nccwpck_require__(4867);
 const referrers_1 = __nccwpck_require__(7898);
 const version_1 = __nccwpck_require__(9698);
 /**
@@ -37707,7 +37749,7 @@ const version_1 = __nccwpck_require__(9698);
 function createdNeeded(manifests, policy) {
     const facts = manifests.map(m => {
         const refs = (0, referrers_1.referrerTagsOf)([...m.tags].sort());
-        return { m, refs, version: refs ? undefined : (0, version_1.highestVersion)(m.tags), pushedKnown: validDate(m.pushed) };
+        return { m, refs, version: refs ? undefined : (0, version_1.highestVersion)(m.tags), pushedKnown: (0, item_1.validDate)(m.pushed) !== undefined };
     });
     const need = new Set();
     const digests = new Set(manifests.map(m => m.digest));
@@ -37749,9 +37791,6 @@ function createdNeeded(manifests, policy) {
             out.add(c);
     }
     return out;
-}
-function validDate(d) {
-    return d instanceof Date && !Number.isNaN(d.getTime());
 }
 
 
@@ -37889,18 +37928,20 @@ function pathText(path, end) {
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.PLACEHOLDER_BEFORE = void 0;
+exports.shortDigest = exports.cmpStr = exports.PLACEHOLDER_BEFORE = void 0;
 exports.describe = describe;
 exports.validDate = validDate;
 exports.usableCreated = usableCreated;
 exports.ageOf = ageOf;
-exports.cmpStr = cmpStr;
 exports.byTagThenDigest = byTagThenDigest;
 exports.decide = decide;
 exports.label = label;
 exports.nounOf = nounOf;
-exports.shortDigest = shortDigest;
 exports.unique = unique;
+const compare_1 = __nccwpck_require__(5344);
+Object.defineProperty(exports, "cmpStr", ({ enumerable: true, get: function () { return compare_1.compareStrings; } }));
+const digest_1 = __nccwpck_require__(2187);
+Object.defineProperty(exports, "shortDigest", ({ enumerable: true, get: function () { return digest_1.shortDigest; } }));
 const referrers_1 = __nccwpck_require__(7898);
 const version_1 = __nccwpck_require__(9698);
 /** Docker's first release. Image `created` dates before it are reproducible-build stamps (1970, 1980), not ages. */
@@ -37953,11 +37994,8 @@ function ageOf(basis, pushed, created, lastPulled) {
         return { date: pulled, basis: 'last-pulled' };
     return fromPushed;
 }
-function cmpStr(a, b) {
-    return a < b ? -1 : a > b ? 1 : 0;
-}
 function byTagThenDigest(a, b) {
-    return cmpStr(a.tags[0] ?? '', b.tags[0] ?? '') || cmpStr(a.m.digest, b.m.digest);
+    return (0, compare_1.compareStrings)(a.tags[0] ?? '', b.tags[0] ?? '') || (0, compare_1.compareStrings)(a.m.digest, b.m.digest);
 }
 function decide(it, action, rule, reason) {
     it.action = action;
@@ -37969,9 +38007,6 @@ function label(it) {
 }
 function nounOf(referrer, subject) {
     return (referrer.refs?.find(r => r.subject === subject) ?? referrer.refs?.[0])?.noun ?? 'referrer';
-}
-function shortDigest(digest) {
-    return digest.slice(0, 'sha256:'.length + 8);
 }
 function unique(values) {
     return [...new Set(values)];
@@ -38500,6 +38535,7 @@ exports.ReclaimError = exports.BLOB_CLEANUP_TYPE = exports.COMPACT_TYPE = export
 exports.reclaim = reclaim;
 const tasks_1 = __nccwpck_require__(9609);
 const report_1 = __nccwpck_require__(665);
+const sleep_1 = __nccwpck_require__(6972);
 exports.GC_TYPE = 'repository.docker.gc';
 exports.COMPACT_TYPE = 'blobstore.compact';
 /** Created by Nexus per format and content store on the datastore; listed and runnable, not creatable. */
@@ -38515,8 +38551,8 @@ async function reclaim(cfg, http, log, deletedSomething, opts = {}) {
     const tasks = new tasks_1.NexusTasks(http, cfg.host);
     const report = { tasks: [], blobStores: [], notes: [] };
     const now = opts.now ?? Date.now;
-    const sleep = opts.sleep ?? ((ms) => new Promise(r => setTimeout(r, ms)));
-    const clock = { now, sleep, min: opts.pollMinMs ?? 500, max: opts.pollMaxMs ?? 5000 };
+    const wait = opts.sleep ?? sleep_1.sleep;
+    const clock = { now, sleep: wait, min: opts.pollMinMs ?? 500, max: opts.pollMaxMs ?? 5000 };
     const stores = new Map(); // repository -> blob store
     for (const repo of cfg.repositories)
         stores.set(repo, await tasks.blobStoreOf(repo));
@@ -38601,7 +38637,7 @@ async function reclaim(cfg, http, log, deletedSomething, opts = {}) {
     await runAll(cleanups);
     await runAll(compacts);
     if (cleanups.length > 0 && (opts.metricsFlushMs ?? METRICS_FLUSH_MS) > 0)
-        await sleep(opts.metricsFlushMs ?? METRICS_FLUSH_MS);
+        await wait(opts.metricsFlushMs ?? METRICS_FLUSH_MS);
     const after = await tasks.blobStores();
     const measuredAt = new Date(now()).toISOString();
     for (const s of report.blobStores) {
@@ -38752,6 +38788,7 @@ exports.RegistryBackend = void 0;
 const inventory_1 = __nccwpck_require__(4255);
 const limit_1 = __nccwpck_require__(7768);
 const media_1 = __nccwpck_require__(6571);
+const digest_1 = __nccwpck_require__(2187);
 class RegistryBackend {
     client;
     opts;
@@ -38826,7 +38863,7 @@ class RegistryBackend {
             else if (!planned.has(t.digest) && (0, media_1.isIndexType)(t.mediaType)) {
                 for (const d of await this.descendants(image.name, t.digest)) {
                     if (doomedDigests.has(d))
-                        changed.set(d, `changed since planned: ${who} now reaches it through index ${t.digest.slice(0, 19)}`);
+                        changed.set(d, `changed since planned: ${who} now reaches it through index ${(0, digest_1.shortDigest)(t.digest)}`);
                 }
             }
         }
@@ -38842,7 +38879,7 @@ class RegistryBackend {
                     continue; // already gone: nothing moved
                 const head = await this.client.resolve(image.name, tag);
                 if (head && head.digest !== d.digest) {
-                    changed.set(d.digest, `changed since planned: ${tag} now points at ${head.digest.slice(0, 19)}`);
+                    changed.set(d.digest, `changed since planned: ${tag} now points at ${(0, digest_1.shortDigest)(head.digest)}`);
                     return;
                 }
             }
@@ -39439,14 +39476,14 @@ function* imageJsonParts(image) {
 /***/ }),
 
 /***/ 2011:
-/***/ ((__unused_webpack_module, exports) => {
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 // Small pure formatters shared by every renderer.
 Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.shortDigest = void 0;
 exports.formatBytes = formatBytes;
-exports.shortDigest = shortDigest;
 exports.formatDuration = formatDuration;
 exports.toDate = toDate;
 exports.ymd = ymd;
@@ -39477,13 +39514,8 @@ function formatBytes(n) {
     }
     return `${text.replace(/\.0$/, '')} ${UNITS[unit]}`;
 }
-/** `sha256:` + the first 12 hex digits: enough to find the manifest, short enough for a table cell. */
-function shortDigest(d) {
-    const colon = d.indexOf(':');
-    if (colon < 0)
-        return d.slice(0, 12);
-    return d.slice(0, colon + 1 + 12);
-}
+var digest_1 = __nccwpck_require__(2187);
+Object.defineProperty(exports, "shortDigest", ({ enumerable: true, get: function () { return digest_1.shortDigest; } }));
 /** `850 ms`, `3.2 s`, `2 min 5 s`, `1 h 2 min`. */
 function formatDuration(ms) {
     if (!Number.isFinite(ms) || ms < 0)
@@ -40371,6 +40403,21 @@ function summarizeRun(run, images, reclaimed) {
         failures: run.failures,
         ...(reclaimed ? { reclaim: reclaimed } : {})
     };
+}
+
+
+/***/ }),
+
+/***/ 6972:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.sleep = sleep;
+/** Waits `ms`; the default behind every injectable wait (retry backoff, task polls). */
+function sleep(ms) {
+    return new Promise(resolve => setTimeout(resolve, ms));
 }
 
 

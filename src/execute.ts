@@ -4,6 +4,7 @@
 // protect a delete that will not happen.
 
 import { Backend, PartialDeleteError } from './backend'
+import { shortDigest } from './digest'
 import { Limiter } from './limit'
 import { Logger } from './log'
 import { Decision, ImageInventory, ImagePlan, Outcome } from './model'
@@ -98,6 +99,6 @@ export async function executeImage(plan: ImagePlan, image: ImageInventory, backe
 
 /** How a skip names the manifest it hung from. */
 function label(d: Decision | undefined, digest: string): string {
-  if (!d) return digest.slice(0, 'sha256:'.length + 12)
+  if (!d) return shortDigest(digest)
   return d.version ?? d.tags[0] ?? digest
 }

@@ -5,6 +5,7 @@
 import type { ClientRequest, IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http'
 import { HttpClient } from '@actions/http-client'
 import { Limiter } from './limit'
+import { sleep } from './sleep'
 import { Logger } from './log'
 
 export interface HttpOptions {
@@ -80,7 +81,7 @@ export class Http {
       maxSockets: opts.concurrency
     })
     this.limiter = new Limiter(opts.concurrency)
-    this.sleep = opts.sleep ?? (ms => new Promise(r => setTimeout(r, ms)))
+    this.sleep = opts.sleep ?? sleep
   }
 
   get totalRequests(): number {

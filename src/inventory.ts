@@ -2,6 +2,7 @@
 // subjects of referrers), then what decisions need from each digest once (config `created` where
 // src/policy/dates.ts says, blob sizes for the estimate).
 
+import { compareStrings } from './compare'
 import { BlobRef, ImageInventory, ManifestRecord, Policy } from './model'
 import { createdNeeded } from './policy/dates'
 import { referrerTagsOf } from './policy/referrers'
@@ -69,7 +70,7 @@ export function groupByDigest(tagged: TaggedDigest[]): ManifestRecord[] {
   }
   const out = [...byDigest.values()]
   for (const r of out) r.tags.sort()
-  return out.sort((a, b) => a.digest.localeCompare(b.digest))
+  return out.sort((a, b) => compareStrings(a.digest, b.digest))
 }
 
 /**
@@ -155,7 +156,7 @@ export async function readGraph(reader: ManifestReader, inv: ImageInventory, par
     if (head) untagged.push({ digest, mediaType: head.mediaType, tags: [], children: [] })
     else missing.push(digest)
   })
-  inv.untagged = untagged.sort((a, b) => a.digest.localeCompare(b.digest))
+  inv.untagged = untagged.sort((a, b) => compareStrings(a.digest, b.digest))
   inv.missingSubjects = missing
 }
 

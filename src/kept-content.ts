@@ -3,6 +3,7 @@
 // manifests unexpectedly (API.md 14.4), so after it runs every one is read again, by digest (which marks
 // nothing pulled). Collected only when the run will run the cleanup tasks.
 
+import { shortDigest } from './digest'
 import { Http } from './http'
 import { mapLimit } from './limit'
 import type { ImageInventory, ManifestRecord, Outcome } from './model'
@@ -33,7 +34,7 @@ export class KeptContent {
       const [digest, name] = queue.shift() as [string, string]
       if (digests.has(digest)) continue
       digests.set(digest, name)
-      for (const c of records.get(digest)?.children ?? []) queue.push([c, `${name} (child ${c.slice(0, 19)})`])
+      for (const c of records.get(digest)?.children ?? []) queue.push([c, `${name} (child ${shortDigest(c)})`])
     }
     if (digests.size > 0) this.entries.push({ repository: inv.repository, image: inv.name, digests })
   }

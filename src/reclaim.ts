@@ -12,6 +12,7 @@ import { Logger } from './log'
 import { ReclaimReport, TaskRunReport } from './model'
 import { NexusTasks, TaskXO } from './nexus/tasks'
 import { formatBytes } from './report'
+import { sleep } from './sleep'
 
 export const GC_TYPE = 'repository.docker.gc'
 export const COMPACT_TYPE = 'blobstore.compact'
@@ -52,8 +53,8 @@ export async function reclaim(cfg: Config, http: Http, log: Logger, deletedSomet
   const tasks = new NexusTasks(http, cfg.host)
   const report: ReclaimReport = { tasks: [], blobStores: [], notes: [] }
   const now = opts.now ?? Date.now
-  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>(r => setTimeout(r, ms)))
-  const clock = { now, sleep, min: opts.pollMinMs ?? 500, max: opts.pollMaxMs ?? 5000 }
+  const wait = opts.sleep ?? sleep
+  const clock = { now, sleep: wait, min: opts.pollMinMs ?? 500, max: opts.pollMaxMs ?? 5000 }
 
   const stores = new Map<string, string>() // repository -> blob store
   for (const repo of cfg.repositories) stores.set(repo, await tasks.blobStoreOf(repo))
@@ -143,7 +144,7 @@ export async function reclaim(cfg: Config, http: Http, log: Logger, deletedSomet
   }
   await runAll(cleanups)
   await runAll(compacts)
-  if (cleanups.length > 0 && (opts.metricsFlushMs ?? METRICS_FLUSH_MS) > 0) await sleep(opts.metricsFlushMs ?? METRICS_FLUSH_MS)
+  if (cleanups.length > 0 && (opts.metricsFlushMs ?? METRICS_FLUSH_MS) > 0) await wait(opts.metricsFlushMs ?? METRICS_FLUSH_MS)
 
   const after = await tasks.blobStores()
   const measuredAt = new Date(now()).toISOString()

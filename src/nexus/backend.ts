@@ -14,6 +14,8 @@ import { isIndexType } from '../registry/media'
 import { NexusClient, NexusComponent, parseNexusDate } from './client'
 import { ListingSpool } from './listing-spool'
 import { checkPrivileges, describeMissing } from './privileges'
+import { compareStrings } from '../compare'
+import { shortDigest } from '../digest'
 
 export class NexusBackend implements Backend {
   readonly notes: string[] = []
@@ -137,7 +139,7 @@ export class NexusBackend implements Backend {
           if (!now) continue // already gone: nothing moved
           const digest = digestOf(now)
           if (digest !== d.digest) {
-            changed.set(d.digest, `changed since planned: ${tag} was re-pushed (now ${digest?.slice(0, 19) ?? 'unknown'})`)
+            changed.set(d.digest, `changed since planned: ${tag} was re-pushed (now ${digest ? shortDigest(digest) : 'unknown'})`)
             return
           }
         }
@@ -302,5 +304,5 @@ export function recordsFromComponents(components: NexusComponent[]): ManifestRec
   }
   const out = [...byDigest.values()]
   for (const r of out) r.tags.sort()
-  return out.sort((a, b) => a.digest.localeCompare(b.digest))
+  return out.sort((a, b) => compareStrings(a.digest, b.digest))
 }

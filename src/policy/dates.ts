@@ -5,6 +5,7 @@
 // leaves the decision's date undefined, which only the report's Date column shows ("—").
 
 import type { ManifestRecord, Policy } from '../model'
+import { validDate } from './item'
 import { referrerTagsOf, type ReferrerTag } from './referrers'
 import { compareVersions, highestVersion, type Version } from './version'
 
@@ -22,7 +23,7 @@ interface Facts {
 export function createdNeeded(manifests: readonly ManifestRecord[], policy: Policy): Set<string> {
   const facts: Facts[] = manifests.map(m => {
     const refs = referrerTagsOf([...m.tags].sort())
-    return { m, refs, version: refs ? undefined : highestVersion(m.tags), pushedKnown: validDate(m.pushed) }
+    return { m, refs, version: refs ? undefined : highestVersion(m.tags), pushedKnown: validDate(m.pushed) !== undefined }
   })
   const need = new Set<Facts>()
   const digests = new Set(manifests.map(m => m.digest))
@@ -61,8 +62,4 @@ export function createdNeeded(manifests: readonly ManifestRecord[], policy: Poli
     for (const c of f.m.children) out.add(c)
   }
   return out
-}
-
-function validDate(d: Date | null | undefined): boolean {
-  return d instanceof Date && !Number.isNaN(d.getTime())
 }

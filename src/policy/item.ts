@@ -1,6 +1,8 @@
 // A manifest as the planner works on it: its facts (family, version, dates), then its verdict. Shared by
 // the planner's parts; pure.
 import type { Action, AgeBasis, Family, ImageInventory, ManifestRecord, Rule } from '../model'
+import { compareStrings as cmpStr } from '../compare'
+import { shortDigest } from '../digest'
 import type { EdgeLabel } from './graph'
 import { referrerTagsOf, type ReferrerTag } from './referrers'
 import { highestVersion, type Version } from './version'
@@ -102,10 +104,6 @@ export function ageOf(basis: AgeBasis, pushed: Date | undefined, created: { date
   return fromPushed
 }
 
-export function cmpStr(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0
-}
-
 export function byTagThenDigest(a: Item, b: Item): number {
   return cmpStr(a.tags[0] ?? '', b.tags[0] ?? '') || cmpStr(a.m.digest, b.m.digest)
 }
@@ -124,10 +122,8 @@ export function nounOf(referrer: Item, subject: string): string {
   return (referrer.refs?.find(r => r.subject === subject) ?? referrer.refs?.[0])?.noun ?? 'referrer'
 }
 
-export function shortDigest(digest: string): string {
-  return digest.slice(0, 'sha256:'.length + 8)
-}
-
 export function unique<T>(values: T[]): T[] {
   return [...new Set(values)]
 }
+
+export { cmpStr, shortDigest }

@@ -8,6 +8,7 @@ import { mapLimit } from '../limit'
 import { Decision, ImageInventory, Policy } from '../model'
 import { RegistryClient } from './client'
 import { isIndexType } from './media'
+import { shortDigest } from '../digest'
 
 export interface RegistryBackendOptions {
   parallel: number
@@ -100,7 +101,7 @@ export class RegistryBackend implements Backend {
       // A tag on an index the plan never saw (pushed meanwhile) protects whatever that index reaches.
       else if (!planned.has(t.digest) && isIndexType(t.mediaType)) {
         for (const d of await this.descendants(image.name, t.digest)) {
-          if (doomedDigests.has(d)) changed.set(d, `changed since planned: ${who} now reaches it through index ${t.digest.slice(0, 19)}`)
+          if (doomedDigests.has(d)) changed.set(d, `changed since planned: ${who} now reaches it through index ${shortDigest(t.digest)}`)
         }
       }
     }
@@ -114,7 +115,7 @@ export class RegistryBackend implements Backend {
         if (!current.has(tag)) continue // already gone: nothing moved
         const head = await this.client.resolve(image.name, tag)
         if (head && head.digest !== d.digest) {
-          changed.set(d.digest, `changed since planned: ${tag} now points at ${head.digest.slice(0, 19)}`)
+          changed.set(d.digest, `changed since planned: ${tag} now points at ${shortDigest(head.digest)}`)
           return
         }
       }

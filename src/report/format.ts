@@ -22,12 +22,7 @@ export function formatBytes(n: number): string {
   return `${text.replace(/\.0$/, '')} ${UNITS[unit]}`
 }
 
-/** `sha256:` + the first 12 hex digits: enough to find the manifest, short enough for a table cell. */
-export function shortDigest(d: string): string {
-  const colon = d.indexOf(':')
-  if (colon < 0) return d.slice(0, 12)
-  return d.slice(0, colon + 1 + 12)
-}
+export { shortDigest } from '../digest'
 
 /** `850 ms`, `3.2 s`, `2 min 5 s`, `1 h 2 min`. */
 export function formatDuration(ms: number): string {
