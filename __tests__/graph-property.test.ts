@@ -10,8 +10,8 @@
 
 import { appendFileSync } from 'node:fs'
 import { parseConfig } from '../src/config'
-import { runCleanup } from '../src/engine'
-import { memoryLogger } from '../src/log'
+import { runCleanup } from '../test/support/run-cleanup'
+import { memoryLogger } from '../test/support/memory-logger'
 import type { RunReport } from '../src/model'
 import { NexusEmulator, startNexusEmulator } from '../test/nexus-emulator/server'
 import { FaultProxy, FaultRule, startFaultProxy } from '../test/support/fault-proxy'

@@ -4,8 +4,8 @@
 // at the HTTP boundary where the example needs one.
 
 import { parseConfig } from '../src/config'
-import { runCleanup } from '../src/engine'
-import { memoryLogger } from '../src/log'
+import { runCleanup } from '../test/support/run-cleanup'
+import { memoryLogger } from '../test/support/memory-logger'
 import type { Outcome, RunReport } from '../src/model'
 import { NexusEmulator, startNexusEmulator } from '../test/nexus-emulator/server'
 import { FaultProxy, FaultRule, startFaultProxy } from '../test/support/fault-proxy'

@@ -2,9 +2,9 @@
 // engine's real HTTP code, for both the datastore and the OrientDB behaviour.
 
 import { parseConfig } from '../src/config'
-import { runCleanup } from '../src/engine'
+import { runCleanup } from '../test/support/run-cleanup'
 import { startFaultProxy } from '../test/support/fault-proxy'
-import { memoryLogger } from '../src/log'
+import { memoryLogger } from '../test/support/memory-logger'
 import { RunReport } from '../src/model'
 import { NexusEmulator, startNexusEmulator } from '../test/nexus-emulator/server'
 import { NEXUS_DELETED, NEXUS_LEFT, NEXUS_POLICY, nexusScenario } from '../test/support/nexus-scenario'

@@ -3,8 +3,8 @@
 // change nothing (API.md 14.2, 14.3).
 
 import { parseConfig } from '../src/config'
-import { runCleanup } from '../src/engine'
-import { memoryLogger } from '../src/log'
+import { runCleanup } from '../test/support/run-cleanup'
+import { memoryLogger } from '../test/support/memory-logger'
 import { implies } from '../src/nexus/privileges'
 import { NexusEmulator, startNexusEmulator } from '../test/nexus-emulator/server'
 import { startFaultProxy } from '../test/support/fault-proxy'

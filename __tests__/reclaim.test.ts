@@ -1,9 +1,9 @@
 // The reclaim step against the emulator's task state machine and blob stores (shared/nexus/API.md 7, 9).
 
 import { parseConfig } from '../src/config'
-import { runCleanup } from '../src/engine'
+import { runCleanup } from '../test/support/run-cleanup'
 import { Http } from '../src/http'
-import { memoryLogger } from '../src/log'
+import { memoryLogger } from '../test/support/memory-logger'
 import { RunReport } from '../src/model'
 import { reclaim } from '../src/reclaim'
 import { NexusEmulator, startNexusEmulator } from '../test/nexus-emulator/server'

@@ -4,8 +4,8 @@
 
 import { createHash } from 'node:crypto'
 import { parseConfig } from '../src/config'
-import { runCleanup } from '../src/engine'
-import { memoryLogger } from '../src/log'
+import { runCleanup } from '../test/support/run-cleanup'
+import { memoryLogger } from '../test/support/memory-logger'
 import type { RunReport } from '../src/model'
 import { startServer, TestServer } from '../test/support/http-fixtures'
 

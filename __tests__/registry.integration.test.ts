@@ -1,9 +1,9 @@
 // Against the real docker-registry (Debian package) on 127.0.0.1: the engine end to end.
 
 import { parseConfig } from '../src/config'
-import { runCleanup } from '../src/engine'
+import { runCleanup } from '../test/support/run-cleanup'
 import { Http } from '../src/http'
-import { memoryLogger } from '../src/log'
+import { memoryLogger } from '../test/support/memory-logger'
 import { RegistryClient } from '../src/registry/client'
 import { FaultProxy, startFaultProxy } from '../test/support/fault-proxy'
 import { listTags, pushBlob, pushImage, putManifest, retag } from '../test/support/push'

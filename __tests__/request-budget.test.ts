@@ -6,8 +6,8 @@
 // tags are gone) must fit in the slack. `npm run bench` measures the same thing at scale, with time and memory.
 
 import { parseConfig } from '../src/config'
-import { runCleanup } from '../src/engine'
-import { memoryLogger } from '../src/log'
+import { runCleanup } from '../test/support/run-cleanup'
+import { memoryLogger } from '../test/support/memory-logger'
 import { RunReport } from '../src/model'
 import { startNexusEmulator } from '../test/nexus-emulator/server'
 import { startFaultProxy } from '../test/support/fault-proxy'

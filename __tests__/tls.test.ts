@@ -2,8 +2,8 @@
 // by default, `ca-cert` trusts a private CA (path or PEM text), `insecure-skip-tls-verify` warns loudly.
 
 import { parseConfig } from '../src/config'
-import { runCleanup } from '../src/engine'
-import { memoryLogger } from '../src/log'
+import { runCleanup } from '../test/support/run-cleanup'
+import { memoryLogger } from '../test/support/memory-logger'
 import { registryOrSkip, RegistryServer, RegistryTls, startRegistry } from '../test/support/registry-server'
 
 const bin = registryOrSkip()

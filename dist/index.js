@@ -35625,7 +35625,6 @@ function humanAge(ms) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.TOOL_NAME = exports.createBackend = void 0;
 exports.runCleanupStreaming = runCleanupStreaming;
-exports.runCleanup = runCleanup;
 const context_1 = __nccwpck_require__(670);
 const images_1 = __nccwpck_require__(8463);
 const listing_1 = __nccwpck_require__(9034);
@@ -35647,12 +35646,6 @@ async function runCleanupStreaming(cfg, deps, sink) {
         // e.g. the spooled Nexus listing: removed however the run ends
         run.backend.close?.();
     }
-}
-/** Runs the cleanup; the full RunReport, every outcome included (for tests and small embedding). */
-async function runCleanup(cfg, deps) {
-    const images = [];
-    const summary = await runCleanupStreaming(cfg, deps, img => images.push(img));
-    return { ...summary, images };
 }
 
 
@@ -38321,7 +38314,6 @@ function byPlanDate(a, b) {
 // They are not images of their own: they live and die with their subject.
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.parseReferrerTag = parseReferrerTag;
-exports.isReferrerTag = isReferrerTag;
 exports.referrerTagsOf = referrerTagsOf;
 // Digests are lowercase hex by spec, so an uppercase "digest" is not one.
 const REFERRER_RE = /^sha256-([0-9a-f]{64})(?:\.([0-9A-Za-z_.-]+))?$/;
@@ -38335,9 +38327,6 @@ function parseReferrerTag(tag) {
     if (!m)
         return undefined;
     return { tag, subject: `sha256:${m[1]}`, noun: NOUNS.get(m[2] ?? '') ?? 'referrer' };
-}
-function isReferrerTag(tag) {
-    return REFERRER_RE.test(tag);
 }
 /**
  * The parsed tags when a manifest is a referrer (it has tags and every one is a referrer tag),

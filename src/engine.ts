@@ -3,7 +3,7 @@
 //   inventory -> plan -> execute -> report (src/run/images.ts) -> reclaim -> the run's summary.
 
 import type { Config } from './config'
-import type { ImageReport, RunReport, RunSummary } from './model'
+import type { RunSummary } from './model'
 import { openRun, type EngineDeps } from './run/context'
 import { runImages, type ImageSink } from './run/images'
 import { listImages } from './run/listing'
@@ -25,11 +25,4 @@ export async function runCleanupStreaming(cfg: Config, deps: EngineDeps, sink: I
     // e.g. the spooled Nexus listing: removed however the run ends
     run.backend.close?.()
   }
-}
-
-/** Runs the cleanup; the full RunReport, every outcome included (for tests and small embedding). */
-export async function runCleanup(cfg: Config, deps: EngineDeps): Promise<RunReport> {
-  const images: ImageReport[] = []
-  const summary = await runCleanupStreaming(cfg, deps, img => images.push(img))
-  return { ...summary, images }
 }

@@ -23,19 +23,3 @@ export function consoleLogger(verbose = false): Logger {
     }
   }
 }
-
-/** Collects everything; for tests and for counting warnings. */
-export function memoryLogger(): Logger & { lines: string[] } {
-  const lines: string[] = []
-  return {
-    lines,
-    debug: m => lines.push(`debug: ${m}`),
-    info: m => lines.push(m),
-    warning: m => lines.push(`warning: ${m}`),
-    error: m => lines.push(`error: ${m}`),
-    group: async (name, fn) => {
-      lines.push(`== ${name}`)
-      return fn()
-    }
-  }
-}

@@ -33183,7 +33183,6 @@ function humanAge(ms) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.TOOL_NAME = exports.createBackend = void 0;
 exports.runCleanupStreaming = runCleanupStreaming;
-exports.runCleanup = runCleanup;
 const context_1 = __nccwpck_require__(670);
 const images_1 = __nccwpck_require__(8463);
 const listing_1 = __nccwpck_require__(9034);
@@ -33205,12 +33204,6 @@ async function runCleanupStreaming(cfg, deps, sink) {
         // e.g. the spooled Nexus listing: removed however the run ends
         run.backend.close?.();
     }
-}
-/** Runs the cleanup; the full RunReport, every outcome included (for tests and small embedding). */
-async function runCleanup(cfg, deps) {
-    const images = [];
-    const summary = await runCleanupStreaming(cfg, deps, img => images.push(img));
-    return { ...summary, images };
 }
 
 
@@ -34341,7 +34334,6 @@ async function mapOrdered(items, size, fn, emit) {
 // The logging seam: the action logs through @actions/core (groups, annotations), the CLI to stderr.
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.consoleLogger = consoleLogger;
-exports.memoryLogger = memoryLogger;
 /** Plain console logger for the CLI and scripts: everything on stderr so stdout stays the report. */
 function consoleLogger(verbose = false) {
     return {
@@ -34354,21 +34346,6 @@ function consoleLogger(verbose = false) {
         error: m => process.stderr.write(`error: ${m}\n`),
         group: async (name, fn) => {
             process.stderr.write(`== ${name}\n`);
-            return fn();
-        }
-    };
-}
-/** Collects everything; for tests and for counting warnings. */
-function memoryLogger() {
-    const lines = [];
-    return {
-        lines,
-        debug: m => lines.push(`debug: ${m}`),
-        info: m => lines.push(m),
-        warning: m => lines.push(`warning: ${m}`),
-        error: m => lines.push(`error: ${m}`),
-        group: async (name, fn) => {
-            lines.push(`== ${name}`);
             return fn();
         }
     };
@@ -35821,7 +35798,6 @@ function byPlanDate(a, b) {
 // They are not images of their own: they live and die with their subject.
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.parseReferrerTag = parseReferrerTag;
-exports.isReferrerTag = isReferrerTag;
 exports.referrerTagsOf = referrerTagsOf;
 // Digests are lowercase hex by spec, so an uppercase "digest" is not one.
 const REFERRER_RE = /^sha256-([0-9a-f]{64})(?:\.([0-9A-Za-z_.-]+))?$/;
@@ -35835,9 +35811,6 @@ function parseReferrerTag(tag) {
     if (!m)
         return undefined;
     return { tag, subject: `sha256:${m[1]}`, noun: NOUNS.get(m[2] ?? '') ?? 'referrer' };
-}
-function isReferrerTag(tag) {
-    return REFERRER_RE.test(tag);
 }
 /**
  * The parsed tags when a manifest is a referrer (it has tags and every one is a referrer tag),

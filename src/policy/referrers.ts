@@ -27,10 +27,6 @@ export function parseReferrerTag(tag: string): ReferrerTag | undefined {
   return { tag, subject: `sha256:${m[1]}`, noun: NOUNS.get(m[2] ?? '') ?? 'referrer' }
 }
 
-export function isReferrerTag(tag: string): boolean {
-  return REFERRER_RE.test(tag)
-}
-
 /**
  * The parsed tags when a manifest is a referrer (it has tags and every one is a referrer tag),
  * otherwise undefined: one ordinary tag makes it an image in its own right.

@@ -4,7 +4,7 @@
 import http from 'node:http'
 import net from 'node:net'
 import { Http, HttpOptions } from '../../src/http'
-import { memoryLogger } from '../../src/log'
+import { memoryLogger } from './memory-logger'
 
 export interface RecordedRequest {
   method: string
