@@ -223,6 +223,43 @@ function doomedIndex(): NodeSpec[] {
   ]
 }
 
+describe('docker-registry: graph order, as the registry sees the DELETEs', () => {
+  if (!bin) return
+  let s: Server
+  beforeEach(async () => {
+    s = await registry()
+  })
+  afterEach(() => s.stop())
+
+  it('each manifest is deleted only after everything it hangs from: index, then its tagged children, then referrers', async () => {
+    const seeded = await seedGraph(s.target, [
+      { id: 'v2', image: 'app', kind: 'image', tags: ['2.0.0'] },
+      { id: 'leaf', image: 'app', kind: 'image', tags: ['1.0.0-amd64'] },
+      { id: 'mid', image: 'app', kind: 'index', tags: ['1.0.0-all'], children: ['leaf'] },
+      { id: 'top', image: 'app', kind: 'index', tags: ['1.0.0'], children: ['mid'] },
+      { id: 's-top', image: 'app', kind: 'referrer', subject: 'top', noun: 'sig' },
+      { id: 's-leaf', image: 'app', kind: 'referrer', subject: 'leaf', noun: 'sig' },
+      { id: 's-s-leaf', image: 'app', kind: 'referrer', subject: 's-leaf', noun: 'sig' },
+      { id: 'v0', image: 'app', kind: 'image', tags: ['0.9.0'] }
+    ])
+    const r = await run(s, { concurrency: '8' })
+    expect(r.failures).toEqual([])
+    const order = s.proxy.log.filter(l => l.method === 'DELETE').map(l => l.path.split('/manifests/')[1])
+    const at = (id: string) => order.indexOf(seeded.nodes.get(id)!.digest)
+    for (const id of ['top', 'mid', 'leaf', 's-top', 's-leaf', 's-s-leaf', 'v0']) expect(at(id)).toBeGreaterThanOrEqual(0)
+    expect(at('top')).toBeLessThan(at('mid')) // a tagged child index after its parent
+    expect(at('mid')).toBeLessThan(at('leaf')) // and its own tagged child after it
+    expect(at('top')).toBeLessThan(at('s-top')) // a signature after its subject
+    expect(at('leaf')).toBeLessThan(at('s-leaf'))
+    expect(at('s-leaf')).toBeLessThan(at('s-s-leaf')) // a signature of a signature after that
+    // each names the nearest tagged manifest it went with
+    expect(outcomes(r).get('app:1.0.0-all')!.decision.reason).toBe('child of deleted 1.0.0')
+    expect(outcomes(r).get('app:1.0.0-amd64')!.decision.reason).toBe('child of deleted 1.0.0-all')
+    expect(outcomes(r).get(sig(seeded, 'leaf', 'app'))!.decision.reason).toBe('signature of deleted 1.0.0-amd64')
+    expect(outcomes(r).get(sig(seeded, 's-leaf', 'app'))!.decision.reason).toBe(`signature of deleted ${sig(seeded, 'leaf', 'app').split(':')[1]}`)
+  })
+})
+
 describe('docker-registry: the run fails closed', () => {
   if (!bin) return
   let s: Server
