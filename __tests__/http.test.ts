@@ -185,7 +185,7 @@ describe('retries', () => {
   it.each([404, 400])('does not retry %i: returns it when accepted', async status => {
     sequence(status, status)
     const { http, waits } = makeHttp()
-    const res = await http.request('GET', `${srv.origin}/x`, { kind: 'k', accept: [status] })
+    const res = await http.request('GET', `${srv.origin}/x`, { kind: 'k', handles: [status] })
     expect(res.status).toBe(status)
     expect(res.body.toString()).toBe(`status ${status}`)
     expect(srv.requests).toHaveLength(1)
@@ -206,7 +206,7 @@ describe('retries', () => {
   it('returns an accepted retryable status instead of retrying it', async () => {
     sequence(503)
     const { http } = makeHttp()
-    expect((await http.request('GET', `${srv.origin}/x`, { kind: 'k', accept: [503] })).status).toBe(503)
+    expect((await http.request('GET', `${srv.origin}/x`, { kind: 'k', handles: [503] })).status).toBe(503)
     expect(srv.requests).toHaveLength(1)
   })
 

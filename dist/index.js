@@ -36039,7 +36039,7 @@ class Http {
         return Object.values(this.counts).reduce((a, b) => a + b, 0);
     }
     async request(method, url, spec) {
-        const accept = spec.accept ?? [];
+        const handles = spec.handles ?? [];
         const retry = spec.retry ?? true;
         let lastError = '';
         for (let attempt = 0;; attempt++) {
@@ -36064,7 +36064,7 @@ class Http {
                 await this.backoff(attempt, undefined, `${method} ${url}: ${lastError}`);
                 continue;
             }
-            if ((res.status >= 200 && res.status < 300) || accept.includes(res.status))
+            if ((res.status >= 200 && res.status < 300) || handles.includes(res.status))
                 return res;
             if (retry && RETRY_STATUS.has(res.status) && attempt < this.opts.retries) {
                 await this.backoff(attempt, res.headers['retry-after'], `${method} ${url} answered ${res.status}`);
@@ -37229,6 +37229,7 @@ function recordsFromComponents(components) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.NexusClient = exports.MAX_COMPONENT_PAGES = void 0;
 exports.parseNexusDate = parseNexusDate;
+exports.restBase = restBase;
 exports.authFailure = authFailure;
 const node_crypto_1 = __nccwpck_require__(7598);
 const http_1 = __nccwpck_require__(6803);
@@ -37244,6 +37245,10 @@ function parseNexusDate(text) {
     const d = new Date(text.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
     return Number.isNaN(d.getTime()) ? undefined : d;
 }
+/** The REST API's base under a Nexus base URL (a context path such as `/nexus` included). */
+function restBase(host) {
+    return `${host}/service/rest/v1`;
+}
 class NexusClient {
     http;
     maxPages;
@@ -37251,14 +37256,14 @@ class NexusClient {
     constructor(http, host, maxPages = exports.MAX_COMPONENT_PAGES) {
         this.http = http;
         this.maxPages = maxPages;
-        this.rest = `${host}/service/rest/v1`;
+        this.rest = restBase(host);
     }
     /** Every repository the user may browse (a plain array, not a page). */
     async repositories() {
         const res = await this.http.request('GET', `${this.rest}/repositories`, {
             kind: 'nexus GET repositories',
             headers: { accept: 'application/json' },
-            accept: [401, 403]
+            handles: [401, 403]
         });
         authFailure(res.status, 'list repositories', '');
         return JSON.parse(res.body.toString('utf8'));
@@ -37284,7 +37289,7 @@ class NexusClient {
             const res = await this.http.request('GET', url.toString(), {
                 kind: 'nexus GET components',
                 headers: { accept: 'application/json' },
-                accept: [401, 403, 404]
+                handles: [401, 403, 404]
             });
             authFailure(res.status, `list repository ${repository}`, `nx-repository-view-docker-${repository}-read (or -browse)`);
             if (res.status === 404) {
@@ -37324,7 +37329,7 @@ class NexusClient {
     /** A component, or undefined when it no longer exists. */
     async component(id) {
         const url = `${this.rest}/components/${encodeURIComponent(id)}`;
-        const res = await this.http.request('GET', url, { kind: 'nexus GET component', headers: { accept: 'application/json' }, accept: [401, 403, 404] });
+        const res = await this.http.request('GET', url, { kind: 'nexus GET component', headers: { accept: 'application/json' }, handles: [401, 403, 404] });
         authFailure(res.status, 'read components', '');
         if (res.status === 404)
             return undefined;
@@ -37333,7 +37338,7 @@ class NexusClient {
     /** Deletes one tag (component): exact on every Nexus version. 'gone' when it no longer existed. */
     async deleteComponent(id, repository) {
         const url = `${this.rest}/components/${encodeURIComponent(id)}`;
-        const res = await this.http.request('DELETE', url, { kind: 'nexus DELETE component', accept: [401, 403, 404] });
+        const res = await this.http.request('DELETE', url, { kind: 'nexus DELETE component', handles: [401, 403, 404] });
         authFailure(res.status, `delete from ${repository}`, `nx-repository-view-docker-${repository}-delete`);
         return res.status === 404 ? 'gone' : 'deleted';
     }
@@ -37445,6 +37450,7 @@ exports.implies = implies;
 exports.checkPrivileges = checkPrivileges;
 exports.describeMissing = describeMissing;
 const node_crypto_1 = __nccwpck_require__(7598);
+const client_1 = __nccwpck_require__(9852);
 /** Every privilege a run with this config needs (a dry run: those of the real run it stands for). */
 function neededPrivileges(cfg) {
     const needs = [];
@@ -37516,7 +37522,7 @@ async function permissionsOf(http, host) {
         retry: false,
         headers: { 'content-type': 'application/json', accept: 'application/json' },
         body: JSON.stringify({ action: 'rapture_Security', method: 'getPermissions', data: null, type: 'rpc', tid: 1 }),
-        accept: [400, 401, 403, 404, 405, 500]
+        handles: [400, 401, 403, 404, 405, 500]
     });
     if (res.status !== 200)
         return undefined;
@@ -37532,14 +37538,14 @@ async function permissionsOf(http, host) {
 }
 /** A request that changes nothing whose answer depends on the permission; undefined = cannot tell. */
 async function probe(http, host, n) {
-    const rest = `${host}/service/rest/v1`;
+    const rest = (0, client_1.restBase)(host);
     const ask = async (method, url, yes, no, body) => {
         const res = await http.request(method, url, {
             kind: `nexus privilege probe ${n.privilege.startsWith('nx-repository') ? n.privilege.replace(/-[^-]+$/, '') : n.privilege}`,
             retry: false,
             headers: { accept: 'application/json', ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
             ...(body !== undefined ? { body } : {}),
-            accept: [400, 401, 403, 404, 405, 500]
+            handles: [400, 401, 403, 404, 405, 500]
         });
         return yes.includes(res.status) ? true : no.includes(res.status) ? false : undefined;
     };
@@ -37583,13 +37589,13 @@ class NexusTasks {
     rest;
     constructor(http, host) {
         this.http = http;
-        this.rest = `${host}/service/rest/v1`;
+        this.rest = (0, client_1.restBase)(host);
     }
     async list(type) {
         const url = new URL(`${this.rest}/tasks`);
         if (type)
             url.searchParams.set('type', type);
-        const res = await this.http.request('GET', url.toString(), { kind: 'nexus GET tasks', headers: { accept: 'application/json' }, accept: [401, 403] });
+        const res = await this.http.request('GET', url.toString(), { kind: 'nexus GET tasks', headers: { accept: 'application/json' }, handles: [401, 403] });
         (0, client_1.authFailure)(res.status, 'list tasks', 'nx-tasks-read');
         return JSON.parse(res.body.toString('utf8')).items ?? [];
     }
@@ -37597,7 +37603,7 @@ class NexusTasks {
         const res = await this.http.request('GET', `${this.rest}/tasks/${encodeURIComponent(id)}`, {
             kind: 'nexus GET task',
             headers: { accept: 'application/json' },
-            accept: [401, 403, 404]
+            handles: [401, 403, 404]
         });
         (0, client_1.authFailure)(res.status, 'read tasks', 'nx-tasks-read');
         return res.status === 404 ? undefined : JSON.parse(res.body.toString('utf8'));
@@ -37611,7 +37617,7 @@ class NexusTasks {
         const res = await this.http.request('POST', `${this.rest}/tasks/${encodeURIComponent(id)}/run`, {
             kind: 'nexus POST task run',
             retry: false,
-            accept: [401, 403, 404, 405, 500]
+            handles: [401, 403, 404, 405, 500]
         });
         (0, client_1.authFailure)(res.status, 'run tasks', 'nx-tasks-run');
         const detail = res.body.toString('utf8').trim().split('\n')[0].slice(0, 200);
@@ -37637,7 +37643,7 @@ class NexusTasks {
                 frequency: { schedule: 'manual' },
                 properties: body.properties
             }),
-            accept: [401, 403, 404, 405]
+            handles: [401, 403, 404, 405]
         });
         (0, client_1.authFailure)(res.status, 'create tasks', 'nx-tasks-create');
         if (res.status === 404 || res.status === 405)
@@ -37652,7 +37658,7 @@ class NexusTasks {
         const res = await this.http.request('GET', `${this.rest}/repositories/docker/hosted/${encodeURIComponent(repository)}`, {
             kind: 'nexus GET repository settings',
             headers: { accept: 'application/json' },
-            accept: [401, 403, 404]
+            handles: [401, 403, 404]
         });
         (0, client_1.authFailure)(res.status, `read the settings of ${repository}`, `nx-repository-admin-docker-${repository}-read`);
         // Without the admin read privilege Nexus answers 404, not 403 (API.md 14.3).
@@ -37668,7 +37674,7 @@ class NexusTasks {
         const res = await this.http.request('GET', `${this.rest}/blobstores`, {
             kind: 'nexus GET blobstores',
             headers: { accept: 'application/json' },
-            accept: [401, 403]
+            handles: [401, 403]
         });
         (0, client_1.authFailure)(res.status, 'read blob stores', 'nx-blobstores-read');
         return JSON.parse(res.body.toString('utf8'));
@@ -38961,7 +38967,7 @@ class RegistryClient {
     }
     /** Checks that the API answers and the credentials are accepted; returns the `Server` header. */
     async ping() {
-        const res = await this.http.request('GET', `${this.base}/v2/`, { kind: 'registry GET /v2/', accept: [401, 403, 404] });
+        const res = await this.http.request('GET', `${this.base}/v2/`, { kind: 'registry GET /v2/', handles: [401, 403, 404] });
         if (res.status === 401) {
             throw new Error(`The registry at ${this.base}/v2/ refused the credentials (401): check username and password`);
         }
@@ -38986,7 +38992,7 @@ class RegistryClient {
     async resolve(name, ref) {
         if (!this.headBroken) {
             const url = `${this.base}/v2/${name}/manifests/${ref}`;
-            const res = await this.http.request('HEAD', url, { kind: 'registry HEAD manifest', headers: { accept: media_1.MANIFEST_ACCEPT }, accept: [404] });
+            const res = await this.http.request('HEAD', url, { kind: 'registry HEAD manifest', headers: { accept: media_1.MANIFEST_ACCEPT }, handles: [404] });
             const digest = header(res, 'docker-content-digest');
             if (res.status === 200 && digest)
                 return { digest, mediaType: contentType(res) };
@@ -39002,7 +39008,7 @@ class RegistryClient {
     }
     async manifest(name, ref) {
         const url = `${this.base}/v2/${name}/manifests/${ref}`;
-        const res = await this.http.request('GET', url, { kind: 'registry GET manifest', headers: { accept: media_1.MANIFEST_ACCEPT }, accept: [404] });
+        const res = await this.http.request('GET', url, { kind: 'registry GET manifest', headers: { accept: media_1.MANIFEST_ACCEPT }, handles: [404] });
         if (res.status === 404)
             return undefined;
         const digest = header(res, 'docker-content-digest') ?? 'sha256:' + (0, node_crypto_1.createHash)('sha256').update(res.body).digest('hex');
@@ -39042,7 +39048,7 @@ class RegistryClient {
     }
     async fetchReferrers(name, digest) {
         const url = `${this.base}/v2/${name}/referrers/${digest}`;
-        const res = await this.http.request('GET', url, { kind: 'registry GET referrers', headers: { accept: media_1.OCI_INDEX }, accept: [400, 404, 405] });
+        const res = await this.http.request('GET', url, { kind: 'registry GET referrers', headers: { accept: media_1.OCI_INDEX }, handles: [400, 404, 405] });
         if (res.status !== 200)
             return undefined;
         try {
@@ -39058,7 +39064,7 @@ class RegistryClient {
     /** The image config's `created`, or undefined when absent or unparsable. */
     async configCreated(name, digest) {
         const url = `${this.base}/v2/${name}/blobs/${digest}`;
-        const res = await this.http.request('GET', url, { kind: 'registry GET config blob', accept: [404] });
+        const res = await this.http.request('GET', url, { kind: 'registry GET config blob', handles: [404] });
         if (res.status === 404)
             return undefined;
         try {
@@ -39073,7 +39079,7 @@ class RegistryClient {
     /** Deletes a manifest by digest: 'deleted', or 'gone' when the registry no longer has it. */
     async deleteManifest(name, digest) {
         const url = `${this.base}/v2/${name}/manifests/${digest}`;
-        const res = await this.http.request('DELETE', url, { kind: 'registry DELETE manifest', accept: [404, 405] });
+        const res = await this.http.request('DELETE', url, { kind: 'registry DELETE manifest', handles: [404, 405] });
         if (res.status === 405) {
             throw new http_1.HttpError('DELETE', url, 405, 'deleting is disabled on this registry (docker-registry: storage.delete.enabled: true)');
         }
@@ -39096,7 +39102,7 @@ class RegistryClient {
             if (urls.has(url))
                 throw new Error(`${kind}: page ${page} repeats ${url} (pagination loop)`);
             urls.add(url);
-            const res = await this.http.request('GET', url, { kind, headers: { accept: 'application/json' }, accept: [400, 404] });
+            const res = await this.http.request('GET', url, { kind, headers: { accept: 'application/json' }, handles: [400, 404] });
             if (res.status === 400 && url === first && new URL(url).searchParams.has('n')) {
                 // A registry configured with a smaller page cap refuses our `n`: let it choose the page size.
                 const plain = new URL(url);

@@ -36,7 +36,7 @@ export interface RequestSpec {
   headers?: OutgoingHttpHeaders
   body?: string
   /** Statuses the caller handles itself: returned, never retried or thrown. Default: 2xx only. */
-  accept?: number[]
+  handles?: number[]
   /** False for requests that must not be repeated (task runs). Default true. */
   retry?: boolean
 }
@@ -89,7 +89,7 @@ export class Http {
   }
 
   async request(method: string, url: string, spec: RequestSpec): Promise<HttpResponse> {
-    const accept = spec.accept ?? []
+    const handles = spec.handles ?? []
     const retry = spec.retry ?? true
     let lastError = ''
     for (let attempt = 0; ; attempt++) {
@@ -110,7 +110,7 @@ export class Http {
         await this.backoff(attempt, undefined, `${method} ${url}: ${lastError}`)
         continue
       }
-      if ((res.status >= 200 && res.status < 300) || accept.includes(res.status)) return res
+      if ((res.status >= 200 && res.status < 300) || handles.includes(res.status)) return res
       if (retry && RETRY_STATUS.has(res.status) && attempt < this.opts.retries) {
         await this.backoff(attempt, res.headers['retry-after'], `${method} ${url} answered ${res.status}`)
         continue

@@ -55,6 +55,11 @@ export function parseNexusDate(text: string | null | undefined): Date | undefine
   return Number.isNaN(d.getTime()) ? undefined : d
 }
 
+/** The REST API's base under a Nexus base URL (a context path such as `/nexus` included). */
+export function restBase(host: string): string {
+  return `${host}/service/rest/v1`
+}
+
 export class NexusClient {
   readonly rest: string
 
@@ -63,7 +68,7 @@ export class NexusClient {
     host: string,
     private readonly maxPages = MAX_COMPONENT_PAGES
   ) {
-    this.rest = `${host}/service/rest/v1`
+    this.rest = restBase(host)
   }
 
   /** Every repository the user may browse (a plain array, not a page). */
@@ -71,7 +76,7 @@ export class NexusClient {
     const res = await this.http.request('GET', `${this.rest}/repositories`, {
       kind: 'nexus GET repositories',
       headers: { accept: 'application/json' },
-      accept: [401, 403]
+      handles: [401, 403]
     })
     authFailure(res.status, 'list repositories', '')
     return JSON.parse(res.body.toString('utf8')) as NexusRepository[]
@@ -96,7 +101,7 @@ export class NexusClient {
       const res = await this.http.request('GET', url.toString(), {
         kind: 'nexus GET components',
         headers: { accept: 'application/json' },
-        accept: [401, 403, 404]
+        handles: [401, 403, 404]
       })
       authFailure(res.status, `list repository ${repository}`, `nx-repository-view-docker-${repository}-read (or -browse)`)
       if (res.status === 404) {
@@ -131,7 +136,7 @@ export class NexusClient {
   /** A component, or undefined when it no longer exists. */
   async component(id: string): Promise<NexusComponent | undefined> {
     const url = `${this.rest}/components/${encodeURIComponent(id)}`
-    const res = await this.http.request('GET', url, { kind: 'nexus GET component', headers: { accept: 'application/json' }, accept: [401, 403, 404] })
+    const res = await this.http.request('GET', url, { kind: 'nexus GET component', headers: { accept: 'application/json' }, handles: [401, 403, 404] })
     authFailure(res.status, 'read components', '')
     if (res.status === 404) return undefined
     return JSON.parse(res.body.toString('utf8')) as NexusComponent
@@ -140,7 +145,7 @@ export class NexusClient {
   /** Deletes one tag (component): exact on every Nexus version. 'gone' when it no longer existed. */
   async deleteComponent(id: string, repository: string): Promise<'deleted' | 'gone'> {
     const url = `${this.rest}/components/${encodeURIComponent(id)}`
-    const res = await this.http.request('DELETE', url, { kind: 'nexus DELETE component', accept: [401, 403, 404] })
+    const res = await this.http.request('DELETE', url, { kind: 'nexus DELETE component', handles: [401, 403, 404] })
     authFailure(res.status, `delete from ${repository}`, `nx-repository-view-docker-${repository}-delete`)
     return res.status === 404 ? 'gone' : 'deleted'
   }

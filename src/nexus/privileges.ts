@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Config } from '../config'
 import { Http } from '../http'
+import { restBase } from './client'
 
 export interface Need {
   /** The built-in privilege to grant, e.g. `nx-tasks-run`. */
@@ -90,7 +91,7 @@ async function permissionsOf(http: Http, host: string): Promise<string[] | undef
     retry: false,
     headers: { 'content-type': 'application/json', accept: 'application/json' },
     body: JSON.stringify({ action: 'rapture_Security', method: 'getPermissions', data: null, type: 'rpc', tid: 1 }),
-    accept: [400, 401, 403, 404, 405, 500]
+    handles: [400, 401, 403, 404, 405, 500]
   })
   if (res.status !== 200) return undefined
   try {
@@ -104,14 +105,14 @@ async function permissionsOf(http: Http, host: string): Promise<string[] | undef
 
 /** A request that changes nothing whose answer depends on the permission; undefined = cannot tell. */
 async function probe(http: Http, host: string, n: Need): Promise<boolean | undefined> {
-  const rest = `${host}/service/rest/v1`
+  const rest = restBase(host)
   const ask = async (method: string, url: string, yes: number[], no: number[], body?: string): Promise<boolean | undefined> => {
     const res = await http.request(method, url, {
       kind: `nexus privilege probe ${n.privilege.startsWith('nx-repository') ? n.privilege.replace(/-[^-]+$/, '') : n.privilege}`,
       retry: false,
       headers: { accept: 'application/json', ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
       ...(body !== undefined ? { body } : {}),
-      accept: [400, 401, 403, 404, 405, 500]
+      handles: [400, 401, 403, 404, 405, 500]
     })
     return yes.includes(res.status) ? true : no.includes(res.status) ? false : undefined
   }

@@ -1,7 +1,7 @@
 // Nexus scheduled tasks, repositories' blob stores and blob store sizes (shared/nexus/API.md 6.2, 6.3, 7).
 
 import { Http } from '../http'
-import { authFailure } from './client'
+import { authFailure, restBase } from './client'
 
 export interface TaskXO {
   id: string
@@ -36,13 +36,13 @@ export class NexusTasks {
     private readonly http: Http,
     host: string
   ) {
-    this.rest = `${host}/service/rest/v1`
+    this.rest = restBase(host)
   }
 
   async list(type?: string): Promise<TaskXO[]> {
     const url = new URL(`${this.rest}/tasks`)
     if (type) url.searchParams.set('type', type)
-    const res = await this.http.request('GET', url.toString(), { kind: 'nexus GET tasks', headers: { accept: 'application/json' }, accept: [401, 403] })
+    const res = await this.http.request('GET', url.toString(), { kind: 'nexus GET tasks', headers: { accept: 'application/json' }, handles: [401, 403] })
     authFailure(res.status, 'list tasks', 'nx-tasks-read')
     return (JSON.parse(res.body.toString('utf8')) as { items: TaskXO[] }).items ?? []
   }
@@ -51,7 +51,7 @@ export class NexusTasks {
     const res = await this.http.request('GET', `${this.rest}/tasks/${encodeURIComponent(id)}`, {
       kind: 'nexus GET task',
       headers: { accept: 'application/json' },
-      accept: [401, 403, 404]
+      handles: [401, 403, 404]
     })
     authFailure(res.status, 'read tasks', 'nx-tasks-read')
     return res.status === 404 ? undefined : (JSON.parse(res.body.toString('utf8')) as TaskXO)
@@ -66,7 +66,7 @@ export class NexusTasks {
     const res = await this.http.request('POST', `${this.rest}/tasks/${encodeURIComponent(id)}/run`, {
       kind: 'nexus POST task run',
       retry: false,
-      accept: [401, 403, 404, 405, 500]
+      handles: [401, 403, 404, 405, 500]
     })
     authFailure(res.status, 'run tasks', 'nx-tasks-run')
     const detail = res.body.toString('utf8').trim().split('\n')[0].slice(0, 200)
@@ -90,7 +90,7 @@ export class NexusTasks {
         frequency: { schedule: 'manual' },
         properties: body.properties
       }),
-      accept: [401, 403, 404, 405]
+      handles: [401, 403, 404, 405]
     })
     authFailure(res.status, 'create tasks', 'nx-tasks-create')
     if (res.status === 404 || res.status === 405) return undefined
@@ -104,7 +104,7 @@ export class NexusTasks {
     const res = await this.http.request('GET', `${this.rest}/repositories/docker/hosted/${encodeURIComponent(repository)}`, {
       kind: 'nexus GET repository settings',
       headers: { accept: 'application/json' },
-      accept: [401, 403, 404]
+      handles: [401, 403, 404]
     })
     authFailure(res.status, `read the settings of ${repository}`, `nx-repository-admin-docker-${repository}-read`)
     // Without the admin read privilege Nexus answers 404, not 403 (API.md 14.3).
@@ -122,7 +122,7 @@ export class NexusTasks {
     const res = await this.http.request('GET', `${this.rest}/blobstores`, {
       kind: 'nexus GET blobstores',
       headers: { accept: 'application/json' },
-      accept: [401, 403]
+      handles: [401, 403]
     })
     authFailure(res.status, 'read blob stores', 'nx-blobstores-read')
     return JSON.parse(res.body.toString('utf8')) as BlobStoreXO[]

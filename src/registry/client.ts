@@ -35,7 +35,7 @@ export class RegistryClient {
 
   /** Checks that the API answers and the credentials are accepted; returns the `Server` header. */
   async ping(): Promise<string> {
-    const res = await this.http.request('GET', `${this.base}/v2/`, { kind: 'registry GET /v2/', accept: [401, 403, 404] })
+    const res = await this.http.request('GET', `${this.base}/v2/`, { kind: 'registry GET /v2/', handles: [401, 403, 404] })
     if (res.status === 401) {
       throw new Error(`The registry at ${this.base}/v2/ refused the credentials (401): check username and password`)
     }
@@ -61,7 +61,7 @@ export class RegistryClient {
   async resolve(name: string, ref: string): Promise<ManifestHead | undefined> {
     if (!this.headBroken) {
       const url = `${this.base}/v2/${name}/manifests/${ref}`
-      const res = await this.http.request('HEAD', url, { kind: 'registry HEAD manifest', headers: { accept: MANIFEST_ACCEPT }, accept: [404] })
+      const res = await this.http.request('HEAD', url, { kind: 'registry HEAD manifest', headers: { accept: MANIFEST_ACCEPT }, handles: [404] })
       const digest = header(res, 'docker-content-digest')
       if (res.status === 200 && digest) return { digest, mediaType: contentType(res) }
       if (res.status === 404) {
@@ -76,7 +76,7 @@ export class RegistryClient {
 
   async manifest(name: string, ref: string): Promise<ManifestBody | undefined> {
     const url = `${this.base}/v2/${name}/manifests/${ref}`
-    const res = await this.http.request('GET', url, { kind: 'registry GET manifest', headers: { accept: MANIFEST_ACCEPT }, accept: [404] })
+    const res = await this.http.request('GET', url, { kind: 'registry GET manifest', headers: { accept: MANIFEST_ACCEPT }, handles: [404] })
     if (res.status === 404) return undefined
     const digest = header(res, 'docker-content-digest') ?? 'sha256:' + createHash('sha256').update(res.body).digest('hex')
     let manifest: ParsedManifest
@@ -114,7 +114,7 @@ export class RegistryClient {
 
   private async fetchReferrers(name: string, digest: string): Promise<Descriptor[] | undefined> {
     const url = `${this.base}/v2/${name}/referrers/${digest}`
-    const res = await this.http.request('GET', url, { kind: 'registry GET referrers', headers: { accept: OCI_INDEX }, accept: [400, 404, 405] })
+    const res = await this.http.request('GET', url, { kind: 'registry GET referrers', headers: { accept: OCI_INDEX }, handles: [400, 404, 405] })
     if (res.status !== 200) return undefined
     try {
       const j = JSON.parse(res.body.toString('utf8')) as { manifests?: Descriptor[] }
@@ -128,7 +128,7 @@ export class RegistryClient {
   /** The image config's `created`, or undefined when absent or unparsable. */
   async configCreated(name: string, digest: string): Promise<Date | undefined> {
     const url = `${this.base}/v2/${name}/blobs/${digest}`
-    const res = await this.http.request('GET', url, { kind: 'registry GET config blob', accept: [404] })
+    const res = await this.http.request('GET', url, { kind: 'registry GET config blob', handles: [404] })
     if (res.status === 404) return undefined
     try {
       const created = (JSON.parse(res.body.toString('utf8')) as { created?: string }).created
@@ -142,7 +142,7 @@ export class RegistryClient {
   /** Deletes a manifest by digest: 'deleted', or 'gone' when the registry no longer has it. */
   async deleteManifest(name: string, digest: string): Promise<'deleted' | 'gone'> {
     const url = `${this.base}/v2/${name}/manifests/${digest}`
-    const res = await this.http.request('DELETE', url, { kind: 'registry DELETE manifest', accept: [404, 405] })
+    const res = await this.http.request('DELETE', url, { kind: 'registry DELETE manifest', handles: [404, 405] })
     if (res.status === 405) {
       throw new HttpError('DELETE', url, 405, 'deleting is disabled on this registry (docker-registry: storage.delete.enabled: true)')
     }
@@ -164,7 +164,7 @@ export class RegistryClient {
       if (page > MAX_PAGES) throw new Error(`${kind}: more than ${MAX_PAGES} pages, stopped (a listing that never ends)`)
       if (urls.has(url)) throw new Error(`${kind}: page ${page} repeats ${url} (pagination loop)`)
       urls.add(url)
-      const res: HttpResponse = await this.http.request('GET', url, { kind, headers: { accept: 'application/json' }, accept: [400, 404] })
+      const res: HttpResponse = await this.http.request('GET', url, { kind, headers: { accept: 'application/json' }, handles: [400, 404] })
       if (res.status === 400 && url === first && new URL(url).searchParams.has('n')) {
         // A registry configured with a smaller page cap refuses our `n`: let it choose the page size.
         const plain: URL = new URL(url)
