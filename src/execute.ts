@@ -5,7 +5,7 @@
 
 import { Backend, PartialDeleteError } from './backend'
 import { shortDigest } from './digest'
-import { Limiter } from './limit'
+import { Limiter } from './concurrency'
 import { Logger } from './log'
 import { Decision, ImageInventory, ImagePlan, Outcome } from './model'
 

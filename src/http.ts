@@ -4,7 +4,7 @@
 
 import type { ClientRequest, IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http'
 import { HttpClient } from '@actions/http-client'
-import { Limiter } from './limit'
+import { Limiter } from './concurrency'
 import { sleep } from './sleep'
 import { Logger } from './log'
 

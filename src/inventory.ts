@@ -9,7 +9,7 @@ import { referrerTagsOf } from './policy/referrers'
 import { isIndexType } from './registry/media'
 import type { ManifestBody, ManifestHead } from './registry/client'
 import type { Descriptor } from './registry/media'
-import { mapLimit } from './limit'
+import { mapLimit } from './concurrency'
 
 export interface ManifestReader {
   manifest(name: string, ref: string): Promise<ManifestBody | undefined>

@@ -32616,6 +32616,41 @@ exports.PartialDeleteError = PartialDeleteError;
 
 /***/ }),
 
+/***/ 6136:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+// Byte counts as people read them (1024-based units): the report, the logs and the reclaim notes.
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.formatBytes = formatBytes;
+const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
+/** Binary units with at most one decimal: `512 B`, `1.5 MiB`, `2 GiB`. */
+function formatBytes(n) {
+    if (!Number.isFinite(n))
+        return String(n);
+    if (n < 0)
+        return `-${formatBytes(-n)}`;
+    let value = n;
+    let unit = 0;
+    while (value >= 1024 && unit < UNITS.length - 1) {
+        value /= 1024;
+        unit++;
+    }
+    if (unit === 0)
+        return `${Math.round(value)} B`;
+    let text = value.toFixed(1);
+    // 1023.96 KiB rounds to "1024.0": show it as the next unit instead.
+    if (Number(text) >= 1024 && unit < UNITS.length - 1) {
+        unit++;
+        text = (Number(text) / 1024).toFixed(1);
+    }
+    return `${text.replace(/\.0$/, '')} ${UNITS[unit]}`;
+}
+
+
+/***/ }),
+
 /***/ 5581:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -32785,6 +32820,100 @@ exports.compareStrings = compareStrings;
 // (localeCompare depends on the runtime's locale data).
 function compareStrings(a, b) {
     return a < b ? -1 : a > b ? 1 : 0;
+}
+
+
+/***/ }),
+
+/***/ 1532:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+// A counting semaphore and ordered parallel maps: how many requests and images are in flight at once.
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.Limiter = void 0;
+exports.mapLimit = mapLimit;
+exports.mapOrdered = mapOrdered;
+class Limiter {
+    size;
+    active = 0;
+    waiting = [];
+    constructor(size) {
+        this.size = size;
+    }
+    async run(fn) {
+        await this.acquire();
+        try {
+            return await fn();
+        }
+        finally {
+            this.release();
+        }
+    }
+    acquire() {
+        if (this.active < this.size) {
+            this.active++;
+            return Promise.resolve();
+        }
+        return new Promise(resolve => this.waiting.push(resolve));
+    }
+    release() {
+        const next = this.waiting.shift();
+        if (next)
+            next();
+        else
+            this.active--;
+    }
+}
+exports.Limiter = Limiter;
+/** Map with at most `size` callbacks in flight; results keep input order. */
+async function mapLimit(items, size, fn) {
+    const out = new Array(items.length);
+    let next = 0;
+    const workers = Array.from({ length: Math.min(size, items.length) }, async () => {
+        while (next < items.length) {
+            const i = next++;
+            out[i] = await fn(items[i], i);
+        }
+    });
+    await Promise.all(workers);
+    return out;
+}
+/**
+ * Runs `fn` over `items` with at most `size` in flight and hands each result to `emit` in input order,
+ * as soon as it and every earlier one are done. An item starts only within `size * 2` of the oldest
+ * unemitted one, so a slow item holds back a bounded number of finished results, not all of them.
+ */
+async function mapOrdered(items, size, fn, emit) {
+    const window = Math.max(1, size) * 2;
+    const done = new Map();
+    let next = 0;
+    let emitted = 0;
+    let wake = [];
+    const flush = () => {
+        while (done.has(emitted)) {
+            const r = done.get(emitted);
+            done.delete(emitted);
+            emit(r, emitted++);
+        }
+        const waiting = wake;
+        wake = [];
+        for (const w of waiting)
+            w();
+    };
+    const worker = async () => {
+        while (next < items.length) {
+            if (next >= emitted + window) {
+                await new Promise(resolve => wake.push(resolve));
+                continue;
+            }
+            const i = next++;
+            done.set(i, await fn(items[i], i));
+            flush();
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(Math.max(1, size), items.length) }, worker));
 }
 
 
@@ -33222,7 +33351,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.executeImage = executeImage;
 const backend_1 = __nccwpck_require__(3839);
 const digest_1 = __nccwpck_require__(2187);
-const limit_1 = __nccwpck_require__(7768);
+const concurrency_1 = __nccwpck_require__(1532);
 /** Executes one image's plan; returns an outcome for every decision, in the plan's order. */
 async function executeImage(plan, image, backend, opts) {
     const outcome = new Map();
@@ -33254,7 +33383,7 @@ async function executeImage(plan, image, backend, opts) {
         // deleted children, and a parent that survives for any reason takes what hangs from it along.
         const byDigest = new Map(plan.decisions.map(d => [d.digest, d]));
         const status = new Map();
-        const limiter = new limit_1.Limiter(opts.parallel);
+        const limiter = new concurrency_1.Limiter(opts.parallel);
         const deleted = [];
         const run = async (d) => {
             for (const digest of d.after ?? []) {
@@ -33546,7 +33675,7 @@ exports.Http = exports.HttpError = void 0;
 exports.parseRetryAfter = parseRetryAfter;
 exports.parseBearerChallenge = parseBearerChallenge;
 const http_client_1 = __nccwpck_require__(4844);
-const limit_1 = __nccwpck_require__(7768);
+const concurrency_1 = __nccwpck_require__(1532);
 const sleep_1 = __nccwpck_require__(6972);
 class HttpError extends Error {
     method;
@@ -33590,7 +33719,7 @@ class Http {
             allowRedirects: true,
             maxSockets: opts.concurrency
         });
-        this.limiter = new limit_1.Limiter(opts.concurrency);
+        this.limiter = new concurrency_1.Limiter(opts.concurrency);
         this.sleep = opts.sleep ?? sleep_1.sleep;
     }
     get totalRequests() {
@@ -33947,7 +34076,7 @@ const compare_1 = __nccwpck_require__(5344);
 const dates_1 = __nccwpck_require__(6931);
 const referrers_1 = __nccwpck_require__(7898);
 const media_1 = __nccwpck_require__(6571);
-const limit_1 = __nccwpck_require__(7768);
+const concurrency_1 = __nccwpck_require__(1532);
 /** Indexes nested deeper than this are refused (the image fails closed): no real build nests so deep. */
 exports.MAX_INDEX_DEPTH = 32;
 /**
@@ -34006,7 +34135,7 @@ async function readGraph(reader, inv, parallel) {
     for (let depth = 1; level.length > 0; depth++) {
         if (depth > exports.MAX_INDEX_DEPTH)
             throw new Error(`indexes nested deeper than ${exports.MAX_INDEX_DEPTH} levels`);
-        const bodies = await (0, limit_1.mapLimit)(level, parallel, rec => mustRead(reader, inv.name, rec.digest));
+        const bodies = await (0, concurrency_1.mapLimit)(level, parallel, rec => mustRead(reader, inv.name, rec.digest));
         const next = [];
         level.forEach((rec, i) => {
             const body = bodies[i];
@@ -34043,7 +34172,7 @@ async function readGraph(reader, inv, parallel) {
         let level = first;
         for (let depth = 1; level.length > 0 && depth <= exports.MAX_INDEX_DEPTH; depth++) {
             const found = [];
-            const lists = await (0, limit_1.mapLimit)(level, parallel, d => (depth === 1 && d === first[0] ? Promise.resolve(probe) : ask(inv.name, d)));
+            const lists = await (0, concurrency_1.mapLimit)(level, parallel, d => (depth === 1 && d === first[0] ? Promise.resolve(probe) : ask(inv.name, d)));
             for (const [i, subject] of level.entries()) {
                 for (const d of lists[i] ?? []) {
                     if (nodes.has(d.digest))
@@ -34074,7 +34203,7 @@ async function readGraph(reader, inv, parallel) {
             subjects.add(m.subject);
     }
     const unknown = [...subjects].filter(d => !nodes.has(d)).sort();
-    const heads = await (0, limit_1.mapLimit)(unknown, parallel, d => reader.resolve(inv.name, d));
+    const heads = await (0, concurrency_1.mapLimit)(unknown, parallel, d => reader.resolve(inv.name, d));
     const missing = [];
     unknown.forEach((digest, i) => {
         const head = heads[i];
@@ -34118,7 +34247,7 @@ async function describeManifests(reader, name, records, parallel, opts = {}) {
         const out = await Promise.all(bodies.map(k => ((0, media_1.isIndexType)(k.mediaType) ? leaves(k, depth + 1, seen) : Promise.resolve([k]))));
         return out.flat();
     };
-    await (0, limit_1.mapLimit)(records, parallel, async (rec) => {
+    await (0, concurrency_1.mapLimit)(records, parallel, async (rec) => {
         const body = await mustRead(reader, name, rec.digest);
         rec.mediaType = body.mediaType;
         rec.manifestSize = body.size;
@@ -34160,167 +34289,6 @@ function dedupe(blobs) {
     for (const b of blobs)
         seen.set(b.digest, b);
     return [...seen.values()];
-}
-
-
-/***/ }),
-
-/***/ 9719:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-"use strict";
-
-// What must still be there after Nexus's Docker GC: every manifest a run kept (or did not get to delete),
-// with the untagged children it reaches, by digest. Sonatype documents that the GC task may delete OCI
-// manifests unexpectedly (API.md 14.4), so after it runs every one is read again, by digest (which marks
-// nothing pulled). Collected only when the run will run the cleanup tasks.
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.KeptContent = void 0;
-const digest_1 = __nccwpck_require__(2187);
-const limit_1 = __nccwpck_require__(7768);
-const client_1 = __nccwpck_require__(2440);
-class KeptContent {
-    digests;
-    entries = [];
-    /** Repositories whose manifests include OCI ones. */
-    ociRepositories = new Set();
-    /** @param digests false in a dry run: only which repositories hold OCI manifests is kept. */
-    constructor(digests = true) {
-        this.digests = digests;
-    }
-    add(inv, outcomes) {
-        const records = new Map([...inv.manifests, ...(inv.untagged ?? [])].map(m => [m.digest, m]));
-        for (const m of records.values())
-            if (m.mediaType.startsWith('application/vnd.oci.'))
-                this.ociRepositories.add(inv.repository);
-        if (!this.digests)
-            return;
-        const digests = new Map();
-        const queue = outcomes.filter(o => o.status !== 'deleted').map(o => [o.decision.digest, `${inv.name}:${o.decision.tags[0]}`]);
-        while (queue.length > 0) {
-            const [digest, name] = queue.shift();
-            if (digests.has(digest))
-                continue;
-            digests.set(digest, name);
-            for (const c of records.get(digest)?.children ?? [])
-                queue.push([c, `${name} (child ${(0, digest_1.shortDigest)(c)})`]);
-        }
-        if (digests.size > 0)
-            this.entries.push({ repository: inv.repository, image: inv.name, digests });
-    }
-    /** One line per kept manifest that no longer resolves. */
-    async verify(http, registryBase, parallel) {
-        const clients = new Map();
-        const problems = [];
-        for (const e of this.entries) {
-            let client = clients.get(e.repository);
-            if (!client) {
-                client = new client_1.RegistryClient(http, registryBase(e.repository));
-                clients.set(e.repository, client);
-            }
-            const c = client;
-            await (0, limit_1.mapLimit)([...e.digests], parallel, async ([digest, name]) => {
-                if (!(await c.resolve(e.image, digest)))
-                    problems.push(`${name}: ${digest} is gone`);
-            });
-        }
-        return problems.sort();
-    }
-}
-exports.KeptContent = KeptContent;
-
-
-/***/ }),
-
-/***/ 7768:
-/***/ ((__unused_webpack_module, exports) => {
-
-"use strict";
-
-// A counting semaphore: bounds parallel HTTP requests across images and tags.
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.Limiter = void 0;
-exports.mapLimit = mapLimit;
-exports.mapOrdered = mapOrdered;
-class Limiter {
-    size;
-    active = 0;
-    waiting = [];
-    constructor(size) {
-        this.size = size;
-    }
-    async run(fn) {
-        await this.acquire();
-        try {
-            return await fn();
-        }
-        finally {
-            this.release();
-        }
-    }
-    acquire() {
-        if (this.active < this.size) {
-            this.active++;
-            return Promise.resolve();
-        }
-        return new Promise(resolve => this.waiting.push(resolve));
-    }
-    release() {
-        const next = this.waiting.shift();
-        if (next)
-            next();
-        else
-            this.active--;
-    }
-}
-exports.Limiter = Limiter;
-/** Map with at most `size` callbacks in flight; results keep input order. */
-async function mapLimit(items, size, fn) {
-    const out = new Array(items.length);
-    let next = 0;
-    const workers = Array.from({ length: Math.min(size, items.length) }, async () => {
-        while (next < items.length) {
-            const i = next++;
-            out[i] = await fn(items[i], i);
-        }
-    });
-    await Promise.all(workers);
-    return out;
-}
-/**
- * Runs `fn` over `items` with at most `size` in flight and hands each result to `emit` in input order,
- * as soon as it and every earlier one are done. An item starts only within `size * 2` of the oldest
- * unemitted one, so a slow item holds back a bounded number of finished results, not all of them.
- */
-async function mapOrdered(items, size, fn, emit) {
-    const window = Math.max(1, size) * 2;
-    const done = new Map();
-    let next = 0;
-    let emitted = 0;
-    let wake = [];
-    const flush = () => {
-        while (done.has(emitted)) {
-            const r = done.get(emitted);
-            done.delete(emitted);
-            emit(r, emitted++);
-        }
-        const waiting = wake;
-        wake = [];
-        for (const w of waiting)
-            w();
-    };
-    const worker = async () => {
-        while (next < items.length) {
-            if (next >= emitted + window) {
-                await new Promise(resolve => wake.push(resolve));
-                continue;
-            }
-            const i = next++;
-            done.set(i, await fn(items[i], i));
-            flush();
-        }
-    };
-    await Promise.all(Array.from({ length: Math.min(Math.max(1, size), items.length) }, worker));
 }
 
 
@@ -34410,7 +34378,7 @@ exports.NexusBackend = void 0;
 exports.recordsFromComponents = recordsFromComponents;
 const backend_1 = __nccwpck_require__(3839);
 const inventory_1 = __nccwpck_require__(4255);
-const limit_1 = __nccwpck_require__(7768);
+const concurrency_1 = __nccwpck_require__(1532);
 const client_1 = __nccwpck_require__(2440);
 const media_1 = __nccwpck_require__(6571);
 const client_2 = __nccwpck_require__(9852);
@@ -34528,7 +34496,7 @@ class NexusBackend {
         // Nexus has no conditional delete and a component id survives a re-push: only this read, when asked
         // for, stops a doomed tag re-pushed since the listing from being deleted with its new content.
         if (this.cfg.verifyBeforeDelete) {
-            await (0, limit_1.mapLimit)(doomed, this.cfg.concurrency, async (d) => {
+            await (0, concurrency_1.mapLimit)(doomed, this.cfg.concurrency, async (d) => {
                 for (const tag of d.tags) {
                     const now = await this.nexus.component(ids.get(`${d.digest} ${tag}`));
                     if (!now)
@@ -34566,7 +34534,7 @@ class NexusBackend {
     async keptTagsOnDoomed(image, doomed, changed) {
         const doomedDigests = new Set(doomed.map(d => d.digest));
         const kept = image.manifests.filter(m => !doomedDigests.has(m.digest));
-        await (0, limit_1.mapLimit)(kept.flatMap(m => Object.entries(m.componentIds ?? {})), this.cfg.concurrency, async ([tag, id]) => {
+        await (0, concurrency_1.mapLimit)(kept.flatMap(m => Object.entries(m.componentIds ?? {})), this.cfg.concurrency, async ([tag, id]) => {
             const now = await this.nexus.component(id);
             const digest = now && digestOf(now);
             if (digest && doomedDigests.has(digest))
@@ -34586,7 +34554,7 @@ class NexusBackend {
             }
             return r;
         }
-        const results = await (0, limit_1.mapLimit)(d.tags, this.cfg.concurrency, async (tag) => {
+        const results = await (0, concurrency_1.mapLimit)(d.tags, this.cfg.concurrency, async (tag) => {
             try {
                 return { tag, result: await this.nexus.deleteComponent(ids.get(`${d.digest} ${tag}`), image.repository) };
             }
@@ -34709,7 +34677,7 @@ function recordsFromComponents(components) {
 "use strict";
 
 // A thin client for the Nexus 3 REST API (/service/rest/v1): components with continuationToken paging,
-// component read and delete, repositories. Response shapes: shared/nexus/API.md sections 3, 4 and 6.
+// component read and delete, repositories. Response shapes: the team's Nexus reference (API.md) sections 3, 4 and 6; test/fixtures/nexus.
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.NexusClient = exports.MAX_COMPONENT_PAGES = void 0;
 exports.parseNexusDate = parseNexusDate;
@@ -34836,6 +34804,73 @@ function authFailure(status, what, privilege) {
         throw new Error(`Nexus answered 403 trying to ${what}: the user lacks the privilege${privilege ? ` ${privilege}` : ''}`);
     }
 }
+
+
+/***/ }),
+
+/***/ 8403:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+// What must still be there after Nexus's Docker GC: every manifest a run kept (or did not get to delete),
+// with the untagged children it reaches, by digest. Sonatype documents that the GC task may delete OCI
+// manifests unexpectedly (API.md 14.4), so after it runs every one is read again, by digest (which marks
+// nothing pulled). Collected only when the run will run the cleanup tasks.
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.KeptContent = void 0;
+const digest_1 = __nccwpck_require__(2187);
+const concurrency_1 = __nccwpck_require__(1532);
+const client_1 = __nccwpck_require__(2440);
+class KeptContent {
+    digests;
+    entries = [];
+    /** Repositories whose manifests include OCI ones. */
+    ociRepositories = new Set();
+    /** @param digests false in a dry run: only which repositories hold OCI manifests is kept. */
+    constructor(digests = true) {
+        this.digests = digests;
+    }
+    add(inv, outcomes) {
+        const records = new Map([...inv.manifests, ...(inv.untagged ?? [])].map(m => [m.digest, m]));
+        for (const m of records.values())
+            if (m.mediaType.startsWith('application/vnd.oci.'))
+                this.ociRepositories.add(inv.repository);
+        if (!this.digests)
+            return;
+        const digests = new Map();
+        const queue = outcomes.filter(o => o.status !== 'deleted').map(o => [o.decision.digest, `${inv.name}:${o.decision.tags[0]}`]);
+        while (queue.length > 0) {
+            const [digest, name] = queue.shift();
+            if (digests.has(digest))
+                continue;
+            digests.set(digest, name);
+            for (const c of records.get(digest)?.children ?? [])
+                queue.push([c, `${name} (child ${(0, digest_1.shortDigest)(c)})`]);
+        }
+        if (digests.size > 0)
+            this.entries.push({ repository: inv.repository, image: inv.name, digests });
+    }
+    /** One line per kept manifest that no longer resolves. */
+    async verify(http, registryBase, parallel) {
+        const clients = new Map();
+        const problems = [];
+        for (const e of this.entries) {
+            let client = clients.get(e.repository);
+            if (!client) {
+                client = new client_1.RegistryClient(http, registryBase(e.repository));
+                clients.set(e.repository, client);
+            }
+            const c = client;
+            await (0, concurrency_1.mapLimit)([...e.digests], parallel, async ([digest, name]) => {
+                if (!(await c.resolve(e.image, digest)))
+                    problems.push(`${name}: ${digest} is gone`);
+            });
+        }
+        return problems.sort();
+    }
+}
+exports.KeptContent = KeptContent;
 
 
 /***/ }),
@@ -35059,12 +35094,270 @@ function describeMissing(missing) {
 
 /***/ }),
 
+/***/ 8380:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+// Reclaim disk after deleting: Nexus frees nothing until "Docker - Delete unused manifests and images"
+// (repository.docker.gc) and then "Admin - Compact blob store" (blobstore.compact) have run, in that order.
+// On a datastore Nexus (3.71+, and any datastore server) a deleted asset only orphans its blob: Nexus's own
+// "Cleanup unused docker blobs from <content store>" (assetBlob.cleanup) must soft-delete the orphans
+// between the two, or compact frees nearly nothing (API.md 14.1). This step finds (or creates) the tasks,
+// runs them one after the other, waits for each (14.2: a run counts only once it started after we asked),
+// and measures the blob stores before and after.
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.ReclaimError = exports.BLOB_CLEANUP_TYPE = exports.COMPACT_TYPE = exports.GC_TYPE = void 0;
+exports.reclaim = reclaim;
+const tasks_1 = __nccwpck_require__(9609);
+const bytes_1 = __nccwpck_require__(6136);
+const sleep_1 = __nccwpck_require__(6972);
+exports.GC_TYPE = 'repository.docker.gc';
+exports.COMPACT_TYPE = 'blobstore.compact';
+/** Created by Nexus per format and content store on the datastore; listed and runnable, not creatable. */
+exports.BLOB_CLEANUP_TYPE = 'assetBlob.cleanup';
+/** Nexus's generated name for the docker one (AssetBlobCleanupTaskManager), read where 3.94's properties are not. */
+const BLOB_CLEANUP_NAME = /^Cleanup unused docker blobs from (.+)$/;
+/** Datastore blob store metrics are flushed every 2 s (nexus.blobstore.metrics.flushInterval, API.md 14.1). */
+const METRICS_FLUSH_MS = 2_500;
+class ReclaimError extends Error {
+}
+exports.ReclaimError = ReclaimError;
+async function reclaim(cfg, http, log, deletedSomething, opts = {}) {
+    const tasks = new tasks_1.NexusTasks(http, cfg.host);
+    const report = { tasks: [], blobStores: [], notes: [] };
+    const now = opts.now ?? Date.now;
+    const wait = opts.sleep ?? sleep_1.sleep;
+    const clock = { now, sleep: wait, min: opts.pollMinMs ?? 500, max: opts.pollMaxMs ?? 5000 };
+    const stores = new Map(); // repository -> blob store
+    for (const repo of cfg.repositories)
+        stores.set(repo, await tasks.blobStoreOf(repo));
+    // GC per repository (one task may serve several: repositoryName `*`), then the datastore's blob cleanup,
+    // then compact per blob store.
+    const gcs = [];
+    for (const repo of cfg.repositories) {
+        const p = await findTask(tasks, cfg, exports.GC_TYPE, cfg.gcTask, 'gc-task', repo, t => [repo, '*'].includes(t.properties?.repositoryName ?? ''), {
+            repositoryName: repo,
+            deployOffset: String(cfg.gcDeployOffsetHours)
+        });
+        if (!gcs.some(x => x.task.id === p.task.id))
+            gcs.push(p);
+    }
+    const cleanups = (await tasks.list(exports.BLOB_CLEANUP_TYPE))
+        .filter(t => (t.properties ? t.properties.format === 'docker' : BLOB_CLEANUP_NAME.test(t.name)))
+        .map(t => ({
+        task: t,
+        type: exports.BLOB_CLEANUP_TYPE,
+        target: `docker blobs of ${t.properties?.contentStore ?? BLOB_CLEANUP_NAME.exec(t.name)?.[1] ?? '?'}`,
+        confirmed: true
+    }));
+    const compacts = [];
+    for (const store of new Set(stores.values())) {
+        const p = await findTask(tasks, cfg, exports.COMPACT_TYPE, cfg.compactTask, 'compact-task', store, t => t.properties?.blobstoreName === store, {
+            blobstoreName: store
+        });
+        if (!compacts.some(x => x.task.id === p.task.id))
+            compacts.push(p);
+    }
+    const plan = [...gcs, ...cleanups, ...compacts];
+    if (plan.some(p => !p.confirmed)) {
+        report.notes.push('Nexus before 3.94 does not show which repository or blob store a task works on: the tasks marked "unconfirmed" were ' +
+            'the only ones of their type, but may clean another one (name them with gc-task / compact-task, or set create-missing-tasks ' +
+            'on 3.74+ to create dedicated ones)');
+    }
+    if (cleanups.length === 0) {
+        report.notes.push(`no "Cleanup unused docker blobs" task (${exports.BLOB_CLEANUP_TYPE}) is listed: on OrientDB deleted blobs are released at once; on a datastore ` +
+            'Nexus compact frees only what its half-hourly cleanup released');
+    }
+    for (const repo of opts.ociRepositories ?? []) {
+        const note = `repository ${repo} holds OCI manifests: Sonatype documents that "Docker - Delete unused manifests and images" may delete OCI manifests unexpectedly, so every kept tag is re-read after it runs`;
+        report.notes.push(note);
+        if (!cfg.dryRun && deletedSomething)
+            log.warning(note);
+    }
+    const row = (p, result) => ({
+        name: p.task.name,
+        id: p.task.id,
+        type: p.type,
+        target: p.confirmed ? p.target : `${p.target} (unconfirmed)`,
+        result
+    });
+    if (cfg.dryRun || !deletedSomething) {
+        const result = cfg.dryRun ? 'would run' : 'not run';
+        for (const p of plan)
+            report.tasks.push(row(p, result));
+        report.notes.push(cfg.dryRun ? 'dry run: the cleanup tasks were found but not run' : 'nothing was deleted, so the cleanup tasks were not run');
+        return report;
+    }
+    const before = await tasks.blobStores();
+    for (const store of new Set(stores.values())) {
+        const b = before.find(s => s.name === store);
+        report.blobStores.push({ name: store, type: b?.type ?? 'unknown', beforeBytes: b?.totalSizeInBytes, beforeBlobs: b?.blobCount });
+    }
+    const runAll = async (list) => {
+        for (const p of list) {
+            const run = await runAndWait(tasks, p, row(p, 'not run'), cfg.taskTimeoutMs, log, clock);
+            report.tasks.push(run);
+            if (run.result !== 'OK') {
+                throw new ReclaimError(`task '${p.task.name}' (${p.type}) ended ${run.result}${run.message ? `: ${run.message}` : ''}`);
+            }
+        }
+    };
+    await runAll(gcs);
+    if (opts.verifyKept) {
+        const broken = await opts.verifyKept();
+        if (broken.length > 0)
+            throw new ReclaimError(`after Docker GC, kept content is missing: ${broken.slice(0, 5).join('; ')}${broken.length > 5 ? ` (and ${broken.length - 5} more)` : ''}`);
+        log.info('after Docker GC every kept tag still resolves with all it reaches');
+    }
+    await runAll(cleanups);
+    await runAll(compacts);
+    if (cleanups.length > 0 && (opts.metricsFlushMs ?? METRICS_FLUSH_MS) > 0)
+        await wait(opts.metricsFlushMs ?? METRICS_FLUSH_MS);
+    const after = await tasks.blobStores();
+    const measuredAt = new Date(now()).toISOString();
+    for (const s of report.blobStores) {
+        const a = after.find(x => x.name === s.name);
+        s.afterBytes = a?.totalSizeInBytes;
+        s.afterBlobs = a?.blobCount;
+        s.measuredAt = measuredAt;
+        if (s.beforeBytes !== undefined && s.afterBytes !== undefined)
+            s.freedBytes = s.beforeBytes - s.afterBytes;
+        if (s.type === 'S3') {
+            report.notes.push(`blob store ${s.name} is S3: compact does nothing there before Nexus 3.80; the bucket's lifecycle rules free the space`);
+        }
+    }
+    const measured = report.blobStores.filter(s => s.freedBytes !== undefined);
+    report.reclaimedBytes = measured.reduce((n, s) => n + s.freedBytes, 0);
+    const short = opts.expectedBytes !== undefined ? report.reclaimedBytes < opts.expectedBytes : report.reclaimedBytes <= 0;
+    if (short)
+        report.notes.push(shortfall(report.reclaimedBytes, opts.expectedBytes, cleanups.length > 0, measuredAt));
+    log.info(`reclaimed ${(0, bytes_1.formatBytes)(report.reclaimedBytes)} (blob store sizes before and after the tasks)`);
+    return report;
+}
+/** Why less came back than the deleted manifests held, in words a Nexus admin acts on. */
+function shortfall(reclaimed, expected, datastore, at) {
+    const than = expected !== undefined ? ` of the ${(0, bytes_1.formatBytes)(expected)} the deleted manifests held` : '';
+    const why = [
+        datastore
+            ? 'blobs created less than 60 minutes ago stay orphaned until a later "Cleanup unused docker blobs" run (nexus.assetBlobCleanupTask.blobCreatedDelayMinute) and compact'
+            : 'on a datastore Nexus without a listed blob cleanup task, blobs are released only by its own half-hourly cleanup, then a later compact',
+        'layers that kept images of the repository share stay (on Nexus the estimate is an upper bound: kept manifests are not read)',
+        'layers another repository also uses are never deleted by Docker GC',
+        `content pushed within the GC task's deployOffset (hours) is kept`,
+        'an S3 blob store frees space by its bucket lifecycle, not compact',
+        `blob store metrics can lag a few seconds (measured at ${at})`
+    ];
+    return `${(0, bytes_1.formatBytes)(reclaimed)} came back${than}. Possible reasons: ${why.join('; ')}`;
+}
+async function findTask(tasks, cfg, type, wanted, input, target, matches, properties) {
+    const planned = (task, confirmed) => ({ task, type, target, confirmed });
+    if (wanted) {
+        const all = await tasks.list();
+        const t = all.find(x => x.id === wanted) ?? all.find(x => x.name === wanted);
+        if (!t)
+            throw new ReclaimError(`${input} '${wanted}': no Nexus task has that id or name`);
+        if (t.type && t.type !== type)
+            throw new ReclaimError(`${input} '${wanted}' is a ${t.type} task, not ${type}`);
+        return planned(t, true); // the user named it for this
+    }
+    const name = type === exports.GC_TYPE ? `Docker GC ${target} (nexus-image-lifecycle)` : `Compact ${target} blob store (nexus-image-lifecycle)`;
+    const candidates = await tasks.list(type);
+    // One this tool created for this target (it carries the name it was given): known to target it.
+    const ours = candidates.find(t => t.name === name);
+    if (ours)
+        return planned(ours, true);
+    // Nexus before 3.94 returns no task properties: a match by repository / blob store is only possible from
+    // 3.94; before, a lone task of the type is taken but its target stays unconfirmed.
+    const withProps = candidates.filter(t => t.properties);
+    const matching = withProps.length > 0 ? withProps.filter(matches) : candidates;
+    const confirmed = withProps.length > 0;
+    if (matching.length > 1) {
+        throw new ReclaimError(`several ${type} tasks could serve ${target} (${matching.map(t => `'${t.name}'`).join(', ')}): name one with ${input}`);
+    }
+    const create = !cfg.dryRun && cfg.createMissingTasks && (matching.length === 0 || !confirmed);
+    if (matching.length === 1 && !create)
+        return planned(matching[0], confirmed);
+    if (create) {
+        const id = await tasks.create({ type, name, properties });
+        if (id) {
+            const created = await tasks.get(id);
+            if (created)
+                return planned(created, true);
+        }
+        if (!id && matching.length === 1)
+            return planned(matching[0], confirmed);
+        if (!id)
+            throw new ReclaimError(`this Nexus cannot create tasks through the REST API (before 3.74). ${uiSteps(type, target)}`);
+    }
+    throw new ReclaimError(`no ${type} task for ${target}. ${uiSteps(type, target)}${cfg.createMissingTasks ? '' : ' (or set create-missing-tasks: true on Nexus 3.74+)'}`);
+}
+function uiSteps(type, target) {
+    const what = type === exports.GC_TYPE
+        ? `'Docker - Delete unused manifests and images', Repository: ${target} (or all docker repositories)`
+        : `'Admin - Compact blob store', Blob store: ${target}`;
+    return `Create it in Nexus: Administration > System > Tasks > Create task > ${what}, Task frequency: Manual; then run again`;
+}
+const isRunning = (t) => t.currentState.startsWith('RUNNING');
+async function runAndWait(tasks, p, out, timeoutMs, log, clock) {
+    const start = clock.now();
+    const what = `task '${p.task.name}' (${p.type})`;
+    const poll = async (done) => {
+        for (let wait = clock.min;; wait = Math.min(clock.max, Math.round(wait * 1.5))) {
+            const t = await tasks.get(p.task.id);
+            if (!t)
+                throw new ReclaimError(`${what} disappeared while running`);
+            if (done(t))
+                return t;
+            if (clock.now() - start > timeoutMs) {
+                throw new ReclaimError(`${what} did not finish within ${Math.round(timeoutMs / 1000)} s: state ${t.currentState}${t.message ? `, ${t.message}` : ''}`);
+            }
+            await clock.sleep(wait);
+        }
+    };
+    let seen = await tasks.get(p.task.id);
+    if (!seen)
+        throw new ReclaimError(`${what} disappeared`);
+    if (isRunning(seen)) {
+        // A run that started before our deletes may not see them: let it end, then start one of ours.
+        log.info(`${what} is already running: waiting for that run to end, then starting one that sees this run's deletions`);
+        seen = await poll(t => !isRunning(t));
+    }
+    const lastRunBefore = seen.lastRun;
+    const { answer, detail } = await tasks.run(p.task.id);
+    if (answer === 'missing')
+        throw new ReclaimError(`${what} disappeared`);
+    if (answer === 'disabled')
+        throw new ReclaimError(`${what} is disabled in Nexus: enable it, or name another with gc-task/compact-task`);
+    if (answer === 'refused') {
+        // 500 is any failure to start; it means "already running" only if the task now says so.
+        const now = await tasks.get(p.task.id);
+        if (!now || !isRunning(now)) {
+            throw new ReclaimError(`Nexus answered 500 to starting ${what}, and the task is not running: nothing was started (${detail || 'Nexus gives no reason; a paused scheduler answers so'})`);
+        }
+        log.info(`${what} was started by someone else a moment ago: waiting for that run`);
+    }
+    else
+        log.info(`started ${what}`);
+    out.startedAt = new Date(start).toISOString();
+    // Done once it no longer runs and its last run is one that started after we asked.
+    const t = await poll(x => !isRunning(x) && x.lastRun !== null && x.lastRun !== lastRunBefore);
+    out.result = t.lastRunResult ?? 'unknown';
+    out.message = t.message ?? undefined;
+    out.durationMs = clock.now() - start;
+    log.info(`${what} ended ${out.result} after ${Math.round(out.durationMs / 1000)} s`);
+    return out;
+}
+
+
+/***/ }),
+
 /***/ 9609:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
-// Nexus scheduled tasks, repositories' blob stores and blob store sizes (shared/nexus/API.md 6.2, 6.3, 7).
+// Nexus scheduled tasks, repositories' blob stores and blob store sizes (the team's Nexus reference, API.md 6.2, 6.3, 7).
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.NexusTasks = void 0;
 const client_1 = __nccwpck_require__(9852);
@@ -35997,264 +36290,6 @@ function highestVersion(tags) {
 
 /***/ }),
 
-/***/ 9576:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-"use strict";
-
-// Reclaim disk after deleting: Nexus frees nothing until "Docker - Delete unused manifests and images"
-// (repository.docker.gc) and then "Admin - Compact blob store" (blobstore.compact) have run, in that order.
-// On a datastore Nexus (3.71+, and any datastore server) a deleted asset only orphans its blob: Nexus's own
-// "Cleanup unused docker blobs from <content store>" (assetBlob.cleanup) must soft-delete the orphans
-// between the two, or compact frees nearly nothing (API.md 14.1). This step finds (or creates) the tasks,
-// runs them one after the other, waits for each (14.2: a run counts only once it started after we asked),
-// and measures the blob stores before and after.
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.ReclaimError = exports.BLOB_CLEANUP_TYPE = exports.COMPACT_TYPE = exports.GC_TYPE = void 0;
-exports.reclaim = reclaim;
-const tasks_1 = __nccwpck_require__(9609);
-const report_1 = __nccwpck_require__(665);
-const sleep_1 = __nccwpck_require__(6972);
-exports.GC_TYPE = 'repository.docker.gc';
-exports.COMPACT_TYPE = 'blobstore.compact';
-/** Created by Nexus per format and content store on the datastore; listed and runnable, not creatable. */
-exports.BLOB_CLEANUP_TYPE = 'assetBlob.cleanup';
-/** Nexus's generated name for the docker one (AssetBlobCleanupTaskManager), read where 3.94's properties are not. */
-const BLOB_CLEANUP_NAME = /^Cleanup unused docker blobs from (.+)$/;
-/** Datastore blob store metrics are flushed every 2 s (nexus.blobstore.metrics.flushInterval, API.md 14.1). */
-const METRICS_FLUSH_MS = 2_500;
-class ReclaimError extends Error {
-}
-exports.ReclaimError = ReclaimError;
-async function reclaim(cfg, http, log, deletedSomething, opts = {}) {
-    const tasks = new tasks_1.NexusTasks(http, cfg.host);
-    const report = { tasks: [], blobStores: [], notes: [] };
-    const now = opts.now ?? Date.now;
-    const wait = opts.sleep ?? sleep_1.sleep;
-    const clock = { now, sleep: wait, min: opts.pollMinMs ?? 500, max: opts.pollMaxMs ?? 5000 };
-    const stores = new Map(); // repository -> blob store
-    for (const repo of cfg.repositories)
-        stores.set(repo, await tasks.blobStoreOf(repo));
-    // GC per repository (one task may serve several: repositoryName `*`), then the datastore's blob cleanup,
-    // then compact per blob store.
-    const gcs = [];
-    for (const repo of cfg.repositories) {
-        const p = await findTask(tasks, cfg, exports.GC_TYPE, cfg.gcTask, 'gc-task', repo, t => [repo, '*'].includes(t.properties?.repositoryName ?? ''), {
-            repositoryName: repo,
-            deployOffset: String(cfg.gcDeployOffsetHours)
-        });
-        if (!gcs.some(x => x.task.id === p.task.id))
-            gcs.push(p);
-    }
-    const cleanups = (await tasks.list(exports.BLOB_CLEANUP_TYPE))
-        .filter(t => (t.properties ? t.properties.format === 'docker' : BLOB_CLEANUP_NAME.test(t.name)))
-        .map(t => ({
-        task: t,
-        type: exports.BLOB_CLEANUP_TYPE,
-        target: `docker blobs of ${t.properties?.contentStore ?? BLOB_CLEANUP_NAME.exec(t.name)?.[1] ?? '?'}`,
-        confirmed: true
-    }));
-    const compacts = [];
-    for (const store of new Set(stores.values())) {
-        const p = await findTask(tasks, cfg, exports.COMPACT_TYPE, cfg.compactTask, 'compact-task', store, t => t.properties?.blobstoreName === store, {
-            blobstoreName: store
-        });
-        if (!compacts.some(x => x.task.id === p.task.id))
-            compacts.push(p);
-    }
-    const plan = [...gcs, ...cleanups, ...compacts];
-    if (plan.some(p => !p.confirmed)) {
-        report.notes.push('Nexus before 3.94 does not show which repository or blob store a task works on: the tasks marked "unconfirmed" were ' +
-            'the only ones of their type, but may clean another one (name them with gc-task / compact-task, or set create-missing-tasks ' +
-            'on 3.74+ to create dedicated ones)');
-    }
-    if (cleanups.length === 0) {
-        report.notes.push(`no "Cleanup unused docker blobs" task (${exports.BLOB_CLEANUP_TYPE}) is listed: on OrientDB deleted blobs are released at once; on a datastore ` +
-            'Nexus compact frees only what its half-hourly cleanup released');
-    }
-    for (const repo of opts.ociRepositories ?? []) {
-        const note = `repository ${repo} holds OCI manifests: Sonatype documents that "Docker - Delete unused manifests and images" may delete OCI manifests unexpectedly, so every kept tag is re-read after it runs`;
-        report.notes.push(note);
-        if (!cfg.dryRun && deletedSomething)
-            log.warning(note);
-    }
-    const row = (p, result) => ({
-        name: p.task.name,
-        id: p.task.id,
-        type: p.type,
-        target: p.confirmed ? p.target : `${p.target} (unconfirmed)`,
-        result
-    });
-    if (cfg.dryRun || !deletedSomething) {
-        const result = cfg.dryRun ? 'would run' : 'not run';
-        for (const p of plan)
-            report.tasks.push(row(p, result));
-        report.notes.push(cfg.dryRun ? 'dry run: the cleanup tasks were found but not run' : 'nothing was deleted, so the cleanup tasks were not run');
-        return report;
-    }
-    const before = await tasks.blobStores();
-    for (const store of new Set(stores.values())) {
-        const b = before.find(s => s.name === store);
-        report.blobStores.push({ name: store, type: b?.type ?? 'unknown', beforeBytes: b?.totalSizeInBytes, beforeBlobs: b?.blobCount });
-    }
-    const runAll = async (list) => {
-        for (const p of list) {
-            const run = await runAndWait(tasks, p, row(p, 'not run'), cfg.taskTimeoutMs, log, clock);
-            report.tasks.push(run);
-            if (run.result !== 'OK') {
-                throw new ReclaimError(`task '${p.task.name}' (${p.type}) ended ${run.result}${run.message ? `: ${run.message}` : ''}`);
-            }
-        }
-    };
-    await runAll(gcs);
-    if (opts.verifyKept) {
-        const broken = await opts.verifyKept();
-        if (broken.length > 0)
-            throw new ReclaimError(`after Docker GC, kept content is missing: ${broken.slice(0, 5).join('; ')}${broken.length > 5 ? ` (and ${broken.length - 5} more)` : ''}`);
-        log.info('after Docker GC every kept tag still resolves with all it reaches');
-    }
-    await runAll(cleanups);
-    await runAll(compacts);
-    if (cleanups.length > 0 && (opts.metricsFlushMs ?? METRICS_FLUSH_MS) > 0)
-        await wait(opts.metricsFlushMs ?? METRICS_FLUSH_MS);
-    const after = await tasks.blobStores();
-    const measuredAt = new Date(now()).toISOString();
-    for (const s of report.blobStores) {
-        const a = after.find(x => x.name === s.name);
-        s.afterBytes = a?.totalSizeInBytes;
-        s.afterBlobs = a?.blobCount;
-        s.measuredAt = measuredAt;
-        if (s.beforeBytes !== undefined && s.afterBytes !== undefined)
-            s.freedBytes = s.beforeBytes - s.afterBytes;
-        if (s.type === 'S3') {
-            report.notes.push(`blob store ${s.name} is S3: compact does nothing there before Nexus 3.80; the bucket's lifecycle rules free the space`);
-        }
-    }
-    const measured = report.blobStores.filter(s => s.freedBytes !== undefined);
-    report.reclaimedBytes = measured.reduce((n, s) => n + s.freedBytes, 0);
-    const short = opts.expectedBytes !== undefined ? report.reclaimedBytes < opts.expectedBytes : report.reclaimedBytes <= 0;
-    if (short)
-        report.notes.push(shortfall(report.reclaimedBytes, opts.expectedBytes, cleanups.length > 0, measuredAt));
-    log.info(`reclaimed ${(0, report_1.formatBytes)(report.reclaimedBytes)} (blob store sizes before and after the tasks)`);
-    return report;
-}
-/** Why less came back than the deleted manifests held, in words a Nexus admin acts on. */
-function shortfall(reclaimed, expected, datastore, at) {
-    const than = expected !== undefined ? ` of the ${(0, report_1.formatBytes)(expected)} the deleted manifests held` : '';
-    const why = [
-        datastore
-            ? 'blobs created less than 60 minutes ago stay orphaned until a later "Cleanup unused docker blobs" run (nexus.assetBlobCleanupTask.blobCreatedDelayMinute) and compact'
-            : 'on a datastore Nexus without a listed blob cleanup task, blobs are released only by its own half-hourly cleanup, then a later compact',
-        'layers that kept images of the repository share stay (on Nexus the estimate is an upper bound: kept manifests are not read)',
-        'layers another repository also uses are never deleted by Docker GC',
-        `content pushed within the GC task's deployOffset (hours) is kept`,
-        'an S3 blob store frees space by its bucket lifecycle, not compact',
-        `blob store metrics can lag a few seconds (measured at ${at})`
-    ];
-    return `${(0, report_1.formatBytes)(reclaimed)} came back${than}. Possible reasons: ${why.join('; ')}`;
-}
-async function findTask(tasks, cfg, type, wanted, input, target, matches, properties) {
-    const planned = (task, confirmed) => ({ task, type, target, confirmed });
-    if (wanted) {
-        const all = await tasks.list();
-        const t = all.find(x => x.id === wanted) ?? all.find(x => x.name === wanted);
-        if (!t)
-            throw new ReclaimError(`${input} '${wanted}': no Nexus task has that id or name`);
-        if (t.type && t.type !== type)
-            throw new ReclaimError(`${input} '${wanted}' is a ${t.type} task, not ${type}`);
-        return planned(t, true); // the user named it for this
-    }
-    const name = type === exports.GC_TYPE ? `Docker GC ${target} (nexus-image-lifecycle)` : `Compact ${target} blob store (nexus-image-lifecycle)`;
-    const candidates = await tasks.list(type);
-    // One this tool created for this target (it carries the name it was given): known to target it.
-    const ours = candidates.find(t => t.name === name);
-    if (ours)
-        return planned(ours, true);
-    // Nexus before 3.94 returns no task properties: a match by repository / blob store is only possible from
-    // 3.94; before, a lone task of the type is taken but its target stays unconfirmed.
-    const withProps = candidates.filter(t => t.properties);
-    const matching = withProps.length > 0 ? withProps.filter(matches) : candidates;
-    const confirmed = withProps.length > 0;
-    if (matching.length > 1) {
-        throw new ReclaimError(`several ${type} tasks could serve ${target} (${matching.map(t => `'${t.name}'`).join(', ')}): name one with ${input}`);
-    }
-    const create = !cfg.dryRun && cfg.createMissingTasks && (matching.length === 0 || !confirmed);
-    if (matching.length === 1 && !create)
-        return planned(matching[0], confirmed);
-    if (create) {
-        const id = await tasks.create({ type, name, properties });
-        if (id) {
-            const created = await tasks.get(id);
-            if (created)
-                return planned(created, true);
-        }
-        if (!id && matching.length === 1)
-            return planned(matching[0], confirmed);
-        if (!id)
-            throw new ReclaimError(`this Nexus cannot create tasks through the REST API (before 3.74). ${uiSteps(type, target)}`);
-    }
-    throw new ReclaimError(`no ${type} task for ${target}. ${uiSteps(type, target)}${cfg.createMissingTasks ? '' : ' (or set create-missing-tasks: true on Nexus 3.74+)'}`);
-}
-function uiSteps(type, target) {
-    const what = type === exports.GC_TYPE
-        ? `'Docker - Delete unused manifests and images', Repository: ${target} (or all docker repositories)`
-        : `'Admin - Compact blob store', Blob store: ${target}`;
-    return `Create it in Nexus: Administration > System > Tasks > Create task > ${what}, Task frequency: Manual; then run again`;
-}
-const isRunning = (t) => t.currentState.startsWith('RUNNING');
-async function runAndWait(tasks, p, out, timeoutMs, log, clock) {
-    const start = clock.now();
-    const what = `task '${p.task.name}' (${p.type})`;
-    const poll = async (done) => {
-        for (let wait = clock.min;; wait = Math.min(clock.max, Math.round(wait * 1.5))) {
-            const t = await tasks.get(p.task.id);
-            if (!t)
-                throw new ReclaimError(`${what} disappeared while running`);
-            if (done(t))
-                return t;
-            if (clock.now() - start > timeoutMs) {
-                throw new ReclaimError(`${what} did not finish within ${Math.round(timeoutMs / 1000)} s: state ${t.currentState}${t.message ? `, ${t.message}` : ''}`);
-            }
-            await clock.sleep(wait);
-        }
-    };
-    let seen = await tasks.get(p.task.id);
-    if (!seen)
-        throw new ReclaimError(`${what} disappeared`);
-    if (isRunning(seen)) {
-        // A run that started before our deletes may not see them: let it end, then start one of ours.
-        log.info(`${what} is already running: waiting for that run to end, then starting one that sees this run's deletions`);
-        seen = await poll(t => !isRunning(t));
-    }
-    const lastRunBefore = seen.lastRun;
-    const { answer, detail } = await tasks.run(p.task.id);
-    if (answer === 'missing')
-        throw new ReclaimError(`${what} disappeared`);
-    if (answer === 'disabled')
-        throw new ReclaimError(`${what} is disabled in Nexus: enable it, or name another with gc-task/compact-task`);
-    if (answer === 'refused') {
-        // 500 is any failure to start; it means "already running" only if the task now says so.
-        const now = await tasks.get(p.task.id);
-        if (!now || !isRunning(now)) {
-            throw new ReclaimError(`Nexus answered 500 to starting ${what}, and the task is not running: nothing was started (${detail || 'Nexus gives no reason; a paused scheduler answers so'})`);
-        }
-        log.info(`${what} was started by someone else a moment ago: waiting for that run`);
-    }
-    else
-        log.info(`started ${what}`);
-    out.startedAt = new Date(start).toISOString();
-    // Done once it no longer runs and its last run is one that started after we asked.
-    const t = await poll(x => !isRunning(x) && x.lastRun !== null && x.lastRun !== lastRunBefore);
-    out.result = t.lastRunResult ?? 'unknown';
-    out.message = t.message ?? undefined;
-    out.durationMs = clock.now() - start;
-    log.info(`${what} ended ${out.result} after ${Math.round(out.durationMs / 1000)} s`);
-    return out;
-}
-
-
-/***/ }),
-
 /***/ 1023:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -36265,7 +36300,7 @@ async function runAndWait(tasks, p, out, timeoutMs, log, clock) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.RegistryBackend = void 0;
 const inventory_1 = __nccwpck_require__(4255);
-const limit_1 = __nccwpck_require__(7768);
+const concurrency_1 = __nccwpck_require__(1532);
 const media_1 = __nccwpck_require__(6571);
 const digest_1 = __nccwpck_require__(2187);
 class RegistryBackend {
@@ -36297,7 +36332,7 @@ class RegistryBackend {
             // so describing the digest afterwards needs no second read.
             const reader = (0, inventory_1.cachingReader)(this.client);
             const tags = await this.client.tags(ref.name);
-            const read = await (0, limit_1.mapLimit)(tags, this.opts.parallel, async (tag) => {
+            const read = await (0, concurrency_1.mapLimit)(tags, this.opts.parallel, async (tag) => {
                 const body = await this.client.manifest(ref.name, tag);
                 // Listed but unknown: deleted meanwhile, or a registry answering wrongly. Either way the image's
                 // picture is incomplete (its digest may be shared with a tag we would then delete): fail closed.
@@ -36352,7 +36387,7 @@ class RegistryBackend {
         if (!this.opts.verifyBeforeDelete)
             return changed;
         const current = new Set(now);
-        await (0, limit_1.mapLimit)(doomed, this.opts.parallel, async (d) => {
+        await (0, concurrency_1.mapLimit)(doomed, this.opts.parallel, async (d) => {
             for (const tag of d.tags) {
                 if (!current.has(tag))
                     continue; // already gone: nothing moved
@@ -36373,7 +36408,7 @@ class RegistryBackend {
         if (deleted.length === 0)
             return problems;
         const left = new Set(await this.client.tags(image.name));
-        await (0, limit_1.mapLimit)(deleted, this.opts.parallel, async (d) => {
+        await (0, concurrency_1.mapLimit)(deleted, this.opts.parallel, async (d) => {
             for (const tag of d.tags.filter(t => left.has(t))) {
                 const head = await this.client.resolve(image.name, tag);
                 // A tag re-pushed to new content after our delete is someone else's; only the old digest is a problem.
@@ -36390,7 +36425,7 @@ class RegistryBackend {
         const out = new Set();
         let level = [digest];
         for (let depth = 0; level.length > 0 && depth <= inventory_1.MAX_INDEX_DEPTH; depth++) {
-            const bodies = await (0, limit_1.mapLimit)(level, this.opts.parallel, d => this.client.manifest(name, d));
+            const bodies = await (0, concurrency_1.mapLimit)(level, this.opts.parallel, d => this.client.manifest(name, d));
             level = [];
             for (const b of bodies) {
                 for (const c of b?.manifest.manifests ?? []) {
@@ -36405,7 +36440,7 @@ class RegistryBackend {
         return [...out];
     }
     async resolveTags(name, tags) {
-        const out = await (0, limit_1.mapLimit)(tags, this.opts.parallel, async (tag) => {
+        const out = await (0, concurrency_1.mapLimit)(tags, this.opts.parallel, async (tag) => {
             const head = await this.client.resolve(name, tag);
             return head ? { tag, digest: head.digest, mediaType: head.mediaType } : undefined;
         });
@@ -36961,8 +36996,7 @@ function* imageJsonParts(image) {
 
 // Small pure formatters shared by every renderer.
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.shortDigest = void 0;
-exports.formatBytes = formatBytes;
+exports.shortDigest = exports.formatBytes = void 0;
 exports.formatDuration = formatDuration;
 exports.toDate = toDate;
 exports.ymd = ymd;
@@ -36970,29 +37004,8 @@ exports.plural = plural;
 exports.escapeHtml = escapeHtml;
 exports.stripControls = stripControls;
 exports.redactHost = redactHost;
-const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
-/** Binary units with at most one decimal: `512 B`, `1.5 MiB`, `2 GiB`. */
-function formatBytes(n) {
-    if (!Number.isFinite(n))
-        return String(n);
-    if (n < 0)
-        return `-${formatBytes(-n)}`;
-    let value = n;
-    let unit = 0;
-    while (value >= 1024 && unit < UNITS.length - 1) {
-        value /= 1024;
-        unit++;
-    }
-    if (unit === 0)
-        return `${Math.round(value)} B`;
-    let text = value.toFixed(1);
-    // 1023.96 KiB rounds to "1024.0": show it as the next unit instead.
-    if (Number(text) >= 1024 && unit < UNITS.length - 1) {
-        unit++;
-        text = (Number(text) / 1024).toFixed(1);
-    }
-    return `${text.replace(/\.0$/, '')} ${UNITS[unit]}`;
-}
+var bytes_1 = __nccwpck_require__(6136);
+Object.defineProperty(exports, "formatBytes", ({ enumerable: true, get: function () { return bytes_1.formatBytes; } }));
 var digest_1 = __nccwpck_require__(2187);
 Object.defineProperty(exports, "shortDigest", ({ enumerable: true, get: function () { return digest_1.shortDigest; } }));
 /** `850 ms`, `3.2 s`, `2 min 5 s`, `1 h 2 min`. */
@@ -37649,8 +37662,8 @@ exports.runImages = runImages;
 const counts_1 = __nccwpck_require__(5495);
 const execute_1 = __nccwpck_require__(5208);
 const freeable_1 = __nccwpck_require__(9217);
-const kept_content_1 = __nccwpck_require__(9719);
-const limit_1 = __nccwpck_require__(7768);
+const kept_content_1 = __nccwpck_require__(8403);
+const concurrency_1 = __nccwpck_require__(1532);
 const memory_1 = __nccwpck_require__(8820);
 const planner_1 = __nccwpck_require__(302);
 const subject_directory_1 = __nccwpck_require__(9661);
@@ -37677,7 +37690,7 @@ async function runImages(run, listing, sink) {
         if (rest.length === 0)
             return;
         log.info(`referrers name subjects outside their image: reading the ${rest.length} images not selected to look for them (nothing of them is deleted)`);
-        await (0, limit_1.mapLimit)(rest, cfg.concurrency, async (ref) => directory.add(await backend.inventory(ref)));
+        await (0, concurrency_1.mapLimit)(rest, cfg.concurrency, async (ref) => directory.add(await backend.inventory(ref)));
     };
     const needsDirectory = (inv) => !inv.error && (inv.missingSubjects?.length ?? 0) > 0;
     // Everything an image needs after its plan: the size reads, the execute step, its report.
@@ -37731,7 +37744,7 @@ async function runImages(run, listing, sink) {
     await log.group(cfg.dryRun ? 'Plan and dry run (nothing is deleted)' : 'Plan and delete', async () => {
         if (cfg.policy.maxDeletions === undefined) {
             const deferred = [];
-            await (0, limit_1.mapOrdered)(listing.selected, cfg.concurrency, async (ref) => {
+            await (0, concurrency_1.mapOrdered)(listing.selected, cfg.concurrency, async (ref) => {
                 // A turn of the event loop per image: with nothing to wait for (a Nexus dry run plans from
                 // the spooled listing), images would run back to back in microtasks, and V8's GC tasks would
                 // wait until the end (measured: +60 MB peak RSS at 100k tags).
@@ -37749,11 +37762,11 @@ async function runImages(run, listing, sink) {
                 emit(await finish(inv, (0, planner_1.plan)([inv], cfg.policy, run.started, locate).images[0]));
             return;
         }
-        const invs = await (0, limit_1.mapLimit)(listing.selected, cfg.concurrency, inventory);
+        const invs = await (0, concurrency_1.mapLimit)(listing.selected, cfg.concurrency, inventory);
         if (invs.some(needsDirectory))
             await completeDirectory();
         const whole = (0, planner_1.plan)(invs, cfg.policy, run.started, locate);
-        await (0, limit_1.mapOrdered)(whole.images, cfg.concurrency, async (ip, i) => {
+        await (0, concurrency_1.mapOrdered)(whole.images, cfg.concurrency, async (ip, i) => {
             const report = await finish(invs[i], ip);
             invs[i] = undefined;
             return report;
@@ -37805,11 +37818,11 @@ function listImages(run) {
 
 "use strict";
 
-// The last stage, with run-cleanup-tasks: Nexus's own tasks free the disk (src/reclaim.ts), given what the
+// The last stage, with run-cleanup-tasks: Nexus's own tasks free the disk (src/nexus/reclaim.ts), given what the
 // run deleted and what it must leave standing. A failure here fails the run; what was deleted stays reported.
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.reclaimSpace = reclaimSpace;
-const reclaim_1 = __nccwpck_require__(9576);
+const reclaim_1 = __nccwpck_require__(8380);
 async function reclaimSpace(run, images) {
     const { cfg, http, log } = run;
     if (!cfg.runCleanupTasks)

@@ -1,5 +1,5 @@
 // A thin client for the Nexus 3 REST API (/service/rest/v1): components with continuationToken paging,
-// component read and delete, repositories. Response shapes: shared/nexus/API.md sections 3, 4 and 6.
+// component read and delete, repositories. Response shapes: the team's Nexus reference (API.md) sections 3, 4 and 6; test/fixtures/nexus.
 
 import { createHash } from 'node:crypto'
 import { Http, HttpError } from '../http'

@@ -1,4 +1,4 @@
-// Nexus scheduled tasks, repositories' blob stores and blob store sizes (shared/nexus/API.md 6.2, 6.3, 7).
+// Nexus scheduled tasks, repositories' blob stores and blob store sizes (the team's Nexus reference, API.md 6.2, 6.3, 7).
 
 import { Http } from '../http'
 import { authFailure, restBase } from './client'

@@ -4,7 +4,7 @@
 import { Backend, ImageRef } from '../backend'
 import type { SizeEstimate } from '../config'
 import { cachingReader, describeManifests, describeNeededDates, groupByDigest, MAX_INDEX_DEPTH, readGraph, TaggedDigest } from '../inventory'
-import { mapLimit } from '../limit'
+import { mapLimit } from '../concurrency'
 import { Decision, ImageInventory, Policy } from '../model'
 import { RegistryClient } from './client'
 import { isIndexType } from './media'

@@ -6,7 +6,7 @@ import { Config, securityWarnings } from '../config'
 import { Http } from '../http'
 import type { Logger } from '../log'
 import { NexusBackend } from '../nexus/backend'
-import type { ReclaimOptions } from '../reclaim'
+import type { ReclaimOptions } from '../nexus/reclaim'
 import { RegistryBackend } from '../registry/backend'
 import { RegistryClient } from '../registry/client'
 

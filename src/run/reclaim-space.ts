@@ -1,8 +1,8 @@
-// The last stage, with run-cleanup-tasks: Nexus's own tasks free the disk (src/reclaim.ts), given what the
+// The last stage, with run-cleanup-tasks: Nexus's own tasks free the disk (src/nexus/reclaim.ts), given what the
 // run deleted and what it must leave standing. A failure here fails the run; what was deleted stays reported.
 
 import type { ReclaimReport } from '../model'
-import { reclaim } from '../reclaim'
+import { reclaim } from '../nexus/reclaim'
 import type { RunContext } from './context'
 import type { ImagesDone } from './images'
 

@@ -1,4 +1,4 @@
-// A counting semaphore: bounds parallel HTTP requests across images and tags.
+// A counting semaphore and ordered parallel maps: how many requests and images are in flight at once.
 
 export class Limiter {
   private active = 0

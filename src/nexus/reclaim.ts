@@ -6,13 +6,13 @@
 // runs them one after the other, waits for each (14.2: a run counts only once it started after we asked),
 // and measures the blob stores before and after.
 
-import type { Config } from './config'
-import { Http } from './http'
-import { Logger } from './log'
-import { ReclaimReport, TaskRunReport } from './model'
-import { NexusTasks, TaskXO } from './nexus/tasks'
-import { formatBytes } from './report'
-import { sleep } from './sleep'
+import type { Config } from '../config'
+import { Http } from '../http'
+import { Logger } from '../log'
+import { ReclaimReport, TaskRunReport } from '../model'
+import { NexusTasks, TaskXO } from './tasks'
+import { formatBytes } from '../bytes'
+import { sleep } from '../sleep'
 
 export const GC_TYPE = 'repository.docker.gc'
 export const COMPACT_TYPE = 'blobstore.compact'
