@@ -10,7 +10,7 @@ import { FreeableEstimate } from '../src/freeable'
 import { mapOrdered } from '../src/concurrency'
 import { ListingSpool } from '../src/nexus/listing-spool'
 import type { Decision, ImageInventory, ImageReport, Outcome, OutcomeStatus, RunReport } from '../src/model'
-import { actionOutputs, digestReport, JsonReportSpool, ReportCollector, reportJson, renderTerminal, summarizeCounts } from '../src/report'
+import { actionOutputs, boundReport, JsonReportSpool, ReportCollector, reportJson, renderTerminal, summarizeCounts } from '../src/report'
 import { LIST_OUTPUT_MAX_CHARS } from '../src/report/collect'
 import { normalize } from '../src/report/data'
 
@@ -159,14 +159,14 @@ describe('ReportCollector', () => {
     const r = sample()
     const c = new ReportCollector(2)
     for (const img of r.images) c.add(img)
-    const d = c.digest({ ...r, images: [] })
+    const d = c.bounded({ ...r, images: [] })
     // failed first, then deletions in image order
-    expect(d.plan.entries.map(e => `${e.image}:${e.o.decision.tags[0]}:${e.o.status}`)).toEqual(['api:0.9.0:failed', 'api:1.0.0:deleted'])
+    expect(d.plan.entries.map(e => `${e.image}:${e.outcome.decision.tags[0]}:${e.outcome.status}`)).toEqual(['api:0.9.0:failed', 'api:1.0.0:deleted'])
     expect(d.plan.total).toBe(3)
-    expect(d.kept.entries.map(e => e.o.decision.tags[0])).toEqual(['2.0.0', '1.1.0'])
+    expect(d.kept.entries.map(e => e.outcome.decision.tags[0])).toEqual(['2.0.0', '1.1.0'])
     expect(d.kept.total).toBe(2)
     expect(d.deleted).toEqual({ refs: ['api:1.0.0', 'web:1.0.0'], total: 2 })
-    const text = renderTerminal(c.digest({ ...r, images: r.images.map(({ outcomes: _o, ...s }) => s) }), { maxRows: 2 })
+    const text = renderTerminal(c.bounded({ ...r, images: r.images.map(({ outcomes: _o, ...s }) => s) }), { maxRows: 2 })
     expect(text).toContain('… and 1 more (full list in the JSON report)')
   })
 
@@ -180,7 +180,7 @@ describe('ReportCollector', () => {
     expect(listed.length).toBeLessThan(30_000)
     expect(listed).toEqual(tags.slice(0, listed.length).map(t => `big:${t[1][0]}`))
     expect(out['deleted-count']).toBe('30000')
-    expect(renderTerminal(digestReport(r))).toContain(`the deleted output lists the first ${listed.length} of 30000 tags`)
+    expect(renderTerminal(boundReport(r))).toContain(`the deleted output lists the first ${listed.length} of 30000 tags`)
   })
 })
 

@@ -36512,8 +36512,8 @@ exports.MAX_INDEX_DEPTH = void 0;
 exports.cachingReader = cachingReader;
 exports.groupByDigest = groupByDigest;
 exports.readGraph = readGraph;
-exports.describeManifests = describeManifests;
-exports.describeNeededDates = describeNeededDates;
+exports.readManifestDetails = readManifestDetails;
+exports.readNeededDates = readNeededDates;
 const compare_1 = __nccwpck_require__(5344);
 const dates_1 = __nccwpck_require__(6931);
 const referrers_1 = __nccwpck_require__(7898);
@@ -36672,7 +36672,7 @@ async function mustRead(reader, name, digest) {
  * failed read, so the caller can fail the whole image closed. Pass a cachingReader so calls over the
  * same image read nothing twice.
  */
-async function describeManifests(reader, name, records, parallel, opts = {}) {
+async function readManifestDetails(reader, name, records, parallel, opts = {}) {
     const wanted = opts.created ?? new Set();
     const blobs = opts.blobs ?? 'none';
     const imageBlobs = (m) => [
@@ -36720,11 +36720,11 @@ async function describeManifests(reader, name, records, parallel, opts = {}) {
  * Reads config `created` (and an index's children's) only for the manifests whose date the plan needs
  * (src/policy/dates.ts); the reader's cache keeps anything read before from being read again.
  */
-async function describeNeededDates(reader, name, manifests, policy, parallel, blobs = 'none') {
+async function readNeededDates(reader, name, manifests, policy, parallel, blobs = 'none') {
     const created = (0, dates_1.createdNeeded)(manifests, policy);
     const dated = manifests.filter(m => created.has(m.digest));
     if (dated.length > 0)
-        await describeManifests(reader, name, dated, parallel, { created, blobs });
+        await readManifestDetails(reader, name, dated, parallel, { created, blobs });
 }
 function dedupe(blobs) {
     const seen = new Map();
@@ -36800,14 +36800,14 @@ async function run() {
         }
         // Not core.getInput: it reads an input given as '' like one left out, and an empty list must be refused.
         const cfg = (0, config_1.parseConfig)(name => process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`]);
-        const { digest, spool } = await (0, streamed_run_1.runStreamed)(cfg, { log: actionsLogger, version: version_1.VERSION }, cfg.reportFile !== undefined);
-        for (const [name, value] of Object.entries((0, report_1.actionOutputs)(digest)))
+        const { report, spool } = await (0, streamed_run_1.runStreamed)(cfg, { log: actionsLogger, version: version_1.VERSION }, cfg.reportFile !== undefined);
+        for (const [name, value] of Object.entries((0, report_1.actionOutputs)(report)))
             core.setOutput(name, value);
         let reportError;
         if (spool && cfg.reportFile) {
             // Checked writable before the run; if it fails now, the outputs above still say what was deleted.
             try {
-                spool.writeFile(digest.summary, cfg.reportFile);
+                spool.writeFile(report.summary, cfg.reportFile);
                 core.setOutput('report-file', cfg.reportFile);
             }
             catch (e) {
@@ -36817,9 +36817,9 @@ async function run() {
                 spool.dispose();
             }
         }
-        (0, report_1.renderSummary)(digest, core.summary);
+        (0, report_1.renderSummary)(report, core.summary);
         await core.summary.write();
-        const failures = digest.summary.failures;
+        const failures = report.summary.failures;
         if (failures.length > 0) {
             core.setFailed(`${failures.length} failure(s); first: ${failures[0]}`);
         }
@@ -36849,7 +36849,7 @@ void run();
 // 20 MB live. A full collection between images once the heap has doubled since the last one keeps the
 // peak flat at a few milliseconds per collection. `gc` is reached the way Jest's --logHeapUsage does.
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.relieveHeap = relieveHeap;
+exports.collectIfHeapGrew = collectIfHeapGrew;
 const node_v8_1 = __nccwpck_require__(8877);
 const node_vm_1 = __nccwpck_require__(714);
 const FLOOR = 32 * 1024 * 1024;
@@ -36868,7 +36868,7 @@ function exposeGc() {
     }
 }
 /** Called between images: collects when the heap has grown past twice what survived the last collection. */
-function relieveHeap() {
+function collectIfHeapGrew() {
     if (gc === undefined)
         gc = exposeGc();
     if (!gc || (0, node_v8_1.getHeapStatistics)().used_heap_size < threshold)
@@ -36989,9 +36989,9 @@ class NexusBackend {
             await (0, inventory_1.readGraph)(reader, inv, this.cfg.concurrency);
             // Blobs of the bodies just read (the reader's cache answers: no second request).
             if (blobs !== 'none')
-                await (0, inventory_1.describeManifests)(reader, ref.name, structure, this.cfg.concurrency, { blobs });
+                await (0, inventory_1.readManifestDetails)(reader, ref.name, structure, this.cfg.concurrency, { blobs });
             // Then manifest and config by digest only where a decision needs `created` (src/policy/dates.ts).
-            await (0, inventory_1.describeNeededDates)(reader, ref.name, inv.manifests, this.cfg.policy, this.cfg.concurrency, blobs);
+            await (0, inventory_1.readNeededDates)(reader, ref.name, inv.manifests, this.cfg.policy, this.cfg.concurrency, blobs);
         }
         catch (e) {
             inv.error = e.message;
@@ -36999,12 +36999,12 @@ class NexusBackend {
         return inv;
     }
     /** With size-estimate on: one manifest read by digest per deleted manifest not read yet (and an index's children). */
-    async describeSizes(image, digests) {
+    async readSizes(image, digests) {
         if (this.cfg.sizeEstimate !== 'on')
             return;
         const want = new Set(digests);
         const records = image.manifests.filter(m => want.has(m.digest) && !m.blobs);
-        await (0, inventory_1.describeManifests)(this.reader(image), image.name, records, this.cfg.concurrency, { blobs: 'read' });
+        await (0, inventory_1.readManifestDetails)(this.reader(image), image.name, records, this.cfg.concurrency, { blobs: 'read' });
     }
     async recheck(image, doomed) {
         const changed = new Map();
@@ -37996,15 +37996,15 @@ const ranking_1 = __nccwpck_require__(9156);
  */
 function retainReached(items, graph, byDigest) {
     const roots = items.filter(it => it.rule).sort(ranking_1.byPlanOrder);
-    const via = graph.reach(roots.map(it => it.m.digest));
+    const via = graph.reach(roots.map(it => it.record.digest));
     for (const it of items) {
         if (it.rule)
             continue;
-        const into = via.get(it.m.digest);
+        const into = via.get(it.record.digest);
         if (!into)
             continue;
         const path = [];
-        let at = it.m.digest;
+        let at = it.record.digest;
         for (let e = into; e; e = via.get(at)) {
             path.push(e.label);
             at = e.from;
@@ -38041,7 +38041,7 @@ const version_1 = __nccwpck_require__(9698);
 function createdNeeded(manifests, policy) {
     const facts = manifests.map(m => {
         const refs = (0, referrers_1.referrerTagsOf)([...m.tags].sort());
-        return { m, refs, version: refs ? undefined : (0, version_1.highestVersion)(m.tags), pushedKnown: (0, item_1.validDate)(m.pushed) !== undefined };
+        return { record: m, refs, version: refs ? undefined : (0, version_1.highestVersion)(m.tags), pushedKnown: (0, item_1.validDate)(m.pushed) !== undefined };
     });
     const need = new Set();
     const digests = new Set(manifests.map(m => m.digest));
@@ -38050,7 +38050,7 @@ function createdNeeded(manifests, policy) {
     // lives and dies with it; an orphan one is aged on its own.
     if (policy.olderThan) {
         for (const f of facts) {
-            if (f.refs && f.refs.some(r => r.subject !== f.m.digest && digests.has(r.subject)))
+            if (f.refs && f.refs.some(r => r.subject !== f.record.digest && digests.has(r.subject)))
                 continue;
             if (policy.ageBasis === 'created' || !f.pushedKnown)
                 need.add(f);
@@ -38078,8 +38078,8 @@ function createdNeeded(manifests, policy) {
     }
     const out = new Set();
     for (const f of need) {
-        out.add(f.m.digest);
-        for (const c of f.m.children)
+        out.add(f.record.digest);
+        for (const c of f.record.children)
             out.add(c);
     }
     return out;
@@ -38247,7 +38247,7 @@ function describe(m, basis) {
     const pushed = validDate(m.pushed);
     const created = usableCreated(m.created);
     return {
-        m,
+        record: m,
         tags,
         refs,
         version,
@@ -38287,7 +38287,7 @@ function ageOf(basis, pushed, created, lastPulled) {
     return fromPushed;
 }
 function byTagThenDigest(a, b) {
-    return (0, compare_1.compareStrings)(a.tags[0] ?? '', b.tags[0] ?? '') || (0, compare_1.compareStrings)(a.m.digest, b.m.digest);
+    return (0, compare_1.compareStrings)(a.tags[0] ?? '', b.tags[0] ?? '') || (0, compare_1.compareStrings)(a.record.digest, b.record.digest);
 }
 function decide(it, action, rule, reason) {
     it.action = action;
@@ -38295,7 +38295,7 @@ function decide(it, action, rule, reason) {
     it.reason = reason;
 }
 function label(it) {
-    return it.version?.tag ?? it.tags[0] ?? it.m.digest;
+    return it.version?.tag ?? it.tags[0] ?? it.record.digest;
 }
 function nounOf(referrer, subject) {
     return (referrer.refs?.find(r => r.subject === subject) ?? referrer.refs?.[0])?.noun ?? 'referrer';
@@ -38418,9 +38418,9 @@ function ageUnknownNote(unknown) {
 function planImage(inv, policy, now, locate) {
     const graph = new graph_1.ManifestGraph(inv);
     const items = inv.manifests.map(m => (0, item_1.describe)(m, policy.ageBasis));
-    const byDigest = new Map(items.map(it => [it.m.digest, it]));
+    const byDigest = new Map(items.map(it => [it.record.digest, it]));
     for (const it of items)
-        it.dependent = !it.refs && graph.taggedAncestors(it.m.digest, true).length > 0;
+        it.dependent = !it.refs && graph.taggedAncestors(it.record.digest, true).length > 0;
     const work = { inv, items, candidates: [], orphans: [], notes: (0, ranking_1.rankItems)(items, policy) };
     if (inv.error) {
         for (const it of items)
@@ -38457,12 +38457,12 @@ function planImage(inv, policy, now, locate) {
         else {
             // Hangs from manifests none of which is retained (or the closure would have kept it): it goes after
             // them, and takes their action once max-deletions has been applied.
-            it.prereqs = graph.taggedAncestors(it.m.digest).map(a => ({ item: byDigest.get(a.digest), path: a.path }));
+            it.prereqs = graph.taggedAncestors(it.record.digest).map(a => ({ item: byDigest.get(a.digest), path: a.path }));
             for (const p of it.prereqs)
                 p.item.followers.push(it);
             const subject = it.prereqs.find(p => p.path.length === 1 && p.path[0] !== 'child');
             if (it.refs)
-                it.subject = subject?.item.m.digest ?? it.refs[0].subject;
+                it.subject = subject?.item.record.digest ?? it.refs[0].subject;
         }
     }
     for (const it of items)
@@ -38485,7 +38485,7 @@ function toDecision(inv, it) {
     return {
         repository: inv.repository,
         image: inv.name,
-        digest: it.m.digest,
+        digest: it.record.digest,
         tags: [...it.tags],
         action: it.action,
         rule: it.rule,
@@ -38497,7 +38497,7 @@ function toDecision(inv, it) {
         ageBasis: it.age.basis,
         ...(it.subject !== undefined ? { subject: it.subject } : {}),
         ...(it.deleteOrder !== undefined ? { deleteOrder: it.deleteOrder } : {}),
-        ...(it.prereqs.length > 0 && it.action !== 'keep' ? { after: it.prereqs.map(p => p.item.m.digest) } : {})
+        ...(it.prereqs.length > 0 && it.action !== 'keep' ? { after: it.prereqs.map(p => p.item.record.digest) } : {})
     };
 }
 
@@ -38554,7 +38554,7 @@ function byDateDesc(a, b) {
     return b.rankDate - a.rankDate;
 }
 function byVersionThenDate(a, b) {
-    return (0, version_1.compareVersions)(b.version, a.version) || byDateDesc(a, b) || (0, item_1.cmpStr)(a.m.digest, b.m.digest);
+    return (0, version_1.compareVersions)(b.version, a.version) || byDateDesc(a, b) || (0, item_1.cmpStr)(a.record.digest, b.record.digest);
 }
 function byDateThenTag(a, b) {
     return byDateDesc(a, b) || (0, item_1.byTagThenDigest)(a, b);
@@ -38668,15 +38668,15 @@ exports.DAY_MS = 86_400_000;
  */
 function subjectState(it, graph, nodes, missing, locate) {
     const subjects = (0, item_1.unique)((it.refs ?? []).map(r => r.subject));
-    const inGraph = subjects.find(s => s !== it.m.digest && nodes.has(s));
+    const inGraph = subjects.find(s => s !== it.record.digest && nodes.has(s));
     if (inGraph !== undefined) {
-        if (graph.taggedAncestors(it.m.digest).length > 0)
+        if (graph.taggedAncestors(it.record.digest).length > 0)
             return { kind: 'follows' };
         return { kind: 'exists', subject: inGraph, reason: `${(0, item_1.nounOf)(it, inGraph)} of untagged ${(0, item_1.shortDigest)(inGraph)}, which exists` };
     }
     for (const s of subjects) {
         const noun = (0, item_1.nounOf)(it, s);
-        if (s === it.m.digest)
+        if (s === it.record.digest)
             return { kind: 'exists', subject: s, reason: `${noun} naming its own digest` };
         if (!missing.has(s))
             return { kind: 'exists', subject: s, reason: `${noun} of ${(0, item_1.shortDigest)(s)}, not proven gone` };
@@ -38862,9 +38862,9 @@ class RegistryBackend {
             await (0, inventory_1.readGraph)(reader, inv, this.opts.parallel);
             // Every tagged manifest was read anyway, so its blobs cost nothing; an index's descendants are read
             // for theirs too, unless there is to be no estimate.
-            await (0, inventory_1.describeManifests)(reader, ref.name, inv.manifests, this.opts.parallel, { blobs: this.opts.sizeEstimate === 'off' ? 'none' : 'read' });
+            await (0, inventory_1.readManifestDetails)(reader, ref.name, inv.manifests, this.opts.parallel, { blobs: this.opts.sizeEstimate === 'off' ? 'none' : 'read' });
             // Config blobs only where a decision needs the date (no push dates here: created is the only one).
-            await (0, inventory_1.describeNeededDates)(reader, ref.name, inv.manifests, this.opts.policy, this.opts.parallel);
+            await (0, inventory_1.readNeededDates)(reader, ref.name, inv.manifests, this.opts.policy, this.opts.parallel);
         }
         catch (e) {
             inv.error = e.message;
@@ -38872,7 +38872,7 @@ class RegistryBackend {
         return inv;
     }
     /** The inventory already read every manifest and its blobs (or, with size-estimate off, none). */
-    async describeSizes() { }
+    async readSizes() { }
     async recheck(image, doomed) {
         const changed = new Map();
         if (doomed.length === 0)
@@ -39262,14 +39262,14 @@ function parseManifest(body, contentType) {
 // Rendering of a RunReport: job summary, terminal text, action outputs and the JSON report.
 // Everything here is pure; the only output goes through the SummaryWriter the caller passes in.
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.zeroCounts = exports.summarizeCounts = exports.reportJsonFrame = exports.reportJson = exports.actionOutputs = exports.renderTerminal = exports.renderSummary = exports.JsonReportSpool = exports.digestReport = exports.ReportCollector = exports.DEFAULT_MAX_ROWS = exports.shortDigest = exports.formatBytes = void 0;
+exports.zeroCounts = exports.summarizeCounts = exports.reportJsonFrame = exports.reportJson = exports.actionOutputs = exports.renderTerminal = exports.renderSummary = exports.JsonReportSpool = exports.boundReport = exports.ReportCollector = exports.DEFAULT_MAX_ROWS = exports.shortDigest = exports.formatBytes = void 0;
 var format_1 = __nccwpck_require__(2011);
 Object.defineProperty(exports, "formatBytes", ({ enumerable: true, get: function () { return format_1.formatBytes; } }));
 Object.defineProperty(exports, "shortDigest", ({ enumerable: true, get: function () { return format_1.shortDigest; } }));
 var collect_1 = __nccwpck_require__(2088);
 Object.defineProperty(exports, "DEFAULT_MAX_ROWS", ({ enumerable: true, get: function () { return collect_1.DEFAULT_MAX_ROWS; } }));
 Object.defineProperty(exports, "ReportCollector", ({ enumerable: true, get: function () { return collect_1.ReportCollector; } }));
-Object.defineProperty(exports, "digestReport", ({ enumerable: true, get: function () { return collect_1.digestReport; } }));
+Object.defineProperty(exports, "boundReport", ({ enumerable: true, get: function () { return collect_1.boundReport; } }));
 var json_file_1 = __nccwpck_require__(5869);
 Object.defineProperty(exports, "JsonReportSpool", ({ enumerable: true, get: function () { return json_file_1.JsonReportSpool; } }));
 var summary_1 = __nccwpck_require__(7994);
@@ -39297,8 +39297,8 @@ Object.defineProperty(exports, "zeroCounts", ({ enumerable: true, get: function 
 // The JSON report is the place for every outcome; this is the place for what a person reads.
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.ReportCollector = exports.PLAN_RANK = exports.LIST_OUTPUT_MAX_CHARS = exports.DEFAULT_MAX_ROWS = void 0;
-exports.digestReport = digestReport;
-exports.isDigest = isDigest;
+exports.boundReport = boundReport;
+exports.isBoundedReport = isBoundedReport;
 exports.DEFAULT_MAX_ROWS = 200;
 /**
  * A step's outputs may take 1 MB per job (counted as UTF-16), so each image:tag list output stops at this
@@ -39329,7 +39329,7 @@ class RefCollector {
         return this.list;
     }
 }
-/** Feed it each image's report in image order, then ask for the digest. */
+/** Feed it each image's report in image order, then ask for the bounded report. */
 class ReportCollector {
     maxRows;
     planRanks = [[], [], [], []];
@@ -39344,7 +39344,7 @@ class ReportCollector {
     add(img) {
         const plan = [];
         img.outcomes.forEach((o, index) => {
-            const e = { o, repository: img.repository, image: img.image };
+            const e = { outcome: o, repository: img.repository, image: img.image };
             if (o.status === 'kept') {
                 this.keptTotal++;
                 if (this.kept.length < this.maxRows)
@@ -39370,7 +39370,7 @@ class ReportCollector {
             if (this.planRanks[p.rank].length < this.maxRows)
                 this.planRanks[p.rank].push(p.e);
     }
-    digest(summary) {
+    bounded(summary) {
         return {
             summary,
             plan: { entries: this.planRanks.flat().slice(0, this.maxRows), total: this.planTotal },
@@ -39381,15 +39381,15 @@ class ReportCollector {
     }
 }
 exports.ReportCollector = ReportCollector;
-/** The digest of a whole report (every outcome in memory), as the streaming run would have built it. */
-function digestReport(report, maxRows = exports.DEFAULT_MAX_ROWS) {
+/** The bounded report of a whole report (every outcome in memory), as the streaming run would have built it. */
+function boundReport(report, maxRows = exports.DEFAULT_MAX_ROWS) {
     const c = new ReportCollector(maxRows);
     for (const img of report.images)
         c.add(img);
     const images = report.images.map(({ outcomes: _outcomes, ...rest }) => rest);
-    return c.digest({ ...report, images });
+    return c.bounded({ ...report, images });
 }
-function isDigest(x) {
+function isBoundedReport(x) {
     return 'summary' in x && 'plan' in x;
 }
 
@@ -39416,7 +39416,7 @@ const format_1 = __nccwpck_require__(2011);
  * cut at LIST_OUTPUT_MAX_CHARS (the view then says so).
  */
 function actionOutputs(run) {
-    const d = (0, collect_1.isDigest)(run) ? run : (0, collect_1.digestReport)(run);
+    const d = (0, collect_1.isBoundedReport)(run) ? run : (0, collect_1.boundReport)(run);
     const report = d.summary;
     const t = report.totals.tags;
     const bytes = report.totals.freeableBytes;
@@ -40005,17 +40005,17 @@ function decisionTable(rows, label, withStatus, maxRows) {
     const shown = rows.entries.slice(0, maxRows);
     const cells = shown.map(e => [
         label(e),
-        e.o.decision.tags.length > 0 ? e.o.decision.tags.join(', ') : '(untagged)',
-        (0, format_1.shortDigest)(e.o.decision.digest),
-        dateCell(e.o),
-        e.o.decision.version ?? '—',
-        ...(withStatus ? [exports.STATUS_LABEL[e.o.status]] : []),
-        e.o.detail ? `${e.o.decision.reason} — ${e.o.detail}` : e.o.decision.reason
+        e.outcome.decision.tags.length > 0 ? e.outcome.decision.tags.join(', ') : '(untagged)',
+        (0, format_1.shortDigest)(e.outcome.decision.digest),
+        dateCell(e.outcome),
+        e.outcome.decision.version ?? '—',
+        ...(withStatus ? [exports.STATUS_LABEL[e.outcome.status]] : []),
+        e.outcome.detail ? `${e.outcome.decision.reason} — ${e.outcome.detail}` : e.outcome.decision.reason
     ]);
     return {
         columns,
         rows: cells,
-        ...(withStatus ? { statuses: shown.map(e => e.o.status) } : {}),
+        ...(withStatus ? { statuses: shown.map(e => e.outcome.status) } : {}),
         more: Math.max(0, rows.total - shown.length)
     };
 }
@@ -40063,7 +40063,7 @@ function optionalCut(table, limit) {
 /** The view of a run: from the digest a streaming run collected, or from a whole report. */
 function buildView(run, maxRows) {
     const limit = normalizeMaxRows(maxRows);
-    const d = (0, collect_1.isDigest)(run) ? run : (0, collect_1.digestReport)(run, limit);
+    const d = (0, collect_1.isBoundedReport)(run) ? run : (0, collect_1.boundReport)(run, limit);
     const report = d.summary;
     const label = imageLabel(report);
     const notes = [...report.notes, ...(report.reclaim?.notes ?? [])];
@@ -40216,7 +40216,7 @@ async function runImages(run, listing, sink) {
         if (going.length > 0) {
             // The estimate of freed bytes needs the blobs of what goes; read them now, before they are gone.
             try {
-                await backend.describeSizes(inv, going);
+                await backend.readSizes(inv, going);
             }
             catch (e) {
                 log.warning(`${ip.image}: size estimate unavailable: ${e.message}`);
@@ -40255,7 +40255,7 @@ async function runImages(run, listing, sink) {
         (0, counts_1.addCounts)(done.tags, summary.tags);
         (0, counts_1.addCounts)(done.manifests, summary.manifests);
         sink(r);
-        (0, memory_1.relieveHeap)();
+        (0, memory_1.collectIfHeapGrew)();
     };
     await log.group(cfg.dryRun ? 'Plan and dry run (nothing is deleted)' : 'Plan and delete', async () => {
         if (cfg.policy.maxDeletions === undefined) {
@@ -40450,7 +40450,7 @@ async function runStreamed(cfg, deps, json) {
             collector.add(image);
             spool?.add(image);
         });
-        return { digest: collector.digest(summary), ...(spool ? { spool } : {}) };
+        return { report: collector.bounded(summary), ...(spool ? { spool } : {}) };
     }
     catch (e) {
         spool?.dispose();

@@ -31,7 +31,7 @@ export interface Backend {
    * After planning, before executing: read what the freed-bytes estimate needs for these manifests, as
    * size-estimate allows (by digest, so nothing is marked pulled). Read-only; a failure only loses the estimate.
    */
-  describeSizes(image: ImageInventory, digests: string[]): Promise<void>
+  readSizes(image: ImageInventory, digests: string[]): Promise<void>
   /**
    * Read-only check just before deleting: for each planned manifest that must not go any more, digest ->
    * why. A delete by digest always looks for a kept or new tag now on a doomed digest; a planned tag that

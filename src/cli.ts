@@ -129,25 +129,25 @@ export async function main(argv: string[]): Promise<number> {
   const log = consoleLogger(args.verbose)
   try {
     const cfg = parseConfig(name => (name === 'password' ? password : args.inputs[name]))
-    const { digest, spool } = await runStreamed(cfg, { log, version }, Boolean(cfg.reportFile) || args.json)
+    const { report, spool } = await runStreamed(cfg, { log, version }, Boolean(cfg.reportFile) || args.json)
     let reportFailed = false
     try {
       if (spool && cfg.reportFile) {
         // Checked writable before the run; if it fails now, the table below still says what was deleted.
         try {
-          spool.writeFile(digest.summary, cfg.reportFile)
+          spool.writeFile(report.summary, cfg.reportFile)
         } catch (e) {
           reportFailed = true
           process.stderr.write(`error: report-file ${cfg.reportFile}: ${(e as Error).message}\n`)
         }
       }
-      if (spool && args.json) await spool.writeStream(digest.summary, process.stdout)
-      else process.stdout.write(renderTerminal(digest, { color: process.stdout.isTTY === true }))
+      if (spool && args.json) await spool.writeStream(report.summary, process.stdout)
+      else process.stdout.write(renderTerminal(report, { color: process.stdout.isTTY === true }))
       process.stdout.write('\n')
     } finally {
       spool?.dispose()
     }
-    return digest.summary.failures.length > 0 || reportFailed ? 1 : 0
+    return report.summary.failures.length > 0 || reportFailed ? 1 : 0
   } catch (e) {
     process.stderr.write(`error: ${(e as Error).message}\n`)
     return e instanceof ConfigError ? 2 : 1

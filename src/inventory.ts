@@ -184,7 +184,7 @@ export interface DescribeOptions {
  * failed read, so the caller can fail the whole image closed. Pass a cachingReader so calls over the
  * same image read nothing twice.
  */
-export async function describeManifests(
+export async function readManifestDetails(
   reader: ManifestReader,
   name: string,
   records: ManifestRecord[],
@@ -232,7 +232,7 @@ export async function describeManifests(
  * Reads config `created` (and an index's children's) only for the manifests whose date the plan needs
  * (src/policy/dates.ts); the reader's cache keeps anything read before from being read again.
  */
-export async function describeNeededDates(
+export async function readNeededDates(
   reader: ManifestReader,
   name: string,
   manifests: ManifestRecord[],
@@ -242,7 +242,7 @@ export async function describeNeededDates(
 ): Promise<void> {
   const created = createdNeeded(manifests, policy)
   const dated = manifests.filter(m => created.has(m.digest))
-  if (dated.length > 0) await describeManifests(reader, name, dated, parallel, { created, blobs })
+  if (dated.length > 0) await readManifestDetails(reader, name, dated, parallel, { created, blobs })
 }
 
 function dedupe(blobs: BlobRef[]): BlobRef[] {

@@ -26,13 +26,13 @@ export async function run(): Promise<void> {
     }
     // Not core.getInput: it reads an input given as '' like one left out, and an empty list must be refused.
     const cfg = parseConfig(name => process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`])
-    const { digest, spool } = await runStreamed(cfg, { log: actionsLogger, version }, cfg.reportFile !== undefined)
-    for (const [name, value] of Object.entries(actionOutputs(digest))) core.setOutput(name, value)
+    const { report, spool } = await runStreamed(cfg, { log: actionsLogger, version }, cfg.reportFile !== undefined)
+    for (const [name, value] of Object.entries(actionOutputs(report))) core.setOutput(name, value)
     let reportError: string | undefined
     if (spool && cfg.reportFile) {
       // Checked writable before the run; if it fails now, the outputs above still say what was deleted.
       try {
-        spool.writeFile(digest.summary, cfg.reportFile)
+        spool.writeFile(report.summary, cfg.reportFile)
         core.setOutput('report-file', cfg.reportFile)
       } catch (e) {
         reportError = `report-file ${cfg.reportFile}: ${(e as Error).message}`
@@ -40,9 +40,9 @@ export async function run(): Promise<void> {
         spool.dispose()
       }
     }
-    renderSummary(digest, core.summary)
+    renderSummary(report, core.summary)
     await core.summary.write()
-    const failures = digest.summary.failures
+    const failures = report.summary.failures
     if (failures.length > 0) {
       core.setFailed(`${failures.length} failure(s); first: ${failures[0]}`)
     }

@@ -24,7 +24,7 @@ function exposeGc(): (() => void) | null {
 }
 
 /** Called between images: collects when the heap has grown past twice what survived the last collection. */
-export function relieveHeap(): void {
+export function collectIfHeapGrew(): void {
   if (gc === undefined) gc = exposeGc()
   if (!gc || getHeapStatistics().used_heap_size < threshold) return
   gc()

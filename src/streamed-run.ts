@@ -3,10 +3,10 @@
 
 import type { Config } from './config'
 import { EngineDeps, runCleanupStreaming } from './engine'
-import { JsonReportSpool, ReportCollector, type ReportDigest } from './report'
+import { JsonReportSpool, ReportCollector, type BoundedReport } from './report'
 
 export interface StreamedRun {
-  digest: ReportDigest
+  report: BoundedReport
   /** Present when `json` was asked for; the caller writes it out, then disposes of it. */
   spool?: JsonReportSpool
 }
@@ -19,7 +19,7 @@ export async function runStreamed(cfg: Config, deps: EngineDeps, json: boolean):
       collector.add(image)
       spool?.add(image)
     })
-    return { digest: collector.digest(summary), ...(spool ? { spool } : {}) }
+    return { report: collector.bounded(summary), ...(spool ? { spool } : {}) }
   } catch (e) {
     spool?.dispose()
     throw e

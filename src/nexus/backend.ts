@@ -6,7 +6,7 @@
 import { Backend, ImageRef, PartialDeleteError } from '../backend'
 import type { Config } from '../config'
 import { Http } from '../http'
-import { cachingReader, describeManifests, describeNeededDates, ManifestReader, readGraph } from '../inventory'
+import { cachingReader, readManifestDetails, readNeededDates, ManifestReader, readGraph } from '../inventory'
 import { mapLimit } from '../concurrency'
 import { Decision, ImageInventory, ManifestRecord } from '../model'
 import { RegistryClient } from '../registry/client'
@@ -110,9 +110,9 @@ export class NexusBackend implements Backend {
       const structure = inv.manifests.filter(m => !m.mediaType || isIndexType(m.mediaType))
       await readGraph(reader, inv, this.cfg.concurrency)
       // Blobs of the bodies just read (the reader's cache answers: no second request).
-      if (blobs !== 'none') await describeManifests(reader, ref.name, structure, this.cfg.concurrency, { blobs })
+      if (blobs !== 'none') await readManifestDetails(reader, ref.name, structure, this.cfg.concurrency, { blobs })
       // Then manifest and config by digest only where a decision needs `created` (src/policy/dates.ts).
-      await describeNeededDates(reader, ref.name, inv.manifests, this.cfg.policy, this.cfg.concurrency, blobs)
+      await readNeededDates(reader, ref.name, inv.manifests, this.cfg.policy, this.cfg.concurrency, blobs)
     } catch (e) {
       inv.error = (e as Error).message
     }
@@ -120,11 +120,11 @@ export class NexusBackend implements Backend {
   }
 
   /** With size-estimate on: one manifest read by digest per deleted manifest not read yet (and an index's children). */
-  async describeSizes(image: ImageInventory, digests: string[]): Promise<void> {
+  async readSizes(image: ImageInventory, digests: string[]): Promise<void> {
     if (this.cfg.sizeEstimate !== 'on') return
     const want = new Set(digests)
     const records = image.manifests.filter(m => want.has(m.digest) && !m.blobs)
-    await describeManifests(this.reader(image), image.name, records, this.cfg.concurrency, { blobs: 'read' })
+    await readManifestDetails(this.reader(image), image.name, records, this.cfg.concurrency, { blobs: 'read' })
   }
 
   async recheck(image: ImageInventory, doomed: Decision[]): Promise<Map<string, string>> {

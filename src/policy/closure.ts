@@ -10,13 +10,13 @@ import { byPlanOrder } from './ranking'
  */
 export function retainReached(items: Item[], graph: ManifestGraph, byDigest: Map<string, Item>): void {
   const roots = items.filter(it => it.rule).sort(byPlanOrder)
-  const via = graph.reach(roots.map(it => it.m.digest))
+  const via = graph.reach(roots.map(it => it.record.digest))
   for (const it of items) {
     if (it.rule) continue
-    const into = via.get(it.m.digest)
+    const into = via.get(it.record.digest)
     if (!into) continue
     const path: EdgeLabel[] = []
-    let at = it.m.digest
+    let at = it.record.digest
     for (let e: typeof into | null | undefined = into; e; e = via.get(at)) {
       path.push(e.label)
       at = e.from

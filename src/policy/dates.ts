@@ -10,7 +10,7 @@ import { referrerTagsOf, type ReferrerTag } from './referrers'
 import { compareVersions, highestVersion, type Version } from './version'
 
 interface Facts {
-  m: ManifestRecord
+  record: ManifestRecord
   refs?: ReferrerTag[]
   version?: Version
   pushedKnown: boolean
@@ -23,7 +23,7 @@ interface Facts {
 export function createdNeeded(manifests: readonly ManifestRecord[], policy: Policy): Set<string> {
   const facts: Facts[] = manifests.map(m => {
     const refs = referrerTagsOf([...m.tags].sort())
-    return { m, refs, version: refs ? undefined : highestVersion(m.tags), pushedKnown: validDate(m.pushed) !== undefined }
+    return { record: m, refs, version: refs ? undefined : highestVersion(m.tags), pushedKnown: validDate(m.pushed) !== undefined }
   })
   const need = new Set<Facts>()
   const digests = new Set(manifests.map(m => m.digest))
@@ -33,7 +33,7 @@ export function createdNeeded(manifests: readonly ManifestRecord[], policy: Poli
   // lives and dies with it; an orphan one is aged on its own.
   if (policy.olderThan) {
     for (const f of facts) {
-      if (f.refs && f.refs.some(r => r.subject !== f.m.digest && digests.has(r.subject))) continue
+      if (f.refs && f.refs.some(r => r.subject !== f.record.digest && digests.has(r.subject))) continue
       if (policy.ageBasis === 'created' || !f.pushedKnown) need.add(f)
     }
   }
@@ -58,8 +58,8 @@ export function createdNeeded(manifests: readonly ManifestRecord[], policy: Poli
 
   const out = new Set<string>()
   for (const f of need) {
-    out.add(f.m.digest)
-    for (const c of f.m.children) out.add(c)
+    out.add(f.record.digest)
+    for (const c of f.record.children) out.add(c)
   }
   return out
 }

@@ -19,7 +19,7 @@ export interface Age {
 
 /** A manifest being planned: its facts, then its verdict as the planner works it out. */
 export interface Item {
-  m: ManifestRecord
+  record: ManifestRecord
   tags: string[]
   family: Family
   version?: Version
@@ -65,7 +65,7 @@ export function describe(m: ManifestRecord, basis: AgeBasis): Item {
   const pushed = validDate(m.pushed)
   const created = usableCreated(m.created)
   return {
-    m,
+    record: m,
     tags,
     refs,
     version,
@@ -105,7 +105,7 @@ export function ageOf(basis: AgeBasis, pushed: Date | undefined, created: { date
 }
 
 export function byTagThenDigest(a: Item, b: Item): number {
-  return cmpStr(a.tags[0] ?? '', b.tags[0] ?? '') || cmpStr(a.m.digest, b.m.digest)
+  return cmpStr(a.tags[0] ?? '', b.tags[0] ?? '') || cmpStr(a.record.digest, b.record.digest)
 }
 
 export function decide(it: Item, action: Action, rule: Rule, reason: string): void {
@@ -115,7 +115,7 @@ export function decide(it: Item, action: Action, rule: Rule, reason: string): vo
 }
 
 export function label(it: Item): string {
-  return it.version?.tag ?? it.tags[0] ?? it.m.digest
+  return it.version?.tag ?? it.tags[0] ?? it.record.digest
 }
 
 export function nounOf(referrer: Item, subject: string): string {

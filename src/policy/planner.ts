@@ -48,8 +48,8 @@ export function ageUnknownNote(unknown: number): string | undefined {
 function planImage(inv: ImageInventory, policy: Policy, now: number, locate: LocateSubject | undefined): ImageWork {
   const graph = new ManifestGraph(inv)
   const items = inv.manifests.map(m => describe(m, policy.ageBasis))
-  const byDigest = new Map(items.map(it => [it.m.digest, it]))
-  for (const it of items) it.dependent = !it.refs && graph.taggedAncestors(it.m.digest, true).length > 0
+  const byDigest = new Map(items.map(it => [it.record.digest, it]))
+  for (const it of items) it.dependent = !it.refs && graph.taggedAncestors(it.record.digest, true).length > 0
   const work: ImageWork = { inv, items, candidates: [], orphans: [], notes: rankItems(items, policy) }
   if (inv.error) {
     for (const it of items) decide(it, 'keep', 'image-failed', `image inventory failed: ${inv.error}`)
@@ -83,10 +83,10 @@ function planImage(inv: ImageInventory, policy: Policy, now: number, locate: Loc
     } else {
       // Hangs from manifests none of which is retained (or the closure would have kept it): it goes after
       // them, and takes their action once max-deletions has been applied.
-      it.prereqs = graph.taggedAncestors(it.m.digest).map(a => ({ item: byDigest.get(a.digest) as Item, path: a.path }))
+      it.prereqs = graph.taggedAncestors(it.record.digest).map(a => ({ item: byDigest.get(a.digest) as Item, path: a.path }))
       for (const p of it.prereqs) p.item.followers.push(it)
       const subject = it.prereqs.find(p => p.path.length === 1 && p.path[0] !== 'child')
-      if (it.refs) it.subject = subject?.item.m.digest ?? it.refs[0].subject
+      if (it.refs) it.subject = subject?.item.record.digest ?? it.refs[0].subject
     }
   }
   for (const it of items) it.followers.sort(byTagThenDigest)
@@ -110,7 +110,7 @@ function toDecision(inv: ImageInventory, it: Item): Decision {
   return {
     repository: inv.repository,
     image: inv.name,
-    digest: it.m.digest,
+    digest: it.record.digest,
     tags: [...it.tags],
     action: it.action,
     rule: it.rule!,
@@ -122,6 +122,6 @@ function toDecision(inv: ImageInventory, it: Item): Decision {
     ageBasis: it.age.basis,
     ...(it.subject !== undefined ? { subject: it.subject } : {}),
     ...(it.deleteOrder !== undefined ? { deleteOrder: it.deleteOrder } : {}),
-    ...(it.prereqs.length > 0 && it.action !== 'keep' ? { after: it.prereqs.map(p => p.item.m.digest) } : {})
+    ...(it.prereqs.length > 0 && it.action !== 'keep' ? { after: it.prereqs.map(p => p.item.record.digest) } : {})
   }
 }

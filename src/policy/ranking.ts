@@ -34,7 +34,7 @@ export function byDateDesc(a: Item, b: Item): number {
 }
 
 export function byVersionThenDate(a: Item, b: Item): number {
-  return compareVersions(b.version!, a.version!) || byDateDesc(a, b) || cmpStr(a.m.digest, b.m.digest)
+  return compareVersions(b.version!, a.version!) || byDateDesc(a, b) || cmpStr(a.record.digest, b.record.digest)
 }
 
 export function byDateThenTag(a: Item, b: Item): number {

@@ -23,14 +23,14 @@ export function subjectState(
   locate: LocateSubject | undefined
 ): SubjectState {
   const subjects = unique((it.refs ?? []).map(r => r.subject))
-  const inGraph = subjects.find(s => s !== it.m.digest && nodes.has(s))
+  const inGraph = subjects.find(s => s !== it.record.digest && nodes.has(s))
   if (inGraph !== undefined) {
-    if (graph.taggedAncestors(it.m.digest).length > 0) return { kind: 'follows' }
+    if (graph.taggedAncestors(it.record.digest).length > 0) return { kind: 'follows' }
     return { kind: 'exists', subject: inGraph, reason: `${nounOf(it, inGraph)} of untagged ${shortDigest(inGraph)}, which exists` }
   }
   for (const s of subjects) {
     const noun = nounOf(it, s)
-    if (s === it.m.digest) return { kind: 'exists', subject: s, reason: `${noun} naming its own digest` }
+    if (s === it.record.digest) return { kind: 'exists', subject: s, reason: `${noun} naming its own digest` }
     if (!missing.has(s)) return { kind: 'exists', subject: s, reason: `${noun} of ${shortDigest(s)}, not proven gone` }
     const where = locate?.(s)
     if (where !== undefined) return { kind: 'exists', subject: s, reason: `${noun} of ${shortDigest(s)} ${where}` }

@@ -3,7 +3,7 @@
 
 import { Backend, ImageRef } from '../backend'
 import type { SizeEstimate } from '../config'
-import { cachingReader, describeManifests, describeNeededDates, groupByDigest, MAX_INDEX_DEPTH, readGraph, TaggedDigest } from '../inventory'
+import { cachingReader, readManifestDetails, readNeededDates, groupByDigest, MAX_INDEX_DEPTH, readGraph, TaggedDigest } from '../inventory'
 import { mapLimit } from '../concurrency'
 import { Decision, ImageInventory, Policy } from '../model'
 import { RegistryClient } from './client'
@@ -69,9 +69,9 @@ export class RegistryBackend implements Backend {
       await readGraph(reader, inv, this.opts.parallel)
       // Every tagged manifest was read anyway, so its blobs cost nothing; an index's descendants are read
       // for theirs too, unless there is to be no estimate.
-      await describeManifests(reader, ref.name, inv.manifests, this.opts.parallel, { blobs: this.opts.sizeEstimate === 'off' ? 'none' : 'read' })
+      await readManifestDetails(reader, ref.name, inv.manifests, this.opts.parallel, { blobs: this.opts.sizeEstimate === 'off' ? 'none' : 'read' })
       // Config blobs only where a decision needs the date (no push dates here: created is the only one).
-      await describeNeededDates(reader, ref.name, inv.manifests, this.opts.policy, this.opts.parallel)
+      await readNeededDates(reader, ref.name, inv.manifests, this.opts.policy, this.opts.parallel)
     } catch (e) {
       inv.error = (e as Error).message
     }
@@ -79,7 +79,7 @@ export class RegistryBackend implements Backend {
   }
 
   /** The inventory already read every manifest and its blobs (or, with size-estimate off, none). */
-  async describeSizes(): Promise<void> {}
+  async readSizes(): Promise<void> {}
 
   async recheck(image: ImageInventory, doomed: Decision[]): Promise<Map<string, string>> {
     const changed = new Map<string, string>()

@@ -22,7 +22,7 @@ export const PLAN_RANK: Record<Exclude<OutcomeStatus, 'kept'>, number> = {
 }
 
 export interface Entry {
-  o: Outcome
+  outcome: Outcome
   repository: string
   image: string
 }
@@ -40,7 +40,7 @@ export interface RefList {
 }
 
 /** A run as the renderers need it: counts and notes of the whole run, the first rows of its tables. */
-export interface ReportDigest {
+export interface BoundedReport {
   summary: RunSummary
   plan: Rows
   kept: Rows
@@ -67,7 +67,7 @@ class RefCollector {
   }
 }
 
-/** Feed it each image's report in image order, then ask for the digest. */
+/** Feed it each image's report in image order, then ask for the bounded report. */
 export class ReportCollector {
   private readonly planRanks: Entry[][] = [[], [], [], []]
   private planTotal = 0
@@ -81,7 +81,7 @@ export class ReportCollector {
   add(img: ImageReport): void {
     const plan: { e: Entry; rank: number; order: number; index: number }[] = []
     img.outcomes.forEach((o, index) => {
-      const e = { o, repository: img.repository, image: img.image }
+      const e = { outcome: o, repository: img.repository, image: img.image }
       if (o.status === 'kept') {
         this.keptTotal++
         if (this.kept.length < this.maxRows) this.kept.push(e)
@@ -98,7 +98,7 @@ export class ReportCollector {
     for (const p of plan) if (this.planRanks[p.rank].length < this.maxRows) this.planRanks[p.rank].push(p.e)
   }
 
-  digest(summary: RunSummary): ReportDigest {
+  bounded(summary: RunSummary): BoundedReport {
     return {
       summary,
       plan: { entries: this.planRanks.flat().slice(0, this.maxRows), total: this.planTotal },
@@ -109,14 +109,14 @@ export class ReportCollector {
   }
 }
 
-/** The digest of a whole report (every outcome in memory), as the streaming run would have built it. */
-export function digestReport(report: RunReport, maxRows: number = DEFAULT_MAX_ROWS): ReportDigest {
+/** The bounded report of a whole report (every outcome in memory), as the streaming run would have built it. */
+export function boundReport(report: RunReport, maxRows: number = DEFAULT_MAX_ROWS): BoundedReport {
   const c = new ReportCollector(maxRows)
   for (const img of report.images) c.add(img)
   const images = report.images.map(({ outcomes: _outcomes, ...rest }) => rest)
-  return c.digest({ ...report, images })
+  return c.bounded({ ...report, images })
 }
 
-export function isDigest(x: RunReport | ReportDigest): x is ReportDigest {
+export function isBoundedReport(x: RunReport | BoundedReport): x is BoundedReport {
   return 'summary' in x && 'plan' in x
 }

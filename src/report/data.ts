@@ -1,15 +1,15 @@
 // Machine-readable views of a run: action outputs and the JSON report.
 
 import type { ImageReport, RunReport, RunSummary } from '../model'
-import { digestReport, isDigest, type ReportDigest } from './collect'
+import { boundReport, isBoundedReport, type BoundedReport } from './collect'
 import { redactHost } from './format'
 
 /**
  * Step outputs (all strings, as GitHub requires). Counts are tags; `deleted` lists only real deletions,
  * cut at LIST_OUTPUT_MAX_CHARS (the view then says so).
  */
-export function actionOutputs(run: RunReport | ReportDigest): Record<string, string> {
-  const d = isDigest(run) ? run : digestReport(run)
+export function actionOutputs(run: RunReport | BoundedReport): Record<string, string> {
+  const d = isBoundedReport(run) ? run : boundReport(run)
   const report = d.summary
   const t = report.totals.tags
   const bytes = report.totals.freeableBytes

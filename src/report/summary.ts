@@ -3,7 +3,7 @@
 
 import type { RunReport } from '../model'
 import { escapeHtml } from './format'
-import type { ReportDigest } from './collect'
+import type { BoundedReport } from './collect'
 import { buildView, moreText, type Table } from './view'
 
 export interface SummaryTableCell {
@@ -39,7 +39,7 @@ function htmlTable(table: Table): string {
 }
 
 /** Writes the run report into `s` (typically `core.summary`); the caller decides when to `write()`. */
-export function renderSummary(report: RunReport | ReportDigest, s: SummaryWriter, opts: { maxRows?: number } = {}): void {
+export function renderSummary(report: RunReport | BoundedReport, s: SummaryWriter, opts: { maxRows?: number } = {}): void {
   const v = buildView(report, opts.maxRows)
   s.addHeading(escapeHtml(`${v.title} — ${v.mode}`), 2)
   const lines = [`<strong>${escapeHtml(v.mode)}</strong>: ${escapeHtml(v.modeNote)}`, ...v.headline.map(escapeHtml)]

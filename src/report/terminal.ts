@@ -2,7 +2,7 @@
 
 import type { OutcomeStatus, RunReport } from '../model'
 import { stripControls } from './format'
-import type { ReportDigest } from './collect'
+import type { BoundedReport } from './collect'
 import { buildView, moreText, type Table } from './view'
 
 export interface TerminalOptions {
@@ -81,7 +81,7 @@ function renderTable(table: Table, opts: TerminalOptions, paint: Paint): string[
 }
 
 /** The report as text for the CLI (no trailing newline); pure, so the caller picks color and width from the TTY. */
-export function renderTerminal(report: RunReport | ReportDigest, opts: TerminalOptions = {}): string {
+export function renderTerminal(report: RunReport | BoundedReport, opts: TerminalOptions = {}): string {
   const paint: Paint = opts.color ? (code, text) => `\u001b[${code}m${text}\u001b[0m` : (_, text) => text
   const v = buildView(report, opts.maxRows)
   const out: string[] = []

@@ -2,7 +2,7 @@
 // say exactly the same thing; each renderer only escapes, pads and decorates.
 
 import type { Counts, ImageSummary, Outcome, OutcomeStatus, RunReport, RunSummary } from '../model'
-import { DEFAULT_MAX_ROWS, digestReport, isDigest, type Entry, type ReportDigest, type Rows } from './collect'
+import { DEFAULT_MAX_ROWS, boundReport, isBoundedReport, type Entry, type BoundedReport, type Rows } from './collect'
 import { formatBytes, formatDuration, plural, redactHost, shortDigest, ymd } from './format'
 
 export interface Column {
@@ -190,17 +190,17 @@ function decisionTable(rows: Rows, label: (e: Entry) => string, withStatus: bool
   const shown = rows.entries.slice(0, maxRows)
   const cells = shown.map(e => [
     label(e),
-    e.o.decision.tags.length > 0 ? e.o.decision.tags.join(', ') : '(untagged)',
-    shortDigest(e.o.decision.digest),
-    dateCell(e.o),
-    e.o.decision.version ?? '—',
-    ...(withStatus ? [STATUS_LABEL[e.o.status]] : []),
-    e.o.detail ? `${e.o.decision.reason} — ${e.o.detail}` : e.o.decision.reason
+    e.outcome.decision.tags.length > 0 ? e.outcome.decision.tags.join(', ') : '(untagged)',
+    shortDigest(e.outcome.decision.digest),
+    dateCell(e.outcome),
+    e.outcome.decision.version ?? '—',
+    ...(withStatus ? [STATUS_LABEL[e.outcome.status]] : []),
+    e.outcome.detail ? `${e.outcome.decision.reason} — ${e.outcome.detail}` : e.outcome.decision.reason
   ])
   return {
     columns,
     rows: cells,
-    ...(withStatus ? { statuses: shown.map(e => e.o.status) } : {}),
+    ...(withStatus ? { statuses: shown.map(e => e.outcome.status) } : {}),
     more: Math.max(0, rows.total - shown.length)
   }
 }
@@ -248,9 +248,9 @@ function optionalCut(table: Omit<Table, 'more'> | undefined, limit: number): Tab
 }
 
 /** The view of a run: from the digest a streaming run collected, or from a whole report. */
-export function buildView(run: RunReport | ReportDigest, maxRows?: number): View {
+export function buildView(run: RunReport | BoundedReport, maxRows?: number): View {
   const limit = normalizeMaxRows(maxRows)
-  const d = isDigest(run) ? run : digestReport(run, limit)
+  const d = isBoundedReport(run) ? run : boundReport(run, limit)
   const report = d.summary
   const label = imageLabel(report)
   const notes = [...report.notes, ...(report.reclaim?.notes ?? [])]

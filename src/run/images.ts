@@ -9,7 +9,7 @@ import { executeImage } from '../execute'
 import { FreeableEstimate } from '../freeable'
 import { KeptContent } from '../nexus/kept-content'
 import { mapLimit, mapOrdered } from '../concurrency'
-import { relieveHeap } from '../memory'
+import { collectIfHeapGrew } from '../memory'
 import type { Counts, ImageInventory, ImagePlan, ImageReport, ImageSummary } from '../model'
 import { ageUnknownCount, ageUnknownNote, plan } from '../policy/planner'
 import { SubjectDirectory } from '../subject-directory'
@@ -62,7 +62,7 @@ export async function runImages(run: RunContext, listing: Listing, sink: ImageSi
     if (going.length > 0) {
       // The estimate of freed bytes needs the blobs of what goes; read them now, before they are gone.
       try {
-        await backend.describeSizes(inv, going)
+        await backend.readSizes(inv, going)
       } catch (e) {
         log.warning(`${ip.image}: size estimate unavailable: ${(e as Error).message}`)
       }
@@ -98,7 +98,7 @@ export async function runImages(run: RunContext, listing: Listing, sink: ImageSi
     addCounts(done.tags, summary.tags)
     addCounts(done.manifests, summary.manifests)
     sink(r)
-    relieveHeap()
+    collectIfHeapGrew()
   }
 
   await log.group(cfg.dryRun ? 'Plan and dry run (nothing is deleted)' : 'Plan and delete', async () => {

@@ -37,7 +37,7 @@ export function digestOf(data: Buffer | string): string {
 
 export const DIGEST_RE = /^sha256:[0-9a-f]{64}$/
 
-export function isDigest(ref: string): boolean {
+export function isBoundedReport(ref: string): boolean {
   return DIGEST_RE.test(ref)
 }
 

@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto'
 import { AuthResult, BASIC_CHALLENGE, Subject } from './auth'
 import { Exchange, send } from './http'
 import { JsonValue, compactJson, obj } from './json'
-import { digestOf, isDigest, manifestMediaType, parseManifest } from './manifest'
+import { digestOf, isBoundedReport, manifestMediaType, parseManifest } from './manifest'
 import { Asset, RepositoryState } from './store'
 import { SINCE } from './version'
 
@@ -174,7 +174,7 @@ function tagsList(x: Exchange, t: RegistryTarget, s: Subject, name: string): voi
 
 function findManifest(x: Exchange, t: RegistryTarget, name: string, ref: string): Asset | undefined {
   for (const r of leaves(x, t)) {
-    const a = isDigest(ref) ? x.ctx.store.findManifestByDigest(r.config.name, name, ref) : x.ctx.store.findTag(r.config.name, name, ref)
+    const a = isBoundedReport(ref) ? x.ctx.store.findManifestByDigest(r.config.name, name, ref) : x.ctx.store.findTag(r.config.name, name, ref)
     if (a && !a.dangling && a.data) return a
   }
   return undefined
@@ -190,7 +190,7 @@ function manifests(x: Exchange, t: RegistryTarget, s: Subject, name: string, ref
     if (!a || !a.data) return manifestUnknown(x, name, ref)
     // §4.5: a successful GET or HEAD marks the asset that was addressed; by digest that is the
     // digest asset, never the tag asset (NEXUS-25991).
-    if (!isDigest(ref) || a.kind === 'manifest') ctx.store.markDownloaded(a, ctx.options.lastDownloadedIntervalMs)
+    if (!isBoundedReport(ref) || a.kind === 'manifest') ctx.store.markDownloaded(a, ctx.options.lastDownloadedIntervalMs)
     return regSend(x, 200, a.data, {
       'Content-Type': a.contentType,
       'Docker-Content-Digest': `sha256:${a.sha256}`,
@@ -202,7 +202,7 @@ function manifests(x: Exchange, t: RegistryTarget, s: Subject, name: string, ref
     if (t.repo.config.type === 'group') return unsupported(x)
     if (!ctx.auth.canRepo(s, 'docker', t.repo.config.name, 'delete')) return denied(x, t, s)
     // Delete by tag is not a Nexus operation (§8.4, exact answer UNCONFIRMED).
-    if (!isDigest(ref)) return unsupported(x, 400)
+    if (!isBoundedReport(ref)) return unsupported(x, 400)
     if (ctx.options.readOnly) return regError(x, 503, 'UNAVAILABLE', 'Nexus Repository Manager is in read-only mode', null)
     const ok = ctx.store.deleteManifestByDigest(t.repo.config.name, name, ref, ctx.options.deleteByDigestRemovesTags)
     if (!ok) return manifestUnknown(x, name, ref)
@@ -216,14 +216,15 @@ function putManifest(x: Exchange, t: RegistryTarget, s: Subject, name: string, r
   const ctx = x.ctx
   const repo = t.repo
   if (repo.config.type !== 'hosted') return unsupported(x)
-  const existing = isDigest(ref) ? undefined : ctx.store.findTag(repo.config.name, name, ref)
+  const existing = isBoundedReport(ref) ? undefined : ctx.store.findTag(repo.config.name, name, ref)
   if (!ctx.auth.canRepo(s, 'docker', repo.config.name, existing ? 'edit' : 'add')) return denied(x, t, s)
   if (ctx.options.readOnly) return regError(x, 503, 'UNAVAILABLE', 'Nexus Repository Manager is in read-only mode', null)
   const parsed = parseManifest(x.body)
   if (!parsed) return regError(x, 400, 'MANIFEST_INVALID', 'manifest invalid', null)
   const digest = digestOf(x.body)
-  if (isDigest(ref) && ref !== digest) return regError(x, 400, 'DIGEST_INVALID', 'provided digest did not match uploaded content', [obj(['Digest', ref])])
-  if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(ref) && !isDigest(ref)) return regError(x, 400, 'TAG_INVALID', 'manifest tag did not match URI', null)
+  if (isBoundedReport(ref) && ref !== digest)
+    return regError(x, 400, 'DIGEST_INVALID', 'provided digest did not match uploaded content', [obj(['Digest', ref])])
+  if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(ref) && !isBoundedReport(ref)) return regError(x, 400, 'TAG_INVALID', 'manifest tag did not match URI', null)
   const missing = ctx.store.missingReference(repo.config.name, name, x.body)
   if (missing) return regError(x, 400, 'MANIFEST_BLOB_UNKNOWN', 'blob unknown to registry', [obj(['Name', name]), obj(['Digest', missing])])
   const policy = repo.config.writePolicy
@@ -275,7 +276,7 @@ function uploads(x: Exchange, t: RegistryTarget, s: Subject, name: string, uuid:
     Range: `0-${Math.max(size - 1, 0)}`
   })
   const finish = (data: Buffer, digest: string | null): void => {
-    if (!digest || !isDigest(digest) || digestOf(data) !== digest) {
+    if (!digest || !isBoundedReport(digest) || digestOf(data) !== digest) {
       return regError(x, 400, 'DIGEST_INVALID', 'provided digest did not match uploaded content', [obj(['Digest', digest ?? ''])])
     }
     ctx.store.putBlob(repo.config.name, data, meta)

@@ -20,7 +20,7 @@
 import { randomUUID } from 'node:crypto'
 import { Clock } from './clock'
 import { orientHex } from './ids'
-import { MEDIA, blobDescriptors, childManifests, digestOf, isDigest, md5Hex, parseManifest, sha1Hex, sha256Hex } from './manifest'
+import { MEDIA, blobDescriptors, childManifests, digestOf, isBoundedReport, md5Hex, parseManifest, sha1Hex, sha256Hex } from './manifest'
 
 export type RepositoryType = 'hosted' | 'proxy' | 'group'
 export type WritePolicy = 'ALLOW' | 'ALLOW_ONCE' | 'DENY'
@@ -662,7 +662,7 @@ export class Store {
       this.replaceContent(existing, data, mediaType, meta)
       return { asset: existing, digest, createdPath: false, changed: true }
     }
-    if (isDigest(reference)) {
+    if (isBoundedReport(reference)) {
       const asset = this.createAsset(repo, { path, kind: 'manifest', image, reference, data, contentType: mediaType }, meta)
       return { asset, digest, createdPath: true, changed: true }
     }
