@@ -36800,23 +36800,14 @@ async function run() {
         }
         // Not core.getInput: it reads an input given as '' like one left out, and an empty list must be refused.
         const cfg = (0, config_1.parseConfig)(name => process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`]);
-        const { report, spool } = await (0, streamed_run_1.runStreamed)(cfg, { log: actionsLogger, version: version_1.VERSION }, cfg.reportFile !== undefined);
+        const streamed = await (0, streamed_run_1.runStreamed)(cfg, { log: actionsLogger, version: version_1.VERSION }, cfg.reportFile !== undefined);
+        const { report } = streamed;
         for (const [name, value] of Object.entries((0, report_1.actionOutputs)(report)))
             core.setOutput(name, value);
-        let reportError;
-        if (spool && cfg.reportFile) {
-            // Checked writable before the run; if it fails now, the outputs above still say what was deleted.
-            try {
-                spool.writeFile(report.summary, cfg.reportFile);
-                core.setOutput('report-file', cfg.reportFile);
-            }
-            catch (e) {
-                reportError = `report-file ${cfg.reportFile}: ${e.message}`;
-            }
-            finally {
-                spool.dispose();
-            }
-        }
+        const reportError = (0, streamed_run_1.writeReportFile)(streamed, cfg);
+        if (cfg.reportFile && !reportError)
+            core.setOutput('report-file', cfg.reportFile);
+        streamed.spool?.dispose();
         (0, report_1.renderSummary)(report, core.summary);
         await core.summary.write();
         const failures = report.summary.failures;
@@ -40440,6 +40431,7 @@ function sleep(ms) {
 // a JSON report is wanted, to its spool file. Nothing here holds every outcome of the run.
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.runStreamed = runStreamed;
+exports.writeReportFile = writeReportFile;
 const engine_1 = __nccwpck_require__(825);
 const report_1 = __nccwpck_require__(665);
 async function runStreamed(cfg, deps, json) {
@@ -40455,6 +40447,21 @@ async function runStreamed(cfg, deps, json) {
     catch (e) {
         spool?.dispose();
         throw e;
+    }
+}
+/**
+ * Writes the JSON report to `report-file`, when asked. Its directory was checked writable before the run;
+ * should it fail now, the run's outputs and tables still say what was deleted. Returns the error line.
+ */
+function writeReportFile(run, cfg) {
+    if (!run.spool || !cfg.reportFile)
+        return undefined;
+    try {
+        run.spool.writeFile(run.report.summary, cfg.reportFile);
+        return undefined;
+    }
+    catch (e) {
+        return `report-file ${cfg.reportFile}: ${e.message}`;
     }
 }
 

@@ -6,7 +6,7 @@ import { ConfigError, parseConfig } from './config'
 import { INPUTS } from './inputs'
 import { consoleLogger } from './log'
 import { renderTerminal } from './report'
-import { runStreamed } from './streamed-run'
+import { runStreamed, writeReportFile } from './streamed-run'
 import { VERSION as version } from './version'
 
 export class UsageError extends Error {}
@@ -129,18 +129,12 @@ export async function main(argv: string[]): Promise<number> {
   const log = consoleLogger(args.verbose)
   try {
     const cfg = parseConfig(name => (name === 'password' ? password : args.inputs[name]))
-    const { report, spool } = await runStreamed(cfg, { log, version }, Boolean(cfg.reportFile) || args.json)
-    let reportFailed = false
+    const streamed = await runStreamed(cfg, { log, version }, Boolean(cfg.reportFile) || args.json)
+    const { report, spool } = streamed
+    const reportError = writeReportFile(streamed, cfg)
+    const reportFailed = reportError !== undefined
+    if (reportError) process.stderr.write(`error: ${reportError}\n`)
     try {
-      if (spool && cfg.reportFile) {
-        // Checked writable before the run; if it fails now, the table below still says what was deleted.
-        try {
-          spool.writeFile(report.summary, cfg.reportFile)
-        } catch (e) {
-          reportFailed = true
-          process.stderr.write(`error: report-file ${cfg.reportFile}: ${(e as Error).message}\n`)
-        }
-      }
       if (spool && args.json) await spool.writeStream(report.summary, process.stdout)
       else process.stdout.write(renderTerminal(report, { color: process.stdout.isTTY === true }))
       process.stdout.write('\n')

@@ -5,7 +5,7 @@ import { parseConfig } from './config'
 import { OUTPUTS } from './inputs'
 import { Logger } from './log'
 import { actionOutputs, renderSummary } from './report'
-import { runStreamed } from './streamed-run'
+import { runStreamed, writeReportFile } from './streamed-run'
 import { VERSION as version } from './version'
 
 const actionsLogger: Logger = {
@@ -26,20 +26,12 @@ export async function run(): Promise<void> {
     }
     // Not core.getInput: it reads an input given as '' like one left out, and an empty list must be refused.
     const cfg = parseConfig(name => process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`])
-    const { report, spool } = await runStreamed(cfg, { log: actionsLogger, version }, cfg.reportFile !== undefined)
+    const streamed = await runStreamed(cfg, { log: actionsLogger, version }, cfg.reportFile !== undefined)
+    const { report } = streamed
     for (const [name, value] of Object.entries(actionOutputs(report))) core.setOutput(name, value)
-    let reportError: string | undefined
-    if (spool && cfg.reportFile) {
-      // Checked writable before the run; if it fails now, the outputs above still say what was deleted.
-      try {
-        spool.writeFile(report.summary, cfg.reportFile)
-        core.setOutput('report-file', cfg.reportFile)
-      } catch (e) {
-        reportError = `report-file ${cfg.reportFile}: ${(e as Error).message}`
-      } finally {
-        spool.dispose()
-      }
-    }
+    const reportError = writeReportFile(streamed, cfg)
+    if (cfg.reportFile && !reportError) core.setOutput('report-file', cfg.reportFile)
+    streamed.spool?.dispose()
     renderSummary(report, core.summary)
     await core.summary.write()
     const failures = report.summary.failures

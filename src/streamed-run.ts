@@ -25,3 +25,17 @@ export async function runStreamed(cfg: Config, deps: EngineDeps, json: boolean):
     throw e
   }
 }
+
+/**
+ * Writes the JSON report to `report-file`, when asked. Its directory was checked writable before the run;
+ * should it fail now, the run's outputs and tables still say what was deleted. Returns the error line.
+ */
+export function writeReportFile(run: StreamedRun, cfg: Config): string | undefined {
+  if (!run.spool || !cfg.reportFile) return undefined
+  try {
+    run.spool.writeFile(run.report.summary, cfg.reportFile)
+    return undefined
+  } catch (e) {
+    return `report-file ${cfg.reportFile}: ${(e as Error).message}`
+  }
+}

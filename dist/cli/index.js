@@ -32776,19 +32776,13 @@ async function main(argv) {
     const log = (0, log_1.consoleLogger)(args.verbose);
     try {
         const cfg = (0, config_1.parseConfig)(name => (name === 'password' ? password : args.inputs[name]));
-        const { report, spool } = await (0, streamed_run_1.runStreamed)(cfg, { log, version: version_1.VERSION }, Boolean(cfg.reportFile) || args.json);
-        let reportFailed = false;
+        const streamed = await (0, streamed_run_1.runStreamed)(cfg, { log, version: version_1.VERSION }, Boolean(cfg.reportFile) || args.json);
+        const { report, spool } = streamed;
+        const reportError = (0, streamed_run_1.writeReportFile)(streamed, cfg);
+        const reportFailed = reportError !== undefined;
+        if (reportError)
+            process.stderr.write(`error: ${reportError}\n`);
         try {
-            if (spool && cfg.reportFile) {
-                // Checked writable before the run; if it fails now, the table below still says what was deleted.
-                try {
-                    spool.writeFile(report.summary, cfg.reportFile);
-                }
-                catch (e) {
-                    reportFailed = true;
-                    process.stderr.write(`error: report-file ${cfg.reportFile}: ${e.message}\n`);
-                }
-            }
             if (spool && args.json)
                 await spool.writeStream(report.summary, process.stdout);
             else
@@ -37924,6 +37918,7 @@ function sleep(ms) {
 // a JSON report is wanted, to its spool file. Nothing here holds every outcome of the run.
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.runStreamed = runStreamed;
+exports.writeReportFile = writeReportFile;
 const engine_1 = __nccwpck_require__(825);
 const report_1 = __nccwpck_require__(665);
 async function runStreamed(cfg, deps, json) {
@@ -37939,6 +37934,21 @@ async function runStreamed(cfg, deps, json) {
     catch (e) {
         spool?.dispose();
         throw e;
+    }
+}
+/**
+ * Writes the JSON report to `report-file`, when asked. Its directory was checked writable before the run;
+ * should it fail now, the run's outputs and tables still say what was deleted. Returns the error line.
+ */
+function writeReportFile(run, cfg) {
+    if (!run.spool || !cfg.reportFile)
+        return undefined;
+    try {
+        run.spool.writeFile(run.report.summary, cfg.reportFile);
+        return undefined;
+    }
+    catch (e) {
+        return `report-file ${cfg.reportFile}: ${e.message}`;
     }
 }
 
