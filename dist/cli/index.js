@@ -37601,7 +37601,19 @@ function createBackend(cfg, http) {
             forceOnNexus: cfg.forceRegistryApi
         });
     }
-    return new backend_1.NexusBackend(http, cfg);
+    return new backend_1.NexusBackend(http, {
+        host: cfg.host,
+        repositories: cfg.repositories,
+        registryUrl: cfg.registryUrl,
+        policy: cfg.policy,
+        concurrency: cfg.concurrency,
+        sizeEstimate: cfg.sizeEstimate,
+        verifyBeforeDelete: cfg.verifyBeforeDelete,
+        deleteMethod: cfg.deleteMethod,
+        dryRun: cfg.dryRun,
+        runCleanupTasks: cfg.runCleanupTasks,
+        createMissingTasks: cfg.createMissingTasks
+    });
 }
 /** Builds the HTTP client and the backend; says the config's warnings once. Sends nothing. */
 function openRun(cfg, deps) {

@@ -17,6 +17,22 @@ import { checkPrivileges, describeMissing } from './privileges'
 import { compareStrings } from '../compare'
 import { shortDigest } from '../digest'
 
+/** What the Nexus backend needs of the config: where, which repositories, and how to read and delete. */
+export type NexusBackendOptions = Pick<
+  Config,
+  | 'host'
+  | 'repositories'
+  | 'registryUrl'
+  | 'policy'
+  | 'concurrency'
+  | 'sizeEstimate'
+  | 'verifyBeforeDelete'
+  | 'deleteMethod'
+  | 'dryRun'
+  | 'runCleanupTasks'
+  | 'createMissingTasks'
+>
+
 export class NexusBackend implements Backend {
   readonly notes: string[] = []
   private readonly nexus: NexusClient
@@ -29,7 +45,7 @@ export class NexusBackend implements Backend {
 
   constructor(
     private readonly http: Http,
-    private readonly cfg: Config
+    private readonly cfg: NexusBackendOptions
   ) {
     this.nexus = new NexusClient(http, cfg.host)
   }

@@ -8,6 +8,9 @@ import type { Config } from '../config'
 import { Http } from '../http'
 import { restBase } from './client'
 
+/** What decides the privileges a run needs. */
+export type PrivilegeScope = Pick<Config, 'repositories' | 'runCleanupTasks' | 'createMissingTasks'>
+
 export interface Need {
   /** The built-in privilege to grant, e.g. `nx-tasks-run`. */
   privilege: string
@@ -18,7 +21,7 @@ export interface Need {
 }
 
 /** Every privilege a run with this config needs (a dry run: those of the real run it stands for). */
-export function neededPrivileges(cfg: Config): Need[] {
+export function neededPrivileges(cfg: PrivilegeScope): Need[] {
   const needs: Need[] = []
   for (const r of cfg.repositories) {
     needs.push({
@@ -71,7 +74,7 @@ export interface PrivilegeReport {
   via: 'permissions' | 'probes'
 }
 
-export async function checkPrivileges(http: Http, host: string, cfg: Config): Promise<PrivilegeReport> {
+export async function checkPrivileges(http: Http, host: string, cfg: PrivilegeScope): Promise<PrivilegeReport> {
   const needs = neededPrivileges(cfg)
   const granted = await permissionsOf(http, host)
   if (granted) return { missing: needs.filter(n => !granted.some(g => implies(g, n.permission))), unchecked: [], via: 'permissions' }

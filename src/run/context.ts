@@ -46,7 +46,19 @@ export function createBackend(cfg: Config, http: Http): Backend {
       forceOnNexus: cfg.forceRegistryApi
     })
   }
-  return new NexusBackend(http, cfg)
+  return new NexusBackend(http, {
+    host: cfg.host,
+    repositories: cfg.repositories,
+    registryUrl: cfg.registryUrl,
+    policy: cfg.policy,
+    concurrency: cfg.concurrency,
+    sizeEstimate: cfg.sizeEstimate,
+    verifyBeforeDelete: cfg.verifyBeforeDelete,
+    deleteMethod: cfg.deleteMethod,
+    dryRun: cfg.dryRun,
+    runCleanupTasks: cfg.runCleanupTasks,
+    createMissingTasks: cfg.createMissingTasks
+  })
 }
 
 /** Builds the HTTP client and the backend; says the config's warnings once. Sends nothing. */
