@@ -26,7 +26,7 @@ const FLAG_INPUTS = new Set(INPUTS.map(i => i.name).filter(n => n !== 'password'
 export function parseArgs(argv: string[]): CliArgs {
   const args: CliArgs = { inputs: {}, passwordStdin: false, json: false, verbose: false, help: false, version: false }
   for (let i = 0; i < argv.length; i++) {
-    const raw = argv[i]
+    const raw = argv[i] as string // i < argv.length
     const eq = raw.indexOf('=')
     const flag = eq > 0 ? raw.slice(0, eq) : raw
     const inline = eq > 0 ? raw.slice(eq + 1) : undefined

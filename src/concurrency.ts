@@ -37,7 +37,7 @@ export async function mapLimit<T, R>(items: readonly T[], size: number, fn: (ite
   const workers = Array.from({ length: Math.min(size, items.length) }, async () => {
     while (next < items.length) {
       const i = next++
-      out[i] = await fn(items[i], i)
+      out[i] = await fn(items[i] as T, i)
     }
   })
   await Promise.all(workers)
@@ -77,7 +77,7 @@ export async function mapOrdered<T, R>(
         continue
       }
       const i = next++
-      done.set(i, await fn(items[i], i))
+      done.set(i, await fn(items[i] as T, i))
       flush()
     }
   }

@@ -32,7 +32,7 @@ function translate(glob: string, start: number, inBraces: boolean): { re: string
   let re = ''
   let i = start
   for (; i < glob.length; i++) {
-    const c = glob[i]
+    const c = glob[i] as string // i < glob.length
     if (inBraces && (c === ',' || c === '}')) return { re, end: i }
     if (c === '*') {
       if (glob[i + 1] === '*') {

@@ -220,7 +220,7 @@ function describeStatus(res: HttpResponse): string {
   } catch {
     // not JSON: fall through to the first line of the text
   }
-  return text.split('\n')[0].slice(0, 200)
+  return (text.split('\n')[0] ?? '').slice(0, 200)
 }
 
 export function parseRetryAfter(value: string | undefined): number | undefined {
@@ -234,7 +234,7 @@ export function parseBearerChallenge(header: string): { realm: string; service?:
   const m = /^\s*Bearer\s+(.*)$/i.exec(header)
   if (!m) return undefined
   const params: Record<string, string> = {}
-  for (const p of m[1].matchAll(/(\w+)="([^"]*)"/g)) params[p[1].toLowerCase()] = p[2]
+  for (const p of (m[1] ?? '').matchAll(/(\w+)="([^"]*)"/g)) params[(p[1] ?? '').toLowerCase()] = p[2] ?? ''
   if (!params.realm) return undefined
   return { realm: params.realm, service: params.service, scope: params.scope }
 }

@@ -89,7 +89,7 @@ export async function readGraph(reader: ManifestReader, inv: ImageInventory, par
     const bodies = await mapLimit(level, parallel, rec => mustRead(reader, inv.name, rec.digest))
     const next: ManifestRecord[] = []
     level.forEach((rec, i) => {
-      const body = bodies[i]
+      const body = bodies[i] as ManifestBody // one per record read
       rec.mediaType = body.mediaType
       rec.manifestSize = body.size
       if (body.manifest.subject) rec.subject = body.manifest.subject
@@ -114,7 +114,7 @@ export async function readGraph(reader: ManifestReader, inv: ImageInventory, par
   const ask = reader.referrers?.bind(reader)
   const first = [...nodes.keys()].sort()
   // The first answer says whether there is an API at all; the rest go in parallel.
-  const probe = ask && first.length > 0 ? await ask(inv.name, first[0]) : undefined
+  const probe = ask && first.length > 0 ? await ask(inv.name, first[0] as string) : undefined
   if (ask && probe) {
     let level = first
     for (let depth = 1; level.length > 0 && depth <= MAX_INDEX_DEPTH; depth++) {

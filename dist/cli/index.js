@@ -32677,7 +32677,7 @@ const FLAG_INPUTS = new Set(inputs_1.INPUTS.map(i => i.name).filter(n => n !== '
 function parseArgs(argv) {
     const args = { inputs: {}, passwordStdin: false, json: false, verbose: false, help: false, version: false };
     for (let i = 0; i < argv.length; i++) {
-        const raw = argv[i];
+        const raw = argv[i]; // i < argv.length
         const eq = raw.indexOf('=');
         const flag = eq > 0 ? raw.slice(0, eq) : raw;
         const inline = eq > 0 ? raw.slice(eq + 1) : undefined;
@@ -33270,10 +33270,10 @@ function parseDuration(text) {
     const t = text.trim();
     const short = SHORT.exec(t);
     if (short)
-        return Math.round(Number(short[1]) * UNIT_MS[short[2].toLowerCase()]);
+        return Math.round(Number(short[1]) * UNIT_MS[(short[2] ?? '').toLowerCase()]);
     const iso = ISO.exec(t);
     if (iso && t.length > 1 && !/T$/i.test(t)) {
-        const [, w, d, h, m, s] = iso.map(v => (v === undefined ? 0 : Number(v)));
+        const [, w = 0, d = 0, h = 0, m = 0, s = 0] = iso.map(v => (v === undefined ? 0 : Number(v)));
         return Math.round(w * UNIT_MS.w + d * UNIT_MS.d + h * UNIT_MS.h + m * UNIT_MS.m + s * UNIT_MS.s);
     }
     return undefined;
@@ -33580,7 +33580,7 @@ function translate(glob, start, inBraces) {
     let re = '';
     let i = start;
     for (; i < glob.length; i++) {
-        const c = glob[i];
+        const c = glob[i]; // i < glob.length
         if (inBraces && (c === ',' || c === '}'))
             return { re, end: i };
         if (c === '*') {
@@ -33858,7 +33858,7 @@ function describeStatus(res) {
     catch {
         // not JSON: fall through to the first line of the text
     }
-    return text.split('\n')[0].slice(0, 200);
+    return (text.split('\n')[0] ?? '').slice(0, 200);
 }
 function parseRetryAfter(value) {
     if (!value)
@@ -33873,8 +33873,8 @@ function parseBearerChallenge(header) {
     if (!m)
         return undefined;
     const params = {};
-    for (const p of m[1].matchAll(/(\w+)="([^"]*)"/g))
-        params[p[1].toLowerCase()] = p[2];
+    for (const p of (m[1] ?? '').matchAll(/(\w+)="([^"]*)"/g))
+        params[(p[1] ?? '').toLowerCase()] = p[2] ?? '';
     if (!params.realm)
         return undefined;
     return { realm: params.realm, service: params.service, scope: params.scope };
@@ -34132,7 +34132,7 @@ async function readGraph(reader, inv, parallel) {
         const bodies = await (0, concurrency_1.mapLimit)(level, parallel, rec => mustRead(reader, inv.name, rec.digest));
         const next = [];
         level.forEach((rec, i) => {
-            const body = bodies[i];
+            const body = bodies[i]; // one per record read
             rec.mediaType = body.mediaType;
             rec.manifestSize = body.size;
             if (body.manifest.subject)
@@ -34621,6 +34621,7 @@ class NexusBackend {
 exports.NexusBackend = NexusBackend;
 /** Keeps only what decisions need of a listed component, so memory stays small for large repositories. */
 function slim(c) {
+    // listImages takes only components with an asset
     const a = c.assets[0];
     const asset = { path: '', checksum: { sha256: a.checksum?.sha256 } };
     if (a.contentType !== undefined)
@@ -34641,6 +34642,8 @@ function recordsFromComponents(components) {
     for (const c of components) {
         const asset = c.assets[0];
         const digest = digestOf(c);
+        if (!asset)
+            throw new Error(`component ${c.name}:${c.version} has no asset`);
         if (!digest)
             throw new Error(`component ${c.name}:${c.version} has no sha256 checksum`);
         const rec = byDigest.get(digest) ?? { digest, mediaType: asset.contentType ?? '', tags: [], children: [], componentIds: {} };
@@ -34916,7 +34919,8 @@ class ListingSpool {
         const out = [];
         let buf = Buffer.alloc(0);
         for (let i = 0; i < spans.length; i += 2) {
-            const [offset, length] = [spans[i], spans[i + 1]];
+            const offset = spans[i];
+            const length = spans[i + 1]; // spans come in pairs
             if (buf.length < length)
                 buf = Buffer.alloc(Math.max(length, 4096));
             (0, node_fs_1.readSync)(this.fd, buf, 0, length, offset);
@@ -35003,13 +35007,14 @@ function implies(granted, needed) {
     const g = parts(granted);
     const n = parts(needed);
     for (let i = 0; i < n.length; i++) {
-        if (i >= g.length)
+        const gi = g[i];
+        if (!gi)
             return true;
-        if (!g[i].has('*') && ![...n[i]].every(x => g[i].has(x)))
+        if (!gi.has('*') && ![...(n[i] ?? [])].every(x => gi.has(x)))
             return false;
     }
-    for (let i = n.length; i < g.length; i++)
-        if (!g[i].has('*'))
+    for (const gi of g.slice(n.length))
+        if (!gi.has('*'))
             return false;
     return true;
 }
@@ -35077,7 +35082,7 @@ async function probe(http, host, n) {
     }
     // the repository is known to exist (preflight listed it): 404 here means the admin read is lacking
     if (admin)
-        return ask('GET', `${rest}/repositories/docker/hosted/${encodeURIComponent(admin[1])}`, [200], [403, 404]);
+        return ask('GET', `${rest}/repositories/docker/hosted/${encodeURIComponent(admin[1] ?? '')}`, [200], [403, 404]);
     return undefined;
 }
 /** One line naming every missing privilege and what for. */
@@ -35270,8 +35275,9 @@ async function findTask(tasks, cfg, type, wanted, input, target, matches, proper
         throw new ReclaimError(`several ${type} tasks could serve ${target} (${matching.map(t => `'${t.name}'`).join(', ')}): name one with ${input}`);
     }
     const create = !cfg.dryRun && cfg.createMissingTasks && (matching.length === 0 || !confirmed);
-    if (matching.length === 1 && !create)
-        return planned(matching[0], confirmed);
+    const only = matching.length === 1 ? matching[0] : undefined;
+    if (only && !create)
+        return planned(only, confirmed);
     if (create) {
         const id = await tasks.create({ type, name, properties });
         if (id) {
@@ -35279,8 +35285,8 @@ async function findTask(tasks, cfg, type, wanted, input, target, matches, proper
             if (created)
                 return planned(created, true);
         }
-        if (!id && matching.length === 1)
-            return planned(matching[0], confirmed);
+        if (!id && only)
+            return planned(only, confirmed);
         if (!id)
             throw new ReclaimError(`this Nexus cannot create tasks through the REST API (before 3.74). ${uiSteps(type, target)}`);
     }
@@ -35391,7 +35397,7 @@ class NexusTasks {
             handles: [401, 403, 404, 405, 500]
         });
         (0, client_1.authFailure)(res.status, 'run tasks', 'nx-tasks-run');
-        const detail = res.body.toString('utf8').trim().split('\n')[0].slice(0, 200);
+        const detail = (res.body.toString('utf8').trim().split('\n')[0] ?? '').slice(0, 200);
         if (res.status === 404)
             return { answer: 'missing', detail };
         if (res.status === 405)
@@ -35548,10 +35554,11 @@ function createdNeeded(manifests, policy) {
     if (policy.sort !== 'date') {
         const versions = ranked.filter(f => f.version).sort((a, b) => (0, version_1.compareVersions)(a.version, b.version));
         for (let i = 0; i < versions.length; i++) {
-            const tied = (i > 0 && (0, version_1.compareVersions)(versions[i - 1].version, versions[i].version) === 0) ||
-                (i + 1 < versions.length && (0, version_1.compareVersions)(versions[i].version, versions[i + 1].version) === 0);
-            if (tied && !versions[i].pushedKnown)
-                need.add(versions[i]);
+            const [before, here, after] = [versions[i - 1], versions[i], versions[i + 1]];
+            const tied = (before !== undefined && (0, version_1.compareVersions)(before.version, here.version) === 0) ||
+                (after !== undefined && (0, version_1.compareVersions)(here.version, after.version) === 0);
+            if (tied && !here.pushedKnown)
+                need.add(here);
         }
     }
     const out = new Set();
@@ -35912,7 +35919,7 @@ function planImage(inv, policy, now, locate) {
         if (it.refs) {
             const state = (0, rules_1.subjectState)(it, graph, nodes, missing, locate);
             states.set(it, state);
-            it.subject = state.kind === 'follows' ? it.refs[0].subject : state.subject;
+            it.subject = state.kind === 'follows' ? it.refs[0]?.subject : state.subject;
         }
         const base = (0, rules_1.baseRule)(it, policy, now, states.get(it));
         if (base)
@@ -35940,7 +35947,7 @@ function planImage(inv, policy, now, locate) {
                 p.item.followers.push(it);
             const subject = it.prereqs.find(p => p.path.length === 1 && p.path[0] !== 'child');
             if (it.refs)
-                it.subject = subject?.item.record.digest ?? it.refs[0].subject;
+                it.subject = subject?.item.record.digest ?? it.refs[0]?.subject;
         }
     }
     for (const it of items)
@@ -36058,10 +36065,11 @@ function candidateOrder(items, policy) {
     const others = bottomUp(candidates.filter(it => !it.version));
     const merged = [];
     for (let i = 0; i < Math.max(versions.length, others.length); i++) {
-        if (i < versions.length)
-            merged.push(versions[i]);
-        if (i < others.length)
-            merged.push(others[i]);
+        const [v, o] = [versions[i], others[i]];
+        if (v)
+            merged.push(v);
+        if (o)
+            merged.push(o);
     }
     return merged;
 }
@@ -36162,7 +36170,7 @@ function subjectState(it, graph, nodes, missing, locate) {
         if (where !== undefined)
             return { kind: 'exists', subject: s, reason: `${noun} of ${(0, item_1.shortDigest)(s)} ${where}` };
     }
-    return { kind: 'orphan', subject: subjects[0] };
+    return { kind: 'orphan', subject: subjects[0] }; // a referrer names one subject at least
 }
 /**
  * The first of protected > (referrers) subject exists > not-selected > keep-newest > younger > age-unknown
@@ -36230,7 +36238,7 @@ function parseVersion(tag) {
     const m = VERSION_RE.exec(tag);
     if (!m)
         return undefined;
-    const [, prefix, core, pre, build] = m;
+    const [, prefix, core = '', pre, build] = m;
     if (!prefix && !core.includes('.'))
         return undefined;
     return {
@@ -36673,7 +36681,7 @@ function nextLink(current, link) {
     const m = /<([^>]+)>\s*;\s*rel="?next"?/i.exec(link);
     if (!m)
         return undefined;
-    const next = new URL(m[1], current);
+    const next = new URL(m[1] ?? '', current);
     const cur = new URL(current);
     // Credentials go with every request: a next page elsewhere would hand them to another server.
     if (next.pathname === cur.pathname && next.origin !== cur.origin) {
@@ -36690,7 +36698,7 @@ function header(res, name) {
     return Array.isArray(v) ? v[0] : v;
 }
 function contentType(res) {
-    return (header(res, 'content-type') ?? '').split(';')[0].trim();
+    return (header(res, 'content-type') ?? '').split(';')[0]?.trim() ?? '';
 }
 
 
@@ -36718,7 +36726,7 @@ function isIndexType(mediaType) {
 /** Parses a manifest body; the media type comes from the body when present, else from Content-Type. */
 function parseManifest(body, contentType) {
     const json = JSON.parse(body.toString('utf8'));
-    const ct = (contentType ?? '').split(';')[0].trim();
+    const ct = (contentType ?? '').split(';')[0]?.trim() ?? '';
     const mediaType = json.mediaType ?? (ct || (json.manifests ? exports.OCI_INDEX : exports.OCI_MANIFEST));
     return {
         mediaType,
@@ -36844,9 +36852,11 @@ class ReportCollector {
         });
         // Images arrive in order, so within a status rank the first rows of the run are the first that come.
         plan.sort((a, b) => a.rank - b.rank || a.order - b.order || a.index - b.index);
-        for (const p of plan)
-            if (this.planRanks[p.rank].length < this.maxRows)
-                this.planRanks[p.rank].push(p.e);
+        for (const p of plan) {
+            const rank = this.planRanks[p.rank];
+            if (rank && rank.length < this.maxRows)
+                rank.push(p.e);
+        }
     }
     bounded(summary) {
         return {
@@ -37269,12 +37279,13 @@ function fitWidths(table, cells, width) {
     for (let excess = total() - width; excess > 0; excess--) {
         let widest = -1;
         table.columns.forEach((c, i) => {
-            if (c.flex && widths[i] > MIN_FLEX && (widest < 0 || widths[i] > widths[widest]))
+            const w = widths[i] ?? 0;
+            if (c.flex && w > MIN_FLEX && (widest < 0 || w > (widths[widest] ?? 0)))
                 widest = i;
         });
         if (widest < 0)
             break;
-        widths[widest]--;
+        widths[widest] = (widths[widest] ?? 0) - 1;
     }
     return widths;
 }
@@ -37283,8 +37294,9 @@ function renderTable(table, opts, paint) {
     const widths = fitWidths(table, cells, opts.width);
     const line = (row, style) => row
         .map((cell, i) => {
-        const text = truncate(cell, widths[i]);
-        const pad = i === row.length - 1 ? '' : ' '.repeat(widths[i] - len(text));
+        const w = widths[i] ?? 0;
+        const text = truncate(cell, w);
+        const pad = i === row.length - 1 ? '' : ' '.repeat(w - len(text));
         return (style ? style(i, text) : text) + pad;
     })
         .join(GAP)
@@ -37295,7 +37307,8 @@ function renderTable(table, opts, paint) {
         widths.map(w => '-'.repeat(w)).join(GAP)
     ];
     cells.forEach((row, r) => {
-        const color = table.statuses ? STATUS_COLOR[table.statuses[r]] : undefined;
+        const status = table.statuses?.[r];
+        const color = status ? STATUS_COLOR[status] : undefined;
         out.push(line(row, (i, t) => (i === statusCol && color ? paint(color, t) : t)));
     });
     if (table.more > 0)
@@ -37699,6 +37712,8 @@ async function runImages(run, listing, sink) {
         await (0, concurrency_1.mapLimit)(rest, cfg.concurrency, async (ref) => directory.add(await backend.inventory(ref)));
     };
     const needsDirectory = (inv) => !inv.error && (inv.missingSubjects?.length ?? 0) > 0;
+    /** One image planned alone (its subjects found through the directory). */
+    const planOne = (inv) => (0, planner_1.plan)([inv], cfg.policy, run.started, locate).images[0];
     // Everything an image needs after its plan: the size reads, the execute step, its report.
     const finish = async (inv, ip) => {
         ageUnknown += (0, planner_1.ageUnknownCount)(ip);
@@ -37760,12 +37775,12 @@ async function runImages(run, listing, sink) {
                     deferred.push(inv);
                     return undefined;
                 }
-                return finish(inv, (0, planner_1.plan)([inv], cfg.policy, run.started, locate).images[0]);
+                return finish(inv, planOne(inv));
             }, r => r && emit(r));
             if (deferred.length > 0)
                 await completeDirectory();
             for (const inv of deferred)
-                emit(await finish(inv, (0, planner_1.plan)([inv], cfg.policy, run.started, locate).images[0]));
+                emit(await finish(inv, planOne(inv)));
             return;
         }
         const invs = await (0, concurrency_1.mapLimit)(listing.selected, cfg.concurrency, inventory);

@@ -287,7 +287,8 @@ export class NexusBackend implements Backend {
 
 /** Keeps only what decisions need of a listed component, so memory stays small for large repositories. */
 function slim(c: NexusComponent): NexusComponent {
-  const a = c.assets[0]
+  // listImages takes only components with an asset
+  const a = c.assets[0] as NexusComponent['assets'][number]
   const asset: NexusComponent['assets'][number] = { path: '', checksum: { sha256: a.checksum?.sha256 } }
   if (a.contentType !== undefined) asset.contentType = a.contentType
   if ('lastModified' in a) asset.lastModified = a.lastModified
@@ -306,6 +307,7 @@ export function recordsFromComponents(components: NexusComponent[]): ManifestRec
   for (const c of components) {
     const asset = c.assets[0]
     const digest = digestOf(c)
+    if (!asset) throw new Error(`component ${c.name}:${c.version} has no asset`)
     if (!digest) throw new Error(`component ${c.name}:${c.version} has no sha256 checksum`)
     const rec = byDigest.get(digest) ?? { digest, mediaType: asset.contentType ?? '', tags: [], children: [], componentIds: {} }
     rec.tags.push(c.version)

@@ -42,7 +42,8 @@ export class ListingSpool<T> {
     const out: T[] = []
     let buf = Buffer.alloc(0)
     for (let i = 0; i < spans.length; i += 2) {
-      const [offset, length] = [spans[i], spans[i + 1]]
+      const offset = spans[i] as number
+      const length = spans[i + 1] as number // spans come in pairs
       if (buf.length < length) buf = Buffer.alloc(Math.max(length, 4096))
       readSync(this.fd, buf, 0, length, offset)
       out.push(JSON.parse(buf.toString('utf8', 0, length)) as T)

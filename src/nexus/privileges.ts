@@ -60,10 +60,11 @@ export function implies(granted: string, needed: string): boolean {
   const g = parts(granted)
   const n = parts(needed)
   for (let i = 0; i < n.length; i++) {
-    if (i >= g.length) return true
-    if (!g[i].has('*') && ![...n[i]].every(x => g[i].has(x))) return false
+    const gi = g[i]
+    if (!gi) return true
+    if (!gi.has('*') && ![...(n[i] ?? [])].every(x => gi.has(x))) return false
   }
-  for (let i = n.length; i < g.length; i++) if (!g[i].has('*')) return false
+  for (const gi of g.slice(n.length)) if (!gi.has('*')) return false
   return true
 }
 
@@ -133,7 +134,7 @@ async function probe(http: Http, host: string, n: Need): Promise<boolean | undef
       return ask('GET', `${rest}/blobstores`, [200], [403])
   }
   // the repository is known to exist (preflight listed it): 404 here means the admin read is lacking
-  if (admin) return ask('GET', `${rest}/repositories/docker/hosted/${encodeURIComponent(admin[1])}`, [200], [403, 404])
+  if (admin) return ask('GET', `${rest}/repositories/docker/hosted/${encodeURIComponent(admin[1] ?? '')}`, [200], [403, 404])
   return undefined
 }
 

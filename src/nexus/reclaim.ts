@@ -214,14 +214,15 @@ async function findTask(
     throw new ReclaimError(`several ${type} tasks could serve ${target} (${matching.map(t => `'${t.name}'`).join(', ')}): name one with ${input}`)
   }
   const create = !cfg.dryRun && cfg.createMissingTasks && (matching.length === 0 || !confirmed)
-  if (matching.length === 1 && !create) return planned(matching[0], confirmed)
+  const only = matching.length === 1 ? matching[0] : undefined
+  if (only && !create) return planned(only, confirmed)
   if (create) {
     const id = await tasks.create({ type, name, properties })
     if (id) {
       const created = await tasks.get(id)
       if (created) return planned(created, true)
     }
-    if (!id && matching.length === 1) return planned(matching[0], confirmed)
+    if (!id && only) return planned(only, confirmed)
     if (!id) throw new ReclaimError(`this Nexus cannot create tasks through the REST API (before 3.74). ${uiSteps(type, target)}`)
   }
   throw new ReclaimError(

@@ -69,7 +69,7 @@ export class NexusTasks {
       handles: [401, 403, 404, 405, 500]
     })
     authFailure(res.status, 'run tasks', 'nx-tasks-run')
-    const detail = res.body.toString('utf8').trim().split('\n')[0].slice(0, 200)
+    const detail = (res.body.toString('utf8').trim().split('\n')[0] ?? '').slice(0, 200)
     if (res.status === 404) return { answer: 'missing', detail }
     if (res.status === 405) return { answer: 'disabled', detail }
     if (res.status === 500) return { answer: 'refused', detail }

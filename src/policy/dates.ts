@@ -49,10 +49,11 @@ export function createdNeeded(manifests: readonly ManifestRecord[], policy: Poli
   if (policy.sort !== 'date') {
     const versions = ranked.filter(f => f.version).sort((a, b) => compareVersions(a.version!, b.version!))
     for (let i = 0; i < versions.length; i++) {
+      const [before, here, after] = [versions[i - 1], versions[i] as Facts, versions[i + 1]]
       const tied =
-        (i > 0 && compareVersions(versions[i - 1].version!, versions[i].version!) === 0) ||
-        (i + 1 < versions.length && compareVersions(versions[i].version!, versions[i + 1].version!) === 0)
-      if (tied && !versions[i].pushedKnown) need.add(versions[i])
+        (before !== undefined && compareVersions(before.version!, here.version!) === 0) ||
+        (after !== undefined && compareVersions(here.version!, after.version!) === 0)
+      if (tied && !here.pushedKnown) need.add(here)
     }
   }
 

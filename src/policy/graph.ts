@@ -62,7 +62,7 @@ export class ManifestGraph {
       queue.push(r)
     }
     for (let i = 0; i < queue.length; i++) {
-      for (const e of this.down.get(queue[i]) ?? []) {
+      for (const e of this.down.get(queue[i] as string) ?? []) {
         if (via.has(e.to)) continue
         via.set(e.to, e)
         queue.push(e.to)

@@ -62,7 +62,7 @@ function planImage(inv: ImageInventory, policy: Policy, now: number, locate: Loc
     if (it.refs) {
       const state = subjectState(it, graph, nodes, missing, locate)
       states.set(it, state)
-      it.subject = state.kind === 'follows' ? it.refs[0].subject : state.subject
+      it.subject = state.kind === 'follows' ? it.refs[0]?.subject : state.subject
     }
     const base = baseRule(it, policy, now, states.get(it))
     if (base) decide(it, 'keep', base[0], base[1])
@@ -86,7 +86,7 @@ function planImage(inv: ImageInventory, policy: Policy, now: number, locate: Loc
       it.prereqs = graph.taggedAncestors(it.record.digest).map(a => ({ item: byDigest.get(a.digest) as Item, path: a.path }))
       for (const p of it.prereqs) p.item.followers.push(it)
       const subject = it.prereqs.find(p => p.path.length === 1 && p.path[0] !== 'child')
-      if (it.refs) it.subject = subject?.item.record.digest ?? it.refs[0].subject
+      if (it.refs) it.subject = subject?.item.record.digest ?? it.refs[0]?.subject
     }
   }
   for (const it of items) it.followers.sort(byTagThenDigest)

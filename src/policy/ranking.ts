@@ -60,8 +60,9 @@ export function candidateOrder(items: Item[], policy: Policy): Item[] {
   const others = bottomUp(candidates.filter(it => !it.version))
   const merged: Item[] = []
   for (let i = 0; i < Math.max(versions.length, others.length); i++) {
-    if (i < versions.length) merged.push(versions[i])
-    if (i < others.length) merged.push(others[i])
+    const [v, o] = [versions[i], others[i]]
+    if (v) merged.push(v)
+    if (o) merged.push(o)
   }
   return merged
 }

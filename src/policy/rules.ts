@@ -35,7 +35,7 @@ export function subjectState(
     const where = locate?.(s)
     if (where !== undefined) return { kind: 'exists', subject: s, reason: `${noun} of ${shortDigest(s)} ${where}` }
   }
-  return { kind: 'orphan', subject: subjects[0] }
+  return { kind: 'orphan', subject: subjects[0] as string } // a referrer names one subject at least
 }
 
 /**

@@ -27,7 +27,7 @@ const VERSION_RE = new RegExp(`^([vV])?(\\d+(?:\\.\\d+){0,3})(?:-(${IDENTS}))?(?
 export function parseVersion(tag: string): Version | undefined {
   const m = VERSION_RE.exec(tag)
   if (!m) return undefined
-  const [, prefix, core, pre, build] = m
+  const [, prefix, core = '', pre, build] = m
   if (!prefix && !core.includes('.')) return undefined
   return {
     tag,

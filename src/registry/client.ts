@@ -215,7 +215,7 @@ export function nextLink(current: string, link: string | undefined): string | un
   if (!link) return undefined
   const m = /<([^>]+)>\s*;\s*rel="?next"?/i.exec(link)
   if (!m) return undefined
-  const next = new URL(m[1], current)
+  const next = new URL(m[1] ?? '', current)
   const cur = new URL(current)
   // Credentials go with every request: a next page elsewhere would hand them to another server.
   if (next.pathname === cur.pathname && next.origin !== cur.origin) {
@@ -234,5 +234,5 @@ function header(res: HttpResponse, name: string): string | undefined {
 }
 
 function contentType(res: HttpResponse): string {
-  return (header(res, 'content-type') ?? '').split(';')[0].trim()
+  return (header(res, 'content-type') ?? '').split(';')[0]?.trim() ?? ''
 }

@@ -39,7 +39,7 @@ export function parseManifest(body: Buffer, contentType: string | undefined): Pa
     layers?: Descriptor[]
     subject?: Descriptor
   }
-  const ct = (contentType ?? '').split(';')[0].trim()
+  const ct = (contentType ?? '').split(';')[0]?.trim() ?? ''
   const mediaType = json.mediaType ?? (ct || (json.manifests ? OCI_INDEX : OCI_MANIFEST))
   return {
     mediaType,

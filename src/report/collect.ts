@@ -95,7 +95,10 @@ export class ReportCollector {
     })
     // Images arrive in order, so within a status rank the first rows of the run are the first that come.
     plan.sort((a, b) => a.rank - b.rank || a.order - b.order || a.index - b.index)
-    for (const p of plan) if (this.planRanks[p.rank].length < this.maxRows) this.planRanks[p.rank].push(p.e)
+    for (const p of plan) {
+      const rank = this.planRanks[p.rank]
+      if (rank && rank.length < this.maxRows) rank.push(p.e)
+    }
   }
 
   bounded(summary: RunSummary): BoundedReport {

@@ -44,10 +44,11 @@ function fitWidths(table: Table, cells: string[][], width: number | undefined): 
   for (let excess = total() - width; excess > 0; excess--) {
     let widest = -1
     table.columns.forEach((c, i) => {
-      if (c.flex && widths[i] > MIN_FLEX && (widest < 0 || widths[i] > widths[widest])) widest = i
+      const w = widths[i] ?? 0
+      if (c.flex && w > MIN_FLEX && (widest < 0 || w > (widths[widest] ?? 0))) widest = i
     })
     if (widest < 0) break
-    widths[widest]--
+    widths[widest] = (widths[widest] ?? 0) - 1
   }
   return widths
 }
@@ -58,8 +59,9 @@ function renderTable(table: Table, opts: TerminalOptions, paint: Paint): string[
   const line = (row: string[], style?: (i: number, text: string) => string) =>
     row
       .map((cell, i) => {
-        const text = truncate(cell, widths[i])
-        const pad = i === row.length - 1 ? '' : ' '.repeat(widths[i] - len(text))
+        const w = widths[i] ?? 0
+        const text = truncate(cell, w)
+        const pad = i === row.length - 1 ? '' : ' '.repeat(w - len(text))
         return (style ? style(i, text) : text) + pad
       })
       .join(GAP)
@@ -73,7 +75,8 @@ function renderTable(table: Table, opts: TerminalOptions, paint: Paint): string[
     widths.map(w => '-'.repeat(w)).join(GAP)
   ]
   cells.forEach((row, r) => {
-    const color = table.statuses ? STATUS_COLOR[table.statuses[r]] : undefined
+    const status = table.statuses?.[r]
+    const color = status ? STATUS_COLOR[status] : undefined
     out.push(line(row, (i, t) => (i === statusCol && color ? paint(color, t) : t)))
   })
   if (table.more > 0) out.push(moreText(table.more))

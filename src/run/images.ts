@@ -55,6 +55,9 @@ export async function runImages(run: RunContext, listing: Listing, sink: ImageSi
   }
   const needsDirectory = (inv: ImageInventory): boolean => !inv.error && (inv.missingSubjects?.length ?? 0) > 0
 
+  /** One image planned alone (its subjects found through the directory). */
+  const planOne = (inv: ImageInventory): ImagePlan => plan([inv], cfg.policy, run.started, locate).images[0] as ImagePlan
+
   // Everything an image needs after its plan: the size reads, the execute step, its report.
   const finish = async (inv: ImageInventory, ip: ImagePlan): Promise<ImageReport> => {
     ageUnknown += ageUnknownCount(ip)
@@ -117,12 +120,12 @@ export async function runImages(run: RunContext, listing: Listing, sink: ImageSi
             deferred.push(inv)
             return undefined
           }
-          return finish(inv, plan([inv], cfg.policy, run.started, locate).images[0])
+          return finish(inv, planOne(inv))
         },
         r => r && emit(r)
       )
       if (deferred.length > 0) await completeDirectory()
-      for (const inv of deferred) emit(await finish(inv, plan([inv], cfg.policy, run.started, locate).images[0]))
+      for (const inv of deferred) emit(await finish(inv, planOne(inv)))
       return
     }
     const invs: (ImageInventory | undefined)[] = await mapLimit(listing.selected, cfg.concurrency, inventory)
