@@ -136,7 +136,11 @@ export async function main(argv: string[]): Promise<number> {
     if (reportError) process.stderr.write(`error: ${reportError}\n`)
     try {
       if (spool && args.json) await spool.writeStream(report.summary, process.stdout)
-      else process.stdout.write(renderTerminal(report, { color: process.stdout.isTTY === true }))
+      else {
+        // On a terminal, the table fits its width (free-text columns are cut); piped, nothing is cut.
+        const tty = process.stdout.isTTY === true
+        process.stdout.write(renderTerminal(report, { color: tty, ...(tty && process.stdout.columns ? { width: process.stdout.columns } : {}) }))
+      }
       process.stdout.write('\n')
     } finally {
       spool?.dispose()

@@ -32785,8 +32785,11 @@ async function main(argv) {
         try {
             if (spool && args.json)
                 await spool.writeStream(report.summary, process.stdout);
-            else
-                process.stdout.write((0, report_1.renderTerminal)(report, { color: process.stdout.isTTY === true }));
+            else {
+                // On a terminal, the table fits its width (free-text columns are cut); piped, nothing is cut.
+                const tty = process.stdout.isTTY === true;
+                process.stdout.write((0, report_1.renderTerminal)(report, { color: tty, ...(tty && process.stdout.columns ? { width: process.stdout.columns } : {}) }));
+            }
             process.stdout.write('\n');
         }
         finally {
@@ -34378,7 +34381,6 @@ const media_1 = __nccwpck_require__(6571);
 const client_2 = __nccwpck_require__(9852);
 const listing_spool_1 = __nccwpck_require__(5317);
 const privileges_1 = __nccwpck_require__(1911);
-const compare_1 = __nccwpck_require__(5344);
 const digest_1 = __nccwpck_require__(2187);
 class NexusBackend {
     http;
@@ -34638,17 +34640,21 @@ function digestOf(c) {
 }
 /** Groups one image's components (one per tag) into manifests; dates are the newest among the tags. */
 function recordsFromComponents(components) {
-    const byDigest = new Map();
-    for (const c of components) {
+    const tagged = components.map(c => {
         const asset = c.assets[0];
         const digest = digestOf(c);
         if (!asset)
             throw new Error(`component ${c.name}:${c.version} has no asset`);
         if (!digest)
             throw new Error(`component ${c.name}:${c.version} has no sha256 checksum`);
-        const rec = byDigest.get(digest) ?? { digest, mediaType: asset.contentType ?? '', tags: [], children: [], componentIds: {} };
-        rec.tags.push(c.version);
-        rec.componentIds[c.version] = c.id;
+        return { tag: c.version, digest, mediaType: asset.contentType ?? '', c, asset };
+    });
+    const records = (0, inventory_1.groupByDigest)(tagged);
+    const byDigest = new Map(records.map(r => [r.digest, r]));
+    // What Nexus adds per tag: its component id, and the newest push and pull among the tags of a digest.
+    for (const { tag, digest, c, asset } of tagged) {
+        const rec = byDigest.get(digest);
+        rec.componentIds = { ...rec.componentIds, [tag]: c.id };
         const pushed = (0, client_2.parseNexusDate)(asset.lastModified);
         if (pushed && (!rec.pushed || pushed > rec.pushed))
             rec.pushed = pushed;
@@ -34657,12 +34663,8 @@ function recordsFromComponents(components) {
             if (rec.lastPulled === undefined || (pulled && (!rec.lastPulled || pulled > rec.lastPulled)))
                 rec.lastPulled = pulled;
         }
-        byDigest.set(digest, rec);
     }
-    const out = [...byDigest.values()];
-    for (const r of out)
-        r.tags.sort();
-    return out.sort((a, b) => (0, compare_1.compareStrings)(a.digest, b.digest));
+    return records;
 }
 
 

@@ -6,7 +6,7 @@
 import { Backend, ImageRef, PartialDeleteError } from '../backend'
 import type { Config } from '../config'
 import { Http } from '../http'
-import { cachingReader, readManifestDetails, readNeededDates, ManifestReader, readGraph } from '../inventory'
+import { cachingReader, groupByDigest, readManifestDetails, readNeededDates, ManifestReader, readGraph } from '../inventory'
 import { mapLimit } from '../concurrency'
 import { Decision, ImageInventory, ManifestRecord } from '../model'
 import { RegistryClient } from '../registry/client'
@@ -14,7 +14,6 @@ import { isIndexType } from '../registry/media'
 import { NexusClient, NexusComponent, parseNexusDate } from './client'
 import { ListingSpool } from './listing-spool'
 import { checkPrivileges, describeMissing } from './privileges'
-import { compareStrings } from '../compare'
 import { shortDigest } from '../digest'
 
 /** What the Nexus backend needs of the config: where, which repositories, and how to read and delete. */
@@ -303,24 +302,25 @@ function digestOf(c: NexusComponent): string | undefined {
 
 /** Groups one image's components (one per tag) into manifests; dates are the newest among the tags. */
 export function recordsFromComponents(components: NexusComponent[]): ManifestRecord[] {
-  const byDigest = new Map<string, ManifestRecord>()
-  for (const c of components) {
+  const tagged = components.map(c => {
     const asset = c.assets[0]
     const digest = digestOf(c)
     if (!asset) throw new Error(`component ${c.name}:${c.version} has no asset`)
     if (!digest) throw new Error(`component ${c.name}:${c.version} has no sha256 checksum`)
-    const rec = byDigest.get(digest) ?? { digest, mediaType: asset.contentType ?? '', tags: [], children: [], componentIds: {} }
-    rec.tags.push(c.version)
-    ;(rec.componentIds as Record<string, string>)[c.version] = c.id
+    return { tag: c.version, digest, mediaType: asset.contentType ?? '', c, asset }
+  })
+  const records = groupByDigest(tagged)
+  const byDigest = new Map(records.map(r => [r.digest, r]))
+  // What Nexus adds per tag: its component id, and the newest push and pull among the tags of a digest.
+  for (const { tag, digest, c, asset } of tagged) {
+    const rec = byDigest.get(digest) as ManifestRecord
+    rec.componentIds = { ...rec.componentIds, [tag]: c.id }
     const pushed = parseNexusDate(asset.lastModified)
     if (pushed && (!rec.pushed || pushed > rec.pushed)) rec.pushed = pushed
     if ('lastDownloaded' in asset) {
       const pulled = parseNexusDate(asset.lastDownloaded) ?? null
       if (rec.lastPulled === undefined || (pulled && (!rec.lastPulled || pulled > rec.lastPulled))) rec.lastPulled = pulled
     }
-    byDigest.set(digest, rec)
   }
-  const out = [...byDigest.values()]
-  for (const r of out) r.tags.sort()
-  return out.sort((a, b) => compareStrings(a.digest, b.digest))
+  return records
 }
