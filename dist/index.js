@@ -36164,9 +36164,6 @@ class Http {
         this.limiter = new concurrency_1.Limiter(opts.concurrency);
         this.sleep = opts.sleep ?? sleep_1.sleep;
     }
-    get totalRequests() {
-        return Object.values(this.counts).reduce((a, b) => a + b, 0);
-    }
     async request(method, url, spec) {
         const handles = spec.handles ?? [];
         const retry = spec.retry ?? true;
@@ -36200,16 +36197,6 @@ class Http {
                 continue;
             }
             throw new HttpError(method, url, res.status, describeStatus(res));
-        }
-    }
-    /** GET and parse JSON, for REST listings. */
-    async getJson(url, kind, headers) {
-        const res = await this.request('GET', url, { kind, headers: { accept: 'application/json', ...headers } });
-        try {
-            return { json: JSON.parse(res.body.toString('utf8')), res };
-        }
-        catch {
-            throw new HttpError('GET', url, res.status, 'the body is not JSON');
         }
     }
     hasCredentials() {

@@ -84,10 +84,6 @@ export class Http {
     this.sleep = opts.sleep ?? sleep
   }
 
-  get totalRequests(): number {
-    return Object.values(this.counts).reduce((a, b) => a + b, 0)
-  }
-
   async request(method: string, url: string, spec: RequestSpec): Promise<HttpResponse> {
     const handles = spec.handles ?? []
     const retry = spec.retry ?? true
@@ -116,16 +112,6 @@ export class Http {
         continue
       }
       throw new HttpError(method, url, res.status, describeStatus(res))
-    }
-  }
-
-  /** GET and parse JSON, for REST listings. */
-  async getJson<T>(url: string, kind: string, headers?: OutgoingHttpHeaders): Promise<{ json: T; res: HttpResponse }> {
-    const res = await this.request('GET', url, { kind, headers: { accept: 'application/json', ...headers } })
-    try {
-      return { json: JSON.parse(res.body.toString('utf8')) as T, res }
-    } catch {
-      throw new HttpError('GET', url, res.status, 'the body is not JSON')
     }
   }
 
