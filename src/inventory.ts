@@ -234,15 +234,14 @@ export async function readManifestDetails(
  */
 export async function readNeededDates(
   reader: ManifestReader,
-  name: string,
-  manifests: ManifestRecord[],
+  inv: ImageInventory,
   policy: Policy,
   parallel: number,
   blobs: DescribeOptions['blobs'] = 'none'
 ): Promise<void> {
-  const created = createdNeeded(manifests, policy)
-  const dated = manifests.filter(m => created.has(m.digest))
-  if (dated.length > 0) await readManifestDetails(reader, name, dated, parallel, { created, blobs })
+  const created = createdNeeded(inv.manifests, policy, inv.untagged)
+  const dated = inv.manifests.filter(m => created.has(m.digest))
+  if (dated.length > 0) await readManifestDetails(reader, inv.name, dated, parallel, { created, blobs })
 }
 
 function dedupe(blobs: BlobRef[]): BlobRef[] {

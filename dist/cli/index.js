@@ -34262,11 +34262,11 @@ async function readManifestDetails(reader, name, records, parallel, opts = {}) {
  * Reads config `created` (and an index's children's) only for the manifests whose date the plan needs
  * (src/policy/dates.ts); the reader's cache keeps anything read before from being read again.
  */
-async function readNeededDates(reader, name, manifests, policy, parallel, blobs = 'none') {
-    const created = (0, dates_1.createdNeeded)(manifests, policy);
-    const dated = manifests.filter(m => created.has(m.digest));
+async function readNeededDates(reader, inv, policy, parallel, blobs = 'none') {
+    const created = (0, dates_1.createdNeeded)(inv.manifests, policy, inv.untagged);
+    const dated = inv.manifests.filter(m => created.has(m.digest));
     if (dated.length > 0)
-        await readManifestDetails(reader, name, dated, parallel, { created, blobs });
+        await readManifestDetails(reader, inv.name, dated, parallel, { created, blobs });
 }
 function dedupe(blobs) {
     const seen = new Map();
@@ -34458,7 +34458,7 @@ class NexusBackend {
             if (blobs !== 'none')
                 await (0, inventory_1.readManifestDetails)(reader, ref.name, structure, this.cfg.concurrency, { blobs });
             // Then manifest and config by digest only where a decision needs `created` (src/policy/dates.ts).
-            await (0, inventory_1.readNeededDates)(reader, ref.name, inv.manifests, this.cfg.policy, this.cfg.concurrency, blobs);
+            await (0, inventory_1.readNeededDates)(reader, inv, this.cfg.policy, this.cfg.concurrency, blobs);
         }
         catch (e) {
             inv.error = e.message;
@@ -35498,62 +35498,60 @@ function retainReached(items, graph, byDigest) {
 "use strict";
 
 // Which manifests' image config `created` the planner needs, so the inventory reads a config blob (and on
-// Nexus a manifest) only where a decision depends on it. Pure. It mirrors src/policy/planner.ts: describe()
-// (families), ageOf() (when the age is `created`) and rankItems() (byVersionThenDate breaks version ties
-// by date; byDateThenTag ranks by date), where a date is `pushed ?? created`. A `created` that is not read
-// leaves the decision's date undefined, which only the report's Date column shows ("—").
+// Nexus a manifest) only where a decision depends on it. Pure. It works on the planner's own
+// classification (src/policy/item.ts: families, referrers, tagged children) and follows its rules: the
+// age is `created` with age-basis created, or where no push date is recorded; a date ranks where a family
+// is ordered by date, or versions tie. A `created` that is not read leaves the decision's date undefined,
+// which only the report's Date column shows ("—").
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.createdNeeded = createdNeeded;
 const item_1 = __nccwpck_require__(4867);
-const referrers_1 = __nccwpck_require__(7898);
 const version_1 = __nccwpck_require__(9698);
 /**
  * The digests of one image whose `created` the plan needs: an index among them needs its children's too
  * (its `created` is its newest child's), so they are included when the index's children are known.
+ * `untagged`: the image's untagged manifests, as the inventory found them (the graph needs them).
  */
-function createdNeeded(manifests, policy) {
-    const facts = manifests.map(m => {
-        const refs = (0, referrers_1.referrerTagsOf)([...m.tags].sort());
-        return { record: m, refs, version: refs ? undefined : (0, version_1.highestVersion)(m.tags), pushedKnown: (0, item_1.validDate)(m.pushed) !== undefined };
-    });
+function createdNeeded(manifests, policy, untagged = []) {
+    const { items } = (0, item_1.classify)({ repository: '', name: '', manifests: [...manifests], untagged: [...untagged] }, policy.ageBasis);
+    const pushedKnown = (it) => it.record.pushed instanceof Date && !Number.isNaN(it.record.pushed.getTime());
+    const nodes = new Set([...manifests, ...untagged].map(m => m.digest));
     const need = new Set();
-    const digests = new Set(manifests.map(m => m.digest));
-    // Age (older-than): `created` is the age with age-basis created, and the fallback of pushed and
-    // last-pulled when the push date is unknown (a plain registry). A referrer with a subject in the image
-    // lives and dies with it; an orphan one is aged on its own.
+    // Age (older-than): ranked manifests, and referrers that may be orphans (no subject in the graph), are
+    // aged on their own; a tagged child, or a referrer with its subject here, goes with what it hangs from.
     if (policy.olderThan) {
-        for (const f of facts) {
-            if (f.refs && f.refs.some(r => r.subject !== f.record.digest && digests.has(r.subject)))
+        for (const it of items) {
+            if (it.dependent)
                 continue;
-            if (policy.ageBasis === 'created' || !f.pushedKnown)
-                need.add(f);
+            if (it.refs && it.refs.some(r => r.subject !== it.record.digest && nodes.has(r.subject)))
+                continue;
+            if (policy.ageBasis === 'created' || !pushedKnown(it))
+                need.add(it);
         }
     }
     // Ranking: a date is `pushed ?? created`, so only manifests without a push date need `created`, and only
     // where the order depends on dates: a family ranked by date (the other family, or all in sort: date)
     // with more than one member, and versions that compare equal (ties broken by date).
-    const ranked = facts.filter(f => !f.refs);
-    const byDate = policy.sort === 'date' ? [ranked] : [ranked.filter(f => !f.version)];
-    for (const list of byDate) {
-        if (list.length > 1)
-            for (const f of list)
-                if (!f.pushedKnown)
-                    need.add(f);
-    }
+    const ranked = items.filter(it => !it.refs && !it.dependent);
+    const byDate = policy.sort === 'date' ? ranked : ranked.filter(it => !it.version);
+    if (byDate.length > 1)
+        for (const it of byDate)
+            if (!pushedKnown(it))
+                need.add(it);
     if (policy.sort !== 'date') {
-        const versions = ranked.filter(f => f.version).sort((a, b) => (0, version_1.compareVersions)(a.version, b.version));
+        const versions = ranked.filter(it => it.version).sort((a, b) => (0, version_1.compareVersions)(a.version, b.version));
         for (let i = 0; i < versions.length; i++) {
             const [before, here, after] = [versions[i - 1], versions[i], versions[i + 1]];
             const tied = (before !== undefined && (0, version_1.compareVersions)(before.version, here.version) === 0) ||
                 (after !== undefined && (0, version_1.compareVersions)(here.version, after.version) === 0);
-            if (tied && !here.pushedKnown)
+            if (tied && !pushedKnown(here))
                 need.add(here);
         }
     }
     const out = new Set();
-    for (const f of need) {
-        out.add(f.record.digest);
-        for (const c of f.record.children)
+    for (const it of need) {
+        out.add(it.record.digest);
+        for (const c of it.record.children)
             out.add(c);
     }
     return out;
@@ -35695,6 +35693,7 @@ function pathText(path, end) {
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.shortDigest = exports.cmpStr = exports.PLACEHOLDER_BEFORE = void 0;
+exports.classify = classify;
 exports.describe = describe;
 exports.validDate = validDate;
 exports.usableCreated = usableCreated;
@@ -35708,10 +35707,22 @@ const compare_1 = __nccwpck_require__(5344);
 Object.defineProperty(exports, "cmpStr", ({ enumerable: true, get: function () { return compare_1.compareStrings; } }));
 const digest_1 = __nccwpck_require__(2187);
 Object.defineProperty(exports, "shortDigest", ({ enumerable: true, get: function () { return digest_1.shortDigest; } }));
+const graph_1 = __nccwpck_require__(6394);
 const referrers_1 = __nccwpck_require__(7898);
 const version_1 = __nccwpck_require__(9698);
 /** Docker's first release. Image `created` dates before it are reproducible-build stamps (1970, 1980), not ages. */
 exports.PLACEHOLDER_BEFORE = Date.UTC(2013, 2, 20);
+/**
+ * One image's manifests as the planner sees them, for the planner and for the date reader alike: each
+ * one's facts, and which hang from another tagged manifest (a tagged child takes no rank of its own).
+ */
+function classify(inv, basis) {
+    const graph = new graph_1.ManifestGraph(inv);
+    const items = inv.manifests.map(m => describe(m, basis));
+    for (const it of items)
+        it.dependent = !it.refs && graph.taggedAncestors(it.record.digest, true).length > 0;
+    return { items, graph };
+}
 function describe(m, basis) {
     const tags = [...m.tags].sort();
     const tagRefs = (0, referrers_1.referrerTagsOf)(tags);
@@ -35863,7 +35874,6 @@ exports.plan = plan;
 exports.ageUnknownCount = ageUnknownCount;
 exports.ageUnknownNote = ageUnknownNote;
 const closure_1 = __nccwpck_require__(5055);
-const graph_1 = __nccwpck_require__(6394);
 const item_1 = __nccwpck_require__(4867);
 const order_1 = __nccwpck_require__(762);
 const ranking_1 = __nccwpck_require__(9156);
@@ -35890,11 +35900,8 @@ function ageUnknownNote(unknown) {
         `without a date (image created dates before 2013-03-20 are reproducible-build placeholders)`);
 }
 function planImage(inv, policy, now, locate) {
-    const graph = new graph_1.ManifestGraph(inv);
-    const items = inv.manifests.map(m => (0, item_1.describe)(m, policy.ageBasis));
+    const { items, graph } = (0, item_1.classify)(inv, policy.ageBasis);
     const byDigest = new Map(items.map(it => [it.record.digest, it]));
-    for (const it of items)
-        it.dependent = !it.refs && graph.taggedAncestors(it.record.digest, true).length > 0;
     const work = { inv, items, candidates: [], orphans: [], notes: (0, ranking_1.rankItems)(items, policy) };
     if (inv.error) {
         for (const it of items)
@@ -36339,7 +36346,7 @@ class RegistryBackend {
             // for theirs too, unless there is to be no estimate.
             await (0, inventory_1.readManifestDetails)(reader, ref.name, inv.manifests, this.opts.parallel, { blobs: this.opts.sizeEstimate === 'off' ? 'none' : 'read' });
             // Config blobs only where a decision needs the date (no push dates here: created is the only one).
-            await (0, inventory_1.readNeededDates)(reader, ref.name, inv.manifests, this.opts.policy, this.opts.parallel);
+            await (0, inventory_1.readNeededDates)(reader, inv, this.opts.policy, this.opts.parallel);
         }
         catch (e) {
             inv.error = e.message;

@@ -127,7 +127,7 @@ export class NexusBackend implements Backend {
       // Blobs of the bodies just read (the reader's cache answers: no second request).
       if (blobs !== 'none') await readManifestDetails(reader, ref.name, structure, this.cfg.concurrency, { blobs })
       // Then manifest and config by digest only where a decision needs `created` (src/policy/dates.ts).
-      await readNeededDates(reader, ref.name, inv.manifests, this.cfg.policy, this.cfg.concurrency, blobs)
+      await readNeededDates(reader, inv, this.cfg.policy, this.cfg.concurrency, blobs)
     } catch (e) {
       inv.error = (e as Error).message
     }

@@ -3,7 +3,7 @@
 import type { Action, AgeBasis, Family, ImageInventory, ManifestRecord, Rule } from '../model'
 import { compareStrings as cmpStr } from '../compare'
 import { shortDigest } from '../digest'
-import type { EdgeLabel } from './graph'
+import { ManifestGraph, type EdgeLabel } from './graph'
 import { referrerTagsOf, type ReferrerTag } from './referrers'
 import { highestVersion, type Version } from './version'
 
@@ -54,6 +54,17 @@ export interface ImageWork {
   /** Orphan referrers to delete (uncounted by max-deletions, ordered after every subject). */
   orphans: Item[]
   notes: string[]
+}
+
+/**
+ * One image's manifests as the planner sees them, for the planner and for the date reader alike: each
+ * one's facts, and which hang from another tagged manifest (a tagged child takes no rank of its own).
+ */
+export function classify(inv: ImageInventory, basis: AgeBasis): { items: Item[]; graph: ManifestGraph } {
+  const graph = new ManifestGraph(inv)
+  const items = inv.manifests.map(m => describe(m, basis))
+  for (const it of items) it.dependent = !it.refs && graph.taggedAncestors(it.record.digest, true).length > 0
+  return { items, graph }
 }
 
 export function describe(m: ManifestRecord, basis: AgeBasis): Item {

@@ -8,8 +8,7 @@
 // manifests goes after all of them, and with them: pending when any is pending.
 import type { Decision, ImageInventory, ImagePlan, Plan, Policy } from '../model'
 import { retainReached } from './closure'
-import { ManifestGraph } from './graph'
-import { byTagThenDigest, decide, describe, nounOf, shortDigest, type ImageWork, type Item } from './item'
+import { byTagThenDigest, classify, decide, nounOf, shortDigest, type ImageWork, type Item } from './item'
 import { orderDeletions } from './order'
 import { byPlanDate, byPlanOrder, candidateOrder, rankItems, slot } from './ranking'
 import { baseRule, subjectState, type SubjectState } from './rules'
@@ -46,10 +45,8 @@ export function ageUnknownNote(unknown: number): string | undefined {
 }
 
 function planImage(inv: ImageInventory, policy: Policy, now: number, locate: LocateSubject | undefined): ImageWork {
-  const graph = new ManifestGraph(inv)
-  const items = inv.manifests.map(m => describe(m, policy.ageBasis))
+  const { items, graph } = classify(inv, policy.ageBasis)
   const byDigest = new Map(items.map(it => [it.record.digest, it]))
-  for (const it of items) it.dependent = !it.refs && graph.taggedAncestors(it.record.digest, true).length > 0
   const work: ImageWork = { inv, items, candidates: [], orphans: [], notes: rankItems(items, policy) }
   if (inv.error) {
     for (const it of items) decide(it, 'keep', 'image-failed', `image inventory failed: ${inv.error}`)

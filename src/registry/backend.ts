@@ -71,7 +71,7 @@ export class RegistryBackend implements Backend {
       // for theirs too, unless there is to be no estimate.
       await readManifestDetails(reader, ref.name, inv.manifests, this.opts.parallel, { blobs: this.opts.sizeEstimate === 'off' ? 'none' : 'read' })
       // Config blobs only where a decision needs the date (no push dates here: created is the only one).
-      await readNeededDates(reader, ref.name, inv.manifests, this.opts.policy, this.opts.parallel)
+      await readNeededDates(reader, inv, this.opts.policy, this.opts.parallel)
     } catch (e) {
       inv.error = (e as Error).message
     }
