@@ -37226,9 +37226,10 @@ function renderSummary(report, s, opts = {}) {
         s.addHeading('Failures', 3);
         s.addList(v.failures.map(format_1.escapeHtml));
     }
-    if (v.notes.length > 0) {
+    const notes = [...v.notes, ...v.outputNotes];
+    if (notes.length > 0) {
         s.addHeading('Notes', 3);
-        s.addList(v.notes.map(format_1.escapeHtml));
+        s.addList(notes.map(format_1.escapeHtml));
     }
     if (v.requests !== undefined)
         s.addDetails('HTTP requests', `<p>${(0, format_1.escapeHtml)(v.requests)}</p>`);
@@ -37554,12 +37555,13 @@ function buildView(run, maxRows) {
     const report = d.summary;
     const label = imageLabel(report);
     const notes = [...report.notes, ...(report.reclaim?.notes ?? [])];
+    const outputNotes = [];
     for (const [name, list] of [
         ['deleted', d.deleted],
         ['would-delete', d.wouldDelete]
     ]) {
         if (list.refs.length < list.total) {
-            notes.push(`the ${name} output lists the first ${list.refs.length} of ${list.total} tags (GitHub limits outputs to 1 MB); report-file has them all`);
+            outputNotes.push(`the ${name} output lists the first ${list.refs.length} of ${list.total} tags (GitHub limits outputs to 1 MB); report-file has them all`);
         }
     }
     return {
@@ -37574,6 +37576,7 @@ function buildView(run, maxRows) {
         tasks: optionalCut(tasksTable(report), limit),
         blobStores: optionalCut(blobStoresTable(report), limit),
         notes,
+        outputNotes,
         failures: report.failures,
         requests: requestsLine(report)
     };

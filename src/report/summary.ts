@@ -68,9 +68,10 @@ export function renderSummary(report: RunReport | BoundedReport, s: SummaryWrite
     s.addHeading('Failures', 3)
     s.addList(v.failures.map(escapeHtml))
   }
-  if (v.notes.length > 0) {
+  const notes = [...v.notes, ...v.outputNotes]
+  if (notes.length > 0) {
     s.addHeading('Notes', 3)
-    s.addList(v.notes.map(escapeHtml))
+    s.addList(notes.map(escapeHtml))
   }
   if (v.requests !== undefined) s.addDetails('HTTP requests', `<p>${escapeHtml(v.requests)}</p>`)
   s.addEOL()

@@ -37,6 +37,8 @@ export interface View {
   tasks?: Table
   blobStores?: Table
   notes: string[]
+  /** About the step's outputs (cut at GitHub's size limit): the job summary's, not the terminal's. */
+  outputNotes: string[]
   failures: string[]
   /** `15 (GET tags/list 12, DELETE manifest 3)`, or undefined when no request was counted. */
   requests?: string
@@ -254,12 +256,13 @@ export function buildView(run: RunReport | BoundedReport, maxRows?: number): Vie
   const report = d.summary
   const label = imageLabel(report)
   const notes = [...report.notes, ...(report.reclaim?.notes ?? [])]
+  const outputNotes: string[] = []
   for (const [name, list] of [
     ['deleted', d.deleted],
     ['would-delete', d.wouldDelete]
   ] as const) {
     if (list.refs.length < list.total) {
-      notes.push(`the ${name} output lists the first ${list.refs.length} of ${list.total} tags (GitHub limits outputs to 1 MB); report-file has them all`)
+      outputNotes.push(`the ${name} output lists the first ${list.refs.length} of ${list.total} tags (GitHub limits outputs to 1 MB); report-file has them all`)
     }
   }
   return {
@@ -274,6 +277,7 @@ export function buildView(run: RunReport | BoundedReport, maxRows?: number): Vie
     tasks: optionalCut(tasksTable(report), limit),
     blobStores: optionalCut(blobStoresTable(report), limit),
     notes,
+    outputNotes,
     failures: report.failures,
     requests: requestsLine(report)
   }
