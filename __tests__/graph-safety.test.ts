@@ -10,7 +10,8 @@ import type { Outcome, RunReport } from '../src/model'
 import { NexusEmulator, startNexusEmulator } from '../test/nexus-emulator/server'
 import { FaultProxy, FaultRule, startFaultProxy } from '../test/support/fault-proxy'
 import { incomplete, NodeSpec, registryReader, seedGraph, Seeded, tagsNow } from '../test/support/graph-seed'
-import { PushTarget, pushImage, retag } from '../test/support/push'
+import { createHash } from 'node:crypto'
+import { PushTarget, Pushed, pushImage, putManifest, retag } from '../test/support/push'
 import { registryOrSkip, RegistryServer, startRegistry } from '../test/support/registry-server'
 
 const bin = registryOrSkip()
@@ -212,6 +213,15 @@ describe.each(backends)('%s', (_name, start) => {
   })
 })
 
+const OCI_INDEX = 'application/vnd.oci.image.index.v1+json'
+
+/** An OCI index body over `children`. */
+function indexOver(children: Pushed[]): Buffer {
+  return Buffer.from(
+    JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: children.map(c => ({ mediaType: c.mediaType, digest: c.digest, size: c.size })) })
+  )
+}
+
 /** 2.0.0 kept; 1.0.0 an index with a tagged child and a signature, all three due to go (keep 1). */
 function doomedIndex(): NodeSpec[] {
   return [
@@ -345,19 +355,36 @@ describe('docker-registry: the run fails closed', () => {
     // 0.9.0 is due to go; meanwhile someone pushes an index tagged `bundle` over 0.9.0's manifest
     const v0 = seeded.nodes.get('v0')!
     const bundle = async () => {
-      await seedGraph(s.target, [], '')
-      const body = Buffer.from(
-        JSON.stringify({
-          schemaVersion: 2,
-          mediaType: 'application/vnd.oci.image.index.v1+json',
-          manifests: [{ mediaType: v0.pushed.mediaType, digest: v0.digest, size: v0.pushed.size }]
-        })
-      )
-      const { putManifest } = await import('../test/support/push')
-      await putManifest(s.target, 'app', 'bundle', body, 'application/vnd.oci.image.index.v1+json')
+      await putManifest(s.target, 'app', 'bundle', indexOver([v0.pushed]), OCI_INDEX)
     }
     const r = await run(s, {}, [{ path: /\/v2\/app\/tags\/list/, after: 1, times: 1, fault: { kind: 'hook', run: bundle } }])
     expect(outcomes(r).get('app:0.9.0')!.detail).toMatch(/^changed since planned: new tag bundle now reaches it through index/)
+    expect(await registryReader(s.target).resolve('app', v0.digest)).toBe(v0.digest)
+  })
+
+  it('a new index over a new inner index that cannot be read stops every delete of the image', async () => {
+    // bundle -> inner -> 0.9.0, pushed mid-run; the inner index then answers 404: what it reaches is unknown
+    const v0 = seeded.nodes.get('v0')!
+    const inner = indexOver([v0.pushed])
+    const innerDigest = `sha256:${createHash('sha256').update(inner).digest('hex')}`
+    const push = async () => {
+      await putManifest(s.target, 'app', innerDigest, inner, OCI_INDEX)
+      const innerPushed = { digest: innerDigest, body: inner, mediaType: OCI_INDEX, size: inner.length }
+      await putManifest(s.target, 'app', 'bundle', indexOver([innerPushed]), OCI_INDEX)
+    }
+    const r = await run(s, {}, [
+      { path: /\/v2\/app\/tags\/list/, after: 1, times: 1, fault: { kind: 'hook', run: push } },
+      {
+        method: 'GET',
+        path: new RegExp(`/manifests/${innerDigest}$`),
+        fault: { kind: 'status', status: 404, body: '{"errors":[{"code":"MANIFEST_UNKNOWN"}]}' }
+      }
+    ])
+    expect(outcomes(r).get('app:0.9.0')).toMatchObject({
+      status: 'failed',
+      detail: expect.stringMatching(/^not deleted: recheck before deleting failed: manifest sha256:/)
+    })
+    expect(r.totals.tags.deleted).toBe(0)
     expect(await registryReader(s.target).resolve('app', v0.digest)).toBe(v0.digest)
   })
 

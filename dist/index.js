@@ -36499,6 +36499,7 @@ exports.MAX_INDEX_DEPTH = void 0;
 exports.cachingReader = cachingReader;
 exports.groupByDigest = groupByDigest;
 exports.readGraph = readGraph;
+exports.readIndexTree = readIndexTree;
 exports.readManifestDetails = readManifestDetails;
 exports.readNeededDates = readNeededDates;
 const compare_1 = __nccwpck_require__(5344);
@@ -36559,37 +36560,7 @@ function groupByDigest(tagged) {
  */
 async function readGraph(reader, inv, parallel) {
     const nodes = new Map(inv.manifests.map(m => [m.digest, m]));
-    const untagged = [];
-    let level = inv.manifests.filter(m => !m.mediaType || (0, media_1.isIndexType)(m.mediaType));
-    for (let depth = 1; level.length > 0; depth++) {
-        if (depth > exports.MAX_INDEX_DEPTH)
-            throw new Error(`indexes nested deeper than ${exports.MAX_INDEX_DEPTH} levels`);
-        const bodies = await (0, concurrency_1.mapLimit)(level, parallel, rec => mustRead(reader, inv.name, rec.digest));
-        const next = [];
-        level.forEach((rec, i) => {
-            const body = bodies[i]; // one per record read
-            rec.mediaType = body.mediaType;
-            rec.manifestSize = body.size;
-            if (body.manifest.subject)
-                rec.subject = body.manifest.subject;
-            if (!(0, media_1.isIndexType)(body.mediaType))
-                return;
-            rec.children = [...new Set(body.manifest.manifests.map(c => c.digest))];
-            for (const c of body.manifest.manifests) {
-                if (typeof c.digest !== 'string' || !c.digest.includes(':'))
-                    throw new Error(`index ${rec.digest} has a child without a digest`);
-                if (nodes.has(c.digest))
-                    continue;
-                const child = { digest: c.digest, mediaType: c.mediaType ?? '', tags: [], children: [] };
-                nodes.set(c.digest, child);
-                untagged.push(child);
-                // A descriptor says what the child is; only an index (or an unknown) has to be read.
-                if (!c.mediaType || (0, media_1.isIndexType)(c.mediaType))
-                    next.push(child);
-            }
-        });
-        level = next;
-    }
+    const untagged = await readIndexTree(reader, inv.name, inv.manifests, nodes, parallel);
     // Referrers pushed without a tag (OCI 1.1), where the server offers the referrers API: asked once per
     // manifest of the graph, and of each referrer found, so a tagged signature of an untagged SBOM follows
     // the image the SBOM describes. The first "no such API" answer stops the asking.
@@ -36644,6 +36615,46 @@ async function readGraph(reader, inv, parallel) {
     });
     inv.untagged = untagged.sort((a, b) => (0, compare_1.compareStrings)(a.digest, b.digest));
     inv.missingSubjects = missing;
+}
+/**
+ * Reads, by digest, each of `roots` that is or may be an index, and every index below, to any depth: sets
+ * each one's media type, size, subject and children, and returns the manifests met that `nodes` did not
+ * hold (added to it). Only an index, or a child whose descriptor names no media type, is read. Throws on a
+ * failed or missing read, and on nesting deeper than MAX_INDEX_DEPTH.
+ */
+async function readIndexTree(reader, name, roots, nodes, parallel) {
+    const found = [];
+    let level = roots.filter(m => !m.mediaType || (0, media_1.isIndexType)(m.mediaType));
+    for (let depth = 1; level.length > 0; depth++) {
+        if (depth > exports.MAX_INDEX_DEPTH)
+            throw new Error(`indexes nested deeper than ${exports.MAX_INDEX_DEPTH} levels`);
+        const bodies = await (0, concurrency_1.mapLimit)(level, parallel, rec => mustRead(reader, name, rec.digest));
+        const next = [];
+        level.forEach((rec, i) => {
+            const body = bodies[i]; // one per record read
+            rec.mediaType = body.mediaType;
+            rec.manifestSize = body.size;
+            if (body.manifest.subject)
+                rec.subject = body.manifest.subject;
+            if (!(0, media_1.isIndexType)(body.mediaType))
+                return;
+            rec.children = [...new Set(body.manifest.manifests.map(c => c.digest))];
+            for (const c of body.manifest.manifests) {
+                if (typeof c.digest !== 'string' || !c.digest.includes(':'))
+                    throw new Error(`index ${rec.digest} has a child without a digest`);
+                if (nodes.has(c.digest))
+                    continue;
+                const child = { digest: c.digest, mediaType: c.mediaType ?? '', tags: [], children: [] };
+                nodes.set(c.digest, child);
+                found.push(child);
+                // A descriptor says what the child is; only an index (or an unknown) has to be read.
+                if (!c.mediaType || (0, media_1.isIndexType)(c.mediaType))
+                    next.push(child);
+            }
+        });
+        level = next;
+    }
+    return found;
 }
 async function mustRead(reader, name, digest) {
     const body = await reader.manifest(name, digest);
@@ -38883,7 +38894,7 @@ class RegistryBackend {
                 changed.set(t.digest, `changed since planned: ${who} now points at it`);
             // A tag on an index the plan never saw (pushed meanwhile) protects whatever that index reaches.
             else if (!planned.has(t.digest) && (0, media_1.isIndexType)(t.mediaType)) {
-                for (const d of await this.descendants(image.name, t.digest)) {
+                for (const d of await this.descendants(image.name, t.digest, t.mediaType)) {
                     if (doomedDigests.has(d))
                         changed.set(d, `changed since planned: ${who} now reaches it through index ${(0, digest_1.shortDigest)(t.digest)}`);
                 }
@@ -38928,24 +38939,14 @@ class RegistryBackend {
         });
         return problems;
     }
-    /** Every manifest below an index, read by digest, to any depth. */
-    async descendants(name, digest) {
-        const out = new Set();
-        let level = [digest];
-        for (let depth = 0; level.length > 0 && depth <= inventory_1.MAX_INDEX_DEPTH; depth++) {
-            const bodies = await (0, concurrency_1.mapLimit)(level, this.opts.parallel, d => this.client.manifest(name, d));
-            level = [];
-            for (const b of bodies) {
-                for (const c of b?.manifest.manifests ?? []) {
-                    if (out.has(c.digest))
-                        continue;
-                    out.add(c.digest);
-                    if (!c.mediaType || (0, media_1.isIndexType)(c.mediaType))
-                        level.push(c.digest);
-                }
-            }
-        }
-        return [...out];
+    /**
+     * Every manifest below an index the plan never saw, read by digest to any depth (the graph's own walk:
+     * a nested index that cannot be read fails the recheck, so nothing of the image is deleted).
+     */
+    async descendants(name, digest, mediaType) {
+        const root = { digest, mediaType, tags: [], children: [] };
+        const below = await (0, inventory_1.readIndexTree)(this.client, name, [root], new Map([[digest, root]]), this.opts.parallel);
+        return below.map(m => m.digest);
     }
     async resolveTags(name, tags) {
         const out = await (0, concurrency_1.mapLimit)(tags, this.opts.parallel, async (tag) => {

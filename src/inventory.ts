@@ -82,31 +82,7 @@ export function groupByDigest(tagged: TaggedDigest[]): ManifestRecord[] {
  */
 export async function readGraph(reader: ManifestReader, inv: ImageInventory, parallel: number): Promise<void> {
   const nodes = new Map<string, ManifestRecord>(inv.manifests.map(m => [m.digest, m]))
-  const untagged: ManifestRecord[] = []
-  let level = inv.manifests.filter(m => !m.mediaType || isIndexType(m.mediaType))
-  for (let depth = 1; level.length > 0; depth++) {
-    if (depth > MAX_INDEX_DEPTH) throw new Error(`indexes nested deeper than ${MAX_INDEX_DEPTH} levels`)
-    const bodies = await mapLimit(level, parallel, rec => mustRead(reader, inv.name, rec.digest))
-    const next: ManifestRecord[] = []
-    level.forEach((rec, i) => {
-      const body = bodies[i] as ManifestBody // one per record read
-      rec.mediaType = body.mediaType
-      rec.manifestSize = body.size
-      if (body.manifest.subject) rec.subject = body.manifest.subject
-      if (!isIndexType(body.mediaType)) return
-      rec.children = [...new Set(body.manifest.manifests.map(c => c.digest))]
-      for (const c of body.manifest.manifests) {
-        if (typeof c.digest !== 'string' || !c.digest.includes(':')) throw new Error(`index ${rec.digest} has a child without a digest`)
-        if (nodes.has(c.digest)) continue
-        const child: ManifestRecord = { digest: c.digest, mediaType: c.mediaType ?? '', tags: [], children: [] }
-        nodes.set(c.digest, child)
-        untagged.push(child)
-        // A descriptor says what the child is; only an index (or an unknown) has to be read.
-        if (!c.mediaType || isIndexType(c.mediaType)) next.push(child)
-      }
-    })
-    level = next
-  }
+  const untagged = await readIndexTree(reader, inv.name, inv.manifests, nodes, parallel)
 
   // Referrers pushed without a tag (OCI 1.1), where the server offers the referrers API: asked once per
   // manifest of the graph, and of each referrer found, so a tagged signature of an untagged SBOM follows
@@ -158,6 +134,47 @@ export async function readGraph(reader: ManifestReader, inv: ImageInventory, par
   })
   inv.untagged = untagged.sort((a, b) => compareStrings(a.digest, b.digest))
   inv.missingSubjects = missing
+}
+
+/**
+ * Reads, by digest, each of `roots` that is or may be an index, and every index below, to any depth: sets
+ * each one's media type, size, subject and children, and returns the manifests met that `nodes` did not
+ * hold (added to it). Only an index, or a child whose descriptor names no media type, is read. Throws on a
+ * failed or missing read, and on nesting deeper than MAX_INDEX_DEPTH.
+ */
+export async function readIndexTree(
+  reader: ManifestReader,
+  name: string,
+  roots: ManifestRecord[],
+  nodes: Map<string, ManifestRecord>,
+  parallel: number
+): Promise<ManifestRecord[]> {
+  const found: ManifestRecord[] = []
+  let level = roots.filter(m => !m.mediaType || isIndexType(m.mediaType))
+  for (let depth = 1; level.length > 0; depth++) {
+    if (depth > MAX_INDEX_DEPTH) throw new Error(`indexes nested deeper than ${MAX_INDEX_DEPTH} levels`)
+    const bodies = await mapLimit(level, parallel, rec => mustRead(reader, name, rec.digest))
+    const next: ManifestRecord[] = []
+    level.forEach((rec, i) => {
+      const body = bodies[i] as ManifestBody // one per record read
+      rec.mediaType = body.mediaType
+      rec.manifestSize = body.size
+      if (body.manifest.subject) rec.subject = body.manifest.subject
+      if (!isIndexType(body.mediaType)) return
+      rec.children = [...new Set(body.manifest.manifests.map(c => c.digest))]
+      for (const c of body.manifest.manifests) {
+        if (typeof c.digest !== 'string' || !c.digest.includes(':')) throw new Error(`index ${rec.digest} has a child without a digest`)
+        if (nodes.has(c.digest)) continue
+        const child: ManifestRecord = { digest: c.digest, mediaType: c.mediaType ?? '', tags: [], children: [] }
+        nodes.set(c.digest, child)
+        found.push(child)
+        // A descriptor says what the child is; only an index (or an unknown) has to be read.
+        if (!c.mediaType || isIndexType(c.mediaType)) next.push(child)
+      }
+    })
+    level = next
+  }
+  return found
 }
 
 async function mustRead(reader: ManifestReader, name: string, digest: string): Promise<ManifestBody> {

@@ -3,7 +3,7 @@
 
 import { Backend, ImageRef } from '../backend'
 import type { SizeEstimate } from '../config'
-import { cachingReader, readManifestDetails, readNeededDates, groupByDigest, MAX_INDEX_DEPTH, readGraph, TaggedDigest } from '../inventory'
+import { cachingReader, readManifestDetails, readNeededDates, groupByDigest, readGraph, readIndexTree, TaggedDigest } from '../inventory'
 import { mapLimit } from '../concurrency'
 import { Decision, ImageInventory, Policy } from '../model'
 import { RegistryClient } from './client'
@@ -100,7 +100,7 @@ export class RegistryBackend implements Backend {
       if (doomedDigests.has(t.digest)) changed.set(t.digest, `changed since planned: ${who} now points at it`)
       // A tag on an index the plan never saw (pushed meanwhile) protects whatever that index reaches.
       else if (!planned.has(t.digest) && isIndexType(t.mediaType)) {
-        for (const d of await this.descendants(image.name, t.digest)) {
+        for (const d of await this.descendants(image.name, t.digest, t.mediaType)) {
           if (doomedDigests.has(d)) changed.set(d, `changed since planned: ${who} now reaches it through index ${shortDigest(t.digest)}`)
         }
       }
@@ -144,22 +144,14 @@ export class RegistryBackend implements Backend {
     return problems
   }
 
-  /** Every manifest below an index, read by digest, to any depth. */
-  private async descendants(name: string, digest: string): Promise<string[]> {
-    const out = new Set<string>()
-    let level = [digest]
-    for (let depth = 0; level.length > 0 && depth <= MAX_INDEX_DEPTH; depth++) {
-      const bodies = await mapLimit(level, this.opts.parallel, d => this.client.manifest(name, d))
-      level = []
-      for (const b of bodies) {
-        for (const c of b?.manifest.manifests ?? []) {
-          if (out.has(c.digest)) continue
-          out.add(c.digest)
-          if (!c.mediaType || isIndexType(c.mediaType)) level.push(c.digest)
-        }
-      }
-    }
-    return [...out]
+  /**
+   * Every manifest below an index the plan never saw, read by digest to any depth (the graph's own walk:
+   * a nested index that cannot be read fails the recheck, so nothing of the image is deleted).
+   */
+  private async descendants(name: string, digest: string, mediaType: string): Promise<string[]> {
+    const root = { digest, mediaType, tags: [], children: [] }
+    const below = await readIndexTree(this.client, name, [root], new Map([[digest, root]]), this.opts.parallel)
+    return below.map(m => m.digest)
   }
 
   private async resolveTags(name: string, tags: string[]): Promise<TaggedDigest[]> {
