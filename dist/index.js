@@ -35678,9 +35678,20 @@ function addCounts(into, more) {
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.digestKey = digestKey;
 exports.shortDigest = shortDigest;
-// How a digest is shown everywhere (reasons, tables, logs): `sha256:` and the first 12 hex digits, enough
-// to find the manifest, short enough for a table cell.
+// Digests in short: as a number for compact sets, and as shown everywhere (reasons, tables, logs).
+/**
+ * A digest as a number: 52 bits of its hex (exact in a double), to keep hundreds of thousands of digests
+ * in a few MB. Two different digests colliding among a million has odds around 1e-4; callers use it only
+ * where a collision errs on the safe side.
+ */
+function digestKey(digest) {
+    const at = digest.indexOf(':') + 1;
+    const n = parseInt(digest.slice(at, at + 13), 16);
+    return Number.isNaN(n) ? -1 : n;
+}
+/** `sha256:` and the first 12 hex digits: enough to find the manifest, short enough for a table cell. */
 function shortDigest(d) {
     const colon = d.indexOf(':');
     if (colon < 0)
@@ -35893,7 +35904,7 @@ function label(d, digest) {
 /***/ }),
 
 /***/ 9217:
-/***/ ((__unused_webpack_module, exports) => {
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
@@ -35902,16 +35913,8 @@ function label(d, digest) {
 // are remembered, as numbers, so a run over 100k tags holds a few MB here, not its inventories.
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.FreeableEstimate = void 0;
+const digest_1 = __nccwpck_require__(2187);
 const gone = (o) => o.status === 'deleted' || o.status === 'would-delete';
-/**
- * A blob digest as a number: 52 bits of its hex (exact in a double). Two different blobs colliding among
- * a million has odds around 1e-4, and would only shift an estimate by one blob.
- */
-function blobKey(digest) {
-    const at = digest.indexOf(':') + 1;
-    const n = parseInt(digest.slice(at, at + 13), 16);
-    return Number.isNaN(n) ? -1 : n;
-}
 class FreeableEstimate {
     known = true;
     repos = new Map();
@@ -35936,7 +35939,7 @@ class FreeableEstimate {
             if (!gone(o))
                 for (const b of m.blobs ?? []) {
                     usedHere.add(b.digest);
-                    repo.used.add(blobKey(b.digest));
+                    repo.used.add((0, digest_1.digestKey)(b.digest));
                 }
         }
         if (unknown) {
@@ -35952,7 +35955,7 @@ class FreeableEstimate {
             if (!m)
                 continue;
             for (const b of m.blobs ?? []) {
-                repo.goneBlobs.set(blobKey(b.digest), b.size);
+                repo.goneBlobs.set((0, digest_1.digestKey)(b.digest), b.size);
                 if (usedHere.has(b.digest) || counted.has(b.digest))
                     continue;
                 counted.add(b.digest);
@@ -38034,9 +38037,8 @@ const version_1 = __nccwpck_require__(9698);
  * `untagged`: the image's untagged manifests, as the inventory found them (the graph needs them).
  */
 function createdNeeded(manifests, policy, untagged = []) {
-    const { items } = (0, item_1.classify)({ repository: '', name: '', manifests: [...manifests], untagged: [...untagged] }, policy.ageBasis);
-    const pushedKnown = (it) => it.record.pushed instanceof Date && !Number.isNaN(it.record.pushed.getTime());
-    const nodes = new Set([...manifests, ...untagged].map(m => m.digest));
+    const { items, graph } = (0, item_1.classify)({ repository: '', name: '', manifests: [...manifests], untagged: [...untagged] }, policy.ageBasis);
+    const pushedKnown = (it) => (0, item_1.validDate)(it.record.pushed) !== undefined;
     const need = new Set();
     // Age (older-than): ranked manifests, and referrers that may be orphans (no subject in the graph), are
     // aged on their own; a tagged child, or a referrer with its subject here, goes with what it hangs from.
@@ -38044,7 +38046,7 @@ function createdNeeded(manifests, policy, untagged = []) {
         for (const it of items) {
             if (it.dependent)
                 continue;
-            if (it.refs && it.refs.some(r => r.subject !== it.record.digest && nodes.has(r.subject)))
+            if (it.refs && it.refs.some(r => r.subject !== it.record.digest && graph.has(r.subject)))
                 continue;
             if (policy.ageBasis === 'created' || !pushedKnown(it))
                 need.add(it);
@@ -38096,12 +38098,14 @@ exports.pathText = pathText;
 const referrers_1 = __nccwpck_require__(7898);
 class ManifestGraph {
     tagged = new Set();
+    /** Every manifest of the image, tagged or untagged. */
+    nodes;
     down = new Map();
     up = new Map();
     constructor(inv) {
         for (const m of inv.manifests)
             this.tagged.add(m.digest);
-        const nodes = new Set([...inv.manifests, ...(inv.untagged ?? [])].map(m => m.digest));
+        const nodes = (this.nodes = new Set([...inv.manifests, ...(inv.untagged ?? [])].map(m => m.digest)));
         for (const m of [...inv.manifests, ...(inv.untagged ?? [])]) {
             for (const c of m.children)
                 this.add({ from: m.digest, to: c, label: 'child' });
@@ -38120,6 +38124,10 @@ class ManifestGraph {
             if (m.subject && nodes.has(m.subject))
                 this.add({ from: m.subject, to: m.digest, label: nounOfArtifact(m.artifactType) });
         }
+    }
+    /** Whether the image holds `digest` (tagged, or untagged as the inventory found it). */
+    has(digest) {
+        return this.nodes.has(digest);
     }
     /** The edges into `digest` (from its parents and subjects). */
     parents(digest) {
@@ -38429,12 +38437,11 @@ function planImage(inv, policy, now, locate) {
             (0, item_1.decide)(it, 'keep', 'image-failed', `image inventory failed: ${inv.error}`);
         return work;
     }
-    const nodes = new Set([...inv.manifests, ...(inv.untagged ?? [])].map(m => m.digest));
     const missing = new Set(inv.missingSubjects ?? []);
     const states = new Map();
     for (const it of items) {
         if (it.refs) {
-            const state = (0, rules_1.subjectState)(it, graph, nodes, missing, locate);
+            const state = (0, rules_1.subjectState)(it, graph, missing, locate);
             states.set(it, state);
             it.subject = state.kind === 'follows' ? it.refs[0]?.subject : state.subject;
         }
@@ -38669,9 +38676,9 @@ exports.DAY_MS = 86_400_000;
  * A referrer's subject: in the graph and owned by a tagged manifest (it follows that), or known to exist
  * (untagged here, in another image of the run, or not proven gone: kept), or proven gone (an orphan).
  */
-function subjectState(it, graph, nodes, missing, locate) {
+function subjectState(it, graph, missing, locate) {
     const subjects = (0, item_1.unique)((it.refs ?? []).map(r => r.subject));
-    const inGraph = subjects.find(s => s !== it.record.digest && nodes.has(s));
+    const inGraph = subjects.find(s => s !== it.record.digest && graph.has(s));
     if (inGraph !== undefined) {
         if (graph.taggedAncestors(it.record.digest).length > 0)
             return { kind: 'follows' };
@@ -40493,7 +40500,7 @@ function writeReportFile(run, cfg) {
 /***/ }),
 
 /***/ 9661:
-/***/ ((__unused_webpack_module, exports) => {
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
@@ -40503,11 +40510,7 @@ function writeReportFile(run, cfg) {
 // only find a subject that is not there, so it keeps a referrer, never deletes one.
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.SubjectDirectory = void 0;
-function key(digest) {
-    const at = digest.indexOf(':') + 1;
-    const n = parseInt(digest.slice(at, at + 13), 16);
-    return Number.isNaN(n) ? -1 : n;
-}
+const digest_1 = __nccwpck_require__(2187);
 class SubjectDirectory {
     images = [];
     where = new Map();
@@ -40524,8 +40527,8 @@ class SubjectDirectory {
             this.unreadable.push(label);
         const at = this.images.push(label) - 1;
         for (const m of [...inv.manifests, ...(inv.untagged ?? [])])
-            if (!this.where.has(key(m.digest)))
-                this.where.set(key(m.digest), at);
+            if (!this.where.has((0, digest_1.digestKey)(m.digest)))
+                this.where.set((0, digest_1.digestKey)(m.digest), at);
     }
     has(repository, name) {
         return this.added.has(`${repository}/${name}`);
@@ -40535,7 +40538,7 @@ class SubjectDirectory {
      * image holds it. While any image could not be read, nothing is proven absent.
      */
     locate(digest) {
-        const at = this.where.get(key(digest));
+        const at = this.where.get((0, digest_1.digestKey)(digest));
         if (at !== undefined)
             return `in ${this.images[at]}`;
         if (this.unreadable.length > 0)

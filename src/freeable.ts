@@ -2,19 +2,10 @@
 // image alone), and for the run at the end (deduplicated over each repository). Only digests and sizes
 // are remembered, as numbers, so a run over 100k tags holds a few MB here, not its inventories.
 
+import { digestKey } from './digest'
 import type { ImageInventory, Outcome } from './model'
 
 const gone = (o: Outcome): boolean => o.status === 'deleted' || o.status === 'would-delete'
-
-/**
- * A blob digest as a number: 52 bits of its hex (exact in a double). Two different blobs colliding among
- * a million has odds around 1e-4, and would only shift an estimate by one blob.
- */
-function blobKey(digest: string): number {
-  const at = digest.indexOf(':') + 1
-  const n = parseInt(digest.slice(at, at + 13), 16)
-  return Number.isNaN(n) ? -1 : n
-}
 
 export class FreeableEstimate {
   private known = true
@@ -39,7 +30,7 @@ export class FreeableEstimate {
       if (!gone(o))
         for (const b of m.blobs ?? []) {
           usedHere.add(b.digest)
-          repo.used.add(blobKey(b.digest))
+          repo.used.add(digestKey(b.digest))
         }
     }
     if (unknown) {
@@ -53,7 +44,7 @@ export class FreeableEstimate {
       const m = byDigest.get(o.decision.digest)
       if (!m) continue
       for (const b of m.blobs ?? []) {
-        repo.goneBlobs.set(blobKey(b.digest), b.size)
+        repo.goneBlobs.set(digestKey(b.digest), b.size)
         if (usedHere.has(b.digest) || counted.has(b.digest)) continue
         counted.add(b.digest)
         bytes += b.size

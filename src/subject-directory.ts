@@ -3,13 +3,8 @@
 // anywhere the run lists. Digests are kept as 52-bit numbers (a few MB at 100k tags): a collision can
 // only find a subject that is not there, so it keeps a referrer, never deletes one.
 
+import { digestKey } from './digest'
 import type { ImageInventory } from './model'
-
-function key(digest: string): number {
-  const at = digest.indexOf(':') + 1
-  const n = parseInt(digest.slice(at, at + 13), 16)
-  return Number.isNaN(n) ? -1 : n
-}
 
 export class SubjectDirectory {
   private readonly images: string[] = []
@@ -25,7 +20,7 @@ export class SubjectDirectory {
     this.added.add(label)
     if (inv.error !== undefined) this.unreadable.push(label)
     const at = this.images.push(label) - 1
-    for (const m of [...inv.manifests, ...(inv.untagged ?? [])]) if (!this.where.has(key(m.digest))) this.where.set(key(m.digest), at)
+    for (const m of [...inv.manifests, ...(inv.untagged ?? [])]) if (!this.where.has(digestKey(m.digest))) this.where.set(digestKey(m.digest), at)
   }
 
   has(repository: string, name: string): boolean {
@@ -37,7 +32,7 @@ export class SubjectDirectory {
    * image holds it. While any image could not be read, nothing is proven absent.
    */
   locate(digest: string): string | undefined {
-    const at = this.where.get(key(digest))
+    const at = this.where.get(digestKey(digest))
     if (at !== undefined) return `in ${this.images[at]}`
     if (this.unreadable.length > 0) return `perhaps in ${this.unreadable[0]} (its inventory failed)`
     return undefined

@@ -6,7 +6,7 @@
 // which only the report's Date column shows ("—").
 
 import type { ManifestRecord, Policy } from '../model'
-import { classify, type Item } from './item'
+import { classify, validDate, type Item } from './item'
 import { compareVersions } from './version'
 
 /**
@@ -15,9 +15,8 @@ import { compareVersions } from './version'
  * `untagged`: the image's untagged manifests, as the inventory found them (the graph needs them).
  */
 export function createdNeeded(manifests: readonly ManifestRecord[], policy: Policy, untagged: readonly ManifestRecord[] = []): Set<string> {
-  const { items } = classify({ repository: '', name: '', manifests: [...manifests], untagged: [...untagged] }, policy.ageBasis)
-  const pushedKnown = (it: Item) => it.record.pushed instanceof Date && !Number.isNaN(it.record.pushed.getTime())
-  const nodes = new Set([...manifests, ...untagged].map(m => m.digest))
+  const { items, graph } = classify({ repository: '', name: '', manifests: [...manifests], untagged: [...untagged] }, policy.ageBasis)
+  const pushedKnown = (it: Item) => validDate(it.record.pushed) !== undefined
   const need = new Set<Item>()
 
   // Age (older-than): ranked manifests, and referrers that may be orphans (no subject in the graph), are
@@ -25,7 +24,7 @@ export function createdNeeded(manifests: readonly ManifestRecord[], policy: Poli
   if (policy.olderThan) {
     for (const it of items) {
       if (it.dependent) continue
-      if (it.refs && it.refs.some(r => r.subject !== it.record.digest && nodes.has(r.subject))) continue
+      if (it.refs && it.refs.some(r => r.subject !== it.record.digest && graph.has(r.subject))) continue
       if (policy.ageBasis === 'created' || !pushedKnown(it)) need.add(it)
     }
   }

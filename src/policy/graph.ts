@@ -22,12 +22,14 @@ export interface Ancestor {
 
 export class ManifestGraph {
   private readonly tagged = new Set<string>()
+  /** Every manifest of the image, tagged or untagged. */
+  private readonly nodes: Set<string>
   private readonly down = new Map<string, Edge[]>()
   private readonly up = new Map<string, Edge[]>()
 
   constructor(inv: ImageInventory) {
     for (const m of inv.manifests) this.tagged.add(m.digest)
-    const nodes = new Set([...inv.manifests, ...(inv.untagged ?? [])].map(m => m.digest))
+    const nodes = (this.nodes = new Set([...inv.manifests, ...(inv.untagged ?? [])].map(m => m.digest)))
     for (const m of [...inv.manifests, ...(inv.untagged ?? [])]) {
       for (const c of m.children) this.add({ from: m.digest, to: c, label: 'child' })
     }
@@ -42,6 +44,11 @@ export class ManifestGraph {
     for (const m of inv.untagged ?? []) {
       if (m.subject && nodes.has(m.subject)) this.add({ from: m.subject, to: m.digest, label: nounOfArtifact(m.artifactType) })
     }
+  }
+
+  /** Whether the image holds `digest` (tagged, or untagged as the inventory found it). */
+  has(digest: string): boolean {
+    return this.nodes.has(digest)
   }
 
   /** The edges into `digest` (from its parents and subjects). */

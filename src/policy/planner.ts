@@ -52,12 +52,11 @@ function planImage(inv: ImageInventory, policy: Policy, now: number, locate: Loc
     for (const it of items) decide(it, 'keep', 'image-failed', `image inventory failed: ${inv.error}`)
     return work
   }
-  const nodes = new Set([...inv.manifests, ...(inv.untagged ?? [])].map(m => m.digest))
   const missing = new Set(inv.missingSubjects ?? [])
   const states = new Map<Item, SubjectState>()
   for (const it of items) {
     if (it.refs) {
-      const state = subjectState(it, graph, nodes, missing, locate)
+      const state = subjectState(it, graph, missing, locate)
       states.set(it, state)
       it.subject = state.kind === 'follows' ? it.refs[0]?.subject : state.subject
     }

@@ -15,15 +15,9 @@ export type SubjectState = { kind: 'follows' } | { kind: 'exists'; subject: stri
  * A referrer's subject: in the graph and owned by a tagged manifest (it follows that), or known to exist
  * (untagged here, in another image of the run, or not proven gone: kept), or proven gone (an orphan).
  */
-export function subjectState(
-  it: Item,
-  graph: ManifestGraph,
-  nodes: ReadonlySet<string>,
-  missing: ReadonlySet<string>,
-  locate: LocateSubject | undefined
-): SubjectState {
+export function subjectState(it: Item, graph: ManifestGraph, missing: ReadonlySet<string>, locate: LocateSubject | undefined): SubjectState {
   const subjects = unique((it.refs ?? []).map(r => r.subject))
-  const inGraph = subjects.find(s => s !== it.record.digest && nodes.has(s))
+  const inGraph = subjects.find(s => s !== it.record.digest && graph.has(s))
   if (inGraph !== undefined) {
     if (graph.taggedAncestors(it.record.digest).length > 0) return { kind: 'follows' }
     return { kind: 'exists', subject: inGraph, reason: `${nounOf(it, inGraph)} of untagged ${shortDigest(inGraph)}, which exists` }
