@@ -34589,7 +34589,7 @@ class NexusBackend {
     registry(repository) {
         let r = this.registries.get(repository);
         if (!r) {
-            r = new client_1.RegistryClient(this.http, this.cfg.registryUrl ?? `${this.cfg.host}/repository/${repository}`);
+            r = new client_1.RegistryClient(this.http, (0, client_2.registryBase)(this.cfg.host, repository, this.cfg.registryUrl));
             this.registries.set(repository, r);
         }
         return r;
@@ -34681,6 +34681,7 @@ function recordsFromComponents(components) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.NexusClient = exports.MAX_COMPONENT_PAGES = void 0;
 exports.parseNexusDate = parseNexusDate;
+exports.registryBase = registryBase;
 exports.restBase = restBase;
 exports.authFailure = authFailure;
 const node_crypto_1 = __nccwpck_require__(7598);
@@ -34696,6 +34697,13 @@ function parseNexusDate(text) {
         return undefined;
     const d = new Date(text.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
     return Number.isNaN(d.getTime()) ? undefined : d;
+}
+/**
+ * Where a Nexus repository's Docker v2 API is served: `registry-url` when given (a connector port, another
+ * host), else `<host>/repository/<repository>` on the main port.
+ */
+function registryBase(host, repository, registryUrl) {
+    return registryUrl ?? `${host}/repository/${repository}`;
 }
 /** The REST API's base under a Nexus base URL (a context path such as `/nexus` included). */
 function restBase(host) {
@@ -37850,6 +37858,7 @@ function listImages(run) {
 // run deleted and what it must leave standing. A failure here fails the run; what was deleted stays reported.
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.reclaimSpace = reclaimSpace;
+const client_1 = __nccwpck_require__(9852);
 const reclaim_1 = __nccwpck_require__(8380);
 async function reclaimSpace(run, images) {
     const { cfg, http, log } = run;
@@ -37862,7 +37871,7 @@ async function reclaimSpace(run, images) {
                 expectedBytes: images.freeableBytes,
                 ...run.deps.reclaimTiming,
                 ociRepositories: [...(kept?.ociRepositories ?? [])],
-                ...(kept && !cfg.dryRun ? { verifyKept: () => kept.verify(http, repo => cfg.registryUrl ?? `${cfg.host}/repository/${repo}`, cfg.concurrency) } : {})
+                ...(kept && !cfg.dryRun ? { verifyKept: () => kept.verify(http, repo => (0, client_1.registryBase)(cfg.host, repo, cfg.registryUrl), cfg.concurrency) } : {})
             });
         }
         catch (e) {

@@ -11,7 +11,7 @@ import { mapLimit } from '../concurrency'
 import { Decision, ImageInventory, ManifestRecord } from '../model'
 import { RegistryClient } from '../registry/client'
 import { isIndexType } from '../registry/media'
-import { NexusClient, NexusComponent, parseNexusDate } from './client'
+import { NexusClient, NexusComponent, parseNexusDate, registryBase } from './client'
 import { ListingSpool } from './listing-spool'
 import { checkPrivileges, describeMissing } from './privileges'
 import { shortDigest } from '../digest'
@@ -251,7 +251,7 @@ export class NexusBackend implements Backend {
   private registry(repository: string): RegistryClient {
     let r = this.registries.get(repository)
     if (!r) {
-      r = new RegistryClient(this.http, this.cfg.registryUrl ?? `${this.cfg.host}/repository/${repository}`)
+      r = new RegistryClient(this.http, registryBase(this.cfg.host, repository, this.cfg.registryUrl))
       this.registries.set(repository, r)
     }
     return r

@@ -55,6 +55,14 @@ export function parseNexusDate(text: string | null | undefined): Date | undefine
   return Number.isNaN(d.getTime()) ? undefined : d
 }
 
+/**
+ * Where a Nexus repository's Docker v2 API is served: `registry-url` when given (a connector port, another
+ * host), else `<host>/repository/<repository>` on the main port.
+ */
+export function registryBase(host: string, repository: string, registryUrl: string | undefined): string {
+  return registryUrl ?? `${host}/repository/${repository}`
+}
+
 /** The REST API's base under a Nexus base URL (a context path such as `/nexus` included). */
 export function restBase(host: string): string {
   return `${host}/service/rest/v1`

@@ -2,6 +2,7 @@
 // run deleted and what it must leave standing. A failure here fails the run; what was deleted stays reported.
 
 import type { ReclaimReport } from '../model'
+import { registryBase } from '../nexus/client'
 import { reclaim } from '../nexus/reclaim'
 import type { RunContext } from './context'
 import type { ImagesDone } from './images'
@@ -16,7 +17,7 @@ export async function reclaimSpace(run: RunContext, images: ImagesDone): Promise
         expectedBytes: images.freeableBytes,
         ...run.deps.reclaimTiming,
         ociRepositories: [...(kept?.ociRepositories ?? [])],
-        ...(kept && !cfg.dryRun ? { verifyKept: () => kept.verify(http, repo => cfg.registryUrl ?? `${cfg.host}/repository/${repo}`, cfg.concurrency) } : {})
+        ...(kept && !cfg.dryRun ? { verifyKept: () => kept.verify(http, repo => registryBase(cfg.host, repo, cfg.registryUrl), cfg.concurrency) } : {})
       })
     } catch (e) {
       run.failures.push(`reclaim: ${(e as Error).message}`)
