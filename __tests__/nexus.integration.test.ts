@@ -87,19 +87,7 @@ describe.each([
         fault: { kind: 'hook', run: async () => void emu.rePushTag(REPO, IMAGE, '1.0.0') }
       }
     ])
-    const inputs: Record<string, string> = {
-      host: proxy.url,
-      repository: REPO,
-      username: 'admin',
-      password: 'admin123',
-      ...NEXUS_POLICY,
-      'dry-run': 'false',
-      'verify-before-delete': 'true'
-    }
-    const report = await runCleanup(
-      parseConfig(n => inputs[n]),
-      { log: memoryLogger(), version: 'test' }
-    ).finally(() => proxy.close())
+    const report = await run(emu, { host: proxy.url, 'dry-run': 'false', 'verify-before-delete': 'true' }).finally(() => proxy.close())
     const o = report.images[0].outcomes.find(x => x.decision.tags.includes('1.0.0'))!
     expect(o.status).toBe('skipped')
     expect(o.detail).toMatch(/changed since planned: 1.0.0 was re-pushed/)
@@ -133,11 +121,7 @@ describe.each([
         fault: { kind: 'hook', run: async () => void emu.rePushTag(REPO, IMAGE, '1.0.0') }
       }
     ])
-    const inputs: Record<string, string> = { host: proxy.url, repository: REPO, username: 'admin', password: 'admin123', ...NEXUS_POLICY, 'dry-run': 'false' }
-    const report = await runCleanup(
-      parseConfig(n => inputs[n]),
-      { log: memoryLogger(), version: 'test' }
-    ).finally(() => proxy.close())
+    const report = await run(emu, { host: proxy.url, 'dry-run': 'false' }).finally(() => proxy.close())
     expect(report.failures).toEqual([])
     expect(proxy.log.some(e => e.fault === 'hook')).toBe(true)
     expect(report.images[0].outcomes.find(x => x.decision.tags.includes('1.0.0'))!.status).toBe('deleted')
@@ -260,19 +244,7 @@ describe('delete-method manifest, a kept tag re-pointed onto a doomed digest', (
       }
       const proxy = await startFaultProxy(emu.url)
       proxy.setRules([{ method: 'GET', path: new RegExp(`^/repository/${REPO}/v2/${IMAGE}/tags/list`), times: 1, fault: { kind: 'hook', run: rollback } }])
-      const inputs: Record<string, string> = {
-        host: proxy.url,
-        repository: REPO,
-        username: 'admin',
-        password: 'admin123',
-        ...NEXUS_POLICY,
-        'dry-run': 'false',
-        'delete-method': 'manifest'
-      }
-      const report = await runCleanup(
-        parseConfig(n => inputs[n]),
-        { log: memoryLogger(), version: 'test' }
-      ).finally(() => proxy.close())
+      const report = await run(emu, { host: proxy.url, 'dry-run': 'false', 'delete-method': 'manifest' }).finally(() => proxy.close())
       const o = report.images[0].outcomes.find(x => x.decision.tags.includes('1.0.0'))!
       expect(o.status).toBe('skipped')
       expect(o.detail).toBe('changed since planned: kept tag latest now points at it')
