@@ -302,18 +302,7 @@ describe('Nexus under a context path', () => {
   it('host with /nexus: listing, reads by digest and deletes all go under it', async () => {
     const emu = await startNexusEmulator({ contextPath: '/nexus', scenario: nexusScenario() })
     try {
-      const inputs: Record<string, string> = {
-        host: `${emu.url}/nexus`,
-        repository: REPO,
-        username: 'admin',
-        password: 'admin123',
-        ...NEXUS_POLICY,
-        'dry-run': 'false'
-      }
-      const report = await runCleanup(
-        parseConfig(n => inputs[n]),
-        { log: memoryLogger(), version: 'test' }
-      )
+      const report = await run(emu, { host: `${emu.url}/nexus`, 'dry-run': 'false' })
       expect(report.failures).toEqual([])
       expect(emu.tags(REPO, IMAGE).sort()).toEqual(NEXUS_LEFT)
       expect(emu.requests.every(r => r.path.startsWith('/nexus/'))).toBe(true)
