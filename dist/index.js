@@ -35463,7 +35463,8 @@ function parseConfig(read) {
         throw new ConfigError('task-timeout', taskTimeoutText, `at least one second: ${duration_1.DURATION_FORMS}`);
     }
     const offsetText = get('gc-deploy-offset');
-    const offsetMs = /^0+h?$/.test(offsetText) ? 0 : (0, duration_1.parseDuration)(offsetText);
+    // A bare 0 needs no unit (parseDuration takes 0h, 24h, 2d)
+    const offsetMs = /^0+$/.test(offsetText) ? 0 : (0, duration_1.parseDuration)(offsetText);
     if (offsetMs === undefined || offsetMs % 3_600_000 !== 0) {
         throw new ConfigError('gc-deploy-offset', offsetText, 'whole hours, such as 24h or 0h');
     }

@@ -140,7 +140,8 @@ export function parseConfig(read: InputReader): Config {
   }
 
   const offsetText = get('gc-deploy-offset')
-  const offsetMs = /^0+h?$/.test(offsetText) ? 0 : parseDuration(offsetText)
+  // A bare 0 needs no unit (parseDuration takes 0h, 24h, 2d)
+  const offsetMs = /^0+$/.test(offsetText) ? 0 : parseDuration(offsetText)
   if (offsetMs === undefined || offsetMs % 3_600_000 !== 0) {
     throw new ConfigError('gc-deploy-offset', offsetText, 'whole hours, such as 24h or 0h')
   }
