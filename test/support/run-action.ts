@@ -5,6 +5,7 @@ import { execFile } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { assertDistCurrent } from './dist-current'
 
 const DIST = join(__dirname, '..', '..', 'dist', 'index.js')
 
@@ -30,7 +31,13 @@ export function parseOutputs(text: string): Record<string, string> {
   return out
 }
 
+let checked = false
+
 export function runAction(inputs: Record<string, string>): Promise<ActionRun> {
+  if (!checked) {
+    assertDistCurrent()
+    checked = true
+  }
   const dir = mkdtempSync(join(tmpdir(), 'nil-action-'))
   const outFile = join(dir, 'output')
   const summaryFile = join(dir, 'summary')
