@@ -11,11 +11,26 @@ describe('parseArgs', () => {
     expect(args.passwordEnv).toBeUndefined()
   })
 
-  it('accepts every input except password and dry-run as a flag', () => {
+  it('accepts every input except password as a flag; true/false ones with and without a value', () => {
     for (const input of INPUTS) {
-      if (input.name === 'password' || input.name === 'dry-run') continue
-      expect(parseArgs([`--${input.name}`, 'v']).inputs).toEqual({ [input.name]: 'v' })
+      if (input.name === 'password') continue
+      if (input.boolean) {
+        expect(parseArgs([`--${input.name}`]).inputs).toEqual({ [input.name]: 'true' })
+        expect(parseArgs([`--${input.name}=false`]).inputs).toEqual({ [input.name]: 'false' })
+        expect(parseArgs([`--${input.name}`, 'FALSE']).inputs).toEqual({ [input.name]: 'false' })
+        expect(parseArgs([`--no-${input.name}`]).inputs).toEqual({ [input.name]: 'false' })
+        expect(() => parseArgs([`--${input.name}=yes`])).toThrow(new UsageError(`--${input.name} accepts true or false (got "yes")`))
+      } else {
+        expect(parseArgs([`--${input.name}`, 'v']).inputs).toEqual({ [input.name]: 'v' })
+      }
     }
+  })
+
+  it('the switches take a value or none as well', () => {
+    expect(parseArgs(['--json=false', '--verbose', 'true'])).toMatchObject({ json: false, verbose: true })
+    expect(parseArgs(['--no-json']).json).toBe(false)
+    expect(() => parseArgs(['--no-host'])).toThrow('unknown option --no-host (see --help)')
+    expect(() => parseArgs(['--no-dry-run=true'])).toThrow('--no-dry-run takes no value')
   })
 
   it('reads the --x=y form, keeping later = signs in the value', () => {
@@ -30,12 +45,27 @@ describe('parseArgs', () => {
     expect(cfg.policy.excludeImages).toEqual(['shop/legacy'])
   })
 
-  it('--delete sets dry-run false; --dry-run sets it true; the last one wins', () => {
+  it('--delete, --no-dry-run and --dry-run=false all mean a real run; --dry-run a dry run', () => {
     expect(parseArgs(['--delete']).inputs['dry-run']).toBe('false')
-    expect(parseArgs(['--dry-run']).inputs['dry-run']).toBe('true')
+    expect(parseArgs(['--no-dry-run']).inputs['dry-run']).toBe('false')
     expect(parseArgs(['--dry-run=false']).inputs['dry-run']).toBe('false')
-    expect(parseArgs(['--delete', '--dry-run']).inputs['dry-run']).toBe('true')
-    expect(parseArgs(['--dry-run', '--delete']).inputs['dry-run']).toBe('false')
+    expect(parseArgs(['--dry-run', 'false']).inputs['dry-run']).toBe('false')
+    expect(parseArgs(['--dry-run']).inputs['dry-run']).toBe('true')
+    expect(parseArgs(['--delete', '--dry-run=false']).inputs['dry-run']).toBe('false')
+  })
+
+  it.each([
+    [['--delete', '--dry-run'], '--dry-run conflicts with --delete: give one of them'],
+    [['--dry-run', '--delete'], '--delete conflicts with --dry-run: give one of them'],
+    [['--dry-run=true', '--no-dry-run'], '--no-dry-run conflicts with --dry-run=true: give one of them'],
+    [['--keep', '3', '--keep=5'], '--keep=5 conflicts with --keep: give one of them'],
+    [['--run-cleanup-tasks', '--run-cleanup-tasks=false'], '--run-cleanup-tasks=false conflicts with --run-cleanup-tasks: give one of them']
+  ])('conflicting flags %p are an error, not last-one-wins', (argv, message) => {
+    expect(() => parseArgs(argv)).toThrow(new UsageError(message))
+  })
+
+  it('the same flag twice with the same value is fine', () => {
+    expect(parseArgs(['--keep', '3', '--keep=3']).inputs['keep']).toBe('3')
   })
 
   it('reads the switches', () => {
@@ -71,6 +101,10 @@ describe('parseArgs', () => {
   it('refuses a flag without its value', () => {
     expect(() => parseArgs(['--host'])).toThrow(new UsageError('--host needs a value'))
     expect(() => parseArgs(['--password-env'])).toThrow('--password-env needs a value')
+    expect(() => parseArgs(['--host', '--keep', '3'])).toThrow(
+      '--host needs a value (got the option --keep; write --host=VALUE for a value that starts with -)'
+    )
+    expect(parseArgs(['--tags=-rc']).inputs['tags']).toBe('-rc')
   })
 })
 
@@ -101,20 +135,34 @@ describe('main', () => {
   it('--help exits 0 and lists every input', async () => {
     expect(await main(['--help'])).toBe(0)
     expect(err).toBe('')
-    expect(out).toBe(helpText() + '\n')
+    expect(out).toBe(helpText(version) + '\n')
     for (const input of INPUTS) {
       if (input.name === 'password') {
         expect(out).toContain('--password-stdin')
         expect(out).toContain('--password-env VAR')
-      } else if (input.name === 'dry-run') {
-        expect(out).toContain('--dry-run | --delete')
+      } else if (input.boolean) {
+        expect(out).toMatch(new RegExp(`^  --${input.name} `, 'm'))
       } else {
         expect(out).toContain(`--${input.name} VALUE`)
-        if (input.default) expect(out).toContain(`[default: ${input.default}]`)
       }
     }
+    expect(out).toContain('--delete')
     expect(out).toContain(version)
     expect(out).toMatch(/Exit status: 0 done, 1 .*, 2 bad usage/)
+  })
+
+  it('--help fits the width it is given, descriptions aligned in one column', () => {
+    for (const width of [60, 80, 120]) {
+      const options = helpText(version, width)
+        .split('\n')
+        .filter(l => l.startsWith('  '))
+      expect(options.length).toBeGreaterThan(INPUTS.length)
+      // a line may pass the width only where one word alone is longer than the column
+      for (const l of options) if (l.length > width) expect(l.trim().split(/\s+/).length).toBeLessThanOrEqual(2)
+      // where each description starts: after the flag on a flag's line, the indent on a continuation line
+      const starts = options.map(l => (l.startsWith('  -') ? (/^ {2}\S+(?: \S+)*? {2,}/.exec(l)?.[0].length ?? -1) : l.search(/\S/)))
+      expect(new Set(starts).size).toBe(1)
+    }
   })
 
   it('--help wins over bad inputs', async () => {

@@ -35391,7 +35391,7 @@ exports.ConfigError = ConfigError;
  * them is refused rather than read as "nothing protected" or "every image": a list is left out to get
  * its default.
  */
-const LIST_INPUTS = new Set(['repository', 'images', 'exclude-images', 'tags', 'keep-tags']);
+const LIST_INPUTS = new Set(inputs_1.INPUTS.filter(i => i.list).map(i => i.name));
 function parseConfig(read) {
     const get = (name) => {
         const spec = inputs_1.INPUTS.find(i => i.name === name);
@@ -36334,136 +36334,181 @@ exports.OUTPUTS = exports.INPUTS = void 0;
 exports.INPUTS = [
     {
         name: 'host',
+        summary: 'Nexus base URL (or the registry URL with api: registry).',
         default: '',
         required: true,
         description: 'Base URL of Nexus (e.g. https://nexus.example.com), or of the registry when api is registry.'
     },
-    { name: 'username', default: '', description: 'User for basic authentication.' },
+    { name: 'username', summary: 'User for basic authentication.', default: '', description: 'User for basic authentication.' },
     {
         name: 'password',
+        summary: 'Password or token; masked in logs.',
         default: '',
         secret: true,
         description: 'Password or token for basic authentication; masked in logs.'
     },
     {
         name: 'api',
+        summary: 'nexus or registry (plain OCI Distribution API).',
         default: 'nexus',
         description: 'nexus (Nexus REST + Docker API) or registry (plain OCI Distribution API only).'
     },
     {
         name: 'force-registry-api',
+        summary: 'Allow api: registry against a Nexus (marks every tag pulled).',
+        boolean: true,
         default: 'false',
         description: 'With api registry, run even against a server that says it is Nexus (reading every tag by tag marks it pulled there: use api nexus instead).'
     },
     {
         name: 'repository',
+        list: true,
+        summary: 'Nexus Docker repository name(s). Required with api: nexus.',
         default: '',
         description: 'Nexus Docker repository name(s), comma or newline separated. Required with api nexus.'
     },
     {
         name: 'registry-url',
+        summary: "The repository's Docker v2 API, when not <host>/repository/<repository>/.",
         default: '',
         description: 'Where the Docker v2 API of the repository is served, when not <host>/repository/<repository>/ (a connector port or another host).'
     },
     {
         name: 'images',
+        list: true,
+        summary: 'Globs of image names to clean.',
         default: '*',
         description: 'Globs over image names to clean (anchored; * alone selects every image, inside a pattern * stays within one path segment and ** crosses /).'
     },
-    { name: 'exclude-images', default: '', description: 'Globs of image names never touched.' },
+    { name: 'exclude-images', list: true, summary: 'Globs of image names never touched.', default: '', description: 'Globs of image names never touched.' },
     {
         name: 'tags',
+        list: true,
+        summary: 'Globs of tags that may be deleted.',
         default: '*',
         description: 'Globs of tags that may be deleted; a manifest is a candidate only when all its tags match.'
     },
     {
         name: 'keep-tags',
+        list: true,
+        summary: 'Globs of tags never deleted.',
         default: 'latest',
         description: 'Globs of tags whose manifest is never deleted (anchored: latest protects latest, not not-latest).'
     },
-    { name: 'keep', default: '10', description: 'Newest manifests kept per image in the version family (at least 1).' },
+    {
+        name: 'keep',
+        summary: 'Newest versions kept per image.',
+        default: '10',
+        description: 'Newest manifests kept per image in the version family (at least 1).'
+    },
     {
         name: 'keep-other',
+        summary: 'Newest non-version tags kept per image (default: keep).',
         default: '',
         description: 'Newest manifests kept per image among manifests with no version tag. Empty = the value of keep.'
     },
     {
         name: 'older-than',
+        summary: 'Delete only what is older than this (30d, 12h, P30D).',
         default: '',
         description: 'Only manifests older than this may be deleted: 30d, 12h, 2w, 90m or ISO-8601 P30D. Empty = no age condition.'
     },
     {
         name: 'age-basis',
+        summary: 'pushed, created or last-pulled.',
         default: 'pushed',
         description: 'Which date is the age: pushed (Nexus lastModified), created (image config), or last-pulled (the newer of Nexus lastDownloaded and pushed).'
     },
-    { name: 'sort', default: 'semver', description: 'semver (version tags by version, others by date) or date.' },
+    { name: 'sort', summary: 'semver or date.', default: 'semver', description: 'semver (version tags by version, others by date) or date.' },
     {
         name: 'delete-method',
+        summary: 'Nexus: component (per tag) or manifest (by digest).',
         default: 'component',
         description: 'Nexus only. component: delete each tag with the components API (exact on every version); manifest: delete by digest through the registry API.'
     },
     {
         name: 'verify-before-delete',
+        summary: 'Re-read each tag just before deleting it.',
+        boolean: true,
         default: 'false',
         description: 'Re-read every planned tag just before deleting it and skip its manifest when the tag moved: one more request per deleted tag. Off: on Nexus (delete-method component) a doomed tag re-pushed during the run is deleted with its new content. Deletes by digest always check that no kept or new tag points at a doomed digest.'
     },
     {
         name: 'size-estimate',
+        summary: 'Freed-bytes estimate: auto, on or off.',
         default: 'auto',
         description: 'Freed-bytes estimate. auto: from what the inventory reads anyway (every manifest on a plain registry; on Nexus usually unknown). on: also read each deleted manifest by digest on Nexus (one request each). off: no estimate.'
     },
     {
         name: 'dry-run',
+        summary: 'Plan and report only (default). false deletes.',
+        boolean: true,
         default: 'true',
         description: 'Plan and report only. Deleting needs dry-run: false.'
     },
     {
         name: 'max-deletions',
+        summary: 'Delete at most this many manifests per run.',
         default: '',
         description: 'Delete at most this many manifests this run, lowest-ranked first; the rest are reported as pending. Empty = no cap.'
     },
-    { name: 'concurrency', default: '8', description: 'Parallel HTTP requests (1 to 64).' },
-    { name: 'request-timeout', default: '30s', description: 'Timeout of each HTTP request (e.g. 30s, 2m).' },
+    { name: 'concurrency', summary: 'Parallel HTTP requests (1 to 64).', default: '8', description: 'Parallel HTTP requests (1 to 64).' },
+    { name: 'request-timeout', summary: 'Timeout of each HTTP request.', default: '30s', description: 'Timeout of each HTTP request (e.g. 30s, 2m).' },
     {
         name: 'ca-cert',
+        summary: 'CA certificate(s) to trust: a PEM path or PEM text.',
         default: '',
         description: 'CA certificate(s) to trust for HTTPS, for a private CA: a PEM file path or the PEM text itself.'
     },
     {
         name: 'insecure-skip-tls-verify',
+        summary: 'Do not verify TLS certificates.',
+        boolean: true,
         default: 'false',
         description: 'Do not verify TLS certificates (warns loudly). Prefer ca-cert.'
     },
-    { name: 'retries', default: '3', description: 'Retries of a failed request (5xx, 429, connection errors), 0 to 10.' },
+    {
+        name: 'retries',
+        summary: 'Retries of a failed request (0 to 10).',
+        default: '3',
+        description: 'Retries of a failed request (5xx, 429, connection errors), 0 to 10.'
+    },
     {
         name: 'report-file',
+        summary: 'Write the full JSON report to this path.',
         default: '',
         description: 'Also write the full plan and result as JSON to this path (its directory must exist and be writable; checked before anything is deleted).'
     },
     {
         name: 'run-cleanup-tasks',
+        summary: 'Nexus: run GC, blob cleanup and compact after deleting.',
+        boolean: true,
         default: 'false',
         description: 'Nexus only. After a real run that deleted something, run the Docker GC task for each repository, on a datastore Nexus its docker blob cleanup, then compact the blob store(s) they use; wait, and report the bytes.'
     },
     {
         name: 'gc-task',
+        summary: 'Id or name of the Docker GC task (default: found by type).',
         default: '',
         description: 'Id or exact name of the "Docker - Delete unused manifests and images" task. Empty = find it by type (repository.docker.gc).'
     },
     {
         name: 'compact-task',
+        summary: 'Id or name of the compact task (default: found by type).',
         default: '',
         description: 'Id or exact name of the "Admin - Compact blob store" task. Empty = find it by type (blobstore.compact).'
     },
     {
         name: 'create-missing-tasks',
+        summary: 'Create a missing GC or compact task (Nexus 3.74+).',
+        boolean: true,
         default: 'false',
         description: 'Create a missing GC or compact task (manual schedule) through the REST API (Nexus 3.74+); otherwise fail with the steps to create it.'
     },
-    { name: 'task-timeout', default: '30m', description: 'How long to wait for each task.' },
+    { name: 'task-timeout', summary: 'How long to wait for each task.', default: '30m', description: 'How long to wait for each task.' },
     {
         name: 'gc-deploy-offset',
+        summary: 'deployOffset of a GC task this action creates.',
         default: '24h',
         description: "deployOffset of a GC task this action creates: content pushed within it is kept by GC (whole hours, e.g. 24h, 0h). Nexus's default is 24h."
     }

@@ -7,20 +7,24 @@ import { INPUTS, OUTPUTS } from '../src/inputs'
 
 const root = join(__dirname, '..')
 
+/** The Marketplace cuts descriptions at 125 characters. */
+export const ACTION_DESCRIPTION = 'Keep the newest Docker images per image in Nexus 3 or any OCI registry (semver-aware); delete the rest safely.'
+const AUTHOR = 'nexus-image-lifecycle contributors'
+
 const yamlString = (s: string): string => `'${s.replace(/'/g, "''")}'`
 
 export function actionYml(): string {
   const lines = [
     "name: 'Nexus Image Lifecycle'",
-    "description: 'Keep the N newest (semver-aware) Docker images per image in Nexus 3 or an OCI registry; delete the rest safely, with a dry-run plan and a job summary.'",
-    "author: 'nexus-image-lifecycle'",
+    `description: ${yamlString(ACTION_DESCRIPTION)}`,
+    `author: ${yamlString(AUTHOR)}`,
     'branding:',
     "  icon: 'trash-2'",
     "  color: 'green'",
     'inputs:'
   ]
   for (const i of INPUTS) {
-    lines.push(`  ${i.name}:`, `    description: ${yamlString(i.description)}`, `    required: ${i.required ? 'true' : 'false'}`)
+    lines.push(`  ${i.name}:`, `    description: ${yamlString(i.summary)}`, `    required: ${i.required ? 'true' : 'false'}`)
     if (!i.required) lines.push(`    default: ${yamlString(i.default)}`)
   }
   lines.push('outputs:')

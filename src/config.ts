@@ -62,7 +62,7 @@ export type InputReader = (name: string) => string | undefined
  * them is refused rather than read as "nothing protected" or "every image": a list is left out to get
  * its default.
  */
-const LIST_INPUTS = new Set(['repository', 'images', 'exclude-images', 'tags', 'keep-tags'])
+const LIST_INPUTS = new Set(INPUTS.filter(i => i.list).map(i => i.name))
 
 export function parseConfig(read: InputReader): Config {
   const get = (name: string): string => {

@@ -32651,6 +32651,174 @@ function formatBytes(n) {
 
 /***/ }),
 
+/***/ 7391:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+// The CLI's flags: the action's inputs of the same names plus a few switches, read with node:util
+// parseArgs (its tokens, so that booleans take a value or none, --no-X negates, and a flag given twice with
+// different meanings is an error instead of last-one-wins).
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.UsageError = void 0;
+exports.parseArgs = parseArgs;
+exports.helpText = helpText;
+const node_util_1 = __nccwpck_require__(7975);
+const inputs_1 = __nccwpck_require__(8422);
+class UsageError extends Error {
+}
+exports.UsageError = UsageError;
+const SWITCHES = [
+    { name: 'delete', boolean: true, help: 'Really delete: the same as --dry-run=false (or --no-dry-run).' },
+    { name: 'password-stdin', boolean: true, help: 'Read the password from standard input.' },
+    { name: 'password-env', boolean: false, usage: '--password-env VAR', help: 'Read the password from environment variable VAR.' },
+    { name: 'json', boolean: true, help: 'Print the JSON report instead of the table.' },
+    { name: 'verbose', short: 'v', boolean: true, help: 'Debug logging on stderr.' },
+    { name: 'help', short: 'h', boolean: true, help: 'This text.' },
+    { name: 'version', boolean: true, help: 'The version.' }
+];
+/** Every input is a flag of the same name, but the password (it would show in the process list). */
+const FLAG_INPUTS = inputs_1.INPUTS.filter(i => i.name !== 'password');
+const BY_NAME = new Map([...FLAG_INPUTS.map(i => [i.name, i]), ...SWITCHES.map(s => [s.name, s])]);
+function isBoolean(spec) {
+    return spec.boolean === true;
+}
+function booleanValue(flag, raw) {
+    const v = raw.toLowerCase();
+    if (v !== 'true' && v !== 'false')
+        throw new UsageError(`${flag} accepts true or false (got ${JSON.stringify(raw)})`);
+    return v;
+}
+function parseArgs(argv) {
+    const options = Object.fromEntries([...BY_NAME.values()].map(spec => [
+        spec.name,
+        { type: isBoolean(spec) ? 'boolean' : 'string', ...('short' in spec && spec.short ? { short: spec.short } : {}) }
+    ]));
+    const { tokens } = (0, node_util_1.parseArgs)({ args: argv, options, strict: false, allowPositionals: true, tokens: true });
+    // What each setting was given as, to refuse a second flag that says otherwise.
+    const given = new Map();
+    const values = new Map();
+    const set = (key, value, flag, list = false) => {
+        const before = given.get(key);
+        if (list) {
+            values.set(key, values.has(key) ? `${values.get(key)}\n${value}` : value); // --images a --images b == a,b
+        }
+        else if (before && before.value !== value) {
+            throw new UsageError(`${flag} conflicts with ${before.flag}: give one of them`);
+        }
+        else {
+            values.set(key, value);
+        }
+        given.set(key, { value, flag: before && list ? before.flag : flag });
+    };
+    for (let i = 0; i < tokens.length; i++) {
+        const t = tokens[i];
+        if (!t || t.kind === 'option-terminator')
+            continue;
+        if (t.kind === 'positional')
+            throw new UsageError(`unknown option ${t.value} (see --help)`);
+        const { rawName } = t;
+        const display = t.inlineValue ? `${rawName}=${t.value ?? ''}` : rawName;
+        if (t.name === 'password') {
+            throw new UsageError('--password is not accepted (it would show in the process list): use --password-stdin or --password-env VAR');
+        }
+        const negated = t.name.startsWith('no-') ? BY_NAME.get(t.name.slice(3)) : undefined;
+        if (negated && isBoolean(negated) && rawName.startsWith('--')) {
+            if (t.inlineValue)
+                throw new UsageError(`${rawName} takes no value`);
+            set(negated.name === 'delete' ? 'dry-run' : negated.name, negated.name === 'delete' ? 'true' : 'false', rawName);
+            continue;
+        }
+        const spec = BY_NAME.get(t.name); // parseArgs names a known short flag (-v) by its long name
+        if (!spec)
+            throw new UsageError(`unknown option ${rawName} (see --help)`);
+        if (isBoolean(spec)) {
+            let value = 'true';
+            if (t.inlineValue)
+                value = booleanValue(rawName, t.value ?? '');
+            else {
+                // `--run-cleanup-tasks true` reads as the action's input does; a next word other than true/false is not ours.
+                const next = tokens[i + 1];
+                if (next?.kind === 'positional' && /^(true|false)$/i.test(next.value)) {
+                    value = next.value.toLowerCase();
+                    i++;
+                }
+            }
+            if (spec.name === 'delete')
+                set('dry-run', value === 'true' ? 'false' : 'true', display);
+            else
+                set(spec.name, value, display);
+            continue;
+        }
+        if (t.value === undefined || (!t.inlineValue && t.value.startsWith('-'))) {
+            throw new UsageError(`${rawName} needs a value${t.value ? ` (got the option ${t.value}; write ${rawName}=VALUE for a value that starts with -)` : ''}`);
+        }
+        set(spec.name, t.value, display, 'list' in spec && spec.list === true);
+    }
+    const flag = (name) => values.get(name) === 'true';
+    const inputs = {};
+    for (const i of FLAG_INPUTS) {
+        const v = values.get(i.name);
+        if (v !== undefined)
+            inputs[i.name] = v;
+    }
+    const passwordEnv = values.get('password-env');
+    return {
+        inputs,
+        passwordStdin: flag('password-stdin'),
+        ...(passwordEnv !== undefined ? { passwordEnv } : {}),
+        json: flag('json'),
+        verbose: flag('verbose'),
+        help: flag('help'),
+        version: flag('version')
+    };
+}
+/** `text` cut into lines of at most `width` characters, at spaces. */
+function wrap(text, width) {
+    const lines = [];
+    let line = '';
+    for (const word of text.split(/\s+/)) {
+        if (line && line.length + 1 + word.length > width) {
+            lines.push(line);
+            line = word;
+        }
+        else
+            line = line ? `${line} ${word}` : word;
+    }
+    if (line)
+        lines.push(line);
+    return lines;
+}
+/** --help, aligned to `width` columns (the terminal's, or 100 when piped). */
+function helpText(version, width = 100) {
+    const rows = [];
+    for (const i of FLAG_INPUTS) {
+        const usage = i.boolean ? `--${i.name}` : `--${i.name} VALUE`;
+        rows.push([usage, i.description + (i.default ? ` [default: ${i.default}]` : '')]);
+    }
+    for (const s of SWITCHES)
+        rows.push([s.usage ?? `${s.short ? `-${s.short}, ` : ''}--${s.name}`, s.help]);
+    const left = Math.max(...rows.map(([u]) => u.length)) + 4;
+    const right = Math.max(24, width - left);
+    const out = [
+        `nexus-image-lifecycle ${version}: keep the newest Docker images in Nexus 3 or an OCI registry, delete the rest.`,
+        '',
+        'Usage: nexus-image-lifecycle --host URL [options]   (a dry run unless --delete or --dry-run=false)',
+        '',
+        'Options (the GitHub Action inputs of the same names). A true/false option alone means true;',
+        'it also takes =true, =false or a following true/false, and --no-NAME means false.'
+    ];
+    for (const [usage, text] of rows) {
+        const [first = '', ...rest] = wrap(text, right);
+        out.push(`  ${usage.padEnd(left - 2)}${first}`, ...rest.map(l => ' '.repeat(left) + l));
+    }
+    out.push('', 'Exit status: 0 done, 1 something failed (see the report), 2 bad usage or input.');
+    return out.join('\n');
+}
+
+
+/***/ }),
+
 /***/ 5581:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -32659,103 +32827,30 @@ function formatBytes(n) {
 // The CLI door, for cron and other CI systems: the action's inputs as flags, the same engine, the
 // report as a terminal table on stdout. Exit 0 = done, 1 = something failed, 2 = bad usage.
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.UsageError = void 0;
-exports.parseArgs = parseArgs;
-exports.helpText = helpText;
+exports.UsageError = exports.parseArgs = exports.helpText = void 0;
 exports.main = main;
 const node_fs_1 = __nccwpck_require__(3024);
 const config_1 = __nccwpck_require__(2973);
-const inputs_1 = __nccwpck_require__(8422);
+const cli_args_1 = __nccwpck_require__(7391);
 const log_1 = __nccwpck_require__(5625);
 const report_1 = __nccwpck_require__(665);
 const streamed_run_1 = __nccwpck_require__(1370);
 const version_1 = __nccwpck_require__(311);
-class UsageError extends Error {
-}
-exports.UsageError = UsageError;
-const FLAG_INPUTS = new Set(inputs_1.INPUTS.map(i => i.name).filter(n => n !== 'password' && n !== 'dry-run'));
-function parseArgs(argv) {
-    const args = { inputs: {}, passwordStdin: false, json: false, verbose: false, help: false, version: false };
-    for (let i = 0; i < argv.length; i++) {
-        const raw = argv[i]; // i < argv.length
-        const eq = raw.indexOf('=');
-        const flag = eq > 0 ? raw.slice(0, eq) : raw;
-        const inline = eq > 0 ? raw.slice(eq + 1) : undefined;
-        const value = () => {
-            if (inline !== undefined)
-                return inline;
-            const v = argv[++i];
-            if (v === undefined)
-                throw new UsageError(`${flag} needs a value`);
-            return v;
-        };
-        switch (flag) {
-            case '-h':
-            case '--help':
-                args.help = true;
-                break;
-            case '--version':
-                args.version = true;
-                break;
-            case '--dry-run':
-                args.inputs['dry-run'] = inline ?? 'true';
-                break;
-            case '--delete':
-                args.inputs['dry-run'] = 'false';
-                break;
-            case '--password-stdin':
-                args.passwordStdin = true;
-                break;
-            case '--password-env':
-                args.passwordEnv = value();
-                break;
-            case '--password':
-                throw new UsageError('--password is not accepted (it would show in the process list): use --password-stdin or --password-env VAR');
-            case '--json':
-                args.json = true;
-                break;
-            case '-v':
-            case '--verbose':
-                args.verbose = true;
-                break;
-            default: {
-                const name = flag.replace(/^--/, '');
-                if (!flag.startsWith('--') || !FLAG_INPUTS.has(name))
-                    throw new UsageError(`unknown option ${flag} (see --help)`);
-                // Repeated list flags accumulate: --images a --images b == --images a,b
-                args.inputs[name] = args.inputs[name] ? `${args.inputs[name]}\n${value()}` : value();
-            }
-        }
-    }
-    return args;
-}
-function helpText() {
-    const lines = [
-        `nexus-image-lifecycle ${version_1.VERSION}: keep the newest Docker images in Nexus 3 or an OCI registry, delete the rest.`,
-        '',
-        'Usage: nexus-image-lifecycle --host URL [options]',
-        '',
-        'Options (the GitHub Action inputs of the same name):'
-    ];
-    for (const i of inputs_1.INPUTS) {
-        if (i.name === 'password' || i.name === 'dry-run')
-            continue;
-        lines.push(`  --${i.name} VALUE`.padEnd(28) + i.description + (i.default ? ` [default: ${i.default}]` : ''));
-    }
-    lines.push('  --password-stdin'.padEnd(28) + 'Read the password from standard input.', '  --password-env VAR'.padEnd(28) + 'Read the password from environment variable VAR.', '  --dry-run | --delete'.padEnd(28) + 'Plan only (default), or really delete.', '  --json'.padEnd(28) + 'Print the JSON report instead of the table.', '  -v, --verbose'.padEnd(28) + 'Debug logging on stderr.', '', 'Exit status: 0 done, 1 something failed (see the report), 2 bad usage or input.');
-    return lines.join('\n');
-}
+var cli_args_2 = __nccwpck_require__(7391);
+Object.defineProperty(exports, "helpText", ({ enumerable: true, get: function () { return cli_args_2.helpText; } }));
+Object.defineProperty(exports, "parseArgs", ({ enumerable: true, get: function () { return cli_args_2.parseArgs; } }));
+Object.defineProperty(exports, "UsageError", ({ enumerable: true, get: function () { return cli_args_2.UsageError; } }));
 async function main(argv) {
     let args;
     try {
-        args = parseArgs(argv);
+        args = (0, cli_args_1.parseArgs)(argv);
     }
     catch (e) {
         process.stderr.write(`error: ${e.message}\n`);
         return 2;
     }
     if (args.help) {
-        process.stdout.write(helpText() + '\n');
+        process.stdout.write((0, cli_args_1.helpText)(version_1.VERSION, process.stdout.isTTY && process.stdout.columns ? process.stdout.columns : 100) + '\n');
         return 0;
     }
     if (args.version) {
@@ -32946,7 +33041,7 @@ exports.ConfigError = ConfigError;
  * them is refused rather than read as "nothing protected" or "every image": a list is left out to get
  * its default.
  */
-const LIST_INPUTS = new Set(['repository', 'images', 'exclude-images', 'tags', 'keep-tags']);
+const LIST_INPUTS = new Set(inputs_1.INPUTS.filter(i => i.list).map(i => i.name));
 function parseConfig(read) {
     const get = (name) => {
         const spec = inputs_1.INPUTS.find(i => i.name === name);
@@ -33889,136 +33984,181 @@ exports.OUTPUTS = exports.INPUTS = void 0;
 exports.INPUTS = [
     {
         name: 'host',
+        summary: 'Nexus base URL (or the registry URL with api: registry).',
         default: '',
         required: true,
         description: 'Base URL of Nexus (e.g. https://nexus.example.com), or of the registry when api is registry.'
     },
-    { name: 'username', default: '', description: 'User for basic authentication.' },
+    { name: 'username', summary: 'User for basic authentication.', default: '', description: 'User for basic authentication.' },
     {
         name: 'password',
+        summary: 'Password or token; masked in logs.',
         default: '',
         secret: true,
         description: 'Password or token for basic authentication; masked in logs.'
     },
     {
         name: 'api',
+        summary: 'nexus or registry (plain OCI Distribution API).',
         default: 'nexus',
         description: 'nexus (Nexus REST + Docker API) or registry (plain OCI Distribution API only).'
     },
     {
         name: 'force-registry-api',
+        summary: 'Allow api: registry against a Nexus (marks every tag pulled).',
+        boolean: true,
         default: 'false',
         description: 'With api registry, run even against a server that says it is Nexus (reading every tag by tag marks it pulled there: use api nexus instead).'
     },
     {
         name: 'repository',
+        list: true,
+        summary: 'Nexus Docker repository name(s). Required with api: nexus.',
         default: '',
         description: 'Nexus Docker repository name(s), comma or newline separated. Required with api nexus.'
     },
     {
         name: 'registry-url',
+        summary: "The repository's Docker v2 API, when not <host>/repository/<repository>/.",
         default: '',
         description: 'Where the Docker v2 API of the repository is served, when not <host>/repository/<repository>/ (a connector port or another host).'
     },
     {
         name: 'images',
+        list: true,
+        summary: 'Globs of image names to clean.',
         default: '*',
         description: 'Globs over image names to clean (anchored; * alone selects every image, inside a pattern * stays within one path segment and ** crosses /).'
     },
-    { name: 'exclude-images', default: '', description: 'Globs of image names never touched.' },
+    { name: 'exclude-images', list: true, summary: 'Globs of image names never touched.', default: '', description: 'Globs of image names never touched.' },
     {
         name: 'tags',
+        list: true,
+        summary: 'Globs of tags that may be deleted.',
         default: '*',
         description: 'Globs of tags that may be deleted; a manifest is a candidate only when all its tags match.'
     },
     {
         name: 'keep-tags',
+        list: true,
+        summary: 'Globs of tags never deleted.',
         default: 'latest',
         description: 'Globs of tags whose manifest is never deleted (anchored: latest protects latest, not not-latest).'
     },
-    { name: 'keep', default: '10', description: 'Newest manifests kept per image in the version family (at least 1).' },
+    {
+        name: 'keep',
+        summary: 'Newest versions kept per image.',
+        default: '10',
+        description: 'Newest manifests kept per image in the version family (at least 1).'
+    },
     {
         name: 'keep-other',
+        summary: 'Newest non-version tags kept per image (default: keep).',
         default: '',
         description: 'Newest manifests kept per image among manifests with no version tag. Empty = the value of keep.'
     },
     {
         name: 'older-than',
+        summary: 'Delete only what is older than this (30d, 12h, P30D).',
         default: '',
         description: 'Only manifests older than this may be deleted: 30d, 12h, 2w, 90m or ISO-8601 P30D. Empty = no age condition.'
     },
     {
         name: 'age-basis',
+        summary: 'pushed, created or last-pulled.',
         default: 'pushed',
         description: 'Which date is the age: pushed (Nexus lastModified), created (image config), or last-pulled (the newer of Nexus lastDownloaded and pushed).'
     },
-    { name: 'sort', default: 'semver', description: 'semver (version tags by version, others by date) or date.' },
+    { name: 'sort', summary: 'semver or date.', default: 'semver', description: 'semver (version tags by version, others by date) or date.' },
     {
         name: 'delete-method',
+        summary: 'Nexus: component (per tag) or manifest (by digest).',
         default: 'component',
         description: 'Nexus only. component: delete each tag with the components API (exact on every version); manifest: delete by digest through the registry API.'
     },
     {
         name: 'verify-before-delete',
+        summary: 'Re-read each tag just before deleting it.',
+        boolean: true,
         default: 'false',
         description: 'Re-read every planned tag just before deleting it and skip its manifest when the tag moved: one more request per deleted tag. Off: on Nexus (delete-method component) a doomed tag re-pushed during the run is deleted with its new content. Deletes by digest always check that no kept or new tag points at a doomed digest.'
     },
     {
         name: 'size-estimate',
+        summary: 'Freed-bytes estimate: auto, on or off.',
         default: 'auto',
         description: 'Freed-bytes estimate. auto: from what the inventory reads anyway (every manifest on a plain registry; on Nexus usually unknown). on: also read each deleted manifest by digest on Nexus (one request each). off: no estimate.'
     },
     {
         name: 'dry-run',
+        summary: 'Plan and report only (default). false deletes.',
+        boolean: true,
         default: 'true',
         description: 'Plan and report only. Deleting needs dry-run: false.'
     },
     {
         name: 'max-deletions',
+        summary: 'Delete at most this many manifests per run.',
         default: '',
         description: 'Delete at most this many manifests this run, lowest-ranked first; the rest are reported as pending. Empty = no cap.'
     },
-    { name: 'concurrency', default: '8', description: 'Parallel HTTP requests (1 to 64).' },
-    { name: 'request-timeout', default: '30s', description: 'Timeout of each HTTP request (e.g. 30s, 2m).' },
+    { name: 'concurrency', summary: 'Parallel HTTP requests (1 to 64).', default: '8', description: 'Parallel HTTP requests (1 to 64).' },
+    { name: 'request-timeout', summary: 'Timeout of each HTTP request.', default: '30s', description: 'Timeout of each HTTP request (e.g. 30s, 2m).' },
     {
         name: 'ca-cert',
+        summary: 'CA certificate(s) to trust: a PEM path or PEM text.',
         default: '',
         description: 'CA certificate(s) to trust for HTTPS, for a private CA: a PEM file path or the PEM text itself.'
     },
     {
         name: 'insecure-skip-tls-verify',
+        summary: 'Do not verify TLS certificates.',
+        boolean: true,
         default: 'false',
         description: 'Do not verify TLS certificates (warns loudly). Prefer ca-cert.'
     },
-    { name: 'retries', default: '3', description: 'Retries of a failed request (5xx, 429, connection errors), 0 to 10.' },
+    {
+        name: 'retries',
+        summary: 'Retries of a failed request (0 to 10).',
+        default: '3',
+        description: 'Retries of a failed request (5xx, 429, connection errors), 0 to 10.'
+    },
     {
         name: 'report-file',
+        summary: 'Write the full JSON report to this path.',
         default: '',
         description: 'Also write the full plan and result as JSON to this path (its directory must exist and be writable; checked before anything is deleted).'
     },
     {
         name: 'run-cleanup-tasks',
+        summary: 'Nexus: run GC, blob cleanup and compact after deleting.',
+        boolean: true,
         default: 'false',
         description: 'Nexus only. After a real run that deleted something, run the Docker GC task for each repository, on a datastore Nexus its docker blob cleanup, then compact the blob store(s) they use; wait, and report the bytes.'
     },
     {
         name: 'gc-task',
+        summary: 'Id or name of the Docker GC task (default: found by type).',
         default: '',
         description: 'Id or exact name of the "Docker - Delete unused manifests and images" task. Empty = find it by type (repository.docker.gc).'
     },
     {
         name: 'compact-task',
+        summary: 'Id or name of the compact task (default: found by type).',
         default: '',
         description: 'Id or exact name of the "Admin - Compact blob store" task. Empty = find it by type (blobstore.compact).'
     },
     {
         name: 'create-missing-tasks',
+        summary: 'Create a missing GC or compact task (Nexus 3.74+).',
+        boolean: true,
         default: 'false',
         description: 'Create a missing GC or compact task (manual schedule) through the REST API (Nexus 3.74+); otherwise fail with the steps to create it.'
     },
-    { name: 'task-timeout', default: '30m', description: 'How long to wait for each task.' },
+    { name: 'task-timeout', summary: 'How long to wait for each task.', default: '30m', description: 'How long to wait for each task.' },
     {
         name: 'gc-deploy-offset',
+        summary: 'deployOffset of a GC task this action creates.',
         default: '24h',
         description: "deployOffset of a GC task this action creates: content pushed within it is kept by GC (whole hours, e.g. 24h, 0h). Nexus's default is 24h."
     }

@@ -1,0 +1,170 @@
+// The CLI's flags: the action's inputs of the same names plus a few switches, read with node:util
+// parseArgs (its tokens, so that booleans take a value or none, --no-X negates, and a flag given twice with
+// different meanings is an error instead of last-one-wins).
+
+import { parseArgs as parseTokens } from 'node:util'
+import { INPUTS, type InputSpec } from './inputs'
+
+export class UsageError extends Error {}
+
+export interface CliArgs {
+  inputs: Record<string, string>
+  passwordStdin: boolean
+  passwordEnv?: string
+  json: boolean
+  verbose: boolean
+  help: boolean
+  version: boolean
+}
+
+interface Switch {
+  name: string
+  short?: string
+  boolean: boolean
+  help: string
+  /** Shown instead of `--name VALUE`. */
+  usage?: string
+}
+
+const SWITCHES: Switch[] = [
+  { name: 'delete', boolean: true, help: 'Really delete: the same as --dry-run=false (or --no-dry-run).' },
+  { name: 'password-stdin', boolean: true, help: 'Read the password from standard input.' },
+  { name: 'password-env', boolean: false, usage: '--password-env VAR', help: 'Read the password from environment variable VAR.' },
+  { name: 'json', boolean: true, help: 'Print the JSON report instead of the table.' },
+  { name: 'verbose', short: 'v', boolean: true, help: 'Debug logging on stderr.' },
+  { name: 'help', short: 'h', boolean: true, help: 'This text.' },
+  { name: 'version', boolean: true, help: 'The version.' }
+]
+
+/** Every input is a flag of the same name, but the password (it would show in the process list). */
+const FLAG_INPUTS = INPUTS.filter(i => i.name !== 'password')
+const BY_NAME = new Map<string, InputSpec | Switch>([...FLAG_INPUTS.map(i => [i.name, i] as const), ...SWITCHES.map(s => [s.name, s] as const)])
+
+function isBoolean(spec: InputSpec | Switch): boolean {
+  return spec.boolean === true
+}
+
+function booleanValue(flag: string, raw: string): string {
+  const v = raw.toLowerCase()
+  if (v !== 'true' && v !== 'false') throw new UsageError(`${flag} accepts true or false (got ${JSON.stringify(raw)})`)
+  return v
+}
+
+export function parseArgs(argv: string[]): CliArgs {
+  const options = Object.fromEntries(
+    [...BY_NAME.values()].map(spec => [
+      spec.name,
+      { type: isBoolean(spec) ? ('boolean' as const) : ('string' as const), ...('short' in spec && spec.short ? { short: spec.short } : {}) }
+    ])
+  )
+  const { tokens } = parseTokens({ args: argv, options, strict: false, allowPositionals: true, tokens: true })
+  // What each setting was given as, to refuse a second flag that says otherwise.
+  const given = new Map<string, { value: string; flag: string }>()
+  const values = new Map<string, string>()
+  const set = (key: string, value: string, flag: string, list = false): void => {
+    const before = given.get(key)
+    if (list) {
+      values.set(key, values.has(key) ? `${values.get(key)}\n${value}` : value) // --images a --images b == a,b
+    } else if (before && before.value !== value) {
+      throw new UsageError(`${flag} conflicts with ${before.flag}: give one of them`)
+    } else {
+      values.set(key, value)
+    }
+    given.set(key, { value, flag: before && list ? before.flag : flag })
+  }
+
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]
+    if (!t || t.kind === 'option-terminator') continue
+    if (t.kind === 'positional') throw new UsageError(`unknown option ${t.value} (see --help)`)
+    const { rawName } = t
+    const display = t.inlineValue ? `${rawName}=${t.value ?? ''}` : rawName
+    if (t.name === 'password') {
+      throw new UsageError('--password is not accepted (it would show in the process list): use --password-stdin or --password-env VAR')
+    }
+    const negated = t.name.startsWith('no-') ? BY_NAME.get(t.name.slice(3)) : undefined
+    if (negated && isBoolean(negated) && rawName.startsWith('--')) {
+      if (t.inlineValue) throw new UsageError(`${rawName} takes no value`)
+      set(negated.name === 'delete' ? 'dry-run' : negated.name, negated.name === 'delete' ? 'true' : 'false', rawName)
+      continue
+    }
+    const spec = BY_NAME.get(t.name) // parseArgs names a known short flag (-v) by its long name
+    if (!spec) throw new UsageError(`unknown option ${rawName} (see --help)`)
+    if (isBoolean(spec)) {
+      let value = 'true'
+      if (t.inlineValue) value = booleanValue(rawName, t.value ?? '')
+      else {
+        // `--run-cleanup-tasks true` reads as the action's input does; a next word other than true/false is not ours.
+        const next = tokens[i + 1]
+        if (next?.kind === 'positional' && /^(true|false)$/i.test(next.value)) {
+          value = next.value.toLowerCase()
+          i++
+        }
+      }
+      if (spec.name === 'delete') set('dry-run', value === 'true' ? 'false' : 'true', display)
+      else set(spec.name, value, display)
+      continue
+    }
+    if (t.value === undefined || (!t.inlineValue && t.value.startsWith('-'))) {
+      throw new UsageError(`${rawName} needs a value${t.value ? ` (got the option ${t.value}; write ${rawName}=VALUE for a value that starts with -)` : ''}`)
+    }
+    set(spec.name, t.value, display, 'list' in spec && spec.list === true)
+  }
+
+  const flag = (name: string): boolean => values.get(name) === 'true'
+  const inputs: Record<string, string> = {}
+  for (const i of FLAG_INPUTS) {
+    const v = values.get(i.name)
+    if (v !== undefined) inputs[i.name] = v
+  }
+  const passwordEnv = values.get('password-env')
+  return {
+    inputs,
+    passwordStdin: flag('password-stdin'),
+    ...(passwordEnv !== undefined ? { passwordEnv } : {}),
+    json: flag('json'),
+    verbose: flag('verbose'),
+    help: flag('help'),
+    version: flag('version')
+  }
+}
+
+/** `text` cut into lines of at most `width` characters, at spaces. */
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = []
+  let line = ''
+  for (const word of text.split(/\s+/)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line)
+      line = word
+    } else line = line ? `${line} ${word}` : word
+  }
+  if (line) lines.push(line)
+  return lines
+}
+
+/** --help, aligned to `width` columns (the terminal's, or 100 when piped). */
+export function helpText(version: string, width = 100): string {
+  const rows: [string, string][] = []
+  for (const i of FLAG_INPUTS) {
+    const usage = i.boolean ? `--${i.name}` : `--${i.name} VALUE`
+    rows.push([usage, i.description + (i.default ? ` [default: ${i.default}]` : '')])
+  }
+  for (const s of SWITCHES) rows.push([s.usage ?? `${s.short ? `-${s.short}, ` : ''}--${s.name}`, s.help])
+  const left = Math.max(...rows.map(([u]) => u.length)) + 4
+  const right = Math.max(24, width - left)
+  const out = [
+    `nexus-image-lifecycle ${version}: keep the newest Docker images in Nexus 3 or an OCI registry, delete the rest.`,
+    '',
+    'Usage: nexus-image-lifecycle --host URL [options]   (a dry run unless --delete or --dry-run=false)',
+    '',
+    'Options (the GitHub Action inputs of the same names). A true/false option alone means true;',
+    'it also takes =true, =false or a following true/false, and --no-NAME means false.'
+  ]
+  for (const [usage, text] of rows) {
+    const [first = '', ...rest] = wrap(text, right)
+    out.push(`  ${usage.padEnd(left - 2)}${first}`, ...rest.map(l => ' '.repeat(left) + l))
+  }
+  out.push('', 'Exit status: 0 done, 1 something failed (see the report), 2 bad usage or input.')
+  return out.join('\n')
+}
