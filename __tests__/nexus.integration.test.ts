@@ -130,19 +130,22 @@ describe.each([
   })
 
   it.each([
-    ['on', 2],
-    ['auto', 0],
-    ['off', 0]
-  ])('size-estimate %s: %i manifest reads by digest for the deleted manifests', async (estimate, reads) => {
+    ['on', 'true', 2],
+    ['auto', 'true', 2],
+    ['off', 'true', 0],
+    ['on', 'false', 2],
+    ['auto', 'false', 0],
+    ['off', 'false', 0]
+  ])('size-estimate %s, dry-run %s: %i manifest reads by digest for the deleted manifests', async (estimate, dryRun, reads) => {
     const deleted = ['1.0.0', '1.1.0'].map(t => emu.digest(REPO, IMAGE, t)!)
-    const report = await run(emu, { 'size-estimate': estimate })
+    const report = await run(emu, { 'size-estimate': estimate, 'dry-run': dryRun })
     expect(report.failures).toEqual([])
     const read = emu.requests.filter(r => r.method === 'GET' && deleted.some(d => r.path.endsWith(`/manifests/${d}`)))
     expect(read).toHaveLength(reads)
-    if (estimate === 'on') expect(report.totals.freeableBytes).toBeGreaterThan(0)
+    if (reads > 0) expect(report.totals.freeableBytes).toBeGreaterThan(0)
     else expect(report.totals.freeableBytes).toBeUndefined()
-    // reads by digest mark nothing pulled
-    for (const t of ['1.0.0', '1.1.0', '1.1']) expect(emu.component(REPO, IMAGE, t)!.lastDownloaded).toBeNull()
+    // reads by digest mark nothing pulled (checked in the dry runs, where the three tags are all still there)
+    if (dryRun === 'true') for (const t of ['1.0.0', '1.1.0', '1.1']) expect(emu.component(REPO, IMAGE, t)!.lastDownloaded).toBeNull()
   })
 
   it.each([

@@ -12,6 +12,7 @@ import {
   type SummaryTableRow,
   type SummaryWriter
 } from '../src/report'
+import { FOLD_ROWS } from '../src/report/summary'
 
 const EVIL_TAG = '<script>alert(1)</script>|x'
 const D = (n: number) => `sha256:${n.toString(16).padStart(4, '0')}${'ab'.repeat(30)}`
@@ -198,30 +199,38 @@ describe('renderSummary', () => {
     renderSummary(makeReport(false), w)
     const html = core.summary.stringify()
     core.summary.emptyBuffer()
-    expect(html).toContain('<h2>nexus-image-lifecycle 0.1.0 — DELETE</h2>')
+    expect(html).toMatch(/^<h2>Deleted 5 tags \(3 manifests\) in 2 images · kept 5 tags \(4 manifests\) · /)
+    expect(html).toContain('<sub><strong>DELETE · nexus-image-lifecycle 0.1.0 · api nexus · host https://nexus.example.com')
     expect(html).not.toContain('<script>')
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;&#124;x')
     expect(html).toContain('created dates unavailable &amp; &lt;ignored&gt;')
     expect(html).toMatch(/<table>.*docker-hosted\/shop\/api.*<\/table>/)
   })
 
-  it('dry run: headline, policy, per-image rows and plan rows with reasons', () => {
+  it('dry run: the answer first, then mode, policy, per-image rows and plan rows with reasons', () => {
     const w = recorder()
     renderSummary(makeReport(true), w)
     const text = allText(w.calls)
-    expect(w.calls[0]).toEqual({ method: 'addHeading', args: ['nexus-image-lifecycle 0.1.0 — DRY RUN', 2] })
-    expect(text).toContain('would delete 6 tags (4 manifests)')
-    expect(text).toContain('kept 5 tags (4 manifests)')
-    expect(text).toContain('up to 3 MiB freeable')
+    // the first line answers: what would go, in how many images, what stays, how much space comes back
+    expect(w.calls[0]).toEqual({
+      method: 'addHeading',
+      args: [
+        'Would delete 6 tags (4 manifests) in 2 images · kept 5 tags (4 manifests) · up to 3 MiB would come back (estimate) · 1 tag pending (max-deletions) · 1 tag skipped (changed since planned)',
+        2
+      ]
+    })
+    // mode, tool, host and policy follow, smaller
+    expect(w.calls[1]?.args[0]).toMatch(/^<p><sub><strong>DRY RUN: nothing was deleted · nexus-image-lifecycle 0\.1\.0 · api nexus · /)
     expect(text).toContain('duration 3.3 s')
-    expect(text).toContain('keep 2 · keep-other 2 · older-than 30d · age-basis pushed · sort semver · keep-tags latest · tags * · images shop/**')
+    expect(text).toContain('<sub>Policy: keep 2 · keep-other 2 · older-than 30d · age-basis pushed · sort semver · keep-tags latest · tags * · images shop/**')
 
     const [images, plan] = tables(w.calls)
-    expect(images[0].map(cellText)).toEqual(['Image', 'Tags kept', 'Would delete', 'Pending', 'Skipped', 'Failed', 'Freeable (up to)', 'Note'])
+    // Failed is zero on every row: left out
+    expect(images[0].map(cellText)).toEqual(['Image', 'Tags kept', 'Would delete', 'Pending', 'Skipped', 'Freeable (up to)', 'Note'])
     expect(images.slice(1).map(r => r.map(cellText))).toEqual([
-      ['docker-hosted/shop/api', '3', '5', '1', '0', '0', '3 MiB', '—'],
-      ['docker-hosted/shop/web', '1', '1', '0', '1', '0', '—', 'created dates unavailable &amp; &lt;ignored&gt;'],
-      ['docker-hosted/shop/broken', '1', '0', '0', '0', '0', '—', 'error: GET /v2/shop/broken/tags/list: HTTP 500']
+      ['docker-hosted/shop/api', '3', '5', '1', '0', '3 MiB', '—'],
+      ['docker-hosted/shop/web', '1', '1', '0', '1', '—', 'created dates unavailable &amp; &lt;ignored&gt;'],
+      ['docker-hosted/shop/broken', '1', '0', '0', '0', '—', 'error: GET /v2/shop/broken/tags/list: HTTP 500']
     ])
 
     expect(plan[0].map(cellText)).toEqual(['Image', 'Tags', 'Digest', 'Date', 'Version', 'Status', 'Reason'])
@@ -236,9 +245,16 @@ describe('renderSummary', () => {
       'would delete',
       'older than 30 days and beyond keep 2 (rank 3)'
     ])
-    expect(rows.map(r => r[5])).toEqual(['would delete', 'would delete', 'would delete', 'would delete', 'pending', 'skipped'])
-    expect(rows[1][1]).toBe('1.0.0, 1.0, 1')
-    expect(rows[3]).toEqual(expect.arrayContaining(['shop/web', '&lt;script&gt;alert(1)&lt;/script&gt;&#124;x', '2024-01-08 (created)']))
+    // grouped by image, in the plan's order within each (versions newest first), not in deletion order
+    expect(rows.map(r => `${r[0]} ${r[1]} ${r[5]}`)).toEqual([
+      'shop/api 1.1.0 would delete',
+      'shop/api 1.0.0, 1.0, 1 would delete',
+      'shop/api 0.9.0 pending',
+      'shop/api 0.8.0 would delete',
+      'shop/web &lt;script&gt;alert(1)&lt;/script&gt;&#124;x would delete',
+      'shop/web 1.9.0 skipped'
+    ])
+    expect(rows[4]).toEqual(expect.arrayContaining(['shop/web', '&lt;script&gt;alert(1)&lt;/script&gt;&#124;x', '2024-01-08 (created)']))
     expect(rows[5][6]).toBe('older than 30 days and beyond keep 2 (rank 9) — changed since planned')
   })
 
@@ -253,33 +269,75 @@ describe('renderSummary', () => {
     for (const o of kept) expect(String(details[0].args[1])).toContain(o.decision.reason.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'))
   })
 
-  it('real run: failed rows first, failures and notes as lists', () => {
+  it('real run: failures and notes as lists; no "0 B" next to a failure', () => {
     const w = recorder()
-    renderSummary(makeReport(false), w)
+    const r = makeReport(false)
+    r.images[0].freeableBytes = 0
+    renderSummary(r, w)
     const [images, plan] = tables(w.calls)
-    expect(images[0].map(cellText)[2]).toBe('Tags deleted')
-    const first = plan[1].map(cellText)
-    expect(first[5]).toBe('failed')
-    expect(first[6]).toContain('HTTP 500 from DELETE')
+    expect(images[0].map(cellText)).toEqual(['Image', 'Tags kept', 'Tags deleted', 'Pending', 'Skipped', 'Failed', 'Note'])
+    expect(images[1].map(cellText)[0]).toBe('docker-hosted/shop/api')
+    expect(allText(w.calls)).not.toContain('0 B')
+    const failed = plan
+      .slice(1)
+      .map(row => row.map(cellText))
+      .find(row => row[5] === 'failed')
+    expect(failed?.[6]).toContain('HTTP 500 from DELETE')
     const lists = w.calls.filter(c => c.method === 'addList').map(c => c.args[0])
-    expect(lists).toEqual([['shop/broken: GET /v2/shop/broken/tags/list: HTTP 500', 'shop/api:0.8.0: HTTP 500 from DELETE'], ['age unknown for 1 manifest']])
-    expect(allText(w.calls)).toContain('pending: max-deletions (3) reached')
+    expect(lists).toEqual([
+      ['shop/broken: GET /v2/shop/broken/tags/list: HTTP 500', 'shop/api:0.8.0: HTTP 500 from DELETE'],
+      ['age unknown for 1 manifest', 'pending: max-deletions (3) reached; a later run deletes the rest']
+    ])
+    expect(w.calls[0]?.args[0]).toContain('1 tag failed')
   })
 
-  it('cuts long tables with an "and N more" row spanning every column', () => {
+  it('a held-back row keeps the reason it is due for next to the cap', () => {
     const w = recorder()
-    renderSummary(makeReport(false, 250), w)
-    const plan = tables(w.calls)[1]
-    expect(plan).toHaveLength(1 + 200 + 1)
-    const last = plan[plan.length - 1]
-    expect(last).toEqual([{ data: '… and 56 more (full list in the JSON report)', colspan: '7' }])
+    const r = makeReport(false)
+    const held = r.images[0].outcomes.find(o => o.status === 'pending')!
+    held.decision = { ...held.decision, reason: 'pending: max-deletions 3 reached', dueReason: 'older than 30 days and beyond keep 2 (rank 5)' }
+    held.detail = 'pending: max-deletions 3 reached'
+    renderSummary(r, w)
+    const row = tables(w.calls)[1]
+      .map(x => x.map(cellText))
+      .find(x => x[5] === 'pending')
+    expect(row?.[6]).toBe('older than 30 days and beyond keep 2 (rank 5) — pending: max-deletions 3 reached')
+  })
+
+  it('a failed row is never cut from a long plan, which is folded with its counts in the title', () => {
+    const w = recorder()
+    renderSummary(makeReport(false, 250), w, { maxRows: 30 })
+    const folds = w.calls.filter(c => c.method === 'addDetails').map(c => String(c.args[0]))
+    expect(folds).toContain('Plan: 256 manifests (deleted 253, failed 1, pending 1, skipped 1)')
+    const plan = w.calls.find(c => c.method === 'addDetails' && String(c.args[0]).startsWith('Plan:'))!
+    expect(String(plan.args[1])).toContain('HTTP 500 from DELETE')
+    expect(String(plan.args[1])).toContain('… and 226 more (set report-file for the full list)')
+  })
+
+  it('cuts long tables with an "and N more" row spanning every column, pointing at the JSON report only when there is one', () => {
+    const w = recorder()
+    renderSummary(makeReport(false, 250), w, { fullList: 'full list in the JSON report, report.json' })
+    const plan = w.calls.find(c => c.method === 'addDetails' && String(c.args[0]).startsWith('Plan:'))!
+    expect(String(plan.args[1]).match(/<tr>/g)).toHaveLength(1 + 200 + 1)
+    expect(String(plan.args[1])).toContain('<tr><td colspan="7">… and 56 more (full list in the JSON report, report.json)</td></tr>')
 
     const small = recorder()
     renderSummary(makeReport(true), small, { maxRows: 2 })
     const [images, plan2] = tables(small.calls)
     expect(images).toHaveLength(1 + 2 + 1)
-    expect(cellText(images[3][0])).toBe('… and 1 more (full list in the JSON report)')
-    expect(cellText(plan2[3][0])).toBe('… and 4 more (full list in the JSON report)')
+    expect(images[3]).toEqual([{ data: '… and 1 more (set report-file for the full list)', colspan: '7' }])
+    expect(cellText(plan2[3][0])).toBe('… and 4 more (set report-file for the full list)')
+  })
+
+  it('folds only tables longer than a screen', () => {
+    const w = recorder()
+    renderSummary(makeReport(true, FOLD_ROWS - 6), w)
+    expect(w.calls.filter(c => c.method === 'addDetails').map(c => String(c.args[0]).split(':')[0])).toEqual(['Kept', 'HTTP requests'])
+    const long = recorder()
+    renderSummary(makeReport(true, FOLD_ROWS - 5), long)
+    expect(long.calls.filter(c => c.method === 'addDetails').map(c => String(c.args[0]))).toContain(
+      `Plan: ${FOLD_ROWS + 1} manifests (would delete ${FOLD_ROWS - 1}, pending 1, skipped 1)`
+    )
   })
 })
 
@@ -308,8 +366,10 @@ describe('renderTerminal', () => {
   it('renders the same content as aligned plain-text tables', () => {
     const text = renderTerminal(makeReport(true))
     expect(text).not.toMatch(/\u001b\[/)
-    expect(text).toContain('nexus-image-lifecycle 0.1.0 — DRY RUN: nothing was deleted')
-    expect(text).toContain('would delete 6 tags (4 manifests)')
+    expect(text.split('\n')[0]).toBe(
+      'Would delete 6 tags (4 manifests) in 2 images · kept 5 tags (4 manifests) · up to 3 MiB would come back (estimate) · 1 tag pending (max-deletions) · 1 tag skipped (changed since planned)'
+    )
+    expect(text.split('\n')[1]).toMatch(/^DRY RUN: nothing was deleted · nexus-image-lifecycle 0\.1\.0 · api nexus · /)
     expect(text).toContain(EVIL_TAG) // plain text: no HTML escaping in a terminal
     expect(text).toMatch(/^Image {2,}Tags kept {2,}Would delete/m)
     expect(text).toContain('older than 30 days and beyond keep 2 (rank 9) — changed since planned')
@@ -320,7 +380,8 @@ describe('renderTerminal', () => {
   it('cuts rows, truncates to a width and colors only on request', () => {
     const r = makeReport(false, 20)
     const text = renderTerminal(r, { maxRows: 5, width: 100 })
-    expect(text).toContain('… and 21 more (full list in the JSON report)')
+    expect(text).toContain('… and 21 more (set report-file for the full list)')
+    expect(renderTerminal(r, { maxRows: 5, fullList: 'full list in out.json' })).toContain('… and 21 more (full list in out.json)')
     expect(expectAligned(text)).toBe(3) // images, plan, kept
     const planLines = text.split('\n').slice(text.split('\n').indexOf('Plan'))
     for (const l of planLines.slice(0, 8)) expect(l.length).toBeLessThanOrEqual(100)

@@ -1,8 +1,8 @@
 // Request budget (not timed): for a fixed data set the engine may send at most 20% more requests than
 // issue 6's bare lower bound of the job (scripts/bench-bound.ts), computed from the scenario, never
 // hard-coded: the listing pages, the reads the policy needs (config dates only where src/policy/dates.ts
-// says) and the deletes. Default inputs (verify-before-delete false, size-estimate auto). What a run adds
-// on top (the preflight, and in a real run the guard around deleting by digest and the check that deleted
+// says), the deletes, and a Nexus dry run's size-estimate reads. Default inputs (verify-before-delete false,
+// size-estimate auto). What a run adds on top (the preflight, the usage counters, and in a real run the guard around deleting by digest and the check that deleted
 // tags are gone) must fit in the slack. `npm run bench` measures the same thing at scale, with time and memory.
 
 import { parseConfig } from '../src/config'
@@ -69,6 +69,8 @@ describe.each([false, true])(`request budget, Nexus emulator, ${IMAGES} images x
       const job = {
         components: images.reduce((n, i) => n + i.tags.length, 0),
         deletedTags: dryRun ? 0 : planned,
+        // a dry run answers "how much would come back?" with one read by digest per manifest it would delete
+        sizeReads: dryRun ? report.totals.manifests.wouldDelete : 0,
         policyReads: images.reduce((n, i) => n + configReadsNeeded(i.tags, { pushDates: true }), 0)
       }
       expectWithinBudget(`nexus ${dryRun ? 'dry run' : 'delete'}`, seen, nexusBound(job))

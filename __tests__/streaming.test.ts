@@ -156,19 +156,19 @@ describe('JSON report', () => {
 })
 
 describe('ReportCollector', () => {
-  it('keeps the first rows of each table and counts the rest, in the order the whole report sorts them', () => {
+  it('keeps the first rows of each table (failed ones first) and counts the rest, in image and plan order', () => {
     const r = sample()
     const c = new ReportCollector(2)
     for (const img of r.images) c.add(img)
     const d = c.bounded({ ...r, images: [] })
-    // failed first, then deletions in image order
-    expect(d.plan.entries.map(e => `${e.image}:${e.outcome.decision.tags[0]}:${e.outcome.status}`)).toEqual(['api:0.9.0:failed', 'api:1.0.0:deleted'])
+    // a cut keeps failed rows first; what is kept reads in image order, each image in its plan's order
+    expect(d.plan.entries.map(e => `${e.image}:${e.outcome.decision.tags[0]}:${e.outcome.status}`)).toEqual(['api:1.0.0:deleted', 'api:0.9.0:failed'])
     expect(d.plan.total).toBe(3)
     expect(d.kept.entries.map(e => e.outcome.decision.tags[0])).toEqual(['2.0.0', '1.1.0'])
     expect(d.kept.total).toBe(2)
     expect(d.deleted).toEqual({ refs: ['api:1.0.0', 'web:1.0.0'], total: 2 })
     const text = renderTerminal(c.bounded({ ...r, images: r.images.map(({ outcomes: _o, ...s }) => s) }), { maxRows: 2 })
-    expect(text).toContain('… and 1 more (full list in the JSON report)')
+    expect(text).toContain('… and 1 more (set report-file for the full list)')
   })
 
   it("cuts the deleted output at GitHub's size limit, keeps the count, and says so", () => {

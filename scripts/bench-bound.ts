@@ -122,6 +122,8 @@ export interface NexusJob {
   policyReads?: number
   /** REST page size: 100 on the datastore. */
   pageSize?: number
+  /** Manifests read by digest for the freed-bytes estimate: every deleted one in a dry run (size-estimate auto). */
+  sizeReads?: number
 }
 
 /**
@@ -136,7 +138,8 @@ export function nexusBound(job: NexusJob): Bound {
     { what: 'preflight (repositories, permissions)', requests: 2 },
     { what: 'component pages', requests: Math.floor(job.components / n) + 1 },
     { what: 'component DELETEs (1 per deleted tag)', requests: job.deletedTags },
-    { what: 'manifest/config reads the policy needs', requests: job.policyReads ?? 0 }
+    { what: 'manifest/config reads the policy needs', requests: job.policyReads ?? 0 },
+    { what: 'manifest reads for the size estimate', requests: job.sizeReads ?? 0 }
   ])
 }
 

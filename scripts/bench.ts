@@ -345,9 +345,9 @@ async function benchNexus(a: Args, work: string): Promise<{ runs: RunResult[]; s
         mode,
         a,
         run,
-        (_manifests, tags, deleting) => {
+        (manifests, tags, deleting) => {
           const policyReads = images.reduce((n, i) => n + configReadsNeeded(i.tags, { pushDates: true }), 0)
-          return nexusBound({ components, deletedTags: deleting ? tags : 0, policyReads })
+          return nexusBound({ components, deletedTags: deleting ? tags : 0, policyReads, sizeReads: deleting ? 0 : manifests })
         },
         images
       )

@@ -31,7 +31,8 @@ function showTags(nexus: NexusEmulator, heading: string): void {
 
 async function demo(): Promise<number> {
   // Tasks end 300 ms after they start, so the reclaim step finishes in a second or two.
-  const nexus = await startNexusEmulator({ scenario: demoScenario(), tasks: { mode: 'timer', durationMs: 300 } })
+  // A 3.9x Community Edition, with its usage counters (3.87+).
+  const nexus = await startNexusEmulator({ scenario: demoScenario(), version: '3.90.1-01', tasks: { mode: 'timer', durationMs: 300 } })
   try {
     process.env[PASSWORD_ENV] = 'admin123' // the emulator's default admin password
     const common = [

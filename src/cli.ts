@@ -50,7 +50,8 @@ export async function main(argv: string[]): Promise<number> {
       else {
         // On a terminal, the table fits its width (free-text columns are cut); piped, nothing is cut.
         const tty = process.stdout.isTTY === true
-        process.stdout.write(renderTerminal(report, { color: tty, ...(tty && process.stdout.columns ? { width: process.stdout.columns } : {}) }))
+        const fullList = cfg.reportFile && !reportFailed ? `full list in ${cfg.reportFile}` : 'add --report-file FILE or --json for the full list'
+        process.stdout.write(renderTerminal(report, { color: tty, fullList, ...(tty && process.stdout.columns ? { width: process.stdout.columns } : {}) }))
       }
       process.stdout.write('\n')
     } finally {

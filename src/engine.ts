@@ -1,6 +1,7 @@
 // The engine both doors (action and CLI) call. The stages, in the order data flows:
 //   config (src/config.ts, already parsed) -> open the run -> inventory (listing) -> per image:
 //   inventory -> plan -> execute -> report (src/run/images.ts) -> reclaim -> the run's summary.
+// Community Edition's usage counters are read around the deleting stage.
 
 import type { Config } from './config'
 import type { RunSummary } from './model'
@@ -9,6 +10,7 @@ import { runImages, type ImageSink } from './run/images'
 import { listImages } from './run/listing'
 import { reclaimSpace } from './run/reclaim-space'
 import { summarizeRun } from './run/summary'
+import { UsageCounters } from './run/usage'
 
 export { createBackend, TOOL_NAME, type EngineDeps } from './run/context'
 export type { ImageSink } from './run/images'
@@ -18,9 +20,12 @@ export async function runCleanupStreaming(cfg: Config, deps: EngineDeps, sink: I
   const run = openRun(cfg, deps)
   try {
     const listing = await listImages(run)
+    const usage = new UsageCounters(run) // Community Edition's counters, before and after (Nexus)
+    await usage.readBefore()
     const images = await runImages(run, listing, sink)
+    await usage.readAfter(images)
     const reclaimed = await reclaimSpace(run, images)
-    return summarizeRun(run, images, reclaimed)
+    return summarizeRun(run, images, reclaimed, usage)
   } finally {
     // e.g. the spooled Nexus listing: removed however the run ends
     run.backend.close?.()

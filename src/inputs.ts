@@ -125,7 +125,7 @@ export const INPUTS: InputSpec[] = [
     summary: 'Freed-bytes estimate: auto, on or off.',
     default: 'auto',
     description:
-      'Freed-bytes estimate. auto: from what the inventory reads anyway (every manifest on a plain registry; on Nexus usually unknown). on: also read each deleted manifest by digest on Nexus (one request each). off: no estimate.'
+      'Freed-bytes estimate. auto: on a plain registry from what the inventory reads anyway; on Nexus, in a dry run, one manifest read by digest per deleted manifest (reads by digest mark nothing pulled), in a real run none (the reclaim step measures the blob stores). on: those reads on Nexus in real runs too. off: no estimate.'
   },
   {
     name: 'dry-run',

@@ -32,7 +32,7 @@ export async function run(): Promise<void> {
     const reportError = writeReportFile(streamed, cfg)
     if (cfg.reportFile && !reportError) core.setOutput('report-file', cfg.reportFile)
     streamed.spool?.dispose()
-    renderSummary(report, core.summary)
+    renderSummary(report, core.summary, cfg.reportFile && !reportError ? { fullList: `full list in the JSON report, ${cfg.reportFile}` } : {})
     await core.summary.write()
     const failures = report.summary.failures
     if (failures.length > 0) {

@@ -109,6 +109,8 @@ export interface Decision {
   action: Action
   rule: Rule
   reason: string
+  /** For a manifest held back by max-deletions: why it is due to go (the reason a later run deletes it for). */
+  dueReason?: string
   family: Family
   /** 1-based rank within its family, newest first (version/other only). */
   rank?: number
@@ -220,6 +222,23 @@ export interface RunReport {
   failures: string[]
   /** The Nexus GC and compact step, when run-cleanup-tasks is on. */
   reclaim?: ReclaimReport
+  /** Community Edition's counters around the run (api nexus). */
+  usage?: UsageReport
+}
+
+/** Community Edition's component limit and daily request count (Nexus 3.87+), read around the run. */
+export interface UsageReport {
+  componentLimit: number
+  /** Read before the first delete. */
+  componentsBefore?: number
+  /** Read again after a real run deleted something (Nexus may update it on its own schedule). */
+  componentsAfter?: number
+  /** Requests under /repository/* of the last 24 hours, as Nexus counted them before the run. */
+  requests24hBefore?: number
+  /** This run's Docker API requests (under /repository/<repo>/ or a connector): what CE counts per day. */
+  runRequests: number
+  /** Why the counters could not be read. */
+  unavailable?: string
 }
 
 /** One Nexus task the reclaim step ran, would run, or could not run. */

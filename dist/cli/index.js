@@ -32883,7 +32883,8 @@ async function main(argv) {
             else {
                 // On a terminal, the table fits its width (free-text columns are cut); piped, nothing is cut.
                 const tty = process.stdout.isTTY === true;
-                process.stdout.write((0, report_1.renderTerminal)(report, { color: tty, ...(tty && process.stdout.columns ? { width: process.stdout.columns } : {}) }));
+                const fullList = cfg.reportFile && !reportFailed ? `full list in ${cfg.reportFile}` : 'add --report-file FILE or --json for the full list';
+                process.stdout.write((0, report_1.renderTerminal)(report, { color: tty, fullList, ...(tty && process.stdout.columns ? { width: process.stdout.columns } : {}) }));
             }
             process.stdout.write('\n');
         }
@@ -33413,6 +33414,7 @@ function humanAge(ms) {
 // The engine both doors (action and CLI) call. The stages, in the order data flows:
 //   config (src/config.ts, already parsed) -> open the run -> inventory (listing) -> per image:
 //   inventory -> plan -> execute -> report (src/run/images.ts) -> reclaim -> the run's summary.
+// Community Edition's usage counters are read around the deleting stage.
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.TOOL_NAME = exports.createBackend = void 0;
 exports.runCleanupStreaming = runCleanupStreaming;
@@ -33421,6 +33423,7 @@ const images_1 = __nccwpck_require__(8463);
 const listing_1 = __nccwpck_require__(9034);
 const reclaim_space_1 = __nccwpck_require__(3329);
 const summary_1 = __nccwpck_require__(5293);
+const usage_1 = __nccwpck_require__(482);
 var context_2 = __nccwpck_require__(670);
 Object.defineProperty(exports, "createBackend", ({ enumerable: true, get: function () { return context_2.createBackend; } }));
 Object.defineProperty(exports, "TOOL_NAME", ({ enumerable: true, get: function () { return context_2.TOOL_NAME; } }));
@@ -33429,9 +33432,12 @@ async function runCleanupStreaming(cfg, deps, sink) {
     const run = (0, context_1.openRun)(cfg, deps);
     try {
         const listing = await (0, listing_1.listImages)(run);
+        const usage = new usage_1.UsageCounters(run); // Community Edition's counters, before and after (Nexus)
+        await usage.readBefore();
         const images = await (0, images_1.runImages)(run, listing, sink);
+        await usage.readAfter(images);
         const reclaimed = await (0, reclaim_space_1.reclaimSpace)(run, images);
-        return (0, summary_1.summarizeRun)(run, images, reclaimed);
+        return (0, summary_1.summarizeRun)(run, images, reclaimed, usage);
     }
     finally {
         // e.g. the spooled Nexus listing: removed however the run ends
@@ -34087,7 +34093,7 @@ exports.INPUTS = [
         name: 'size-estimate',
         summary: 'Freed-bytes estimate: auto, on or off.',
         default: 'auto',
-        description: 'Freed-bytes estimate. auto: from what the inventory reads anyway (every manifest on a plain registry; on Nexus usually unknown). on: also read each deleted manifest by digest on Nexus (one request each). off: no estimate.'
+        description: 'Freed-bytes estimate. auto: on a plain registry from what the inventory reads anyway; on Nexus, in a dry run, one manifest read by digest per deleted manifest (reads by digest mark nothing pulled), in a real run none (the reclaim step measures the blob stores). on: those reads on Nexus in real runs too. off: no estimate.'
     },
     {
         name: 'dry-run',
@@ -34620,9 +34626,13 @@ class NexusBackend {
         }
         return inv;
     }
-    /** With size-estimate on: one manifest read by digest per deleted manifest not read yet (and an index's children). */
+    /**
+     * One manifest read by digest per deleted manifest not read yet (and an index's children): with
+     * size-estimate on, and by default (auto) in a dry run, whose question is "how much will I get back?".
+     * Reads by digest do not mark anything pulled (NEXUS-25991). A real run measures the blob stores instead.
+     */
     async readSizes(image, digests) {
-        if (this.cfg.sizeEstimate !== 'on')
+        if (this.cfg.sizeEstimate === 'off' || (this.cfg.sizeEstimate === 'auto' && !this.cfg.dryRun))
             return;
         const want = new Set(digests);
         const records = image.manifests.filter(m => want.has(m.digest) && !m.blobs);
@@ -35614,6 +35624,53 @@ exports.NexusTasks = NexusTasks;
 
 /***/ }),
 
+/***/ 6408:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+// Community Edition's counters (the team's Nexus reference, API.md 14.4): since 3.87 CE accepts no new
+// components above 40,000 in total (every Docker tag is one) and counts requests under /repository/* per
+// day. The UI reads both from an internal endpoint; so do we, read-only, and a run never fails on it.
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.CE_COMPONENT_LIMIT = void 0;
+exports.readUsage = readUsage;
+const compare_1 = __nccwpck_require__(5344);
+/** Community Edition's component limit (3.87+, enforced since 2 October 2026). */
+exports.CE_COMPONENT_LIMIT = 40_000;
+function count(v) {
+    return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : undefined;
+}
+async function readUsage(http, host) {
+    try {
+        const res = await http.request('GET', `${host}/service/rest/internal/ui/usage-metrics`, {
+            kind: 'nexus GET usage-metrics',
+            headers: { accept: 'application/json' },
+            handles: [401, 403, 404]
+        });
+        if (res.status === 404)
+            return { unavailable: 'this Nexus has none (HTTP 404; they come with 3.87)' };
+        if (res.status === 401 || res.status === 403)
+            return { unavailable: `the user may not read the usage counters (HTTP ${res.status})` };
+        const body = JSON.parse(res.body.toString('utf8'));
+        // The newest day's entry; the endpoint is internal, so anything unexpected reads as unavailable.
+        const days = Array.isArray(body.usage) ? body.usage.filter(u => u && typeof u === 'object') : [];
+        const day = (u) => (typeof u['date'] === 'string' ? u['date'] : '');
+        const latest = days.sort((a, b) => (0, compare_1.compareStrings)(day(b), day(a)))[0];
+        const components = count(latest?.['component_total_count']);
+        if (components === undefined)
+            return { unavailable: 'the usage counters answered in an unknown shape' };
+        const requests24h = count(latest?.['requests_per_last_24h']);
+        return { components, ...(requests24h !== undefined ? { requests24h } : {}) };
+    }
+    catch (e) {
+        return { unavailable: `the usage counters could not be read: ${e.message}` };
+    }
+}
+
+
+/***/ }),
+
 /***/ 5055:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -36002,6 +36059,7 @@ function orderDeletions(work, cap) {
                 continue;
             counted++;
             if (cap !== undefined && counted > cap) {
+                it.dueReason = it.reason;
                 (0, item_1.decide)(it, 'pending', 'max-deletions', `pending: max-deletions ${cap} reached`);
             }
             place(it);
@@ -36138,6 +36196,7 @@ function toDecision(inv, it) {
         action: it.action,
         rule: it.rule,
         reason: it.reason,
+        ...(it.dueReason !== undefined ? { dueReason: it.dueReason } : {}),
         family: it.family,
         ...(it.rank !== undefined ? { rank: it.rank } : {}),
         ...(it.version ? { version: it.version.tag } : {}),
@@ -36935,7 +36994,7 @@ Object.defineProperty(exports, "zeroCounts", ({ enumerable: true, get: function 
 // rows of each table (the rest only counted) and the tag lists of the outputs up to GitHub's size limit.
 // The JSON report is the place for every outcome; this is the place for what a person reads.
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.ReportCollector = exports.PLAN_RANK = exports.LIST_OUTPUT_MAX_CHARS = exports.DEFAULT_MAX_ROWS = void 0;
+exports.ReportCollector = exports.LIST_OUTPUT_MAX_CHARS = exports.DEFAULT_MAX_ROWS = void 0;
 exports.boundReport = boundReport;
 exports.isBoundedReport = isBoundedReport;
 exports.DEFAULT_MAX_ROWS = 200;
@@ -36944,14 +37003,6 @@ exports.DEFAULT_MAX_ROWS = 200;
  * many characters; the JSON report (report-file) always has all of them.
  */
 exports.LIST_OUTPUT_MAX_CHARS = 200_000;
-// Failed rows come first so a cut table never hides them; then deletions, then what is left for later.
-exports.PLAN_RANK = {
-    failed: 0,
-    deleted: 1,
-    'would-delete': 1,
-    pending: 2,
-    skipped: 3
-};
 class RefCollector {
     list = { refs: [], total: 0 };
     chars = 2;
@@ -36971,8 +37022,12 @@ class RefCollector {
 /** Feed it each image's report in image order, then ask for the bounded report. */
 class ReportCollector {
     maxRows;
-    planRanks = [[], [], [], []];
+    // The plan table reads image by image, each in the plan's order (versions newest first, then other
+    // tags, then referrers). When it is cut, failed rows are taken first so that a cut never hides one.
+    failedRows = [];
+    otherRows = [];
     planTotal = 0;
+    images = 0;
     kept = [];
     keptTotal = 0;
     deleted = new RefCollector();
@@ -36981,7 +37036,7 @@ class ReportCollector {
         this.maxRows = maxRows;
     }
     add(img) {
-        const plan = [];
+        const imageIndex = this.images++;
         img.outcomes.forEach((o, index) => {
             const e = { outcome: o, repository: img.repository, image: img.image };
             if (o.status === 'kept') {
@@ -36991,7 +37046,9 @@ class ReportCollector {
             }
             else {
                 this.planTotal++;
-                plan.push({ e, rank: exports.PLAN_RANK[o.status], order: o.decision.deleteOrder ?? Number.MAX_SAFE_INTEGER, index });
+                const rows = o.status === 'failed' ? this.failedRows : this.otherRows;
+                if (rows.length < this.maxRows)
+                    rows.push({ e, imageIndex, index });
             }
             if (o.status === 'deleted')
                 for (const tag of o.decision.tags)
@@ -37003,18 +37060,15 @@ class ReportCollector {
                 for (const tag of o.decision.tags)
                     this.wouldDelete.add(`${img.image}:${tag}`);
         });
-        // Images arrive in order, so within a status rank the first rows of the run are the first that come.
-        plan.sort((a, b) => a.rank - b.rank || a.order - b.order || a.index - b.index);
-        for (const p of plan) {
-            const rank = this.planRanks[p.rank];
-            if (rank && rank.length < this.maxRows)
-                rank.push(p.e);
-        }
+    }
+    planRows() {
+        const chosen = [...this.failedRows, ...this.otherRows].slice(0, this.maxRows);
+        return chosen.sort((a, b) => a.imageIndex - b.imageIndex || a.index - b.index).map(p => p.e);
     }
     bounded(summary) {
         return {
             summary,
-            plan: { entries: this.planRanks.flat().slice(0, this.maxRows), total: this.planTotal },
+            plan: { entries: this.planRows(), total: this.planTotal },
             kept: { entries: [...this.kept], total: this.keptTotal },
             deleted: this.deleted.result(),
             wouldDelete: this.wouldDelete.result()
@@ -37335,49 +37389,73 @@ exports.JsonReportSpool = JsonReportSpool;
 // Job summary rendering. Every piece of text goes through escapeHtml: core.summary inserts strings
 // verbatim, and image/tag names and server messages are user data.
 Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.FOLD_ROWS = void 0;
 exports.renderSummary = renderSummary;
 const format_1 = __nccwpck_require__(2011);
+const collect_1 = __nccwpck_require__(2088);
 const view_1 = __nccwpck_require__(4153);
-function tableRows(table) {
+/** A table longer than this is folded into <details>, its counts in the fold's title. */
+exports.FOLD_ROWS = 20;
+function tableRows(table, fullList) {
     const rows = [table.columns.map(c => ({ data: (0, format_1.escapeHtml)(c.header), header: true }))];
     for (const row of table.rows)
         rows.push(row.map(cell => (0, format_1.escapeHtml)(cell)));
     if (table.more > 0)
-        rows.push([{ data: (0, format_1.escapeHtml)((0, view_1.moreText)(table.more)), colspan: String(table.columns.length) }]);
+        rows.push([{ data: (0, format_1.escapeHtml)((0, view_1.moreText)(table.more, fullList)), colspan: String(table.columns.length) }]);
     return rows;
 }
 /** An HTML table for places core.summary's addTable cannot reach (inside <details>). */
-function htmlTable(table) {
+function htmlTable(table, fullList) {
     const head = `<tr>${table.columns.map(c => `<th>${(0, format_1.escapeHtml)(c.header)}</th>`).join('')}</tr>`;
     const body = table.rows.map(r => `<tr>${r.map(c => `<td>${(0, format_1.escapeHtml)(c)}</td>`).join('')}</tr>`).join('');
-    const more = table.more > 0 ? `<tr><td colspan="${table.columns.length}">${(0, format_1.escapeHtml)((0, view_1.moreText)(table.more))}</td></tr>` : '';
+    const more = table.more > 0 ? `<tr><td colspan="${table.columns.length}">${(0, format_1.escapeHtml)((0, view_1.moreText)(table.more, fullList))}</td></tr>` : '';
     return `<table>${head}${body}${more}</table>`;
+}
+/** A table in the open when it fits a screen, else folded under `title`. */
+function addTable(s, table, title, fullList) {
+    if (table.rows.length + (table.more > 0 ? 1 : 0) > exports.FOLD_ROWS)
+        s.addDetails((0, format_1.escapeHtml)(title), htmlTable(table, fullList));
+    else
+        s.addTable(tableRows(table, fullList));
+}
+function planTitle(counts, dryRun) {
+    const parts = [
+        [dryRun ? counts.wouldDelete : counts.deleted, dryRun ? 'would delete' : 'deleted'],
+        [counts.failed, 'failed'],
+        [counts.pending, 'pending'],
+        [counts.skipped, 'skipped']
+    ].filter(([n]) => n > 0);
+    const total = parts.reduce((n, [c]) => n + c, 0);
+    return `Plan: ${(0, format_1.plural)(total, 'manifest')} (${parts.map(([n, w]) => `${w} ${n}`).join(', ')})`;
 }
 /** Writes the run report into `s` (typically `core.summary`); the caller decides when to `write()`. */
 function renderSummary(report, s, opts = {}) {
-    const v = (0, view_1.buildView)(report, opts.maxRows);
-    s.addHeading((0, format_1.escapeHtml)(`${v.title} — ${v.mode}`), 2);
-    const lines = [`<strong>${(0, format_1.escapeHtml)(v.mode)}</strong>: ${(0, format_1.escapeHtml)(v.modeNote)}`, ...v.headline.map(format_1.escapeHtml)];
-    s.addRaw(`<p>${lines.join('<br>')}</p>`, true);
-    s.addRaw(`<p><strong>Policy</strong>: ${(0, format_1.escapeHtml)(v.policy)}</p>`, true);
+    const v = (0, view_1.buildView)(report, opts);
+    const summary = (0, collect_1.isBoundedReport)(report) ? report.summary : report;
+    s.addHeading((0, format_1.escapeHtml)(v.answer), 2);
+    s.addRaw(`<p><sub><strong>${(0, format_1.escapeHtml)(v.context)}</strong></sub><br><sub>Policy: ${(0, format_1.escapeHtml)(v.policy)}</sub></p>`, true);
+    if (v.usage.length > 0)
+        s.addRaw(`<p>${v.usage.map(format_1.escapeHtml).join('<br>')}</p>`, true);
     s.addHeading('Images', 3);
     if (v.images.rows.length === 0)
         s.addRaw('<p>No image matched.</p>', true);
-    else
-        s.addTable(tableRows(v.images));
+    else {
+        const touched = summary.images.filter(i => (summary.dryRun ? i.manifests.wouldDelete : i.manifests.deleted) > 0).length;
+        addTable(s, v.images, `Images: ${summary.images.length} (${touched} with deletions)`, v.fullList);
+    }
     s.addHeading('Plan', 3);
     if (v.plan.rows.length === 0)
         s.addRaw('<p>Nothing to delete: every tag is kept.</p>', true);
     else
-        s.addTable(tableRows(v.plan));
+        addTable(s, v.plan, planTitle(summary.totals.manifests, summary.dryRun), v.fullList);
     if (v.tasks) {
         s.addHeading('Reclaim space (Nexus cleanup tasks)', 3);
-        s.addTable(tableRows(v.tasks));
+        addTable(s, v.tasks, `Tasks: ${v.tasks.rows.length + v.tasks.more}`, v.fullList);
         if (v.blobStores)
-            s.addTable(tableRows(v.blobStores));
+            addTable(s, v.blobStores, `Blob stores: ${v.blobStores.rows.length + v.blobStores.more}`, v.fullList);
     }
     if (v.kept.rows.length > 0) {
-        s.addDetails((0, format_1.escapeHtml)(`Kept: ${v.kept.rows.length + v.kept.more} manifests and why`), htmlTable(v.kept));
+        s.addDetails((0, format_1.escapeHtml)(`Kept: ${v.kept.rows.length + v.kept.more} manifests and why`), htmlTable(v.kept, v.fullList));
     }
     if (v.failures.length > 0) {
         s.addHeading('Failures', 3);
@@ -37443,7 +37521,7 @@ function fitWidths(table, cells, width) {
     }
     return widths;
 }
-function renderTable(table, opts, paint) {
+function renderTable(table, opts, paint, fullList) {
     const cells = table.rows.map(r => r.map(c => (0, format_1.stripControls)(c)));
     const widths = fitWidths(table, cells, opts.width);
     const line = (row, style) => row
@@ -37466,28 +37544,29 @@ function renderTable(table, opts, paint) {
         out.push(line(row, (i, t) => (i === statusCol && color ? paint(color, t) : t)));
     });
     if (table.more > 0)
-        out.push((0, view_1.moreText)(table.more));
+        out.push((0, view_1.moreText)(table.more, fullList));
     return out;
 }
 /** The report as text for the CLI (no trailing newline); pure, so the caller picks color and width from the TTY. */
 function renderTerminal(report, opts = {}) {
     const paint = opts.color ? (code, text) => `\u001b[${code}m${text}\u001b[0m` : (_, text) => text;
-    const v = (0, view_1.buildView)(report, opts.maxRows);
+    const v = (0, view_1.buildView)(report, opts);
+    const table = (t) => renderTable(t, opts, paint, v.fullList);
     const out = [];
-    out.push(`${paint('1', v.title)} — ${paint(v.mode === 'DRY RUN' ? '1;33' : '1;31', v.mode)}: ${v.modeNote}`);
-    out.push(...v.headline.map(l => (0, format_1.stripControls)(l)));
-    out.push(`Policy: ${(0, format_1.stripControls)(v.policy)}`, '');
+    out.push(paint(v.mode === 'DRY RUN' ? '1;33' : '1;31', (0, format_1.stripControls)(v.answer)));
+    out.push((0, format_1.stripControls)(v.context), `Policy: ${(0, format_1.stripControls)(v.policy)}`);
+    out.push(...v.usage.map(l => (0, format_1.stripControls)(l)), '');
     out.push(paint('1', 'Images'));
-    out.push(...(v.images.rows.length === 0 ? ['No image matched.'] : renderTable(v.images, opts, paint)), '');
+    out.push(...(v.images.rows.length === 0 ? ['No image matched.'] : table(v.images)), '');
     out.push(paint('1', 'Plan'));
-    out.push(...(v.plan.rows.length === 0 ? ['Nothing to delete: every tag is kept.'] : renderTable(v.plan, opts, paint)), '');
+    out.push(...(v.plan.rows.length === 0 ? ['Nothing to delete: every tag is kept.'] : table(v.plan)), '');
     if (v.tasks) {
-        out.push(paint('1', 'Reclaim space (Nexus cleanup tasks)'), ...renderTable(v.tasks, opts, paint), '');
+        out.push(paint('1', 'Reclaim space (Nexus cleanup tasks)'), ...table(v.tasks), '');
         if (v.blobStores)
-            out.push(...renderTable(v.blobStores, opts, paint), '');
+            out.push(...table(v.blobStores), '');
     }
     if (v.kept.rows.length > 0)
-        out.push(paint('1', 'Kept'), ...renderTable(v.kept, opts, paint), '');
+        out.push(paint('1', 'Kept'), ...table(v.kept), '');
     if (v.failures.length > 0) {
         out.push(paint('1;31', 'Failures'), ...v.failures.map(f => `- ${(0, format_1.stripControls)(f)}`), '');
     }
@@ -37509,13 +37588,15 @@ function renderTerminal(report, opts = {}) {
 // The report's content as plain-text tables and lines, built once so the job summary and the terminal
 // say exactly the same thing; each renderer only escapes, pads and decorates.
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.STATUS_LABEL = void 0;
+exports.STATUS_LABEL = exports.NO_FULL_LIST = void 0;
 exports.moreText = moreText;
 exports.buildView = buildView;
 const collect_1 = __nccwpck_require__(2088);
 const format_1 = __nccwpck_require__(2011);
-function moreText(n) {
-    return `… and ${n} more (full list in the JSON report)`;
+/** What a cut table says when the door wrote no JSON report. */
+exports.NO_FULL_LIST = 'set report-file for the full list';
+function moreText(n, fullList) {
+    return `… and ${n} more (${fullList})`;
 }
 exports.STATUS_LABEL = {
     kept: 'kept',
@@ -37548,37 +37629,89 @@ function countPhrase(tags, manifests) {
 function list(values) {
     return values && values.length > 0 ? values.join(', ') : '—';
 }
-function headline(report) {
+function answer(report) {
     const t = report.totals.tags;
     const m = report.totals.manifests;
-    const repos = report.repositories.length > 0 ? report.repositories.join(', ') : '—';
-    const lines = [`api ${report.api} · host ${(0, format_1.redactHost)(report.host)} · repositories ${repos}`];
-    const counts = [
-        `${(0, format_1.plural)(report.totals.images, 'image')} scanned`,
-        report.dryRun ? `would delete ${countPhrase(t.wouldDelete, m.wouldDelete)}` : `deleted ${countPhrase(t.deleted, m.deleted)}`
+    const removedTags = report.dryRun ? t.wouldDelete : t.deleted;
+    const removedManifests = report.dryRun ? m.wouldDelete : m.deleted;
+    const touched = report.images.filter(i => (report.dryRun ? i.manifests.wouldDelete : i.manifests.deleted) > 0).length;
+    const parts = [
+        removedTags === 0 && removedManifests === 0
+            ? report.dryRun
+                ? 'Nothing to delete'
+                : 'Deleted nothing'
+            : `${report.dryRun ? 'Would delete' : 'Deleted'} ${countPhrase(removedTags, removedManifests)} in ${(0, format_1.plural)(touched, 'image')}`,
+        `kept ${countPhrase(t.kept, m.kept)}`,
+        spaceText(report)
     ];
+    // What did not go as planned is part of the answer; zero needs no mention.
+    for (const [n, what] of [
+        [t.failed, 'failed'],
+        [t.pending, 'pending (max-deletions)'],
+        [t.skipped, 'skipped (changed since planned)']
+    ]) {
+        if (n > 0)
+            parts.push(`${(0, format_1.plural)(n, 'tag')} ${what}`);
+    }
     // A dry run cannot delete, and a real run cannot "would delete"; show the other only if it happened.
     if (report.dryRun && (t.deleted > 0 || m.deleted > 0))
-        counts.push(`deleted ${countPhrase(t.deleted, m.deleted)}`);
+        parts.push(`deleted ${countPhrase(t.deleted, m.deleted)}`);
     if (!report.dryRun && (t.wouldDelete > 0 || m.wouldDelete > 0))
-        counts.push(`would delete ${countPhrase(t.wouldDelete, m.wouldDelete)}`);
-    counts.push(`kept ${countPhrase(t.kept, m.kept)}`, `pending ${countPhrase(t.pending, m.pending)}`, `skipped ${countPhrase(t.skipped, m.skipped)}`, `failed ${countPhrase(t.failed, m.failed)}`);
-    lines.push(counts.join(' · '));
+        parts.push(`would delete ${countPhrase(t.wouldDelete, m.wouldDelete)}`);
+    return parts.join(' · ');
+}
+function spaceText(report) {
     const bytes = report.totals.freeableBytes;
     const reclaimed = report.reclaim?.reclaimedBytes;
-    const when = report.api === 'nexus'
-        ? "space returns once Nexus's Docker GC and compact tasks run (run-cleanup-tasks)"
-        : "space returns after the registry's garbage collection";
-    const size = reclaimed !== undefined
-        ? `${(0, format_1.formatBytes)(reclaimed)} reclaimed, measured on the blob store${bytes === undefined ? '' : ` (estimate was up to ${(0, format_1.formatBytes)(bytes)})`}`
-        : bytes === undefined
-            ? 'freeable size unknown'
-            : `up to ${(0, format_1.formatBytes)(bytes)} freeable (upper bound; ${when})`;
-    lines.push(`${size} · duration ${(0, format_1.formatDuration)(report.durationMs)}`);
-    if (m.pending > 0) {
-        const cap = report.policy.maxDeletions !== undefined ? ` (${report.policy.maxDeletions})` : '';
-        lines.push(`pending: max-deletions${cap} reached; a later run deletes the rest`);
+    if (reclaimed !== undefined) {
+        return `${(0, format_1.formatBytes)(reclaimed)} came back (measured on the blob store${bytes === undefined ? '' : `; estimate was up to ${(0, format_1.formatBytes)(bytes)}`})`;
     }
+    if (bytes === undefined)
+        return 'space to come back unknown';
+    if (report.dryRun)
+        return `up to ${(0, format_1.formatBytes)(bytes)} would come back (estimate)`;
+    const when = report.api === 'nexus' ? "once Nexus's Docker GC and compact tasks run (run-cleanup-tasks)" : "after the registry's garbage collection";
+    return `up to ${(0, format_1.formatBytes)(bytes)} to come back ${when} (estimate)`;
+}
+function contextLine(report) {
+    const repos = report.repositories.length > 0 ? report.repositories.join(', ') : '—';
+    return [
+        report.dryRun ? 'DRY RUN: nothing was deleted' : 'DELETE',
+        `${report.tool.name} ${report.tool.version}`,
+        `api ${report.api}`,
+        `host ${(0, format_1.redactHost)(report.host)}`,
+        `repositories ${repos}`,
+        `${(0, format_1.plural)(report.totals.images, 'image')} scanned`,
+        `duration ${(0, format_1.formatDuration)(report.durationMs)}`
+    ].join(' · ');
+}
+const count = (n) => n.toLocaleString('en-US');
+function usageLines(report) {
+    const u = report.usage;
+    if (!u)
+        return [];
+    if (u.unavailable)
+        return [`Community Edition counters: not read: ${u.unavailable}.`];
+    const lines = [];
+    const limit = `Community Edition's limit of ${count(u.componentLimit)}`;
+    if (u.componentsBefore !== undefined) {
+        const share = (n) => {
+            const pct = (n / u.componentLimit) * 100;
+            return pct > 0 && pct < 1 ? 'under 1%' : `${Math.round(pct)}%`;
+        };
+        const gone = report.dryRun ? report.totals.tags.wouldDelete : report.totals.tags.deleted;
+        if (u.componentsAfter !== undefined) {
+            lines.push(`Components: ${count(u.componentsBefore)} before, ${count(u.componentsAfter)} after (${share(u.componentsAfter)} of ${limit}; each Docker tag is one).`);
+        }
+        else if (report.dryRun) {
+            lines.push(`Components: ${count(u.componentsBefore)} (${share(u.componentsBefore)} of ${limit}; each Docker tag is one); the real run would remove ${count(gone)}.`);
+        }
+        else {
+            lines.push(`Components: ${count(u.componentsBefore)} before (${share(u.componentsBefore)} of ${limit}; each Docker tag is one); this run deleted ${count(gone)}.`);
+        }
+    }
+    const seen = u.requests24hBefore !== undefined ? `; Nexus had counted ${count(u.requests24hBefore)} in the 24 hours before the run` : '';
+    lines.push(`Requests: this run sent ${count(u.runRequests)} to the Docker API (/repository/…), which Community Edition counts against its daily limit${seen}.`);
     return lines;
 }
 function policyLine(report) {
@@ -37620,11 +37753,20 @@ function imagesTable(report) {
             String(img.tags.pending),
             String(img.tags.skipped),
             String(img.tags.failed),
-            img.freeableBytes === undefined ? '—' : (0, format_1.formatBytes)(img.freeableBytes),
+            // "0 B" next to a failure would read as measured; nothing is known to come back there
+            img.freeableBytes === undefined || (img.freeableBytes === 0 && (img.tags.failed > 0 || img.error !== undefined)) ? '—' : (0, format_1.formatBytes)(img.freeableBytes),
             note || '—'
         ];
     });
-    return { columns, rows };
+    return withoutEmptyColumns({ columns, rows }, 1);
+}
+/** Leaves out the columns (after the first `keep`) that are zero or unknown on every row. */
+function withoutEmptyColumns(table, keep) {
+    const shown = table.columns.map((_, i) => i < keep || table.rows.some(r => r[i] !== '0' && r[i] !== '—'));
+    return {
+        columns: table.columns.filter((_, i) => shown[i]),
+        rows: table.rows.map(r => r.filter((_, i) => shown[i]))
+    };
 }
 function dateCell(o) {
     const day = (0, format_1.ymd)(o.decision.ageDate) ?? '—';
@@ -37635,6 +37777,11 @@ function dateCell(o) {
 function imageLabel(report) {
     const multiRepo = new Set(report.images.map((i) => i.repository)).size > 1;
     return e => (multiRepo ? `${e.repository}/${e.image}` : e.image);
+}
+/** The decision's reason, then what happened when it differs (a held-back row keeps the reason it is due for). */
+function reasonCell(o) {
+    const reason = o.decision.dueReason ?? o.decision.reason;
+    return o.detail && o.detail !== reason ? `${reason} — ${o.detail}` : reason;
 }
 /** Columns and cells shared by the plan and kept tables; the plan adds Status and the outcome detail. */
 function decisionTable(rows, label, withStatus, maxRows) {
@@ -37655,7 +37802,7 @@ function decisionTable(rows, label, withStatus, maxRows) {
         dateCell(e.outcome),
         e.outcome.decision.version ?? '—',
         ...(withStatus ? [exports.STATUS_LABEL[e.outcome.status]] : []),
-        e.outcome.detail ? `${e.outcome.decision.reason} — ${e.outcome.detail}` : e.outcome.decision.reason
+        reasonCell(e.outcome)
     ]);
     return {
         columns,
@@ -37706,12 +37853,16 @@ function optionalCut(table, limit) {
     return table ? cut(table, limit) : undefined;
 }
 /** The view of a run: from the digest a streaming run collected, or from a whole report. */
-function buildView(run, maxRows) {
-    const limit = normalizeMaxRows(maxRows);
+function buildView(run, opts = {}) {
+    const limit = normalizeMaxRows(opts.maxRows);
     const d = (0, collect_1.isBoundedReport)(run) ? run : (0, collect_1.boundReport)(run, limit);
     const report = d.summary;
     const label = imageLabel(report);
     const notes = [...report.notes, ...(report.reclaim?.notes ?? [])];
+    if (report.totals.manifests.pending > 0) {
+        const cap = report.policy.maxDeletions !== undefined ? ` (${report.policy.maxDeletions})` : '';
+        notes.push(`pending: max-deletions${cap} reached; a later run deletes the rest`);
+    }
     const outputNotes = [];
     for (const [name, list] of [
         ['deleted', d.deleted],
@@ -37725,8 +37876,10 @@ function buildView(run, maxRows) {
         title: `${report.tool.name} ${report.tool.version}`,
         mode: report.dryRun ? 'DRY RUN' : 'DELETE',
         modeNote: report.dryRun ? 'nothing was deleted' : 'dry-run is off',
-        headline: headline(report),
+        answer: answer(report),
+        context: contextLine(report),
         policy: policyLine(report),
+        usage: usageLines(report),
         images: cut(imagesTable(report), limit),
         plan: decisionTable(d.plan, label, true, limit),
         kept: decisionTable(d.kept, label, false, limit),
@@ -37735,7 +37888,8 @@ function buildView(run, maxRows) {
         notes,
         outputNotes,
         failures: report.failures,
-        requests: requestsLine(report)
+        requests: requestsLine(report),
+        fullList: opts.fullList ?? exports.NO_FULL_LIST
     };
 }
 
@@ -38039,8 +38193,10 @@ async function reclaimSpace(run, images) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.summarizeRun = summarizeRun;
 const context_1 = __nccwpck_require__(670);
-function summarizeRun(run, images, reclaimed) {
+function summarizeRun(run, images, reclaimed, usage) {
     const { cfg, deps } = run;
+    const requests = { ...run.http.counts };
+    const usageReport = usage?.report(requests);
     return {
         tool: { name: context_1.TOOL_NAME, version: deps.version },
         api: cfg.api,
@@ -38068,12 +38224,65 @@ function summarizeRun(run, images, reclaimed) {
             manifests: images.manifests,
             ...(images.freeableBytes !== undefined ? { freeableBytes: images.freeableBytes } : {})
         },
-        requests: { ...run.http.counts },
+        requests,
         notes: run.notes,
         failures: run.failures,
-        ...(reclaimed ? { reclaim: reclaimed } : {})
+        ...(reclaimed ? { reclaim: reclaimed } : {}),
+        ...(usageReport ? { usage: usageReport } : {})
     };
 }
+
+
+/***/ }),
+
+/***/ 482:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+// Community Edition's counters around the run (api nexus): read once after the listing, again after a real
+// run that deleted something, and set against the 40,000 components limit in the report.
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.UsageCounters = void 0;
+const usage_1 = __nccwpck_require__(6408);
+class UsageCounters {
+    run;
+    before;
+    after;
+    constructor(run) {
+        this.run = run;
+    }
+    async readBefore() {
+        if (this.run.cfg.api !== 'nexus')
+            return;
+        this.before = await (0, usage_1.readUsage)(this.run.http, this.run.cfg.host);
+        if (this.before.unavailable)
+            this.run.log.info(`usage counters: ${this.before.unavailable}`);
+    }
+    async readAfter(images) {
+        if (!this.before || this.before.unavailable || this.run.cfg.dryRun || images.tags.deleted === 0)
+            return;
+        this.after = await (0, usage_1.readUsage)(this.run.http, this.run.cfg.host);
+    }
+    /** The report's view; the run's own Docker API requests are counted from the HTTP client's tallies. */
+    report(requests) {
+        if (!this.before)
+            return undefined;
+        const runRequests = Object.entries(requests)
+            .filter(([kind]) => kind.startsWith('registry '))
+            .reduce((n, [, c]) => n + c, 0);
+        const b = this.before;
+        return {
+            componentLimit: usage_1.CE_COMPONENT_LIMIT,
+            ...(b.components !== undefined ? { componentsBefore: b.components } : {}),
+            ...(this.after?.components !== undefined ? { componentsAfter: this.after.components } : {}),
+            ...(b.requests24h !== undefined ? { requests24hBefore: b.requests24h } : {}),
+            runRequests,
+            ...(b.unavailable ? { unavailable: b.unavailable } : {})
+        };
+    }
+}
+exports.UsageCounters = UsageCounters;
 
 
 /***/ }),

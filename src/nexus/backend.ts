@@ -134,9 +134,13 @@ export class NexusBackend implements Backend {
     return inv
   }
 
-  /** With size-estimate on: one manifest read by digest per deleted manifest not read yet (and an index's children). */
+  /**
+   * One manifest read by digest per deleted manifest not read yet (and an index's children): with
+   * size-estimate on, and by default (auto) in a dry run, whose question is "how much will I get back?".
+   * Reads by digest do not mark anything pulled (NEXUS-25991). A real run measures the blob stores instead.
+   */
   async readSizes(image: ImageInventory, digests: string[]): Promise<void> {
-    if (this.cfg.sizeEstimate !== 'on') return
+    if (this.cfg.sizeEstimate === 'off' || (this.cfg.sizeEstimate === 'auto' && !this.cfg.dryRun)) return
     const want = new Set(digests)
     const records = image.manifests.filter(m => want.has(m.digest) && !m.blobs)
     await readManifestDetails(this.reader(image), image.name, records, this.cfg.concurrency, { blobs: 'read' })

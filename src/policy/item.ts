@@ -35,6 +35,8 @@ export interface Item {
   /** Undefined until a rule decides. */
   rule?: Rule
   reason: string
+  /** See Decision.dueReason. */
+  dueReason?: string
   subject?: string
   /**
    * Not retained and hanging from others: the nearest tagged manifests above it (through untagged ones),

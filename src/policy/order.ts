@@ -30,6 +30,7 @@ export function orderDeletions(work: ImageWork[], cap: number | undefined): void
       if (!it) continue
       counted++
       if (cap !== undefined && counted > cap) {
+        it.dueReason = it.reason
         decide(it, 'pending', 'max-deletions', `pending: max-deletions ${cap} reached`)
       }
       place(it)

@@ -111,6 +111,7 @@ function toDecision(inv: ImageInventory, it: Item): Decision {
     action: it.action,
     rule: it.rule!,
     reason: it.reason,
+    ...(it.dueReason !== undefined ? { dueReason: it.dueReason } : {}),
     family: it.family,
     ...(it.rank !== undefined ? { rank: it.rank } : {}),
     ...(it.version ? { version: it.version.tag } : {}),

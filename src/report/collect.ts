@@ -2,7 +2,7 @@
 // rows of each table (the rest only counted) and the tag lists of the outputs up to GitHub's size limit.
 // The JSON report is the place for every outcome; this is the place for what a person reads.
 
-import type { ImageReport, Outcome, OutcomeStatus, RunReport, RunSummary } from '../model'
+import type { ImageReport, Outcome, RunReport, RunSummary } from '../model'
 
 export const DEFAULT_MAX_ROWS = 200
 
@@ -11,15 +11,6 @@ export const DEFAULT_MAX_ROWS = 200
  * many characters; the JSON report (report-file) always has all of them.
  */
 export const LIST_OUTPUT_MAX_CHARS = 200_000
-
-// Failed rows come first so a cut table never hides them; then deletions, then what is left for later.
-export const PLAN_RANK: Record<Exclude<OutcomeStatus, 'kept'>, number> = {
-  failed: 0,
-  deleted: 1,
-  'would-delete': 1,
-  pending: 2,
-  skipped: 3
-}
 
 export interface Entry {
   outcome: Outcome
@@ -69,8 +60,12 @@ class RefCollector {
 
 /** Feed it each image's report in image order, then ask for the bounded report. */
 export class ReportCollector {
-  private readonly planRanks: Entry[][] = [[], [], [], []]
+  // The plan table reads image by image, each in the plan's order (versions newest first, then other
+  // tags, then referrers). When it is cut, failed rows are taken first so that a cut never hides one.
+  private readonly failedRows: Placed[] = []
+  private readonly otherRows: Placed[] = []
   private planTotal = 0
+  private images = 0
   private readonly kept: Entry[] = []
   private keptTotal = 0
   private readonly deleted = new RefCollector()
@@ -79,7 +74,7 @@ export class ReportCollector {
   constructor(readonly maxRows: number = DEFAULT_MAX_ROWS) {}
 
   add(img: ImageReport): void {
-    const plan: { e: Entry; rank: number; order: number; index: number }[] = []
+    const imageIndex = this.images++
     img.outcomes.forEach((o, index) => {
       const e = { outcome: o, repository: img.repository, image: img.image }
       if (o.status === 'kept') {
@@ -87,29 +82,36 @@ export class ReportCollector {
         if (this.kept.length < this.maxRows) this.kept.push(e)
       } else {
         this.planTotal++
-        plan.push({ e, rank: PLAN_RANK[o.status], order: o.decision.deleteOrder ?? Number.MAX_SAFE_INTEGER, index })
+        const rows = o.status === 'failed' ? this.failedRows : this.otherRows
+        if (rows.length < this.maxRows) rows.push({ e, imageIndex, index })
       }
       if (o.status === 'deleted') for (const tag of o.decision.tags) this.deleted.add(`${img.image}:${tag}`)
       else if (o.status === 'failed') for (const tag of o.deletedTags ?? []) this.deleted.add(`${img.image}:${tag}`)
       else if (o.status === 'would-delete') for (const tag of o.decision.tags) this.wouldDelete.add(`${img.image}:${tag}`)
     })
-    // Images arrive in order, so within a status rank the first rows of the run are the first that come.
-    plan.sort((a, b) => a.rank - b.rank || a.order - b.order || a.index - b.index)
-    for (const p of plan) {
-      const rank = this.planRanks[p.rank]
-      if (rank && rank.length < this.maxRows) rank.push(p.e)
-    }
+  }
+
+  private planRows(): Entry[] {
+    const chosen = [...this.failedRows, ...this.otherRows].slice(0, this.maxRows)
+    return chosen.sort((a, b) => a.imageIndex - b.imageIndex || a.index - b.index).map(p => p.e)
   }
 
   bounded(summary: RunSummary): BoundedReport {
     return {
       summary,
-      plan: { entries: this.planRanks.flat().slice(0, this.maxRows), total: this.planTotal },
+      plan: { entries: this.planRows(), total: this.planTotal },
       kept: { entries: [...this.kept], total: this.keptTotal },
       deleted: this.deleted.result(),
       wouldDelete: this.wouldDelete.result()
     }
   }
+}
+
+/** Where a plan row sits in the run: its image's place and its place in that image's plan. */
+interface Placed {
+  e: Entry
+  imageIndex: number
+  index: number
 }
 
 /** The bounded report of a whole report (every outcome in memory), as the streaming run would have built it. */

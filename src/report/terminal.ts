@@ -3,13 +3,12 @@
 import type { OutcomeStatus, RunReport } from '../model'
 import { stripControls } from './format'
 import type { BoundedReport } from './collect'
-import { buildView, moreText, type Table } from './view'
+import { buildView, moreText, type Table, type ViewOptions } from './view'
 
-export interface TerminalOptions {
+export interface TerminalOptions extends ViewOptions {
   color?: boolean
   /** Terminal columns; free-text columns are truncated with `…` to fit. Undefined = never truncate. */
   width?: number
-  maxRows?: number
 }
 
 const GAP = '  '
@@ -53,7 +52,7 @@ function fitWidths(table: Table, cells: string[][], width: number | undefined): 
   return widths
 }
 
-function renderTable(table: Table, opts: TerminalOptions, paint: Paint): string[] {
+function renderTable(table: Table, opts: TerminalOptions, paint: Paint, fullList: string): string[] {
   const cells = table.rows.map(r => r.map(c => stripControls(c)))
   const widths = fitWidths(table, cells, opts.width)
   const line = (row: string[], style?: (i: number, text: string) => string) =>
@@ -79,29 +78,30 @@ function renderTable(table: Table, opts: TerminalOptions, paint: Paint): string[
     const color = status ? STATUS_COLOR[status] : undefined
     out.push(line(row, (i, t) => (i === statusCol && color ? paint(color, t) : t)))
   })
-  if (table.more > 0) out.push(moreText(table.more))
+  if (table.more > 0) out.push(moreText(table.more, fullList))
   return out
 }
 
 /** The report as text for the CLI (no trailing newline); pure, so the caller picks color and width from the TTY. */
 export function renderTerminal(report: RunReport | BoundedReport, opts: TerminalOptions = {}): string {
   const paint: Paint = opts.color ? (code, text) => `\u001b[${code}m${text}\u001b[0m` : (_, text) => text
-  const v = buildView(report, opts.maxRows)
+  const v = buildView(report, opts)
+  const table = (t: Table): string[] => renderTable(t, opts, paint, v.fullList)
   const out: string[] = []
-  out.push(`${paint('1', v.title)} — ${paint(v.mode === 'DRY RUN' ? '1;33' : '1;31', v.mode)}: ${v.modeNote}`)
-  out.push(...v.headline.map(l => stripControls(l)))
-  out.push(`Policy: ${stripControls(v.policy)}`, '')
+  out.push(paint(v.mode === 'DRY RUN' ? '1;33' : '1;31', stripControls(v.answer)))
+  out.push(stripControls(v.context), `Policy: ${stripControls(v.policy)}`)
+  out.push(...v.usage.map(l => stripControls(l)), '')
 
   out.push(paint('1', 'Images'))
-  out.push(...(v.images.rows.length === 0 ? ['No image matched.'] : renderTable(v.images, opts, paint)), '')
+  out.push(...(v.images.rows.length === 0 ? ['No image matched.'] : table(v.images)), '')
 
   out.push(paint('1', 'Plan'))
-  out.push(...(v.plan.rows.length === 0 ? ['Nothing to delete: every tag is kept.'] : renderTable(v.plan, opts, paint)), '')
+  out.push(...(v.plan.rows.length === 0 ? ['Nothing to delete: every tag is kept.'] : table(v.plan)), '')
   if (v.tasks) {
-    out.push(paint('1', 'Reclaim space (Nexus cleanup tasks)'), ...renderTable(v.tasks, opts, paint), '')
-    if (v.blobStores) out.push(...renderTable(v.blobStores, opts, paint), '')
+    out.push(paint('1', 'Reclaim space (Nexus cleanup tasks)'), ...table(v.tasks), '')
+    if (v.blobStores) out.push(...table(v.blobStores), '')
   }
-  if (v.kept.rows.length > 0) out.push(paint('1', 'Kept'), ...renderTable(v.kept, opts, paint), '')
+  if (v.kept.rows.length > 0) out.push(paint('1', 'Kept'), ...table(v.kept), '')
   if (v.failures.length > 0) {
     out.push(paint('1;31', 'Failures'), ...v.failures.map(f => `- ${stripControls(f)}`), '')
   }

@@ -27,8 +27,13 @@ export interface View {
   mode: 'DRY RUN' | 'DELETE'
   /** One-line explanation of the mode. */
   modeNote: string
-  headline: string[]
+  /** The first line: what was (or would be) deleted in how many images, what was kept, what space came back. */
+  answer: string
+  /** Smaller, after it: the mode, the tool, where, how long. */
+  context: string
   policy: string
+  /** Community Edition's counters around the run, when read or when they could not be. */
+  usage: string[]
   images: Table
   plan: Table
   /** Every kept manifest with the rule that kept it. */
@@ -42,10 +47,21 @@ export interface View {
   failures: string[]
   /** `15 (GET tags/list 12, DELETE manifest 3)`, or undefined when no request was counted. */
   requests?: string
+  /** Says where the rows a table leaves out are: `full list in …`, or how to get such a list. */
+  fullList: string
 }
 
-export function moreText(n: number): string {
-  return `… and ${n} more (full list in the JSON report)`
+export interface ViewOptions {
+  maxRows?: number
+  /** Where the full list is (the JSON report a door wrote), or how to get one; see View.fullList. */
+  fullList?: string
+}
+
+/** What a cut table says when the door wrote no JSON report. */
+export const NO_FULL_LIST = 'set report-file for the full list'
+
+export function moreText(n: number, fullList: string): string {
+  return `… and ${n} more (${fullList})`
 }
 
 export const STATUS_LABEL: Record<OutcomeStatus, string> = {
@@ -82,42 +98,92 @@ function list(values: string[] | undefined): string {
   return values && values.length > 0 ? values.join(', ') : '—'
 }
 
-function headline(report: RunSummary): string[] {
+function answer(report: RunSummary): string {
   const t = report.totals.tags
   const m = report.totals.manifests
-  const repos = report.repositories.length > 0 ? report.repositories.join(', ') : '—'
-  const lines = [`api ${report.api} · host ${redactHost(report.host)} · repositories ${repos}`]
-  const counts = [
-    `${plural(report.totals.images, 'image')} scanned`,
-    report.dryRun ? `would delete ${countPhrase(t.wouldDelete, m.wouldDelete)}` : `deleted ${countPhrase(t.deleted, m.deleted)}`
-  ]
-  // A dry run cannot delete, and a real run cannot "would delete"; show the other only if it happened.
-  if (report.dryRun && (t.deleted > 0 || m.deleted > 0)) counts.push(`deleted ${countPhrase(t.deleted, m.deleted)}`)
-  if (!report.dryRun && (t.wouldDelete > 0 || m.wouldDelete > 0)) counts.push(`would delete ${countPhrase(t.wouldDelete, m.wouldDelete)}`)
-  counts.push(
+  const removedTags = report.dryRun ? t.wouldDelete : t.deleted
+  const removedManifests = report.dryRun ? m.wouldDelete : m.deleted
+  const touched = report.images.filter(i => (report.dryRun ? i.manifests.wouldDelete : i.manifests.deleted) > 0).length
+  const parts = [
+    removedTags === 0 && removedManifests === 0
+      ? report.dryRun
+        ? 'Nothing to delete'
+        : 'Deleted nothing'
+      : `${report.dryRun ? 'Would delete' : 'Deleted'} ${countPhrase(removedTags, removedManifests)} in ${plural(touched, 'image')}`,
     `kept ${countPhrase(t.kept, m.kept)}`,
-    `pending ${countPhrase(t.pending, m.pending)}`,
-    `skipped ${countPhrase(t.skipped, m.skipped)}`,
-    `failed ${countPhrase(t.failed, m.failed)}`
-  )
-  lines.push(counts.join(' · '))
+    spaceText(report)
+  ]
+  // What did not go as planned is part of the answer; zero needs no mention.
+  for (const [n, what] of [
+    [t.failed, 'failed'],
+    [t.pending, 'pending (max-deletions)'],
+    [t.skipped, 'skipped (changed since planned)']
+  ] as const) {
+    if (n > 0) parts.push(`${plural(n, 'tag')} ${what}`)
+  }
+  // A dry run cannot delete, and a real run cannot "would delete"; show the other only if it happened.
+  if (report.dryRun && (t.deleted > 0 || m.deleted > 0)) parts.push(`deleted ${countPhrase(t.deleted, m.deleted)}`)
+  if (!report.dryRun && (t.wouldDelete > 0 || m.wouldDelete > 0)) parts.push(`would delete ${countPhrase(t.wouldDelete, m.wouldDelete)}`)
+  return parts.join(' · ')
+}
+
+function spaceText(report: RunSummary): string {
   const bytes = report.totals.freeableBytes
   const reclaimed = report.reclaim?.reclaimedBytes
-  const when =
-    report.api === 'nexus'
-      ? "space returns once Nexus's Docker GC and compact tasks run (run-cleanup-tasks)"
-      : "space returns after the registry's garbage collection"
-  const size =
-    reclaimed !== undefined
-      ? `${formatBytes(reclaimed)} reclaimed, measured on the blob store${bytes === undefined ? '' : ` (estimate was up to ${formatBytes(bytes)})`}`
-      : bytes === undefined
-        ? 'freeable size unknown'
-        : `up to ${formatBytes(bytes)} freeable (upper bound; ${when})`
-  lines.push(`${size} · duration ${formatDuration(report.durationMs)}`)
-  if (m.pending > 0) {
-    const cap = report.policy.maxDeletions !== undefined ? ` (${report.policy.maxDeletions})` : ''
-    lines.push(`pending: max-deletions${cap} reached; a later run deletes the rest`)
+  if (reclaimed !== undefined) {
+    return `${formatBytes(reclaimed)} came back (measured on the blob store${bytes === undefined ? '' : `; estimate was up to ${formatBytes(bytes)}`})`
   }
+  if (bytes === undefined) return 'space to come back unknown'
+  if (report.dryRun) return `up to ${formatBytes(bytes)} would come back (estimate)`
+  const when = report.api === 'nexus' ? "once Nexus's Docker GC and compact tasks run (run-cleanup-tasks)" : "after the registry's garbage collection"
+  return `up to ${formatBytes(bytes)} to come back ${when} (estimate)`
+}
+
+function contextLine(report: RunSummary): string {
+  const repos = report.repositories.length > 0 ? report.repositories.join(', ') : '—'
+  return [
+    report.dryRun ? 'DRY RUN: nothing was deleted' : 'DELETE',
+    `${report.tool.name} ${report.tool.version}`,
+    `api ${report.api}`,
+    `host ${redactHost(report.host)}`,
+    `repositories ${repos}`,
+    `${plural(report.totals.images, 'image')} scanned`,
+    `duration ${formatDuration(report.durationMs)}`
+  ].join(' · ')
+}
+
+const count = (n: number): string => n.toLocaleString('en-US')
+
+function usageLines(report: RunSummary): string[] {
+  const u = report.usage
+  if (!u) return []
+  if (u.unavailable) return [`Community Edition counters: not read: ${u.unavailable}.`]
+  const lines: string[] = []
+  const limit = `Community Edition's limit of ${count(u.componentLimit)}`
+  if (u.componentsBefore !== undefined) {
+    const share = (n: number) => {
+      const pct = (n / u.componentLimit) * 100
+      return pct > 0 && pct < 1 ? 'under 1%' : `${Math.round(pct)}%`
+    }
+    const gone = report.dryRun ? report.totals.tags.wouldDelete : report.totals.tags.deleted
+    if (u.componentsAfter !== undefined) {
+      lines.push(
+        `Components: ${count(u.componentsBefore)} before, ${count(u.componentsAfter)} after (${share(u.componentsAfter)} of ${limit}; each Docker tag is one).`
+      )
+    } else if (report.dryRun) {
+      lines.push(
+        `Components: ${count(u.componentsBefore)} (${share(u.componentsBefore)} of ${limit}; each Docker tag is one); the real run would remove ${count(gone)}.`
+      )
+    } else {
+      lines.push(
+        `Components: ${count(u.componentsBefore)} before (${share(u.componentsBefore)} of ${limit}; each Docker tag is one); this run deleted ${count(gone)}.`
+      )
+    }
+  }
+  const seen = u.requests24hBefore !== undefined ? `; Nexus had counted ${count(u.requests24hBefore)} in the 24 hours before the run` : ''
+  lines.push(
+    `Requests: this run sent ${count(u.runRequests)} to the Docker API (/repository/…), which Community Edition counts against its daily limit${seen}.`
+  )
   return lines
 }
 
@@ -159,11 +225,21 @@ function imagesTable(report: RunSummary): Omit<Table, 'more'> {
       String(img.tags.pending),
       String(img.tags.skipped),
       String(img.tags.failed),
-      img.freeableBytes === undefined ? '—' : formatBytes(img.freeableBytes),
+      // "0 B" next to a failure would read as measured; nothing is known to come back there
+      img.freeableBytes === undefined || (img.freeableBytes === 0 && (img.tags.failed > 0 || img.error !== undefined)) ? '—' : formatBytes(img.freeableBytes),
       note || '—'
     ]
   })
-  return { columns, rows }
+  return withoutEmptyColumns({ columns, rows }, 1)
+}
+
+/** Leaves out the columns (after the first `keep`) that are zero or unknown on every row. */
+function withoutEmptyColumns(table: Omit<Table, 'more'>, keep: number): Omit<Table, 'more'> {
+  const shown = table.columns.map((_, i) => i < keep || table.rows.some(r => r[i] !== '0' && r[i] !== '—'))
+  return {
+    columns: table.columns.filter((_, i) => shown[i]),
+    rows: table.rows.map(r => r.filter((_, i) => shown[i]))
+  }
 }
 
 function dateCell(o: Outcome): string {
@@ -176,6 +252,12 @@ function dateCell(o: Outcome): string {
 function imageLabel(report: RunSummary): (e: Entry) => string {
   const multiRepo = new Set(report.images.map((i: ImageSummary) => i.repository)).size > 1
   return e => (multiRepo ? `${e.repository}/${e.image}` : e.image)
+}
+
+/** The decision's reason, then what happened when it differs (a held-back row keeps the reason it is due for). */
+function reasonCell(o: Outcome): string {
+  const reason = o.decision.dueReason ?? o.decision.reason
+  return o.detail && o.detail !== reason ? `${reason} — ${o.detail}` : reason
 }
 
 /** Columns and cells shared by the plan and kept tables; the plan adds Status and the outcome detail. */
@@ -197,7 +279,7 @@ function decisionTable(rows: Rows, label: (e: Entry) => string, withStatus: bool
     dateCell(e.outcome),
     e.outcome.decision.version ?? '—',
     ...(withStatus ? [STATUS_LABEL[e.outcome.status]] : []),
-    e.outcome.detail ? `${e.outcome.decision.reason} — ${e.outcome.detail}` : e.outcome.decision.reason
+    reasonCell(e.outcome)
   ])
   return {
     columns,
@@ -250,12 +332,16 @@ function optionalCut(table: Omit<Table, 'more'> | undefined, limit: number): Tab
 }
 
 /** The view of a run: from the digest a streaming run collected, or from a whole report. */
-export function buildView(run: RunReport | BoundedReport, maxRows?: number): View {
-  const limit = normalizeMaxRows(maxRows)
+export function buildView(run: RunReport | BoundedReport, opts: ViewOptions = {}): View {
+  const limit = normalizeMaxRows(opts.maxRows)
   const d = isBoundedReport(run) ? run : boundReport(run, limit)
   const report = d.summary
   const label = imageLabel(report)
   const notes = [...report.notes, ...(report.reclaim?.notes ?? [])]
+  if (report.totals.manifests.pending > 0) {
+    const cap = report.policy.maxDeletions !== undefined ? ` (${report.policy.maxDeletions})` : ''
+    notes.push(`pending: max-deletions${cap} reached; a later run deletes the rest`)
+  }
   const outputNotes: string[] = []
   for (const [name, list] of [
     ['deleted', d.deleted],
@@ -269,8 +355,10 @@ export function buildView(run: RunReport | BoundedReport, maxRows?: number): Vie
     title: `${report.tool.name} ${report.tool.version}`,
     mode: report.dryRun ? 'DRY RUN' : 'DELETE',
     modeNote: report.dryRun ? 'nothing was deleted' : 'dry-run is off',
-    headline: headline(report),
+    answer: answer(report),
+    context: contextLine(report),
     policy: policyLine(report),
+    usage: usageLines(report),
     images: cut(imagesTable(report), limit),
     plan: decisionTable(d.plan, label, true, limit),
     kept: decisionTable(d.kept, label, false, limit),
@@ -279,6 +367,7 @@ export function buildView(run: RunReport | BoundedReport, maxRows?: number): Vie
     notes,
     outputNotes,
     failures: report.failures,
-    requests: requestsLine(report)
+    requests: requestsLine(report),
+    fullList: opts.fullList ?? NO_FULL_LIST
   }
 }

@@ -4,9 +4,12 @@
 import type { ReclaimReport, RunSummary } from '../model'
 import { TOOL_NAME, type RunContext } from './context'
 import type { ImagesDone } from './images'
+import type { UsageCounters } from './usage'
 
-export function summarizeRun(run: RunContext, images: ImagesDone, reclaimed: ReclaimReport | undefined): RunSummary {
+export function summarizeRun(run: RunContext, images: ImagesDone, reclaimed: ReclaimReport | undefined, usage?: UsageCounters): RunSummary {
   const { cfg, deps } = run
+  const requests = { ...run.http.counts }
+  const usageReport = usage?.report(requests)
   return {
     tool: { name: TOOL_NAME, version: deps.version },
     api: cfg.api,
@@ -34,9 +37,10 @@ export function summarizeRun(run: RunContext, images: ImagesDone, reclaimed: Rec
       manifests: images.manifests,
       ...(images.freeableBytes !== undefined ? { freeableBytes: images.freeableBytes } : {})
     },
-    requests: { ...run.http.counts },
+    requests,
     notes: run.notes,
     failures: run.failures,
-    ...(reclaimed ? { reclaim: reclaimed } : {})
+    ...(reclaimed ? { reclaim: reclaimed } : {}),
+    ...(usageReport ? { usage: usageReport } : {})
   }
 }

@@ -22,6 +22,8 @@ export interface EmulatorContext {
   /** Main server's URL (http://127.0.0.1:PORT), known once listening. */
   mainUrl: string
   uploads: Map<string, UploadSession>
+  /** When each request under `/repository/*` arrived (ms): Community Edition counts them per day. */
+  repositoryRequestTimes: number[]
 }
 
 export interface UploadSession {

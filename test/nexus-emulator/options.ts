@@ -55,6 +55,8 @@ export interface EmulatorOptions {
   tasks?: TaskTimingOptions
   /** Task ids or type ids whose runs always fail. */
   failTasks?: string[]
+  /** The usage counters (§14.4, 3.87+): served (default from 3.87), absent (false: 404) or 'forbidden' (403). */
+  usageMetrics?: boolean | 'forbidden'
   /** Seed on start. */
   scenario?: Scenario
   /** Freeze the emulator clock at this instant on start. */
@@ -80,6 +82,7 @@ export interface ResolvedOptions {
   readOnly: boolean
   tasks: Required<TaskTimingOptions>
   failTasks: string[]
+  usageMetrics: boolean | 'forbidden'
 }
 
 export function resolveOptions(opts: EmulatorOptions = {}): ResolvedOptions {
@@ -112,6 +115,7 @@ export function resolveOptions(opts: EmulatorOptions = {}): ResolvedOptions {
       polls: opts.tasks?.polls ?? 1,
       progress: opts.tasks?.progress ?? true
     },
-    failTasks: opts.failTasks ?? []
+    failTasks: opts.failTasks ?? [],
+    usageMetrics: opts.usageMetrics ?? true
   }
 }

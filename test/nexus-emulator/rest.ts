@@ -375,5 +375,32 @@ export function handleExtDirect(x: Exchange, subject: Subject | null): void {
 export function handleServiceRest(x: Exchange, rest: string, subject: Subject | null): void {
   if (subject === null) return challenge401(x)
   if (rest === '/v1' || rest.startsWith('/v1/')) return handleRest(x, rest.slice(3), subject)
+  if (rest === '/internal/ui/usage-metrics' && x.method === 'GET') return usageMetrics(x)
   return fault(x, 404)
+}
+
+const DAY_MS = 86_400_000
+
+/**
+ * The counters the UI's usage page reads (§14.4, internal): components in every hosted and proxy
+ * repository, and the requests under /repository/* of the last 24 hours. The body follows the one captured
+ * from a 2026 Community Edition server. Absent before 3.87 (404), as the CE limits are.
+ */
+function usageMetrics(x: Exchange): void {
+  const { store, options, clock } = x.ctx
+  if (!options.version.atLeast(SINCE.usageMetrics) || options.usageMetrics === false) return fault(x, 404)
+  if (options.usageMetrics === 'forbidden') return fault(x, 403)
+  const components = [...store.repositories.values()].filter(r => r.config.type !== 'group').reduce((n, r) => n + r.components.size, 0)
+  const now = clock.now().getTime()
+  const requests = x.ctx.repositoryRequestTimes.filter(t => t > now - DAY_MS).length
+  const usage = obj(
+    ['date', new Date(now).toISOString().slice(0, 10)],
+    ['component_total_count', components],
+    ['unique_users_last_30d', 1],
+    ['peak_component_total_count_per_day_30d', components],
+    ['requests_per_last_24h', requests],
+    ['aggregated_components_count', components],
+    ['request_rates', obj(['peak_requests_per_minute_1d', requests], ['peak_requests_per_day_30d', requests])]
+  )
+  sendJson(x, 200, obj(['usage', [usage]]))
 }

@@ -95,7 +95,8 @@ export class NexusEmulator {
       auth: this.auth,
       tasks: this.tasks,
       mainUrl: '',
-      uploads: new Map()
+      uploads: new Map(),
+      repositoryRequestTimes: []
     }
   }
 
@@ -332,6 +333,7 @@ export class NexusEmulator {
     const ctxPath = this.options.contextPath
     if (ctxPath && x.path !== ctxPath && !x.path.startsWith(`${ctxPath}/`)) return send(x, 404, null)
     const p = ctxPath ? x.path.slice(ctxPath.length) || '/' : x.path
+    if (p.startsWith('/repository/')) this.ctx.repositoryRequestTimes.push(this.clock.now().getTime())
     if (p === '/service/extdirect') return handleExtDirect(x, auth.kind === 'subject' ? auth.subject : null)
     if (p === '/service/rest' || p.startsWith('/service/rest/')) {
       return handleServiceRest(x, p.slice('/service/rest'.length), auth.kind === 'subject' ? auth.subject : null)

@@ -74,6 +74,8 @@ export const SINCE = {
   xssZero: '3.90',
   /** §14.4: assets[].blobStoreName filled (captures from 2026 servers; the version is inferred). */
   blobStoreNameFilled: '3.87',
+  /** §14.4: Community Edition limits and the UI's usage counters (GET /internal/ui/usage-metrics) from 3.87. */
+  usageMetrics: '3.87',
   /** §14.2: TaskXO carries `properties` only from 3.94 (openapi 3.94). */
   taskProperties: '3.94'
 } as const
