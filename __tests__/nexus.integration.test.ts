@@ -159,6 +159,16 @@ describe.each([
     expect(emu.tags(REPO, IMAGE)).toHaveLength(8)
   })
 
+  it.each([
+    ['a repository URL', '/repository/docker-hosted'],
+    ['a context path Nexus does not have', '/nexus']
+  ])('host set to %s: the error says host must be the base URL and shows registry-url for connectors', async (_label, suffix) => {
+    await expect(run(emu, { host: `${emu.url}${suffix}`, 'dry-run': 'false' })).rejects.toThrow(
+      /answered 404: host must be Nexus's base URL .*set registry-url \(e\.g\. https:\/\/nexus\.example\.com:8082\)$/
+    )
+    expect(deletingRequests(emu)).toEqual([])
+  })
+
   it('without read or browse: one clear line; without delete a real run stops before deleting, a dry run says so', async () => {
     emu.addUser({ username: 'viewer', password: 'pw', privileges: [] })
     await expect(run(emu, { username: 'viewer', password: 'pw', 'dry-run': 'false' })).rejects.toThrow(
