@@ -4,6 +4,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { summaryHtml } from '../scripts/summary-html'
 import { listTags } from '../test/support/push'
 import { runAction } from '../test/support/run-action'
 import { registryOrSkip, RegistryServer, startRegistry } from '../test/support/registry-server'
@@ -53,6 +54,35 @@ maybe('bundled action against docker-registry', () => {
     expect(r.summary).toContain('Kept: 10 manifests and why')
     expect(r.summary).toContain('protected by keep-tags: latest')
     expect(r.summary).toContain('signature of kept 2.0.0')
+  })
+
+  it('its job summary, rendered as GitHub renders Markdown, answers first and folds what is long', async () => {
+    const fresh = await startRegistry(bin as string)
+    try {
+      await seedMixed({ base: fresh.url })
+      const r = await runAction({ host: fresh.url, api: 'registry', ...POLICY_INPUTS, 'dry-run': 'false' })
+      expect(r.code).toBe(0)
+      const html = summaryHtml(r.summary)
+      const headings = [...html.matchAll(/<h([23])>([^<]*)<\/h\1>/g)].map(m => `h${m[1]} ${m[2]}`)
+      // the first heading answers: deleted, in how many images, kept, space (estimated: a registry frees it with its own GC)
+      expect(headings[0]).toMatch(
+        /^h2 Deleted 9 tags \(8 manifests\) in 2 images · kept 11 tags \(10 manifests\) · up to [\d.]+ (B|KiB|MiB) to come back after the registry&#39;s garbage collection \(estimate\)$/
+      )
+      expect(headings.slice(1, 3)).toEqual(['h3 Images', 'h3 Plan'])
+      // mode, tool and policy follow, smaller
+      expect(html).toMatch(/<sub><strong>DELETE · nexus-image-lifecycle [^<]+ · api registry · host http:\/\/127\.0\.0\.1:\d+/)
+      // two tables in the open (images, plan: short), their header rows as rendered
+      const tables = [...html.matchAll(/<table>([\s\S]*?)<\/table>/g)].map(m => m[1] ?? '')
+      const header = (t: string) => [...(/<tr>([\s\S]*?)<\/tr>/.exec(t)?.[1] ?? '').matchAll(/<th>([^<]*)<\/th>/g)].map(m => m[1])
+      expect(header(tables[0] ?? '')).toEqual(['Image', 'Tags kept', 'Tags deleted', 'Freeable (up to)'])
+      expect(header(tables[1] ?? '')).toEqual(['Image', 'Tags', 'Digest', 'Date', 'Version', 'Status', 'Reason'])
+      expect((tables[1] ?? '').match(/<td>deleted<\/td>/g)).toHaveLength(8)
+      // the kept manifests are folded, their count in the fold's title
+      expect(html).toMatch(/<details><summary>Kept: 10 manifests and why<\/summary><table><tr><th>Image<\/th>/)
+      expect(html).toContain('<details><summary>HTTP requests</summary>')
+    } finally {
+      await fresh.stop()
+    }
   })
 
   it('a bad input fails the step with one line and no request', async () => {

@@ -34871,11 +34871,17 @@ class NexusClient {
     }
     /** Every repository the user may browse (a plain array, not a page). */
     async repositories() {
-        const res = await this.http.request('GET', `${this.rest}/repositories`, {
+        const url = `${this.rest}/repositories`;
+        const res = await this.http.request('GET', url, {
             kind: 'nexus GET repositories',
             headers: { accept: 'application/json' },
-            handles: [401, 403]
+            handles: [401, 403, 404]
         });
+        if (res.status === 404) {
+            // The usual cause: host set to a repository or connector URL, or missing Nexus's context path.
+            throw new Error(`GET ${url} answered 404: host must be Nexus's base URL (e.g. https://nexus.example.com, with its context path such as /nexus if it has one), ` +
+                `not a repository's. Where the Docker API is on a connector port or another host, keep host on Nexus and set registry-url (e.g. https://nexus.example.com:8082)`);
+        }
         authFailure(res.status, 'list repositories', '');
         return JSON.parse(res.body.toString('utf8'));
     }
