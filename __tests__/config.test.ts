@@ -141,7 +141,10 @@ describe('valid inputs', () => {
       olderThan: undefined,
       ageBasis: 'pushed',
       sort: 'semver',
-      maxDeletions: undefined
+      maxDeletions: undefined,
+      keepPer: 'none',
+      deleteTags: [],
+      keepOtherFollowsKeep: true
     })
   })
 

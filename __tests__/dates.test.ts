@@ -1,3 +1,4 @@
+import { testPolicy } from '../test/support/policy'
 import type { Decision, ManifestRecord, Policy } from '../src/model'
 import { createdNeeded } from '../src/policy/dates'
 import { plan } from '../src/policy/planner'
@@ -15,7 +16,7 @@ function m(tags: string[], extra: Partial<ManifestRecord> & { key?: string } = {
 }
 
 function policy(over: Partial<Policy> = {}): Policy {
-  return { images: ['**'], excludeImages: [], tags: ['*'], keepTags: ['latest'], keep: 2, keepOther: 2, ageBasis: 'pushed', sort: 'semver', ...over }
+  return testPolicy({ keepTags: ['latest'], keep: 2, keepOther: 2, ...over })
 }
 
 const olderThan = { ms: 30 * DAY, text: '30d' }

@@ -1,3 +1,4 @@
+import { testPolicy } from '../test/support/policy'
 import type { Decision, ImageInventory, ManifestRecord, Plan, Policy } from '../src/model'
 import { plan } from '../src/policy/planner'
 
@@ -33,17 +34,7 @@ function image(manifests: ManifestRecord[], name = 'app', extra: Partial<ImageIn
 }
 
 function policy(over: Partial<Policy> = {}): Policy {
-  return {
-    images: ['**'],
-    excludeImages: [],
-    tags: ['*'],
-    keepTags: [],
-    keep: 3,
-    keepOther: 3,
-    ageBasis: 'pushed',
-    sort: 'semver',
-    ...over
-  }
+  return testPolicy(over)
 }
 
 const olderThan = (days: number) => ({ ms: days * DAY, text: `${days}d` })

@@ -3,10 +3,12 @@
 
 import { accessSync, constants, readFileSync, statSync } from 'node:fs'
 import { dirname } from 'node:path'
-import { ApiKind, AgeBasis, Policy, SortMode } from './model'
+import { ApiKind, AgeBasis, ImageReference, ImageRule, KeepPer, Policy, SortMode } from './model'
 import { DURATION_FORMS, parseDuration } from './duration'
 import { GlobError, globToRegExp } from './glob'
 import { INPUTS } from './inputs'
+import { parseRules, type FieldParsers } from './config-rules'
+import { parseReference } from './references'
 
 export type DeleteMethod = 'component' | 'manifest'
 export type SizeEstimate = 'auto' | 'on' | 'off'
@@ -47,10 +49,19 @@ export interface Config {
 }
 
 export class ConfigError extends Error {
-  constructor(input: string, value: string, accepted: string) {
+  /** `where` places the value inside the input (a field of a rule). */
+  constructor(input: string, value: string, accepted: string, where?: string) {
     const shown = value.length > 80 ? value.slice(0, 77) + '...' : value
-    super(`Invalid input '${input}': ${JSON.stringify(shown)}. Expected ${accepted}.`)
+    super(`Invalid input '${input}'${where ? ` (${where})` : ''}: ${JSON.stringify(shown)}. Expected ${accepted}.`)
     this.name = 'ConfigError'
+  }
+
+  /** Another input's validation error, placed inside `input` (a rule's field is validated as its input). */
+  static within(input: string, where: string, e: Error): Error {
+    if (!(e instanceof ConfigError)) return e
+    const err = new ConfigError(input, '', '', where)
+    err.message = e.message.replace(/^Invalid input '[^']+': /, `Invalid input '${input}' (${where}): `)
+    return err
   }
 }
 
@@ -98,14 +109,19 @@ export function parseConfig(read: InputReader): Config {
   const keep = wholeNumber(get('keep'), 'keep', 1, 100_000)
   const keepOtherText = get('keep-other')
   const keepOther = keepOtherText ? wholeNumber(keepOtherText, 'keep-other', 1, 100_000) : keep
-  const olderThanText = get('older-than')
-  let olderThan: Policy['olderThan']
-  if (olderThanText) {
-    const ms = parseDuration(olderThanText)
-    if (ms === undefined || ms <= 0) throw new ConfigError('older-than', olderThanText, DURATION_FORMS)
-    olderThan = { ms, text: olderThanText }
-  }
+  const olderThan = olderThanOf(get('older-than'), 'older-than')
   const maxText = get('max-deletions')
+  const keepPer = oneOf<KeepPer>(get('keep-per'), 'keep-per', ['none', 'major', 'minor'])
+  const keepLinesText = get('keep-lines')
+  const keepLines = keepLinesText ? wholeNumber(keepLinesText, 'keep-lines', 1, 10_000) : undefined
+  if (keepLines !== undefined && keepPer === 'none') {
+    throw new ConfigError('keep-lines', keepLinesText, 'keep-per major or minor with it (lines are versions grouped by major or major.minor)')
+  }
+  const maxComponentsText = get('max-components')
+  const maxComponents = maxComponentsText ? wholeNumber(maxComponentsText, 'max-components', 1, 100_000_000) : undefined
+  if (maxComponents !== undefined && api === 'registry') {
+    throw new ConfigError('max-components', maxComponentsText, 'empty with api: registry (a component budget is a Nexus instance limit)')
+  }
   const policy: Policy = {
     images: globs(get('images'), 'images'),
     excludeImages: globs(get('exclude-images'), 'exclude-images'),
@@ -116,11 +132,23 @@ export function parseConfig(read: InputReader): Config {
     olderThan,
     ageBasis: oneOf<AgeBasis>(get('age-basis'), 'age-basis', ['pushed', 'created', 'last-pulled']),
     sort: oneOf<SortMode>(get('sort'), 'sort', ['semver', 'date']),
-    maxDeletions: maxText ? wholeNumber(maxText, 'max-deletions', 1, 1_000_000) : undefined
+    maxDeletions: maxText ? wholeNumber(maxText, 'max-deletions', 1, 1_000_000) : undefined,
+    keepPer,
+    ...(keepLines !== undefined ? { keepLines } : {}),
+    deleteTags: globs(get('delete-tags'), 'delete-tags'),
+    ...(keepOtherText ? {} : { keepOtherFollowsKeep: true }),
+    ...(maxComponents !== undefined ? { maxComponents } : {})
   }
   if (policy.ageBasis === 'last-pulled' && api === 'registry') {
     throw new ConfigError('age-basis', 'last-pulled', 'pushed or created with api: registry (a plain registry does not record pulls)')
   }
+  if (policy.keepPer !== 'none' && policy.sort === 'date') {
+    throw new ConfigError('keep-per', policy.keepPer, 'none with sort: date (version lines need sort: semver)')
+  }
+  const rules = readRules(get('rules'), get('rules-file'), api, policy)
+  if (rules.length > 0) policy.rules = rules
+  const references = readReferences(get('keep-references'), get('keep-references-file'))
+  if (references.length > 0) policy.references = references
 
   const timeoutText = get('request-timeout')
   const requestTimeoutMs = parseDuration(timeoutText)
@@ -172,6 +200,77 @@ export function parseConfig(read: InputReader): Config {
     gcDeployOffsetHours: offsetMs / 3_600_000,
     forceRegistryApi: bool(get('force-registry-api'), 'force-registry-api')
   }
+}
+
+function olderThanOf(text: string, input: string): Policy['olderThan'] {
+  if (!text) return undefined
+  const ms = parseDuration(text)
+  if (ms === undefined || ms <= 0) throw new ConfigError(input, text, DURATION_FORMS)
+  return { ms, text }
+}
+
+/** The rules, from `rules` or `rules-file` (one of the two), each checked against the inputs it leaves to them. */
+function readRules(text: string, file: string, api: ApiKind, base: Policy): ImageRule[] {
+  if (text && file) throw new ConfigError('rules-file', file, 'rules or rules-file, not both')
+  const source = file ? 'rules-file' : 'rules'
+  let yaml = text
+  if (file) {
+    try {
+      yaml = readFileSync(file, 'utf8')
+    } catch {
+      throw new ConfigError('rules-file', file, 'a readable YAML file')
+    }
+  }
+  if (!yaml) return []
+  const parsers: FieldParsers = {
+    globs,
+    wholeNumber,
+    oneOf,
+    olderThan: olderThanOf,
+    error: (where, value, accepted) => new ConfigError(source, value, accepted, where),
+    within: (where, e) => ConfigError.within(source, where, e)
+  }
+  const rules = parseRules(yaml, parsers)
+  for (const r of rules) {
+    const where = `rule ${r.index} (images: ${r.images.join(', ')})`
+    const keepPer = r.set.keepPer ?? base.keepPer
+    if ((r.set.keepLines ?? base.keepLines) !== undefined && keepPer === 'none') {
+      throw new ConfigError(source, String(r.set.keepLines ?? base.keepLines), 'keep-per major or minor with keep-lines', `${where}, field keep-lines`)
+    }
+    if (keepPer !== 'none' && (r.set.sort ?? base.sort) === 'date') {
+      throw new ConfigError(source, keepPer, 'keep-per none with sort: date (version lines need sort: semver)', `${where}, field keep-per`)
+    }
+    if (r.set.ageBasis === 'last-pulled' && api === 'registry') {
+      throw new ConfigError(source, 'last-pulled', 'pushed or created with api: registry (a plain registry does not record pulls)', `${where}, field age-basis`)
+    }
+  }
+  return rules
+}
+
+/** keep-references and the lines of keep-references-file, each reduced to what it names. */
+function readReferences(text: string, file: string): ImageReference[] {
+  const out: ImageReference[] = []
+  const add = (all: string, input: string): void => {
+    for (const line of all.split(/\r?\n/)) {
+      if (line.trim().startsWith('#')) continue
+      for (const item of list(line)) {
+        const ref = parseReference(item)
+        if (typeof ref === 'string') throw new ConfigError(input, item, ref)
+        out.push(ref)
+      }
+    }
+  }
+  add(text, 'keep-references')
+  if (file) {
+    let content: string
+    try {
+      content = readFileSync(file, 'utf8')
+    } catch {
+      throw new ConfigError('keep-references-file', file, 'a readable file of image references, one per line')
+    }
+    add(content, 'keep-references-file')
+  }
+  return out
 }
 
 /** `ca-cert` is PEM text or a path to a PEM file. */
@@ -239,7 +338,7 @@ export function list(text: string): string[] {
   return out.map(s => s.trim()).filter(s => s.length > 0)
 }
 
-function globs(text: string, input: string): string[] {
+export function globs(text: string, input: string): string[] {
   const out = list(text)
   for (const g of out) {
     try {
@@ -252,13 +351,13 @@ function globs(text: string, input: string): string[] {
   return out
 }
 
-function oneOf<T extends string>(value: string, input: string, allowed: readonly T[]): T {
+export function oneOf<T extends string>(value: string, input: string, allowed: readonly T[]): T {
   const v = value.toLowerCase()
   if (!(allowed as readonly string[]).includes(v)) throw new ConfigError(input, value, `one of ${allowed.join(', ')}`)
   return v as T
 }
 
-function wholeNumber(value: string, input: string, min: number, max: number): number {
+export function wholeNumber(value: string, input: string, min: number, max: number): number {
   if (!/^\d+$/.test(value)) throw new ConfigError(input, value, `a whole number from ${min} to ${max}`)
   const n = Number(value)
   if (n < min || n > max) throw new ConfigError(input, value, `a whole number from ${min} to ${max}`)

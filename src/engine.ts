@@ -22,7 +22,7 @@ export async function runCleanupStreaming(cfg: Config, deps: EngineDeps, sink: I
     const listing = await listImages(run)
     const usage = new UsageCounters(run) // Community Edition's counters, before and after (Nexus)
     await usage.readBefore()
-    const images = await runImages(run, listing, sink)
+    const images = await runImages(run, listing, sink, usage)
     await usage.readAfter(images)
     const reclaimed = await reclaimSpace(run, images)
     return summarizeRun(run, images, reclaimed, usage)

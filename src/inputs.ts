@@ -107,6 +107,54 @@ export const INPUTS: InputSpec[] = [
   },
   { name: 'sort', summary: 'semver or date.', default: 'semver', description: 'semver (version tags by version, others by date) or date.' },
   {
+    name: 'keep-per',
+    summary: 'Apply keep per version line: none, major or minor.',
+    default: 'none',
+    description:
+      'none: keep applies to the whole version family. minor: the family is split into lines by major.minor (1.4.x, 1.5.x, 2.0.x) and keep applies within each; major: by major.'
+  },
+  {
+    name: 'keep-lines',
+    summary: 'With keep-per: keep slots only in the newest N lines.',
+    default: '',
+    description:
+      'With keep-per major or minor: only the newest N version lines keep slots; manifests of older lines are candidates like any beyond keep. Empty = every line.'
+  },
+  {
+    name: 'delete-tags',
+    list: true,
+    summary: 'Globs of tags to delete now, whatever keep and older-than say.',
+    default: '',
+    description:
+      "Globs of tags to delete now, whatever keep and older-than say (after a release: 2.0.0-rc.*; when a PR closes: pr-123). Never deletes what keep-tags, keep-references or the manifest graph keeps; a manifest with another tag that does not match is kept ('also tagged main')."
+  },
+  {
+    name: 'keep-references',
+    summary: 'Image references in use, kept with all they reach.',
+    default: '',
+    description:
+      'Image references in use (name:tag, name@sha256:..., name:tag@sha256:..., with or without a registry host and /repository/<repo>/), one per line or comma-separated: each is kept with everything it reaches, whatever keep and older-than say.'
+  },
+  {
+    name: 'keep-references-file',
+    summary: 'A file of image references in use (as keep-references).',
+    default: '',
+    description: 'A path to a file of image references in use, one per line (lines starting with # are comments); added to keep-references.'
+  },
+  {
+    name: 'rules',
+    summary: 'YAML rules per image group (see README).',
+    default: '',
+    description:
+      'YAML: a list of rules, each with images (globs) and any of exclude-images, keep, keep-other, keep-per, keep-lines, older-than, age-basis, sort, tags, keep-tags, delete-tags. An image takes the first rule whose images match; a field a rule leaves out comes from the input of the same name.'
+  },
+  {
+    name: 'rules-file',
+    summary: 'A YAML file of rules (as rules).',
+    default: '',
+    description: 'A path to a YAML file of rules, read as rules is (give one of the two).'
+  },
+  {
     name: 'delete-method',
     summary: 'Nexus: component (per tag) or manifest (by digest).',
     default: 'component',
@@ -139,6 +187,13 @@ export const INPUTS: InputSpec[] = [
     summary: 'Delete at most this many manifests per run.',
     default: '',
     description: 'Delete at most this many manifests this run, lowest-ranked first; the rest are reported as pending. Empty = no cap.'
+  },
+  {
+    name: 'max-components',
+    summary: "Nexus: the instance's component budget (e.g. 38000 on CE).",
+    default: '',
+    description:
+      "Nexus only. The instance's component budget (e.g. 38000 for a Community Edition kept under its 40,000 limit). When the instance's total (its usage counters) is above it, manifests beyond keep but younger than older-than are deleted too, lowest-ranked first across all images, until the total is at most the budget; keep, protections and the graph still hold. Empty = no budget."
   },
   { name: 'concurrency', summary: 'Parallel HTTP requests (1 to 64).', default: '8', description: 'Parallel HTTP requests (1 to 64).' },
   { name: 'request-timeout', summary: 'Timeout of each HTTP request.', default: '30s', description: 'Timeout of each HTTP request (e.g. 30s, 2m).' },

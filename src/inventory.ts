@@ -5,6 +5,7 @@
 import { compareStrings } from './compare'
 import { BlobRef, ImageInventory, ManifestRecord, Policy } from './model'
 import { createdNeeded } from './policy/dates'
+import { policyFor } from './policy/select'
 import { referrerTagsOf } from './policy/referrers'
 import { isIndexType } from './registry/media'
 import type { ManifestBody, ManifestHead } from './registry/client'
@@ -256,7 +257,8 @@ export async function readNeededDates(
   parallel: number,
   blobs: DescribeOptions['blobs'] = 'none'
 ): Promise<void> {
-  const created = createdNeeded(inv.manifests, policy, inv.untagged)
+  // the policy of the rule that decides this image (rules may set older-than, age-basis, sort)
+  const created = createdNeeded(inv.manifests, policyFor(policy, inv.name).policy, inv.untagged)
   const dated = inv.manifests.filter(m => created.has(m.digest))
   if (dated.length > 0) await readManifestDetails(reader, inv.name, dated, parallel, { created, blobs })
 }

@@ -24,6 +24,47 @@ export interface Policy {
   sort: SortMode
   /** Delete at most this many manifests this run (referrers travel with their subject, uncounted). */
   maxDeletions?: number
+  /** none: `keep` over the whole version family; major / minor: `keep` within each version line. */
+  keepPer: KeepPer
+  /** With keep-per: only the newest N lines keep slots; undefined = every line. */
+  keepLines?: number
+  /** Globs of tags deleted now, whatever keep and older-than say (never what a protection keeps). */
+  deleteTags: string[]
+  /** keep-other was left empty, so it follows keep (also a rule's keep). */
+  keepOtherFollowsKeep?: boolean
+  /** Rules per image group; the first whose images match an image sets its policy (run-wide). */
+  rules?: ImageRule[]
+  /** Image references in use (keep-references): what they name is kept with all it reaches (run-wide). */
+  references?: ImageReference[]
+  /** Nexus: the instance's component budget (max-components), run-wide. */
+  maxComponents?: number
+}
+
+export type KeepPer = 'none' | 'major' | 'minor'
+
+/** The fields a rule may set; each left out comes from the inputs of the same name. */
+export type RuleFields = Partial<
+  Pick<Policy, 'keep' | 'keepOther' | 'keepPer' | 'keepLines' | 'olderThan' | 'ageBasis' | 'sort' | 'tags' | 'keepTags' | 'deleteTags'>
+>
+
+export interface ImageRule {
+  /** 1-based, in the order written. */
+  index: number
+  images: string[]
+  excludeImages: string[]
+  set: RuleFields
+}
+
+/** One reference from keep-references, reduced to what it names. */
+export interface ImageReference {
+  /** As written (for notes). */
+  text: string
+  /** The repository named by a `/repository/<repo>/` prefix; undefined = any repository the run cleans. */
+  repository?: string
+  /** The image path, as the reference writes it after the host (and the repository prefix). */
+  name: string
+  tag?: string
+  digest?: string
 }
 
 /** One layer or config blob, for the freed-bytes estimate (each digest counted once). */
@@ -100,6 +141,10 @@ export type Rule =
   | 'child-of-deleted' // a tagged child that goes with the index(es) it belongs to
   | 'orphan-referrer' // its subject no longer exists
   | 'max-deletions' // would be deleted but the per-run cap was reached
+  | 'in-use' // named by keep-references (or reaching a manifest that is)
+  | 'on-demand' // every tag matches delete-tags
+  | 'also-tagged' // some tags match delete-tags, another does not
+  | 'budget' // beyond keep, younger than older-than, taken by max-components
 
 export interface Decision {
   repository: string
@@ -139,12 +184,34 @@ export interface ImagePlan {
   decisions: Decision[]
   error?: string
   notes: string[]
+  /** The rule that decided the image (`rule 2 (feature/**)`); undefined = the inputs alone. */
+  rule?: string
+  /** The keep-references that named something in this image (as written). */
+  referencesMatched?: string[]
 }
 
 export interface Plan {
   images: ImagePlan[]
   /** Run-wide notes (e.g. "age unknown for 3 manifests: created before 2013-03-20"). */
   notes: string[]
+  /** max-components: what the budget asked and what it took. */
+  budget?: BudgetReport
+}
+
+/** max-components against the instance's total: how far over it was, what the budget took, what is left. */
+export interface BudgetReport {
+  max: number
+  /** The instance's components before the run (its usage counters). */
+  before: number
+  /** Components the plan removes without the budget (tags of the manifests it deletes). */
+  planned: number
+  /** Manifests (and their tags) the budget added, beyond keep but younger than older-than. */
+  tookManifests: number
+  tookTags: number
+  /** The instance's total once the plan is carried out. */
+  after: number
+  /** after <= max. */
+  met: boolean
 }
 
 export type OutcomeStatus =
@@ -187,6 +254,8 @@ export interface ImageSummary {
    * manifest of this image uses (another image of the repository may still use them), when known.
    */
   freeableBytes?: number
+  /** The rule that decided the image (`rule 2 (feature/**)`); absent = the inputs alone. */
+  rule?: string
 }
 
 export interface ImageReport extends ImageSummary {
@@ -209,8 +278,14 @@ export interface RunReport {
   repositories: string[]
   startedAt: string
   durationMs: number
-  /** The policy as the user wrote it (older-than as its text). */
-  policy: Omit<Policy, 'olderThan'> & { olderThan?: string }
+  /** The policy as the user wrote it (older-than as its text, each rule as one line). */
+  policy: Omit<Policy, 'olderThan' | 'rules' | 'references' | 'keepOtherFollowsKeep' | 'keepPer' | 'deleteTags'> & {
+    olderThan?: string
+    keepPer?: KeepPer
+    deleteTags?: string[]
+    rules?: string[]
+    references?: string[]
+  }
   images: ImageReport[]
   /** freeableBytes: blobs of deleted manifests no remaining manifest of the repository uses, each once. */
   totals: { images: number; tags: Counts; manifests: Counts; freeableBytes?: number }
@@ -224,6 +299,8 @@ export interface RunReport {
   reclaim?: ReclaimReport
   /** Community Edition's counters around the run (api nexus). */
   usage?: UsageReport
+  /** max-components: how far over the instance was and what the budget took. */
+  budget?: BudgetReport
 }
 
 /** Community Edition's component limit and daily request count (Nexus 3.87+), read around the run. */

@@ -1,6 +1,6 @@
 // A manifest as the planner works on it: its facts (family, version, dates), then its verdict. Shared by
 // the planner's parts; pure.
-import type { Action, AgeBasis, Family, ImageInventory, ManifestRecord, Rule } from '../model'
+import type { Action, AgeBasis, Family, ImageInventory, ImageRule, ManifestRecord, Policy, Rule } from '../model'
 import { compareStrings as cmpStr } from '../compare'
 import { shortDigest } from '../digest'
 import { ManifestGraph, type EdgeLabel } from './graph'
@@ -31,6 +31,12 @@ export interface Item {
   rankDate?: number
   age: Age
   rank?: number
+  /** keep-per: the version line (`1.5.x`), its place among lines (0 = newest) and the rank within it. */
+  line?: string
+  lineIndex?: number
+  lineRank?: number
+  /** delete-tags: the globs that matched every tag (it goes now, unless a protection keeps it). */
+  onDemand?: string[]
   action: Action
   /** Undefined until a rule decides. */
   rule?: Rule
@@ -56,6 +62,11 @@ export interface ImageWork {
   /** Orphan referrers to delete (uncounted by max-deletions, ordered after every subject). */
   orphans: Item[]
   notes: string[]
+  /** The image's own policy (its rule's fields over the inputs), and that rule. */
+  policy: Policy
+  rule?: ImageRule
+  /** keep-references that named something here. */
+  referencesMatched: string[]
 }
 
 /**
@@ -125,6 +136,11 @@ export function decide(it: Item, action: Action, rule: Rule, reason: string): vo
   it.action = action
   it.rule = rule
   it.reason = reason
+}
+
+/** How max-components names a manifest across images. */
+export function budgetKey(inv: ImageInventory, it: Item): string {
+  return `${inv.repository}/${inv.name}@${it.record.digest}`
 }
 
 export function label(it: Item): string {

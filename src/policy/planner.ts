@@ -7,8 +7,11 @@
 // closure of what the rules keep: whatever a kept manifest reaches is kept. What hangs from deleted
 // manifests goes after all of them, and with them: pending when any is pending.
 import type { Decision, ImageInventory, ImagePlan, Plan, Policy } from '../model'
+import { applyBudget, type Budget } from './budget'
 import { retainReached } from './closure'
-import { byTagThenDigest, classify, decide, nounOf, shortDigest, type ImageWork, type Item } from './item'
+import { referencedHere } from './in-use'
+import { policyFor, ruleLabel } from './select'
+import { budgetKey, byTagThenDigest, classify, decide, nounOf, shortDigest, type ImageWork, type Item } from './item'
 import { orderDeletions } from './order'
 import { byPlanDate, byPlanOrder, candidateOrder, rankItems, slot } from './ranking'
 import { baseRule, subjectState, type SubjectState } from './rules'
@@ -23,12 +26,15 @@ export type LocateSubject = (digest: string) => string | undefined
  * `locate` finds a subject that this image's inventory proved absent (missingSubjects) in the other
  * images of the run; without it, such a subject counts as gone everywhere.
  */
-export function plan(inventory: ImageInventory[], policy: Policy, now: Date, locate?: LocateSubject): Plan {
-  const work = inventory.map(inv => planImage(inv, policy, now.getTime(), locate))
+export function plan(inventory: ImageInventory[], policy: Policy, now: Date, locate?: LocateSubject, budget?: Budget): Plan {
+  const planAll = (taken?: ReadonlySet<string>) => inventory.map(inv => planImage(inv, policy, now.getTime(), locate, taken))
+  // max-components plans twice: once to see what the rest of the policy removes, once with what the budget takes.
+  const { work, report } =
+    policy.maxComponents !== undefined && budget ? applyBudget(planAll, policy.maxComponents, budget) : { work: planAll(), report: undefined }
   orderDeletions(work, policy.maxDeletions)
-  const images = work.map(w => toImagePlan(w, policy))
+  const images = work.map(w => toImagePlan(w))
   const note = ageUnknownNote(images.reduce((n, p) => n + ageUnknownCount(p), 0))
-  return { images, notes: note ? [note] : [] }
+  return { images, notes: note ? [note] : [], ...(report ? { budget: report(work) } : {}) }
 }
 
 export function ageUnknownCount(p: ImagePlan): number {
@@ -44,14 +50,18 @@ export function ageUnknownNote(unknown: number): string | undefined {
   )
 }
 
-function planImage(inv: ImageInventory, policy: Policy, now: number, locate: LocateSubject | undefined): ImageWork {
+/** `taken`: the manifests max-components takes (budgetKey), which `younger` no longer keeps. */
+function planImage(inv: ImageInventory, base: Policy, now: number, locate: LocateSubject | undefined, taken?: ReadonlySet<string>): ImageWork {
+  const { policy, rule } = policyFor(base, inv.name)
   const { items, graph } = classify(inv, policy.ageBasis)
   const byDigest = new Map(items.map(it => [it.record.digest, it]))
-  const work: ImageWork = { inv, items, candidates: [], orphans: [], notes: rankItems(items, policy) }
+  const work: ImageWork = { inv, items, candidates: [], orphans: [], notes: rankItems(items, policy), policy, ...(rule ? { rule } : {}), referencesMatched: [] }
   if (inv.error) {
     for (const it of items) decide(it, 'keep', 'image-failed', `image inventory failed: ${inv.error}`)
     return work
   }
+  const inUse = referencedHere(inv, graph, items, base.references ?? [])
+  work.referencesMatched = inUse.matched
   const missing = new Set(inv.missingSubjects ?? [])
   const states = new Map<Item, SubjectState>()
   for (const it of items) {
@@ -60,7 +70,7 @@ function planImage(inv: ImageInventory, policy: Policy, now: number, locate: Loc
       states.set(it, state)
       it.subject = state.kind === 'follows' ? it.refs[0]?.subject : state.subject
     }
-    const base = baseRule(it, policy, now, states.get(it))
+    const base = baseRule(it, policy, now, states.get(it), { inUse: inUse.reasons.get(it.record.digest), taken: taken?.has(budgetKey(inv, it)) === true })
     if (base) decide(it, 'keep', base[0], base[1])
   }
 
@@ -71,8 +81,10 @@ function planImage(inv: ImageInventory, policy: Policy, now: number, locate: Loc
     const state = states.get(it)
     if (!it.refs && !it.dependent) {
       const s = slot(it, policy)
-      const older = policy.olderThan ? ` and older than ${policy.olderThan.text}` : ''
-      decide(it, 'delete', 'delete', `beyond ${s.beyondName} ${s.n}${older}`)
+      if (it.onDemand) decide(it, 'delete', 'on-demand', `deleted on demand (delete-tags: ${it.onDemand.join(', ')})`)
+      else if (taken?.has(budgetKey(inv, it))) {
+        decide(it, 'delete', 'budget', `${s.beyond}, younger than ${policy.olderThan?.text ?? '—'}: taken by max-components ${base.maxComponents ?? ''}`)
+      } else decide(it, 'delete', 'delete', `${s.beyond}${policy.olderThan ? ` and older than ${policy.olderThan.text}` : ''}`)
     } else if (state?.kind === 'orphan') {
       decide(it, 'delete', 'orphan-referrer', `orphan ${nounOf(it, state.subject)}: subject ${shortDigest(state.subject)} not found`)
       work.orphans.push(it)
@@ -91,14 +103,17 @@ function planImage(inv: ImageInventory, policy: Policy, now: number, locate: Loc
   return work
 }
 
-function toImagePlan(w: ImageWork, policy: Policy): ImagePlan {
+function toImagePlan(w: ImageWork): ImagePlan {
+  const { policy } = w
   const order = policy.sort === 'date' ? (a: Item, b: Item) => (a.refs ? 1 : 0) - (b.refs ? 1 : 0) || byPlanDate(a, b) : byPlanOrder
   return {
     repository: w.inv.repository,
     image: w.inv.name,
     decisions: [...w.items].sort(order).map(it => toDecision(w.inv, it)),
     ...(w.inv.error !== undefined ? { error: w.inv.error } : {}),
-    notes: [...(w.inv.notes ?? []), ...w.notes]
+    notes: [...(w.inv.notes ?? []), ...w.notes],
+    ...(w.rule ? { rule: ruleLabel(w.rule) } : {}),
+    ...(w.referencesMatched.length > 0 ? { referencesMatched: w.referencesMatched } : {})
   }
 }
 

@@ -16,6 +16,7 @@ export function rankItems(items: Item[], policy: Policy): string[] {
   const byDate = policy.sort === 'date' ? ranked.sort(byDateThenTag) : ranked.filter(it => !it.version).sort(byDateThenTag)
   const lists = policy.sort === 'date' ? [byDate] : [versions, byDate]
   for (const list of lists) list.forEach((it, i) => (it.rank = i + 1))
+  if (policy.sort !== 'date' && policy.keepPer !== 'none') rankLines(versions, policy)
   const undated = byDate.filter(it => it.rankDate === undefined).length
   if (byDate.length < 2 || undated === 0) return []
   const what = policy.sort === 'date' ? 'manifests' : 'manifests without a version tag'
@@ -24,6 +25,23 @@ export function rankItems(items: Item[], policy: Policy): string[] {
       ? `no usable date for any of the ${byDate.length} ${what}: ranked by tag name (alphabetical order, first = newest) instead`
       : `${undated} of the ${byDate.length} ${what} have no usable date: they rank after the dated ones, by tag name`
   ]
+}
+
+/** keep-per: each version's line (by major, or major.minor), the lines newest first, the rank within each. */
+function rankLines(versions: Item[], policy: Policy): void {
+  const lines = new Map<string, Item[]>()
+  for (const it of versions) {
+    const [major = 0n, minor = 0n] = it.version!.numbers
+    const key = policy.keepPer === 'major' ? `${major}.x` : `${major}.${minor}.x`
+    const line = lines.get(key) ?? []
+    if (line.length === 0) lines.set(key, line)
+    line.push(it) // versions come newest first, so lines do too, and so does each line
+  }
+  let index = 0
+  for (const [key, line] of lines) {
+    line.forEach((it, i) => Object.assign(it, { line: key, lineIndex: index, lineRank: i + 1 }))
+    index++
+  }
 }
 
 export function byDateDesc(a: Item, b: Item): number {
@@ -41,11 +59,28 @@ export function byDateThenTag(a: Item, b: Item): number {
   return byDateDesc(a, b) || byTagThenDigest(a, b)
 }
 
+/** A ranked manifest's keep slots: how many, its rank among them, and how reasons name both sides. */
+export interface Slot {
+  n: number
+  rank: number
+  /** `keep 3 (semver) #2`, `keep 1 per minor (1.5.x) #1` */
+  kept: string
+  /** `beyond keep 3`, `beyond keep 1 per minor (1.4.x)`, `beyond keep-lines 3 (1.2.x)` */
+  beyond: string
+}
+
 /** The keep count that applies to a ranked manifest, and how reasons name it. */
-export function slot(it: Item, policy: Policy): { n: number; label: string; beyondName: string } {
-  if (policy.sort === 'date') return { n: policy.keep, label: 'date', beyondName: 'keep' }
-  if (it.version) return { n: policy.keep, label: 'semver', beyondName: 'keep' }
-  return { n: policy.keepOther, label: 'other', beyondName: 'keep-other' }
+export function slot(it: Item, policy: Policy): Slot {
+  const rank = it.rank ?? Number.MAX_SAFE_INTEGER
+  const plain = (n: number, label: string, name: string): Slot => ({ n, rank, kept: `keep ${n} (${label}) #${rank}`, beyond: `beyond ${name} ${n}` })
+  if (policy.sort === 'date') return plain(policy.keep, 'date', 'keep')
+  if (!it.version) return plain(policy.keepOther, 'other', 'keep-other')
+  if (it.line === undefined || it.lineRank === undefined || it.lineIndex === undefined) return plain(policy.keep, 'semver', 'keep')
+  const per = `per ${policy.keepPer} (${it.line})`
+  if (policy.keepLines !== undefined && it.lineIndex >= policy.keepLines) {
+    return { n: 0, rank: it.lineRank, kept: '', beyond: `beyond keep-lines ${policy.keepLines} (${it.line})` }
+  }
+  return { n: policy.keep, rank: it.lineRank, kept: `keep ${policy.keep} ${per} #${it.lineRank}`, beyond: `beyond keep ${policy.keep} ${per}` }
 }
 
 /**
@@ -54,7 +89,7 @@ export function slot(it: Item, policy: Policy): { n: number; label: string; beyo
  */
 export function candidateOrder(items: Item[], policy: Policy): Item[] {
   const bottomUp = (list: Item[]) => list.sort((a, b) => b.rank! - a.rank!)
-  const candidates = items.filter(it => it.rule === 'delete')
+  const candidates = items.filter(it => it.rule === 'delete' || it.rule === 'on-demand' || it.rule === 'budget')
   if (policy.sort === 'date') return bottomUp(candidates)
   const versions = bottomUp(candidates.filter(it => it.version))
   const others = bottomUp(candidates.filter(it => !it.version))

@@ -32,27 +32,47 @@ export function subjectState(it: Item, graph: ManifestGraph, missing: ReadonlySe
   return { kind: 'orphan', subject: subjects[0] as string } // a referrer names one subject at least
 }
 
+/** What a base rule learns from outside the manifest: keep-references, and what max-components takes. */
+export interface BaseRuleContext {
+  /** The in-use reason, when keep-references names this manifest (or one it must keep reachable). */
+  inUse?: string
+  /** max-components takes it: `younger` no longer keeps it. */
+  taken?: boolean
+}
+
 /**
- * The first of protected > (referrers) subject exists > not-selected > keep-newest > younger > age-unknown
- * that applies. A referrer that follows its subject, and a dependent, are decided by what they hang from.
+ * The first of protected > in use > (referrers) subject exists > on demand > not-selected > keep-newest >
+ * younger > age-unknown that applies. A referrer that follows its subject, and a dependent, are decided by
+ * what they hang from. On demand (delete-tags) only marks the manifest: it goes unless the graph keeps it.
  */
-export function baseRule(it: Item, policy: Policy, now: number, state: SubjectState | undefined): [Rule, string] | undefined {
+export function baseRule(it: Item, policy: Policy, now: number, state: SubjectState | undefined, ctx: BaseRuleContext = {}): [Rule, string] | undefined {
   const glob = policy.keepTags.find(g => it.tags.some(t => matchesAny(t, [g])))
   if (glob !== undefined) return ['protected', `protected by keep-tags: ${glob}`]
+  if (ctx.inUse !== undefined) return ['in-use', ctx.inUse]
   if (state?.kind === 'exists') return ['subject-exists', state.reason]
   // A referrer with a subject belongs to it: `tags` selects subjects, and their signatures follow them.
   if (state?.kind === 'follows') return undefined
+  if (!it.refs && !it.dependent && policy.deleteTags.length > 0) {
+    const matched = it.tags.filter(t => matchesAny(t, policy.deleteTags))
+    if (matched.length > 0) {
+      const other = it.tags.find(t => !matchesAny(t, policy.deleteTags))
+      if (other !== undefined) return ['also-tagged', `also tagged ${other} (delete-tags matched ${matched.join(', ')})`]
+      it.onDemand = unique(matched)
+      return undefined
+    }
+  }
   const outside = it.tags.find(t => !matchesAny(t, policy.tags))
   if (outside !== undefined) return ['not-selected', `tag ${outside} not selected by tags`]
   if (it.dependent) return undefined
   if (!it.refs) {
     const s = slot(it, policy)
-    if (it.rank! <= s.n) return ['keep-newest', `keep ${s.n} (${s.label}) #${it.rank}`]
+    if (s.rank <= s.n) return ['keep-newest', s.kept]
   }
   if (!policy.olderThan) return undefined
   if (!it.age.date) return ['age-unknown', `age unknown (${it.age.unknown})`]
   const ageMs = now - it.age.date.getTime()
   if (ageMs >= policy.olderThan.ms) return undefined
+  if (ctx.taken) return undefined
   if (it.age.basis !== 'last-pulled') return ['younger', `younger than ${policy.olderThan.text}`]
   const days = Math.max(0, Math.floor(ageMs / DAY_MS))
   return ['younger', `pulled ${days} day${days === 1 ? '' : 's'} ago`]

@@ -67,6 +67,7 @@ export function renderSummary(report: RunReport | BoundedReport, s: SummaryWrite
   s.addHeading(escapeHtml(v.answer), 2)
   s.addRaw(`<p><sub><strong>${escapeHtml(v.context)}</strong></sub><br><sub>Policy: ${escapeHtml(v.policy)}</sub></p>`, true)
 
+  if (v.rules.length > 0) s.addRaw(`<p><sub>Rules (an image takes the first that matches):<br>${v.rules.map(escapeHtml).join('<br>')}</sub></p>`, true)
   if (v.usage.length > 0) s.addRaw(`<p>${v.usage.map(escapeHtml).join('<br>')}</p>`, true)
 
   s.addHeading('Images', 3)

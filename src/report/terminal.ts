@@ -90,6 +90,7 @@ export function renderTerminal(report: RunReport | BoundedReport, opts: Terminal
   const out: string[] = []
   out.push(paint(v.mode === 'DRY RUN' ? '1;33' : '1;31', stripControls(v.answer)))
   out.push(stripControls(v.context), `Policy: ${stripControls(v.policy)}`)
+  if (v.rules.length > 0) out.push('Rules (an image takes the first that matches):', ...v.rules.map(r => `  ${stripControls(r)}`))
   out.push(...v.usage.map(l => stripControls(l)), '')
 
   out.push(paint('1', 'Images'))

@@ -32,8 +32,10 @@ export interface View {
   /** Smaller, after it: the mode, the tool, where, how long. */
   context: string
   policy: string
-  /** Community Edition's counters around the run, when read or when they could not be. */
+  /** Community Edition's counters around the run, when read or when they could not be; the budget. */
   usage: string[]
+  /** The rules, one line each (`rule 1: images prod/** · keep 20`), in order. */
+  rules: string[]
   images: Table
   plan: Table
   /** Every kept manifest with the rule that kept it. */
@@ -154,10 +156,25 @@ function contextLine(report: RunSummary): string {
 
 const count = (n: number): string => n.toLocaleString('en-US')
 
+function budgetLines(report: RunSummary): string[] {
+  const b = report.budget
+  if (!b) return []
+  const over = b.before - b.planned - b.max
+  if (over <= 0)
+    return [
+      `max-components ${count(b.max)}: ${count(b.before)} components before, ${count(b.before - b.planned)} after the policy: within the budget, it took nothing.`
+    ]
+  const took = `${plural(b.tookManifests, 'manifest')} (${plural(b.tookTags, 'tag')}) beyond keep but younger than older-than`
+  return [
+    `max-components ${count(b.max)}: ${count(b.before)} components before; the rest of the policy leaves ${count(b.before - b.planned)}, ${count(over)} over; the budget took ${took}; ${count(b.after)} after.` +
+      (b.met ? '' : ` The budget cannot be met within the keeps: still ${count(b.after - b.max)} over (keep, protections and the graph hold).`)
+  ]
+}
+
 function usageLines(report: RunSummary): string[] {
   const u = report.usage
-  if (!u) return []
-  if (u.unavailable) return [`Community Edition counters: not read: ${u.unavailable}.`]
+  if (!u) return budgetLines(report)
+  if (u.unavailable) return [`Community Edition counters: not read: ${u.unavailable}.`, ...budgetLines(report)]
   const lines: string[] = []
   const limit = `Community Edition's limit of ${count(u.componentLimit)}`
   if (u.componentsBefore !== undefined) {
@@ -200,13 +217,20 @@ function policyLine(report: RunSummary): string {
     `images ${list(p.images)}`
   ]
   if (p.excludeImages.length > 0) parts.push(`exclude-images ${list(p.excludeImages)}`)
+  // Shown when set (older reports lack these fields)
+  if (p.keepPer && p.keepPer !== 'none') parts.push(`keep-per ${p.keepPer}`)
+  if (p.keepLines !== undefined) parts.push(`keep-lines ${p.keepLines}`)
+  if (p.deleteTags && p.deleteTags.length > 0) parts.push(`delete-tags ${list(p.deleteTags)}`)
+  if (p.references && p.references.length > 0) parts.push(`keep-references ${p.references.length}`)
   if (p.maxDeletions !== undefined) parts.push(`max-deletions ${p.maxDeletions}`)
+  if (p.maxComponents !== undefined) parts.push(`max-components ${p.maxComponents}`)
   return parts.join(' · ')
 }
 
 function imagesTable(report: RunSummary): Omit<Table, 'more'> {
   const columns: Column[] = [
     { header: 'Image', flex: true },
+    { header: 'Rule' },
     { header: 'Tags kept' },
     { header: report.dryRun ? 'Would delete' : 'Tags deleted' },
     { header: 'Pending' },
@@ -220,6 +244,7 @@ function imagesTable(report: RunSummary): Omit<Table, 'more'> {
     const note = img.error !== undefined ? `error: ${img.error}` : img.notes.join('; ')
     return [
       `${img.repository}/${img.image}`,
+      img.rule ?? '—',
       String(img.tags.kept),
       String(img.tags[removed]),
       String(img.tags.pending),
@@ -359,6 +384,7 @@ export function buildView(run: RunReport | BoundedReport, opts: ViewOptions = {}
     context: contextLine(report),
     policy: policyLine(report),
     usage: usageLines(report),
+    rules: report.policy.rules ?? [],
     images: cut(imagesTable(report), limit),
     plan: decisionTable(d.plan, label, true, limit),
     kept: decisionTable(d.kept, label, false, limit),

@@ -10,7 +10,7 @@ import { FreeableEstimate } from '../freeable'
 import { KeptContent } from '../nexus/kept-content'
 import { mapLimit, mapOrdered } from '../concurrency'
 import { collectIfHeapGrew } from '../memory'
-import type { Counts, ImageInventory, ImagePlan, ImageReport, ImageSummary } from '../model'
+import type { BudgetReport, Counts, ImageInventory, ImagePlan, ImageReport, ImageSummary } from '../model'
 import { ageUnknownCount, ageUnknownNote, plan } from '../policy/planner'
 import { SubjectDirectory } from '../subject-directory'
 import type { RunContext } from './context'
@@ -27,14 +27,18 @@ export interface ImagesDone {
   freeableBytes?: number
   /** What the cleanup tasks must leave standing (with run-cleanup-tasks). */
   kept?: KeptContent
+  /** max-components: what the budget asked and took. */
+  budget?: BudgetReport
 }
 
-export async function runImages(run: RunContext, listing: Listing, sink: ImageSink): Promise<ImagesDone> {
+/** `usage`: the instance's component count, for max-components (undefined = unknown: no budget). */
+export async function runImages(run: RunContext, listing: Listing, sink: ImageSink, usage?: { components?: number }): Promise<ImagesDone> {
   const { cfg, log, backend } = run
   const freeable = new FreeableEstimate()
   const kept = cfg.runCleanupTasks ? new KeptContent(!cfg.dryRun) : undefined
   const done: ImagesDone = { summaries: [], tags: zeroCounts(), manifests: zeroCounts(), ...(kept ? { kept } : {}) }
   let ageUnknown = 0
+  const referencesMatched = new Set<string>()
   // Every manifest of every image inventoried, so a referrer whose subject is not in its own image (a
   // signatures repository) is kept while the subject exists anywhere the run lists.
   const directory = new SubjectDirectory()
@@ -80,10 +84,12 @@ export async function runImages(run: RunContext, listing: Listing, sink: ImageSi
     if (!inv.error) {
       log.info(`${inv.repository}/${inv.name}: ${tagCount} tags on ${inv.manifests.length} manifests, ${cfg.dryRun ? 'would delete' : 'deleted'} ${gone} tags`)
     }
+    for (const text of ip.referencesMatched ?? []) referencesMatched.add(text)
     return {
       repository: ip.repository,
       image: ip.image,
       ...(ip.error ? { error: ip.error } : {}),
+      ...(ip.rule ? { rule: ip.rule } : {}),
       notes: ip.notes,
       outcomes,
       tags: counts.tags,
@@ -105,7 +111,8 @@ export async function runImages(run: RunContext, listing: Listing, sink: ImageSi
   }
 
   await log.group(cfg.dryRun ? 'Plan and dry run (nothing is deleted)' : 'Plan and delete', async () => {
-    if (cfg.policy.maxDeletions === undefined) {
+    // max-deletions shares a cap over images, max-components a budget: both plan every image together.
+    if (cfg.policy.maxDeletions === undefined && cfg.policy.maxComponents === undefined) {
       const deferred: ImageInventory[] = []
       await mapOrdered(
         listing.selected,
@@ -130,7 +137,14 @@ export async function runImages(run: RunContext, listing: Listing, sink: ImageSi
     }
     const invs: (ImageInventory | undefined)[] = await mapLimit(listing.selected, cfg.concurrency, inventory)
     if ((invs as ImageInventory[]).some(needsDirectory)) await completeDirectory()
-    const whole = plan(invs as ImageInventory[], cfg.policy, run.started, locate)
+    const budget = cfg.policy.maxComponents !== undefined && usage?.components !== undefined ? { components: usage.components } : undefined
+    if (cfg.policy.maxComponents !== undefined && !budget) {
+      const note = `max-components ${cfg.policy.maxComponents}: the instance's component count could not be read, so the budget took nothing (the rest of the policy applies)`
+      log.warning(note)
+      run.notes.push(note)
+    }
+    const whole = plan(invs as ImageInventory[], cfg.policy, run.started, locate, budget)
+    if (whole.budget) done.budget = whole.budget
     await mapOrdered(
       whole.images,
       cfg.concurrency,
@@ -143,6 +157,12 @@ export async function runImages(run: RunContext, listing: Listing, sink: ImageSi
     )
   })
 
+  const unmatched = (cfg.policy.references ?? []).filter(r => !referencesMatched.has(r.text)).map(r => r.text)
+  if (unmatched.length > 0) {
+    const note = `keep-references: ${unmatched.length} of ${cfg.policy.references?.length ?? 0} matched nothing in the images this run cleans: ${unmatched.join(', ')}`
+    log.info(note)
+    run.notes.push(note)
+  }
   const unknownNote = ageUnknownNote(ageUnknown)
   if (unknownNote) {
     log.info(unknownNote)

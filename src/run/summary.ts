@@ -2,6 +2,7 @@
 // renders.
 
 import type { ReclaimReport, RunSummary } from '../model'
+import { ruleText } from '../policy/select'
 import { TOOL_NAME, type RunContext } from './context'
 import type { ImagesDone } from './images'
 import type { UsageCounters } from './usage'
@@ -28,7 +29,13 @@ export function summarizeRun(run: RunContext, images: ImagesDone, reclaimed: Rec
       ...(cfg.policy.olderThan ? { olderThan: cfg.policy.olderThan.text } : {}),
       ageBasis: cfg.policy.ageBasis,
       sort: cfg.policy.sort,
-      ...(cfg.policy.maxDeletions !== undefined ? { maxDeletions: cfg.policy.maxDeletions } : {})
+      ...(cfg.policy.maxDeletions !== undefined ? { maxDeletions: cfg.policy.maxDeletions } : {}),
+      keepPer: cfg.policy.keepPer,
+      ...(cfg.policy.keepLines !== undefined ? { keepLines: cfg.policy.keepLines } : {}),
+      deleteTags: cfg.policy.deleteTags,
+      ...(cfg.policy.rules ? { rules: cfg.policy.rules.map(ruleText) } : {}),
+      ...(cfg.policy.references ? { references: cfg.policy.references.map(r => r.text) } : {}),
+      ...(cfg.policy.maxComponents !== undefined ? { maxComponents: cfg.policy.maxComponents } : {})
     },
     images: images.summaries,
     totals: {
@@ -41,6 +48,7 @@ export function summarizeRun(run: RunContext, images: ImagesDone, reclaimed: Rec
     notes: run.notes,
     failures: run.failures,
     ...(reclaimed ? { reclaim: reclaimed } : {}),
-    ...(usageReport ? { usage: usageReport } : {})
+    ...(usageReport ? { usage: usageReport } : {}),
+    ...(images.budget ? { budget: images.budget } : {})
   }
 }

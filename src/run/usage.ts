@@ -12,6 +12,11 @@ export class UsageCounters {
 
   constructor(private readonly run: RunContext) {}
 
+  /** The instance's component count before the run, when read. */
+  get components(): number | undefined {
+    return this.before?.components
+  }
+
   async readBefore(): Promise<void> {
     if (this.run.cfg.api !== 'nexus') return
     this.before = await readUsage(this.run.http, this.run.cfg.host)

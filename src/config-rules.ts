@@ -1,0 +1,132 @@
+// The `rules` input (or `rules-file`): YAML, a list of rules, each with `images` and any of the policy
+// inputs it may set. Every error names the rule (its index and images), the field and the line.
+
+import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node } from 'yaml'
+import type { ImageRule, Policy, RuleFields } from './model'
+
+/** The validators of the inputs of the same names (src/config.ts), each throwing a ConfigError. */
+export interface FieldParsers {
+  globs(text: string, field: string): string[]
+  wholeNumber(text: string, field: string, min: number, max: number): number
+  oneOf<T extends string>(text: string, field: string, allowed: readonly T[]): T
+  olderThan(text: string, field: string): Policy['olderThan']
+  /** An error of the rules input, placed (`rule 2 (images: a/**), line 5, field keep`). */
+  error(where: string, value: string, accepted: string): Error
+  /** A field validator's error, placed the same way. */
+  within(where: string, e: Error): Error
+}
+
+export const RULE_FIELDS = [
+  'images',
+  'exclude-images',
+  'keep',
+  'keep-other',
+  'keep-per',
+  'keep-lines',
+  'older-than',
+  'age-basis',
+  'sort',
+  'tags',
+  'keep-tags',
+  'delete-tags'
+] as const
+const LIST_FIELDS = new Set(['images', 'exclude-images', 'tags', 'keep-tags', 'delete-tags'])
+
+/** A list field as the input's own form: a YAML list becomes lines, a string stays as written (comma form). */
+function fieldText(node: unknown, list: boolean): string | undefined {
+  if (isScalar(node)) return node.value === null ? undefined : String(node.value as string | number | boolean)
+  if (list && isSeq(node) && node.items.every(isScalar)) return node.items.map(i => String((i as { value: unknown }).value as string)).join('\n')
+  return undefined
+}
+
+export function parseRules(text: string, p: FieldParsers): ImageRule[] {
+  const lines = new LineCounter()
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false })
+  const lineOf = (node: { range?: [number, number, number] | null } | null | undefined): number => lines.linePos(node?.range?.[0] ?? 0).line
+  const first = doc.errors[0]
+  if (first) {
+    const line = lines.linePos(first.pos[0]).line
+    throw p.error(`line ${line}`, text.split('\n')[line - 1]?.trim() ?? '', `YAML: ${first.message.split('\n')[0] ?? ''}`)
+  }
+  const root = doc.contents as Node | null
+  if (root === null || (isScalar(root) && root.value === null)) return []
+  if (!isSeq(root)) throw p.error(`line ${lineOf(root)}`, String(doc.toJS() as string).slice(0, 60), 'a YAML list of rules (- images: …)')
+
+  return root.items.map((item, i) => {
+    const index = i + 1
+    const node = item as Node
+    if (!isMap(node)) throw p.error(`rule ${index}, line ${lineOf(node)}`, String(isScalar(node) ? node.value : ''), 'a map of fields (images, keep, …)')
+    const values = new Map<string, { text: string; line: number }>()
+    for (const pair of node.items) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : ''
+      const line = lineOf(pair.key as Node)
+      if (!(RULE_FIELDS as readonly string[]).includes(key)) {
+        throw p.error(`rule ${index}, line ${line}`, key, `one of the fields ${RULE_FIELDS.join(', ')}`)
+      }
+      const value = fieldText(pair.value, LIST_FIELDS.has(key))
+      if (value === undefined)
+        throw p.error(`rule ${index}, line ${line}, field ${key}`, '', LIST_FIELDS.has(key) ? 'a list or a comma-separated string' : 'a value')
+      values.set(key, { text: value, line })
+    }
+    const images = values.get('images')
+    const label = images ? `rule ${index} (images: ${images.text.split('\n').join(', ')})` : `rule ${index}`
+    if (!images) throw p.error(`${label}, line ${lineOf(node)}`, '', 'an images field: the globs of the images the rule is for')
+    // Each field through the validator of the input of the same name, its error placed in the rule.
+    const field = <T>(key: string, parse: (text: string) => T): T | undefined => {
+      const v = values.get(key)
+      if (!v) return undefined
+      try {
+        return parse(v.text)
+      } catch (e) {
+        throw p.within(`${label}, line ${v.line}, field ${key}`, e as Error)
+      }
+    }
+    const set: RuleFields = {}
+    const assign = <K extends keyof RuleFields>(k: K, v: RuleFields[K] | undefined): void => {
+      if (v !== undefined) set[k] = v
+    }
+    assign(
+      'keep',
+      field('keep', t => p.wholeNumber(t, 'keep', 1, 100_000))
+    )
+    assign(
+      'keepOther',
+      field('keep-other', t => p.wholeNumber(t, 'keep-other', 1, 100_000))
+    )
+    assign(
+      'keepPer',
+      field('keep-per', t => p.oneOf(t, 'keep-per', ['none', 'major', 'minor'] as const))
+    )
+    assign(
+      'keepLines',
+      field('keep-lines', t => p.wholeNumber(t, 'keep-lines', 1, 10_000))
+    )
+    assign(
+      'olderThan',
+      field('older-than', t => p.olderThan(t, 'older-than'))
+    )
+    assign(
+      'ageBasis',
+      field('age-basis', t => p.oneOf(t, 'age-basis', ['pushed', 'created', 'last-pulled'] as const))
+    )
+    assign(
+      'sort',
+      field('sort', t => p.oneOf(t, 'sort', ['semver', 'date'] as const))
+    )
+    assign(
+      'tags',
+      field('tags', t => p.globs(t, 'tags'))
+    )
+    assign(
+      'keepTags',
+      field('keep-tags', t => p.globs(t, 'keep-tags'))
+    )
+    assign(
+      'deleteTags',
+      field('delete-tags', t => p.globs(t, 'delete-tags'))
+    )
+    const imageGlobs = field('images', t => p.globs(t, 'images')) ?? []
+    if (imageGlobs.length === 0) throw p.error(`${label}, line ${images.line}, field images`, images.text, 'one or more globs')
+    return { index, images: imageGlobs, excludeImages: field('exclude-images', t => p.globs(t, 'exclude-images')) ?? [], set }
+  })
+}
