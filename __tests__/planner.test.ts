@@ -1,37 +1,8 @@
 import { testPolicy } from '../test/support/policy'
-import type { Decision, ImageInventory, ManifestRecord, Plan, Policy } from '../src/model'
+import type { Decision, Plan, Policy } from '../src/model'
 import { plan } from '../src/policy/planner'
 
-// A fixed clock: the planner never reads the real one.
-const NOW = new Date('2024-06-01T00:00:00Z')
-const DAY = 86_400_000
-const ago = (days: number) => new Date(NOW.getTime() - days * DAY)
-
-/** A readable fake digest: the key's hex, padded to 64 characters. */
-function hexOf(key: string): string {
-  return Buffer.from(key).toString('hex').padEnd(64, '0').slice(0, 64)
-}
-const digestOf = (key: string) => `sha256:${hexOf(key)}`
-const sigOf = (key: string, suffix = 'sig') => `sha256-${hexOf(key)}.${suffix}`
-
-type Extra = Partial<ManifestRecord> & { key?: string }
-
-/** A manifest tagged `tags`, pushed `age` days ago; its digest derives from `key` (default: the first tag). */
-function m(tags: string[], age?: number, extra: Extra = {}): ManifestRecord {
-  const { key, ...rest } = extra
-  return {
-    digest: digestOf(key ?? tags[0]),
-    mediaType: 'application/vnd.oci.image.manifest.v1+json',
-    tags,
-    children: [],
-    ...(age !== undefined ? { pushed: ago(age) } : {}),
-    ...rest
-  }
-}
-
-function image(manifests: ManifestRecord[], name = 'app', extra: Partial<ImageInventory> = {}): ImageInventory {
-  return { repository: 'docker-hosted', name, manifests, ...extra }
-}
+import { ago, DAY, digestOf, hexOf, image, m, NOW, sigOf } from '../test/support/manifests'
 
 function policy(over: Partial<Policy> = {}): Policy {
   return testPolicy(over)

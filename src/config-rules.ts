@@ -33,10 +33,15 @@ export const RULE_FIELDS = [
 const LIST_FIELDS = new Set(['images', 'exclude-images', 'tags', 'keep-tags', 'delete-tags'])
 
 /** A list field as the input's own form: a YAML list becomes lines, a string stays as written (comma form). */
+function scalarText(value: unknown): string | undefined {
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined
+}
+
 function fieldText(node: unknown, list: boolean): string | undefined {
-  if (isScalar(node)) return node.value === null ? undefined : String(node.value as string | number | boolean)
-  if (list && isSeq(node) && node.items.every(isScalar)) return node.items.map(i => String((i as { value: unknown }).value as string)).join('\n')
-  return undefined
+  if (isScalar(node)) return scalarText(node.value)
+  if (!list || !isSeq(node)) return undefined
+  const items = node.items.map(i => (isScalar(i) ? scalarText(i.value) : undefined))
+  return items.every(i => i !== undefined) ? items.join('\n') : undefined
 }
 
 export function parseRules(text: string, p: FieldParsers): ImageRule[] {
