@@ -5,7 +5,8 @@ import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { summaryHtml } from '../scripts/summary-html'
-import { listTags } from '../test/support/push'
+import { listTags, pushImage } from '../test/support/push'
+import { writeFileSync } from 'node:fs'
 import { runAction } from '../test/support/run-action'
 import { registryOrSkip, RegistryServer, startRegistry } from '../test/support/registry-server'
 import { EXPECTED_LEFT_OTHER, expectedLeft, IMAGE, OTHER_IMAGE, POLICY_INPUTS, seedMixed } from '../test/support/mixed-scenario'
@@ -80,6 +81,38 @@ maybe('bundled action against docker-registry', () => {
       // the kept manifests are folded, their count in the fold's title
       expect(html).toMatch(/<details><summary>Kept: 10 manifests and why<\/summary><table><tr><th>Image<\/th>/)
       expect(html).toContain('<details><summary>HTTP requests</summary>')
+    } finally {
+      await fresh.stop()
+    }
+  })
+
+  it('a rules file and a references file: the first matching rule decides, a referenced digest stays', async () => {
+    const fresh = await startRegistry(bin as string)
+    try {
+      const t = { base: fresh.url }
+      const pushed: Record<string, string> = {}
+      for (const [i, v] of ['1.0.0', '1.1.0', '1.2.0', '1.3.0'].entries()) {
+        pushed[v] = (await pushImage(t, 'app/web', v, { created: `2024-0${i + 1}-01T00:00:00Z`, layers: [`web-${v}`] })).digest
+      }
+      for (const [i, b] of ['build-1', 'build-2', 'build-3'].entries())
+        await pushImage(t, 'feature/x', b, { created: `2024-05-0${i + 1}T00:00:00Z`, layers: [`x-${b}`] })
+      const dir = mkdtempSync(join(tmpdir(), 'nil-rules-'))
+      writeFileSync(join(dir, 'rules.yaml'), '- images: feature/**\n  keep: 1\n')
+      writeFileSync(join(dir, 'in-use.txt'), `# kubectl imageIDs\n${new URL(fresh.url).host}/app/web@${pushed['1.0.0'] ?? ''}\n`)
+      const r = await runAction({
+        host: fresh.url,
+        api: 'registry',
+        keep: '2',
+        'age-basis': 'created',
+        'dry-run': 'false',
+        'rules-file': join(dir, 'rules.yaml'),
+        'keep-references-file': join(dir, 'in-use.txt')
+      })
+      expect(r.code).toBe(0)
+      expect(await listTags(t, 'app/web')).toEqual(['1.0.0', '1.2.0', '1.3.0'])
+      expect(await listTags(t, 'feature/x')).toEqual(['build-3'])
+      expect(r.summary).toContain('rule 1 (feature/**)')
+      expect(r.summary).toContain('in use (keep-references)')
     } finally {
       await fresh.stop()
     }

@@ -80,6 +80,34 @@ describe('Community Edition usage counters', () => {
     })
   })
 
+  it('max-components: the budget takes the lowest-ranked young manifest beyond keep, counted from the counters', async () => {
+    await withEmulator({ version: CE }, async emu => {
+      const before = components(emu)
+      const max = before - NEXUS_DELETED.length - 1 // one over once the policy has run
+      const report = await run(emu, { 'dry-run': 'false', 'max-components': String(max) })
+      expect(report.failures).toEqual([])
+      expect(report.budget).toMatchObject({ max, before, planned: NEXUS_DELETED.length, tookManifests: 1, tookTags: 1, after: max, met: true })
+      const taken = report.images[0].outcomes.filter(o => o.decision.rule === 'budget')
+      expect(taken).toHaveLength(1)
+      expect(taken[0].status).toBe('deleted')
+      expect(components(emu)).toBe(max)
+      expect(renderTerminal(report)).toContain(
+        `max-components ${max}: ${before} components before; the rest of the policy leaves ${before - NEXUS_DELETED.length}, 1 over; the budget took 1 manifest (1 tag)`
+      )
+    })
+  })
+
+  it('max-components without the counters: the budget takes nothing, and a note says why', async () => {
+    await withEmulator({ version: '3.77.0-08' }, async emu => {
+      const report = await run(emu, { 'dry-run': 'false', 'max-components': '1' })
+      expect(report.failures).toEqual([])
+      expect(report.budget).toBeUndefined()
+      expect(emu.tags(REPO, IMAGE).length).toBe(components(emu))
+      expect(report.notes.join('\n')).toContain("max-components 1: the instance's component count could not be read, so the budget took nothing")
+      for (const t of NEXUS_DELETED) expect(emu.tags(REPO, IMAGE)).not.toContain(t)
+    })
+  })
+
   it('a plain registry has no such counters: nothing is asked, nothing is said', async () => {
     await withEmulator({ version: CE }, async emu => {
       const report = await run(emu, {

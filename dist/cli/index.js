@@ -33039,12 +33039,16 @@ exports.RULE_FIELDS = [
 ];
 const LIST_FIELDS = new Set(['images', 'exclude-images', 'tags', 'keep-tags', 'delete-tags']);
 /** A list field as the input's own form: a YAML list becomes lines, a string stays as written (comma form). */
+function scalarText(value) {
+    return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined;
+}
 function fieldText(node, list) {
     if ((0, yaml_1.isScalar)(node))
-        return node.value === null ? undefined : String(node.value);
-    if (list && (0, yaml_1.isSeq)(node) && node.items.every(yaml_1.isScalar))
-        return node.items.map(i => String(i.value)).join('\n');
-    return undefined;
+        return scalarText(node.value);
+    if (!list || !(0, yaml_1.isSeq)(node))
+        return undefined;
+    const items = node.items.map(i => ((0, yaml_1.isScalar)(i) ? scalarText(i.value) : undefined));
+    return items.every(i => i !== undefined) ? items.join('\n') : undefined;
 }
 function parseRules(text, p) {
     const lines = new yaml_1.LineCounter();
@@ -38288,7 +38292,7 @@ function usageLines(report) {
     }
     const seen = u.requests24hBefore !== undefined ? `; Nexus had counted ${count(u.requests24hBefore)} in the 24 hours before the run` : '';
     lines.push(`Requests: this run sent ${count(u.runRequests)} to the Docker API (/repository/…), which Community Edition counts against its daily limit${seen}.`);
-    return lines;
+    return [...lines, ...budgetLines(report)];
 }
 function policyLine(report) {
     const p = report.policy;

@@ -201,7 +201,7 @@ function usageLines(report: RunSummary): string[] {
   lines.push(
     `Requests: this run sent ${count(u.runRequests)} to the Docker API (/repository/…), which Community Edition counts against its daily limit${seen}.`
   )
-  return lines
+  return [...lines, ...budgetLines(report)]
 }
 
 function policyLine(report: RunSummary): string {
