@@ -4,7 +4,8 @@
 // truncated and empty pages, failing deletes, a kept tag moved onto doomed content mid-run).
 // After every run: every tag the fault-free plan keeps is still there, every tag left resolves completely
 // (manifest, every descendant, every referrer), the report names exactly the tags that went, and a rerun
-// without faults finishes the job. Without faults the run leaves exactly the plan's answer.
+// without faults finishes the job. Without faults the run leaves exactly the plan's answer. Policies draw
+// version lines, deletes on demand, references in use and a rule per image too; what is in use always stays.
 // Seeded and reproducible: GRAPH_SEEDS=1-200 npx jest graph-property explores further (GRAPH_STATS=file
 // appends a line per case: faults chosen and fired, failures, tags planned and gone).
 
@@ -232,6 +233,8 @@ describe.each(servers)('property: random graphs and faults against %s', (name, s
 
         // Never delete what the plan keeps; whatever is left resolves completely.
         expect({ context, lost: kept.filter(t => !after.includes(t)) }).toEqual({ context, lost: [] })
+        // What is in use (keep-references) is kept by the plan itself, whatever keep, age or delete-tags say.
+        expect({ context, inUseGone: g.inUse.filter(t => !after.includes(t) || mayGo.includes(t)) }).toEqual({ context, inUseGone: [] })
         expect({ context, broken: await incomplete(reader, seeded, after) }).toEqual({ context, broken: [] })
         // Never report what did not happen.
         const gone = before.filter(t => !after.includes(t))
@@ -252,6 +255,7 @@ describe.each(servers)('property: random graphs and faults against %s', (name, s
         expect({ context, failures: rerun.failures }).toEqual({ context, failures: [] })
         const final = await tagsNow(reader, seeded)
         expect({ context, final }).toEqual({ context, final: left2 })
+        expect({ context, inUseGone: g.inUse.filter(t => !final.includes(t)) }).toEqual({ context, inUseGone: [] })
         expect({ context, broken: await incomplete(reader, seeded, final) }).toEqual({ context, broken: [] })
       } finally {
         await s.stop()

@@ -21,6 +21,8 @@ export interface RandomCase {
   nodes: NodeSpec[]
   /** Policy inputs for the run. */
   policy: Record<string, string>
+  /** `image:tag`s the policy must keep whatever happens (keep-references by tag). */
+  inUse: string[]
   /** Images holding tagged roots (not the signatures image). */
   images: string[]
 }
@@ -94,5 +96,16 @@ export function randomGraph(seed: number): RandomCase {
   }
   const policy: Record<string, string> = { keep: String(1 + Math.floor(r() * 3)), 'keep-other': '1', 'keep-tags': 'latest' }
   if (chance(0.25)) policy['max-deletions'] = String(1 + Math.floor(r() * 3))
-  return { nodes, policy, images }
+  // Retention as code, drawn after the graph (so a seed's graph stays the same): version lines, deletes on
+  // demand, references in use, a rule for one image.
+  if (chance(0.3)) {
+    policy['keep-per'] = pick(['major', 'minor'])
+    if (chance(0.5)) policy['keep-lines'] = String(1 + Math.floor(r() * 2))
+  }
+  const rootTags = nodes.flatMap(x => (x.kind !== 'referrer' && x.tags.length > 0 ? x.tags.map(t => `${x.image}:${t}`) : []))
+  if (chance(0.3) && rootTags.length > 0) policy['delete-tags'] = pick(['alias-*', 'pr-*', '*-rc.1', pick(rootTags).split(':')[1] ?? 'none'])
+  const inUse = chance(0.35) && rootTags.length > 0 ? [...new Set([pick(rootTags), pick(rootTags)])] : []
+  if (inUse.length > 0) policy['keep-references'] = inUse.join('\n')
+  if (images.includes('web') && chance(0.3)) policy['rules'] = `- images: web\n  keep: ${1 + Math.floor(r() * 2)}\n  keep-per: none\n`
+  return { nodes, policy, images, inUse }
 }
