@@ -66,6 +66,8 @@ describe('bad inputs fail with one line naming the input and what it accepts', (
     ['max-deletions', '-3', REGISTRY, 'a whole number from 1 to 1000000'],
     ['concurrency', '0', REGISTRY, 'a whole number from 1 to 64'],
     ['concurrency', '65', REGISTRY, 'a whole number from 1 to 64'],
+    ['concurrency', 'fast', REGISTRY, 'auto, or a whole number from 1 to 64'],
+    ['max-concurrency', '0', REGISTRY, 'a whole number from 1 to 64'],
     ['dry-run', 'maybe', REGISTRY, 'true or false'],
     ['request-timeout', '0s', REGISTRY, 'at least one second'],
     ['request-timeout', '500ms', REGISTRY, 'at least one second'],
@@ -126,7 +128,8 @@ describe('valid inputs', () => {
       verifyBeforeDelete: false,
       sizeEstimate: 'auto',
       dryRun: true,
-      concurrency: 8,
+      concurrency: 32,
+      adaptiveStart: 8,
       requestTimeoutMs: 30_000,
       retries: 3,
       reportFile: undefined
@@ -146,6 +149,14 @@ describe('valid inputs', () => {
       deleteTags: [],
       keepOtherFollowsKeep: true
     })
+  })
+
+  it('concurrency: auto adapts from 8 up to max-concurrency; a number fixes it', () => {
+    const at = (inputs: Record<string, string>) => parseConfig(n => ({ host: 'https://r.example.com', api: 'registry', ...inputs })[n])
+    expect(at({})).toMatchObject({ concurrency: 32, adaptiveStart: 8 })
+    expect(at({ concurrency: 'AUTO', 'max-concurrency': '4' })).toMatchObject({ concurrency: 4, adaptiveStart: 4 })
+    expect(at({ concurrency: '12' })).toMatchObject({ concurrency: 12 })
+    expect(at({ concurrency: '12' }).adaptiveStart).toBeUndefined()
   })
 
   it('api defaults to nexus, which needs a repository', () => {

@@ -90,6 +90,11 @@ describe('rules', () => {
     else expect(e.message).toMatch(message)
   })
 
+  it("a rule's keep-per none drops the keep-lines it would inherit", () => {
+    const cfg = parse({ 'keep-per': 'minor', 'keep-lines': '2', rules: '- images: web\n  keep-per: none' })
+    expect(cfg.policy.rules?.[0]?.set).toEqual({ keepPer: 'none' })
+  })
+
   it('age-basis last-pulled in a rule is refused with api registry, as the input is', () => {
     expect(failure({ api: 'registry', repository: '', rules: '- images: a\n  age-basis: last-pulled' }).message).toBe(
       `Invalid input 'rules' (rule 1 (images: a), field age-basis): "last-pulled". Expected pushed or created with api: registry (a plain registry does not record pulls).`

@@ -35193,6 +35193,153 @@ module.exports = {
 
 /***/ }),
 
+/***/ 9383:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+// How many requests are in flight: fixed, or adaptive (`concurrency: auto`), in the way of the adaptive
+// limiters of service meshes (AIMD on a latency gradient). Each window of completed requests compares its
+// median latency with the lowest seen (the unloaded latency): flat and the limit was reached, one step up;
+// grown to twice the unloaded latency, down by a fifth; a 429, 503 or a timeout, halved at once (once per
+// window). Never above the ceiling, never below 1. A Nexus that slows down under load sees fewer requests.
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.AdaptiveLimiter = void 0;
+const GROWTH = 2; // a window median this many times the unloaded latency means a queue is building
+const FLAT = 1.3; // within this factor the latency is flat: room for more
+class AdaptiveLimiter {
+    opts;
+    active = 0;
+    waiting = [];
+    limitNow;
+    peak;
+    baseline = Number.POSITIVE_INFINITY;
+    window = [];
+    windowStart = 0;
+    /** Completions per ms of the last window, and whether the limit was raised before it. */
+    lastRate = 0;
+    raisedFrom;
+    saturated = false;
+    droppedThisWindow = false;
+    backoffs = 0;
+    min;
+    now;
+    constructor(opts) {
+        this.opts = opts;
+        this.min = Math.max(1, opts.min ?? 1);
+        this.limitNow = Math.max(this.min, Math.min(opts.initial, opts.max));
+        this.peak = this.limitNow;
+        this.now = opts.now ?? (() => performance.now());
+    }
+    get limit() {
+        return this.limitNow;
+    }
+    get adaptive() {
+        return this.opts.max > this.min && this.opts.initial !== this.opts.max;
+    }
+    report() {
+        return { adaptive: this.adaptive, settled: this.limitNow, peak: this.peak, ceiling: this.opts.max, backoffs: this.backoffs };
+    }
+    /** Runs `fn` within the limit; `outcome` says whether its answer was an overload (429, 503, timeout). */
+    async run(fn, outcome = () => 'ok') {
+        await this.acquire();
+        const t0 = this.now();
+        let result;
+        let error;
+        try {
+            result = await fn();
+            return result;
+        }
+        catch (e) {
+            error = e;
+            throw e;
+        }
+        finally {
+            this.record(this.now() - t0, outcome(result, error));
+            this.release();
+        }
+    }
+    acquire() {
+        if (this.active < this.limitNow) {
+            this.active++;
+            if (this.active >= this.limitNow)
+                this.saturated = true;
+            return Promise.resolve();
+        }
+        this.saturated = true;
+        return new Promise(resolve => this.waiting.push(resolve));
+    }
+    release() {
+        this.active--;
+        this.dispatch();
+    }
+    /** Starts what now fits (after a release, or a raise). */
+    dispatch() {
+        while (this.active < this.limitNow && this.waiting.length > 0) {
+            this.active++;
+            this.waiting.shift()?.();
+        }
+    }
+    setLimit(n) {
+        this.limitNow = Math.max(this.min, Math.min(this.opts.max, n));
+        this.peak = Math.max(this.peak, this.limitNow);
+        this.dispatch();
+    }
+    record(ms, outcome) {
+        if (!this.adaptive)
+            return;
+        if (outcome === 'overload') {
+            if (!this.droppedThisWindow) {
+                this.backoffs++;
+                this.setLimit(Math.floor(this.limitNow / 2));
+                this.droppedThisWindow = true;
+            }
+            return;
+        }
+        const at = this.now();
+        if (this.window.length === 0)
+            this.windowStart = at - ms;
+        this.window.push(ms);
+        if (this.window.length < Math.max(4, this.limitNow))
+            return;
+        const sorted = [...this.window].sort((a, b) => a - b);
+        const median = sorted[Math.floor(sorted.length / 2)] ?? ms;
+        const rate = this.window.length / Math.max(1, at - this.windowStart);
+        this.baseline = Math.min(this.baseline, median);
+        const raisedFrom = this.raisedFrom;
+        this.raisedFrom = undefined;
+        if (this.droppedThisWindow) {
+            // the window that saw an overload does not also count as headroom
+        }
+        else if (median > this.baseline * GROWTH) {
+            this.backoffs++;
+            this.setLimit(Math.floor(this.limitNow * 0.8));
+        }
+        else if (raisedFrom !== undefined && rate < this.lastRate * 1.05) {
+            // More in flight bought no more answers per second: the latency grew with the load (a queue at the
+            // server). Go back below where it was.
+            this.backoffs++;
+            this.setLimit(Math.floor(raisedFrom * 0.9));
+        }
+        else if (median <= this.baseline * FLAT && this.saturated) {
+            this.raisedFrom = this.limitNow;
+            this.setLimit(this.limitNow + Math.max(1, Math.floor(this.limitNow / 8)));
+        }
+        this.lastRate = rate;
+        // The unloaded latency may rise for good (a slower path): follow it slowly, so one quiet moment
+        // does not make every later window look overloaded.
+        if (median > this.baseline)
+            this.baseline += (median - this.baseline) * 0.02;
+        this.window = [];
+        this.saturated = this.active >= this.limitNow;
+        this.droppedThisWindow = false;
+    }
+}
+exports.AdaptiveLimiter = AdaptiveLimiter;
+
+
+/***/ }),
+
 /***/ 3839:
 /***/ ((__unused_webpack_module, exports) => {
 
@@ -35622,7 +35769,7 @@ function parseConfig(read) {
         verifyBeforeDelete: bool(get('verify-before-delete'), 'verify-before-delete'),
         sizeEstimate: oneOf(get('size-estimate'), 'size-estimate', ['auto', 'on', 'off']),
         dryRun: bool(get('dry-run'), 'dry-run'),
-        concurrency: wholeNumber(get('concurrency'), 'concurrency', 1, 64),
+        ...concurrencyOf(get('concurrency'), get('max-concurrency')),
         requestTimeoutMs,
         retries: wholeNumber(get('retries'), 'retries', 0, 10),
         reportFile,
@@ -35636,6 +35783,16 @@ function parseConfig(read) {
         gcDeployOffsetHours: offsetMs / 3_600_000,
         forceRegistryApi: bool(get('force-registry-api'), 'force-registry-api')
     };
+}
+/** Where adaptive concurrency starts: moderate, as a shared Nexus expects of a client it does not know. */
+const ADAPTIVE_START = 8;
+function concurrencyOf(text, maxText) {
+    const max = wholeNumber(maxText, 'max-concurrency', 1, 64);
+    if (text.toLowerCase() === 'auto')
+        return { concurrency: max, ...(max > 1 ? { adaptiveStart: Math.min(ADAPTIVE_START, max) } : {}) };
+    if (!/^\d+$/.test(text))
+        throw new ConfigError('concurrency', text, 'auto, or a whole number from 1 to 64');
+    return { concurrency: wholeNumber(text, 'concurrency', 1, 64) };
 }
 function olderThanOf(text, input) {
     if (!text)
@@ -35673,8 +35830,9 @@ function readRules(text, file, api, base) {
     for (const r of rules) {
         const where = `rule ${r.index} (images: ${r.images.join(', ')})`;
         const keepPer = r.set.keepPer ?? base.keepPer;
-        if ((r.set.keepLines ?? base.keepLines) !== undefined && keepPer === 'none') {
-            throw new ConfigError(source, String(r.set.keepLines ?? base.keepLines), 'keep-per major or minor with keep-lines', `${where}, field keep-lines`);
+        // An inherited keep-lines goes with a rule's keep-per none (src/policy/select.ts); one the rule sets needs lines.
+        if (r.set.keepLines !== undefined && keepPer === 'none') {
+            throw new ConfigError(source, String(r.set.keepLines), 'keep-per major or minor with keep-lines', `${where}, field keep-lines`);
         }
         if (keepPer !== 'none' && (r.set.sort ?? base.sort) === 'date') {
             throw new ConfigError(source, keepPer, 'keep-per none with sort: date (version lines need sort: semver)', `${where}, field keep-per`);
@@ -36344,7 +36502,7 @@ exports.Http = exports.HttpError = void 0;
 exports.parseRetryAfter = parseRetryAfter;
 exports.parseBearerChallenge = parseBearerChallenge;
 const http_client_1 = __nccwpck_require__(4844);
-const concurrency_1 = __nccwpck_require__(1532);
+const adaptive_limit_1 = __nccwpck_require__(9383);
 const sleep_1 = __nccwpck_require__(6972);
 class HttpError extends Error {
     method;
@@ -36360,6 +36518,12 @@ class HttpError extends Error {
 }
 exports.HttpError = HttpError;
 const RETRY_STATUS = new Set([429, 500, 502, 503, 504]);
+/** What tells the adaptive limit to back off: the server refusing load (429, 503) or not answering in time. */
+function overload(res, error) {
+    if (error !== undefined)
+        return error instanceof HttpError && error.status !== undefined ? 'ok' : 'overload';
+    return res && (res.status === 429 || res.status === 503) ? 'overload' : 'ok';
+}
 const MAX_BACKOFF_MS = 30_000;
 class Http {
     opts;
@@ -36386,10 +36550,14 @@ class Http {
             keepAlive: true,
             allowRetries: false,
             allowRedirects: true,
-            maxSockets: opts.concurrency
+            maxSockets: opts.maxConcurrency ?? opts.concurrency
         });
-        this.limiter = new concurrency_1.Limiter(opts.concurrency);
+        this.limiter = new adaptive_limit_1.AdaptiveLimiter({ initial: opts.concurrency, max: opts.maxConcurrency ?? opts.concurrency });
         this.sleep = opts.sleep ?? sleep_1.sleep;
+    }
+    /** Where the limit of requests in flight settled (concurrency: auto moves it). */
+    concurrency() {
+        return this.limiter.report();
     }
     async request(method, url, spec) {
         const handles = spec.handles ?? [];
@@ -36398,12 +36566,12 @@ class Http {
         for (let attempt = 0;; attempt++) {
             let res;
             try {
-                res = await this.limiter.run(() => this.send(method, url, spec));
+                res = await this.limiter.run(() => this.send(method, url, spec), overload);
                 if (res.status === 401) {
                     // A registry behind a token server answers 401 with a Bearer challenge: fetch a token (with the
                     // credentials, or anonymously for a public registry), resend once.
                     if (await this.authorizeBearer(res))
-                        res = await this.limiter.run(() => this.send(method, url, spec));
+                        res = await this.limiter.run(() => this.send(method, url, spec), overload);
                 }
             }
             catch (e) {
@@ -36724,7 +36892,18 @@ exports.INPUTS = [
         default: '',
         description: "Nexus only. The instance's component budget (e.g. 38000 for a Community Edition kept under its 40,000 limit). When the instance's total (its usage counters) is above it, manifests beyond keep but younger than older-than are deleted too, lowest-ranked first across all images, until the total is at most the budget; keep, protections and the graph still hold. Empty = no budget."
     },
-    { name: 'concurrency', summary: 'Parallel HTTP requests (1 to 64).', default: '8', description: 'Parallel HTTP requests (1 to 64).' },
+    {
+        name: 'concurrency',
+        summary: 'Parallel HTTP requests: auto (adaptive) or 1 to 64.',
+        default: 'auto',
+        description: 'Parallel HTTP requests. auto: starts at 8 and adapts: up while latency stays flat and nothing is refused, down at once on 429, 503, timeouts or latency growth, never above max-concurrency. A number fixes it (1 to 64).'
+    },
+    {
+        name: 'max-concurrency',
+        summary: 'The ceiling of concurrency auto (1 to 64).',
+        default: '32',
+        description: 'The most parallel HTTP requests concurrency auto may reach (1 to 64).'
+    },
     { name: 'request-timeout', summary: 'Timeout of each HTTP request.', default: '30s', description: 'Timeout of each HTTP request (e.g. 30s, 2m).' },
     {
         name: 'ca-cert',
@@ -39299,6 +39478,7 @@ function policyFor(base, image) {
     // keep-other left empty follows keep, the rule's keep included
     if (rule.set.keepOther === undefined && base.keepOtherFollowsKeep)
         policy.keepOther = policy.keep;
+    // keep-per none in a rule drops the keep-lines it would inherit (lines need keep-per)
     if (rule.set.keepPer === 'none' && rule.set.keepLines === undefined)
         delete policy.keepLines;
     return { policy, rule };
@@ -40661,8 +40841,18 @@ function contextLine(report) {
         `host ${(0, format_1.redactHost)(report.host)}`,
         `repositories ${repos}`,
         `${(0, format_1.plural)(report.totals.images, 'image')} scanned`,
-        `duration ${(0, format_1.formatDuration)(report.durationMs)}`
+        `duration ${(0, format_1.formatDuration)(report.durationMs)}`,
+        ...concurrencyText(report)
     ].join(' · ');
+}
+function concurrencyText(report) {
+    const c = report.concurrency;
+    if (!c)
+        return [];
+    if (!c.adaptive)
+        return [`concurrency ${c.settled}`];
+    const backoffs = c.backoffs > 0 ? `, backed off ${(0, format_1.plural)(c.backoffs, 'time')}` : '';
+    return [`concurrency auto: settled at ${c.settled} (peak ${c.peak} of ${c.ceiling}${backoffs})`];
 }
 const count = (n) => n.toLocaleString('en-US');
 function budgetLines(report) {
@@ -40954,7 +41144,7 @@ function openRun(cfg, deps) {
         password: cfg.password,
         timeoutMs: cfg.requestTimeoutMs,
         retries: cfg.retries,
-        concurrency: cfg.concurrency,
+        ...(cfg.adaptiveStart !== undefined ? { concurrency: cfg.adaptiveStart, maxConcurrency: cfg.concurrency } : { concurrency: cfg.concurrency }),
         userAgent: `${exports.TOOL_NAME}/${deps.version}`,
         log,
         caCert: cfg.caCert,
@@ -41264,7 +41454,8 @@ function summarizeRun(run, images, reclaimed, usage) {
         failures: run.failures,
         ...(reclaimed ? { reclaim: reclaimed } : {}),
         ...(usageReport ? { usage: usageReport } : {}),
-        ...(images.budget ? { budget: images.budget } : {})
+        ...(images.budget ? { budget: images.budget } : {}),
+        concurrency: run.http.concurrency()
     };
 }
 

@@ -30,7 +30,10 @@ export interface Config {
   /** Freed-bytes estimate: from what is read anyway, also reading deleted manifests (Nexus), or none. */
   sizeEstimate: SizeEstimate
   dryRun: boolean
+  /** Requests (and images) in flight at most: the fixed number, or with concurrency auto the ceiling. */
   concurrency: number
+  /** concurrency auto: the limit starts here and adapts up to `concurrency` (max-concurrency). */
+  adaptiveStart?: number
   requestTimeoutMs: number
   retries: number
   reportFile?: string
@@ -186,7 +189,7 @@ export function parseConfig(read: InputReader): Config {
     verifyBeforeDelete: bool(get('verify-before-delete'), 'verify-before-delete'),
     sizeEstimate: oneOf(get('size-estimate'), 'size-estimate', ['auto', 'on', 'off'] as const),
     dryRun: bool(get('dry-run'), 'dry-run'),
-    concurrency: wholeNumber(get('concurrency'), 'concurrency', 1, 64),
+    ...concurrencyOf(get('concurrency'), get('max-concurrency')),
     requestTimeoutMs,
     retries: wholeNumber(get('retries'), 'retries', 0, 10),
     reportFile,
@@ -200,6 +203,16 @@ export function parseConfig(read: InputReader): Config {
     gcDeployOffsetHours: offsetMs / 3_600_000,
     forceRegistryApi: bool(get('force-registry-api'), 'force-registry-api')
   }
+}
+
+/** Where adaptive concurrency starts: moderate, as a shared Nexus expects of a client it does not know. */
+const ADAPTIVE_START = 8
+
+function concurrencyOf(text: string, maxText: string): { concurrency: number; adaptiveStart?: number } {
+  const max = wholeNumber(maxText, 'max-concurrency', 1, 64)
+  if (text.toLowerCase() === 'auto') return { concurrency: max, ...(max > 1 ? { adaptiveStart: Math.min(ADAPTIVE_START, max) } : {}) }
+  if (!/^\d+$/.test(text)) throw new ConfigError('concurrency', text, 'auto, or a whole number from 1 to 64')
+  return { concurrency: wholeNumber(text, 'concurrency', 1, 64) }
 }
 
 function olderThanOf(text: string, input: string): Policy['olderThan'] {
@@ -234,8 +247,9 @@ function readRules(text: string, file: string, api: ApiKind, base: Policy): Imag
   for (const r of rules) {
     const where = `rule ${r.index} (images: ${r.images.join(', ')})`
     const keepPer = r.set.keepPer ?? base.keepPer
-    if ((r.set.keepLines ?? base.keepLines) !== undefined && keepPer === 'none') {
-      throw new ConfigError(source, String(r.set.keepLines ?? base.keepLines), 'keep-per major or minor with keep-lines', `${where}, field keep-lines`)
+    // An inherited keep-lines goes with a rule's keep-per none (src/policy/select.ts); one the rule sets needs lines.
+    if (r.set.keepLines !== undefined && keepPer === 'none') {
+      throw new ConfigError(source, String(r.set.keepLines), 'keep-per major or minor with keep-lines', `${where}, field keep-lines`)
     }
     if (keepPer !== 'none' && (r.set.sort ?? base.sort) === 'date') {
       throw new ConfigError(source, keepPer, 'keep-per none with sort: date (version lines need sort: semver)', `${where}, field keep-per`)

@@ -4,7 +4,7 @@
 
 import type { ClientRequest, IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http'
 import { HttpClient } from '@actions/http-client'
-import { Limiter } from './concurrency'
+import { AdaptiveLimiter, type LimitReport, type Outcome } from './adaptive-limit'
 import { sleep } from './sleep'
 import { Logger } from './log'
 
@@ -13,7 +13,10 @@ export interface HttpOptions {
   password: string
   timeoutMs: number
   retries: number
+  /** Requests in flight: fixed, or where it starts when maxConcurrency is above it (adaptive). */
   concurrency: number
+  /** The ceiling of an adaptive limit (concurrency: auto); undefined = fixed at concurrency. */
+  maxConcurrency?: number
   userAgent: string
   log: Logger
   /** Extra CAs (PEM) to trust for HTTPS. */
@@ -54,12 +57,18 @@ export class HttpError extends Error {
 }
 
 const RETRY_STATUS = new Set([429, 500, 502, 503, 504])
+
+/** What tells the adaptive limit to back off: the server refusing load (429, 503) or not answering in time. */
+function overload(res: HttpResponse | undefined, error: unknown): Outcome {
+  if (error !== undefined) return error instanceof HttpError && error.status !== undefined ? 'ok' : 'overload'
+  return res && (res.status === 429 || res.status === 503) ? 'overload' : 'ok'
+}
 const MAX_BACKOFF_MS = 30_000
 
 export class Http {
   readonly counts: Record<string, number> = {}
   private readonly client: HttpClient
-  private readonly limiter: Limiter
+  private readonly limiter: AdaptiveLimiter
   private readonly bearer = new Map<string, string>()
   private readonly sleep: (ms: number) => Promise<void>
 
@@ -78,10 +87,15 @@ export class Http {
       keepAlive: true,
       allowRetries: false,
       allowRedirects: true,
-      maxSockets: opts.concurrency
+      maxSockets: opts.maxConcurrency ?? opts.concurrency
     })
-    this.limiter = new Limiter(opts.concurrency)
+    this.limiter = new AdaptiveLimiter({ initial: opts.concurrency, max: opts.maxConcurrency ?? opts.concurrency })
     this.sleep = opts.sleep ?? sleep
+  }
+
+  /** Where the limit of requests in flight settled (concurrency: auto moves it). */
+  concurrency(): LimitReport {
+    return this.limiter.report()
   }
 
   async request(method: string, url: string, spec: RequestSpec): Promise<HttpResponse> {
@@ -91,11 +105,11 @@ export class Http {
     for (let attempt = 0; ; attempt++) {
       let res: HttpResponse | undefined
       try {
-        res = await this.limiter.run(() => this.send(method, url, spec))
+        res = await this.limiter.run(() => this.send(method, url, spec), overload)
         if (res.status === 401) {
           // A registry behind a token server answers 401 with a Bearer challenge: fetch a token (with the
           // credentials, or anonymously for a public registry), resend once.
-          if (await this.authorizeBearer(res)) res = await this.limiter.run(() => this.send(method, url, spec))
+          if (await this.authorizeBearer(res)) res = await this.limiter.run(() => this.send(method, url, spec), overload)
         }
       } catch (e) {
         // The token server refusing the credentials is an answer, not a transient failure: repeating it only

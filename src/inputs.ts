@@ -195,7 +195,19 @@ export const INPUTS: InputSpec[] = [
     description:
       "Nexus only. The instance's component budget (e.g. 38000 for a Community Edition kept under its 40,000 limit). When the instance's total (its usage counters) is above it, manifests beyond keep but younger than older-than are deleted too, lowest-ranked first across all images, until the total is at most the budget; keep, protections and the graph still hold. Empty = no budget."
   },
-  { name: 'concurrency', summary: 'Parallel HTTP requests (1 to 64).', default: '8', description: 'Parallel HTTP requests (1 to 64).' },
+  {
+    name: 'concurrency',
+    summary: 'Parallel HTTP requests: auto (adaptive) or 1 to 64.',
+    default: 'auto',
+    description:
+      'Parallel HTTP requests. auto: starts at 8 and adapts: up while latency stays flat and nothing is refused, down at once on 429, 503, timeouts or latency growth, never above max-concurrency. A number fixes it (1 to 64).'
+  },
+  {
+    name: 'max-concurrency',
+    summary: 'The ceiling of concurrency auto (1 to 64).',
+    default: '32',
+    description: 'The most parallel HTTP requests concurrency auto may reach (1 to 64).'
+  },
   { name: 'request-timeout', summary: 'Timeout of each HTTP request.', default: '30s', description: 'Timeout of each HTTP request (e.g. 30s, 2m).' },
   {
     name: 'ca-cert',

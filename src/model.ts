@@ -301,6 +301,8 @@ export interface RunReport {
   usage?: UsageReport
   /** max-components: how far over the instance was and what the budget took. */
   budget?: BudgetReport
+  /** Requests in flight: fixed, or where concurrency auto settled. */
+  concurrency?: { adaptive: boolean; settled: number; peak: number; ceiling: number; backoffs: number }
 }
 
 /** Community Edition's component limit and daily request count (Nexus 3.87+), read around the run. */

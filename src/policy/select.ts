@@ -15,6 +15,7 @@ export function policyFor(base: Policy, image: string): ImagePolicy {
   const policy: Policy = { ...base, ...rule.set }
   // keep-other left empty follows keep, the rule's keep included
   if (rule.set.keepOther === undefined && base.keepOtherFollowsKeep) policy.keepOther = policy.keep
+  // keep-per none in a rule drops the keep-lines it would inherit (lines need keep-per)
   if (rule.set.keepPer === 'none' && rule.set.keepLines === undefined) delete policy.keepLines
   return { policy, rule }
 }

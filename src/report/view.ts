@@ -150,8 +150,17 @@ function contextLine(report: RunSummary): string {
     `host ${redactHost(report.host)}`,
     `repositories ${repos}`,
     `${plural(report.totals.images, 'image')} scanned`,
-    `duration ${formatDuration(report.durationMs)}`
+    `duration ${formatDuration(report.durationMs)}`,
+    ...concurrencyText(report)
   ].join(' · ')
+}
+
+function concurrencyText(report: RunSummary): string[] {
+  const c = report.concurrency
+  if (!c) return []
+  if (!c.adaptive) return [`concurrency ${c.settled}`]
+  const backoffs = c.backoffs > 0 ? `, backed off ${plural(c.backoffs, 'time')}` : ''
+  return [`concurrency auto: settled at ${c.settled} (peak ${c.peak} of ${c.ceiling}${backoffs})`]
 }
 
 const count = (n: number): string => n.toLocaleString('en-US')

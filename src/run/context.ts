@@ -69,7 +69,7 @@ export function openRun(cfg: Config, deps: EngineDeps): RunContext {
     password: cfg.password,
     timeoutMs: cfg.requestTimeoutMs,
     retries: cfg.retries,
-    concurrency: cfg.concurrency,
+    ...(cfg.adaptiveStart !== undefined ? { concurrency: cfg.adaptiveStart, maxConcurrency: cfg.concurrency } : { concurrency: cfg.concurrency }),
     userAgent: `${TOOL_NAME}/${deps.version}`,
     log,
     caCert: cfg.caCert,

@@ -49,6 +49,7 @@ export function summarizeRun(run: RunContext, images: ImagesDone, reclaimed: Rec
     failures: run.failures,
     ...(reclaimed ? { reclaim: reclaimed } : {}),
     ...(usageReport ? { usage: usageReport } : {}),
-    ...(images.budget ? { budget: images.budget } : {})
+    ...(images.budget ? { budget: images.budget } : {}),
+    concurrency: run.http.concurrency()
   }
 }

@@ -1,0 +1,157 @@
+// How many requests are in flight: fixed, or adaptive (`concurrency: auto`), in the way of the adaptive
+// limiters of service meshes (AIMD on a latency gradient). Each window of completed requests compares its
+// median latency with the lowest seen (the unloaded latency): flat and the limit was reached, one step up;
+// grown to twice the unloaded latency, down by a fifth; a 429, 503 or a timeout, halved at once (once per
+// window). Never above the ceiling, never below 1. A Nexus that slows down under load sees fewer requests.
+
+export type Outcome = 'ok' | 'overload'
+
+export interface LimitOptions {
+  initial: number
+  /** The ceiling (max-concurrency); equal to initial for a fixed limit. */
+  max: number
+  min?: number
+  now?: () => number
+}
+
+/** What the run settled at, for the report. */
+export interface LimitReport {
+  adaptive: boolean
+  /** The limit when the run ended. */
+  settled: number
+  /** The highest limit reached, and the ceiling. */
+  peak: number
+  ceiling: number
+  /** Times it backed off for an overload answer or growing latency. */
+  backoffs: number
+}
+
+const GROWTH = 2 // a window median this many times the unloaded latency means a queue is building
+const FLAT = 1.3 // within this factor the latency is flat: room for more
+
+export class AdaptiveLimiter {
+  private active = 0
+  private readonly waiting: (() => void)[] = []
+  private limitNow: number
+  private peak: number
+  private baseline = Number.POSITIVE_INFINITY
+  private window: number[] = []
+  private windowStart = 0
+  /** Completions per ms of the last window, and whether the limit was raised before it. */
+  private lastRate = 0
+  private raisedFrom: number | undefined
+  private saturated = false
+  private droppedThisWindow = false
+  private backoffs = 0
+  private readonly min: number
+  private readonly now: () => number
+
+  constructor(private readonly opts: LimitOptions) {
+    this.min = Math.max(1, opts.min ?? 1)
+    this.limitNow = Math.max(this.min, Math.min(opts.initial, opts.max))
+    this.peak = this.limitNow
+    this.now = opts.now ?? (() => performance.now())
+  }
+
+  get limit(): number {
+    return this.limitNow
+  }
+
+  get adaptive(): boolean {
+    return this.opts.max > this.min && this.opts.initial !== this.opts.max
+  }
+
+  report(): LimitReport {
+    return { adaptive: this.adaptive, settled: this.limitNow, peak: this.peak, ceiling: this.opts.max, backoffs: this.backoffs }
+  }
+
+  /** Runs `fn` within the limit; `outcome` says whether its answer was an overload (429, 503, timeout). */
+  async run<T>(fn: () => Promise<T>, outcome: (result: T | undefined, error: unknown) => Outcome = () => 'ok'): Promise<T> {
+    await this.acquire()
+    const t0 = this.now()
+    let result: T | undefined
+    let error: unknown
+    try {
+      result = await fn()
+      return result
+    } catch (e) {
+      error = e
+      throw e
+    } finally {
+      this.record(this.now() - t0, outcome(result, error))
+      this.release()
+    }
+  }
+
+  private acquire(): Promise<void> {
+    if (this.active < this.limitNow) {
+      this.active++
+      if (this.active >= this.limitNow) this.saturated = true
+      return Promise.resolve()
+    }
+    this.saturated = true
+    return new Promise(resolve => this.waiting.push(resolve))
+  }
+
+  private release(): void {
+    this.active--
+    this.dispatch()
+  }
+
+  /** Starts what now fits (after a release, or a raise). */
+  private dispatch(): void {
+    while (this.active < this.limitNow && this.waiting.length > 0) {
+      this.active++
+      this.waiting.shift()?.()
+    }
+  }
+
+  private setLimit(n: number): void {
+    this.limitNow = Math.max(this.min, Math.min(this.opts.max, n))
+    this.peak = Math.max(this.peak, this.limitNow)
+    this.dispatch()
+  }
+
+  private record(ms: number, outcome: Outcome): void {
+    if (!this.adaptive) return
+    if (outcome === 'overload') {
+      if (!this.droppedThisWindow) {
+        this.backoffs++
+        this.setLimit(Math.floor(this.limitNow / 2))
+        this.droppedThisWindow = true
+      }
+      return
+    }
+    const at = this.now()
+    if (this.window.length === 0) this.windowStart = at - ms
+    this.window.push(ms)
+    if (this.window.length < Math.max(4, this.limitNow)) return
+    const sorted = [...this.window].sort((a, b) => a - b)
+    const median = sorted[Math.floor(sorted.length / 2)] ?? ms
+    const rate = this.window.length / Math.max(1, at - this.windowStart)
+    this.baseline = Math.min(this.baseline, median)
+    const raisedFrom = this.raisedFrom
+    this.raisedFrom = undefined
+    if (this.droppedThisWindow) {
+      // the window that saw an overload does not also count as headroom
+    } else if (median > this.baseline * GROWTH) {
+      this.backoffs++
+      this.setLimit(Math.floor(this.limitNow * 0.8))
+    } else if (raisedFrom !== undefined && rate < this.lastRate * 1.05) {
+      // More in flight bought no more answers per second: the latency grew with the load (a queue at the
+      // server). Go back below where it was.
+      this.backoffs++
+      this.setLimit(Math.floor(raisedFrom * 0.9))
+    } else if (median <= this.baseline * FLAT && this.saturated) {
+      this.raisedFrom = this.limitNow
+      this.setLimit(this.limitNow + Math.max(1, Math.floor(this.limitNow / 8)))
+    }
+    this.lastRate = rate
+    // The unloaded latency may rise for good (a slower path): follow it slowly, so one quiet moment
+    // does not make every later window look overloaded.
+    if (median > this.baseline) this.baseline += (median - this.baseline) * 0.02
+    this.window = []
+    this.saturated = this.active >= this.limitNow
+    this.droppedThisWindow = false
+  }
+}
