@@ -56,6 +56,15 @@ export function benchTags(count: number, imageIndex = 0): BenchTag[] {
  * Manifests (= tags here) the policy `keep` (no older-than, nothing protected) deletes in one image:
  * `keep` applies to each family separately (keep-other defaults to keep).
  */
+/** The tags of one image as versions only (1.0.0, 1.0.1, ...), oldest first. */
+export function benchVersionTags(count: number, imageIndex = 0): BenchTag[] {
+  return Array.from({ length: count }, (_, i) => ({
+    tag: `1.${Math.floor(i / 10)}.${i % 10}`,
+    created: new Date(BASE + (imageIndex * 7 + i) * HOUR).toISOString(),
+    family: 'version' as const
+  }))
+}
+
 export function expectedDeletes(tags: BenchTag[], keep: number): number {
   const versions = tags.filter(t => t.family === 'version').length
   const others = tags.length - versions

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto'
 import type { Scenario } from '../test/nexus-emulator/scenario'
 import { pushBlob, PushTarget, putManifest } from '../test/support/push'
-import { benchImages, benchTags, BenchTag } from './bench-bound'
+import { benchImages, benchTags, benchVersionTags, BenchTag } from './bench-bound'
 
 const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json'
 const DOCKER_CONFIG = 'application/vnd.docker.container.image.v1+json'
@@ -63,11 +63,12 @@ export async function seedRegistry(
   t: PushTarget,
   imageCount: number,
   tagCount: number,
-  opts: { parallel?: number; progress?: (done: number, total: number) => void } = {}
+  opts: { parallel?: number; progress?: (done: number, total: number) => void; versionsOnly?: boolean } = {}
 ): Promise<RegistrySeed> {
   const t0 = Date.now()
   const parallel = opts.parallel ?? 16
-  const images = benchImages(imageCount).map((name, i) => ({ name, tags: benchTags(tagCount, i) }))
+  // versionsOnly: every tag a version (peers that know no families then keep the same tags as we do)
+  const images = benchImages(imageCount).map((name, i) => ({ name, tags: opts.versionsOnly ? benchVersionTags(tagCount, i) : benchTags(tagCount, i) }))
   let requests = 0
   const layers = new Map<string, { digest: string; size: number }[]>()
   await pool(images, parallel, async img => {

@@ -18,6 +18,7 @@ import { listTags } from '../test/support/push'
 import { findRegistryBin, startRegistry } from '../test/support/registry-server'
 import { Bound, BenchTag, configReadsNeeded, expectedDeletes, nexusBound, nexusRequestKind, registryBound, totalRequests } from './bench-bound'
 import { benchScenario, NEXUS_REPOSITORY, pool, seedRegistry } from './bench-seed'
+import { benchPeers, type PeerArgs } from './bench-peers'
 
 const ROOT = resolve(__dirname, '..')
 const CLI = join(ROOT, 'dist', 'cli', 'index.js')
@@ -36,6 +37,8 @@ interface Args {
 function usage(): string {
   return [
     'Usage: npm run bench -- [--images N] [--tags N] [--keep N] [--only registry|nexus] [--out FILE] [--seed-parallel N]',
+    '       npm run bench -- --peers [--images N] [--tags N] [--keep N] [--latency-ms N] [--rounds N] [--concurrency auto|N] [--peer-registry-cli PATH]',
+    '  --peers            ours beside the floor client (and registry-cli) on copies of one seeded registry (scripts/bench-peers.ts)',
     '  --images N         images per target (default 100)',
     '  --tags N           tags per image, each on its own manifest (default 50)',
     '  --keep N           keep of the policy (default 5; no older-than, so beyond keep is deleted)',
@@ -433,8 +436,31 @@ function sourceVersion(): string {
   }
 }
 
+/** `--peers ...`: ours beside the floor and registry-cli (scripts/bench-peers.ts). */
+function peerArgs(argv: string[]): PeerArgs {
+  const a: PeerArgs = { images: 30, tags: 20, keep: 5, latencyMs: 0, rounds: 3, concurrency: 'auto' }
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i]
+    const v = argv[++i]
+    if (v === undefined) throw new Error(`${flag} needs a value`)
+    const n = Number(v)
+    if (flag === '--peer-registry-cli') a.registryCli = v
+    else if (flag === '--concurrency') a.concurrency = v
+    else if (!Number.isInteger(n) || n < 0) throw new Error(`${flag}: expected a whole number, got ${v}`)
+    else if (flag === '--images') a.images = n
+    else if (flag === '--tags') a.tags = n
+    else if (flag === '--keep') a.keep = n
+    else if (flag === '--latency-ms') a.latencyMs = n
+    else if (flag === '--rounds') a.rounds = Math.max(1, n)
+    else throw new Error(`unknown option ${flag} with --peers`)
+  }
+  return a
+}
+
 async function main(): Promise<void> {
-  const a = parseArgs(process.argv.slice(2))
+  const argv = process.argv.slice(2)
+  if (argv[0] === '--peers') return benchPeers(peerArgs(argv.slice(1)))
+  const a = parseArgs(argv)
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run package first`)
   const work = mkdtempSync(join(tmpdir(), 'nil-bench-'))
   cleanups.add(() => rmSync(work, { recursive: true, force: true }))

@@ -2,7 +2,7 @@
 // port with its own storage directory, optionally behind htpasswd basic auth.
 
 import { ChildProcess, execFileSync, spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs'
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs'
 import { connect, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
@@ -98,9 +98,11 @@ function selfSigned(dir: string): RegistryTls & { keyPath: string } {
 export async function startRegistry(
   bin: string,
   auth?: { username: string; password: string },
-  opts: { tls?: boolean } = {}
+  opts: { tls?: boolean; dataFrom?: string } = {}
 ): Promise<RegistryServer & { tls?: RegistryTls }> {
   const dir = mkdtempSync(join(tmpdir(), 'nil-registry-'))
+  // a copy of another registry's storage: the same seeded registry for each of several runs
+  if (opts.dataFrom) cpSync(opts.dataFrom, join(dir, 'data'), { recursive: true })
   const port = await freePort()
   const tls = opts.tls ? selfSigned(dir) : undefined
   const tlsBlock = tls ? `  tls:\n    certificate: ${tls.certPath}\n    key: ${tls.keyPath}\n` : ''
