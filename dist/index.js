@@ -5121,7 +5121,7 @@ module.exports = valid
 
 /***/ }),
 
-/***/ 9707:
+/***/ 2088:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -35640,6 +35640,7 @@ const glob_1 = __nccwpck_require__(5601);
 const inputs_1 = __nccwpck_require__(8422);
 const config_rules_1 = __nccwpck_require__(1171);
 const references_1 = __nccwpck_require__(653);
+const shard_1 = __nccwpck_require__(7903);
 class ConfigError extends Error {
     /** `where` places the value inside the input (a field of a rule). */
     constructor(input, value, accepted, where) {
@@ -35742,7 +35743,8 @@ function parseConfig(read) {
     }
     const reportFile = writablePath(get('report-file'));
     const caCert = readCa(get('ca-cert'));
-    const runCleanupTasks = bool(get('run-cleanup-tasks'), 'run-cleanup-tasks');
+    // reclaim-only is the reclaim step alone: it implies run-cleanup-tasks
+    const runCleanupTasks = bool(get('run-cleanup-tasks'), 'run-cleanup-tasks') || (api === 'nexus' && bool(get('reclaim-only'), 'reclaim-only'));
     if (runCleanupTasks && api === 'registry') {
         throw new ConfigError('run-cleanup-tasks', 'true', "false with api: registry (a plain registry's garbage collection runs on its host)");
     }
@@ -35781,8 +35783,27 @@ function parseConfig(read) {
         createMissingTasks: bool(get('create-missing-tasks'), 'create-missing-tasks'),
         taskTimeoutMs,
         gcDeployOffsetHours: offsetMs / 3_600_000,
-        forceRegistryApi: bool(get('force-registry-api'), 'force-registry-api')
+        forceRegistryApi: bool(get('force-registry-api'), 'force-registry-api'),
+        ...shardInputs(get('shard'), policy, api, bool(get('reclaim-only'), 'reclaim-only'), globs(get('merge-reports'), 'merge-reports'))
     };
+}
+/** shard, reclaim-only and merge-reports: one run of a cleanup spread over several jobs. */
+function shardInputs(text, policy, api, reclaimOnly, mergeReports) {
+    let shard;
+    if (text) {
+        const s = (0, shard_1.parseShard)(text);
+        if (typeof s === 'string')
+            throw new ConfigError('shard', text, s);
+        shard = s;
+        if (policy.maxComponents !== undefined) {
+            throw new ConfigError('shard', text, 'empty with max-components (a component budget needs every image planned together: run it unsharded)');
+        }
+    }
+    if (reclaimOnly && api === 'registry')
+        throw new ConfigError('reclaim-only', 'true', "false with api: registry (a plain registry's garbage collection runs on its host)");
+    if (reclaimOnly && shard)
+        throw new ConfigError('reclaim-only', 'true', 'false with shard (the reclaim step runs once, in the job after every shard)');
+    return { ...(shard ? { shard } : {}), reclaimOnly, mergeReports };
 }
 /** Where adaptive concurrency starts: moderate, as a shared Nexus expects of a client it does not know. */
 const ADAPTIVE_START = 8;
@@ -36156,13 +36177,19 @@ Object.defineProperty(exports, "TOOL_NAME", ({ enumerable: true, get: function (
 async function runCleanupStreaming(cfg, deps, sink) {
     const run = (0, context_1.openRun)(cfg, deps);
     try {
+        if (cfg.reclaimOnly) {
+            // the job after every shard: the reclaim step alone (no listing, nothing deleted here)
+            await run.backend.preflight();
+            const nothing = (0, images_1.noImages)();
+            return (0, summary_1.summarizeRun)(run, nothing, await (0, reclaim_space_1.reclaimSpace)(run, nothing, { deletedElsewhere: true }));
+        }
         const listing = await (0, listing_1.listImages)(run);
         const usage = new usage_1.UsageCounters(run); // Community Edition's counters, before and after (Nexus)
         await usage.readBefore();
         const images = await (0, images_1.runImages)(run, listing, sink, usage);
         await usage.readAfter(images);
         const reclaimed = await (0, reclaim_space_1.reclaimSpace)(run, images);
-        return (0, summary_1.summarizeRun)(run, images, reclaimed, usage);
+        return (0, summary_1.summarizeRun)(run, images, reclaimed, usage, listing);
     }
     finally {
         // e.g. the spooled Nexus listing: removed however the run ends
@@ -36931,6 +36958,26 @@ exports.INPUTS = [
         description: 'Also write the full plan and result as JSON to this path (its directory must exist and be writable; checked before anything is deleted).'
     },
     {
+        name: 'shard',
+        summary: 'K/N: take only shard K of N of the images (a CI matrix).',
+        default: '',
+        description: 'K/N (1 <= K <= N): plan and delete only the images whose stable hash of repository/name falls in shard K of N (FNV-1a 32-bit of the UTF-8 text, mod N, plus 1). The listing stays complete, so cross-image facts are decided on the whole repository. max-deletions applies per shard. Empty = every image.'
+    },
+    {
+        name: 'reclaim-only',
+        boolean: true,
+        summary: 'Nexus: only the reclaim step, for the job after all shards.',
+        default: 'false',
+        description: 'Nexus only. No inventory and no deletion: run the reclaim step (GC, blob cleanup, compact, as run-cleanup-tasks) once, for the final job after the shards. The post-GC re-read of kept tags needs the inventory, so it is not done.'
+    },
+    {
+        name: 'merge-reports',
+        list: true,
+        summary: "Globs of shards' JSON reports to merge into one summary.",
+        default: '',
+        description: "Globs of JSON reports (each shard's report-file): this job's summary, outputs and report-file are those of the whole run (counts add up; an image in two reports is counted once and noted). With reclaim-only, the reclaim step joins them."
+    },
+    {
         name: 'run-cleanup-tasks',
         summary: 'Nexus: run GC, blob cleanup and compact after deleting.',
         boolean: true,
@@ -37278,7 +37325,9 @@ var __importStar = (this && this.__importStar) || (function () {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.run = run;
 const core = __importStar(__nccwpck_require__(7484));
+const node_fs_1 = __nccwpck_require__(3024);
 const config_1 = __nccwpck_require__(2973);
+const merged_run_1 = __nccwpck_require__(3043);
 const inputs_1 = __nccwpck_require__(8422);
 const report_1 = __nccwpck_require__(665);
 const streamed_run_1 = __nccwpck_require__(1370);
@@ -37300,6 +37349,8 @@ async function run() {
         }
         // Not core.getInput: it reads an input given as '' like one left out, and an empty list must be refused.
         const cfg = (0, config_1.parseConfig)(name => process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`]);
+        if (cfg.mergeReports.length > 0)
+            return await publishMerged(await (0, merged_run_1.runMerged)(cfg, { log: actionsLogger, version: version_1.VERSION }), cfg);
         const streamed = await (0, streamed_run_1.runStreamed)(cfg, { log: actionsLogger, version: version_1.VERSION }, cfg.reportFile !== undefined);
         const { report } = streamed;
         for (const [name, value] of Object.entries((0, report_1.actionOutputs)(report)))
@@ -37323,6 +37374,27 @@ async function run() {
             core.setOutput(o.name, /count$/.test(o.name) ? '0' : o.name === 'deleted' || o.name === 'would-delete' || o.name === 'tasks' ? '[]' : '');
         core.setFailed(e.message);
     }
+}
+/** A merged run: the same outputs, summary and report-file, of the whole run. */
+async function publishMerged(report, cfg) {
+    for (const [name, value] of Object.entries((0, report_1.actionOutputs)(report)))
+        core.setOutput(name, value);
+    let reportError;
+    if (cfg.reportFile) {
+        try {
+            (0, node_fs_1.writeFileSync)(cfg.reportFile, (0, report_1.reportJson)(report));
+            core.setOutput('report-file', cfg.reportFile);
+        }
+        catch (e) {
+            reportError = `report-file ${cfg.reportFile}: ${e.message}`;
+        }
+    }
+    (0, report_1.renderSummary)(report, core.summary, cfg.reportFile && !reportError ? { fullList: `full list in the JSON report, ${cfg.reportFile}` } : {});
+    await core.summary.write();
+    if (report.failures.length > 0)
+        core.setFailed(`${report.failures.length} failure(s); first: ${report.failures[0]}`);
+    if (reportError)
+        core.setFailed(reportError);
 }
 void run();
 
@@ -37366,6 +37438,28 @@ function collectIfHeapGrew() {
         return;
     gc();
     threshold = Math.max(FLOOR, 2 * (0, node_v8_1.getHeapStatistics)().used_heap_size);
+}
+
+
+/***/ }),
+
+/***/ 3043:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.runMerged = runMerged;
+const merge_1 = __nccwpck_require__(3278);
+const streamed_run_1 = __nccwpck_require__(1370);
+async function runMerged(cfg, deps) {
+    const files = (0, merge_1.expandReportGlobs)(cfg.mergeReports);
+    deps.log.info(`merge-reports: ${files.length} report(s): ${files.join(', ')}`);
+    const reports = files.map(merge_1.readReportFile);
+    if (!cfg.reclaimOnly)
+        return (0, merge_1.mergeReports)(reports);
+    const own = await (0, streamed_run_1.runStreamed)(cfg, deps, false);
+    return (0, merge_1.mergeReports)(reports, own.report.summary);
 }
 
 
@@ -39527,7 +39621,7 @@ exports.compareVersions = compareVersions;
 exports.highestVersion = highestVersion;
 // Version tags: `[v]N(.N){0,3}(-PRERELEASE)?([+_]BUILD)?`, ordered like SemVer 2.0 but with up to four
 // numeric parts. Tags are parsed strictly: nothing is coerced, so `sha-1a2b` or `pr-123` never become versions.
-const semver_1 = __nccwpck_require__(9707);
+const semver_1 = __nccwpck_require__(2088);
 const IDENTS = '[0-9A-Za-z-]+(?:\\.[0-9A-Za-z-]+)*';
 // Docker tags cannot contain `+`, so `_` stands in for it (`5.2.6_1` is `5.2.6+1`).
 const VERSION_RE = new RegExp(`^([vV])?(\\d+(?:\\.\\d+){0,3})(?:-(${IDENTS}))?(?:[+_](${IDENTS}))?$`);
@@ -40119,7 +40213,7 @@ exports.zeroCounts = exports.summarizeCounts = exports.reportJsonFrame = exports
 var format_1 = __nccwpck_require__(2011);
 Object.defineProperty(exports, "formatBytes", ({ enumerable: true, get: function () { return format_1.formatBytes; } }));
 Object.defineProperty(exports, "shortDigest", ({ enumerable: true, get: function () { return format_1.shortDigest; } }));
-var collect_1 = __nccwpck_require__(2088);
+var collect_1 = __nccwpck_require__(9707);
 Object.defineProperty(exports, "DEFAULT_MAX_ROWS", ({ enumerable: true, get: function () { return collect_1.DEFAULT_MAX_ROWS; } }));
 Object.defineProperty(exports, "ReportCollector", ({ enumerable: true, get: function () { return collect_1.ReportCollector; } }));
 Object.defineProperty(exports, "boundReport", ({ enumerable: true, get: function () { return collect_1.boundReport; } }));
@@ -40140,7 +40234,7 @@ Object.defineProperty(exports, "zeroCounts", ({ enumerable: true, get: function 
 
 /***/ }),
 
-/***/ 2088:
+/***/ 9707:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -40259,7 +40353,7 @@ exports.reportJson = reportJson;
 exports.reportJsonFrame = reportJsonFrame;
 exports.imageJson = imageJson;
 exports.imageJsonParts = imageJsonParts;
-const collect_1 = __nccwpck_require__(2088);
+const collect_1 = __nccwpck_require__(9707);
 const format_1 = __nccwpck_require__(2011);
 /**
  * Step outputs (all strings, as GitHub requires). Counts are tags; `deleted` lists only real deletions,
@@ -40536,6 +40630,146 @@ exports.JsonReportSpool = JsonReportSpool;
 
 /***/ }),
 
+/***/ 3278:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.readReportFile = readReportFile;
+exports.expandReportGlobs = expandReportGlobs;
+exports.mergeReports = mergeReports;
+// merge-reports: the JSON reports of a sharded run's jobs (each shard's report-file), and the reclaim-only
+// job's own run, as one report of the whole run: images once each, counts added up. Pure, apart from
+// reading the files (readReportFile).
+const node_fs_1 = __nccwpck_require__(3024);
+const node_path_1 = __nccwpck_require__(6760);
+const counts_1 = __nccwpck_require__(5495);
+const glob_1 = __nccwpck_require__(5601);
+/** A report as `report-file` wrote it, with its dates as Dates again. */
+function readReportFile(path) {
+    let parsed;
+    try {
+        parsed = JSON.parse((0, node_fs_1.readFileSync)(path, 'utf8'));
+    }
+    catch (e) {
+        throw new Error(`merge-reports: ${path} is not a readable JSON report (${e.message})`);
+    }
+    const r = parsed;
+    if (!r || typeof r !== 'object' || !Array.isArray(r.images) || !r.totals || !r.tool) {
+        throw new Error(`merge-reports: ${path} is not a nexus-image-lifecycle report (no tool, totals and images)`);
+    }
+    for (const img of r.images) {
+        for (const o of img.outcomes) {
+            const d = o.decision;
+            if (typeof d.ageDate === 'string')
+                d.ageDate = new Date(d.ageDate);
+        }
+    }
+    return r;
+}
+/** The files the globs match, relative to `cwd`, sorted; a glob that matches nothing is an error. */
+function expandReportGlobs(globs, cwd = process.cwd()) {
+    const out = new Set();
+    for (const glob of globs) {
+        const parts = glob.split('/');
+        const fixed = [];
+        while (parts.length > 1 && !/[*?[{]/.test(parts[0] ?? ''))
+            fixed.push(parts.shift());
+        const root = (0, node_path_1.join)(cwd, ...fixed);
+        const re = (0, glob_1.globToRegExp)(parts.join('/'));
+        const walk = (dir) => {
+            let names = [];
+            try {
+                names = (0, node_fs_1.readdirSync)(dir);
+            }
+            catch {
+                return [];
+            }
+            return names.flatMap(n => {
+                const p = (0, node_path_1.join)(dir, n);
+                return (0, node_fs_1.statSync)(p).isDirectory() ? walk(p) : [p];
+            });
+        };
+        const matched = walk(root).filter(p => re.test((0, node_path_1.relative)(root, p).split(node_path_1.sep).join('/')));
+        if (matched.length === 0)
+            throw new Error(`merge-reports: ${glob} matched no file`);
+        for (const p of matched)
+            out.add((0, node_path_1.relative)(cwd, p));
+    }
+    return [...out].sort();
+}
+/**
+ * One report of the whole run. `own`: this job's own run (reclaim-only), whose reclaim step, requests,
+ * notes and failures join the shards'. Reports must agree on api and dry-run.
+ */
+function mergeReports(reports, own) {
+    const first = reports[0];
+    if (!first)
+        throw new Error('merge-reports: no report to merge');
+    for (const r of reports) {
+        if (r.api !== first.api || r.dryRun !== first.dryRun) {
+            throw new Error(`merge-reports: the reports disagree (api ${first.api} / ${r.api}, dry-run ${first.dryRun} / ${r.dryRun}): merge the reports of one run`);
+        }
+    }
+    const seen = new Set();
+    const duplicates = [];
+    const images = [];
+    for (const r of reports) {
+        for (const img of r.images) {
+            const key = `${img.repository}/${img.image}`;
+            if (seen.has(key))
+                duplicates.push(key);
+            else {
+                seen.add(key);
+                images.push(img);
+            }
+        }
+    }
+    images.sort((a, b) => (a.repository + '/' + a.image < b.repository + '/' + b.image ? -1 : 1));
+    const tags = (0, counts_1.zeroCounts)();
+    const manifests = (0, counts_1.zeroCounts)();
+    for (const img of images) {
+        (0, counts_1.addCounts)(tags, img.tags);
+        (0, counts_1.addCounts)(manifests, img.manifests);
+    }
+    const all = [...reports, ...(own ? [own] : [])];
+    const requests = {};
+    for (const r of all)
+        for (const [k, n] of Object.entries(r.requests))
+            requests[k] = (requests[k] ?? 0) + n;
+    const starts = all.map(r => Date.parse(r.startedAt));
+    const ends = all.map(r => Date.parse(r.startedAt) + r.durationMs);
+    const bytes = reports.map(r => r.totals.freeableBytes);
+    const notes = [...new Set(all.flatMap(r => r.notes))];
+    if (duplicates.length > 0)
+        notes.push(`merge-reports: ${duplicates.length} image(s) in more than one report, counted once: ${duplicates.join(', ')}`);
+    const reclaim = own?.reclaim ?? reports.find(r => r.reclaim)?.reclaim;
+    const { shard: _shard, reclaimOnly: _reclaimOnly, ...base } = first;
+    return {
+        ...base,
+        repositories: [...new Set(all.flatMap(r => r.repositories))],
+        startedAt: new Date(Math.min(...starts)).toISOString(),
+        durationMs: Math.max(...ends) - Math.min(...starts),
+        images,
+        totals: {
+            images: images.length,
+            tags,
+            manifests,
+            // each shard counts its own blobs: shared layers across shards may be counted twice (an upper bound still)
+            ...(bytes.every(b => b !== undefined) ? { freeableBytes: bytes.reduce((n, b) => n + (b ?? 0), 0) } : {})
+        },
+        requests,
+        notes,
+        failures: all.flatMap(r => r.failures),
+        ...(reclaim ? { reclaim } : {}),
+        merged: { reports: reports.length, duplicates }
+    };
+}
+
+
+/***/ }),
+
 /***/ 7994:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -40547,7 +40781,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.FOLD_ROWS = void 0;
 exports.renderSummary = renderSummary;
 const format_1 = __nccwpck_require__(2011);
-const collect_1 = __nccwpck_require__(2088);
+const collect_1 = __nccwpck_require__(9707);
 const view_1 = __nccwpck_require__(4153);
 /** A table longer than this is folded into <details>, its counts in the fold's title. */
 exports.FOLD_ROWS = 20;
@@ -40750,7 +40984,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.STATUS_LABEL = exports.NO_FULL_LIST = void 0;
 exports.moreText = moreText;
 exports.buildView = buildView;
-const collect_1 = __nccwpck_require__(2088);
+const collect_1 = __nccwpck_require__(9707);
 const format_1 = __nccwpck_require__(2011);
 /** What a cut table says when the door wrote no JSON report. */
 exports.NO_FULL_LIST = 'set report-file for the full list';
@@ -40789,6 +41023,8 @@ function list(values) {
     return values && values.length > 0 ? values.join(', ') : '—';
 }
 function answer(report) {
+    if (report.reclaimOnly && !report.merged)
+        return `Reclaim only (no inventory, nothing deleted by this job) · ${spaceText(report)}`;
     const t = report.totals.tags;
     const m = report.totals.manifests;
     const removedTags = report.dryRun ? t.wouldDelete : t.deleted;
@@ -40841,6 +41077,8 @@ function contextLine(report) {
         `host ${(0, format_1.redactHost)(report.host)}`,
         `repositories ${repos}`,
         `${(0, format_1.plural)(report.totals.images, 'image')} scanned`,
+        ...(report.shard ? [`shard ${report.shard.index}/${report.shard.count}: ${report.shard.images} of ${report.shard.of} selected images`] : []),
+        ...(report.merged ? [`merged from ${(0, format_1.plural)(report.merged.reports, 'report')}`] : []),
         `duration ${(0, format_1.formatDuration)(report.durationMs)}`,
         ...concurrencyText(report)
     ].join(' · ');
@@ -41185,6 +41423,7 @@ function openRun(cfg, deps) {
 // whose referrers name subjects it does not hold waits until every image is known (its subjects may be
 // elsewhere), and max-deletions plans every image before the first delete (the cap is shared over them).
 Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.noImages = noImages;
 exports.runImages = runImages;
 const counts_1 = __nccwpck_require__(5495);
 const execute_1 = __nccwpck_require__(5208);
@@ -41194,6 +41433,10 @@ const concurrency_1 = __nccwpck_require__(1532);
 const memory_1 = __nccwpck_require__(8820);
 const planner_1 = __nccwpck_require__(7921);
 const subject_directory_1 = __nccwpck_require__(9661);
+/** What a run that looked at no image has done (reclaim-only). */
+function noImages() {
+    return { summaries: [], tags: (0, counts_1.zeroCounts)(), manifests: (0, counts_1.zeroCounts)() };
+}
 /** `usage`: the instance's component count, for max-components (undefined = unknown: no budget). */
 async function runImages(run, listing, sink, usage) {
     const { cfg, log, backend } = run;
@@ -41341,21 +41584,28 @@ async function runImages(run, listing, sink, usage) {
 "use strict";
 
 // The inventory's first step: the backend's preflight (reachability, credentials, repositories,
-// privileges), then every image listed, and those `images` / `exclude-images` select.
+// privileges), then every image listed, and those `images` / `exclude-images` select (and `shard`).
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.listImages = listImages;
 const glob_1 = __nccwpck_require__(5601);
+const shard_1 = __nccwpck_require__(7903);
 function listImages(run) {
     const { backend, cfg, log } = run;
     return log.group('Inventory', async () => {
         await backend.preflight();
         const all = await backend.listImages();
-        const selected = all.filter(r => (0, glob_1.matchesAny)(r.name, cfg.policy.images) && !(0, glob_1.matchesAny)(r.name, cfg.policy.excludeImages));
-        log.info(`${all.length} images found, ${selected.length} selected by images/exclude-images`);
+        const chosen = all.filter(r => (0, glob_1.matchesAny)(r.name, cfg.policy.images) && !(0, glob_1.matchesAny)(r.name, cfg.policy.excludeImages));
+        log.info(`${all.length} images found, ${chosen.length} selected by images/exclude-images`);
         for (const n of backend.notes)
             log.warning(n);
         run.notes.push(...backend.notes);
-        return { all, selected };
+        if (!cfg.shard)
+            return { all, selected: chosen };
+        // The whole listing stays: subjects and shared content are looked up across every shard's images.
+        const { index, count } = cfg.shard;
+        const selected = chosen.filter(r => (0, shard_1.shardOf)(r.repository, r.name, count) === index);
+        log.info(`shard ${index}/${count}: ${selected.length} of the ${chosen.length} selected images`);
+        return { all, selected, selectedAllShards: chosen.length };
     });
 }
 
@@ -41373,14 +41623,17 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.reclaimSpace = reclaimSpace;
 const client_1 = __nccwpck_require__(9852);
 const reclaim_1 = __nccwpck_require__(8380);
-async function reclaimSpace(run, images) {
+/** `deletedElsewhere`: reclaim-only, after shards that deleted (the tasks run whatever this job deleted). */
+async function reclaimSpace(run, images, opts = {}) {
     const { cfg, http, log } = run;
     if (!cfg.runCleanupTasks)
         return undefined;
     const kept = images.kept;
+    if (opts.deletedElsewhere)
+        run.notes.push('reclaim-only: no inventory, so kept tags are not re-read after the Docker GC task (the shards listed them)');
     const reclaimed = await log.group('Reclaim space (Nexus cleanup tasks)', async () => {
         try {
-            return await (0, reclaim_1.reclaim)(cfg, http, log, images.tags.deleted > 0, {
+            return await (0, reclaim_1.reclaim)(cfg, http, log, opts.deletedElsewhere === true || images.tags.deleted > 0, {
                 expectedBytes: images.freeableBytes,
                 ...run.deps.reclaimTiming,
                 ociRepositories: [...(kept?.ociRepositories ?? [])],
@@ -41412,7 +41665,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.summarizeRun = summarizeRun;
 const select_1 = __nccwpck_require__(6416);
 const context_1 = __nccwpck_require__(670);
-function summarizeRun(run, images, reclaimed, usage) {
+function summarizeRun(run, images, reclaimed, usage, listing) {
     const { cfg, deps } = run;
     const requests = { ...run.http.counts };
     const usageReport = usage?.report(requests);
@@ -41455,7 +41708,9 @@ function summarizeRun(run, images, reclaimed, usage) {
         ...(reclaimed ? { reclaim: reclaimed } : {}),
         ...(usageReport ? { usage: usageReport } : {}),
         ...(images.budget ? { budget: images.budget } : {}),
-        concurrency: run.http.concurrency()
+        concurrency: run.http.concurrency(),
+        ...(cfg.shard && listing ? { shard: { ...cfg.shard, images: listing.selected.length, of: listing.selectedAllShards ?? listing.selected.length } } : {}),
+        ...(cfg.reclaimOnly ? { reclaimOnly: true } : {})
     };
 }
 
@@ -41514,6 +41769,43 @@ class UsageCounters {
     }
 }
 exports.UsageCounters = UsageCounters;
+
+
+/***/ }),
+
+/***/ 7903:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+// shard K/N: which images a run takes. The partition is a stable hash of `repository/name` (FNV-1a, 32 bit,
+// over its UTF-8 bytes), modulo N, plus one: the same on every machine and every version of this tool, so
+// the jobs of a matrix split the images between them without talking to each other.
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.shardOf = shardOf;
+exports.parseShard = parseShard;
+/** The shard (1..count) of an image. Do not change: shards of different versions must agree. */
+function shardOf(repository, name, count) {
+    let h = 0x811c9dc5;
+    for (const byte of Buffer.from(`${repository}/${name}`, 'utf8')) {
+        h ^= byte;
+        h = Math.imul(h, 0x01000193) >>> 0;
+    }
+    return (h % count) + 1;
+}
+/** `K/N` with 1 <= K <= N, or a reason it is not. */
+function parseShard(text) {
+    const m = /^(\d+)\/(\d+)$/.exec(text.trim());
+    if (!m)
+        return 'K/N, such as 2/4 (this job takes shard K of N)';
+    const index = Number(m[1]);
+    const count = Number(m[2]);
+    if (count < 1 || count > 1000)
+        return 'K/N with N from 1 to 1000';
+    if (index < 1 || index > count)
+        return `K/N with K from 1 to N (here 1 to ${count})`;
+    return { index, count };
+}
 
 
 /***/ }),

@@ -157,6 +157,7 @@ export function helpText(version: string, width = 100): string {
     `nexus-image-lifecycle ${version}: keep the newest Docker images in Nexus 3 or an OCI registry, delete the rest.`,
     '',
     'Usage: nexus-image-lifecycle --host URL [options]   (a dry run unless --delete or --dry-run=false)',
+    'Or:    nexus-image-lifecycle merge-reports FILE... [--json] [--report-file FILE]   (the JSON reports of a sharded run as one)',
     '',
     'Options (the GitHub Action inputs of the same names). A true/false option alone means true;',
     'it also takes =true, =false or a following true/false, and --no-NAME means false.'

@@ -1,17 +1,57 @@
 // The CLI door, for cron and other CI systems: the action's inputs as flags, the same engine, the
 // report as a terminal table on stdout. Exit 0 = done, 1 = something failed, 2 = bad usage.
 
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { ConfigError, parseConfig } from './config'
-import { helpText, parseArgs, type CliArgs } from './cli-args'
+import { helpText, parseArgs, UsageError, type CliArgs } from './cli-args'
+import { runMerged } from './merged-run'
+import type { RunReport } from './model'
+import { mergeReports, readReportFile } from './report/merge'
 import { consoleLogger } from './log'
-import { renderTerminal } from './report'
+import { renderTerminal, reportJson } from './report'
 import { runStreamed, writeReportFile } from './streamed-run'
 import { VERSION as version } from './version'
 
 export { helpText, parseArgs, UsageError, type CliArgs } from './cli-args'
 
+/** `merge-reports FILE... [--json] [--report-file F]`: the shards' reports as one, no server asked. */
+function mergeCommand(argv: string[]): number {
+  const files: string[] = []
+  let json = false
+  let reportFile: string | undefined
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string
+    if (a === '--json') json = true
+    else if (a === '--report-file') reportFile = argv[++i]
+    else if (a.startsWith('--report-file=')) reportFile = a.slice('--report-file='.length)
+    else if (a.startsWith('-')) throw new UsageError(`merge-reports: unknown option ${a} (merge-reports FILE... [--json] [--report-file FILE])`)
+    else files.push(a)
+  }
+  if (files.length === 0) throw new UsageError('merge-reports needs one or more report files (merge-reports FILE... [--json] [--report-file FILE])')
+  if (reportFile === '') throw new UsageError('--report-file needs a value')
+  return printMerged(mergeReports(files.map(readReportFile)), json, reportFile)
+}
+
+function printMerged(report: RunReport, json: boolean, reportFile: string | undefined): number {
+  const text = reportJson(report)
+  if (reportFile) writeFileSync(reportFile, text)
+  const tty = process.stdout.isTTY === true
+  const fullList = reportFile ? `full list in ${reportFile}` : 'add --report-file FILE or --json for the full list'
+  process.stdout.write(
+    (json ? text : renderTerminal(report, { color: tty, fullList, ...(tty && process.stdout.columns ? { width: process.stdout.columns } : {}) })) + '\n'
+  )
+  return report.failures.length > 0 ? 1 : 0
+}
+
 export async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'merge-reports') {
+    try {
+      return mergeCommand(argv.slice(1))
+    } catch (e) {
+      process.stderr.write(`error: ${(e as Error).message}\n`)
+      return e instanceof UsageError ? 2 : 1
+    }
+  }
   let args: CliArgs
   try {
     args = parseArgs(argv)
@@ -40,6 +80,7 @@ export async function main(argv: string[]): Promise<number> {
   const log = consoleLogger(args.verbose)
   try {
     const cfg = parseConfig(name => (name === 'password' ? password : args.inputs[name]))
+    if (cfg.mergeReports.length > 0) return printMerged(await runMerged(cfg, { log, version }), args.json, cfg.reportFile)
     const streamed = await runStreamed(cfg, { log, version }, Boolean(cfg.reportFile) || args.json)
     const { report, spool } = streamed
     const reportError = writeReportFile(streamed, cfg)

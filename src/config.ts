@@ -9,6 +9,7 @@ import { GlobError, globToRegExp } from './glob'
 import { INPUTS } from './inputs'
 import { parseRules, type FieldParsers } from './config-rules'
 import { parseReference } from './references'
+import { parseShard, type Shard } from './shard'
 
 export type DeleteMethod = 'component' | 'manifest'
 export type SizeEstimate = 'auto' | 'on' | 'off'
@@ -32,6 +33,12 @@ export interface Config {
   dryRun: boolean
   /** Requests (and images) in flight at most: the fixed number, or with concurrency auto the ceiling. */
   concurrency: number
+  /** Only the images of this shard (K of N) are planned and deleted. */
+  shard?: Shard
+  /** No inventory and no deletion: only the reclaim step. */
+  reclaimOnly: boolean
+  /** Globs of JSON reports to merge into this job's report. */
+  mergeReports: string[]
   /** concurrency auto: the limit starts here and adapts up to `concurrency` (max-concurrency). */
   adaptiveStart?: number
   requestTimeoutMs: number
@@ -160,7 +167,8 @@ export function parseConfig(read: InputReader): Config {
   }
   const reportFile = writablePath(get('report-file'))
   const caCert = readCa(get('ca-cert'))
-  const runCleanupTasks = bool(get('run-cleanup-tasks'), 'run-cleanup-tasks')
+  // reclaim-only is the reclaim step alone: it implies run-cleanup-tasks
+  const runCleanupTasks = bool(get('run-cleanup-tasks'), 'run-cleanup-tasks') || (api === 'nexus' && bool(get('reclaim-only'), 'reclaim-only'))
   if (runCleanupTasks && api === 'registry') {
     throw new ConfigError('run-cleanup-tasks', 'true', "false with api: registry (a plain registry's garbage collection runs on its host)")
   }
@@ -201,8 +209,32 @@ export function parseConfig(read: InputReader): Config {
     createMissingTasks: bool(get('create-missing-tasks'), 'create-missing-tasks'),
     taskTimeoutMs,
     gcDeployOffsetHours: offsetMs / 3_600_000,
-    forceRegistryApi: bool(get('force-registry-api'), 'force-registry-api')
+    forceRegistryApi: bool(get('force-registry-api'), 'force-registry-api'),
+    ...shardInputs(get('shard'), policy, api, bool(get('reclaim-only'), 'reclaim-only'), globs(get('merge-reports'), 'merge-reports'))
   }
+}
+
+/** shard, reclaim-only and merge-reports: one run of a cleanup spread over several jobs. */
+function shardInputs(
+  text: string,
+  policy: Policy,
+  api: ApiKind,
+  reclaimOnly: boolean,
+  mergeReports: string[]
+): Pick<Config, 'shard' | 'reclaimOnly' | 'mergeReports'> {
+  let shard: Shard | undefined
+  if (text) {
+    const s = parseShard(text)
+    if (typeof s === 'string') throw new ConfigError('shard', text, s)
+    shard = s
+    if (policy.maxComponents !== undefined) {
+      throw new ConfigError('shard', text, 'empty with max-components (a component budget needs every image planned together: run it unsharded)')
+    }
+  }
+  if (reclaimOnly && api === 'registry')
+    throw new ConfigError('reclaim-only', 'true', "false with api: registry (a plain registry's garbage collection runs on its host)")
+  if (reclaimOnly && shard) throw new ConfigError('reclaim-only', 'true', 'false with shard (the reclaim step runs once, in the job after every shard)')
+  return { ...(shard ? { shard } : {}), reclaimOnly, mergeReports }
 }
 
 /** Where adaptive concurrency starts: moderate, as a shared Nexus expects of a client it does not know. */

@@ -6,7 +6,7 @@
 import type { Config } from './config'
 import type { RunSummary } from './model'
 import { openRun, type EngineDeps } from './run/context'
-import { runImages, type ImageSink } from './run/images'
+import { noImages, runImages, type ImageSink } from './run/images'
 import { listImages } from './run/listing'
 import { reclaimSpace } from './run/reclaim-space'
 import { summarizeRun } from './run/summary'
@@ -19,13 +19,19 @@ export type { ImageSink } from './run/images'
 export async function runCleanupStreaming(cfg: Config, deps: EngineDeps, sink: ImageSink): Promise<RunSummary> {
   const run = openRun(cfg, deps)
   try {
+    if (cfg.reclaimOnly) {
+      // the job after every shard: the reclaim step alone (no listing, nothing deleted here)
+      await run.backend.preflight()
+      const nothing = noImages()
+      return summarizeRun(run, nothing, await reclaimSpace(run, nothing, { deletedElsewhere: true }))
+    }
     const listing = await listImages(run)
     const usage = new UsageCounters(run) // Community Edition's counters, before and after (Nexus)
     await usage.readBefore()
     const images = await runImages(run, listing, sink, usage)
     await usage.readAfter(images)
     const reclaimed = await reclaimSpace(run, images)
-    return summarizeRun(run, images, reclaimed, usage)
+    return summarizeRun(run, images, reclaimed, usage, listing)
   } finally {
     // e.g. the spooled Nexus listing: removed however the run ends
     run.backend.close?.()

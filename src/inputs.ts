@@ -235,6 +235,29 @@ export const INPUTS: InputSpec[] = [
     description: 'Also write the full plan and result as JSON to this path (its directory must exist and be writable; checked before anything is deleted).'
   },
   {
+    name: 'shard',
+    summary: 'K/N: take only shard K of N of the images (a CI matrix).',
+    default: '',
+    description:
+      'K/N (1 <= K <= N): plan and delete only the images whose stable hash of repository/name falls in shard K of N (FNV-1a 32-bit of the UTF-8 text, mod N, plus 1). The listing stays complete, so cross-image facts are decided on the whole repository. max-deletions applies per shard. Empty = every image.'
+  },
+  {
+    name: 'reclaim-only',
+    boolean: true,
+    summary: 'Nexus: only the reclaim step, for the job after all shards.',
+    default: 'false',
+    description:
+      'Nexus only. No inventory and no deletion: run the reclaim step (GC, blob cleanup, compact, as run-cleanup-tasks) once, for the final job after the shards. The post-GC re-read of kept tags needs the inventory, so it is not done.'
+  },
+  {
+    name: 'merge-reports',
+    list: true,
+    summary: "Globs of shards' JSON reports to merge into one summary.",
+    default: '',
+    description:
+      "Globs of JSON reports (each shard's report-file): this job's summary, outputs and report-file are those of the whole run (counts add up; an image in two reports is counted once and noted). With reclaim-only, the reclaim step joins them."
+  },
+  {
     name: 'run-cleanup-tasks',
     summary: 'Nexus: run GC, blob cleanup and compact after deleting.',
     boolean: true,

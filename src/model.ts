@@ -301,6 +301,12 @@ export interface RunReport {
   usage?: UsageReport
   /** max-components: how far over the instance was and what the budget took. */
   budget?: BudgetReport
+  /** shard K/N: this run planned and deleted `images` of the `of` images selected over every shard. */
+  shard?: { index: number; count: number; images: number; of: number }
+  /** reclaim-only: no inventory, no deletion, the reclaim step alone. */
+  reclaimOnly?: boolean
+  /** merge-reports: how many reports were merged into this one, and images found in more than one. */
+  merged?: { reports: number; duplicates: string[] }
   /** Requests in flight: fixed, or where concurrency auto settled. */
   concurrency?: { adaptive: boolean; settled: number; peak: number; ceiling: number; backoffs: number }
 }

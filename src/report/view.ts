@@ -101,6 +101,7 @@ function list(values: string[] | undefined): string {
 }
 
 function answer(report: RunSummary): string {
+  if (report.reclaimOnly && !report.merged) return `Reclaim only (no inventory, nothing deleted by this job) · ${spaceText(report)}`
   const t = report.totals.tags
   const m = report.totals.manifests
   const removedTags = report.dryRun ? t.wouldDelete : t.deleted
@@ -150,6 +151,8 @@ function contextLine(report: RunSummary): string {
     `host ${redactHost(report.host)}`,
     `repositories ${repos}`,
     `${plural(report.totals.images, 'image')} scanned`,
+    ...(report.shard ? [`shard ${report.shard.index}/${report.shard.count}: ${report.shard.images} of ${report.shard.of} selected images`] : []),
+    ...(report.merged ? [`merged from ${plural(report.merged.reports, 'report')}`] : []),
     `duration ${formatDuration(report.durationMs)}`,
     ...concurrencyText(report)
   ].join(' · ')

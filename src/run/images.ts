@@ -31,6 +31,11 @@ export interface ImagesDone {
   budget?: BudgetReport
 }
 
+/** What a run that looked at no image has done (reclaim-only). */
+export function noImages(): ImagesDone {
+  return { summaries: [], tags: zeroCounts(), manifests: zeroCounts() }
+}
+
 /** `usage`: the instance's component count, for max-components (undefined = unknown: no budget). */
 export async function runImages(run: RunContext, listing: Listing, sink: ImageSink, usage?: { components?: number }): Promise<ImagesDone> {
   const { cfg, log, backend } = run

@@ -7,13 +7,15 @@ import { reclaim } from '../nexus/reclaim'
 import type { RunContext } from './context'
 import type { ImagesDone } from './images'
 
-export async function reclaimSpace(run: RunContext, images: ImagesDone): Promise<ReclaimReport | undefined> {
+/** `deletedElsewhere`: reclaim-only, after shards that deleted (the tasks run whatever this job deleted). */
+export async function reclaimSpace(run: RunContext, images: ImagesDone, opts: { deletedElsewhere?: boolean } = {}): Promise<ReclaimReport | undefined> {
   const { cfg, http, log } = run
   if (!cfg.runCleanupTasks) return undefined
   const kept = images.kept
+  if (opts.deletedElsewhere) run.notes.push('reclaim-only: no inventory, so kept tags are not re-read after the Docker GC task (the shards listed them)')
   const reclaimed = await log.group('Reclaim space (Nexus cleanup tasks)', async () => {
     try {
-      return await reclaim(cfg, http, log, images.tags.deleted > 0, {
+      return await reclaim(cfg, http, log, opts.deletedElsewhere === true || images.tags.deleted > 0, {
         expectedBytes: images.freeableBytes,
         ...run.deps.reclaimTiming,
         ociRepositories: [...(kept?.ociRepositories ?? [])],

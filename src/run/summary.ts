@@ -6,8 +6,9 @@ import { ruleText } from '../policy/select'
 import { TOOL_NAME, type RunContext } from './context'
 import type { ImagesDone } from './images'
 import type { UsageCounters } from './usage'
+import type { Listing } from './listing'
 
-export function summarizeRun(run: RunContext, images: ImagesDone, reclaimed: ReclaimReport | undefined, usage?: UsageCounters): RunSummary {
+export function summarizeRun(run: RunContext, images: ImagesDone, reclaimed: ReclaimReport | undefined, usage?: UsageCounters, listing?: Listing): RunSummary {
   const { cfg, deps } = run
   const requests = { ...run.http.counts }
   const usageReport = usage?.report(requests)
@@ -50,6 +51,8 @@ export function summarizeRun(run: RunContext, images: ImagesDone, reclaimed: Rec
     ...(reclaimed ? { reclaim: reclaimed } : {}),
     ...(usageReport ? { usage: usageReport } : {}),
     ...(images.budget ? { budget: images.budget } : {}),
-    concurrency: run.http.concurrency()
+    concurrency: run.http.concurrency(),
+    ...(cfg.shard && listing ? { shard: { ...cfg.shard, images: listing.selected.length, of: listing.selectedAllShards ?? listing.selected.length } } : {}),
+    ...(cfg.reclaimOnly ? { reclaimOnly: true } : {})
   }
 }
