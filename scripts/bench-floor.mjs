@@ -47,15 +47,19 @@ const cmp = (a, b) => {
 const ACCEPT = 'application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json'
 
 const catalog = []
-for (let next = '/v2/_catalog?n=1000'; next; ) {
+for (let next = '/v2/_catalog?n=1000'; next;) {
   const page = await send('GET', next)
   catalog.push(...JSON.parse(page.body).repositories)
   next = /<([^>]+)>;\s*rel="next"/.exec(page.headers.link ?? '')?.[1]
 }
 await Promise.all(
   catalog.map(async name => {
-    const tags = JSON.parse((await send('GET', `/v2/${name}/tags/list`)).body).tags.sort(cmp).reverse()
-    const digests = await Promise.all(tags.map(async t => (await send('HEAD', `/v2/${name}/manifests/${t}`, { accept: ACCEPT })).headers['docker-content-digest']))
+    const tags = JSON.parse((await send('GET', `/v2/${name}/tags/list`)).body)
+      .tags.sort(cmp)
+      .reverse()
+    const digests = await Promise.all(
+      tags.map(async t => (await send('HEAD', `/v2/${name}/manifests/${t}`, { accept: ACCEPT })).headers['docker-content-digest'])
+    )
     const kept = new Set(digests.slice(0, keep))
     const doomed = new Set(digests.slice(keep).filter(d => !kept.has(d)))
     await Promise.all([...doomed].map(d => send('DELETE', `/v2/${name}/manifests/${d}`)))

@@ -49,7 +49,20 @@ export async function benchPeers(a: PeerArgs): Promise<void> {
       name: 'ours',
       command: url => [
         process.execPath,
-        [join(ROOT, 'dist', 'cli', 'index.js'), '--api', 'registry', '--host', url, '--keep', String(a.keep), '--age-basis', 'created', '--delete', '--concurrency', a.concurrency]
+        [
+          join(ROOT, 'dist', 'cli', 'index.js'),
+          '--api',
+          'registry',
+          '--host',
+          url,
+          '--keep',
+          String(a.keep),
+          '--age-basis',
+          'created',
+          '--delete',
+          '--concurrency',
+          a.concurrency
+        ]
       ]
     },
     { name: 'floor', command: url => [process.execPath, [join(ROOT, 'scripts', 'bench-floor.mjs'), url, String(a.keep), '16']] }

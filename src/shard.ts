@@ -8,14 +8,19 @@ export interface Shard {
   count: number
 }
 
-/** The shard (1..count) of an image. Do not change: shards of different versions must agree. */
-export function shardOf(repository: string, name: string, count: number): number {
+/** FNV-1a, 32 bit, over the UTF-8 bytes of `text`. */
+export function fnv1a32(text: string): number {
   let h = 0x811c9dc5
-  for (const byte of Buffer.from(`${repository}/${name}`, 'utf8')) {
+  for (const byte of Buffer.from(text, 'utf8')) {
     h ^= byte
     h = Math.imul(h, 0x01000193) >>> 0
   }
-  return (h % count) + 1
+  return h
+}
+
+/** The shard (1..count) of an image. Do not change: shards of different versions must agree. */
+export function shardOf(repository: string, name: string, count: number): number {
+  return (fnv1a32(`${repository}/${name}`) % count) + 1
 }
 
 /** `K/N` with 1 <= K <= N, or a reason it is not. */

@@ -39390,16 +39390,21 @@ exports.UsageCounters = UsageCounters;
 // over its UTF-8 bytes), modulo N, plus one: the same on every machine and every version of this tool, so
 // the jobs of a matrix split the images between them without talking to each other.
 Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.fnv1a32 = fnv1a32;
 exports.shardOf = shardOf;
 exports.parseShard = parseShard;
-/** The shard (1..count) of an image. Do not change: shards of different versions must agree. */
-function shardOf(repository, name, count) {
+/** FNV-1a, 32 bit, over the UTF-8 bytes of `text`. */
+function fnv1a32(text) {
     let h = 0x811c9dc5;
-    for (const byte of Buffer.from(`${repository}/${name}`, 'utf8')) {
+    for (const byte of Buffer.from(text, 'utf8')) {
         h ^= byte;
         h = Math.imul(h, 0x01000193) >>> 0;
     }
-    return (h % count) + 1;
+    return h;
+}
+/** The shard (1..count) of an image. Do not change: shards of different versions must agree. */
+function shardOf(repository, name, count) {
+    return (fnv1a32(`${repository}/${name}`) % count) + 1;
 }
 /** `K/N` with 1 <= K <= N, or a reason it is not. */
 function parseShard(text) {

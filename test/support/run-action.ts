@@ -33,7 +33,8 @@ export function parseOutputs(text: string): Record<string, string> {
 
 let checked = false
 
-export function runAction(inputs: Record<string, string>): Promise<ActionRun> {
+/** `cwd`: the workspace the step runs in (relative paths in inputs resolve there). */
+export function runAction(inputs: Record<string, string>, opts: { cwd?: string } = {}): Promise<ActionRun> {
   if (!checked) {
     assertDistCurrent()
     checked = true
@@ -46,7 +47,7 @@ export function runAction(inputs: Record<string, string>): Promise<ActionRun> {
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, GITHUB_OUTPUT: outFile, GITHUB_STEP_SUMMARY: summaryFile, RUNNER_TEMP: dir }
   for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v
   return new Promise(resolve => {
-    execFile(process.execPath, [DIST], { env, timeout: 60_000 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [DIST], { env, timeout: 60_000, ...(opts.cwd ? { cwd: opts.cwd } : {}) }, (err, stdout, stderr) => {
       resolve({
         stderr,
         code: err ? ((err as { code?: number }).code ?? 1) : 0,
