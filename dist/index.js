@@ -35202,7 +35202,8 @@ module.exports = {
 // limiters of service meshes (AIMD on a latency gradient). Each window of completed requests compares its
 // median latency with the lowest seen (the unloaded latency): flat and the limit was reached, one step up;
 // grown to twice the unloaded latency, down by a fifth; a 429, 503 or a timeout, halved at once (once per
-// window). Never above the ceiling, never below 1. A Nexus that slows down under load sees fewer requests.
+// window). Until the first of those, it doubles instead of stepping (TCP's slow start). Never above the
+// ceiling, never below 1. A Nexus that slows down under load sees fewer requests.
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.AdaptiveLimiter = void 0;
 const GROWTH = 2; // a window median this many times the unloaded latency means a queue is building
@@ -35222,6 +35223,8 @@ class AdaptiveLimiter {
     saturated = false;
     droppedThisWindow = false;
     backoffs = 0;
+    /** Like TCP's slow start: double while there is headroom, until the first sign of trouble. */
+    slowStart = true;
     min;
     now;
     constructor(opts) {
@@ -35280,6 +35283,11 @@ class AdaptiveLimiter {
             this.waiting.shift()?.();
         }
     }
+    backOff(n) {
+        this.backoffs++;
+        this.slowStart = false;
+        this.setLimit(n);
+    }
     setLimit(n) {
         this.limitNow = Math.max(this.min, Math.min(this.opts.max, n));
         this.peak = Math.max(this.peak, this.limitNow);
@@ -35290,8 +35298,7 @@ class AdaptiveLimiter {
             return;
         if (outcome === 'overload') {
             if (!this.droppedThisWindow) {
-                this.backoffs++;
-                this.setLimit(Math.floor(this.limitNow / 2));
+                this.backOff(Math.floor(this.limitNow / 2));
                 this.droppedThisWindow = true;
             }
             return;
@@ -35312,18 +35319,16 @@ class AdaptiveLimiter {
             // the window that saw an overload does not also count as headroom
         }
         else if (median > this.baseline * GROWTH) {
-            this.backoffs++;
-            this.setLimit(Math.floor(this.limitNow * 0.8));
+            this.backOff(Math.floor(this.limitNow * 0.8));
         }
         else if (raisedFrom !== undefined && rate < this.lastRate * 1.05) {
             // More in flight bought no more answers per second: the latency grew with the load (a queue at the
             // server). Go back below where it was.
-            this.backoffs++;
-            this.setLimit(Math.floor(raisedFrom * 0.9));
+            this.backOff(Math.floor(raisedFrom * (this.slowStart ? 1 : 0.9)));
         }
         else if (median <= this.baseline * FLAT && this.saturated) {
             this.raisedFrom = this.limitNow;
-            this.setLimit(this.limitNow + Math.max(1, Math.floor(this.limitNow / 8)));
+            this.setLimit(this.slowStart ? this.limitNow * 2 : this.limitNow + Math.max(1, Math.floor(this.limitNow / 8)));
         }
         this.lastRate = rate;
         // The unloaded latency may rise for good (a slower path): follow it slowly, so one quiet moment
