@@ -39053,6 +39053,9 @@ function noImages() {
 /** `usage`: the instance's component count, for max-components (undefined = unknown: no budget). */
 async function runImages(run, listing, sink, usage) {
     const { cfg, log, backend } = run;
+    // Images in flight: with concurrency auto its starting point, not its ceiling. Requests within an image
+    // still fill the adaptive limit; more images at once only hold more inventories in memory.
+    const imagesInFlight = cfg.adaptiveStart ?? cfg.concurrency;
     const freeable = new freeable_1.FreeableEstimate();
     const kept = cfg.runCleanupTasks ? new kept_content_1.KeptContent(!cfg.dryRun) : undefined;
     const done = { summaries: [], tags: (0, counts_1.zeroCounts)(), manifests: (0, counts_1.zeroCounts)(), ...(kept ? { kept } : {}) };
@@ -39075,7 +39078,7 @@ async function runImages(run, listing, sink, usage) {
         if (rest.length === 0)
             return;
         log.info(`referrers name subjects outside their image: reading the ${rest.length} images not selected to look for them (nothing of them is deleted)`);
-        await (0, concurrency_1.mapLimit)(rest, cfg.concurrency, async (ref) => directory.add(await backend.inventory(ref)));
+        await (0, concurrency_1.mapLimit)(rest, imagesInFlight, async (ref) => directory.add(await backend.inventory(ref)));
     };
     const needsDirectory = (inv) => !inv.error && (inv.missingSubjects?.length ?? 0) > 0;
     /** One image planned alone (its subjects found through the directory). */
@@ -39135,7 +39138,7 @@ async function runImages(run, listing, sink, usage) {
         // max-deletions shares a cap over images, max-components a budget: both plan every image together.
         if (cfg.policy.maxDeletions === undefined && cfg.policy.maxComponents === undefined) {
             const deferred = [];
-            await (0, concurrency_1.mapOrdered)(listing.selected, cfg.concurrency, async (ref) => {
+            await (0, concurrency_1.mapOrdered)(listing.selected, imagesInFlight, async (ref) => {
                 // A turn of the event loop per image: with nothing to wait for (a Nexus dry run plans from
                 // the spooled listing), images would run back to back in microtasks, and V8's GC tasks would
                 // wait until the end (measured: +60 MB peak RSS at 100k tags).
@@ -39153,7 +39156,7 @@ async function runImages(run, listing, sink, usage) {
                 emit(await finish(inv, planOne(inv)));
             return;
         }
-        const invs = await (0, concurrency_1.mapLimit)(listing.selected, cfg.concurrency, inventory);
+        const invs = await (0, concurrency_1.mapLimit)(listing.selected, imagesInFlight, inventory);
         if (invs.some(needsDirectory))
             await completeDirectory();
         const budget = cfg.policy.maxComponents !== undefined && usage?.components !== undefined ? { components: usage.components } : undefined;
@@ -39165,7 +39168,7 @@ async function runImages(run, listing, sink, usage) {
         const whole = (0, planner_1.plan)(invs, cfg.policy, run.started, locate, budget);
         if (whole.budget)
             done.budget = whole.budget;
-        await (0, concurrency_1.mapOrdered)(whole.images, cfg.concurrency, async (ip, i) => {
+        await (0, concurrency_1.mapOrdered)(whole.images, imagesInFlight, async (ip, i) => {
             const report = await finish(invs[i], ip);
             invs[i] = undefined;
             return report;

@@ -39,6 +39,9 @@ export function noImages(): ImagesDone {
 /** `usage`: the instance's component count, for max-components (undefined = unknown: no budget). */
 export async function runImages(run: RunContext, listing: Listing, sink: ImageSink, usage?: { components?: number }): Promise<ImagesDone> {
   const { cfg, log, backend } = run
+  // Images in flight: with concurrency auto its starting point, not its ceiling. Requests within an image
+  // still fill the adaptive limit; more images at once only hold more inventories in memory.
+  const imagesInFlight = cfg.adaptiveStart ?? cfg.concurrency
   const freeable = new FreeableEstimate()
   const kept = cfg.runCleanupTasks ? new KeptContent(!cfg.dryRun) : undefined
   const done: ImagesDone = { summaries: [], tags: zeroCounts(), manifests: zeroCounts(), ...(kept ? { kept } : {}) }
@@ -60,7 +63,7 @@ export async function runImages(run: RunContext, listing: Listing, sink: ImageSi
     const rest = listing.all.filter(r => !directory.has(r.repository, r.name))
     if (rest.length === 0) return
     log.info(`referrers name subjects outside their image: reading the ${rest.length} images not selected to look for them (nothing of them is deleted)`)
-    await mapLimit(rest, cfg.concurrency, async ref => directory.add(await backend.inventory(ref)))
+    await mapLimit(rest, imagesInFlight, async ref => directory.add(await backend.inventory(ref)))
   }
   const needsDirectory = (inv: ImageInventory): boolean => !inv.error && (inv.missingSubjects?.length ?? 0) > 0
 
@@ -121,7 +124,7 @@ export async function runImages(run: RunContext, listing: Listing, sink: ImageSi
       const deferred: ImageInventory[] = []
       await mapOrdered(
         listing.selected,
-        cfg.concurrency,
+        imagesInFlight,
         async ref => {
           // A turn of the event loop per image: with nothing to wait for (a Nexus dry run plans from
           // the spooled listing), images would run back to back in microtasks, and V8's GC tasks would
@@ -140,7 +143,7 @@ export async function runImages(run: RunContext, listing: Listing, sink: ImageSi
       for (const inv of deferred) emit(await finish(inv, planOne(inv)))
       return
     }
-    const invs: (ImageInventory | undefined)[] = await mapLimit(listing.selected, cfg.concurrency, inventory)
+    const invs: (ImageInventory | undefined)[] = await mapLimit(listing.selected, imagesInFlight, inventory)
     if ((invs as ImageInventory[]).some(needsDirectory)) await completeDirectory()
     const budget = cfg.policy.maxComponents !== undefined && usage?.components !== undefined ? { components: usage.components } : undefined
     if (cfg.policy.maxComponents !== undefined && !budget) {
@@ -152,7 +155,7 @@ export async function runImages(run: RunContext, listing: Listing, sink: ImageSi
     if (whole.budget) done.budget = whole.budget
     await mapOrdered(
       whole.images,
-      cfg.concurrency,
+      imagesInFlight,
       async (ip, i) => {
         const report = await finish(invs[i] as ImageInventory, ip)
         invs[i] = undefined
