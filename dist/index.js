@@ -39781,6 +39781,7 @@ const inventory_1 = __nccwpck_require__(4255);
 const concurrency_1 = __nccwpck_require__(1532);
 const media_1 = __nccwpck_require__(6571);
 const digest_1 = __nccwpck_require__(2187);
+const sleep_1 = __nccwpck_require__(6972);
 class RegistryBackend {
     client;
     opts;
@@ -39810,15 +39811,36 @@ class RegistryBackend {
             // so describing the digest afterwards needs no second read.
             const reader = (0, inventory_1.cachingReader)(this.client);
             const tags = await this.client.tags(ref.name);
-            const read = await (0, concurrency_1.mapLimit)(tags, this.opts.parallel, async (tag) => {
+            const readTag = async (tag) => {
                 const body = await this.client.manifest(ref.name, tag);
-                // Listed but unknown: deleted meanwhile, or a registry answering wrongly. Either way the image's
-                // picture is incomplete (its digest may be shared with a tag we would then delete): fail closed.
                 if (!body)
-                    throw new Error(`tag ${tag} is listed but its manifest answers 404; a rerun finishes the job`);
+                    return undefined;
                 reader.remember(body);
                 return { tag, digest: body.digest, mediaType: body.mediaType, ...(body.manifest.subject ? { subject: body.manifest.subject } : {}) };
-            });
+            };
+            const read = (await (0, concurrency_1.mapLimit)(tags, this.opts.parallel, readTag)).filter((r) => r !== undefined);
+            let missing = tags.filter(t => !read.some(r => r.tag === t));
+            const gone = [];
+            // Listed but unknown: deleted since the listing (another run, a user; docker-registry removes a
+            // manifest's tags one after the other, so for a moment a tag outlives its manifest), or a registry
+            // answering wrongly. Listing again tells them apart: a tag no longer listed is gone and protects
+            // nothing. One still listed after a few looks leaves the image's picture incomplete (its digest may be
+            // shared with a tag we would then delete): fail closed.
+            for (let look = 0; missing.length > 0; look++) {
+                if (look > 0)
+                    await (0, sleep_1.sleep)(100 * 2 ** look);
+                const listed = new Set(await this.client.tags(ref.name));
+                gone.push(...missing.filter(t => !listed.has(t)));
+                const still = missing.filter(t => listed.has(t));
+                const found = (await (0, concurrency_1.mapLimit)(still, this.opts.parallel, readTag)).filter((r) => r !== undefined);
+                read.push(...found);
+                missing = still.filter(t => !found.some(r => r.tag === t));
+                if (missing.length > 0 && look >= 2)
+                    throw new Error(`tag ${missing[0] ?? ''} is listed but its manifest answers 404; a rerun finishes the job`);
+            }
+            if (gone.length > 0) {
+                inv.notes = [...(inv.notes ?? []), `${gone.length} tag${gone.length === 1 ? '' : 's'} deleted while the run read the image (${gone.join(', ')})`];
+            }
             inv.manifests = (0, inventory_1.groupByDigest)(read);
             // The graph: nested indexes (the tagged ones were read above) and subjects not in it.
             await (0, inventory_1.readGraph)(reader, inv, this.opts.parallel);

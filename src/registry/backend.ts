@@ -9,6 +9,7 @@ import { Decision, ImageInventory, Policy } from '../model'
 import { RegistryClient } from './client'
 import { isIndexType } from './media'
 import { shortDigest } from '../digest'
+import { sleep } from '../sleep'
 
 export interface RegistryBackendOptions {
   parallel: number
@@ -56,14 +57,33 @@ export class RegistryBackend implements Backend {
       // so describing the digest afterwards needs no second read.
       const reader = cachingReader(this.client)
       const tags = await this.client.tags(ref.name)
-      const read = await mapLimit(tags, this.opts.parallel, async (tag): Promise<TaggedDigest> => {
+      const readTag = async (tag: string): Promise<TaggedDigest | undefined> => {
         const body = await this.client.manifest(ref.name, tag)
-        // Listed but unknown: deleted meanwhile, or a registry answering wrongly. Either way the image's
-        // picture is incomplete (its digest may be shared with a tag we would then delete): fail closed.
-        if (!body) throw new Error(`tag ${tag} is listed but its manifest answers 404; a rerun finishes the job`)
+        if (!body) return undefined
         reader.remember(body)
         return { tag, digest: body.digest, mediaType: body.mediaType, ...(body.manifest.subject ? { subject: body.manifest.subject } : {}) }
-      })
+      }
+      const read = (await mapLimit(tags, this.opts.parallel, readTag)).filter((r): r is TaggedDigest => r !== undefined)
+      let missing = tags.filter(t => !read.some(r => r.tag === t))
+      const gone: string[] = []
+      // Listed but unknown: deleted since the listing (another run, a user; docker-registry removes a
+      // manifest's tags one after the other, so for a moment a tag outlives its manifest), or a registry
+      // answering wrongly. Listing again tells them apart: a tag no longer listed is gone and protects
+      // nothing. One still listed after a few looks leaves the image's picture incomplete (its digest may be
+      // shared with a tag we would then delete): fail closed.
+      for (let look = 0; missing.length > 0; look++) {
+        if (look > 0) await sleep(100 * 2 ** look)
+        const listed = new Set(await this.client.tags(ref.name))
+        gone.push(...missing.filter(t => !listed.has(t)))
+        const still = missing.filter(t => listed.has(t))
+        const found = (await mapLimit(still, this.opts.parallel, readTag)).filter((r): r is TaggedDigest => r !== undefined)
+        read.push(...found)
+        missing = still.filter(t => !found.some(r => r.tag === t))
+        if (missing.length > 0 && look >= 2) throw new Error(`tag ${missing[0] ?? ''} is listed but its manifest answers 404; a rerun finishes the job`)
+      }
+      if (gone.length > 0) {
+        inv.notes = [...(inv.notes ?? []), `${gone.length} tag${gone.length === 1 ? '' : 's'} deleted while the run read the image (${gone.join(', ')})`]
+      }
       inv.manifests = groupByDigest(read)
       // The graph: nested indexes (the tagged ones were read above) and subjects not in it.
       await readGraph(reader, inv, this.opts.parallel)
