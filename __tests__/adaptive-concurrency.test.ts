@@ -99,6 +99,23 @@ describe('concurrency: auto', () => {
     }
   })
 
+  it('with the ceiling at its start it cannot grow, but still backs off', async () => {
+    const srv = await serve(
+      () => 5,
+      n => (n % 3 === 0 ? 503 : 200)
+    )
+    try {
+      const http = client(8, 8)
+      await burst(http, srv.url, 300)
+      const c = http.concurrency()
+      expect(c).toMatchObject({ adaptive: true, ceiling: 8, peak: 8 })
+      expect(c.backoffs).toBeGreaterThan(0)
+      expect(c.settled).toBeLessThan(8)
+    } finally {
+      await srv.close()
+    }
+  })
+
   it('a number fixes it: the server never sees more, the limit never moves', async () => {
     const srv = await serve(() => 5)
     try {

@@ -5,12 +5,16 @@
 // window). Until the first of those, it doubles instead of stepping (TCP's slow start). Never above the
 // ceiling, never below 1. A Nexus that slows down under load sees fewer requests.
 
+import { Limiter } from './concurrency'
+
 export type Outcome = 'ok' | 'overload'
 
 export interface LimitOptions {
   initial: number
-  /** The ceiling (max-concurrency); equal to initial for a fixed limit. */
+  /** The ceiling (max-concurrency); the limit never moves when not adaptive. */
   max: number
+  /** concurrency auto; false fixes the limit at initial. */
+  adaptive: boolean
   min?: number
   now?: () => number
 }
@@ -31,9 +35,7 @@ const GROWTH = 2 // a window median this many times the unloaded latency means a
 const FLAT = 1.3 // within this factor the latency is flat: room for more
 
 export class AdaptiveLimiter {
-  private active = 0
-  private readonly waiting: (() => void)[] = []
-  private limitNow: number
+  private readonly slots: Limiter
   private peak: number
   private baseline = Number.POSITIVE_INFINITY
   private window: number[] = []
@@ -51,62 +53,43 @@ export class AdaptiveLimiter {
 
   constructor(private readonly opts: LimitOptions) {
     this.min = Math.max(1, opts.min ?? 1)
-    this.limitNow = Math.max(this.min, Math.min(opts.initial, opts.max))
-    this.peak = this.limitNow
+    this.slots = new Limiter(Math.max(this.min, Math.min(opts.initial, opts.max)))
+    this.peak = this.slots.size
     this.now = opts.now ?? (() => performance.now())
   }
 
   get limit(): number {
-    return this.limitNow
-  }
-
-  get adaptive(): boolean {
-    return this.opts.max > this.min && this.opts.initial !== this.opts.max
+    return this.slots.size
   }
 
   report(): LimitReport {
-    return { adaptive: this.adaptive, settled: this.limitNow, peak: this.peak, ceiling: this.opts.max, backoffs: this.backoffs }
+    return {
+      adaptive: this.opts.adaptive,
+      settled: this.slots.size,
+      peak: this.peak,
+      ceiling: this.opts.adaptive ? this.opts.max : this.slots.size,
+      backoffs: this.backoffs
+    }
   }
 
   /** Runs `fn` within the limit; `outcome` says whether its answer was an overload (429, 503, timeout). */
-  async run<T>(fn: () => Promise<T>, outcome: (result: T | undefined, error: unknown) => Outcome = () => 'ok'): Promise<T> {
-    await this.acquire()
-    const t0 = this.now()
-    let result: T | undefined
-    let error: unknown
-    try {
-      result = await fn()
-      return result
-    } catch (e) {
-      error = e
-      throw e
-    } finally {
-      this.record(this.now() - t0, outcome(result, error))
-      this.release()
-    }
-  }
-
-  private acquire(): Promise<void> {
-    if (this.active < this.limitNow) {
-      this.active++
-      if (this.active >= this.limitNow) this.saturated = true
-      return Promise.resolve()
-    }
-    this.saturated = true
-    return new Promise(resolve => this.waiting.push(resolve))
-  }
-
-  private release(): void {
-    this.active--
-    this.dispatch()
-  }
-
-  /** Starts what now fits (after a release, or a raise). */
-  private dispatch(): void {
-    while (this.active < this.limitNow && this.waiting.length > 0) {
-      this.active++
-      this.waiting.shift()?.()
-    }
+  run<T>(fn: () => Promise<T>, outcome: (result: T | undefined, error: unknown) => Outcome = () => 'ok'): Promise<T> {
+    return this.slots.run(async () => {
+      // every slot in use (this one included): the limit, not the caller, sets the pace
+      if (this.slots.full) this.saturated = true
+      const t0 = this.now()
+      let result: T | undefined
+      let error: unknown
+      try {
+        result = await fn()
+        return result
+      } catch (e) {
+        error = e
+        throw e
+      } finally {
+        this.record(this.now() - t0, outcome(result, error))
+      }
+    })
   }
 
   private backOff(n: number): void {
@@ -116,16 +99,15 @@ export class AdaptiveLimiter {
   }
 
   private setLimit(n: number): void {
-    this.limitNow = Math.max(this.min, Math.min(this.opts.max, n))
-    this.peak = Math.max(this.peak, this.limitNow)
-    this.dispatch()
+    this.slots.resize(Math.max(this.min, Math.min(this.opts.max, n)))
+    this.peak = Math.max(this.peak, this.slots.size)
   }
 
   private record(ms: number, outcome: Outcome): void {
-    if (!this.adaptive) return
+    if (!this.opts.adaptive) return
     if (outcome === 'overload') {
       if (!this.droppedThisWindow) {
-        this.backOff(Math.floor(this.limitNow / 2))
+        this.backOff(Math.floor(this.slots.size / 2))
         this.droppedThisWindow = true
       }
       return
@@ -133,7 +115,7 @@ export class AdaptiveLimiter {
     const at = this.now()
     if (this.window.length === 0) this.windowStart = at - ms
     this.window.push(ms)
-    if (this.window.length < Math.max(4, this.limitNow)) return
+    if (this.window.length < Math.max(4, this.slots.size)) return
     const sorted = [...this.window].sort((a, b) => a - b)
     const median = sorted[Math.floor(sorted.length / 2)] ?? ms
     const rate = this.window.length / Math.max(1, at - this.windowStart)
@@ -143,21 +125,21 @@ export class AdaptiveLimiter {
     if (this.droppedThisWindow) {
       // the window that saw an overload does not also count as headroom
     } else if (median > this.baseline * GROWTH) {
-      this.backOff(Math.floor(this.limitNow * 0.8))
+      this.backOff(Math.floor(this.slots.size * 0.8))
     } else if (raisedFrom !== undefined && rate < this.lastRate * 1.05) {
       // More in flight bought no more answers per second: the latency grew with the load (a queue at the
       // server). Go back below where it was.
       this.backOff(Math.floor(raisedFrom * (this.slowStart ? 1 : 0.9)))
     } else if (median <= this.baseline * FLAT && this.saturated) {
-      this.raisedFrom = this.limitNow
-      this.setLimit(this.slowStart ? this.limitNow * 2 : this.limitNow + Math.max(1, Math.floor(this.limitNow / 8)))
+      this.raisedFrom = this.slots.size
+      this.setLimit(this.slowStart ? this.slots.size * 2 : this.slots.size + Math.max(1, Math.floor(this.slots.size / 8)))
     }
     this.lastRate = rate
     // The unloaded latency may rise for good (a slower path): follow it slowly, so one quiet moment
     // does not make every later window look overloaded.
     if (median > this.baseline) this.baseline += (median - this.baseline) * 0.02
     this.window = []
-    this.saturated = this.active >= this.limitNow
+    this.saturated = this.slots.full
     this.droppedThisWindow = false
   }
 }

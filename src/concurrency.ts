@@ -4,29 +4,46 @@ export class Limiter {
   private active = 0
   private readonly waiting: (() => void)[] = []
 
-  constructor(readonly size: number) {}
+  constructor(private limit: number) {}
+
+  get size(): number {
+    return this.limit
+  }
+
+  /** Every slot is taken: a caller now waits (or just took the last one). */
+  get full(): boolean {
+    return this.active >= this.limit
+  }
+
+  /** A new size: a larger one starts waiting callers at once; a smaller one lets running ones finish. */
+  resize(size: number): void {
+    this.limit = size
+    this.dispatch()
+  }
 
   async run<T>(fn: () => Promise<T>): Promise<T> {
     await this.acquire()
     try {
       return await fn()
     } finally {
-      this.release()
+      this.active--
+      this.dispatch()
     }
   }
 
   private acquire(): Promise<void> {
-    if (this.active < this.size) {
+    if (this.active < this.limit) {
       this.active++
       return Promise.resolve()
     }
     return new Promise(resolve => this.waiting.push(resolve))
   }
 
-  private release(): void {
-    const next = this.waiting.shift()
-    if (next) next()
-    else this.active--
+  private dispatch(): void {
+    while (this.active < this.limit && this.waiting.length > 0) {
+      this.active++
+      this.waiting.shift()?.()
+    }
   }
 }
 

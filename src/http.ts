@@ -89,7 +89,7 @@ export class Http {
       allowRedirects: true,
       maxSockets: opts.maxConcurrency ?? opts.concurrency
     })
-    this.limiter = new AdaptiveLimiter({ initial: opts.concurrency, max: opts.maxConcurrency ?? opts.concurrency })
+    this.limiter = new AdaptiveLimiter({ initial: opts.concurrency, max: opts.maxConcurrency ?? opts.concurrency, adaptive: opts.maxConcurrency !== undefined })
     this.sleep = opts.sleep ?? sleep
   }
 

@@ -32594,7 +32594,7 @@ module.exports = {
 /***/ }),
 
 /***/ 9383:
-/***/ ((__unused_webpack_module, exports) => {
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
@@ -32606,13 +32606,12 @@ module.exports = {
 // ceiling, never below 1. A Nexus that slows down under load sees fewer requests.
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.AdaptiveLimiter = void 0;
+const concurrency_1 = __nccwpck_require__(1532);
 const GROWTH = 2; // a window median this many times the unloaded latency means a queue is building
 const FLAT = 1.3; // within this factor the latency is flat: room for more
 class AdaptiveLimiter {
     opts;
-    active = 0;
-    waiting = [];
-    limitNow;
+    slots;
     peak;
     baseline = Number.POSITIVE_INFINITY;
     window = [];
@@ -32630,58 +32629,43 @@ class AdaptiveLimiter {
     constructor(opts) {
         this.opts = opts;
         this.min = Math.max(1, opts.min ?? 1);
-        this.limitNow = Math.max(this.min, Math.min(opts.initial, opts.max));
-        this.peak = this.limitNow;
+        this.slots = new concurrency_1.Limiter(Math.max(this.min, Math.min(opts.initial, opts.max)));
+        this.peak = this.slots.size;
         this.now = opts.now ?? (() => performance.now());
     }
     get limit() {
-        return this.limitNow;
-    }
-    get adaptive() {
-        return this.opts.max > this.min && this.opts.initial !== this.opts.max;
+        return this.slots.size;
     }
     report() {
-        return { adaptive: this.adaptive, settled: this.limitNow, peak: this.peak, ceiling: this.opts.max, backoffs: this.backoffs };
+        return {
+            adaptive: this.opts.adaptive,
+            settled: this.slots.size,
+            peak: this.peak,
+            ceiling: this.opts.adaptive ? this.opts.max : this.slots.size,
+            backoffs: this.backoffs
+        };
     }
     /** Runs `fn` within the limit; `outcome` says whether its answer was an overload (429, 503, timeout). */
-    async run(fn, outcome = () => 'ok') {
-        await this.acquire();
-        const t0 = this.now();
-        let result;
-        let error;
-        try {
-            result = await fn();
-            return result;
-        }
-        catch (e) {
-            error = e;
-            throw e;
-        }
-        finally {
-            this.record(this.now() - t0, outcome(result, error));
-            this.release();
-        }
-    }
-    acquire() {
-        if (this.active < this.limitNow) {
-            this.active++;
-            if (this.active >= this.limitNow)
+    run(fn, outcome = () => 'ok') {
+        return this.slots.run(async () => {
+            // every slot in use (this one included): the limit, not the caller, sets the pace
+            if (this.slots.full)
                 this.saturated = true;
-            return Promise.resolve();
-        }
-        this.saturated = true;
-        return new Promise(resolve => this.waiting.push(resolve));
-    }
-    release() {
-        this.active--;
-        this.dispatch();
-    }
-    /** Starts what now fits (after a release, or a raise). */
-    dispatch() {
-        while (this.active < this.limitNow && this.waiting.length > 0) {
-            this.active++;
-            this.waiting.shift()?.();
-        }
+            const t0 = this.now();
+            let result;
+            let error;
+            try {
+                result = await fn();
+                return result;
+            }
+            catch (e) {
+                error = e;
+                throw e;
+            }
+            finally {
+                this.record(this.now() - t0, outcome(result, error));
+            }
+        });
     }
     backOff(n) {
         this.backoffs++;
@@ -32689,16 +32673,15 @@ class AdaptiveLimiter {
         this.setLimit(n);
     }
     setLimit(n) {
-        this.limitNow = Math.max(this.min, Math.min(this.opts.max, n));
-        this.peak = Math.max(this.peak, this.limitNow);
-        this.dispatch();
+        this.slots.resize(Math.max(this.min, Math.min(this.opts.max, n)));
+        this.peak = Math.max(this.peak, this.slots.size);
     }
     record(ms, outcome) {
-        if (!this.adaptive)
+        if (!this.opts.adaptive)
             return;
         if (outcome === 'overload') {
             if (!this.droppedThisWindow) {
-                this.backOff(Math.floor(this.limitNow / 2));
+                this.backOff(Math.floor(this.slots.size / 2));
                 this.droppedThisWindow = true;
             }
             return;
@@ -32707,7 +32690,7 @@ class AdaptiveLimiter {
         if (this.window.length === 0)
             this.windowStart = at - ms;
         this.window.push(ms);
-        if (this.window.length < Math.max(4, this.limitNow))
+        if (this.window.length < Math.max(4, this.slots.size))
             return;
         const sorted = [...this.window].sort((a, b) => a - b);
         const median = sorted[Math.floor(sorted.length / 2)] ?? ms;
@@ -32719,7 +32702,7 @@ class AdaptiveLimiter {
             // the window that saw an overload does not also count as headroom
         }
         else if (median > this.baseline * GROWTH) {
-            this.backOff(Math.floor(this.limitNow * 0.8));
+            this.backOff(Math.floor(this.slots.size * 0.8));
         }
         else if (raisedFrom !== undefined && rate < this.lastRate * 1.05) {
             // More in flight bought no more answers per second: the latency grew with the load (a queue at the
@@ -32727,8 +32710,8 @@ class AdaptiveLimiter {
             this.backOff(Math.floor(raisedFrom * (this.slowStart ? 1 : 0.9)));
         }
         else if (median <= this.baseline * FLAT && this.saturated) {
-            this.raisedFrom = this.limitNow;
-            this.setLimit(this.slowStart ? this.limitNow * 2 : this.limitNow + Math.max(1, Math.floor(this.limitNow / 8)));
+            this.raisedFrom = this.slots.size;
+            this.setLimit(this.slowStart ? this.slots.size * 2 : this.slots.size + Math.max(1, Math.floor(this.slots.size / 8)));
         }
         this.lastRate = rate;
         // The unloaded latency may rise for good (a slower path): follow it slowly, so one quiet moment
@@ -32736,7 +32719,7 @@ class AdaptiveLimiter {
         if (median > this.baseline)
             this.baseline += (median - this.baseline) * 0.02;
         this.window = [];
-        this.saturated = this.active >= this.limitNow;
+        this.saturated = this.slots.full;
         this.droppedThisWindow = false;
     }
 }
@@ -33128,11 +33111,23 @@ exports.Limiter = void 0;
 exports.mapLimit = mapLimit;
 exports.mapOrdered = mapOrdered;
 class Limiter {
-    size;
+    limit;
     active = 0;
     waiting = [];
-    constructor(size) {
-        this.size = size;
+    constructor(limit) {
+        this.limit = limit;
+    }
+    get size() {
+        return this.limit;
+    }
+    /** Every slot is taken: a caller now waits (or just took the last one). */
+    get full() {
+        return this.active >= this.limit;
+    }
+    /** A new size: a larger one starts waiting callers at once; a smaller one lets running ones finish. */
+    resize(size) {
+        this.limit = size;
+        this.dispatch();
     }
     async run(fn) {
         await this.acquire();
@@ -33140,22 +33135,22 @@ class Limiter {
             return await fn();
         }
         finally {
-            this.release();
+            this.active--;
+            this.dispatch();
         }
     }
     acquire() {
-        if (this.active < this.size) {
+        if (this.active < this.limit) {
             this.active++;
             return Promise.resolve();
         }
         return new Promise(resolve => this.waiting.push(resolve));
     }
-    release() {
-        const next = this.waiting.shift();
-        if (next)
-            next();
-        else
-            this.active--;
+    dispatch() {
+        while (this.active < this.limit && this.waiting.length > 0) {
+            this.active++;
+            this.waiting.shift()?.();
+        }
     }
 }
 exports.Limiter = Limiter;
@@ -34282,7 +34277,7 @@ class Http {
             allowRedirects: true,
             maxSockets: opts.maxConcurrency ?? opts.concurrency
         });
-        this.limiter = new adaptive_limit_1.AdaptiveLimiter({ initial: opts.concurrency, max: opts.maxConcurrency ?? opts.concurrency });
+        this.limiter = new adaptive_limit_1.AdaptiveLimiter({ initial: opts.concurrency, max: opts.maxConcurrency ?? opts.concurrency, adaptive: opts.maxConcurrency !== undefined });
         this.sleep = opts.sleep ?? sleep_1.sleep;
     }
     /** Where the limit of requests in flight settled (concurrency: auto moves it). */
