@@ -4,6 +4,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { main } from '../src/cli'
 import { parseConfig } from '../src/config'
 import type { RunReport } from '../src/model'
 import { reportJson } from '../src/report'
@@ -165,6 +166,29 @@ describe('sharded against the Nexus emulator', () => {
     },
     60_000
   )
+
+  it('the CLI merges report files as the action does: merge-reports FILE... --json', async () => {
+    const emu = await start()
+    const out: string[] = []
+    const spy = jest.spyOn(process.stdout, 'write').mockImplementation(chunk => (out.push(String(chunk)), true))
+    try {
+      const shards = await sharded(3, inputs(emu))
+      const dir = mkdtempSync(join(tmpdir(), 'nil-cli-merge-'))
+      const files = shards.map((r, i) => {
+        const file = join(dir, `r${i}.json`)
+        writeFileSync(file, reportJson(r))
+        return file
+      })
+      expect(await main(['merge-reports', ...files, '--json'])).toBe(0)
+      const merged = JSON.parse(out.join('')) as RunReport
+      expect(merged.totals).toEqual(mergedThroughFiles(shards).totals)
+      expect(merged.merged).toEqual({ reports: 3, duplicates: [] })
+      expect(await main(['merge-reports'])).toBe(2)
+    } finally {
+      spy.mockRestore()
+      await emu.close()
+    }
+  }, 60_000)
 
   it('reclaim-only runs the tasks and measures the blob stores without listing components', async () => {
     const emu = await start()

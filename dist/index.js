@@ -37325,7 +37325,6 @@ var __importStar = (this && this.__importStar) || (function () {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.run = run;
 const core = __importStar(__nccwpck_require__(7484));
-const node_fs_1 = __nccwpck_require__(3024);
 const config_1 = __nccwpck_require__(2973);
 const merged_run_1 = __nccwpck_require__(3043);
 const inputs_1 = __nccwpck_require__(8422);
@@ -37349,24 +37348,17 @@ async function run() {
         }
         // Not core.getInput: it reads an input given as '' like one left out, and an empty list must be refused.
         const cfg = (0, config_1.parseConfig)(name => process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`]);
-        if (cfg.mergeReports.length > 0)
-            return await publishMerged(await (0, merged_run_1.runMerged)(cfg, { log: actionsLogger, version: version_1.VERSION }), cfg);
-        const streamed = await (0, streamed_run_1.runStreamed)(cfg, { log: actionsLogger, version: version_1.VERSION }, cfg.reportFile !== undefined);
-        const { report } = streamed;
-        for (const [name, value] of Object.entries((0, report_1.actionOutputs)(report)))
-            core.setOutput(name, value);
-        const reportError = (0, streamed_run_1.writeReportFile)(streamed, cfg);
-        if (cfg.reportFile && !reportError)
-            core.setOutput('report-file', cfg.reportFile);
-        streamed.spool?.dispose();
-        (0, report_1.renderSummary)(report, core.summary, cfg.reportFile && !reportError ? { fullList: `full list in the JSON report, ${cfg.reportFile}` } : {});
-        await core.summary.write();
-        const failures = report.summary.failures;
-        if (failures.length > 0) {
-            core.setFailed(`${failures.length} failure(s); first: ${failures[0]}`);
+        const deps = { log: actionsLogger, version: version_1.VERSION };
+        if (cfg.mergeReports.length > 0) {
+            const merged = await (0, merged_run_1.runMerged)(cfg, deps);
+            return await publish(merged, merged.failures, cfg, () => cfg.reportFile && (0, streamed_run_1.writeReportText)(cfg.reportFile, (0, report_1.reportJson)(merged)));
         }
-        if (reportError)
-            core.setFailed(reportError);
+        const streamed = await (0, streamed_run_1.runStreamed)(cfg, deps, cfg.reportFile !== undefined);
+        await publish(streamed.report, streamed.report.summary.failures, cfg, () => {
+            const error = (0, streamed_run_1.writeReportFile)(streamed, cfg);
+            streamed.spool?.dispose();
+            return error;
+        });
     }
     catch (e) {
         // Failed before anything was deleted (config, access, listing): say so in the outputs too.
@@ -37375,24 +37367,17 @@ async function run() {
         core.setFailed(e.message);
     }
 }
-/** A merged run: the same outputs, summary and report-file, of the whole run. */
-async function publishMerged(report, cfg) {
+/** Outputs, the JSON report (`writeReport` returns its error line), the job summary and the exit status. */
+async function publish(report, failures, cfg, writeReport) {
     for (const [name, value] of Object.entries((0, report_1.actionOutputs)(report)))
         core.setOutput(name, value);
-    let reportError;
-    if (cfg.reportFile) {
-        try {
-            (0, node_fs_1.writeFileSync)(cfg.reportFile, (0, report_1.reportJson)(report));
-            core.setOutput('report-file', cfg.reportFile);
-        }
-        catch (e) {
-            reportError = `report-file ${cfg.reportFile}: ${e.message}`;
-        }
-    }
+    const reportError = writeReport();
+    if (cfg.reportFile && !reportError)
+        core.setOutput('report-file', cfg.reportFile);
     (0, report_1.renderSummary)(report, core.summary, cfg.reportFile && !reportError ? { fullList: `full list in the JSON report, ${cfg.reportFile}` } : {});
     await core.summary.write();
-    if (report.failures.length > 0)
-        core.setFailed(`${report.failures.length} failure(s); first: ${report.failures[0]}`);
+    if (failures.length > 0)
+        core.setFailed(`${failures.length} failure(s); first: ${failures[0]}`);
     if (reportError)
         core.setFailed(reportError);
 }
@@ -40666,6 +40651,7 @@ exports.mergeReports = mergeReports;
 // reading the files (readReportFile).
 const node_fs_1 = __nccwpck_require__(3024);
 const node_path_1 = __nccwpck_require__(6760);
+const compare_1 = __nccwpck_require__(5344);
 const counts_1 = __nccwpck_require__(5495);
 const glob_1 = __nccwpck_require__(5601);
 /** A report as `report-file` wrote it, with its dates as Dates again. */
@@ -40748,7 +40734,7 @@ function mergeReports(reports, own) {
             }
         }
     }
-    images.sort((a, b) => (a.repository + '/' + a.image < b.repository + '/' + b.image ? -1 : 1));
+    images.sort((a, b) => (0, compare_1.compareStrings)(`${a.repository}/${a.image}`, `${b.repository}/${b.image}`));
     const tags = (0, counts_1.zeroCounts)();
     const manifests = (0, counts_1.zeroCounts)();
     for (const img of images) {
@@ -41865,6 +41851,8 @@ function sleep(ms) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.runStreamed = runStreamed;
 exports.writeReportFile = writeReportFile;
+exports.writeReportText = writeReportText;
+const node_fs_1 = __nccwpck_require__(3024);
 const engine_1 = __nccwpck_require__(825);
 const report_1 = __nccwpck_require__(665);
 async function runStreamed(cfg, deps, json) {
@@ -41895,6 +41883,16 @@ function writeReportFile(run, cfg) {
     }
     catch (e) {
         return `report-file ${cfg.reportFile}: ${e.message}`;
+    }
+}
+/** A whole report's JSON text to `report-file` (a merged run); returns the error line, as writeReportFile. */
+function writeReportText(path, text) {
+    try {
+        (0, node_fs_1.writeFileSync)(path, text);
+        return undefined;
+    }
+    catch (e) {
+        return `report-file ${path}: ${e.message}`;
     }
 }
 

@@ -1,15 +1,15 @@
 // The CLI door, for cron and other CI systems: the action's inputs as flags, the same engine, the
 // report as a terminal table on stdout. Exit 0 = done, 1 = something failed, 2 = bad usage.
 
-import { readFileSync, writeFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { ConfigError, parseConfig } from './config'
 import { helpText, parseArgs, UsageError, type CliArgs } from './cli-args'
 import { runMerged } from './merged-run'
 import type { RunReport } from './model'
 import { mergeReports, readReportFile } from './report/merge'
 import { consoleLogger } from './log'
-import { renderTerminal, reportJson } from './report'
-import { runStreamed, writeReportFile } from './streamed-run'
+import { renderTerminal, reportJson, type BoundedReport } from './report'
+import { runStreamed, writeReportFile, writeReportText } from './streamed-run'
 import { VERSION as version } from './version'
 
 export { helpText, parseArgs, UsageError, type CliArgs } from './cli-args'
@@ -32,15 +32,20 @@ function mergeCommand(argv: string[]): number {
   return printMerged(mergeReports(files.map(readReportFile)), json, reportFile)
 }
 
+/** The report as a table; `written`: where the JSON report went, when it did. */
+function table(report: RunReport | BoundedReport, written: string | undefined): string {
+  // On a terminal, the table fits its width (free-text columns are cut); piped, nothing is cut.
+  const tty = process.stdout.isTTY === true
+  const fullList = written ? `full list in ${written}` : 'add --report-file FILE or --json for the full list'
+  return renderTerminal(report, { color: tty, fullList, ...(tty && process.stdout.columns ? { width: process.stdout.columns } : {}) })
+}
+
 function printMerged(report: RunReport, json: boolean, reportFile: string | undefined): number {
   const text = reportJson(report)
-  if (reportFile) writeFileSync(reportFile, text)
-  const tty = process.stdout.isTTY === true
-  const fullList = reportFile ? `full list in ${reportFile}` : 'add --report-file FILE or --json for the full list'
-  process.stdout.write(
-    (json ? text : renderTerminal(report, { color: tty, fullList, ...(tty && process.stdout.columns ? { width: process.stdout.columns } : {}) })) + '\n'
-  )
-  return report.failures.length > 0 ? 1 : 0
+  const reportError = reportFile ? writeReportText(reportFile, text) : undefined
+  if (reportError) process.stderr.write(`error: ${reportError}\n`)
+  process.stdout.write((json ? text : table(report, reportFile && !reportError ? reportFile : undefined)) + '\n')
+  return report.failures.length > 0 || reportError ? 1 : 0
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -88,12 +93,7 @@ export async function main(argv: string[]): Promise<number> {
     if (reportError) process.stderr.write(`error: ${reportError}\n`)
     try {
       if (spool && args.json) await spool.writeStream(report.summary, process.stdout)
-      else {
-        // On a terminal, the table fits its width (free-text columns are cut); piped, nothing is cut.
-        const tty = process.stdout.isTTY === true
-        const fullList = cfg.reportFile && !reportFailed ? `full list in ${cfg.reportFile}` : 'add --report-file FILE or --json for the full list'
-        process.stdout.write(renderTerminal(report, { color: tty, fullList, ...(tty && process.stdout.columns ? { width: process.stdout.columns } : {}) }))
-      }
+      else process.stdout.write(table(report, reportFailed ? undefined : cfg.reportFile))
       process.stdout.write('\n')
     } finally {
       spool?.dispose()

@@ -1,14 +1,13 @@
 // The GitHub Action door: inputs from the runner, outputs, job summary and exit status.
 
 import * as core from '@actions/core'
-import { writeFileSync } from 'node:fs'
 import { parseConfig, type Config } from './config'
 import { runMerged } from './merged-run'
 import type { RunReport } from './model'
 import { OUTPUTS } from './inputs'
 import { Logger } from './log'
-import { actionOutputs, renderSummary, reportJson } from './report'
-import { runStreamed, writeReportFile } from './streamed-run'
+import { actionOutputs, renderSummary, reportJson, type BoundedReport } from './report'
+import { runStreamed, writeReportFile, writeReportText } from './streamed-run'
 import { VERSION as version } from './version'
 
 const actionsLogger: Logger = {
@@ -29,20 +28,17 @@ export async function run(): Promise<void> {
     }
     // Not core.getInput: it reads an input given as '' like one left out, and an empty list must be refused.
     const cfg = parseConfig(name => process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`])
-    if (cfg.mergeReports.length > 0) return await publishMerged(await runMerged(cfg, { log: actionsLogger, version }), cfg)
-    const streamed = await runStreamed(cfg, { log: actionsLogger, version }, cfg.reportFile !== undefined)
-    const { report } = streamed
-    for (const [name, value] of Object.entries(actionOutputs(report))) core.setOutput(name, value)
-    const reportError = writeReportFile(streamed, cfg)
-    if (cfg.reportFile && !reportError) core.setOutput('report-file', cfg.reportFile)
-    streamed.spool?.dispose()
-    renderSummary(report, core.summary, cfg.reportFile && !reportError ? { fullList: `full list in the JSON report, ${cfg.reportFile}` } : {})
-    await core.summary.write()
-    const failures = report.summary.failures
-    if (failures.length > 0) {
-      core.setFailed(`${failures.length} failure(s); first: ${failures[0]}`)
+    const deps = { log: actionsLogger, version }
+    if (cfg.mergeReports.length > 0) {
+      const merged = await runMerged(cfg, deps)
+      return await publish(merged, merged.failures, cfg, () => cfg.reportFile && writeReportText(cfg.reportFile, reportJson(merged)))
     }
-    if (reportError) core.setFailed(reportError)
+    const streamed = await runStreamed(cfg, deps, cfg.reportFile !== undefined)
+    await publish(streamed.report, streamed.report.summary.failures, cfg, () => {
+      const error = writeReportFile(streamed, cfg)
+      streamed.spool?.dispose()
+      return error
+    })
   } catch (e) {
     // Failed before anything was deleted (config, access, listing): say so in the outputs too.
     for (const o of OUTPUTS)
@@ -51,21 +47,14 @@ export async function run(): Promise<void> {
   }
 }
 
-/** A merged run: the same outputs, summary and report-file, of the whole run. */
-async function publishMerged(report: RunReport, cfg: Config): Promise<void> {
+/** Outputs, the JSON report (`writeReport` returns its error line), the job summary and the exit status. */
+async function publish(report: RunReport | BoundedReport, failures: string[], cfg: Config, writeReport: () => string | undefined): Promise<void> {
   for (const [name, value] of Object.entries(actionOutputs(report))) core.setOutput(name, value)
-  let reportError: string | undefined
-  if (cfg.reportFile) {
-    try {
-      writeFileSync(cfg.reportFile, reportJson(report))
-      core.setOutput('report-file', cfg.reportFile)
-    } catch (e) {
-      reportError = `report-file ${cfg.reportFile}: ${(e as Error).message}`
-    }
-  }
+  const reportError = writeReport()
+  if (cfg.reportFile && !reportError) core.setOutput('report-file', cfg.reportFile)
   renderSummary(report, core.summary, cfg.reportFile && !reportError ? { fullList: `full list in the JSON report, ${cfg.reportFile}` } : {})
   await core.summary.write()
-  if (report.failures.length > 0) core.setFailed(`${report.failures.length} failure(s); first: ${report.failures[0]}`)
+  if (failures.length > 0) core.setFailed(`${failures.length} failure(s); first: ${failures[0]}`)
   if (reportError) core.setFailed(reportError)
 }
 

@@ -1,6 +1,7 @@
 // What both doors run: the engine, with each finished image going to the bounded report tables and, when
 // a JSON report is wanted, to its spool file. Nothing here holds every outcome of the run.
 
+import { writeFileSync } from 'node:fs'
 import type { Config } from './config'
 import { EngineDeps, runCleanupStreaming } from './engine'
 import { JsonReportSpool, ReportCollector, type BoundedReport } from './report'
@@ -37,5 +38,15 @@ export function writeReportFile(run: StreamedRun, cfg: Config): string | undefin
     return undefined
   } catch (e) {
     return `report-file ${cfg.reportFile}: ${(e as Error).message}`
+  }
+}
+
+/** A whole report's JSON text to `report-file` (a merged run); returns the error line, as writeReportFile. */
+export function writeReportText(path: string, text: string): string | undefined {
+  try {
+    writeFileSync(path, text)
+    return undefined
+  } catch (e) {
+    return `report-file ${path}: ${(e as Error).message}`
   }
 }

@@ -33002,14 +33002,20 @@ function mergeCommand(argv) {
         throw new cli_args_1.UsageError('--report-file needs a value');
     return printMerged((0, merge_1.mergeReports)(files.map(merge_1.readReportFile)), json, reportFile);
 }
+/** The report as a table; `written`: where the JSON report went, when it did. */
+function table(report, written) {
+    // On a terminal, the table fits its width (free-text columns are cut); piped, nothing is cut.
+    const tty = process.stdout.isTTY === true;
+    const fullList = written ? `full list in ${written}` : 'add --report-file FILE or --json for the full list';
+    return (0, report_1.renderTerminal)(report, { color: tty, fullList, ...(tty && process.stdout.columns ? { width: process.stdout.columns } : {}) });
+}
 function printMerged(report, json, reportFile) {
     const text = (0, report_1.reportJson)(report);
-    if (reportFile)
-        (0, node_fs_1.writeFileSync)(reportFile, text);
-    const tty = process.stdout.isTTY === true;
-    const fullList = reportFile ? `full list in ${reportFile}` : 'add --report-file FILE or --json for the full list';
-    process.stdout.write((json ? text : (0, report_1.renderTerminal)(report, { color: tty, fullList, ...(tty && process.stdout.columns ? { width: process.stdout.columns } : {}) })) + '\n');
-    return report.failures.length > 0 ? 1 : 0;
+    const reportError = reportFile ? (0, streamed_run_1.writeReportText)(reportFile, text) : undefined;
+    if (reportError)
+        process.stderr.write(`error: ${reportError}\n`);
+    process.stdout.write((json ? text : table(report, reportFile && !reportError ? reportFile : undefined)) + '\n');
+    return report.failures.length > 0 || reportError ? 1 : 0;
 }
 async function main(argv) {
     if (argv[0] === 'merge-reports') {
@@ -33062,12 +33068,8 @@ async function main(argv) {
         try {
             if (spool && args.json)
                 await spool.writeStream(report.summary, process.stdout);
-            else {
-                // On a terminal, the table fits its width (free-text columns are cut); piped, nothing is cut.
-                const tty = process.stdout.isTTY === true;
-                const fullList = cfg.reportFile && !reportFailed ? `full list in ${cfg.reportFile}` : 'add --report-file FILE or --json for the full list';
-                process.stdout.write((0, report_1.renderTerminal)(report, { color: tty, fullList, ...(tty && process.stdout.columns ? { width: process.stdout.columns } : {}) }));
-            }
+            else
+                process.stdout.write(table(report, reportFailed ? undefined : cfg.reportFile));
             process.stdout.write('\n');
         }
         finally {
@@ -38274,6 +38276,7 @@ exports.mergeReports = mergeReports;
 // reading the files (readReportFile).
 const node_fs_1 = __nccwpck_require__(3024);
 const node_path_1 = __nccwpck_require__(6760);
+const compare_1 = __nccwpck_require__(5344);
 const counts_1 = __nccwpck_require__(5495);
 const glob_1 = __nccwpck_require__(5601);
 /** A report as `report-file` wrote it, with its dates as Dates again. */
@@ -38356,7 +38359,7 @@ function mergeReports(reports, own) {
             }
         }
     }
-    images.sort((a, b) => (a.repository + '/' + a.image < b.repository + '/' + b.image ? -1 : 1));
+    images.sort((a, b) => (0, compare_1.compareStrings)(`${a.repository}/${a.image}`, `${b.repository}/${b.image}`));
     const tags = (0, counts_1.zeroCounts)();
     const manifests = (0, counts_1.zeroCounts)();
     for (const img of images) {
@@ -39473,6 +39476,8 @@ function sleep(ms) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.runStreamed = runStreamed;
 exports.writeReportFile = writeReportFile;
+exports.writeReportText = writeReportText;
+const node_fs_1 = __nccwpck_require__(3024);
 const engine_1 = __nccwpck_require__(825);
 const report_1 = __nccwpck_require__(665);
 async function runStreamed(cfg, deps, json) {
@@ -39503,6 +39508,16 @@ function writeReportFile(run, cfg) {
     }
     catch (e) {
         return `report-file ${cfg.reportFile}: ${e.message}`;
+    }
+}
+/** A whole report's JSON text to `report-file` (a merged run); returns the error line, as writeReportFile. */
+function writeReportText(path, text) {
+    try {
+        (0, node_fs_1.writeFileSync)(path, text);
+        return undefined;
+    }
+    catch (e) {
+        return `report-file ${path}: ${e.message}`;
     }
 }
 

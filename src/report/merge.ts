@@ -3,6 +3,7 @@
 // reading the files (readReportFile).
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative, sep } from 'node:path'
+import { compareStrings } from '../compare'
 import { addCounts, zeroCounts } from '../counts'
 import { globToRegExp } from '../glob'
 import type { ImageReport, RunReport, RunSummary } from '../model'
@@ -81,7 +82,7 @@ export function mergeReports(reports: RunReport[], own?: RunSummary): RunReport 
       }
     }
   }
-  images.sort((a, b) => (a.repository + '/' + a.image < b.repository + '/' + b.image ? -1 : 1))
+  images.sort((a, b) => compareStrings(`${a.repository}/${a.image}`, `${b.repository}/${b.image}`))
   const tags = zeroCounts()
   const manifests = zeroCounts()
   for (const img of images) {
