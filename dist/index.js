@@ -35199,11 +35199,13 @@ module.exports = {
 "use strict";
 
 // How many requests are in flight: fixed, or adaptive (`concurrency: auto`), in the way of the adaptive
-// limiters of service meshes (AIMD on a latency gradient). Each window of completed requests compares its
-// median latency with the lowest seen (the unloaded latency): flat and the limit was reached, one step up;
-// grown to twice the unloaded latency, down by a fifth; a 429, 503 or a timeout, halved at once (once per
-// window). Until the first of those, it doubles instead of stepping (TCP's slow start). Never above the
-// ceiling, never below 1. A Nexus that slows down under load sees fewer requests.
+// limiters of service meshes (AIMD on a latency gradient, with probes judged by throughput). Each window
+// (two rounds of the limit, counting only requests started under it) compares its median latency with the
+// lowest seen: grown to twice that, down by a fifth. Otherwise, when every slot was busy, a probe one step
+// up; if the next window answers no more requests per second, the probe is taken back and a fifth more
+// (the latency was the load: a queue at the server). A 429, 503 or timeout halves it at once (once per
+// window). Until the first back-off it doubles while the latency stays flat (TCP's slow start). Never above
+// the ceiling, never below 1: a Nexus that slows down under load sees fewer requests.
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.AdaptiveLimiter = void 0;
 const concurrency_1 = __nccwpck_require__(1532);
@@ -35216,6 +35218,8 @@ class AdaptiveLimiter {
     baseline = Number.POSITIVE_INFINITY;
     window = [];
     windowStart = 0;
+    /** When the limit last changed: a request started before it says nothing about the new limit. */
+    changedAt = Number.NEGATIVE_INFINITY;
     /** Completions per ms of the last window, and whether the limit was raised before it. */
     lastRate = 0;
     raisedFrom;
@@ -35273,7 +35277,10 @@ class AdaptiveLimiter {
         this.setLimit(n);
     }
     setLimit(n) {
-        this.slots.resize(Math.max(this.min, Math.min(this.opts.max, n)));
+        const size = Math.max(this.min, Math.min(this.opts.max, n));
+        if (size !== this.slots.size)
+            this.changedAt = this.now();
+        this.slots.resize(size);
         this.peak = Math.max(this.peak, this.slots.size);
     }
     record(ms, outcome) {
@@ -35287,10 +35294,13 @@ class AdaptiveLimiter {
             return;
         }
         const at = this.now();
+        if (at - ms < this.changedAt)
+            return;
         if (this.window.length === 0)
             this.windowStart = at - ms;
         this.window.push(ms);
-        if (this.window.length < Math.max(4, this.slots.size))
+        // two rounds of the limit: enough answers that the rate of one window can be told from the last's
+        if (this.window.length < Math.max(8, 2 * this.slots.size))
             return;
         const sorted = [...this.window].sort((a, b) => a - b);
         const median = sorted[Math.floor(sorted.length / 2)] ?? ms;
@@ -35307,11 +35317,14 @@ class AdaptiveLimiter {
         else if (raisedFrom !== undefined && rate < this.lastRate * 1.05) {
             // More in flight bought no more answers per second: the latency grew with the load (a queue at the
             // server). Go back below where it was.
-            this.backOff(Math.floor(raisedFrom * (this.slowStart ? 1 : 0.9)));
+            this.backOff(Math.floor(raisedFrom * (this.slowStart ? 1 : 0.8)));
         }
-        else if (median <= this.baseline * FLAT && this.saturated) {
+        else if (this.saturated && this.slots.size < this.opts.max) {
+            // A probe: one step up, judged by the next window's rate. Doubling only while the latency is flat and
+            // nothing has gone wrong yet. (At the ceiling there is nothing to raise, and no raise to judge.)
             this.raisedFrom = this.slots.size;
-            this.setLimit(this.slowStart ? this.slots.size * 2 : this.slots.size + Math.max(1, Math.floor(this.slots.size / 8)));
+            const double = this.slowStart && median <= this.baseline * FLAT;
+            this.setLimit(double ? this.slots.size * 2 : this.slots.size + Math.max(1, Math.floor(this.slots.size / 8)));
         }
         this.lastRate = rate;
         // The unloaded latency may rise for good (a slower path): follow it slowly, so one quiet moment
@@ -36923,7 +36936,7 @@ exports.INPUTS = [
         name: 'concurrency',
         summary: 'Parallel HTTP requests: auto (adaptive) or 1 to 64.',
         default: 'auto',
-        description: 'Parallel HTTP requests. auto: starts at 8 and adapts: up while latency stays flat and nothing is refused, down at once on 429, 503, timeouts or latency growth, never above max-concurrency. A number fixes it (1 to 64).'
+        description: 'Parallel HTTP requests. auto: starts at 8 and adapts: up while each step up buys more answers per second, down at once on 429, 503, timeouts or latency growth, never above max-concurrency. A number fixes it (1 to 64).'
     },
     {
         name: 'max-concurrency',

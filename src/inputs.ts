@@ -200,7 +200,7 @@ export const INPUTS: InputSpec[] = [
     summary: 'Parallel HTTP requests: auto (adaptive) or 1 to 64.',
     default: 'auto',
     description:
-      'Parallel HTTP requests. auto: starts at 8 and adapts: up while latency stays flat and nothing is refused, down at once on 429, 503, timeouts or latency growth, never above max-concurrency. A number fixes it (1 to 64).'
+      'Parallel HTTP requests. auto: starts at 8 and adapts: up while each step up buys more answers per second, down at once on 429, 503, timeouts or latency growth, never above max-concurrency. A number fixes it (1 to 64).'
   },
   {
     name: 'max-concurrency',
