@@ -1,8 +1,14 @@
 // The `rules` input (or `rules-file`): YAML, a list of rules, each with `images` and any of the policy
 // inputs it may set. Every error names the rule (its index and images), the field and the line.
 
-import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node } from 'yaml'
+import type * as Yaml from 'yaml'
+import type { Node } from 'yaml'
 import type { ImageRule, Policy, RuleFields } from './model'
+
+// Loaded on first use: most runs have no rules, and evaluating yaml is about a sixth of the CLI's start-up.
+let loaded: typeof Yaml | undefined
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const yaml = (): typeof Yaml => (loaded ??= require('yaml') as typeof Yaml)
 
 /** The validators of the inputs of the same names (src/config.ts), each throwing a ConfigError. */
 export interface FieldParsers {
@@ -38,15 +44,15 @@ function scalarText(value: unknown): string | undefined {
 }
 
 function fieldText(node: unknown, list: boolean): string | undefined {
-  if (isScalar(node)) return scalarText(node.value)
-  if (!list || !isSeq(node)) return undefined
-  const items = node.items.map(i => (isScalar(i) ? scalarText(i.value) : undefined))
+  if (yaml().isScalar(node)) return scalarText(node.value)
+  if (!list || !yaml().isSeq(node)) return undefined
+  const items = node.items.map(i => (yaml().isScalar(i) ? scalarText(i.value) : undefined))
   return items.every(i => i !== undefined) ? items.join('\n') : undefined
 }
 
 export function parseRules(text: string, p: FieldParsers): ImageRule[] {
-  const lines = new LineCounter()
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false })
+  const lines = new (yaml().LineCounter)()
+  const doc = yaml().parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false })
   const lineOf = (node: { range?: [number, number, number] | null } | null | undefined): number => lines.linePos(node?.range?.[0] ?? 0).line
   const first = doc.errors[0]
   if (first) {
@@ -54,16 +60,17 @@ export function parseRules(text: string, p: FieldParsers): ImageRule[] {
     throw p.error(`line ${line}`, text.split('\n')[line - 1]?.trim() ?? '', `YAML: ${first.message.split('\n')[0] ?? ''}`)
   }
   const root = doc.contents as Node | null
-  if (root === null || (isScalar(root) && root.value === null)) return []
-  if (!isSeq(root)) throw p.error(`line ${lineOf(root)}`, String(doc.toJS() as string).slice(0, 60), 'a YAML list of rules (- images: …)')
+  if (root === null || (yaml().isScalar(root) && root.value === null)) return []
+  if (!yaml().isSeq(root)) throw p.error(`line ${lineOf(root)}`, String(doc.toJS() as string).slice(0, 60), 'a YAML list of rules (- images: …)')
 
   return root.items.map((item, i) => {
     const index = i + 1
     const node = item as Node
-    if (!isMap(node)) throw p.error(`rule ${index}, line ${lineOf(node)}`, String(isScalar(node) ? node.value : ''), 'a map of fields (images, keep, …)')
+    if (!yaml().isMap(node))
+      throw p.error(`rule ${index}, line ${lineOf(node)}`, String(yaml().isScalar(node) ? node.value : ''), 'a map of fields (images, keep, …)')
     const values = new Map<string, { text: string; line: number }>()
     for (const pair of node.items) {
-      const key = isScalar(pair.key) ? String(pair.key.value) : ''
+      const key = yaml().isScalar(pair.key) ? String(pair.key.value) : ''
       const line = lineOf(pair.key as Node)
       if (!(RULE_FIELDS as readonly string[]).includes(key)) {
         throw p.error(`rule ${index}, line ${line}`, key, `one of the fields ${RULE_FIELDS.join(', ')}`)

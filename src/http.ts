@@ -2,11 +2,11 @@
 // jittered backoff that honours Retry-After, a concurrency bound, and request counting by kind.
 // Credentials are attached here and nowhere else; errors carry method, URL and status, never headers.
 
-import type { ClientRequest, IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http'
-import { HttpClient } from '@actions/http-client'
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http'
 import { AdaptiveLimiter, type LimitReport, type Outcome } from './adaptive-limit'
 import { sleep } from './sleep'
 import { Logger } from './log'
+import { Transport } from './transport'
 
 export interface HttpOptions {
   username: string
@@ -24,6 +24,8 @@ export interface HttpOptions {
   insecureSkipTlsVerify?: boolean
   /** Injected in tests to avoid real waits. */
   sleep?: (ms: number) => Promise<void>
+  /** Where HTTPS_PROXY, HTTP_PROXY and NO_PROXY are read (default process.env). */
+  env?: NodeJS.ProcessEnv
 }
 
 export interface HttpResponse {
@@ -67,27 +69,19 @@ const MAX_BACKOFF_MS = 30_000
 
 export class Http {
   readonly counts: Record<string, number> = {}
-  private readonly client: HttpClient
+  private readonly transport: Transport
   private readonly limiter: AdaptiveLimiter
   private readonly bearer = new Map<string, string>()
   private readonly sleep: (ms: number) => Promise<void>
 
   constructor(private readonly opts: HttpOptions) {
-    // TLS settings ride on each request's options, which Node's https agent passes to the socket.
-    const tls = {
-      prepareRequest: (o: { ca?: string; rejectUnauthorized?: boolean }) => {
-        if (opts.caCert) o.ca = opts.caCert
-        if (opts.insecureSkipTlsVerify) o.rejectUnauthorized = false
-      },
-      canHandleAuthentication: () => false,
-      handleAuthentication: () => Promise.reject(new Error('not used'))
-    }
-    this.client = new HttpClient(opts.userAgent, [tls as never], {
-      socketTimeout: opts.timeoutMs,
-      keepAlive: true,
-      allowRetries: false,
-      allowRedirects: true,
-      maxSockets: opts.maxConcurrency ?? opts.concurrency
+    this.transport = new Transport({
+      maxSockets: opts.maxConcurrency ?? opts.concurrency,
+      timeoutMs: opts.timeoutMs,
+      userAgent: opts.userAgent,
+      ...(opts.caCert ? { ca: opts.caCert } : {}),
+      ...(opts.insecureSkipTlsVerify ? { insecureSkipTlsVerify: true } : {}),
+      ...(opts.env ? { env: opts.env } : {})
     })
     this.limiter = new AdaptiveLimiter({ initial: opts.concurrency, max: opts.maxConcurrency ?? opts.concurrency, adaptive: opts.maxConcurrency !== undefined })
     this.sleep = opts.sleep ?? sleep
@@ -136,16 +130,13 @@ export class Http {
   private async send(method: string, url: string, spec: RequestSpec): Promise<HttpResponse> {
     this.counts[spec.kind] = (this.counts[spec.kind] ?? 0) + 1
     const headers: OutgoingHttpHeaders = { ...spec.headers }
-    destroyOnTimeout(this.client.getAgent(url))
     const token = this.bearer.get(new URL(url).host)
     if (headers.authorization) {
       // set by the caller (the token request itself)
     } else if (token) headers.authorization = `Bearer ${token}`
     else if (this.hasCredentials()) headers.authorization = basic(this.opts.username, this.opts.password)
-    const r = await this.client.request(method, url, spec.body ?? null, headers)
-    // Always drain the response, even HEAD and 204: an unread response keeps its keep-alive socket busy.
-    const body = await readBody(r.message)
-    return { status: r.message.statusCode ?? 0, headers: r.message.headers, body, url }
+    const r = await this.transport.request(method, url, headers, spec.body)
+    return { status: r.status, headers: r.headers, body: r.body, url }
   }
 
   private async authorizeBearer(res: HttpResponse): Promise<boolean> {
@@ -179,35 +170,8 @@ export class Http {
   }
 }
 
-const ARMED = Symbol('destroy on timeout')
-
-/**
- * http-client answers a socket timeout with socket.end() only: against a server that never closes (a black hole,
- * a stalled body) the half-closed socket keeps its agent slot (maxSockets = concurrency) forever, so the retry
- * waits for a socket that never frees and a stalled body never ends. Destroying the request frees both.
- */
-function destroyOnTimeout(agent: unknown): void {
-  const a = agent as { addRequest?: (req: ClientRequest, ...rest: unknown[]) => unknown; [ARMED]?: boolean } | undefined
-  if (!a || typeof a.addRequest !== 'function' || a[ARMED]) return
-  const add = a.addRequest
-  a.addRequest = function (this: unknown, req: ClientRequest, ...rest: unknown[]) {
-    req.once('timeout', () => req.destroy(new Error('timed out')))
-    return add.call(this, req, ...rest)
-  }
-  a[ARMED] = true
-}
-
 function basic(user: string, password: string): string {
   return 'Basic ' + Buffer.from(`${user}:${password}`).toString('base64')
-}
-
-function readBody(stream: NodeJS.ReadableStream): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    stream.on('data', (c: Buffer) => chunks.push(c))
-    stream.on('end', () => resolve(Buffer.concat(chunks)))
-    stream.on('error', reject)
-  })
 }
 
 /** A short, single-line description of an error answer; bodies are often empty on Nexus >= 3.30. */

@@ -67,8 +67,8 @@ export interface RegistryTls {
   certPath: string
 }
 
-/** A self-signed certificate for 127.0.0.1, made with openssl. */
-function selfSigned(dir: string): RegistryTls & { keyPath: string } {
+/** A self-signed certificate for 127.0.0.1 and registry.test, made with openssl. */
+export function selfSigned(dir: string): RegistryTls & { keyPath: string } {
   const certPath = join(dir, 'cert.pem')
   const keyPath = join(dir, 'key.pem')
   execFileSync(
@@ -84,7 +84,8 @@ function selfSigned(dir: string): RegistryTls & { keyPath: string } {
       '-subj',
       '/CN=127.0.0.1',
       '-addext',
-      'subjectAltName=IP:127.0.0.1',
+      // registry.test: the name a test reaches it by through a proxy (test/support/forward-proxy.ts)
+      'subjectAltName=IP:127.0.0.1,DNS:registry.test',
       '-keyout',
       keyPath,
       '-out',
