@@ -97,6 +97,14 @@ const registryRows: Row[] = [
     rules: ctx => [{ path: new RegExp(`/manifests/${ctx.victim}`), method: 'DELETE', fault: { kind: 'status', status: 500 } }]
   },
   {
+    // the confirm guard: a registry (a mirror, a proxy in front of one) answering 202 to a DELETE it never
+    // carried out must not have that manifest counted deleted
+    name: 'DELETE answered 202 but never carried out: reported failed, not counted deleted',
+    fails: true,
+    complete: false,
+    rules: ctx => [{ path: new RegExp(`/manifests/${ctx.victim}`), method: 'DELETE', fault: { kind: 'status', status: 202 } }]
+  },
+  {
     name: 'a tag re-pushed between plan and delete, with verify-before-delete: skipped',
     fails: false,
     complete: false,
@@ -190,6 +198,13 @@ const nexusRows: Row[] = [
     fails: true,
     complete: false,
     rules: ctx => [{ path: new RegExp(`/service/rest/v1/components/${ctx.victim}$`), method: 'DELETE', fault: { kind: 'status', status: 500 } }]
+  },
+  {
+    // the confirm guard, on Nexus: a 204 for a component that is still there is not a deletion
+    name: 'component DELETE answered 204 but never carried out: reported failed, not counted deleted',
+    fails: true,
+    complete: false,
+    rules: ctx => [{ path: new RegExp(`/service/rest/v1/components/${ctx.victim}$`), method: 'DELETE', fault: { kind: 'status', status: 204 } }]
   },
   {
     name: 'a tag re-pushed between plan and delete, with verify-before-delete: skipped',

@@ -110,7 +110,7 @@ function faults(seed: number, s: Server, seeded: Seeded, doomed: string[], kept:
   const images = [...new Set([...seeded.nodes.values()].map(n => n.spec.image))]
   const nexus = s.componentId !== undefined
   const chosen: Chosen = { names: [], rules: [] }
-  const kinds = ['5xx', '404', 'page', 'delete', 'move'] as const
+  const kinds = ['5xx', '404', 'page', 'delete', 'ignored', 'move'] as const
   for (let i = 0, count = 1 + Math.floor(r() * 3); i < count; i++) {
     const kind = pick(kinds)
     const status = pick([500, 502, 503])
@@ -172,18 +172,31 @@ function faults(seed: number, s: Server, seeded: Seeded, doomed: string[], kept:
         fault: { kind: 'status', status }
       })
       chosen.names.push(`DELETE of ${victim} always ${status}`)
+    } else if (kind === 'ignored' && doomed.length > 0) {
+      // a server (a mirror, a proxy in front of one) that answers a DELETE with success and does nothing
+      const victim = pick(doomed)
+      const [image, tag] = splitTag(victim)
+      const id = nexus ? s.componentId!(image, tag) : seeded.tags.get(victim)
+      if (!id) continue
+      chosen.rules.push({
+        method: 'DELETE',
+        path: new RegExp(nexus ? `/components/${encodeURIComponent(id)}` : `/manifests/${id}`),
+        fault: { kind: 'status', status: nexus ? 204 : 202 }
+      })
+      chosen.names.push(`DELETE of ${victim} answered ${nexus ? 204 : 202}, never carried out`)
     } else if (kind === 'move' && doomed.length > 0 && kept.includes('app:latest')) {
       // between plan and delete, latest (kept) is moved onto content the plan deletes
       const onto = seeded.tags.get(pick(doomed)) as string
       const node = [...seeded.nodes.values()].find(n => n.digest === onto && n.spec.image === 'app')
       if (!node) continue
       const move = () => retag(s.target, 'app', 'latest', node.pushed).then(() => undefined)
-      // at the guard's read: the registry's tag listing before deleting, Nexus's read of latest's component
+      // at the guard's read, between plan and delete: the registry's HEAD of latest before deleting (the
+      // inventory GETs tags, and a relisting after a 404 is a tags list too), Nexus's read of its component
       const latestId = nexus ? s.componentId!('app', 'latest') : undefined
       chosen.rules.push(
         latestId
           ? { method: 'GET', path: new RegExp(`/components/${encodeURIComponent(latestId)}$`), times: 1, fault: { kind: 'hook', run: move } }
-          : { path: /\/v2\/app\/tags\/list/, after: 1, times: 1, fault: { kind: 'hook', run: move } }
+          : { method: 'HEAD', path: /\/v2\/app\/manifests\/latest$/, times: 1, fault: { kind: 'hook', run: move } }
       )
       chosen.names.push(`latest moved onto ${onto.slice(0, 19)} mid-run`)
     }
@@ -226,7 +239,7 @@ describe.each(servers)('property: random graphs and faults against %s', (name, s
           const failures = real instanceof Error ? 'run failed' : real.failures.length
           appendFileSync(
             process.env.GRAPH_STATS,
-            `${name}\tseed ${seed}\tfaults ${chosen.names.length}\tfired ${fired}\tfailures ${failures}\tplanned ${doomed.length}\tgone ${before.length - after.length}\n`
+            `${name}\tseed ${seed}\tfaults ${chosen.names.length}\tfired ${fired}\tfailures ${failures}\tplanned ${doomed.length}\tgone ${before.length - after.length}\t${chosen.names.join('; ')}\n`
           )
         }
         const context = `seed ${seed}, faults: ${chosen.names.join('; ') || 'none'}`

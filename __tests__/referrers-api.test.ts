@@ -64,6 +64,8 @@ async function fakeRegistry(withApi: boolean): Promise<Fake> {
       if (req.method === 'DELETE') {
         fake.deleted.push(digest)
         for (const [t, d] of tags) if (d === digest) tags.delete(t)
+        // as docker-registry: the manifest is gone too (a read by digest answers 404)
+        manifests.delete(digest)
         res.writeHead(202)
         return res.end()
       }

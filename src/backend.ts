@@ -3,6 +3,12 @@
 
 import { Decision, ImageInventory } from './model'
 
+/** Tags a confirmed delete left behind, and why they count as still there. */
+export interface StillThere {
+  tags: string[]
+  problem: string
+}
+
 /** A per-tag delete (Nexus components) that removed some tags of a manifest, then failed. */
 export class PartialDeleteError extends Error {
   constructor(
@@ -40,8 +46,18 @@ export interface Backend {
   recheck(image: ImageInventory, doomed: Decision[]): Promise<Map<string, string>>
   /** The deleting request(s) for one manifest. Returns 'gone' when it had already disappeared. */
   delete(image: ImageInventory, decision: Decision): Promise<'deleted' | 'gone'>
-  /** After deleting: digest -> problem, for manifests whose tags are still there. Read-only. */
-  confirm(image: ImageInventory, deleted: Decision[]): Promise<Map<string, string>>
+  /**
+   * Whether a manifest the server said it deleted is really gone: asked before deleting what hangs from
+   * it (its children, its referrers), so a server that answers a delete and keeps the manifest never
+   * leaves it without them. Read-only.
+   */
+  gone(image: ImageInventory, decision: Decision): Promise<boolean>
+  /**
+   * After deleting: digest -> the tags still there, for manifests the server said it deleted. Read-only.
+   * The guard of "never report what did not happen": a server answering 2xx to a delete it never carried
+   * out (a mirror, a proxy in front of one) gets those tags reported failed, not deleted.
+   */
+  confirm(image: ImageInventory, deleted: Decision[]): Promise<Map<string, StillThere>>
   /** Releases what the run held (e.g. a spooled listing); called once, however the run ends. */
   close?(): void
 }

@@ -45,6 +45,24 @@ export async function executeImage(plan: ImagePlan, image: ImageInventory, backe
     const status = new Map<string, Promise<Outcome['status']>>()
     const limiter = new Limiter(opts.parallel)
     const deleted: Decision[] = []
+    // A parent answered deleted is read once more before what hangs from it goes: a server that answers a
+    // delete and keeps the manifest (a mirror, a proxy in front of one) must not leave it without them.
+    const verified = new Map<string, Promise<string | undefined>>()
+    const stillThere = (parent: Decision): Promise<string | undefined> => {
+      let v = verified.get(parent.digest)
+      if (!v) {
+        v = backend.gone(image, parent).then(
+          gone => {
+            if (gone) return undefined
+            set(parent, 'failed', 'the server answered the delete, but the manifest is still there')
+            return 'was answered deleted but is still there'
+          },
+          (e: unknown) => `could not be read after deleting (${(e as Error).message})`
+        )
+        verified.set(parent.digest, v)
+      }
+      return v
+    }
     const run = async (d: Decision): Promise<Outcome['status']> => {
       for (const digest of d.after ?? []) {
         const parent = byDigest.get(digest)
@@ -54,6 +72,11 @@ export async function executeImage(plan: ImagePlan, image: ImageInventory, backe
         if (went !== 'deleted' && went !== 'would-delete') {
           const how = went ?? parent?.action ?? 'not in the plan'
           set(d, 'skipped', `${label(parent, digest)} was not deleted (${how === 'keep' ? 'kept' : how})`)
+          return 'skipped'
+        }
+        const why = went === 'deleted' && parent ? await stillThere(parent) : undefined
+        if (why) {
+          set(d, 'skipped', `${label(parent, digest)} ${why}`)
           return 'skipped'
         }
       }
@@ -85,9 +108,17 @@ export async function executeImage(plan: ImagePlan, image: ImageInventory, backe
 
     if (!opts.dryRun && deleted.length > 0) {
       try {
-        const problems = await backend.confirm(image, deleted)
-        for (const [digest, problem] of problems) {
-          for (const d of deleted.filter(x => x.digest === digest)) set(d, 'failed', `deleted but ${problem}`)
+        const left = await backend.confirm(image, deleted)
+        for (const [digest, still] of left) {
+          // the tags that did go are counted (as after a partial delete); the ones still there are not
+          for (const d of deleted.filter(x => x.digest === digest)) {
+            set(
+              d,
+              'failed',
+              `deleted but ${still.problem}`,
+              d.tags.filter(t => !still.tags.includes(t))
+            )
+          }
         }
       } catch (e) {
         opts.log.warning(`${image.name}: could not verify the deleted tags are gone: ${(e as Error).message}`)

@@ -118,6 +118,8 @@ function tlsOptions(o: tls.ConnectionOptions): tls.ConnectionOptions {
 
 export class Transport {
   private readonly agents = new Map<string, http.Agent>()
+  /** The proxy per origin: the variables do not change during a run, and reading them costs per request. */
+  private readonly proxies = new Map<string, URL | undefined>()
   private readonly env: NodeJS.ProcessEnv
 
   constructor(private readonly opts: TransportOptions) {
@@ -156,7 +158,9 @@ export class Transport {
   }
 
   private once(method: string, url: URL, headers: OutgoingHttpHeaders, body: string | undefined): Promise<WireResponse> {
-    const proxy = proxyFor(url, this.env)
+    const origin = `${url.protocol}//${url.host}`
+    if (!this.proxies.has(origin)) this.proxies.set(origin, proxyFor(url, this.env))
+    const proxy = this.proxies.get(origin)
     const secure = url.protocol === 'https:'
     // Plain HTTP through a proxy is sent to the proxy with the whole URL as the path (absolute form).
     const forward = proxy !== undefined && !secure

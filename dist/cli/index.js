@@ -4598,6 +4598,22 @@ async function executeImage(plan, image, backend, opts) {
         const status = new Map();
         const limiter = new concurrency_1.Limiter(opts.parallel);
         const deleted = [];
+        // A parent answered deleted is read once more before what hangs from it goes: a server that answers a
+        // delete and keeps the manifest (a mirror, a proxy in front of one) must not leave it without them.
+        const verified = new Map();
+        const stillThere = (parent) => {
+            let v = verified.get(parent.digest);
+            if (!v) {
+                v = backend.gone(image, parent).then(gone => {
+                    if (gone)
+                        return undefined;
+                    set(parent, 'failed', 'the server answered the delete, but the manifest is still there');
+                    return 'was answered deleted but is still there';
+                }, (e) => `could not be read after deleting (${e.message})`);
+                verified.set(parent.digest, v);
+            }
+            return v;
+        };
         const run = async (d) => {
             for (const digest of d.after ?? []) {
                 const parent = byDigest.get(digest);
@@ -4607,6 +4623,11 @@ async function executeImage(plan, image, backend, opts) {
                 if (went !== 'deleted' && went !== 'would-delete') {
                     const how = went ?? parent?.action ?? 'not in the plan';
                     set(d, 'skipped', `${label(parent, digest)} was not deleted (${how === 'keep' ? 'kept' : how})`);
+                    return 'skipped';
+                }
+                const why = went === 'deleted' && parent ? await stillThere(parent) : undefined;
+                if (why) {
+                    set(d, 'skipped', `${label(parent, digest)} ${why}`);
                     return 'skipped';
                 }
             }
@@ -4640,10 +4661,12 @@ async function executeImage(plan, image, backend, opts) {
         await Promise.all(status.values());
         if (!opts.dryRun && deleted.length > 0) {
             try {
-                const problems = await backend.confirm(image, deleted);
-                for (const [digest, problem] of problems) {
-                    for (const d of deleted.filter(x => x.digest === digest))
-                        set(d, 'failed', `deleted but ${problem}`);
+                const left = await backend.confirm(image, deleted);
+                for (const [digest, still] of left) {
+                    // the tags that did go are counted (as after a partial delete); the ones still there are not
+                    for (const d of deleted.filter(x => x.digest === digest)) {
+                        set(d, 'failed', `deleted but ${still.problem}`, d.tags.filter(t => !still.tags.includes(t)));
+                    }
                 }
             }
             catch (e) {
@@ -5887,22 +5910,35 @@ class NexusBackend {
         }
         return results.every(r => r.result === 'gone') ? 'gone' : 'deleted';
     }
+    async gone(image, decision) {
+        if (this.cfg.deleteMethod === 'manifest')
+            return (await this.registry(image.repository).resolve(image.name, decision.digest)) === undefined;
+        // a component delete removes tags: gone when no tag's component still holds this manifest
+        const ids = this.componentIds(image);
+        for (const tag of decision.tags) {
+            const c = await this.nexus.component(ids.get(`${decision.digest} ${tag}`));
+            if (c && digestOf(c) === decision.digest)
+                return false;
+        }
+        return true;
+    }
     async confirm(image, deleted) {
-        const problems = new Map();
+        const left = new Map();
         // One tags/list per image (no manifest read, so nothing is marked pulled); only tags still listed
         // are looked at one by one.
-        const left = new Set(await this.registry(image.repository).tags(image.name));
+        const listed = new Set(await this.registry(image.repository).tags(image.name));
         const ids = this.componentIds(image);
         for (const d of deleted) {
-            for (const tag of d.tags.filter(t => left.has(t))) {
+            const still = [];
+            for (const tag of d.tags.filter(t => listed.has(t))) {
                 const c = await this.nexus.component(ids.get(`${d.digest} ${tag}`));
-                if (c && digestOf(c) === d.digest) {
-                    problems.set(d.digest, `tag ${tag} is still present`);
-                    break;
-                }
+                if (c && digestOf(c) === d.digest)
+                    still.push(tag);
             }
+            if (still.length > 0)
+                left.set(d.digest, { tags: still, problem: `tag ${still.join(', ')} ${still.length === 1 ? 'is' : 'are'} still present` });
         }
-        return problems;
+        return left;
     }
     close() {
         this.listing.close();
@@ -8090,22 +8126,26 @@ class RegistryBackend {
     delete(image, decision) {
         return this.client.deleteManifest(image.name, decision.digest);
     }
+    async gone(image, decision) {
+        return (await this.client.resolve(image.name, decision.digest)) === undefined;
+    }
     async confirm(image, deleted) {
-        const problems = new Map();
+        const left = new Map();
         if (deleted.length === 0)
-            return problems;
-        const left = new Set(await this.client.tags(image.name));
+            return left;
+        const listed = new Set(await this.client.tags(image.name));
         await (0, concurrency_1.mapLimit)(deleted, this.opts.parallel, async (d) => {
-            for (const tag of d.tags.filter(t => left.has(t))) {
+            const still = [];
+            for (const tag of d.tags.filter(t => listed.has(t))) {
                 const head = await this.client.resolve(image.name, tag);
                 // A tag re-pushed to new content after our delete is someone else's; only the old digest is a problem.
-                if (head?.digest === d.digest) {
-                    problems.set(d.digest, `tag ${tag} still points at the deleted digest`);
-                    return;
-                }
+                if (head?.digest === d.digest)
+                    still.push(tag);
             }
+            if (still.length > 0)
+                left.set(d.digest, { tags: still, problem: `tag ${still.join(', ')} still point${still.length === 1 ? 's' : ''} at the deleted digest` });
         });
-        return problems;
+        return left;
     }
     /**
      * Every manifest below an index the plan never saw, read by digest to any depth (the graph's own walk:
@@ -10287,6 +10327,8 @@ function tlsOptions(o) {
 class Transport {
     opts;
     agents = new Map();
+    /** The proxy per origin: the variables do not change during a run, and reading them costs per request. */
+    proxies = new Map();
     env;
     constructor(opts) {
         this.opts = opts;
@@ -10325,7 +10367,10 @@ class Transport {
         this.agents.clear();
     }
     once(method, url, headers, body) {
-        const proxy = proxyFor(url, this.env);
+        const origin = `${url.protocol}//${url.host}`;
+        if (!this.proxies.has(origin))
+            this.proxies.set(origin, proxyFor(url, this.env));
+        const proxy = this.proxies.get(origin);
         const secure = url.protocol === 'https:';
         // Plain HTTP through a proxy is sent to the proxy with the whole URL as the path (absolute form).
         const forward = proxy !== undefined && !secure;

@@ -3,7 +3,7 @@
 // marks the tag downloaded. Manifests are read by digest, and only where a decision needs them.
 // Deleting is per tag through the components API (exact on every version), or by digest when asked.
 
-import { Backend, ImageRef, PartialDeleteError } from '../backend'
+import { Backend, ImageRef, PartialDeleteError, StillThere } from '../backend'
 import type { Config } from '../config'
 import { Http } from '../http'
 import { cachingReader, groupByDigest, readManifestDetails, readNeededDates, ManifestReader, readGraph } from '../inventory'
@@ -230,22 +230,32 @@ export class NexusBackend implements Backend {
     return results.every(r => r.result === 'gone') ? 'gone' : 'deleted'
   }
 
-  async confirm(image: ImageInventory, deleted: Decision[]): Promise<Map<string, string>> {
-    const problems = new Map<string, string>()
+  async gone(image: ImageInventory, decision: Decision): Promise<boolean> {
+    if (this.cfg.deleteMethod === 'manifest') return (await this.registry(image.repository).resolve(image.name, decision.digest)) === undefined
+    // a component delete removes tags: gone when no tag's component still holds this manifest
+    const ids = this.componentIds(image)
+    for (const tag of decision.tags) {
+      const c = await this.nexus.component(ids.get(`${decision.digest} ${tag}`) as string)
+      if (c && digestOf(c) === decision.digest) return false
+    }
+    return true
+  }
+
+  async confirm(image: ImageInventory, deleted: Decision[]): Promise<Map<string, StillThere>> {
+    const left = new Map<string, StillThere>()
     // One tags/list per image (no manifest read, so nothing is marked pulled); only tags still listed
     // are looked at one by one.
-    const left = new Set(await this.registry(image.repository).tags(image.name))
+    const listed = new Set(await this.registry(image.repository).tags(image.name))
     const ids = this.componentIds(image)
     for (const d of deleted) {
-      for (const tag of d.tags.filter(t => left.has(t))) {
+      const still: string[] = []
+      for (const tag of d.tags.filter(t => listed.has(t))) {
         const c = await this.nexus.component(ids.get(`${d.digest} ${tag}`) as string)
-        if (c && digestOf(c) === d.digest) {
-          problems.set(d.digest, `tag ${tag} is still present`)
-          break
-        }
+        if (c && digestOf(c) === d.digest) still.push(tag)
       }
+      if (still.length > 0) left.set(d.digest, { tags: still, problem: `tag ${still.join(', ')} ${still.length === 1 ? 'is' : 'are'} still present` })
     }
-    return problems
+    return left
   }
 
   close(): void {

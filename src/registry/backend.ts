@@ -1,7 +1,7 @@
 // Backend for a plain OCI Distribution registry: inventory from the v2 API, delete by digest
 // (which removes every tag on that digest, exactly our unit of decision).
 
-import { Backend, ImageRef } from '../backend'
+import { Backend, ImageRef, StillThere } from '../backend'
 import type { SizeEstimate } from '../config'
 import { cachingReader, readManifestDetails, readNeededDates, groupByDigest, readGraph, readIndexTree, TaggedDigest } from '../inventory'
 import { mapLimit } from '../concurrency'
@@ -147,21 +147,25 @@ export class RegistryBackend implements Backend {
     return this.client.deleteManifest(image.name, decision.digest)
   }
 
-  async confirm(image: ImageInventory, deleted: Decision[]): Promise<Map<string, string>> {
-    const problems = new Map<string, string>()
-    if (deleted.length === 0) return problems
-    const left = new Set(await this.client.tags(image.name))
+  async gone(image: ImageInventory, decision: Decision): Promise<boolean> {
+    return (await this.client.resolve(image.name, decision.digest)) === undefined
+  }
+
+  async confirm(image: ImageInventory, deleted: Decision[]): Promise<Map<string, StillThere>> {
+    const left = new Map<string, StillThere>()
+    if (deleted.length === 0) return left
+    const listed = new Set(await this.client.tags(image.name))
     await mapLimit(deleted, this.opts.parallel, async d => {
-      for (const tag of d.tags.filter(t => left.has(t))) {
+      const still: string[] = []
+      for (const tag of d.tags.filter(t => listed.has(t))) {
         const head = await this.client.resolve(image.name, tag)
         // A tag re-pushed to new content after our delete is someone else's; only the old digest is a problem.
-        if (head?.digest === d.digest) {
-          problems.set(d.digest, `tag ${tag} still points at the deleted digest`)
-          return
-        }
+        if (head?.digest === d.digest) still.push(tag)
       }
+      if (still.length > 0)
+        left.set(d.digest, { tags: still, problem: `tag ${still.join(', ')} still point${still.length === 1 ? 's' : ''} at the deleted digest` })
     })
-    return problems
+    return left
   }
 
   /**
