@@ -1,27 +1,36 @@
-// npm run bench -- --peers [--images 30] [--tags 20] [--keep 5] [--latency-ms 20] [--rounds 3]
-//                          [--concurrency auto|N] [--peer-registry-cli PATH]
+// npm run bench -- --peers [--target registry|nexus] [--images 30] [--tags 20] [--keep 5] [--latency-ms 20]
+//                          [--rounds 3] [--concurrency auto|N] [--peer-registry-cli PATH]
 //
-// Ours beside peers on the same job: the real docker-registry is seeded once (versions only, so that a peer
-// that knows no version families keeps the same tags), and every run gets a fresh copy of that storage,
-// behind a loopback proxy that adds --latency-ms to each request. Tools: ours (dist/cli/index.js), the floor
-// (scripts/bench-floor.mjs: tags lists, a HEAD per tag, a DELETE per deleted digest, 16 keep-alive requests in
-// flight) and, with --peer-registry-cli, andrey-pohilko/registry-cli from a checkout you provide (Debian
-// python3-requests and python3-dateutil). Runs are interleaved over --rounds; it prints min and median wall
-// time per tool and the ratios ours/peer, and checks every tool left exactly the same tags. Measures only.
+// Ours beside peers on the same job, every tag a version (so a peer that knows no version families keeps the
+// same tags), each run on a fresh copy of one data set behind a loopback proxy that adds --latency-ms to
+// each request:
+// - registry: the real docker-registry, seeded once, its storage copied for every run. Tools: ours
+//   (dist/cli/index.js), the floor (scripts/bench-floor.mjs: tags lists, a HEAD per tag, a DELETE per deleted
+//   digest, 16 keep-alive requests in flight) and registry-cli.
+// - nexus: the Nexus emulator, seeded from the same scenario for every run. Tools: ours (the REST API, one
+//   component DELETE per tag) and registry-cli (the registry API under /repository/<repo>/, Basic auth).
+// registry-cli is andrey-pohilko/registry-cli from a checkout you provide (Debian python3-requests and
+// python3-dateutil). Runs are interleaved over --rounds; it prints min and median wall time per tool and the
+// ratios ours/peer, and checks every tool left exactly the same tags. Measures only.
 import { execFile } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
+import { startNexusEmulator } from '../test/nexus-emulator/server'
 import { listTags } from '../test/support/push'
 import { findRegistryBin, startRegistry } from '../test/support/registry-server'
-import { seedRegistry } from './bench-seed'
+import { benchScenario, NEXUS_REPOSITORY, seedRegistry } from './bench-seed'
 import { startLatencyProxy } from './latency-proxy'
 
 const run = promisify(execFile)
 const ROOT = resolve(__dirname, '..')
+const NEXUS_USER = 'admin'
+const NEXUS_PASSWORD = 'admin123'
+const NEXUS_PASSWORD_ENV = 'BENCH_NEXUS_PASSWORD'
 
 export interface PeerArgs {
+  target: 'registry' | 'nexus'
   images: number
   tags: number
   keep: number
@@ -36,66 +45,120 @@ interface Tool {
   command: (url: string) => [string, string[]]
 }
 
+/** One fresh copy of the data set behind the latency proxy. */
+interface Served {
+  /** Where the tools are pointed (the proxy). */
+  url: string
+  /** Every image's tags left, a line per image: what the tools left must be the same. */
+  tagsLeft(): Promise<string>
+  stop(): Promise<void>
+}
+
+interface Target {
+  tools: Tool[]
+  serve(): Promise<Served>
+  done(): void
+}
+
+const log = (m: string): void => {
+  process.stderr.write(`[bench peers] ${m}\n`)
+}
+
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b)
   return s.length % 2 ? (s[(s.length - 1) / 2] ?? 0) : ((s[s.length / 2 - 1] ?? 0) + (s[s.length / 2] ?? 0)) / 2
 }
 
-export async function benchPeers(a: PeerArgs): Promise<void> {
+function oursTool(a: PeerArgs, args: (url: string) => string[]): Tool {
+  const cli = join(ROOT, 'dist', 'cli', 'index.js')
+  return { name: 'ours', command: url => [process.execPath, [cli, ...args(url), '--keep', String(a.keep), '--delete', '--concurrency', a.concurrency]] }
+}
+
+function registryCliTool(a: PeerArgs, args: (url: string) => string[]): Tool[] {
+  if (!a.registryCli) return []
+  const script = join(resolve(a.registryCli), 'registry.py')
+  // registry-cli imports www_authenticate (PyPI only, not in Debian): a small stand-in (scripts/bench-py)
+  process.env['PYTHONPATH'] = [join(ROOT, 'scripts', 'bench-py'), process.env['PYTHONPATH']].filter(Boolean).join(':')
+  return [{ name: 'registry-cli', command: url => ['python3', [script, ...args(url), '--delete', '--num', String(a.keep)]] }]
+}
+
+async function registryTarget(a: PeerArgs): Promise<Target> {
   const bin = findRegistryBin()
   if (!bin) throw new Error('docker-registry not found (Debian package docker-registry, or REGISTRY_BIN)')
-  const tools: Tool[] = [
-    {
-      name: 'ours',
-      command: url => [
-        process.execPath,
-        [
-          join(ROOT, 'dist', 'cli', 'index.js'),
-          '--api',
-          'registry',
-          '--host',
-          url,
-          '--keep',
-          String(a.keep),
-          '--age-basis',
-          'created',
-          '--delete',
-          '--concurrency',
-          a.concurrency
-        ]
-      ]
-    },
-    { name: 'floor', command: url => [process.execPath, [join(ROOT, 'scripts', 'bench-floor.mjs'), url, String(a.keep), '16']] }
-  ]
-  if (a.registryCli) {
-    const script = join(resolve(a.registryCli), 'registry.py')
-    tools.push({ name: 'registry-cli', command: url => ['python3', [script, '-r', url, '--delete', '--num', String(a.keep)]] })
-    // registry-cli imports www_authenticate (PyPI only); the bench's registries need no auth: a stand-in
-    process.env['PYTHONPATH'] = [join(ROOT, 'scripts', 'bench-py'), process.env['PYTHONPATH']].filter(Boolean).join(':')
-  }
-
   const golden = await startRegistry(bin)
-  const log = (m: string) => process.stderr.write(`[bench peers] ${m}\n`)
-  let goldenTags: Map<string, string[]>
   const copyFrom = mkdtempSync(join(tmpdir(), 'nil-golden-'))
+  let names: string[]
   try {
     log(`seeding ${a.images} x ${a.tags} (versions only) into ${golden.url}`)
     const seed = await seedRegistry({ base: golden.url }, a.images, a.tags, { versionsOnly: true })
-    goldenTags = new Map(seed.images.map(i => [i.name, i.tags.map(t => t.tag)]))
+    names = seed.images.map(i => i.name)
     rmSync(copyFrom, { recursive: true, force: true })
     await run('cp', ['-a', join(golden.dir, 'data'), copyFrom])
   } finally {
     await golden.stop()
   }
-
-  const walls = new Map<string, number[]>(tools.map(t => [t.name, []]))
-  let reference: string | undefined
-  for (let round = 1; round <= a.rounds; round++) {
-    for (const tool of tools) {
+  return {
+    tools: [
+      oursTool(a, url => ['--api', 'registry', '--host', url, '--age-basis', 'created']),
+      { name: 'floor', command: url => [process.execPath, [join(ROOT, 'scripts', 'bench-floor.mjs'), url, String(a.keep), '16']] },
+      ...registryCliTool(a, url => ['-r', url])
+    ],
+    serve: async () => {
       const srv = await startRegistry(bin, undefined, { dataFrom: copyFrom })
       const proxy = await startLatencyProxy(srv.url, a.latencyMs)
+      const tagsLeft = async (): Promise<string> => {
+        const left: string[] = []
+        for (const name of names) left.push(`${name}: ${(await listTags({ base: srv.url }, name)).sort().join(' ')}`)
+        return left.join('\n')
+      }
+      const stop = async (): Promise<void> => {
+        await proxy.close()
+        await srv.stop()
+      }
+      return { url: proxy.url, tagsLeft, stop }
+    },
+    done: () => rmSync(copyFrom, { recursive: true, force: true })
+  }
+}
+
+function nexusTarget(a: PeerArgs): Target {
+  const { scenario } = benchScenario(a.images, a.tags, { versionsOnly: true })
+  process.env[NEXUS_PASSWORD_ENV] = NEXUS_PASSWORD
+  return {
+    tools: [
+      oursTool(a, url => ['--host', url, '--repository', NEXUS_REPOSITORY, '--username', NEXUS_USER, '--password-env', NEXUS_PASSWORD_ENV]),
+      ...registryCliTool(a, url => ['-r', `${url}/repository/${NEXUS_REPOSITORY}`, '-l', `${NEXUS_USER}:${NEXUS_PASSWORD}`])
+    ],
+    serve: async () => {
+      const emu = await startNexusEmulator({ scenario })
+      const proxy = await startLatencyProxy(emu.url, a.latencyMs)
+      const tagsLeft = (): Promise<string> =>
+        Promise.resolve(
+          emu
+            .images(NEXUS_REPOSITORY)
+            .sort()
+            .map(name => `${name}: ${emu.tags(NEXUS_REPOSITORY, name).sort().join(' ')}`)
+            .join('\n')
+        )
+      const stop = async (): Promise<void> => {
+        await proxy.close()
+        await emu.close()
+      }
+      return { url: proxy.url, tagsLeft, stop }
+    },
+    done: () => undefined
+  }
+}
+
+export async function benchPeers(a: PeerArgs): Promise<void> {
+  const target = a.target === 'nexus' ? nexusTarget(a) : await registryTarget(a)
+  const walls = new Map<string, number[]>(target.tools.map(t => [t.name, []]))
+  let reference: string | undefined
+  for (let round = 1; round <= a.rounds; round++) {
+    for (const tool of target.tools) {
+      const served = await target.serve()
       try {
-        const [cmd, args] = tool.command(proxy.url)
+        const [cmd, args] = tool.command(served.url)
         const t0 = process.hrtime.bigint()
         await run(cmd, args, { maxBuffer: 256 << 20, env: { ...process.env, NO_COLOR: '1' } }).catch((e: Error & { code?: number }) => {
           // ours exits 1 when something failed: the tags check below says what
@@ -103,28 +166,31 @@ export async function benchPeers(a: PeerArgs): Promise<void> {
         })
         const ms = Number(process.hrtime.bigint() - t0) / 1e6
         walls.get(tool.name)?.push(ms)
-        const left: string[] = []
-        for (const name of goldenTags.keys()) left.push(`${name}: ${(await listTags({ base: srv.url }, name)).sort().join(' ')}`)
-        const text = left.join('\n')
+        const text = await served.tagsLeft()
         reference ??= text
-        const same = text === reference
-        log(`round ${round} ${tool.name}: ${(ms / 1000).toFixed(2)} s${same ? '' : '  LEFT DIFFERENT TAGS'}`)
+        // the same tags as the first tool, and the job done: `keep` tags per image (every tag is a version)
+        const left = text.split(/\s+/).filter(w => w !== '' && !w.endsWith(':')).length
+        const same = text === reference && left === a.images * Math.min(a.keep, a.tags)
+        log(`round ${round} ${tool.name}: ${(ms / 1000).toFixed(2)} s, ${left} tags left${same ? '' : '  NOT WHAT WAS EXPECTED'}`)
         if (!same) process.exitCode = 1
       } finally {
-        await proxy.close()
-        await srv.stop()
+        await served.stop()
       }
     }
   }
-  rmSync(copyFrom, { recursive: true, force: true })
+  target.done()
 
   const ours = walls.get('ours') ?? []
-  const lines = [`peers: ${a.images} x ${a.tags}, keep ${a.keep}, latency ${a.latencyMs} ms, ${a.rounds} rounds, ours with --concurrency ${a.concurrency}`]
+  const lines = [
+    `peers on ${a.target}: ${a.images} x ${a.tags}, keep ${a.keep}, latency ${a.latencyMs} ms, ${a.rounds} rounds, ours with --concurrency ${a.concurrency}`
+  ]
   lines.push('| tool | min s | median s | ours/tool (min) | ours/tool (median) |', '|---|---:|---:|---:|---:|')
   for (const [name, xs] of walls) {
     const r = (f: (v: number[]) => number) => (f(ours) / f(xs)).toFixed(2)
     lines.push(`| ${name} | ${(Math.min(...xs) / 1000).toFixed(2)} | ${(median(xs) / 1000).toFixed(2)} | ${r(v => Math.min(...v))} | ${r(median)} |`)
   }
-  lines.push(process.exitCode === 1 ? 'NOT every tool left the same tags (see above)' : 'every tool left the same tags')
+  lines.push(
+    process.exitCode === 1 ? 'NOT every tool left the expected tags (see above)' : `every tool left the same ${a.images * Math.min(a.keep, a.tags)} tags`
+  )
   process.stdout.write(lines.join('\n') + '\n')
 }

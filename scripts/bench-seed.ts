@@ -113,8 +113,12 @@ export async function seedRegistry(
 export const NEXUS_REPOSITORY = 'docker-hosted'
 
 /** The same data set as a Nexus emulator scenario: push date = config created, 2 small layers (one shared). */
-export function benchScenario(imageCount: number, tagCount: number): { scenario: Scenario; images: { name: string; tags: BenchTag[] }[] } {
-  const images = benchImages(imageCount).map((name, i) => ({ name, tags: benchTags(tagCount, i) }))
+export function benchScenario(
+  imageCount: number,
+  tagCount: number,
+  opts: { versionsOnly?: boolean } = {}
+): { scenario: Scenario; images: { name: string; tags: BenchTag[] }[] } {
+  const images = benchImages(imageCount).map((name, i) => ({ name, tags: opts.versionsOnly ? benchVersionTags(tagCount, i) : benchTags(tagCount, i) }))
   return {
     images,
     scenario: {
