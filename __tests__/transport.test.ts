@@ -213,3 +213,23 @@ maybe('a whole run through a forward proxy', () => {
     expect(proxy.seen).toEqual([])
   })
 })
+
+describe('a body cut short', () => {
+  it('is an error, never a short answer', async () => {
+    const server = createHttpServer((_req, res) => {
+      // promises 100 bytes, sends 10, then drops the connection
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' })
+      res.write('{"tags":["')
+      setTimeout(() => res.socket?.destroy(), 20)
+    })
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+    const { port } = server.address() as AddressInfo
+    const t = new Transport({ maxSockets: 2, timeoutMs: 5000, userAgent: 'test', env: {} })
+    try {
+      await expect(t.request('GET', `http://127.0.0.1:${port}/v2/app/tags/list`, {})).rejects.toThrow(/aborted|closed before the answer ended/)
+    } finally {
+      t.close()
+      await new Promise(resolve => server.close(resolve))
+    }
+  })
+})

@@ -181,6 +181,10 @@ export class Transport {
         res.on('data', (c: Buffer) => chunks.push(c))
         res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), url: url.href }))
         res.on('error', reject)
+        // a body cut short is never an answer (a listing page half read must not parse as a short page)
+        res.on('close', () => {
+          if (!res.complete) reject(new Error('the connection closed before the answer ended'))
+        })
       })
       // A timeout destroys the request: a socket only half-closed would keep its pool slot forever against
       // a server that never answers, and a stalled body would never end.
