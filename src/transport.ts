@@ -112,6 +112,7 @@ class TunnelAgent extends https.Agent {
   }
 }
 
+/** The run's TLS settings (ca-cert, insecure-skip-tls-verify); an https:// proxy is verified with them too. */
 function tlsOptions(o: tls.ConnectionOptions): tls.ConnectionOptions {
   return { ...(o.ca ? { ca: o.ca } : {}), ...(o.rejectUnauthorized === false ? { rejectUnauthorized: false } : {}) }
 }

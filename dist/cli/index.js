@@ -10321,6 +10321,7 @@ class TunnelAgent extends https.Agent {
         return undefined;
     }
 }
+/** The run's TLS settings (ca-cert, insecure-skip-tls-verify); an https:// proxy is verified with them too. */
 function tlsOptions(o) {
     return { ...(o.ca ? { ca: o.ca } : {}), ...(o.rejectUnauthorized === false ? { rejectUnauthorized: false } : {}) };
 }
