@@ -161,29 +161,20 @@ function faults(seed: number, s: Server, seeded: Seeded, doomed: string[], kept:
         )
       }
       chosen.names.push(`a listing page cut short, the next ${empty}`)
-    } else if (kind === 'delete' && doomed.length > 0) {
+    } else if ((kind === 'delete' || kind === 'ignored') && doomed.length > 0) {
+      // 'delete': the DELETE always fails; 'ignored': a server (a mirror, a proxy in front of one) that
+      // answers it with success and does nothing
       const victim = pick(doomed)
       const [image, tag] = splitTag(victim)
       const id = nexus ? s.componentId!(image, tag) : seeded.tags.get(victim)
       if (!id) continue
+      const answer = kind === 'delete' ? status : nexus ? 204 : 202
       chosen.rules.push({
         method: 'DELETE',
         path: new RegExp(nexus ? `/components/${encodeURIComponent(id)}` : `/manifests/${id}`),
-        fault: { kind: 'status', status }
+        fault: { kind: 'status', status: answer }
       })
-      chosen.names.push(`DELETE of ${victim} always ${status}`)
-    } else if (kind === 'ignored' && doomed.length > 0) {
-      // a server (a mirror, a proxy in front of one) that answers a DELETE with success and does nothing
-      const victim = pick(doomed)
-      const [image, tag] = splitTag(victim)
-      const id = nexus ? s.componentId!(image, tag) : seeded.tags.get(victim)
-      if (!id) continue
-      chosen.rules.push({
-        method: 'DELETE',
-        path: new RegExp(nexus ? `/components/${encodeURIComponent(id)}` : `/manifests/${id}`),
-        fault: { kind: 'status', status: nexus ? 204 : 202 }
-      })
-      chosen.names.push(`DELETE of ${victim} answered ${nexus ? 204 : 202}, never carried out`)
+      chosen.names.push(kind === 'delete' ? `DELETE of ${victim} always ${answer}` : `DELETE of ${victim} answered ${answer}, never carried out`)
     } else if (kind === 'move' && doomed.length > 0 && kept.includes('app:latest')) {
       // between plan and delete, latest (kept) is moved onto content the plan deletes
       const onto = seeded.tags.get(pick(doomed)) as string
