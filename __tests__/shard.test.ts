@@ -183,7 +183,19 @@ describe('sharded against the Nexus emulator', () => {
       const merged = JSON.parse(out.join('')) as RunReport
       expect(merged.totals).toEqual(mergedThroughFiles(shards).totals)
       expect(merged.merged).toEqual({ reports: 3, duplicates: [] })
-      expect(await main(['merge-reports'])).toBe(2)
+      const errors: string[] = []
+      const errSpy = jest.spyOn(process.stderr, 'write').mockImplementation(chunk => (errors.push(String(chunk)), true))
+      try {
+        expect(await main(['merge-reports'])).toBe(2)
+        // a flag without its value, or one merge-reports does not know, is bad usage, never ignored
+        expect(await main(['merge-reports', files[0], '--report-file'])).toBe(2)
+        expect(await main(['merge-reports', files[0], '--bogus'])).toBe(2)
+      } finally {
+        errSpy.mockRestore()
+      }
+      expect(errors).toHaveLength(3)
+      expect(errors[1]).toMatch(/^error: merge-reports: .*--report-file.*\(merge-reports FILE\.\.\. \[--json\] \[--report-file FILE\]\)\n$/)
+      expect(errors[2]).toMatch(/^error: merge-reports: .*--bogus/)
     } finally {
       spy.mockRestore()
       await emu.close()

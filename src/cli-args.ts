@@ -129,6 +129,29 @@ export function parseArgs(argv: string[]): CliArgs {
   }
 }
 
+const MERGE_USAGE = 'merge-reports FILE... [--json] [--report-file FILE]'
+
+export interface MergeArgs {
+  files: string[]
+  json: boolean
+  reportFile?: string
+}
+
+/** `merge-reports FILE... [--json] [--report-file FILE]`, read with node:util parseArgs (strict). */
+export function parseMergeArgs(argv: string[]): MergeArgs {
+  let parsed
+  try {
+    parsed = parseTokens({ args: argv, options: { json: { type: 'boolean' }, 'report-file': { type: 'string' } }, allowPositionals: true, strict: true })
+  } catch (e) {
+    throw new UsageError(`merge-reports: ${(e as Error).message} (${MERGE_USAGE})`)
+  }
+  const { values, positionals } = parsed
+  if (positionals.length === 0) throw new UsageError(`merge-reports needs one or more report files (${MERGE_USAGE})`)
+  const reportFile = values['report-file']
+  if (reportFile === '') throw new UsageError('--report-file needs a value')
+  return { files: positionals, json: values.json === true, ...(reportFile !== undefined ? { reportFile } : {}) }
+}
+
 /** `text` cut into lines of at most `width` characters, at spaces. */
 function wrap(text: string, width: number): string[] {
   const lines: string[] = []

@@ -3,7 +3,7 @@
 
 import { readFileSync } from 'node:fs'
 import { ConfigError, parseConfig } from './config'
-import { helpText, parseArgs, UsageError, type CliArgs } from './cli-args'
+import { helpText, parseArgs, parseMergeArgs, UsageError, type CliArgs } from './cli-args'
 import { runMerged } from './merged-run'
 import type { RunReport } from './model'
 import { mergeReports, readReportFile } from './report/merge'
@@ -16,19 +16,7 @@ export { helpText, parseArgs, UsageError, type CliArgs } from './cli-args'
 
 /** `merge-reports FILE... [--json] [--report-file F]`: the shards' reports as one, no server asked. */
 function mergeCommand(argv: string[]): number {
-  const files: string[] = []
-  let json = false
-  let reportFile: string | undefined
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] as string
-    if (a === '--json') json = true
-    else if (a === '--report-file') reportFile = argv[++i]
-    else if (a.startsWith('--report-file=')) reportFile = a.slice('--report-file='.length)
-    else if (a.startsWith('-')) throw new UsageError(`merge-reports: unknown option ${a} (merge-reports FILE... [--json] [--report-file FILE])`)
-    else files.push(a)
-  }
-  if (files.length === 0) throw new UsageError('merge-reports needs one or more report files (merge-reports FILE... [--json] [--report-file FILE])')
-  if (reportFile === '') throw new UsageError('--report-file needs a value')
+  const { files, json, reportFile } = parseMergeArgs(argv)
   return printMerged(mergeReports(files.map(readReportFile)), json, reportFile)
 }
 
