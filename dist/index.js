@@ -37637,10 +37637,8 @@ class NexusBackend {
             const r = await this.registry(image.repository).deleteManifest(image.name, d.digest);
             // Nexus 3.89+ removes only the manifest and leaves the tag components dangling: finish them.
             for (const tag of d.tags) {
-                const id = ids.get(`${d.digest} ${tag}`);
-                const left = await this.nexus.component(id);
-                if (left && digestOf(left) === d.digest)
-                    await this.nexus.deleteComponent(id, image.repository);
+                if (await this.holds(image, d.digest, tag))
+                    await this.nexus.deleteComponent(ids.get(`${d.digest} ${tag}`), image.repository);
             }
             return r;
         }
@@ -37663,27 +37661,26 @@ class NexusBackend {
         if (this.cfg.deleteMethod === 'manifest')
             return (await this.registry(image.repository).resolve(image.name, decision.digest)) === undefined;
         // a component delete removes tags: gone when no tag's component still holds this manifest
-        const ids = this.componentIds(image);
-        for (const tag of decision.tags) {
-            const c = await this.nexus.component(ids.get(`${decision.digest} ${tag}`));
-            if (c && digestOf(c) === decision.digest)
+        for (const tag of decision.tags)
+            if (await this.holds(image, decision.digest, tag))
                 return false;
-        }
         return true;
+    }
+    /** Whether the component of `tag` (by the id the listing gave) still holds `digest`: read through REST. */
+    async holds(image, digest, tag) {
+        const c = await this.nexus.component(this.componentIds(image).get(`${digest} ${tag}`));
+        return c !== undefined && digestOf(c) === digest;
     }
     async confirm(image, deleted) {
         const left = new Map();
         // One tags/list per image (no manifest read, so nothing is marked pulled); only tags still listed
         // are looked at one by one.
         const listed = new Set(await this.registry(image.repository).tags(image.name));
-        const ids = this.componentIds(image);
         for (const d of deleted) {
             const still = [];
-            for (const tag of d.tags.filter(t => listed.has(t))) {
-                const c = await this.nexus.component(ids.get(`${d.digest} ${tag}`));
-                if (c && digestOf(c) === d.digest)
+            for (const tag of d.tags.filter(t => listed.has(t)))
+                if (await this.holds(image, d.digest, tag))
                     still.push(tag);
-            }
             if (still.length > 0)
                 left.set(d.digest, { tags: still, problem: `tag ${still.join(', ')} ${still.length === 1 ? 'is' : 'are'} still present` });
         }
@@ -39812,8 +39809,13 @@ class RegistryBackend {
                 reader.remember(body);
                 return { tag, digest: body.digest, mediaType: body.mediaType, ...(body.manifest.subject ? { subject: body.manifest.subject } : {}) };
             };
-            const read = (await (0, concurrency_1.mapLimit)(tags, this.opts.parallel, readTag)).filter((r) => r !== undefined);
-            let missing = tags.filter(t => !read.some(r => r.tag === t));
+            const readAll = async (names) => (await (0, concurrency_1.mapLimit)(names, this.opts.parallel, readTag)).filter((r) => r !== undefined);
+            const read = await readAll(tags);
+            const missingFrom = (names) => {
+                const found = new Set(read.map(r => r.tag));
+                return names.filter(t => !found.has(t));
+            };
+            let missing = missingFrom(tags);
             const gone = [];
             // Listed but unknown: deleted since the listing (another run, a user; docker-registry removes a
             // manifest's tags one after the other, so for a moment a tag outlives its manifest), or a registry
@@ -39826,9 +39828,8 @@ class RegistryBackend {
                 const listed = new Set(await this.client.tags(ref.name));
                 gone.push(...missing.filter(t => !listed.has(t)));
                 const still = missing.filter(t => listed.has(t));
-                const found = (await (0, concurrency_1.mapLimit)(still, this.opts.parallel, readTag)).filter((r) => r !== undefined);
-                read.push(...found);
-                missing = still.filter(t => !found.some(r => r.tag === t));
+                read.push(...(await readAll(still)));
+                missing = missingFrom(still);
                 if (missing.length > 0 && look >= 2)
                     throw new Error(`tag ${missing[0] ?? ''} is listed but its manifest answers 404; a rerun finishes the job`);
             }

@@ -3455,6 +3455,7 @@ function formatBytes(n) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.UsageError = void 0;
 exports.parseArgs = parseArgs;
+exports.parseMergeArgs = parseMergeArgs;
 exports.helpText = helpText;
 const node_util_1 = __nccwpck_require__(7975);
 const inputs_1 = __nccwpck_require__(8422);
@@ -3566,6 +3567,24 @@ function parseArgs(argv) {
         version: flag('version')
     };
 }
+const MERGE_USAGE = 'merge-reports FILE... [--json] [--report-file FILE]';
+/** `merge-reports FILE... [--json] [--report-file FILE]`, read with node:util parseArgs (strict). */
+function parseMergeArgs(argv) {
+    let parsed;
+    try {
+        parsed = (0, node_util_1.parseArgs)({ args: argv, options: { json: { type: 'boolean' }, 'report-file': { type: 'string' } }, allowPositionals: true, strict: true });
+    }
+    catch (e) {
+        throw new UsageError(`merge-reports: ${e.message} (${MERGE_USAGE})`);
+    }
+    const { values, positionals } = parsed;
+    if (positionals.length === 0)
+        throw new UsageError(`merge-reports needs one or more report files (${MERGE_USAGE})`);
+    const reportFile = values['report-file'];
+    if (reportFile === '')
+        throw new UsageError('--report-file needs a value');
+    return { files: positionals, json: values.json === true, ...(reportFile !== undefined ? { reportFile } : {}) };
+}
 /** `text` cut into lines of at most `width` characters, at spaces. */
 function wrap(text, width) {
     const lines = [];
@@ -3637,26 +3656,7 @@ Object.defineProperty(exports, "parseArgs", ({ enumerable: true, get: function (
 Object.defineProperty(exports, "UsageError", ({ enumerable: true, get: function () { return cli_args_2.UsageError; } }));
 /** `merge-reports FILE... [--json] [--report-file F]`: the shards' reports as one, no server asked. */
 function mergeCommand(argv) {
-    const files = [];
-    let json = false;
-    let reportFile;
-    for (let i = 0; i < argv.length; i++) {
-        const a = argv[i];
-        if (a === '--json')
-            json = true;
-        else if (a === '--report-file')
-            reportFile = argv[++i];
-        else if (a.startsWith('--report-file='))
-            reportFile = a.slice('--report-file='.length);
-        else if (a.startsWith('-'))
-            throw new cli_args_1.UsageError(`merge-reports: unknown option ${a} (merge-reports FILE... [--json] [--report-file FILE])`);
-        else
-            files.push(a);
-    }
-    if (files.length === 0)
-        throw new cli_args_1.UsageError('merge-reports needs one or more report files (merge-reports FILE... [--json] [--report-file FILE])');
-    if (reportFile === '')
-        throw new cli_args_1.UsageError('--report-file needs a value');
+    const { files, json, reportFile } = (0, cli_args_1.parseMergeArgs)(argv);
     return printMerged((0, merge_1.mergeReports)(files.map(merge_1.readReportFile)), json, reportFile);
 }
 /** The report as a table; `written`: where the JSON report went, when it did. */
@@ -5888,10 +5888,8 @@ class NexusBackend {
             const r = await this.registry(image.repository).deleteManifest(image.name, d.digest);
             // Nexus 3.89+ removes only the manifest and leaves the tag components dangling: finish them.
             for (const tag of d.tags) {
-                const id = ids.get(`${d.digest} ${tag}`);
-                const left = await this.nexus.component(id);
-                if (left && digestOf(left) === d.digest)
-                    await this.nexus.deleteComponent(id, image.repository);
+                if (await this.holds(image, d.digest, tag))
+                    await this.nexus.deleteComponent(ids.get(`${d.digest} ${tag}`), image.repository);
             }
             return r;
         }
@@ -5914,27 +5912,26 @@ class NexusBackend {
         if (this.cfg.deleteMethod === 'manifest')
             return (await this.registry(image.repository).resolve(image.name, decision.digest)) === undefined;
         // a component delete removes tags: gone when no tag's component still holds this manifest
-        const ids = this.componentIds(image);
-        for (const tag of decision.tags) {
-            const c = await this.nexus.component(ids.get(`${decision.digest} ${tag}`));
-            if (c && digestOf(c) === decision.digest)
+        for (const tag of decision.tags)
+            if (await this.holds(image, decision.digest, tag))
                 return false;
-        }
         return true;
+    }
+    /** Whether the component of `tag` (by the id the listing gave) still holds `digest`: read through REST. */
+    async holds(image, digest, tag) {
+        const c = await this.nexus.component(this.componentIds(image).get(`${digest} ${tag}`));
+        return c !== undefined && digestOf(c) === digest;
     }
     async confirm(image, deleted) {
         const left = new Map();
         // One tags/list per image (no manifest read, so nothing is marked pulled); only tags still listed
         // are looked at one by one.
         const listed = new Set(await this.registry(image.repository).tags(image.name));
-        const ids = this.componentIds(image);
         for (const d of deleted) {
             const still = [];
-            for (const tag of d.tags.filter(t => listed.has(t))) {
-                const c = await this.nexus.component(ids.get(`${d.digest} ${tag}`));
-                if (c && digestOf(c) === d.digest)
+            for (const tag of d.tags.filter(t => listed.has(t)))
+                if (await this.holds(image, d.digest, tag))
                     still.push(tag);
-            }
             if (still.length > 0)
                 left.set(d.digest, { tags: still, problem: `tag ${still.join(', ')} ${still.length === 1 ? 'is' : 'are'} still present` });
         }
@@ -8041,8 +8038,13 @@ class RegistryBackend {
                 reader.remember(body);
                 return { tag, digest: body.digest, mediaType: body.mediaType, ...(body.manifest.subject ? { subject: body.manifest.subject } : {}) };
             };
-            const read = (await (0, concurrency_1.mapLimit)(tags, this.opts.parallel, readTag)).filter((r) => r !== undefined);
-            let missing = tags.filter(t => !read.some(r => r.tag === t));
+            const readAll = async (names) => (await (0, concurrency_1.mapLimit)(names, this.opts.parallel, readTag)).filter((r) => r !== undefined);
+            const read = await readAll(tags);
+            const missingFrom = (names) => {
+                const found = new Set(read.map(r => r.tag));
+                return names.filter(t => !found.has(t));
+            };
+            let missing = missingFrom(tags);
             const gone = [];
             // Listed but unknown: deleted since the listing (another run, a user; docker-registry removes a
             // manifest's tags one after the other, so for a moment a tag outlives its manifest), or a registry
@@ -8055,9 +8057,8 @@ class RegistryBackend {
                 const listed = new Set(await this.client.tags(ref.name));
                 gone.push(...missing.filter(t => !listed.has(t)));
                 const still = missing.filter(t => listed.has(t));
-                const found = (await (0, concurrency_1.mapLimit)(still, this.opts.parallel, readTag)).filter((r) => r !== undefined);
-                read.push(...found);
-                missing = still.filter(t => !found.some(r => r.tag === t));
+                read.push(...(await readAll(still)));
+                missing = missingFrom(still);
                 if (missing.length > 0 && look >= 2)
                     throw new Error(`tag ${missing[0] ?? ''} is listed but its manifest answers 404; a rerun finishes the job`);
             }

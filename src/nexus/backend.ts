@@ -206,9 +206,7 @@ export class NexusBackend implements Backend {
       const r = await this.registry(image.repository).deleteManifest(image.name, d.digest)
       // Nexus 3.89+ removes only the manifest and leaves the tag components dangling: finish them.
       for (const tag of d.tags) {
-        const id = ids.get(`${d.digest} ${tag}`) as string
-        const left = await this.nexus.component(id)
-        if (left && digestOf(left) === d.digest) await this.nexus.deleteComponent(id, image.repository)
+        if (await this.holds(image, d.digest, tag)) await this.nexus.deleteComponent(ids.get(`${d.digest} ${tag}`) as string, image.repository)
       }
       return r
     }
@@ -233,12 +231,14 @@ export class NexusBackend implements Backend {
   async gone(image: ImageInventory, decision: Decision): Promise<boolean> {
     if (this.cfg.deleteMethod === 'manifest') return (await this.registry(image.repository).resolve(image.name, decision.digest)) === undefined
     // a component delete removes tags: gone when no tag's component still holds this manifest
-    const ids = this.componentIds(image)
-    for (const tag of decision.tags) {
-      const c = await this.nexus.component(ids.get(`${decision.digest} ${tag}`) as string)
-      if (c && digestOf(c) === decision.digest) return false
-    }
+    for (const tag of decision.tags) if (await this.holds(image, decision.digest, tag)) return false
     return true
+  }
+
+  /** Whether the component of `tag` (by the id the listing gave) still holds `digest`: read through REST. */
+  private async holds(image: ImageInventory, digest: string, tag: string): Promise<boolean> {
+    const c = await this.nexus.component(this.componentIds(image).get(`${digest} ${tag}`) as string)
+    return c !== undefined && digestOf(c) === digest
   }
 
   async confirm(image: ImageInventory, deleted: Decision[]): Promise<Map<string, StillThere>> {
@@ -246,13 +246,9 @@ export class NexusBackend implements Backend {
     // One tags/list per image (no manifest read, so nothing is marked pulled); only tags still listed
     // are looked at one by one.
     const listed = new Set(await this.registry(image.repository).tags(image.name))
-    const ids = this.componentIds(image)
     for (const d of deleted) {
       const still: string[] = []
-      for (const tag of d.tags.filter(t => listed.has(t))) {
-        const c = await this.nexus.component(ids.get(`${d.digest} ${tag}`) as string)
-        if (c && digestOf(c) === d.digest) still.push(tag)
-      }
+      for (const tag of d.tags.filter(t => listed.has(t))) if (await this.holds(image, d.digest, tag)) still.push(tag)
       if (still.length > 0) left.set(d.digest, { tags: still, problem: `tag ${still.join(', ')} ${still.length === 1 ? 'is' : 'are'} still present` })
     }
     return left

@@ -63,8 +63,14 @@ export class RegistryBackend implements Backend {
         reader.remember(body)
         return { tag, digest: body.digest, mediaType: body.mediaType, ...(body.manifest.subject ? { subject: body.manifest.subject } : {}) }
       }
-      const read = (await mapLimit(tags, this.opts.parallel, readTag)).filter((r): r is TaggedDigest => r !== undefined)
-      let missing = tags.filter(t => !read.some(r => r.tag === t))
+      const readAll = async (names: string[]): Promise<TaggedDigest[]> =>
+        (await mapLimit(names, this.opts.parallel, readTag)).filter((r): r is TaggedDigest => r !== undefined)
+      const read = await readAll(tags)
+      const missingFrom = (names: string[]): string[] => {
+        const found = new Set(read.map(r => r.tag))
+        return names.filter(t => !found.has(t))
+      }
+      let missing = missingFrom(tags)
       const gone: string[] = []
       // Listed but unknown: deleted since the listing (another run, a user; docker-registry removes a
       // manifest's tags one after the other, so for a moment a tag outlives its manifest), or a registry
@@ -76,9 +82,8 @@ export class RegistryBackend implements Backend {
         const listed = new Set(await this.client.tags(ref.name))
         gone.push(...missing.filter(t => !listed.has(t)))
         const still = missing.filter(t => listed.has(t))
-        const found = (await mapLimit(still, this.opts.parallel, readTag)).filter((r): r is TaggedDigest => r !== undefined)
-        read.push(...found)
-        missing = still.filter(t => !found.some(r => r.tag === t))
+        read.push(...(await readAll(still)))
+        missing = missingFrom(still)
         if (missing.length > 0 && look >= 2) throw new Error(`tag ${missing[0] ?? ''} is listed but its manifest answers 404; a rerun finishes the job`)
       }
       if (gone.length > 0) {
