@@ -49,8 +49,8 @@ export class FreeableEstimate {
         counted.add(b.digest)
         bytes += b.size
       }
-      bytes += m.manifestSize ?? 0
-      repo.manifestBytes += m.manifestSize ?? 0
+      bytes += (m.manifestSize ?? 0) + (m.extraBytes ?? 0)
+      repo.manifestBytes += (m.manifestSize ?? 0) + (m.extraBytes ?? 0)
     }
     return bytes
   }

@@ -91,3 +91,8 @@ export function matchesAny(value: string, globs: readonly string[]): boolean {
 export function firstMatch(value: string, globs: readonly string[]): string | undefined {
   return globs.find(g => globToRegExp(g).test(value))
 }
+
+/** Patterns without a wildcard: names to read directly, whatever a listing says. */
+export function literalImages(globs: readonly string[]): string[] {
+  return globs.filter(g => !/[*?[\]{}]/.test(g))
+}

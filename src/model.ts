@@ -97,6 +97,8 @@ export interface ManifestRecord {
   blobs?: BlobRef[]
   /** Size of the manifest itself in bytes, when known. */
   manifestSize?: number
+  /** Nexus: bytes of its components' assets other than the manifest, which go with them. */
+  extraBytes?: number
 }
 
 export interface ImageInventory {

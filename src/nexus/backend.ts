@@ -11,10 +11,12 @@ import { mapLimit } from '../concurrency'
 import { Decision, ImageInventory, ManifestRecord } from '../model'
 import { RegistryClient } from '../registry/client'
 import { isIndexType } from '../registry/media'
-import { NexusClient, NexusComponent, parseNexusDate, registryBase } from './client'
+import { componentDigest, manifestAssetOf, NexusAsset, NexusClient, NexusComponent, parseNexusDate, registryBase } from './client'
 import { ListingSpool } from './listing-spool'
 import { checkPrivileges, describeMissing } from './privileges'
 import { shortDigest } from '../digest'
+import { compareStrings } from '../compare'
+import { literalImages } from '../glob'
 
 /** What the Nexus backend needs of the config: where, which repositories, and how to read and delete. */
 export type NexusBackendOptions = Pick<
@@ -41,6 +43,8 @@ export class NexusBackend implements Backend {
   private readonly idsByImage = new WeakMap<ImageInventory, Map<string, string>>()
   /** Each image's reads by digest, so the size step re-reads nothing the inventory read. */
   private readonly readers = new WeakMap<ImageInventory, ManifestReader>()
+  /** `repository/image` -> tags the registry lists for an image named in `images` but not in the listing. */
+  private readonly hidden = new Map<string, number>()
 
   constructor(
     private readonly http: Http,
@@ -88,14 +92,16 @@ export class NexusBackend implements Backend {
     for (const repository of this.cfg.repositories) {
       await this.nexus.eachComponentPage(repository, items => {
         for (const c of items) {
-          const asset = c.assets?.[0]
-          if (!asset) continue
-          if (!('lastModified' in asset)) lacksModified++
-          if (!('lastDownloaded' in asset)) lacksDownloaded++
-          this.listing.add(repository, c.name, slim(c))
+          if (!c?.assets?.length) continue
+          const asset = manifestAssetOf(c)
+          if (asset && !('lastModified' in asset)) lacksModified++
+          if (asset && !('lastDownloaded' in asset)) lacksDownloaded++
+          this.listing.add(repository, c.name, slim(c, asset))
         }
       })
-      for (const name of this.listing.images(repository)) refs.push({ repository, name })
+      const listed = this.listing.images(repository)
+      for (const name of listed) refs.push({ repository, name })
+      for (const name of await this.unlisted(repository, new Set(listed))) refs.push({ repository, name })
     }
     if (lacksModified > 0) {
       this.notes.push(
@@ -113,10 +119,39 @@ export class NexusBackend implements Backend {
     return refs
   }
 
+  /**
+   * Images named literally in `images` that the components listing does not hold, though the registry
+   * lists tags for them: a listing filtered by a content selector or a privilege. They are inventoried
+   * as failed (kept whole): their components cannot be known.
+   */
+  private async unlisted(repository: string, listed: ReadonlySet<string>): Promise<string[]> {
+    const out: string[] = []
+    for (const name of literalImages(this.cfg.policy.images).filter(n => !listed.has(n))) {
+      const tags = await this.registry(repository).tags(name)
+      if (tags.length === 0) continue
+      this.hidden.set(`${repository}/${name}`, tags.length)
+      out.push(name)
+    }
+    return out
+  }
+
   async inventory(ref: ImageRef): Promise<ImageInventory> {
     const inv: ImageInventory = { repository: ref.repository, name: ref.name, manifests: [] }
     try {
-      inv.manifests = recordsFromComponents(this.listing.read(ref.repository, ref.name))
+      const hidden = this.hidden.get(`${ref.repository}/${ref.name}`)
+      if (hidden !== undefined) {
+        throw new Error(
+          `named in images, absent from the components listing, yet the registry lists ${hidden} tags for it (a content selector or a missing privilege hides its components): kept`
+        )
+      }
+      const shapes = splitComponents(this.listing.read(ref.repository, ref.name))
+      inv.manifests = recordsFromComponents(shapes.tagged)
+      if (shapes.unidentified.length > 0) {
+        const which = shapes.unidentified.map(c => c.version).join(', ')
+        // A delete by digest would take their tags too, unseen: only a delete per component is exact.
+        if (this.cfg.deleteMethod === 'manifest') throw new Error(`no manifest asset could be identified for ${which}: nothing of the image is deleted`)
+        inv.notes = [...(inv.notes ?? []), `kept ${which}: no manifest asset could be identified among its assets`]
+      }
       const reader = this.reader(inv)
       // Blobs only from bodies read anyway (reading more for the estimate is size-estimate: on).
       const blobs = this.cfg.sizeEstimate === 'off' ? 'none' : 'free'
@@ -124,6 +159,9 @@ export class NexusBackend implements Backend {
       // contentType, before 3.29, might be one), and subjects not in it are read by digest.
       const structure = inv.manifests.filter(m => !m.mediaType || isIndexType(m.mediaType))
       await readGraph(reader, inv, this.cfg.concurrency)
+      // Components pushed by digest (index children, referrers, cosign by digest) are manifests of the
+      // graph, never versions: untagged, kept, and left to Nexus's own Docker GC.
+      inv.untagged = mergeUntagged(inv.untagged ?? [], shapes.byDigest)
       // Blobs of the bodies just read (the reader's cache answers: no second request).
       if (blobs !== 'none') await readManifestDetails(reader, ref.name, structure, this.cfg.concurrency, { blobs })
       // Then manifest and config by digest only where a decision needs `created` (src/policy/dates.ts).
@@ -156,7 +194,7 @@ export class NexusBackend implements Backend {
         for (const tag of d.tags) {
           const now = await this.nexus.component(ids.get(`${d.digest} ${tag}`) as string)
           if (!now) continue // already gone: nothing moved
-          const digest = digestOf(now)
+          const digest = componentDigest(now)
           if (digest !== d.digest) {
             changed.set(d.digest, `changed since planned: ${tag} was re-pushed (now ${digest ? shortDigest(digest) : 'unknown'})`)
             return
@@ -164,25 +202,31 @@ export class NexusBackend implements Backend {
         }
       })
     }
-    if (this.cfg.deleteMethod === 'component' && doomed.some(d => (d.after?.length ?? 0) > 0)) {
-      // A component delete takes one tag and never the content another tag holds, but what hangs from a
-      // doomed manifest (its signatures, its tagged children) goes with it: a kept tag re-pointed onto
-      // that manifest meanwhile must stop it. Read through REST (no pull mark), only for such images.
-      await this.keptTagsOnDoomed(image, doomed, changed)
-    }
-    if (this.cfg.deleteMethod === 'manifest' && doomed.length > 0) {
-      // A delete by digest takes every tag on it on some versions: a tag added since the plan, or a kept
-      // tag re-pointed onto a doomed digest, must stop it. Kept tags are read through REST (no pull mark).
-      const registry = this.registry(image.repository)
-      const known = new Set(image.manifests.flatMap(m => m.tags))
+    // A component delete takes one tag and never the content another tag holds, but what hangs from a
+    // doomed manifest (its signatures, its tagged children) goes with it; a delete by digest takes every
+    // tag on it on some versions. Either way a tag that arrived on a doomed manifest since the plan, or a
+    // kept tag re-pointed onto it, must stop it (and so what hangs from it).
+    if (this.cfg.deleteMethod === 'manifest' ? doomed.length > 0 : doomed.some(d => (d.after?.length ?? 0) > 0)) {
       const doomedDigests = new Set(doomed.map(d => d.digest))
-      for (const tag of (await registry.tags(image.name)).filter(t => !known.has(t))) {
-        const head = await registry.resolve(image.name, tag)
-        if (head && doomedDigests.has(head.digest)) changed.set(head.digest, `changed since planned: new tag ${tag} now points at it`)
-      }
+      for (const [digest, tag] of await this.newTagsOn(image, doomedDigests)) changed.set(digest, `changed since planned: new tag ${tag} now points at it`)
       await this.keptTagsOnDoomed(image, doomed, changed)
     }
     return changed
+  }
+
+  /**
+   * Tags the registry lists now that the plan never saw, and on which of `digests` they are: read by GET
+   * (the body's own digest, not a header). Only new tags are read by tag, so only they are marked pulled.
+   */
+  private async newTagsOn(image: ImageInventory, digests: ReadonlySet<string>): Promise<Map<string, string>> {
+    const registry = this.registry(image.repository)
+    const known = new Set(image.manifests.flatMap(m => m.tags))
+    const found = new Map<string, string>()
+    for (const tag of (await registry.tags(image.name)).filter(t => !known.has(t))) {
+      const body = await registry.manifest(image.name, tag)
+      if (body && digests.has(body.digest)) found.set(body.digest, tag)
+    }
+    return found
   }
 
   /** Marks each doomed digest that a kept tag (read now, by component id) points at. */
@@ -194,7 +238,7 @@ export class NexusBackend implements Backend {
       this.cfg.concurrency,
       async ([tag, id]) => {
         const now = await this.nexus.component(id)
-        const digest = now && digestOf(now)
+        const digest = now && componentDigest(now)
         if (digest && doomedDigests.has(digest)) changed.set(digest, `changed since planned: kept tag ${tag} now points at it`)
       }
     )
@@ -230,15 +274,16 @@ export class NexusBackend implements Backend {
 
   async gone(image: ImageInventory, decision: Decision): Promise<boolean> {
     if (this.cfg.deleteMethod === 'manifest') return (await this.registry(image.repository).resolve(image.name, decision.digest)) === undefined
-    // a component delete removes tags: gone when no tag's component still holds this manifest
+    // a component delete removes tags: gone when no tag's component still holds this manifest, and no
+    // tag arrived on it since the plan (what hangs from it must then stay)
     for (const tag of decision.tags) if (await this.holds(image, decision.digest, tag)) return false
-    return true
+    return (await this.newTagsOn(image, new Set([decision.digest]))).size === 0
   }
 
   /** Whether the component of `tag` (by the id the listing gave) still holds `digest`: read through REST. */
   private async holds(image: ImageInventory, digest: string, tag: string): Promise<boolean> {
     const c = await this.nexus.component(this.componentIds(image).get(`${digest} ${tag}`) as string)
-    return c !== undefined && digestOf(c) === digest
+    return c !== undefined && componentDigest(c) === digest
   }
 
   async confirm(image: ImageInventory, deleted: Decision[]): Promise<Map<string, StillThere>> {
@@ -295,19 +340,47 @@ export class NexusBackend implements Backend {
 }
 
 /** Keeps only what decisions need of a listed component, so memory stays small for large repositories. */
-function slim(c: NexusComponent): NexusComponent {
-  // listImages takes only components with an asset
-  const a = c.assets[0] as NexusComponent['assets'][number]
-  const asset: NexusComponent['assets'][number] = { path: '', checksum: { sha256: a.checksum?.sha256 } }
-  if (a.contentType !== undefined) asset.contentType = a.contentType
-  if ('lastModified' in a) asset.lastModified = a.lastModified
-  if ('lastDownloaded' in a) asset.lastDownloaded = a.lastDownloaded
-  return { id: c.id, repository: c.repository, format: c.format, group: null, name: c.name, version: c.version, assets: [asset] }
+function slim(c: NexusComponent, manifest: NexusAsset | undefined): NexusComponent {
+  const base = { id: c.id, repository: c.repository, format: c.format, group: null, name: c.name, version: c.version }
+  // No identifiable manifest asset: listed with no asset, so the inventory keeps it and says so.
+  if (!manifest) return { ...base, assets: [] }
+  const asset: NexusAsset = { path: '', checksum: { sha256: manifest.checksum?.sha256 } }
+  if (manifest.contentType !== undefined) asset.contentType = manifest.contentType
+  if ('lastModified' in manifest) asset.lastModified = manifest.lastModified
+  if ('lastDownloaded' in manifest) asset.lastDownloaded = manifest.lastDownloaded
+  const other = c.assets.filter(a => a !== manifest).reduce((n, a) => n + (typeof a?.fileSize === 'number' ? a.fileSize : 0), 0)
+  return { ...base, assets: [asset], ...(other > 0 ? { otherAssetBytes: other } : {}) }
 }
 
 function digestOf(c: NexusComponent): string | undefined {
   const sha = c.assets?.[0]?.checksum?.sha256
-  return sha ? `sha256:${sha}` : undefined
+  return typeof sha === 'string' && /^[a-f0-9]{64}$/.test(sha) ? `sha256:${sha}` : undefined
+}
+
+/**
+ * One image's slimmed components by shape: tags; manifests pushed by digest (the version is a digest);
+ * and those whose manifest asset could not be identified (slim left them without an asset).
+ */
+export function splitComponents(components: NexusComponent[]): { tagged: NexusComponent[]; byDigest: NexusComponent[]; unidentified: NexusComponent[] } {
+  const out = { tagged: [] as NexusComponent[], byDigest: [] as NexusComponent[], unidentified: [] as NexusComponent[] }
+  for (const c of components) {
+    if (c.assets.length === 0 || !digestOf(c)) out.unidentified.push(c)
+    else if (/^[a-z0-9]+:/.test(c.version)) out.byDigest.push(c)
+    else out.tagged.push(c)
+  }
+  return out
+}
+
+/** The graph's untagged manifests, and each component pushed by digest that it did not reach. */
+function mergeUntagged(untagged: ManifestRecord[], byDigest: NexusComponent[]): ManifestRecord[] {
+  const have = new Set(untagged.map(m => m.digest))
+  for (const c of byDigest) {
+    const digest = digestOf(c) as string // splitComponents put only digested components here
+    if (have.has(digest)) continue
+    have.add(digest)
+    untagged.push({ digest, mediaType: c.assets[0]?.contentType ?? '', tags: [], children: [] })
+  }
+  return untagged.sort((a, b) => compareStrings(a.digest, b.digest))
 }
 
 /** Groups one image's components (one per tag) into manifests; dates are the newest among the tags. */
@@ -325,6 +398,7 @@ export function recordsFromComponents(components: NexusComponent[]): ManifestRec
   for (const { tag, digest, c, asset } of tagged) {
     const rec = byDigest.get(digest) as ManifestRecord
     rec.componentIds = { ...rec.componentIds, [tag]: c.id }
+    if (c.otherAssetBytes) rec.extraBytes = (rec.extraBytes ?? 0) + c.otherAssetBytes
     const pushed = parseNexusDate(asset.lastModified)
     if (pushed && (!rec.pushed || pushed > rec.pushed)) rec.pushed = pushed
     if ('lastDownloaded' in asset) {

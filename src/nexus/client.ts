@@ -27,6 +27,30 @@ export interface NexusComponent {
   name: string
   version: string
   assets: NexusAsset[]
+  /** Ours, once slimmed: the bytes of the component's assets other than its manifest. */
+  otherAssetBytes?: number
+}
+
+/** What a manifest asset's content type may be (absent before 3.29): a manifest or an index, any schema. */
+const MANIFEST_TYPE = /^application\/vnd\.(docker\.distribution\.manifest|oci\.image\.(manifest|index))\b/
+
+/**
+ * The asset of a component that is its manifest, found by its path (`v2/<name>/manifests/<version>`,
+ * with or without the datastore's leading slash) and a manifest content type, never by its position in
+ * `assets`. undefined when no asset, or more than one, qualifies: such a component is kept.
+ */
+export function manifestAssetOf(c: NexusComponent): NexusAsset | undefined {
+  const path = `v2/${c.name}/manifests/${c.version}`
+  const found = (c.assets ?? []).filter(
+    a => typeof a?.path === 'string' && a.path.replace(/^\//, '') === path && (a.contentType === undefined || MANIFEST_TYPE.test(a.contentType))
+  )
+  return found.length === 1 ? found[0] : undefined
+}
+
+/** The digest of a component's manifest, from its sha256 checksum; undefined when it has none. */
+export function componentDigest(c: NexusComponent): string | undefined {
+  const sha = manifestAssetOf(c)?.checksum?.sha256
+  return typeof sha === 'string' && /^[a-f0-9]{64}$/.test(sha) ? `sha256:${sha}` : undefined
 }
 
 export interface NexusRepository {

@@ -63,10 +63,13 @@ function planImage(inv: ImageInventory, base: Policy, now: number, locate: Locat
   const inUse = referencedHere(inv, graph, items, base.references ?? [])
   work.referencesMatched = inUse.matched
   const missing = new Set(inv.missingSubjects ?? [])
+  // A 404 here proves a subject gone only where subjects live: an image of referrers alone is a
+  // signatures repository (COSIGN_REPOSITORY), whose subjects' own repository is not known.
+  const holdsSubjects = items.some(it => !it.refs)
   const states = new Map<Item, SubjectState>()
   for (const it of items) {
     if (it.refs) {
-      const state = subjectState(it, graph, missing, locate)
+      const state = subjectState(it, graph, missing, locate, holdsSubjects)
       states.set(it, state)
       it.subject = state.kind === 'follows' ? it.refs[0]?.subject : state.subject
     }

@@ -15,7 +15,13 @@ export type SubjectState = { kind: 'follows' } | { kind: 'exists'; subject: stri
  * A referrer's subject: in the graph and owned by a tagged manifest (it follows that), or known to exist
  * (untagged here, in another image of the run, or not proven gone: kept), or proven gone (an orphan).
  */
-export function subjectState(it: Item, graph: ManifestGraph, missing: ReadonlySet<string>, locate: LocateSubject | undefined): SubjectState {
+export function subjectState(
+  it: Item,
+  graph: ManifestGraph,
+  missing: ReadonlySet<string>,
+  locate: LocateSubject | undefined,
+  holdsSubjects = true
+): SubjectState {
   const subjects = unique((it.refs ?? []).map(r => r.subject))
   const inGraph = subjects.find(s => s !== it.record.digest && graph.has(s))
   if (inGraph !== undefined) {
@@ -28,6 +34,13 @@ export function subjectState(it: Item, graph: ManifestGraph, missing: ReadonlySe
     if (!missing.has(s)) return { kind: 'exists', subject: s, reason: `${noun} of ${shortDigest(s)}, not proven gone` }
     const where = locate?.(s)
     if (where !== undefined) return { kind: 'exists', subject: s, reason: `${noun} of ${shortDigest(s)} ${where}` }
+    if (!holdsSubjects) {
+      return {
+        kind: 'exists',
+        subject: s,
+        reason: `${noun} of ${shortDigest(s)}, not proven gone: this image holds referrers only, its subjects live elsewhere`
+      }
+    }
   }
   return { kind: 'orphan', subject: subjects[0] as string } // a referrer names one subject at least
 }

@@ -9,6 +9,7 @@ import { Decision, ImageInventory, Policy } from '../model'
 import { RegistryClient } from './client'
 import { isIndexType } from './media'
 import { shortDigest } from '../digest'
+import { literalImages } from '../glob'
 import { sleep } from '../sleep'
 
 export interface RegistryBackendOptions {
@@ -45,9 +46,26 @@ export class RegistryBackend implements Backend {
     }
   }
 
+  /**
+   * The catalog, and each image named literally in `images` that it leaves out, read directly: a catalog
+   * is a claim (filtered by permission, cut short, or switched off) and an image it omits still exists.
+   * Without a catalog, the literal names alone, when `images` names nothing else.
+   */
   async listImages(): Promise<ImageRef[]> {
-    const names = await this.client.catalog()
-    return names.map(name => ({ repository: this.repository, name }))
+    const literal = literalImages(this.opts.policy.images)
+    let names: string[]
+    try {
+      names = await this.client.catalog()
+    } catch (e) {
+      if (literal.length === 0 || literal.length < this.opts.policy.images.length) throw e
+      this.notes.push(`the catalog could not be read (${(e as Error).message}): only the images named in images are looked at`)
+      names = []
+    }
+    const listed = new Set(names)
+    const direct: string[] = []
+    for (const name of literal.filter(n => !listed.has(n))) if ((await this.client.tags(name)).length > 0) direct.push(name)
+    if (direct.length > 0 && names.length > 0) this.notes.push(`the catalog leaves out ${direct.join(', ')}, named in images: read directly`)
+    return [...names, ...direct].map(name => ({ repository: this.repository, name }))
   }
 
   async inventory(ref: ImageRef): Promise<ImageInventory> {
@@ -163,7 +181,8 @@ export class RegistryBackend implements Backend {
     await mapLimit(deleted, this.opts.parallel, async d => {
       const still: string[] = []
       for (const tag of d.tags.filter(t => listed.has(t))) {
-        const head = await this.client.resolve(image.name, tag)
+        // GET, not HEAD: the body's hash says where the tag is, not a header (never report what did not happen).
+        const head = await this.client.manifest(image.name, tag)
         // A tag re-pushed to new content after our delete is someone else's; only the old digest is a problem.
         if (head?.digest === d.digest) still.push(tag)
       }
@@ -185,7 +204,8 @@ export class RegistryBackend implements Backend {
 
   private async resolveTags(name: string, tags: string[]): Promise<TaggedDigest[]> {
     const out = await mapLimit(tags, this.opts.parallel, async tag => {
-      const head = await this.client.resolve(name, tag)
+      // GET, not HEAD: a delete goes through this answer, so the digest is the body's, never a header's.
+      const head = await this.client.manifest(name, tag)
       return head ? { tag, digest: head.digest, mediaType: head.mediaType } : undefined
     })
     // A tag listed but unknown by the time we read it was deleted meanwhile: nothing to decide.

@@ -1,7 +1,7 @@
 // A thin client for the OCI Distribution (Docker Registry v2) API. It knows URLs, pagination and status
 // codes; what to read and when is the inventory's business.
 
-import { createHash } from 'node:crypto'
+import { digestOfBytes, isDigest } from '../digest'
 import { Http, HttpError, HttpResponse } from '../http'
 import { Descriptor, MANIFEST_ACCEPT, OCI_INDEX, parseManifest, ParsedManifest } from './media'
 
@@ -78,7 +78,7 @@ export class RegistryClient {
     const url = `${this.base}/v2/${name}/manifests/${ref}`
     const res = await this.http.request('GET', url, { kind: 'registry GET manifest', headers: { accept: MANIFEST_ACCEPT }, handles: [404] })
     if (res.status === 404) return undefined
-    const digest = header(res, 'docker-content-digest') ?? 'sha256:' + createHash('sha256').update(res.body).digest('hex')
+    const digest = verifiedDigest(name, ref, res.body, header(res, 'docker-content-digest'))
     let manifest: ParsedManifest
     try {
       manifest = parseManifest(res.body, contentType(res))
@@ -112,17 +112,40 @@ export class RegistryClient {
     }
   }
 
+  /**
+   * Every page of a referrers list, to its end (`Link: <...>; rel="next"`, relative or absolute, to this
+   * origin only): a referrer on page 2 is as real as one on page 1. Fails closed as the listings do.
+   */
   private async fetchReferrers(name: string, digest: string): Promise<Descriptor[] | undefined> {
-    const url = `${this.base}/v2/${name}/referrers/${digest}`
-    const res = await this.http.request('GET', url, { kind: 'registry GET referrers', headers: { accept: OCI_INDEX }, handles: [400, 404, 405] })
-    if (res.status !== 200) return undefined
-    try {
-      const j = JSON.parse(res.body.toString('utf8')) as { manifests?: Descriptor[] }
-      if (!Array.isArray(j.manifests)) throw new Error('no manifests list')
-      return j.manifests
-    } catch {
-      throw new HttpError('GET', url, res.status, 'the referrers answer is not an index')
+    const first = `${this.base}/v2/${name}/referrers/${digest}`
+    const found: Descriptor[] = []
+    const seen = new Set<string>()
+    const urls = new Set<string>()
+    let url: string | undefined = first
+    for (let page = 1; url; page++) {
+      if (page > MAX_PAGES || urls.has(url)) throw new Error(`referrers of ${name}@${digest}: page ${page} loops or never ends, stopped`)
+      urls.add(url)
+      const res = await this.http.request('GET', url, { kind: 'registry GET referrers', headers: { accept: OCI_INDEX }, handles: [400, 404, 405] })
+      if (res.status !== 200) {
+        if (page === 1) return undefined
+        throw new HttpError('GET', url, res.status, `page ${page} of the referrers list is missing: the list is incomplete`)
+      }
+      let list: Descriptor[]
+      try {
+        const j = JSON.parse(res.body.toString('utf8')) as { manifests?: Descriptor[] }
+        if (!Array.isArray(j.manifests) || j.manifests.some(d => typeof d?.digest !== 'string')) throw new Error('no manifests list')
+        list = j.manifests
+      } catch {
+        throw new HttpError('GET', url, res.status, `page ${page} of the referrers answer is not an index`)
+      }
+      for (const d of list) {
+        if (seen.has(d.digest)) throw new HttpError('GET', url, res.status, `page ${page} repeats referrer ${d.digest}, listed before`)
+        seen.add(d.digest)
+        found.push(d)
+      }
+      url = nextLink(url, header(res, 'link'))
     }
+    return found
   }
 
   /** The image config's `created`, or undefined when absent or unparsable. */
@@ -226,6 +249,30 @@ export function nextLink(current: string, link: string | undefined): string | un
     return cur.toString()
   }
   return next.toString()
+}
+
+/** A body that is not what its name or its header says it is: the image it belongs to fails closed. */
+export class DigestMismatchError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'DigestMismatchError'
+  }
+}
+
+/**
+ * A manifest is what its bytes hash to: read by digest, the body must hash to that digest; a
+ * `Docker-Content-Digest` header (a claim a caching proxy may rewrite) must name the body's own digest.
+ * Returns the body's digest, under the algorithm the reference or the header names (sha256 otherwise).
+ */
+export function verifiedDigest(name: string, ref: string, body: Buffer, claimed: string | undefined): string {
+  const byDigest = ref.includes(':')
+  if (byDigest && !isDigest(ref)) throw new DigestMismatchError(`${name}@${ref}: not a sha256 or sha512 digest, not read`)
+  const own = digestOfBytes(body, byDigest ? ref : claimed)
+  if (byDigest && own !== ref) throw new DigestMismatchError(`${name}@${ref}: the body read by that digest hashes to ${own}`)
+  if (claimed !== undefined && claimed !== own) {
+    throw new DigestMismatchError(`${name}:${ref}: Docker-Content-Digest ${claimed} disagrees with the body, which hashes to ${own}`)
+  }
+  return own
 }
 
 function header(res: HttpResponse, name: string): string | undefined {
