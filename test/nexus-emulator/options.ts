@@ -57,6 +57,15 @@ export interface EmulatorOptions {
   failTasks?: string[]
   /** The usage counters (§14.4, 3.87+): served (default from 3.87), absent (false: 404) or 'forbidden' (403). */
   usageMetrics?: boolean | 'forbidden'
+  /**
+   * A manifest pushed by digest (an index's child, an OCI 1.1 referrer, cosign by digest) is stored as a
+   * component whose version is the digest, not as an asset alone. Default false.
+   */
+  digestComponents?: boolean
+  /** Each tag component holds a second asset (a JSON attachment) listed before its manifest. Default false. */
+  extraAssets?: boolean
+  /** Image names the REST components listing leaves out (a content selector); the Docker API still serves them. */
+  listingHides?: string[]
   /** Seed on start. */
   scenario?: Scenario
   /** Freeze the emulator clock at this instant on start. */

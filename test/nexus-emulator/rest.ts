@@ -115,6 +115,9 @@ function listItems(x: Exchange, subject: Subject, kind: 'components' | 'assets')
   if (!repo) return
   const ctx = x.ctx
   const base = nexusBase(x)
+  // The page is read first and filtered by permission after (ComponentsResourceSupport): a page may come
+  // back short, or empty, with a token still; listingHides stands in for a content selector.
+  const visible = (i: Component | Asset): boolean => kind !== 'components' || !ctx.store.listingHides.has((i as Component).name)
   const render = (i: Component | Asset): JsonObject => (kind === 'components' ? componentXO(ctx, base, i as Component) : assetXO(ctx, base, i as Asset))
   const token = x.query.get('continuationToken') || null
 
@@ -132,7 +135,7 @@ function listItems(x: Exchange, subject: Subject, kind: 'components' | 'assets')
     }
     const { items } = ctx.store.pageAfter(repo.config.name, kind, after, DATASTORE_PAGE)
     const next = items.length === DATASTORE_PAGE ? internalId(ctx, items[items.length - 1]) : null
-    return sendJson(x, 200, page(items.map(render), next))
+    return sendJson(x, 200, page(items.filter(visible).map(render), next))
   }
 
   // Orient: "order by id", 10 per page, token = Orient id of the last item, non-null iff more
@@ -147,7 +150,7 @@ function listItems(x: Exchange, subject: Subject, kind: 'components' | 'assets')
   }
   const { items, remaining } = ctx.store.pageAfter(repo.config.name, kind, after, ORIENT_PAGE)
   const next = remaining > 0 ? internalId(ctx, items[items.length - 1]) : null
-  return sendJson(x, 200, page(items.map(render), next))
+  return sendJson(x, 200, page(items.filter(visible).map(render), next))
 }
 
 function findItem(x: Exchange, kind: 'components' | 'assets', repo: RepositoryState, internal: string): Component | Asset | undefined | 'malformed' {

@@ -86,6 +86,9 @@ export class NexusEmulator {
     if (opts.now !== undefined) this.clock.set(opts.now)
     this.state = new Store(this.clock)
     this.state.lifecycle = this.options.dbMode
+    this.state.digestComponents = opts.digestComponents ?? false
+    this.state.extraAssets = opts.extraAssets ?? false
+    this.state.listingHides = new Set(opts.listingHides ?? [])
     this.auth = new Auth(this.options.users, this.options.anonymousPrivileges)
     this.tasks = new TaskManager(this.state, this.clock, this.options.version, this.options.tasks, this.options.failTasks)
     this.ctx = {

@@ -200,6 +200,12 @@ export class Store {
 
   /** What deleting an asset does to its blob (§14.1): orphan it (datastore) or soft-delete it (OrientDB). */
   lifecycle: 'datastore' | 'orient' = 'datastore'
+  /** A manifest pushed by digest becomes a component whose version is the digest (options.ts). */
+  digestComponents = false
+  /** Each tag component gets a second asset, listed before its manifest (options.ts). */
+  extraAssets = false
+  /** Image names the REST components listing leaves out, as a content selector would (options.ts). */
+  listingHides = new Set<string>()
 
   constructor(readonly clock: Clock) {}
 
@@ -358,7 +364,7 @@ export class Store {
 
   // ---------------------------------------------------------------- components & assets
 
-  private createComponent(repo: RepositoryState, group: string | null, name: string, version: string, created: Date): Component {
+  private createComponent(repo: RepositoryState, group: string | null, name: string, version: string, created: Date, tagged = true): Component {
     const row = this.nextRow(repo.config.format, 'component')
     const c: Component = {
       row,
@@ -374,7 +380,7 @@ export class Store {
     repo.components.set(row, c)
     insertSorted(repo.componentRows, row)
     this.orientComponentIds.set(c.orientId, { repository: repo.config.name, row })
-    if (repo.config.format === 'docker') {
+    if (repo.config.format === 'docker' && tagged) {
       let tags = repo.tagIndex.get(name)
       if (!tags) repo.tagIndex.set(name, (tags = new Map<string, number>()))
       tags.set(version, row)
@@ -454,6 +460,12 @@ export class Store {
     removeSorted(repo.assetRows, asset.row)
     if (repo.assetByPath.get(asset.path) === asset.row) repo.assetByPath.delete(asset.path)
     this.releaseBlob(asset.blobId, repo.config.name)
+  }
+
+  /** A manifest stored by digest goes, with its component when it has one (digestComponents). */
+  private dropManifest(repo: RepositoryState, a: Asset): void {
+    if (a.componentRow !== null) this.deleteComponent(repo.config.name, a.componentRow)
+    else this.removeAsset(repo, a)
   }
 
   /** DELETE /v1/components/{id}: the component and its assets only (§3.4). */
@@ -663,10 +675,23 @@ export class Store {
       return { asset: existing, digest, createdPath: false, changed: true }
     }
     if (isBoundedReport(reference)) {
-      const asset = this.createAsset(repo, { path, kind: 'manifest', image, reference, data, contentType: mediaType }, meta)
+      const c = this.digestComponents ? this.createComponent(repo, null, image, reference, meta.when ?? this.clock.now(), false) : undefined
+      const asset = this.createAsset(repo, { path, kind: 'manifest', image, reference, data, contentType: mediaType, componentRow: c?.row ?? null }, meta)
       return { asset, digest, createdPath: true, changed: true }
     }
     const c = this.createComponent(repo, null, image, reference, meta.when ?? this.clock.now())
+    if (this.extraAssets) {
+      const note = Buffer.from(JSON.stringify({ image, tag: reference, note: 'an attachment' }))
+      const extra = {
+        path: `v2/${image}/attachments/${reference}.json`,
+        kind: 'file' as const,
+        image: null,
+        reference: null,
+        data: note,
+        contentType: 'application/json'
+      }
+      this.createAsset(repo, { ...extra, componentRow: c.row }, meta)
+    }
     const asset = this.createAsset(repo, { path, kind: 'tag', image, reference, data, contentType: mediaType, componentRow: c.row }, meta)
     return { asset, digest, createdPath: true, changed: true }
   }
@@ -686,7 +711,7 @@ export class Store {
     const row = repo.assetByPath.get(`v2/${image}/manifests/${digest}`)
     const direct = row === undefined ? undefined : repo.assets.get(row)
     if (direct) {
-      this.removeAsset(repo, direct)
+      this.dropManifest(repo, direct)
       found = true
     }
     for (const a of this.tagAssets(repoName, image)) {
@@ -790,7 +815,7 @@ export class Store {
       }
       for (const a of [...repo.assets.values()]) {
         if (a.kind === 'manifest' && !reachable.has(a.row) && a.blobCreated.getTime() <= cutoff) {
-          this.removeAsset(repo, a)
+          this.dropManifest(repo, a)
           result.manifestsDeleted++
         }
       }
