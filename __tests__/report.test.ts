@@ -69,6 +69,7 @@ function makeReport(dryRun: boolean, extraOutcomes = 0): RunReport {
   ]
   const all = summarizeCounts(images.flatMap(i => i.outcomes))
   return {
+    schemaVersion: 1,
     tool: { name: 'nexus-image-lifecycle', version: '0.1.0' },
     api: 'nexus',
     dryRun,

@@ -94,6 +94,7 @@ function image(name: string, outcomes: [number, string[], OutcomeStatus][]): Ima
 function report(images: ImageReport[], dryRun = false): RunReport {
   const totals = summarizeCounts(images.flatMap(i => i.outcomes))
   return {
+    schemaVersion: 1,
     tool: { name: 'nexus-image-lifecycle', version: 'test' },
     api: 'nexus',
     dryRun,

@@ -244,6 +244,8 @@ export interface Counts {
 
 /** One image's counts, without its outcomes: what a run keeps of every image while it streams. */
 export interface ImageSummary {
+  /** merge-reports only: the host, when the merged reports come from more than one. */
+  host?: string
   repository: string
   image: string
   /** Set when the image's inventory failed (nothing of it was deleted). */
@@ -271,7 +273,12 @@ export interface ImageReport extends ImageSummary {
 export type RunSummary = Omit<RunReport, 'images'> & { images: ImageSummary[] }
 
 /** Everything a run did, in one value: rendered to the job summary, the terminal, outputs and JSON. */
+/** The JSON report's schema (schema/report.schema.json): bumped whenever a field changes meaning. */
+export const REPORT_SCHEMA_VERSION = 1
+
 export interface RunReport {
+  /** REPORT_SCHEMA_VERSION of the tool that wrote it. */
+  schemaVersion: number
   tool: { name: string; version: string }
   api: ApiKind
   dryRun: boolean

@@ -2,13 +2,21 @@
 // job's own run, as one report of the whole run: images once each, counts added up. Pure, apart from
 // reading the files (readReportFile).
 import { readdirSync, readFileSync, statSync } from 'node:fs'
-import { join, relative, sep } from 'node:path'
+import { isAbsolute, join, relative, resolve, sep } from 'node:path'
+import Ajv from 'ajv'
+import schema from '../../schema/report.schema.json'
 import { compareStrings } from '../compare'
-import { addCounts, zeroCounts } from '../counts'
+import { addCounts, summarizeCounts, zeroCounts } from '../counts'
 import { globToRegExp } from '../glob'
-import type { ImageReport, RunReport, RunSummary } from '../model'
+import { REPORT_SCHEMA_VERSION, type Counts, type ImageReport, type RunReport, type RunSummary } from '../model'
 
-/** A report as `report-file` wrote it, with its dates as Dates again. */
+const validate = new Ajv({ allErrors: false, strict: false }).compile<RunReport>(schema)
+
+/**
+ * A report as `report-file` wrote it, with its dates as Dates again. A report is a claim too: one that
+ * fails the report schema, comes from another schema version, or whose totals disagree with its items is
+ * refused, naming the file; the merge then counts from the items alone.
+ */
 export function readReportFile(path: string): RunReport {
   let parsed: unknown
   try {
@@ -16,10 +24,20 @@ export function readReportFile(path: string): RunReport {
   } catch (e) {
     throw new Error(`merge-reports: ${path} is not a readable JSON report (${(e as Error).message})`)
   }
-  const r = parsed as RunReport
-  if (!r || typeof r !== 'object' || !Array.isArray(r.images) || !r.totals || !r.tool) {
-    throw new Error(`merge-reports: ${path} is not a nexus-image-lifecycle report (no tool, totals and images)`)
+  const version = (parsed as { schemaVersion?: unknown } | null)?.schemaVersion
+  if (parsed && typeof parsed === 'object' && version !== REPORT_SCHEMA_VERSION && (parsed as { tool?: unknown }).tool) {
+    throw new Error(
+      `merge-reports: ${path} has report schema version ${JSON.stringify(version ?? 'none')}, this tool reads ${REPORT_SCHEMA_VERSION}: merge reports written by one version`
+    )
   }
+  if (!validate(parsed)) {
+    const e = validate.errors?.[0]
+    throw new Error(
+      `merge-reports: ${path} is not a nexus-image-lifecycle report: ${e?.instancePath || '(top)'} ${e?.message ?? 'is invalid'} (schema/report.schema.json)`
+    )
+  }
+  const r = parsed
+  checkTotals(r, path)
   for (const img of r.images) {
     for (const o of img.outcomes) {
       const d = o.decision as { ageDate?: Date | string }
@@ -29,14 +47,46 @@ export function readReportFile(path: string): RunReport {
   return r
 }
 
+/** Every count a report states, recomputed from its outcomes: a report that disagrees is refused. */
+function checkTotals(r: RunReport, path: string): void {
+  const fail = (what: string, stated: unknown, counted: unknown): never => {
+    throw new Error(`merge-reports: ${path}: ${what} says ${JSON.stringify(stated)} but its items count ${JSON.stringify(counted)}: refused`)
+  }
+  const tags = zeroCounts()
+  const manifests = zeroCounts()
+  for (const img of r.images) {
+    const own = summarizeCounts(img.outcomes)
+    if (!sameCounts(own.tags, img.tags)) fail(`${img.repository}/${img.image} tags`, img.tags, own.tags)
+    if (!sameCounts(own.manifests, img.manifests)) fail(`${img.repository}/${img.image} manifests`, img.manifests, own.manifests)
+    addCounts(tags, own.tags)
+    addCounts(manifests, own.manifests)
+  }
+  if (r.totals.images !== r.images.length) fail('totals.images', r.totals.images, r.images.length)
+  if (!sameCounts(tags, r.totals.tags)) fail('totals.tags', r.totals.tags, tags)
+  if (!sameCounts(manifests, r.totals.manifests)) fail('totals.manifests', r.totals.manifests, manifests)
+}
+
+function sameCounts(a: Counts, b: Counts): boolean {
+  return (Object.keys(a) as (keyof Counts)[]).every(k => a[k] === b[k])
+}
+
+/** A merge-reports glob that matched no file. */
+export class NoReportMatched extends Error {
+  constructor(readonly glob: string) {
+    super(`merge-reports: ${glob} matched no file`)
+    this.name = 'NoReportMatched'
+  }
+}
+
 /** The files the globs match, relative to `cwd`, sorted; a glob that matches nothing is an error. */
 export function expandReportGlobs(globs: readonly string[], cwd = process.cwd()): string[] {
   const out = new Set<string>()
   for (const glob of globs) {
+    // An absolute glob (`/reports/*.json`) is rooted at `/`, a relative one at `cwd`.
     const parts = glob.split('/')
     const fixed: string[] = []
     while (parts.length > 1 && !/[*?[{]/.test(parts[0] ?? '')) fixed.push(parts.shift() as string)
-    const root = join(cwd, ...fixed)
+    const root = isAbsolute(glob) ? resolve('/', ...fixed) : join(cwd, ...fixed)
     const re = globToRegExp(parts.join('/'))
     const walk = (dir: string): string[] => {
       let names: string[] = []
@@ -51,8 +101,8 @@ export function expandReportGlobs(globs: readonly string[], cwd = process.cwd())
       })
     }
     const matched = walk(root).filter(p => re.test(relative(root, p).split(sep).join('/')))
-    if (matched.length === 0) throw new Error(`merge-reports: ${glob} matched no file`)
-    for (const p of matched) out.add(relative(cwd, p))
+    if (matched.length === 0) throw new NoReportMatched(glob)
+    for (const p of matched) out.add(isAbsolute(glob) ? p : relative(cwd, p))
   }
   return [...out].sort()
 }
@@ -69,25 +119,32 @@ export function mergeReports(reports: RunReport[], own?: RunSummary): RunReport 
       throw new Error(`merge-reports: the reports disagree (api ${first.api} / ${r.api}, dry-run ${first.dryRun} / ${r.dryRun}): merge the reports of one run`)
     }
   }
+  // An image is host + API + repository + name: two hosts (or two Nexus repositories) with the same
+  // names are different images, never counted once.
+  const hosts = [...new Set(reports.map(r => r.host))]
   const seen = new Set<string>()
   const duplicates: string[] = []
   const images: ImageReport[] = []
   for (const r of reports) {
     for (const img of r.images) {
-      const key = `${img.repository}/${img.image}`
-      if (seen.has(key)) duplicates.push(key)
+      const key = `${r.host} ${r.api} ${img.repository}/${img.image}`
+      const label = `${hosts.length > 1 ? `${r.host} ` : ''}${img.repository}/${img.image}`
+      if (seen.has(key)) duplicates.push(label)
       else {
         seen.add(key)
-        images.push(img)
+        images.push(hosts.length > 1 ? { ...img, host: r.host } : img)
       }
     }
   }
-  images.sort((a, b) => compareStrings(`${a.repository}/${a.image}`, `${b.repository}/${b.image}`))
+  const order = (i: ImageReport): string => `${i.host ?? ''}\u0000${i.repository}/${i.image}`
+  images.sort((a, b) => compareStrings(order(a), order(b)))
+  // Counted from the items, never taken from a report's totals.
   const tags = zeroCounts()
   const manifests = zeroCounts()
   for (const img of images) {
-    addCounts(tags, img.tags)
-    addCounts(manifests, img.manifests)
+    const own = summarizeCounts(img.outcomes)
+    addCounts(tags, own.tags)
+    addCounts(manifests, own.manifests)
   }
   const all = [...reports, ...(own ? [own] : [])]
   const requests: Record<string, number> = {}
@@ -101,6 +158,7 @@ export function mergeReports(reports: RunReport[], own?: RunSummary): RunReport 
   const { shard: _shard, reclaimOnly: _reclaimOnly, ...base } = first
   return {
     ...base,
+    host: hosts.join(', '),
     repositories: [...new Set(all.flatMap(r => r.repositories))],
     startedAt: new Date(Math.min(...starts)).toISOString(),
     durationMs: Math.max(...ends) - Math.min(...starts),

@@ -1,7 +1,7 @@
 // The run in one value, without its outcomes (those went to the sink image by image): what every report
 // renders.
 
-import type { ReclaimReport, RunSummary } from '../model'
+import { REPORT_SCHEMA_VERSION, type ReclaimReport, type RunSummary } from '../model'
 import { ruleText } from '../policy/select'
 import { TOOL_NAME, type RunContext } from './context'
 import type { ImagesDone } from './images'
@@ -13,6 +13,7 @@ export function summarizeRun(run: RunContext, images: ImagesDone, reclaimed: Rec
   const requests = { ...run.http.counts }
   const usageReport = usage?.report(requests)
   return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
     tool: { name: TOOL_NAME, version: deps.version },
     api: cfg.api,
     dryRun: cfg.dryRun,
