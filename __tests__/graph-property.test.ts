@@ -42,7 +42,7 @@ interface Server {
   stop(): Promise<void>
 }
 
-const servers: [string, () => Promise<Server>][] = [
+const servers: [string, (seed: number) => Promise<Server>][] = [
   [
     'docker-registry',
     async () => {
@@ -59,9 +59,17 @@ const servers: [string, () => Promise<Server>][] = [
   ],
   [
     'nexus emulator',
-    async () => {
-      // OrientDB pages 10 components, so listings have several pages to break
-      const emu: NexusEmulator = await startNexusEmulator({ dbMode: 'orient', version: '3.69.0-02', scenario: { repositories: [{ name: REPO, images: [] }] } })
+    async (seed: number) => {
+      // OrientDB pages 10 components, so listings have several pages to break; component shapes drawn per
+      // seed: manifests pushed by digest as components of their own, components of several assets
+      const shape = rng(seed * 911)
+      const emu: NexusEmulator = await startNexusEmulator({
+        dbMode: 'orient',
+        version: '3.69.0-02',
+        digestComponents: shape() < 0.5,
+        extraAssets: shape() < 0.5,
+        scenario: { repositories: [{ name: REPO, images: [] }] }
+      })
       const proxy = await startFaultProxy(emu.url)
       return {
         direct: emu.url,
@@ -101,6 +109,36 @@ function reportedGone(r: RunReport): string[] {
 interface Chosen {
   names: string[]
   rules: FaultRule[]
+  /** 'late': a tag pushed onto this doomed subject between plan and delete; its followers must stay. */
+  late?: { image: string; digest: string }
+}
+
+/** A referrers API in front of a registry without one, from what was seeded: one descriptor a page. */
+function referrersApi(seeded: Seeded, failPage: number | undefined): FaultRule {
+  return {
+    method: 'GET',
+    path: /\/v2\/.+\/referrers\/sha256:/,
+    fault: {
+      kind: 'respond',
+      answer: path => {
+        const url = new URL(path, 'http://x')
+        const [, image, subject] = /^\/v2\/(.+)\/referrers\/(sha256:[0-9a-f]{64})$/.exec(url.pathname) ?? []
+        const all = (seeded.referrers.get(subject ?? '') ?? [])
+          .filter(t => t.startsWith(`${image}:`))
+          .map(t => seeded.tags.get(t) as string)
+          .sort()
+        const last = url.searchParams.get('last')
+        const from = last === null ? 0 : all.indexOf(last) + 1
+        const page = from === 0 ? 1 : from + 1
+        if (failPage !== undefined && page >= failPage) return { status: 500, body: '' }
+        const item = all[from]
+        const manifests = item ? [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: item, size: 1 }] : []
+        const more = from + 1 < all.length
+        const headers: Record<string, string> = more ? { link: `<${url.pathname}?last=${item}>; rel="next"` } : {}
+        return { status: 200, headers, body: JSON.stringify({ schemaVersion: 2, manifests }) }
+      }
+    }
+  }
 }
 
 /** One to three random faults, aimed with what the fault-free plan deletes. */
@@ -110,7 +148,16 @@ function faults(seed: number, s: Server, seeded: Seeded, doomed: string[], kept:
   const images = [...new Set([...seeded.nodes.values()].map(n => n.spec.image))]
   const nexus = s.componentId !== undefined
   const chosen: Chosen = { names: [], rules: [] }
-  const kinds = ['5xx', '404', 'page', 'delete', 'ignored', 'move'] as const
+  const kinds = [
+    '5xx',
+    '404',
+    'page',
+    'delete',
+    'ignored',
+    'move',
+    'lie',
+    ...(nexus ? (['late', 'late'] as const) : (['catalog', 'referrers'] as const))
+  ] as const
   for (let i = 0, count = 1 + Math.floor(r() * 3); i < count; i++) {
     const kind = pick(kinds)
     const status = pick([500, 502, 503])
@@ -175,6 +222,49 @@ function faults(seed: number, s: Server, seeded: Seeded, doomed: string[], kept:
         fault: { kind: 'status', status: answer }
       })
       chosen.names.push(kind === 'delete' ? `DELETE of ${victim} always ${answer}` : `DELETE of ${victim} answered ${answer}, never carried out`)
+    } else if (kind === 'lie') {
+      // a caching proxy rewriting Docker-Content-Digest on one manifest read
+      const other = pick([...seeded.tags.values()])
+      chosen.rules.push({
+        method: 'GET',
+        path: /\/manifests\//,
+        after: Math.floor(r() * 8),
+        times: 1,
+        fault: { kind: 'add-headers', headers: { 'docker-content-digest': other } }
+      })
+      chosen.names.push(`a lying Docker-Content-Digest (${other.slice(0, 19)})`)
+    } else if (kind === 'catalog') {
+      // a catalog filtered by permission: one image left out
+      const hidden = pick(images)
+      const shown = images.filter(i => i !== hidden).sort()
+      chosen.rules.push({
+        method: 'GET',
+        path: /\/v2\/_catalog/,
+        fault: { kind: 'respond', answer: () => ({ status: 200, body: JSON.stringify({ repositories: shown }) }) }
+      })
+      chosen.names.push(`a partial catalog without ${hidden}`)
+    } else if (kind === 'referrers') {
+      const failPage = r() < 0.5 ? 2 : undefined
+      chosen.rules.push(referrersApi(seeded, failPage))
+      chosen.names.push(`paged referrers${failPage ? ', page 2 failing' : ''}`)
+    } else if (kind === 'late' && !chosen.late) {
+      // a tag pushed onto a doomed subject whose followers are doomed too, at the image's first tags list
+      // (the recheck just before deleting)
+      const subjects = doomed.filter(t => (seeded.referrers.get(seeded.tags.get(t) as string) ?? []).some(f => doomed.includes(f)))
+      if (subjects.length === 0) continue
+      const victim = pick(subjects)
+      const [image] = splitTag(victim)
+      const digest = seeded.tags.get(victim) as string
+      const node = [...seeded.nodes.values()].find(n => n.digest === digest && n.spec.image === image)
+      if (!node) continue
+      chosen.late = { image, digest }
+      chosen.rules.push({
+        method: 'GET',
+        path: new RegExp(`/v2/${image}/tags/list`),
+        times: 1,
+        fault: { kind: 'hook', run: () => retag(s.target, image, 'late', node.pushed).then(() => undefined) }
+      })
+      chosen.names.push(`tag late pushed onto ${victim} before its delete`)
     } else if (kind === 'move' && doomed.length > 0 && kept.includes('app:latest')) {
       // between plan and delete, latest (kept) is moved onto content the plan deletes
       const onto = seeded.tags.get(pick(doomed)) as string
@@ -202,7 +292,7 @@ describe.each(servers)('property: random graphs and faults against %s', (name, s
     'seed %i',
     async seed => {
       const g = randomGraph(seed)
-      const s = await start()
+      const s = await start(seed)
       try {
         const seeded = await seedGraph(s.target, g.nodes, `seed ${seed}`)
         const reader = registryReader(s.target)
@@ -237,6 +327,11 @@ describe.each(servers)('property: random graphs and faults against %s', (name, s
 
         // Never delete what the plan keeps; whatever is left resolves completely.
         expect({ context, lost: kept.filter(t => !after.includes(t)) }).toEqual({ context, lost: [] })
+        // A tag that arrived on a doomed subject before its delete keeps what hangs from it.
+        if (chosen.late && (await registryReader(s.target).tags(chosen.late.image)).includes('late')) {
+          const followers = (seeded.referrers.get(chosen.late.digest) ?? []).filter(t => before.includes(t))
+          expect({ context, followersLost: followers.filter(t => !after.includes(t)) }).toEqual({ context, followersLost: [] })
+        }
         // What is in use (keep-references) is kept by the plan itself, whatever keep, age or delete-tags say.
         expect({ context, inUseGone: g.inUse.filter(t => !after.includes(t) || mayGo.includes(t)) }).toEqual({ context, inUseGone: [] })
         expect({ context, broken: await incomplete(reader, seeded, after) }).toEqual({ context, broken: [] })

@@ -3,14 +3,19 @@
 // reading the files (readReportFile).
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { isAbsolute, join, relative, resolve, sep } from 'node:path'
-import Ajv from 'ajv'
+import Ajv, { type ValidateFunction } from 'ajv'
 import schema from '../../schema/report.schema.json'
 import { compareStrings } from '../compare'
 import { addCounts, summarizeCounts, zeroCounts } from '../counts'
 import { globToRegExp } from '../glob'
 import { REPORT_SCHEMA_VERSION, type Counts, type ImageReport, type RunReport, type RunSummary } from '../model'
 
-const validate = new Ajv({ allErrors: false, strict: false }).compile<RunReport>(schema)
+let compiled: ValidateFunction<RunReport> | undefined
+/** The report schema's validator, compiled on first use (a run that merges nothing never pays for it). */
+function validate(value: unknown): value is RunReport {
+  compiled ??= new Ajv({ allErrors: false, strict: false }).compile<RunReport>(schema)
+  return compiled(value)
+}
 
 /**
  * A report as `report-file` wrote it, with its dates as Dates again. A report is a claim too: one that
@@ -31,7 +36,7 @@ export function readReportFile(path: string): RunReport {
     )
   }
   if (!validate(parsed)) {
-    const e = validate.errors?.[0]
+    const e = compiled?.errors?.[0]
     throw new Error(
       `merge-reports: ${path} is not a nexus-image-lifecycle report: ${e?.instancePath || '(top)'} ${e?.message ?? 'is invalid'} (schema/report.schema.json)`
     )
