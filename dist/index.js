@@ -41514,6 +41514,7 @@ exports.list = list;
 exports.globs = globs;
 exports.oneOf = oneOf;
 exports.wholeNumber = wholeNumber;
+const names_1 = __nccwpck_require__(6455);
 const node_fs_1 = __nccwpck_require__(3024);
 const node_path_1 = __nccwpck_require__(6760);
 const duration_1 = __nccwpck_require__(7607);
@@ -41564,8 +41565,8 @@ function parseConfig(read) {
         throw new ConfigError('repository', '', 'one or more Nexus Docker repository names (required with api: nexus)');
     }
     for (const r of repositories) {
-        if (!/^[A-Za-z0-9._-]+$/.test(r))
-            throw new ConfigError('repository', r, 'Nexus repository names (letters, digits, . _ -)');
+        if (!(0, names_1.isNexusRepository)(r))
+            throw new ConfigError('repository', r, 'Nexus repository names (letters, digits, . _ -, not starting with . or _)');
     }
     const registryUrlText = get('registry-url');
     const registryUrl = registryUrlText ? parseUrl(registryUrlText, 'registry-url') : undefined;
@@ -41658,6 +41659,7 @@ function parseConfig(read) {
         reportFile,
         caCert,
         insecureSkipTlsVerify: bool(get('insecure-skip-tls-verify'), 'insecure-skip-tls-verify'),
+        tokenRealmHosts: realmHosts(list(get('token-realm-hosts'))),
         runCleanupTasks,
         gcTask: get('gc-task') || undefined,
         compactTask: get('compact-task') || undefined,
@@ -41901,6 +41903,14 @@ function parseUrl(value, input) {
     if (u.search || u.hash)
         throw new ConfigError(input, shown, 'a base URL without query or fragment');
     return u.toString().replace(/\/+$/, '');
+}
+/** `host` or `host:port`, lowercased: where a token realm on another origin may get the credentials. */
+function realmHosts(hosts) {
+    for (const h of hosts) {
+        if (!/^[a-z0-9.-]+(:\d{1,5})?$/i.test(h))
+            throw new ConfigError('token-realm-hosts', h, 'host names or host:port, without a scheme or path (e.g. auth.example.com)');
+    }
+    return hosts.map(h => h.toLowerCase());
 }
 
 
@@ -42448,12 +42458,19 @@ function literalImages(globs) {
 // jittered backoff that honours Retry-After, a concurrency bound, and request counting by kind.
 // Credentials are attached here and nowhere else; errors carry method, URL and status, never headers.
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.Http = exports.HttpError = void 0;
+exports.Http = exports.RefusedError = exports.HttpError = exports.DEADLINE_TIMEOUTS = exports.ANSWER_LIMITS = void 0;
 exports.parseRetryAfter = parseRetryAfter;
 exports.parseBearerChallenge = parseBearerChallenge;
 const adaptive_limit_1 = __nccwpck_require__(9383);
 const sleep_1 = __nccwpck_require__(6972);
 const transport_1 = __nccwpck_require__(9646);
+/**
+ * What an answer may weigh. A manifest: 4 MiB, the limit the distribution spec lets registries enforce; a
+ * listing page (catalog, tags, referrers, Nexus components): 16 MiB; anything else: 16 MiB.
+ */
+exports.ANSWER_LIMITS = { manifest: 4 * 1024 * 1024, page: 16 * 1024 * 1024, other: 16 * 1024 * 1024 };
+/** The whole answer of one request within this many idle timeouts (request-timeout): a trickle ends too. */
+exports.DEADLINE_TIMEOUTS = 3;
 class HttpError extends Error {
     method;
     url;
@@ -42467,6 +42484,14 @@ class HttpError extends Error {
     }
 }
 exports.HttpError = HttpError;
+/** Something the client refuses to do (send credentials elsewhere, read past a bound): never retried. */
+class RefusedError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'RefusedError';
+    }
+}
+exports.RefusedError = RefusedError;
 const RETRY_STATUS = new Set([429, 500, 502, 503, 504]);
 /** What tells the adaptive limit to back off: the server refusing load (429, 503) or not answering in time. */
 function overload(res, error) {
@@ -42517,7 +42542,9 @@ class Http {
             catch (e) {
                 // The token server refusing the credentials is an answer, not a transient failure: repeating it only
                 // adds failed logins (and may lock the account).
-                if (e instanceof HttpError && e.status !== undefined && !RETRY_STATUS.has(e.status))
+                if (e instanceof transport_1.TooLargeError)
+                    throw new RefusedError(`${method} ${url}: ${e.message}`);
+                if (e instanceof RefusedError || (e instanceof HttpError && e.status !== undefined && !RETRY_STATUS.has(e.status)))
                     throw e;
                 lastError = e.message;
                 if (!retry || attempt >= this.opts.retries)
@@ -42537,32 +42564,46 @@ class Http {
     hasCredentials() {
         return this.opts.username !== '' || this.opts.password !== '';
     }
+    /** Whether `url` is on an origin the credentials are for. */
+    isHome(url) {
+        return this.opts.home === undefined || this.opts.home.includes(url.origin);
+    }
     async send(method, url, spec) {
         this.counts[spec.kind] = (this.counts[spec.kind] ?? 0) + 1;
         const headers = { ...spec.headers };
-        const token = this.bearer.get(new URL(url).host);
+        const target = new URL(url);
+        // A bearer token goes back only to the origin that asked for it; the password only home.
+        const token = this.bearer.get(target.origin);
         if (headers.authorization) {
             // set by the caller (the token request itself)
         }
         else if (token)
             headers.authorization = `Bearer ${token}`;
-        else if (this.hasCredentials())
+        else if (this.hasCredentials() && this.isHome(target))
             headers.authorization = basic(this.opts.username, this.opts.password);
-        const r = await this.transport.request(method, url, headers, spec.body);
+        const limits = { maxBytes: spec.maxBytes ?? exports.ANSWER_LIMITS.other, deadlineMs: this.opts.timeoutMs * exports.DEADLINE_TIMEOUTS };
+        const r = await this.transport.request(method, url, headers, spec.body, limits);
         return { status: r.status, headers: r.headers, body: r.body, url };
     }
     async authorizeBearer(res) {
         const challenge = parseBearerChallenge(String(res.headers['www-authenticate'] ?? ''));
         if (!challenge)
             return false;
-        const tokenUrl = new URL(challenge.realm);
+        let tokenUrl;
+        try {
+            tokenUrl = new URL(challenge.realm);
+        }
+        catch {
+            throw new HttpError('GET', res.url, 401, 'the Bearer challenge names a realm that is not a URL');
+        }
         if (challenge.service)
             tokenUrl.searchParams.set('service', challenge.service);
         if (challenge.scope)
             tokenUrl.searchParams.set('scope', challenge.scope);
+        const withCredentials = this.hasCredentials() && this.realmMayHaveCredentials(tokenUrl);
         const r = await this.limiter.run(() => this.send('GET', tokenUrl.toString(), {
             kind: 'auth token',
-            headers: { accept: 'application/json', ...(this.hasCredentials() ? { authorization: basic(this.opts.username, this.opts.password) } : {}) }
+            headers: { accept: 'application/json', ...(withCredentials ? { authorization: basic(this.opts.username, this.opts.password) } : {}) }
         }));
         if (r.status !== 200)
             throw new HttpError('GET', tokenUrl.origin + tokenUrl.pathname, r.status, 'the token server refused the credentials');
@@ -42570,8 +42611,23 @@ class Http {
         const token = json.token ?? json.access_token;
         if (!token)
             return false;
-        this.bearer.set(new URL(res.url).host, token);
+        this.bearer.set(new URL(res.url).origin, token);
         return true;
+    }
+    /**
+     * The credentials go to a token realm at home, or on another origin only over HTTPS to a host the user
+     * named in token-realm-hosts; any other realm stops the run naming it (a hostile server's challenge must
+     * not collect the password).
+     */
+    realmMayHaveCredentials(realm) {
+        if (this.isHome(realm))
+            return true;
+        const allowed = this.opts.tokenRealmHosts ?? [];
+        const named = allowed.includes(realm.host.toLowerCase()) || allowed.includes(realm.hostname.toLowerCase());
+        if (named && realm.protocol === 'https:')
+            return true;
+        const why = named ? 'only over HTTPS' : `only to a host named in token-realm-hosts (e.g. token-realm-hosts: ${realm.host})`;
+        throw new RefusedError(`the registry's token realm ${realm.origin}${realm.pathname} is on another origin (${realm.host}): the credentials go there ${why}`);
     }
     async backoff(attempt, retryAfter, why) {
         const hinted = parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter);
@@ -42831,6 +42887,13 @@ exports.INPUTS = [
         description: 'Do not verify TLS certificates (warns loudly). Prefer ca-cert.'
     },
     {
+        name: 'token-realm-hosts',
+        list: true,
+        summary: 'Token servers on another host that may receive the credentials.',
+        default: '',
+        description: "Hosts (host or host:port) of a registry's Bearer token realm on another origin than host / registry-url that may receive the credentials, over HTTPS only. Empty: the credentials go to no other origin, and a realm elsewhere stops the run naming its host."
+    },
+    {
         name: 'retries',
         summary: 'Retries of a failed request (0 to 10).',
         default: '3',
@@ -42932,6 +42995,7 @@ exports.cachingReader = cachingReader;
 exports.groupByDigest = groupByDigest;
 exports.readGraph = readGraph;
 exports.readIndexTree = readIndexTree;
+exports.checkedSubject = checkedSubject;
 exports.readManifestDetails = readManifestDetails;
 exports.readNeededDates = readNeededDates;
 const compare_1 = __nccwpck_require__(5344);
@@ -42940,6 +43004,8 @@ const select_1 = __nccwpck_require__(6416);
 const referrers_1 = __nccwpck_require__(7898);
 const media_1 = __nccwpck_require__(6571);
 const concurrency_1 = __nccwpck_require__(1532);
+const digest_1 = __nccwpck_require__(2187);
+const names_1 = __nccwpck_require__(6455);
 /** Indexes nested deeper than this are refused (the image fails closed): no real build nests so deep. */
 exports.MAX_INDEX_DEPTH = 32;
 /**
@@ -43068,13 +43134,13 @@ async function readIndexTree(reader, name, roots, nodes, parallel) {
             rec.mediaType = body.mediaType;
             rec.manifestSize = body.size;
             if (body.manifest.subject)
-                rec.subject = body.manifest.subject;
+                rec.subject = checkedSubject(rec.digest, body.manifest.subject);
             if (!(0, media_1.isIndexType)(body.mediaType))
                 return;
             rec.children = [...new Set(body.manifest.manifests.map(c => c.digest))];
             for (const c of body.manifest.manifests) {
-                if (typeof c.digest !== 'string' || !c.digest.includes(':'))
-                    throw new Error(`index ${rec.digest} has a child without a digest`);
+                if (typeof c.digest !== 'string' || !(0, digest_1.isDigest)(c.digest))
+                    throw new Error(`index ${rec.digest} has a child without a well-formed digest`);
                 if (nodes.has(c.digest))
                     continue;
                 const child = { digest: c.digest, mediaType: c.mediaType ?? '', tags: [], children: [] };
@@ -43088,6 +43154,12 @@ async function readIndexTree(reader, name, roots, nodes, parallel) {
         level = next;
     }
     return found;
+}
+/** A subject is a digest; a manifest naming anything else fails its image (nothing is read by it). */
+function checkedSubject(digest, subject) {
+    if (typeof subject !== 'string' || !(0, digest_1.isDigest)(subject))
+        throw new Error(`manifest ${digest} names a subject off the digest grammar: ${(0, names_1.escapeName)(subject)}`);
+    return subject;
 }
 async function mustRead(reader, name, digest) {
     const body = await reader.manifest(name, digest);
@@ -43125,7 +43197,7 @@ async function readManifestDetails(reader, name, records, parallel, opts = {}) {
         rec.mediaType = body.mediaType;
         rec.manifestSize = body.size;
         if (body.manifest.subject)
-            rec.subject = body.manifest.subject;
+            rec.subject = checkedSubject(rec.digest, body.manifest.subject);
         const withCreated = wanted.has(rec.digest);
         if ((0, media_1.isIndexType)(body.mediaType)) {
             rec.children = [...new Set(body.manifest.manifests.map(c => c.digest))];
@@ -43163,6 +43235,49 @@ function dedupe(blobs) {
     for (const b of blobs)
         seen.set(b.digest, b);
     return [...seen.values()];
+}
+
+
+/***/ }),
+
+/***/ 5625:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+// The logging seam: the action logs through @actions/core (groups, annotations), the CLI to stderr.
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.unsteerable = unsteerable;
+exports.oneLine = oneLine;
+exports.consoleLogger = consoleLogger;
+/**
+ * Text that cannot steer a workflow: a runner reads a line that starts (after blanks) with `::` as a
+ * command, and server text may hold one (`::add-mask::`, `::stop-commands::`) or a line break before one.
+ * Each such line is shown behind `» `; nothing else changes.
+ */
+function unsteerable(text) {
+    return text.replace(/^([ \t]*)::/gm, '$1» ::');
+}
+/** One log message, one line: breaks inside it (server text) are shown as `⏎`, then unsteerable. */
+function oneLine(message) {
+    return unsteerable(message.replace(/\r\n|\r|\n/g, ' ⏎ '));
+}
+/** Plain console logger for the CLI and scripts: everything on stderr so stdout stays the report. */
+function consoleLogger(verbose = false) {
+    const say = (prefix, m) => process.stderr.write(oneLine(`${prefix}${m}`) + '\n');
+    return {
+        debug: m => {
+            if (verbose)
+                say('debug: ', m);
+        },
+        info: m => void say('', m),
+        warning: m => void say('warning: ', m),
+        error: m => void say('error: ', m),
+        group: async (name, fn) => {
+            say('== ', name);
+            return fn();
+        }
+    };
 }
 
 
@@ -43213,15 +43328,17 @@ const core = __importStar(__nccwpck_require__(7484));
 const config_1 = __nccwpck_require__(2973);
 const merged_run_1 = __nccwpck_require__(3043);
 const inputs_1 = __nccwpck_require__(8422);
+const log_1 = __nccwpck_require__(5625);
 const report_1 = __nccwpck_require__(665);
 const streamed_run_1 = __nccwpck_require__(1370);
 const version_1 = __nccwpck_require__(311);
+// core.info writes its text raw: one line, never a workflow command (core escapes the others' text).
 const actionsLogger = {
-    debug: m => core.debug(m),
-    info: m => core.info(m),
-    warning: m => core.warning(m),
-    error: m => core.error(m),
-    group: (name, fn) => core.group(name, fn)
+    debug: m => core.debug((0, log_1.oneLine)(m)),
+    info: m => core.info((0, log_1.oneLine)(m)),
+    warning: m => core.warning((0, log_1.oneLine)(m)),
+    error: m => core.error((0, log_1.oneLine)(m)),
+    group: (name, fn) => core.group((0, log_1.oneLine)(name), fn)
 };
 async function run() {
     try {
@@ -43363,6 +43480,71 @@ exports.REPORT_SCHEMA_VERSION = 1;
 
 /***/ }),
 
+/***/ 6455:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+// The grammar a name must have before it is used: what a server answers (a catalog, a tags list, a Nexus
+// component, a header) and what the user names is data, never a path, a command or markup. A repository
+// name, a tag and a digest are checked at the door, by the OCI Distribution spec's own grammar; one that
+// fails is never requested, deleted or printed raw. `escapeName` shows it safely in a note.
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.isRepositoryName = isRepositoryName;
+exports.isTag = isTag;
+exports.isNexusRepository = isNexusRepository;
+exports.isReference = isReference;
+exports.escapeName = escapeName;
+exports.partition = partition;
+exports.refusedNote = refusedNote;
+const digest_1 = __nccwpck_require__(2187);
+/** distribution-spec `<name>`: path components of lowercase alphanumerics and separators, joined by `/`. */
+const REPOSITORY = /^[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*)*$/;
+/** distribution-spec `<reference>` as a tag. */
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
+/** Nexus repository names (NamePatternConstants): letters, digits, `-`, `_`, `.`, not starting with `_` or `.`. */
+const NEXUS_REPOSITORY = /^[a-zA-Z0-9-][a-zA-Z0-9_.-]*$/;
+/** The distribution spec caps a name at 255 characters with the registry's host; 255 is generous. */
+const MAX_NAME = 255;
+function isRepositoryName(name) {
+    return typeof name === 'string' && name.length <= MAX_NAME && REPOSITORY.test(name);
+}
+function isTag(tag) {
+    return typeof tag === 'string' && TAG.test(tag);
+}
+function isNexusRepository(name) {
+    return typeof name === 'string' && name.length <= MAX_NAME && NEXUS_REPOSITORY.test(name);
+}
+/** A reference: a tag or a sha256/sha512 digest. */
+function isReference(ref) {
+    return isTag(ref) || (0, digest_1.isDigest)(ref);
+}
+/**
+ * A name as a note may show it: JSON-quoted (control characters escaped), at most 80 characters, and
+ * never able to start a line or a workflow command (`::` is broken by the quote).
+ */
+function escapeName(value) {
+    const text = typeof value === 'string' ? value : String(value);
+    const shown = text.length > 80 ? `${text.slice(0, 77)}...` : text;
+    return JSON.stringify(shown).replace(/::/g, ':\\u003a');
+}
+/** Splits names into those of the grammar and the rest (to be kept, counted and named). */
+function partition(items, ok) {
+    const good = [];
+    const bad = [];
+    for (const i of items)
+        (ok(i) ? good : bad).push(i);
+    return { good, bad };
+}
+/** One note naming what was refused: `3 tags off the grammar were kept: "a/../b", …`. */
+function refusedNote(what, bad) {
+    const shown = bad.slice(0, 5).map(escapeName).join(', ');
+    return `${bad.length} ${what} off the OCI grammar ${bad.length === 1 ? 'was' : 'were'} never requested and kept: ${shown}${bad.length > 5 ? ', …' : ''}`;
+}
+
+
+/***/ }),
+
 /***/ 6131:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -43387,6 +43569,8 @@ const privileges_1 = __nccwpck_require__(1911);
 const digest_1 = __nccwpck_require__(2187);
 const compare_1 = __nccwpck_require__(5344);
 const glob_1 = __nccwpck_require__(5601);
+const names_1 = __nccwpck_require__(6455);
+const digest_2 = __nccwpck_require__(2187);
 class NexusBackend {
     http;
     cfg;
@@ -43436,11 +43620,17 @@ class NexusBackend {
         const refs = [];
         let lacksModified = 0;
         let lacksDownloaded = 0;
+        const offGrammar = [];
         for (const repository of this.cfg.repositories) {
             await this.nexus.eachComponentPage(repository, items => {
                 for (const c of items) {
                     if (!c?.assets?.length)
                         continue;
+                    // An image name off the OCI grammar is never requested: kept, counted and named.
+                    if (!(0, names_1.isRepositoryName)(c.name)) {
+                        offGrammar.push(c.name);
+                        continue;
+                    }
                     const asset = (0, client_2.manifestAssetOf)(c);
                     if (asset && !('lastModified' in asset))
                         lacksModified++;
@@ -43455,6 +43645,8 @@ class NexusBackend {
             for (const name of await this.unlisted(repository, new Set(listed)))
                 refs.push({ repository, name });
         }
+        if (offGrammar.length > 0)
+            this.notes.push((0, names_1.refusedNote)('components', [...new Set(offGrammar)]));
         if (lacksModified > 0) {
             this.notes.push(`This Nexus (before 3.29) reports no lastModified: the pushed date is unknown for ${lacksModified} tags, so the image config created date is used`);
         }
@@ -43492,11 +43684,11 @@ class NexusBackend {
             const shapes = splitComponents(this.listing.read(ref.repository, ref.name));
             inv.manifests = recordsFromComponents(shapes.tagged);
             if (shapes.unidentified.length > 0) {
-                const which = shapes.unidentified.map(c => c.version).join(', ');
+                const which = shapes.unidentified.map(c => (0, names_1.escapeName)(c.version)).join(', ');
                 // A delete by digest would take their tags too, unseen: only a delete per component is exact.
                 if (this.cfg.deleteMethod === 'manifest')
-                    throw new Error(`no manifest asset could be identified for ${which}: nothing of the image is deleted`);
-                inv.notes = [...(inv.notes ?? []), `kept ${which}: no manifest asset could be identified among its assets`];
+                    throw new Error(`no manifest asset could be identified for ${which} (or its version is off the OCI grammar): nothing of the image is deleted`);
+                inv.notes = [...(inv.notes ?? []), `kept ${which}: no manifest asset could be identified among its assets, or its version is off the OCI grammar`];
             }
             const reader = this.reader(inv);
             // Blobs only from bodies read anyway (reading more for the estimate is size-estimate: on).
@@ -43570,7 +43762,12 @@ class NexusBackend {
         const registry = this.registry(image.repository);
         const known = new Set(image.manifests.flatMap(m => m.tags));
         const found = new Map();
-        for (const tag of (await registry.tags(image.name)).filter(t => !known.has(t))) {
+        const listed = await registry.tags(image.name);
+        const bad = listed.filter(t => !(0, names_1.isTag)(t));
+        // a tag that cannot be read may be on doomed content: keep (the caller's image, or the follower)
+        if (bad.length > 0)
+            throw new Error((0, names_1.refusedNote)(bad.length === 1 ? 'tag' : 'tags', bad));
+        for (const tag of listed.filter(t => !known.has(t))) {
             const body = await registry.manifest(image.name, tag);
             if (body && digests.has(body.digest))
                 found.set(body.digest, tag);
@@ -43712,10 +43909,12 @@ function splitComponents(components) {
     for (const c of components) {
         if (c.assets.length === 0 || !digestOf(c))
             out.unidentified.push(c);
-        else if (/^[a-z0-9]+:/.test(c.version))
+        else if ((0, digest_2.isDigest)(c.version))
             out.byDigest.push(c);
-        else
+        else if ((0, names_1.isTag)(c.version))
             out.tagged.push(c);
+        else
+            out.unidentified.push(c); // a version off the grammar: never requested, kept
     }
     return out;
 }
@@ -43773,7 +43972,7 @@ function recordsFromComponents(components) {
 // A thin client for the Nexus 3 REST API (/service/rest/v1): components with continuationToken paging,
 // component read and delete, repositories. Response shapes: the team's Nexus reference (API.md) sections 3, 4 and 6; test/fixtures/nexus.
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.NexusClient = exports.MAX_COMPONENT_PAGES = void 0;
+exports.NexusClient = exports.COMPONENT_LISTING_MS = exports.MAX_COMPONENT_PAGES = void 0;
 exports.manifestAssetOf = manifestAssetOf;
 exports.componentDigest = componentDigest;
 exports.parseNexusDate = parseNexusDate;
@@ -43801,6 +44000,8 @@ function componentDigest(c) {
 }
 /** A hard bound on pages of one repository's components (10M components at 100 a page). */
 exports.MAX_COMPONENT_PAGES = 100_000;
+/** The time one repository's components listing may take (OrientDB pages 10: 100k tags is 10k pages). */
+exports.COMPONENT_LISTING_MS = 3 * 3600_000;
 function idKey(id) {
     return parseInt((0, node_crypto_1.createHash)('sha1').update(id).digest('hex').slice(0, 12), 16);
 }
@@ -43858,9 +44059,12 @@ class NexusClient {
         // Component ids as 48-bit numbers: a few MB at a million components, and a collision only stops a run.
         const ids = new Set();
         let token = null;
+        const started = Date.now();
         for (let page = 1;; page++) {
             if (page > this.maxPages)
                 throw new Error(`Nexus components of ${repository}: more than ${this.maxPages} pages, stopped (a listing that never ends)`);
+            if (Date.now() - started > exports.COMPONENT_LISTING_MS)
+                throw new Error(`Nexus components of ${repository}: still listing after ${exports.COMPONENT_LISTING_MS / 3600_000} hours, stopped`);
             const url = new URL(`${this.rest}/components`);
             url.searchParams.set('repository', repository);
             if (token)
@@ -43868,7 +44072,8 @@ class NexusClient {
             const res = await this.http.request('GET', url.toString(), {
                 kind: 'nexus GET components',
                 headers: { accept: 'application/json' },
-                handles: [401, 403, 404]
+                handles: [401, 403, 404],
+                maxBytes: http_1.ANSWER_LIMITS.page
             });
             authFailure(res.status, `list repository ${repository}`, `nx-repository-view-docker-${repository}-read (or -browse)`);
             if (res.status === 404) {
@@ -45793,6 +45998,7 @@ const concurrency_1 = __nccwpck_require__(1532);
 const media_1 = __nccwpck_require__(6571);
 const digest_1 = __nccwpck_require__(2187);
 const glob_1 = __nccwpck_require__(5601);
+const names_1 = __nccwpck_require__(6455);
 const sleep_1 = __nccwpck_require__(6972);
 class RegistryBackend {
     client;
@@ -45829,9 +46035,14 @@ class RegistryBackend {
             this.notes.push(`the catalog could not be read (${e.message}): only the images named in images are looked at`);
             names = [];
         }
+        // Names off the OCI grammar are never requested: they are kept, counted and named.
+        const { good, bad } = (0, names_1.partition)(names, names_1.isRepositoryName);
+        if (bad.length > 0)
+            this.notes.push((0, names_1.refusedNote)(bad.length === 1 ? 'image name' : 'image names', bad));
+        names = good;
         const listed = new Set(names);
         const direct = [];
-        for (const name of literal.filter(n => !listed.has(n)))
+        for (const name of literal.filter(n => !listed.has(n) && (0, names_1.isRepositoryName)(n)))
             if ((await this.client.tags(name)).length > 0)
                 direct.push(name);
         if (direct.length > 0 && names.length > 0)
@@ -45845,12 +46056,17 @@ class RegistryBackend {
             // so describing the digest afterwards needs no second read.
             const reader = (0, inventory_1.cachingReader)(this.client);
             const tags = await this.client.tags(ref.name);
+            // A tag off the grammar is never read, and may sit on a digest a delete would take: keep the image.
+            const bad = tags.filter(t => !(0, names_1.isTag)(t));
+            if (bad.length > 0)
+                throw new Error(`${(0, names_1.refusedNote)(bad.length === 1 ? 'tag' : 'tags', bad)}; nothing of the image is deleted`);
             const readTag = async (tag) => {
                 const body = await this.client.manifest(ref.name, tag);
                 if (!body)
                     return undefined;
                 reader.remember(body);
-                return { tag, digest: body.digest, mediaType: body.mediaType, ...(body.manifest.subject ? { subject: body.manifest.subject } : {}) };
+                const subject = body.manifest.subject ? (0, inventory_1.checkedSubject)(body.digest, body.manifest.subject) : undefined;
+                return { tag, digest: body.digest, mediaType: body.mediaType, ...(subject ? { subject } : {}) };
             };
             const readAll = async (names) => (await (0, concurrency_1.mapLimit)(names, this.opts.parallel, readTag)).filter((r) => r !== undefined);
             const read = await readAll(tags);
@@ -45903,6 +46119,10 @@ class RegistryBackend {
         const doomedTags = new Set(doomed.flatMap(d => d.tags));
         const known = new Set(image.manifests.flatMap(m => m.tags));
         const now = await this.client.tags(image.name);
+        const bad = now.filter(t => !(0, names_1.isTag)(t));
+        // a tag that cannot be read may be on doomed content: nothing of the image is deleted
+        if (bad.length > 0)
+            throw new Error((0, names_1.refusedNote)(bad.length === 1 ? 'tag' : 'tags', bad));
         // A delete by digest takes every tag on it: any tag that is not planned to go (a new tag, or a kept
         // one re-pointed, say a rollback of `stable` to an old build) now on a doomed digest stops that delete.
         const others = await this.resolveTags(image.name, now.filter(t => !doomedTags.has(t)));
@@ -45995,16 +46215,22 @@ exports.RegistryBackend = RegistryBackend;
 // A thin client for the OCI Distribution (Docker Registry v2) API. It knows URLs, pagination and status
 // codes; what to read and when is the inventory's business.
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.DigestMismatchError = exports.RegistryClient = exports.MAX_PAGES = void 0;
+exports.DigestMismatchError = exports.GrammarError = exports.RegistryClient = exports.LISTING_LIMITS = exports.MAX_PAGES = void 0;
 exports.nextLink = nextLink;
 exports.verifiedDigest = verifiedDigest;
 const digest_1 = __nccwpck_require__(2187);
+const names_1 = __nccwpck_require__(6455);
 const http_1 = __nccwpck_require__(6803);
 const media_1 = __nccwpck_require__(6571);
 /** distribution/distribution caps `n` at 1000 by default and answers 400 above it. */
 const PAGE = 1000;
-/** A hard bound on pages of one listing (10M items at 1000 a page): a server that always links on stops. */
+/** A hard bound on pages of one listing: a server that always links on stops. */
 exports.MAX_PAGES = 10_000;
+/**
+ * Bounds of one listing besides its pages: names held (memory stays near 100 MB, not the server's choice)
+ * and the time a listing may take (an endless slow catalog stops too).
+ */
+exports.LISTING_LIMITS = { items: 1_000_000, ms: 30 * 60_000 };
 class RegistryClient {
     http;
     base;
@@ -46018,6 +46244,18 @@ class RegistryClient {
         this.http = http;
         this.base = base;
         this.pageSize = pageSize;
+    }
+    /**
+     * A URL under `/v2/`, built from checked parts only: a name and a reference off the OCI grammar (`..`,
+     * `%2e`, `?`, `#`, a digest such as `sha256:x/../../admin`) are never requested, whoever named them.
+     */
+    url(name, what, ref) {
+        if (!(0, names_1.isRepositoryName)(name))
+            throw new GrammarError(`repository name ${(0, names_1.escapeName)(name)} is off the OCI grammar: not requested`);
+        if (ref !== undefined && !(what === 'manifests' ? (0, names_1.isReference)(ref) : (0, digest_1.isDigest)(ref))) {
+            throw new GrammarError(`reference ${(0, names_1.escapeName)(ref)} of ${name} is off the OCI grammar: not requested`);
+        }
+        return `${this.base}/v2/${name}/${what}${ref === undefined ? '' : `/${ref}`}`;
     }
     /** Checks that the API answers and the credentials are accepted; returns the `Server` header. */
     async ping() {
@@ -46040,15 +46278,20 @@ class RegistryClient {
      * was deleted) or 404 NAME_UNKNOWN on the first page: []. Anything odd on a later page is an error.
      */
     tags(name) {
-        return this.paginate(`${this.base}/v2/${name}/tags/list?n=${this.pageSize}`, 'registry GET tags/list', 'tags', true);
+        return this.paginate(`${this.url(name, 'tags/list', undefined)}?n=${this.pageSize}`, 'registry GET tags/list', 'tags', true);
     }
     /** Digest and media type of a tag or digest; undefined when the registry does not know it. */
     async resolve(name, ref) {
         if (!this.headBroken) {
-            const url = `${this.base}/v2/${name}/manifests/${ref}`;
-            const res = await this.http.request('HEAD', url, { kind: 'registry HEAD manifest', headers: { accept: media_1.MANIFEST_ACCEPT }, handles: [404] });
+            const url = this.url(name, 'manifests', ref);
+            const res = await this.http.request('HEAD', url, {
+                kind: 'registry HEAD manifest',
+                headers: { accept: media_1.MANIFEST_ACCEPT },
+                handles: [404],
+                maxBytes: http_1.ANSWER_LIMITS.manifest
+            });
             const digest = header(res, 'docker-content-digest');
-            if (res.status === 200 && digest)
+            if (res.status === 200 && digest && (0, digest_1.isDigest)(digest))
                 return { digest, mediaType: contentType(res) };
             if (res.status === 404) {
                 // A 404 may be a real "unknown" or the HEAD quirk: GET tells them apart.
@@ -46061,8 +46304,13 @@ class RegistryClient {
         return this.manifest(name, ref);
     }
     async manifest(name, ref) {
-        const url = `${this.base}/v2/${name}/manifests/${ref}`;
-        const res = await this.http.request('GET', url, { kind: 'registry GET manifest', headers: { accept: media_1.MANIFEST_ACCEPT }, handles: [404] });
+        const url = this.url(name, 'manifests', ref);
+        const res = await this.http.request('GET', url, {
+            kind: 'registry GET manifest',
+            headers: { accept: media_1.MANIFEST_ACCEPT },
+            handles: [404],
+            maxBytes: http_1.ANSWER_LIMITS.manifest
+        });
         if (res.status === 404)
             return undefined;
         const digest = verifiedDigest(name, ref, res.body, header(res, 'docker-content-digest'));
@@ -46105,16 +46353,24 @@ class RegistryClient {
      * origin only): a referrer on page 2 is as real as one on page 1. Fails closed as the listings do.
      */
     async fetchReferrers(name, digest) {
-        const first = `${this.base}/v2/${name}/referrers/${digest}`;
+        const first = this.url(name, 'referrers', digest);
         const found = [];
         const seen = new Set();
         const urls = new Set();
         let url = first;
+        const started = Date.now();
         for (let page = 1; url; page++) {
             if (page > exports.MAX_PAGES || urls.has(url))
                 throw new Error(`referrers of ${name}@${digest}: page ${page} loops or never ends, stopped`);
+            if (found.length > exports.LISTING_LIMITS.items || Date.now() - started > exports.LISTING_LIMITS.ms)
+                throw new Error(`referrers of ${name}@${digest}: past the listing's bounds, stopped`);
             urls.add(url);
-            const res = await this.http.request('GET', url, { kind: 'registry GET referrers', headers: { accept: media_1.OCI_INDEX }, handles: [400, 404, 405] });
+            const res = await this.http.request('GET', url, {
+                kind: 'registry GET referrers',
+                headers: { accept: media_1.OCI_INDEX },
+                handles: [400, 404, 405],
+                maxBytes: http_1.ANSWER_LIMITS.page
+            });
             if (res.status !== 200) {
                 if (page === 1)
                     return undefined;
@@ -46123,12 +46379,12 @@ class RegistryClient {
             let list;
             try {
                 const j = JSON.parse(res.body.toString('utf8'));
-                if (!Array.isArray(j.manifests) || j.manifests.some(d => typeof d?.digest !== 'string'))
+                if (!Array.isArray(j.manifests) || j.manifests.some(d => typeof d?.digest !== 'string' || !(0, digest_1.isDigest)(d.digest)))
                     throw new Error('no manifests list');
                 list = j.manifests;
             }
             catch {
-                throw new http_1.HttpError('GET', url, res.status, `page ${page} of the referrers answer is not an index`);
+                throw new http_1.HttpError('GET', url, res.status, `page ${page} of the referrers answer is not an index of well-formed digests`);
             }
             for (const d of list) {
                 if (seen.has(d.digest))
@@ -46142,7 +46398,7 @@ class RegistryClient {
     }
     /** The image config's `created`, or undefined when absent or unparsable. */
     async configCreated(name, digest) {
-        const url = `${this.base}/v2/${name}/blobs/${digest}`;
+        const url = this.url(name, 'blobs', digest);
         const res = await this.http.request('GET', url, { kind: 'registry GET config blob', handles: [404] });
         if (res.status === 404)
             return undefined;
@@ -46157,7 +46413,7 @@ class RegistryClient {
     }
     /** Deletes a manifest by digest: 'deleted', or 'gone' when the registry no longer has it. */
     async deleteManifest(name, digest) {
-        const url = `${this.base}/v2/${name}/manifests/${digest}`;
+        const url = this.url(name, 'manifests', digest);
         const res = await this.http.request('DELETE', url, { kind: 'registry DELETE manifest', handles: [404, 405] });
         if (res.status === 405) {
             throw new http_1.HttpError('DELETE', url, 405, 'deleting is disabled on this registry (docker-registry: storage.delete.enabled: true)');
@@ -46175,13 +46431,23 @@ class RegistryClient {
         const seen = new Set();
         const urls = new Set();
         let url = first;
+        const started = Date.now();
         for (let page = 1; url; page++) {
             if (page > exports.MAX_PAGES)
                 throw new Error(`${kind}: more than ${exports.MAX_PAGES} pages, stopped (a listing that never ends)`);
+            if (items.length > exports.LISTING_LIMITS.items)
+                throw new Error(`${kind}: more than ${exports.LISTING_LIMITS.items} names, stopped (a listing that never ends)`);
+            if (Date.now() - started > exports.LISTING_LIMITS.ms)
+                throw new Error(`${kind}: still listing after ${exports.LISTING_LIMITS.ms / 60_000} minutes, stopped`);
             if (urls.has(url))
                 throw new Error(`${kind}: page ${page} repeats ${url} (pagination loop)`);
             urls.add(url);
-            const res = await this.http.request('GET', url, { kind, headers: { accept: 'application/json' }, handles: [400, 404] });
+            const res = await this.http.request('GET', url, {
+                kind,
+                headers: { accept: 'application/json' },
+                handles: [400, 404],
+                maxBytes: http_1.ANSWER_LIMITS.page
+            });
             if (res.status === 400 && url === first && new URL(url).searchParams.has('n')) {
                 // A registry configured with a smaller page cap refuses our `n`: let it choose the page size.
                 const plain = new URL(url);
@@ -46251,6 +46517,14 @@ function nextLink(current, link) {
     }
     return next.toString();
 }
+/** A name or reference off the OCI grammar, refused before any request. */
+class GrammarError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'GrammarError';
+    }
+}
+exports.GrammarError = GrammarError;
 /** A body that is not what its name or its header says it is: the image it belongs to fails closed. */
 class DigestMismatchError extends Error {
     constructor(message) {
@@ -47577,7 +47851,9 @@ function openRun(cfg, deps) {
         userAgent: `${exports.TOOL_NAME}/${deps.version}`,
         log,
         caCert: cfg.caCert,
-        insecureSkipTlsVerify: cfg.insecureSkipTlsVerify
+        insecureSkipTlsVerify: cfg.insecureSkipTlsVerify,
+        home: [cfg.host, ...(cfg.registryUrl ? [cfg.registryUrl] : [])].map(u => new URL(u).origin),
+        tokenRealmHosts: cfg.tokenRealmHosts
     });
     const run = {
         cfg,
@@ -48198,11 +48474,21 @@ var __importStar = (this && this.__importStar) || (function () {
     };
 })();
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.Transport = void 0;
+exports.Transport = exports.TooLargeError = void 0;
 exports.proxyFor = proxyFor;
 const http = __importStar(__nccwpck_require__(7067));
 const https = __importStar(__nccwpck_require__(4708));
 const tls = __importStar(__nccwpck_require__(1692));
+/** An answer past its size bound: refused, not retried (a hostile or broken server would send it again). */
+class TooLargeError extends Error {
+    maxBytes;
+    constructor(maxBytes) {
+        super(`the answer is larger than ${maxBytes} bytes: refused`);
+        this.maxBytes = maxBytes;
+        this.name = 'TooLargeError';
+    }
+}
+exports.TooLargeError = TooLargeError;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 10;
 /**
@@ -48297,13 +48583,13 @@ class Transport {
         this.env = opts.env ?? process.env;
     }
     /** One request, following redirects; the whole body is read (an unread body keeps its socket busy). */
-    async request(method, url, headers, body) {
+    async request(method, url, headers, body, limits) {
         let target = new URL(url);
         let verb = method;
         let payload = body;
         const sent = { 'user-agent': this.opts.userAgent, ...headers };
         for (let hops = 0;; hops++) {
-            const res = await this.once(verb, target, sent, payload);
+            const res = await this.once(verb, target, sent, payload, limits);
             const location = res.headers.location;
             if (!REDIRECTS.has(res.status) || !location || hops >= MAX_REDIRECTS)
                 return res;
@@ -48311,9 +48597,9 @@ class Transport {
             if (target.protocol === 'https:' && next.protocol !== 'https:') {
                 throw new Error(`${target.origin} redirected to ${next.origin}: a downgrade from HTTPS is not followed`);
             }
-            // Credentials are for the server they were meant for: a blob redirected to object storage (a signed
-            // URL) must not carry them, and some stores refuse a request that does.
-            if (next.hostname !== target.hostname)
+            // Credentials are for the origin they were meant for (scheme, host and port): a blob redirected to
+            // object storage (a signed URL), or to another port of the same host, must not carry them.
+            if (next.origin !== target.origin)
                 delete sent['authorization'];
             if (res.status === 303 && verb !== 'HEAD') {
                 verb = 'GET';
@@ -48328,7 +48614,7 @@ class Transport {
             a.destroy();
         this.agents.clear();
     }
-    once(method, url, headers, body) {
+    once(method, url, headers, body, limits) {
         const origin = `${url.protocol}//${url.host}`;
         if (!this.proxies.has(origin))
             this.proxies.set(origin, proxyFor(url, this.env));
@@ -48350,7 +48636,17 @@ class Transport {
         return new Promise((resolve, reject) => {
             const req = lib.request(options, res => {
                 const chunks = [];
-                res.on('data', (c) => chunks.push(c));
+                let size = 0;
+                const declared = Number(res.headers['content-length']);
+                if (limits && declared > limits.maxBytes)
+                    return req.destroy(new TooLargeError(limits.maxBytes));
+                res.on('data', (c) => {
+                    size += c.length;
+                    // memory holds at most the bound, whatever the server sends
+                    if (limits && size > limits.maxBytes)
+                        return req.destroy(new TooLargeError(limits.maxBytes));
+                    chunks.push(c);
+                });
                 res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), url: url.href }));
                 res.on('error', reject);
                 // a body cut short is never an answer (a listing page half read must not parse as a short page)
@@ -48362,7 +48658,13 @@ class Transport {
             // A timeout destroys the request: a socket only half-closed would keep its pool slot forever against
             // a server that never answers, and a stalled body would never end.
             req.on('timeout', () => req.destroy(new Error(`timeout: no data for ${this.opts.timeoutMs} ms (request-timeout)`)));
-            req.on('error', reject);
+            // A body that trickles a byte at a time never trips the idle timeout: the whole answer has a deadline.
+            const deadline = limits
+                ? setTimeout(() => req.destroy(new Error(`deadline: the answer took longer than ${limits.deadlineMs} ms`)), limits.deadlineMs)
+                : undefined;
+            const settle = () => clearTimeout(deadline);
+            req.on('error', e => (settle(), reject(e)));
+            req.on('close', settle);
             req.end(body);
         });
     }

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // Entry of the bundled CLI (dist/cli/index.js).
 import { main } from './cli'
+import { oneLine } from './log'
 
 main(process.argv.slice(2)).then(
   code => process.exit(code),
   (e: Error) => {
-    process.stderr.write(`error: ${e.message}\n`)
+    process.stderr.write(oneLine(`error: ${e.message}`) + '\n')
     process.exit(1)
   }
 )

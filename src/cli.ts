@@ -7,7 +7,7 @@ import { helpText, parseArgs, parseMergeArgs, UsageError, type CliArgs } from '.
 import { runMerged } from './merged-run'
 import type { RunReport } from './model'
 import { mergeReports, readReportFile } from './report/merge'
-import { consoleLogger } from './log'
+import { consoleLogger, oneLine, unsteerable } from './log'
 import { renderTerminal, reportJson, type BoundedReport } from './report'
 import { runStreamed, writeReportFile, writeReportText } from './streamed-run'
 import { VERSION as version } from './version'
@@ -31,8 +31,8 @@ function table(report: RunReport | BoundedReport, written: string | undefined): 
 function printMerged(report: RunReport, json: boolean, reportFile: string | undefined): number {
   const text = reportJson(report)
   const reportError = reportFile ? writeReportText(reportFile, text) : undefined
-  if (reportError) process.stderr.write(`error: ${reportError}\n`)
-  process.stdout.write((json ? text : table(report, reportFile && !reportError ? reportFile : undefined)) + '\n')
+  if (reportError) process.stderr.write(oneLine(`error: ${reportError}`) + '\n')
+  process.stdout.write((json ? text : unsteerable(table(report, reportFile && !reportError ? reportFile : undefined))) + '\n')
   return report.failures.length > 0 || reportError ? 1 : 0
 }
 
@@ -41,7 +41,7 @@ export async function main(argv: string[]): Promise<number> {
     try {
       return mergeCommand(argv.slice(1))
     } catch (e) {
-      process.stderr.write(`error: ${(e as Error).message}\n`)
+      process.stderr.write(oneLine(`error: ${(e as Error).message}`) + '\n')
       return e instanceof UsageError ? 2 : 1
     }
   }
@@ -49,7 +49,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     args = parseArgs(argv)
   } catch (e) {
-    process.stderr.write(`error: ${(e as Error).message}\n`)
+    process.stderr.write(oneLine(`error: ${(e as Error).message}`) + '\n')
     return 2
   }
   if (args.help) {
@@ -78,17 +78,17 @@ export async function main(argv: string[]): Promise<number> {
     const { report, spool } = streamed
     const reportError = writeReportFile(streamed, cfg)
     const reportFailed = reportError !== undefined
-    if (reportError) process.stderr.write(`error: ${reportError}\n`)
+    if (reportError) process.stderr.write(oneLine(`error: ${reportError}`) + '\n')
     try {
       if (spool && args.json) await spool.writeStream(report.summary, process.stdout)
-      else process.stdout.write(table(report, reportFailed ? undefined : cfg.reportFile))
+      else process.stdout.write(unsteerable(table(report, reportFailed ? undefined : cfg.reportFile)))
       process.stdout.write('\n')
     } finally {
       spool?.dispose()
     }
     return report.summary.failures.length > 0 || reportFailed ? 1 : 0
   } catch (e) {
-    process.stderr.write(`error: ${(e as Error).message}\n`)
+    process.stderr.write(oneLine(`error: ${(e as Error).message}`) + '\n')
     return e instanceof ConfigError ? 2 : 1
   }
 }

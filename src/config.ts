@@ -1,6 +1,7 @@
 // Inputs -> validated Config. Every bad value fails here, before any request, with one line that names the
 // input and what it accepts.
 
+import { isNexusRepository } from './names'
 import { accessSync, constants, readFileSync, statSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { ApiKind, AgeBasis, ImageReference, ImageRule, KeepPer, Policy, SortMode } from './model'
@@ -47,6 +48,8 @@ export interface Config {
   /** PEM text of extra CAs to trust. */
   caCert?: string
   insecureSkipTlsVerify: boolean
+  /** Hosts of a token realm on another origin that may receive the credentials (HTTPS only). */
+  tokenRealmHosts: string[]
   runCleanupTasks: boolean
   gcTask?: string
   compactTask?: string
@@ -108,7 +111,7 @@ export function parseConfig(read: InputReader): Config {
     throw new ConfigError('repository', '', 'one or more Nexus Docker repository names (required with api: nexus)')
   }
   for (const r of repositories) {
-    if (!/^[A-Za-z0-9._-]+$/.test(r)) throw new ConfigError('repository', r, 'Nexus repository names (letters, digits, . _ -)')
+    if (!isNexusRepository(r)) throw new ConfigError('repository', r, 'Nexus repository names (letters, digits, . _ -, not starting with . or _)')
   }
   const registryUrlText = get('registry-url')
   const registryUrl = registryUrlText ? parseUrl(registryUrlText, 'registry-url') : undefined
@@ -203,6 +206,7 @@ export function parseConfig(read: InputReader): Config {
     reportFile,
     caCert,
     insecureSkipTlsVerify: bool(get('insecure-skip-tls-verify'), 'insecure-skip-tls-verify'),
+    tokenRealmHosts: realmHosts(list(get('token-realm-hosts'))),
     runCleanupTasks,
     gcTask: get('gc-task') || undefined,
     compactTask: get('compact-task') || undefined,
@@ -435,4 +439,13 @@ function parseUrl(value: string, input: string): string {
   }
   if (u.search || u.hash) throw new ConfigError(input, shown, 'a base URL without query or fragment')
   return u.toString().replace(/\/+$/, '')
+}
+
+/** `host` or `host:port`, lowercased: where a token realm on another origin may get the credentials. */
+function realmHosts(hosts: string[]): string[] {
+  for (const h of hosts) {
+    if (!/^[a-z0-9.-]+(:\d{1,5})?$/i.test(h))
+      throw new ConfigError('token-realm-hosts', h, 'host names or host:port, without a scheme or path (e.g. auth.example.com)')
+  }
+  return hosts.map(h => h.toLowerCase())
 }

@@ -6,7 +6,7 @@ import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http'
 import { AdaptiveLimiter, type LimitReport, type Outcome } from './adaptive-limit'
 import { sleep } from './sleep'
 import { Logger } from './log'
-import { Transport } from './transport'
+import { TooLargeError, Transport } from './transport'
 
 export interface HttpOptions {
   username: string
@@ -26,6 +26,13 @@ export interface HttpOptions {
   sleep?: (ms: number) => Promise<void>
   /** Where HTTPS_PROXY, HTTP_PROXY and NO_PROXY are read (default process.env). */
   env?: NodeJS.ProcessEnv
+  /**
+   * The origins (scheme, host and port) the credentials are for: host and registry-url. A request to any
+   * other origin carries none. Default: every origin (tests of the HTTP edge alone).
+   */
+  home?: string[]
+  /** Hosts (`host` or `host:port`) of a token realm elsewhere that may receive the credentials over HTTPS. */
+  tokenRealmHosts?: string[]
 }
 
 export interface HttpResponse {
@@ -44,7 +51,18 @@ export interface RequestSpec {
   handles?: number[]
   /** False for requests that must not be repeated (task runs). Default true. */
   retry?: boolean
+  /** The largest answer body taken, in bytes (ANSWER_LIMITS); a larger one is refused. */
+  maxBytes?: number
 }
+
+/**
+ * What an answer may weigh. A manifest: 4 MiB, the limit the distribution spec lets registries enforce; a
+ * listing page (catalog, tags, referrers, Nexus components): 16 MiB; anything else: 16 MiB.
+ */
+export const ANSWER_LIMITS = { manifest: 4 * 1024 * 1024, page: 16 * 1024 * 1024, other: 16 * 1024 * 1024 }
+
+/** The whole answer of one request within this many idle timeouts (request-timeout): a trickle ends too. */
+export const DEADLINE_TIMEOUTS = 3
 
 export class HttpError extends Error {
   constructor(
@@ -55,6 +73,14 @@ export class HttpError extends Error {
   ) {
     super(`${method} ${url} ${status === undefined ? 'failed' : `answered ${status}`}${detail ? `: ${detail}` : ''}`)
     this.name = 'HttpError'
+  }
+}
+
+/** Something the client refuses to do (send credentials elsewhere, read past a bound): never retried. */
+export class RefusedError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'RefusedError'
   }
 }
 
@@ -108,7 +134,8 @@ export class Http {
       } catch (e) {
         // The token server refusing the credentials is an answer, not a transient failure: repeating it only
         // adds failed logins (and may lock the account).
-        if (e instanceof HttpError && e.status !== undefined && !RETRY_STATUS.has(e.status)) throw e
+        if (e instanceof TooLargeError) throw new RefusedError(`${method} ${url}: ${e.message}`)
+        if (e instanceof RefusedError || (e instanceof HttpError && e.status !== undefined && !RETRY_STATUS.has(e.status))) throw e
         lastError = (e as Error).message
         if (!retry || attempt >= this.opts.retries) throw new HttpError(method, url, undefined, lastError)
         await this.backoff(attempt, undefined, `${method} ${url}: ${lastError}`)
@@ -127,36 +154,64 @@ export class Http {
     return this.opts.username !== '' || this.opts.password !== ''
   }
 
+  /** Whether `url` is on an origin the credentials are for. */
+  private isHome(url: URL): boolean {
+    return this.opts.home === undefined || this.opts.home.includes(url.origin)
+  }
+
   private async send(method: string, url: string, spec: RequestSpec): Promise<HttpResponse> {
     this.counts[spec.kind] = (this.counts[spec.kind] ?? 0) + 1
     const headers: OutgoingHttpHeaders = { ...spec.headers }
-    const token = this.bearer.get(new URL(url).host)
+    const target = new URL(url)
+    // A bearer token goes back only to the origin that asked for it; the password only home.
+    const token = this.bearer.get(target.origin)
     if (headers.authorization) {
       // set by the caller (the token request itself)
     } else if (token) headers.authorization = `Bearer ${token}`
-    else if (this.hasCredentials()) headers.authorization = basic(this.opts.username, this.opts.password)
-    const r = await this.transport.request(method, url, headers, spec.body)
+    else if (this.hasCredentials() && this.isHome(target)) headers.authorization = basic(this.opts.username, this.opts.password)
+    const limits = { maxBytes: spec.maxBytes ?? ANSWER_LIMITS.other, deadlineMs: this.opts.timeoutMs * DEADLINE_TIMEOUTS }
+    const r = await this.transport.request(method, url, headers, spec.body, limits)
     return { status: r.status, headers: r.headers, body: r.body, url }
   }
 
   private async authorizeBearer(res: HttpResponse): Promise<boolean> {
     const challenge = parseBearerChallenge(String(res.headers['www-authenticate'] ?? ''))
     if (!challenge) return false
-    const tokenUrl = new URL(challenge.realm)
+    let tokenUrl: URL
+    try {
+      tokenUrl = new URL(challenge.realm)
+    } catch {
+      throw new HttpError('GET', res.url, 401, 'the Bearer challenge names a realm that is not a URL')
+    }
     if (challenge.service) tokenUrl.searchParams.set('service', challenge.service)
     if (challenge.scope) tokenUrl.searchParams.set('scope', challenge.scope)
+    const withCredentials = this.hasCredentials() && this.realmMayHaveCredentials(tokenUrl)
     const r = await this.limiter.run(() =>
       this.send('GET', tokenUrl.toString(), {
         kind: 'auth token',
-        headers: { accept: 'application/json', ...(this.hasCredentials() ? { authorization: basic(this.opts.username, this.opts.password) } : {}) }
+        headers: { accept: 'application/json', ...(withCredentials ? { authorization: basic(this.opts.username, this.opts.password) } : {}) }
       })
     )
     if (r.status !== 200) throw new HttpError('GET', tokenUrl.origin + tokenUrl.pathname, r.status, 'the token server refused the credentials')
     const json = JSON.parse(r.body.toString('utf8')) as { token?: string; access_token?: string }
     const token = json.token ?? json.access_token
     if (!token) return false
-    this.bearer.set(new URL(res.url).host, token)
+    this.bearer.set(new URL(res.url).origin, token)
     return true
+  }
+
+  /**
+   * The credentials go to a token realm at home, or on another origin only over HTTPS to a host the user
+   * named in token-realm-hosts; any other realm stops the run naming it (a hostile server's challenge must
+   * not collect the password).
+   */
+  private realmMayHaveCredentials(realm: URL): boolean {
+    if (this.isHome(realm)) return true
+    const allowed = this.opts.tokenRealmHosts ?? []
+    const named = allowed.includes(realm.host.toLowerCase()) || allowed.includes(realm.hostname.toLowerCase())
+    if (named && realm.protocol === 'https:') return true
+    const why = named ? 'only over HTTPS' : `only to a host named in token-realm-hosts (e.g. token-realm-hosts: ${realm.host})`
+    throw new RefusedError(`the registry's token realm ${realm.origin}${realm.pathname} is on another origin (${realm.host}): the credentials go there ${why}`)
   }
 
   private async backoff(attempt: number, retryAfter: string | string[] | undefined, why: string): Promise<void> {

@@ -223,6 +223,14 @@ export const INPUTS: InputSpec[] = [
     description: 'Do not verify TLS certificates (warns loudly). Prefer ca-cert.'
   },
   {
+    name: 'token-realm-hosts',
+    list: true,
+    summary: 'Token servers on another host that may receive the credentials.',
+    default: '',
+    description:
+      "Hosts (host or host:port) of a registry's Bearer token realm on another origin than host / registry-url that may receive the credentials, over HTTPS only. Empty: the credentials go to no other origin, and a realm elsewhere stops the run naming its host."
+  },
+  {
     name: 'retries',
     summary: 'Retries of a failed request (0 to 10).',
     default: '3',

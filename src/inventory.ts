@@ -11,6 +11,8 @@ import { isIndexType } from './registry/media'
 import type { ManifestBody, ManifestHead } from './registry/client'
 import type { Descriptor } from './registry/media'
 import { mapLimit } from './concurrency'
+import { isDigest } from './digest'
+import { escapeName } from './names'
 
 export interface ManifestReader {
   manifest(name: string, ref: string): Promise<ManifestBody | undefined>
@@ -160,11 +162,11 @@ export async function readIndexTree(
       const body = bodies[i] as ManifestBody // one per record read
       rec.mediaType = body.mediaType
       rec.manifestSize = body.size
-      if (body.manifest.subject) rec.subject = body.manifest.subject
+      if (body.manifest.subject) rec.subject = checkedSubject(rec.digest, body.manifest.subject)
       if (!isIndexType(body.mediaType)) return
       rec.children = [...new Set(body.manifest.manifests.map(c => c.digest))]
       for (const c of body.manifest.manifests) {
-        if (typeof c.digest !== 'string' || !c.digest.includes(':')) throw new Error(`index ${rec.digest} has a child without a digest`)
+        if (typeof c.digest !== 'string' || !isDigest(c.digest)) throw new Error(`index ${rec.digest} has a child without a well-formed digest`)
         if (nodes.has(c.digest)) continue
         const child: ManifestRecord = { digest: c.digest, mediaType: c.mediaType ?? '', tags: [], children: [] }
         nodes.set(c.digest, child)
@@ -176,6 +178,12 @@ export async function readIndexTree(
     level = next
   }
   return found
+}
+
+/** A subject is a digest; a manifest naming anything else fails its image (nothing is read by it). */
+export function checkedSubject(digest: string, subject: unknown): string {
+  if (typeof subject !== 'string' || !isDigest(subject)) throw new Error(`manifest ${digest} names a subject off the digest grammar: ${escapeName(subject)}`)
+  return subject
 }
 
 async function mustRead(reader: ManifestReader, name: string, digest: string): Promise<ManifestBody> {
@@ -229,7 +237,7 @@ export async function readManifestDetails(
     const body = await mustRead(reader, name, rec.digest)
     rec.mediaType = body.mediaType
     rec.manifestSize = body.size
-    if (body.manifest.subject) rec.subject = body.manifest.subject
+    if (body.manifest.subject) rec.subject = checkedSubject(rec.digest, body.manifest.subject)
     const withCreated = wanted.has(rec.digest)
     if (isIndexType(body.mediaType)) {
       rec.children = [...new Set(body.manifest.manifests.map(c => c.digest))]

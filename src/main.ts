@@ -5,17 +5,18 @@ import { parseConfig, type Config } from './config'
 import { runMerged } from './merged-run'
 import type { RunReport } from './model'
 import { OUTPUTS } from './inputs'
-import { Logger } from './log'
+import { Logger, oneLine } from './log'
 import { actionOutputs, renderSummary, reportJson, type BoundedReport } from './report'
 import { runStreamed, writeReportFile, writeReportText } from './streamed-run'
 import { VERSION as version } from './version'
 
+// core.info writes its text raw: one line, never a workflow command (core escapes the others' text).
 const actionsLogger: Logger = {
-  debug: m => core.debug(m),
-  info: m => core.info(m),
-  warning: m => core.warning(m),
-  error: m => core.error(m),
-  group: (name, fn) => core.group(name, fn)
+  debug: m => core.debug(oneLine(m)),
+  info: m => core.info(oneLine(m)),
+  warning: m => core.warning(oneLine(m)),
+  error: m => core.error(oneLine(m)),
+  group: (name, fn) => core.group(oneLine(name), fn)
 }
 
 export async function run(): Promise<void> {

@@ -22,6 +22,20 @@ export interface TransportOptions {
   env?: NodeJS.ProcessEnv
 }
 
+/** Bounds of one request: the whole answer within `deadlineMs`, its body within `maxBytes`. */
+export interface WireLimits {
+  maxBytes: number
+  deadlineMs: number
+}
+
+/** An answer past its size bound: refused, not retried (a hostile or broken server would send it again). */
+export class TooLargeError extends Error {
+  constructor(readonly maxBytes: number) {
+    super(`the answer is larger than ${maxBytes} bytes: refused`)
+    this.name = 'TooLargeError'
+  }
+}
+
 export interface WireResponse {
   status: number
   headers: IncomingHttpHeaders
@@ -128,22 +142,22 @@ export class Transport {
   }
 
   /** One request, following redirects; the whole body is read (an unread body keeps its socket busy). */
-  async request(method: string, url: string, headers: OutgoingHttpHeaders, body?: string): Promise<WireResponse> {
+  async request(method: string, url: string, headers: OutgoingHttpHeaders, body?: string, limits?: WireLimits): Promise<WireResponse> {
     let target = new URL(url)
     let verb = method
     let payload = body
     const sent: OutgoingHttpHeaders = { 'user-agent': this.opts.userAgent, ...headers }
     for (let hops = 0; ; hops++) {
-      const res = await this.once(verb, target, sent, payload)
+      const res = await this.once(verb, target, sent, payload, limits)
       const location = res.headers.location
       if (!REDIRECTS.has(res.status) || !location || hops >= MAX_REDIRECTS) return res
       const next = new URL(location, target)
       if (target.protocol === 'https:' && next.protocol !== 'https:') {
         throw new Error(`${target.origin} redirected to ${next.origin}: a downgrade from HTTPS is not followed`)
       }
-      // Credentials are for the server they were meant for: a blob redirected to object storage (a signed
-      // URL) must not carry them, and some stores refuse a request that does.
-      if (next.hostname !== target.hostname) delete sent['authorization']
+      // Credentials are for the origin they were meant for (scheme, host and port): a blob redirected to
+      // object storage (a signed URL), or to another port of the same host, must not carry them.
+      if (next.origin !== target.origin) delete sent['authorization']
       if (res.status === 303 && verb !== 'HEAD') {
         verb = 'GET'
         payload = undefined
@@ -158,7 +172,7 @@ export class Transport {
     this.agents.clear()
   }
 
-  private once(method: string, url: URL, headers: OutgoingHttpHeaders, body: string | undefined): Promise<WireResponse> {
+  private once(method: string, url: URL, headers: OutgoingHttpHeaders, body: string | undefined, limits: WireLimits | undefined): Promise<WireResponse> {
     const origin = `${url.protocol}//${url.host}`
     if (!this.proxies.has(origin)) this.proxies.set(origin, proxyFor(url, this.env))
     const proxy = this.proxies.get(origin)
@@ -179,7 +193,15 @@ export class Transport {
     return new Promise((resolve, reject) => {
       const req = lib.request(options, res => {
         const chunks: Buffer[] = []
-        res.on('data', (c: Buffer) => chunks.push(c))
+        let size = 0
+        const declared = Number(res.headers['content-length'])
+        if (limits && declared > limits.maxBytes) return req.destroy(new TooLargeError(limits.maxBytes))
+        res.on('data', (c: Buffer) => {
+          size += c.length
+          // memory holds at most the bound, whatever the server sends
+          if (limits && size > limits.maxBytes) return req.destroy(new TooLargeError(limits.maxBytes))
+          chunks.push(c)
+        })
         res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), url: url.href }))
         res.on('error', reject)
         // a body cut short is never an answer (a listing page half read must not parse as a short page)
@@ -190,7 +212,13 @@ export class Transport {
       // A timeout destroys the request: a socket only half-closed would keep its pool slot forever against
       // a server that never answers, and a stalled body would never end.
       req.on('timeout', () => req.destroy(new Error(`timeout: no data for ${this.opts.timeoutMs} ms (request-timeout)`)))
-      req.on('error', reject)
+      // A body that trickles a byte at a time never trips the idle timeout: the whole answer has a deadline.
+      const deadline = limits
+        ? setTimeout(() => req.destroy(new Error(`deadline: the answer took longer than ${limits.deadlineMs} ms`)), limits.deadlineMs)
+        : undefined
+      const settle = (): void => clearTimeout(deadline)
+      req.on('error', e => (settle(), reject(e)))
+      req.on('close', settle)
       req.end(body)
     })
   }

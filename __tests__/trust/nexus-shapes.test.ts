@@ -127,10 +127,10 @@ describe('components of several assets', () => {
     ])
     const r = await run(proxy.url)
     expect(r.failures).toEqual([])
-    expect(r.images[0].notes.join('\n')).toContain('kept 1.0.0: no manifest asset could be identified')
+    expect(r.images[0].notes.join('\n')).toContain('kept "1.0.0": no manifest asset could be identified')
     expect(emu.tags(REPO, 'app')).toEqual(['1.0.0', '1.2.0'])
     const byDigest = await run(proxy.url, { 'delete-method': 'manifest' })
-    expect(byDigest.images[0].error).toContain('no manifest asset could be identified for 1.0.0')
+    expect(byDigest.images[0].error).toContain('no manifest asset could be identified for "1.0.0"')
     expect(emu.tags(REPO, 'app')).toEqual(['1.0.0', '1.2.0'])
   })
 

@@ -17,6 +17,8 @@ import { checkPrivileges, describeMissing } from './privileges'
 import { shortDigest } from '../digest'
 import { compareStrings } from '../compare'
 import { literalImages } from '../glob'
+import { escapeName, isRepositoryName, isTag, refusedNote } from '../names'
+import { isDigest } from '../digest'
 
 /** What the Nexus backend needs of the config: where, which repositories, and how to read and delete. */
 export type NexusBackendOptions = Pick<
@@ -89,10 +91,16 @@ export class NexusBackend implements Backend {
     const refs: ImageRef[] = []
     let lacksModified = 0
     let lacksDownloaded = 0
+    const offGrammar: unknown[] = []
     for (const repository of this.cfg.repositories) {
       await this.nexus.eachComponentPage(repository, items => {
         for (const c of items) {
           if (!c?.assets?.length) continue
+          // An image name off the OCI grammar is never requested: kept, counted and named.
+          if (!isRepositoryName(c.name)) {
+            offGrammar.push(c.name)
+            continue
+          }
           const asset = manifestAssetOf(c)
           if (asset && !('lastModified' in asset)) lacksModified++
           if (asset && !('lastDownloaded' in asset)) lacksDownloaded++
@@ -103,6 +111,7 @@ export class NexusBackend implements Backend {
       for (const name of listed) refs.push({ repository, name })
       for (const name of await this.unlisted(repository, new Set(listed))) refs.push({ repository, name })
     }
+    if (offGrammar.length > 0) this.notes.push(refusedNote('components', [...new Set(offGrammar)]))
     if (lacksModified > 0) {
       this.notes.push(
         `This Nexus (before 3.29) reports no lastModified: the pushed date is unknown for ${lacksModified} tags, so the image config created date is used`
@@ -147,10 +156,11 @@ export class NexusBackend implements Backend {
       const shapes = splitComponents(this.listing.read(ref.repository, ref.name))
       inv.manifests = recordsFromComponents(shapes.tagged)
       if (shapes.unidentified.length > 0) {
-        const which = shapes.unidentified.map(c => c.version).join(', ')
+        const which = shapes.unidentified.map(c => escapeName(c.version)).join(', ')
         // A delete by digest would take their tags too, unseen: only a delete per component is exact.
-        if (this.cfg.deleteMethod === 'manifest') throw new Error(`no manifest asset could be identified for ${which}: nothing of the image is deleted`)
-        inv.notes = [...(inv.notes ?? []), `kept ${which}: no manifest asset could be identified among its assets`]
+        if (this.cfg.deleteMethod === 'manifest')
+          throw new Error(`no manifest asset could be identified for ${which} (or its version is off the OCI grammar): nothing of the image is deleted`)
+        inv.notes = [...(inv.notes ?? []), `kept ${which}: no manifest asset could be identified among its assets, or its version is off the OCI grammar`]
       }
       const reader = this.reader(inv)
       // Blobs only from bodies read anyway (reading more for the estimate is size-estimate: on).
@@ -222,7 +232,11 @@ export class NexusBackend implements Backend {
     const registry = this.registry(image.repository)
     const known = new Set(image.manifests.flatMap(m => m.tags))
     const found = new Map<string, string>()
-    for (const tag of (await registry.tags(image.name)).filter(t => !known.has(t))) {
+    const listed = await registry.tags(image.name)
+    const bad = listed.filter(t => !isTag(t))
+    // a tag that cannot be read may be on doomed content: keep (the caller's image, or the follower)
+    if (bad.length > 0) throw new Error(refusedNote(bad.length === 1 ? 'tag' : 'tags', bad))
+    for (const tag of listed.filter(t => !known.has(t))) {
       const body = await registry.manifest(image.name, tag)
       if (body && digests.has(body.digest)) found.set(body.digest, tag)
     }
@@ -365,8 +379,9 @@ export function splitComponents(components: NexusComponent[]): { tagged: NexusCo
   const out = { tagged: [] as NexusComponent[], byDigest: [] as NexusComponent[], unidentified: [] as NexusComponent[] }
   for (const c of components) {
     if (c.assets.length === 0 || !digestOf(c)) out.unidentified.push(c)
-    else if (/^[a-z0-9]+:/.test(c.version)) out.byDigest.push(c)
-    else out.tagged.push(c)
+    else if (isDigest(c.version)) out.byDigest.push(c)
+    else if (isTag(c.version)) out.tagged.push(c)
+    else out.unidentified.push(c) // a version off the grammar: never requested, kept
   }
   return out
 }

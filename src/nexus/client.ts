@@ -2,7 +2,7 @@
 // component read and delete, repositories. Response shapes: the team's Nexus reference (API.md) sections 3, 4 and 6; test/fixtures/nexus.
 
 import { createHash } from 'node:crypto'
-import { Http, HttpError } from '../http'
+import { ANSWER_LIMITS, Http, HttpError } from '../http'
 
 export interface NexusAsset {
   path: string
@@ -62,6 +62,8 @@ export interface NexusRepository {
 
 /** A hard bound on pages of one repository's components (10M components at 100 a page). */
 export const MAX_COMPONENT_PAGES = 100_000
+/** The time one repository's components listing may take (OrientDB pages 10: 100k tags is 10k pages). */
+export const COMPONENT_LISTING_MS = 3 * 3600_000
 
 function idKey(id: string): number {
   return parseInt(createHash('sha1').update(id).digest('hex').slice(0, 12), 16)
@@ -133,15 +135,19 @@ export class NexusClient {
     // Component ids as 48-bit numbers: a few MB at a million components, and a collision only stops a run.
     const ids = new Set<number>()
     let token: string | null = null
+    const started = Date.now()
     for (let page = 1; ; page++) {
       if (page > this.maxPages) throw new Error(`Nexus components of ${repository}: more than ${this.maxPages} pages, stopped (a listing that never ends)`)
+      if (Date.now() - started > COMPONENT_LISTING_MS)
+        throw new Error(`Nexus components of ${repository}: still listing after ${COMPONENT_LISTING_MS / 3600_000} hours, stopped`)
       const url = new URL(`${this.rest}/components`)
       url.searchParams.set('repository', repository)
       if (token) url.searchParams.set('continuationToken', token)
       const res = await this.http.request('GET', url.toString(), {
         kind: 'nexus GET components',
         headers: { accept: 'application/json' },
-        handles: [401, 403, 404]
+        handles: [401, 403, 404],
+        maxBytes: ANSWER_LIMITS.page
       })
       authFailure(res.status, `list repository ${repository}`, `nx-repository-view-docker-${repository}-read (or -browse)`)
       if (res.status === 404) {

@@ -3,13 +3,14 @@
 
 import { Backend, ImageRef, StillThere } from '../backend'
 import type { SizeEstimate } from '../config'
-import { cachingReader, readManifestDetails, readNeededDates, groupByDigest, readGraph, readIndexTree, TaggedDigest } from '../inventory'
+import { cachingReader, checkedSubject, readManifestDetails, readNeededDates, groupByDigest, readGraph, readIndexTree, TaggedDigest } from '../inventory'
 import { mapLimit } from '../concurrency'
 import { Decision, ImageInventory, Policy } from '../model'
 import { RegistryClient } from './client'
 import { isIndexType } from './media'
 import { shortDigest } from '../digest'
 import { literalImages } from '../glob'
+import { isRepositoryName, isTag, partition, refusedNote } from '../names'
 import { sleep } from '../sleep'
 
 export interface RegistryBackendOptions {
@@ -61,9 +62,13 @@ export class RegistryBackend implements Backend {
       this.notes.push(`the catalog could not be read (${(e as Error).message}): only the images named in images are looked at`)
       names = []
     }
+    // Names off the OCI grammar are never requested: they are kept, counted and named.
+    const { good, bad } = partition(names, isRepositoryName)
+    if (bad.length > 0) this.notes.push(refusedNote(bad.length === 1 ? 'image name' : 'image names', bad))
+    names = good
     const listed = new Set(names)
     const direct: string[] = []
-    for (const name of literal.filter(n => !listed.has(n))) if ((await this.client.tags(name)).length > 0) direct.push(name)
+    for (const name of literal.filter(n => !listed.has(n) && isRepositoryName(n))) if ((await this.client.tags(name)).length > 0) direct.push(name)
     if (direct.length > 0 && names.length > 0) this.notes.push(`the catalog leaves out ${direct.join(', ')}, named in images: read directly`)
     return [...names, ...direct].map(name => ({ repository: this.repository, name }))
   }
@@ -75,11 +80,15 @@ export class RegistryBackend implements Backend {
       // so describing the digest afterwards needs no second read.
       const reader = cachingReader(this.client)
       const tags = await this.client.tags(ref.name)
+      // A tag off the grammar is never read, and may sit on a digest a delete would take: keep the image.
+      const bad = tags.filter(t => !isTag(t))
+      if (bad.length > 0) throw new Error(`${refusedNote(bad.length === 1 ? 'tag' : 'tags', bad)}; nothing of the image is deleted`)
       const readTag = async (tag: string): Promise<TaggedDigest | undefined> => {
         const body = await this.client.manifest(ref.name, tag)
         if (!body) return undefined
         reader.remember(body)
-        return { tag, digest: body.digest, mediaType: body.mediaType, ...(body.manifest.subject ? { subject: body.manifest.subject } : {}) }
+        const subject = body.manifest.subject ? checkedSubject(body.digest, body.manifest.subject) : undefined
+        return { tag, digest: body.digest, mediaType: body.mediaType, ...(subject ? { subject } : {}) }
       }
       const readAll = async (names: string[]): Promise<TaggedDigest[]> =>
         (await mapLimit(names, this.opts.parallel, readTag)).filter((r): r is TaggedDigest => r !== undefined)
@@ -131,6 +140,9 @@ export class RegistryBackend implements Backend {
     const doomedTags = new Set(doomed.flatMap(d => d.tags))
     const known = new Set(image.manifests.flatMap(m => m.tags))
     const now = await this.client.tags(image.name)
+    const bad = now.filter(t => !isTag(t))
+    // a tag that cannot be read may be on doomed content: nothing of the image is deleted
+    if (bad.length > 0) throw new Error(refusedNote(bad.length === 1 ? 'tag' : 'tags', bad))
     // A delete by digest takes every tag on it: any tag that is not planned to go (a new tag, or a kept
     // one re-pointed, say a rollback of `stable` to an old build) now on a doomed digest stops that delete.
     const others = await this.resolveTags(

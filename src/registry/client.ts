@@ -2,7 +2,8 @@
 // codes; what to read and when is the inventory's business.
 
 import { digestOfBytes, isDigest } from '../digest'
-import { Http, HttpError, HttpResponse } from '../http'
+import { escapeName, isReference, isRepositoryName } from '../names'
+import { ANSWER_LIMITS, Http, HttpError, HttpResponse } from '../http'
 import { Descriptor, MANIFEST_ACCEPT, OCI_INDEX, parseManifest, ParsedManifest } from './media'
 
 export interface ManifestHead {
@@ -17,8 +18,13 @@ export interface ManifestBody extends ManifestHead {
 
 /** distribution/distribution caps `n` at 1000 by default and answers 400 above it. */
 const PAGE = 1000
-/** A hard bound on pages of one listing (10M items at 1000 a page): a server that always links on stops. */
+/** A hard bound on pages of one listing: a server that always links on stops. */
 export const MAX_PAGES = 10_000
+/**
+ * Bounds of one listing besides its pages: names held (memory stays near 100 MB, not the server's choice)
+ * and the time a listing may take (an endless slow catalog stops too).
+ */
+export const LISTING_LIMITS = { items: 1_000_000, ms: 30 * 60_000 }
 
 export class RegistryClient {
   /** Some Nexus versions answer 404 to HEAD on manifests while GET works: after one, use GET. */
@@ -32,6 +38,18 @@ export class RegistryClient {
     readonly base: string,
     private readonly pageSize = PAGE
   ) {}
+
+  /**
+   * A URL under `/v2/`, built from checked parts only: a name and a reference off the OCI grammar (`..`,
+   * `%2e`, `?`, `#`, a digest such as `sha256:x/../../admin`) are never requested, whoever named them.
+   */
+  private url(name: string, what: 'tags/list' | 'manifests' | 'referrers' | 'blobs', ref: string | undefined): string {
+    if (!isRepositoryName(name)) throw new GrammarError(`repository name ${escapeName(name)} is off the OCI grammar: not requested`)
+    if (ref !== undefined && !(what === 'manifests' ? isReference(ref) : isDigest(ref))) {
+      throw new GrammarError(`reference ${escapeName(ref)} of ${name} is off the OCI grammar: not requested`)
+    }
+    return `${this.base}/v2/${name}/${what}${ref === undefined ? '' : `/${ref}`}`
+  }
 
   /** Checks that the API answers and the credentials are accepted; returns the `Server` header. */
   async ping(): Promise<string> {
@@ -54,16 +72,21 @@ export class RegistryClient {
    * was deleted) or 404 NAME_UNKNOWN on the first page: []. Anything odd on a later page is an error.
    */
   tags(name: string): Promise<string[]> {
-    return this.paginate(`${this.base}/v2/${name}/tags/list?n=${this.pageSize}`, 'registry GET tags/list', 'tags', true)
+    return this.paginate(`${this.url(name, 'tags/list', undefined)}?n=${this.pageSize}`, 'registry GET tags/list', 'tags', true)
   }
 
   /** Digest and media type of a tag or digest; undefined when the registry does not know it. */
   async resolve(name: string, ref: string): Promise<ManifestHead | undefined> {
     if (!this.headBroken) {
-      const url = `${this.base}/v2/${name}/manifests/${ref}`
-      const res = await this.http.request('HEAD', url, { kind: 'registry HEAD manifest', headers: { accept: MANIFEST_ACCEPT }, handles: [404] })
+      const url = this.url(name, 'manifests', ref)
+      const res = await this.http.request('HEAD', url, {
+        kind: 'registry HEAD manifest',
+        headers: { accept: MANIFEST_ACCEPT },
+        handles: [404],
+        maxBytes: ANSWER_LIMITS.manifest
+      })
       const digest = header(res, 'docker-content-digest')
-      if (res.status === 200 && digest) return { digest, mediaType: contentType(res) }
+      if (res.status === 200 && digest && isDigest(digest)) return { digest, mediaType: contentType(res) }
       if (res.status === 404) {
         // A 404 may be a real "unknown" or the HEAD quirk: GET tells them apart.
         const body = await this.manifest(name, ref)
@@ -75,8 +98,13 @@ export class RegistryClient {
   }
 
   async manifest(name: string, ref: string): Promise<ManifestBody | undefined> {
-    const url = `${this.base}/v2/${name}/manifests/${ref}`
-    const res = await this.http.request('GET', url, { kind: 'registry GET manifest', headers: { accept: MANIFEST_ACCEPT }, handles: [404] })
+    const url = this.url(name, 'manifests', ref)
+    const res = await this.http.request('GET', url, {
+      kind: 'registry GET manifest',
+      headers: { accept: MANIFEST_ACCEPT },
+      handles: [404],
+      maxBytes: ANSWER_LIMITS.manifest
+    })
     if (res.status === 404) return undefined
     const digest = verifiedDigest(name, ref, res.body, header(res, 'docker-content-digest'))
     let manifest: ParsedManifest
@@ -117,15 +145,23 @@ export class RegistryClient {
    * origin only): a referrer on page 2 is as real as one on page 1. Fails closed as the listings do.
    */
   private async fetchReferrers(name: string, digest: string): Promise<Descriptor[] | undefined> {
-    const first = `${this.base}/v2/${name}/referrers/${digest}`
+    const first = this.url(name, 'referrers', digest)
     const found: Descriptor[] = []
     const seen = new Set<string>()
     const urls = new Set<string>()
     let url: string | undefined = first
+    const started = Date.now()
     for (let page = 1; url; page++) {
       if (page > MAX_PAGES || urls.has(url)) throw new Error(`referrers of ${name}@${digest}: page ${page} loops or never ends, stopped`)
+      if (found.length > LISTING_LIMITS.items || Date.now() - started > LISTING_LIMITS.ms)
+        throw new Error(`referrers of ${name}@${digest}: past the listing's bounds, stopped`)
       urls.add(url)
-      const res = await this.http.request('GET', url, { kind: 'registry GET referrers', headers: { accept: OCI_INDEX }, handles: [400, 404, 405] })
+      const res = await this.http.request('GET', url, {
+        kind: 'registry GET referrers',
+        headers: { accept: OCI_INDEX },
+        handles: [400, 404, 405],
+        maxBytes: ANSWER_LIMITS.page
+      })
       if (res.status !== 200) {
         if (page === 1) return undefined
         throw new HttpError('GET', url, res.status, `page ${page} of the referrers list is missing: the list is incomplete`)
@@ -133,10 +169,10 @@ export class RegistryClient {
       let list: Descriptor[]
       try {
         const j = JSON.parse(res.body.toString('utf8')) as { manifests?: Descriptor[] }
-        if (!Array.isArray(j.manifests) || j.manifests.some(d => typeof d?.digest !== 'string')) throw new Error('no manifests list')
+        if (!Array.isArray(j.manifests) || j.manifests.some(d => typeof d?.digest !== 'string' || !isDigest(d.digest))) throw new Error('no manifests list')
         list = j.manifests
       } catch {
-        throw new HttpError('GET', url, res.status, `page ${page} of the referrers answer is not an index`)
+        throw new HttpError('GET', url, res.status, `page ${page} of the referrers answer is not an index of well-formed digests`)
       }
       for (const d of list) {
         if (seen.has(d.digest)) throw new HttpError('GET', url, res.status, `page ${page} repeats referrer ${d.digest}, listed before`)
@@ -150,7 +186,7 @@ export class RegistryClient {
 
   /** The image config's `created`, or undefined when absent or unparsable. */
   async configCreated(name: string, digest: string): Promise<Date | undefined> {
-    const url = `${this.base}/v2/${name}/blobs/${digest}`
+    const url = this.url(name, 'blobs', digest)
     const res = await this.http.request('GET', url, { kind: 'registry GET config blob', handles: [404] })
     if (res.status === 404) return undefined
     try {
@@ -164,7 +200,7 @@ export class RegistryClient {
 
   /** Deletes a manifest by digest: 'deleted', or 'gone' when the registry no longer has it. */
   async deleteManifest(name: string, digest: string): Promise<'deleted' | 'gone'> {
-    const url = `${this.base}/v2/${name}/manifests/${digest}`
+    const url = this.url(name, 'manifests', digest)
     const res = await this.http.request('DELETE', url, { kind: 'registry DELETE manifest', handles: [404, 405] })
     if (res.status === 405) {
       throw new HttpError('DELETE', url, 405, 'deleting is disabled on this registry (docker-registry: storage.delete.enabled: true)')
@@ -183,11 +219,19 @@ export class RegistryClient {
     const seen = new Set<string>()
     const urls = new Set<string>()
     let url: string | undefined = first
+    const started = Date.now()
     for (let page = 1; url; page++) {
       if (page > MAX_PAGES) throw new Error(`${kind}: more than ${MAX_PAGES} pages, stopped (a listing that never ends)`)
+      if (items.length > LISTING_LIMITS.items) throw new Error(`${kind}: more than ${LISTING_LIMITS.items} names, stopped (a listing that never ends)`)
+      if (Date.now() - started > LISTING_LIMITS.ms) throw new Error(`${kind}: still listing after ${LISTING_LIMITS.ms / 60_000} minutes, stopped`)
       if (urls.has(url)) throw new Error(`${kind}: page ${page} repeats ${url} (pagination loop)`)
       urls.add(url)
-      const res: HttpResponse = await this.http.request('GET', url, { kind, headers: { accept: 'application/json' }, handles: [400, 404] })
+      const res: HttpResponse = await this.http.request('GET', url, {
+        kind,
+        headers: { accept: 'application/json' },
+        handles: [400, 404],
+        maxBytes: ANSWER_LIMITS.page
+      })
       if (res.status === 400 && url === first && new URL(url).searchParams.has('n')) {
         // A registry configured with a smaller page cap refuses our `n`: let it choose the page size.
         const plain: URL = new URL(url)
@@ -249,6 +293,14 @@ export function nextLink(current: string, link: string | undefined): string | un
     return cur.toString()
   }
   return next.toString()
+}
+
+/** A name or reference off the OCI grammar, refused before any request. */
+export class GrammarError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'GrammarError'
+  }
 }
 
 /** A body that is not what its name or its header says it is: the image it belongs to fails closed. */

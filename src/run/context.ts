@@ -73,7 +73,9 @@ export function openRun(cfg: Config, deps: EngineDeps): RunContext {
     userAgent: `${TOOL_NAME}/${deps.version}`,
     log,
     caCert: cfg.caCert,
-    insecureSkipTlsVerify: cfg.insecureSkipTlsVerify
+    insecureSkipTlsVerify: cfg.insecureSkipTlsVerify,
+    home: [cfg.host, ...(cfg.registryUrl ? [cfg.registryUrl] : [])].map(u => new URL(u).origin),
+    tokenRealmHosts: cfg.tokenRealmHosts
   })
   const run: RunContext = {
     cfg,

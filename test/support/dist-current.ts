@@ -20,3 +20,9 @@ export function assertDistCurrent(): void {
   const stale = distStaleness()
   if (stale) throw new Error(stale)
 }
+
+/** The bundled CLI, checked current first. */
+export function distCli(): string {
+  assertDistCurrent()
+  return join(ROOT, 'dist', 'cli', 'index.js')
+}
