@@ -72,11 +72,11 @@ describe('names are data', () => {
 
   it('a tag off the grammar keeps its image whole, and is never requested', async () => {
     fake = await withImages([])
-    for (const t of ['..', 'a/b', '::stop-commands::x', 'x\ny']) fake.tags.get('app')!.set(t, [...fake.tags.get('app')!.values()][0]!)
+    for (const t of ['..', 'a/b', '::stop-commands::x', 'x\ny']) fake.tags.get('app')!.set(t, [...fake.tags.get('app')!.values()][0])
     const r = await run(fake)
     stayedHome(fake)
     expect(fake.deleted).toEqual([])
-    expect(r.images[0]!.error).toContain('4 tags off the OCI grammar were never requested and kept')
+    expect(r.images[0].error).toContain('4 tags off the OCI grammar were never requested and kept')
     expect(fake.srv.requests.filter(q => q.url.includes('/manifests/')).map(q => q.url)).not.toContainEqual(expect.stringContaining('stop-commands'))
   })
 
@@ -94,7 +94,7 @@ describe('names are data', () => {
 
   it('no output line of the CLI starts with server text that reads as a command', async () => {
     fake = await withImages(HOSTILE)
-    fake.tags.get('app')!.set('::warning::x', [...fake.tags.get('app')!.values()][0]!)
+    fake.tags.get('app')!.set('::warning::x', [...fake.tags.get('app')!.values()][0])
     // an error body whose message breaks the line before a command
     fake.put('web', imageBody('web'), '1.0.0')
     fake.before = (_q, res, url) => {
@@ -124,7 +124,7 @@ describe('names are data', () => {
     const name = (): string => Array.from({ length: 1 + Math.floor(r0() * 8) }, () => alphabet[Math.floor(r0() * alphabet.length)]).join('')
     const names = Array.from({ length: 3 }, name)
     fake = await withImages(names)
-    if (r0() < 0.5) fake.tags.get('app')!.set(name(), [...fake.tags.get('app')!.values()][0]!)
+    if (r0() < 0.5) fake.tags.get('app')!.set(name(), [...fake.tags.get('app')!.values()][0])
     const logs = memoryLogger()
     const inputs: Record<string, string> = { api: 'registry', host: fake.origin, keep: '1', 'dry-run': 'true', retries: '0', ...USER }
     await runCleanup(
@@ -197,7 +197,7 @@ describe('credentials stay home', () => {
     )
     expect(r.failures).toEqual([])
     expect(other.requests.length).toBe(1)
-    expect(other.requests[0]!.headers.authorization).toBeUndefined()
+    expect(other.requests[0].headers.authorization).toBeUndefined()
   })
 })
 
@@ -218,7 +218,7 @@ describe('bounded answers', () => {
     for (const t of timers) clearInterval(t)
     // deadline = 3 x request-timeout; no retries
     expect(Date.now() - t0).toBeLessThan(10_000)
-    expect(r.images[0]!.error).toContain('deadline')
+    expect(r.images[0].error).toContain('deadline')
     expect(fake.deleted).toEqual([])
   })
 
@@ -236,7 +236,7 @@ describe('bounded answers', () => {
       lie = told
       fake.deleted = []
       const r = await run(fake)
-      expect(r.images[0]!.error).toContain('larger than 4194304 bytes: refused')
+      expect(r.images[0].error).toContain('larger than 4194304 bytes: refused')
       expect(fake.deleted).toEqual([])
     }
   })
