@@ -156,7 +156,8 @@ function faults(seed: number, s: Server, seeded: Seeded, doomed: string[], kept:
     'ignored',
     'move',
     'lie',
-    ...(nexus ? (['late', 'late'] as const) : (['catalog', 'referrers'] as const))
+    'traversal',
+    ...(nexus ? (['late', 'late'] as const) : (['catalog', 'referrers', 'hostile'] as const))
   ] as const
   for (let i = 0, count = 1 + Math.floor(r() * 3); i < count; i++) {
     const kind = pick(kinds)
@@ -233,6 +234,26 @@ function faults(seed: number, s: Server, seeded: Seeded, doomed: string[], kept:
         fault: { kind: 'add-headers', headers: { 'docker-content-digest': other } }
       })
       chosen.names.push(`a lying Docker-Content-Digest (${other.slice(0, 19)})`)
+    } else if (kind === 'traversal') {
+      // a digest header that walks out of /v2/ (a hostile server, or a proxy in front of one)
+      const claimed = pick(['sha256:x/../../admin', 'sha256:../../../service/rest/v1/repositories', 'sha256:%2e%2e%2fadmin'])
+      chosen.rules.push({
+        method: 'GET',
+        path: /\/manifests\//,
+        after: Math.floor(r() * 8),
+        times: 1,
+        fault: { kind: 'add-headers', headers: { 'docker-content-digest': claimed } }
+      })
+      chosen.names.push(`a Docker-Content-Digest ${claimed}`)
+    } else if (kind === 'hostile') {
+      // a catalog naming images off the grammar, beside the real ones
+      const names = [...images, '../admin', '::add-mask::x', 'a/../../b', 'x?y#z'].sort()
+      chosen.rules.push({
+        method: 'GET',
+        path: /\/v2\/_catalog/,
+        fault: { kind: 'respond', answer: () => ({ status: 200, body: JSON.stringify({ repositories: names }) }) }
+      })
+      chosen.names.push('a catalog with names off the grammar')
     } else if (kind === 'catalog') {
       // a catalog filtered by permission: one image left out
       const hidden = pick(images)
@@ -327,6 +348,15 @@ describe.each(servers)('property: random graphs and faults against %s', (name, s
 
         // Never delete what the plan keeps; whatever is left resolves completely.
         expect({ context, lost: kept.filter(t => !after.includes(t)) }).toEqual({ context, lost: [] })
+        // A hostile answer never moves a request out of the API paths the run means to call.
+        const outside = s.proxy.log
+          .map(l => l.path)
+          .filter(
+            p =>
+              !/^\/(v2\/|service\/rest\/|service\/extdirect$|repository\/docker-hosted\/v2\/)/.test(p.split('?')[0] ?? '') ||
+              /(^|\/)\.\.(\/|$)|%2e/i.test(p.split('?')[0] ?? '')
+          )
+        expect({ context, outside }).toEqual({ context, outside: [] })
         // A tag that arrived on a doomed subject before its delete keeps what hangs from it.
         if (chosen.late && (await registryReader(s.target).tags(chosen.late.image)).includes('late')) {
           const followers = (seeded.referrers.get(chosen.late.digest) ?? []).filter(t => before.includes(t))

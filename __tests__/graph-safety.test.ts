@@ -164,7 +164,7 @@ describe.each(backends)('%s', (_name, start) => {
     let by = outcomes(first)
     expect(by.get(sig(seeded, 'stable', 'sigs/app'))!.decision.reason).toBe(`signature of ${seeded.nodes.get('stable')!.digest.slice(0, 19)} in ${repo}/app`)
     expect(by.get(goneTag)!.status).toBe('kept')
-    expect(by.get(goneTag)!.decision.reason).toContain('not proven gone: this image holds referrers only')
+    expect(by.get(goneTag)!.decision.reason).toContain('not proven gone: found in no image this run lists')
     expect(await tagsNow(registryReader(s.target), seeded)).toEqual(all(seeded))
 
     // The whole repository: 1.0.0 goes; its signature stays, this run and the next.

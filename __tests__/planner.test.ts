@@ -207,7 +207,7 @@ describe('referrers', () => {
     ]
     for (const [over, age, expected] of cases) {
       // the image holds a version too: subjects live here, so a 404 here proves one gone
-      const p = plan([image([orphan(age), m(['v1.0.0'], 1)], 'app', { missingSubjects: [digestOf('gone')] })], policy(over), NOW)
+      const p = plan([image([orphan(age), m(['v1.0.0'], 1)], 'app', { missingSubjects: [digestOf('gone')] })], policy({ deleteOrphans: true, ...over }), NOW)
       expect(verdicts(p)[sigOf('gone')]).toBe(expected)
       expect(p.images[0].decisions.find(d => d.tags.includes(sigOf('gone')))!.subject).toBe(digestOf('gone'))
     }
@@ -227,12 +227,13 @@ describe('referrers', () => {
     const missing = image([sig], 'sigs/app', { missingSubjects: [digestOf('gone')] })
     const locate = (d: string) => (d === digestOf('gone') ? 'in docker-hosted/app' : undefined)
     expect(verdicts(plan([missing], policy(), NOW, locate))[sigOf('gone')]).toBe(`keep subject-exists: signature of ${short} in docker-hosted/app`)
-    // found nowhere: a 404 proves it gone only in an image where subjects live, not in a signatures repository
-    expect(verdicts(plan([missing], policy(), NOW, () => undefined))[sigOf('gone')]).toBe(
-      `keep subject-exists: signature of ${short}, not proven gone: this image holds referrers only, its subjects live elsewhere`
-    )
+    // found nowhere: a listing may hide its repository, so it is kept, unless delete-orphans; and even then
+    // a 404 proves it gone only in an image where subjects live, not in a signatures repository
+    const notProven = `keep subject-exists: signature of ${short}, not proven gone: found in no image this run lists`
     const withImages = image([sig, m(['1.0.0'], 1)], 'app', { missingSubjects: [digestOf('gone')] })
-    expect(verdicts(plan([withImages], policy(), NOW, () => undefined))[sigOf('gone')]).toBe(
+    expect(verdicts(plan([withImages], policy(), NOW, () => undefined))[sigOf('gone')]).toBe(notProven)
+    expect(verdicts(plan([missing], policy({ deleteOrphans: true }), NOW, () => undefined))[sigOf('gone')]).toBe(notProven)
+    expect(verdicts(plan([withImages], policy({ deleteOrphans: true }), NOW, () => undefined))[sigOf('gone')]).toBe(
       `delete orphan-referrer: orphan signature: subject ${short} not found`
     )
   })

@@ -149,6 +149,7 @@ export function parseConfig(read: InputReader): Config {
     keepPer,
     ...(keepLines !== undefined ? { keepLines } : {}),
     deleteTags: globs(get('delete-tags'), 'delete-tags'),
+    ...(bool(get('delete-orphans'), 'delete-orphans') ? { deleteOrphans: true } : {}),
     ...(keepOtherText ? {} : { keepOtherFollowsKeep: true }),
     ...(maxComponents !== undefined ? { maxComponents } : {})
   }

@@ -129,6 +129,14 @@ export const INPUTS: InputSpec[] = [
       "Globs of tags to delete now, whatever keep and older-than say (after a release: 2.0.0-rc.*; when a PR closes: pr-123). Never deletes what keep-tags, keep-references or the manifest graph keeps; a manifest with another tag that does not match is kept ('also tagged main')."
   },
   {
+    name: 'delete-orphans',
+    boolean: true,
+    summary: 'Delete signatures and SBOMs whose subject is gone (see README).',
+    default: 'false',
+    description:
+      'Delete a signature, SBOM or attestation whose subject answers 404 in its own image and is in no image the run lists. Off by default: a catalog or listing that hides a repository (permissions, content selectors) makes a subject there look gone. Turn on where every repository the subjects live in is listed. A referrer of a manifest this run deletes goes with it either way.'
+  },
+  {
     name: 'keep-references',
     summary: 'Image references in use, kept with all they reach.',
     default: '',

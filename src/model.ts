@@ -38,6 +38,11 @@ export interface Policy {
   references?: ImageReference[]
   /** Nexus: the instance's component budget (max-components), run-wide. */
   maxComponents?: number
+  /**
+   * delete-orphans: a referrer whose subject is proven absent from its own image and found in no listed
+   * image is deleted. Off: kept, since a listing may hide the subject's repository.
+   */
+  deleteOrphans?: boolean
 }
 
 export type KeepPer = 'none' | 'major' | 'minor'

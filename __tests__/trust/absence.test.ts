@@ -77,12 +77,15 @@ describe('an orphan needs its subject proven gone where the subject lives', () =
     expect(sig.decision.reason).toContain('not proven gone')
   })
 
-  it('a signature beside the versions of its own image, whose subject answers 404 there, is an orphan', async () => {
+  it('a signature beside the versions of its own image, whose subject answers 404 there, is kept, and with delete-orphans an orphan', async () => {
     fake = await startFakeRegistry()
     fake.put('app', imageBody('app 2.0.0'), '2.0.0')
     const gone = 'sha256:' + 'ab'.repeat(32)
     fake.put('app', imageBody('sig of a deleted build'), `sha256-${gone.slice(7)}.sig`)
-    const r = await run(fake)
+    const kept = await run(fake)
+    expect(kept.images[0].outcomes.find(o => o.decision.family === 'referrer')!.decision.reason).toContain('not proven gone: found in no image this run lists')
+    expect(fake.deleted).toEqual([])
+    const r = await run(fake, { 'delete-orphans': 'true' })
     const sig = r.images[0].outcomes.find(o => o.decision.family === 'referrer')!
     expect(sig.status).toBe('deleted')
     expect(sig.decision.rule).toBe('orphan-referrer')

@@ -9880,6 +9880,7 @@ function parseConfig(read) {
         keepPer,
         ...(keepLines !== undefined ? { keepLines } : {}),
         deleteTags: globs(get('delete-tags'), 'delete-tags'),
+        ...(bool(get('delete-orphans'), 'delete-orphans') ? { deleteOrphans: true } : {}),
         ...(keepOtherText ? {} : { keepOtherFollowsKeep: true }),
         ...(maxComponents !== undefined ? { maxComponents } : {})
     };
@@ -11065,6 +11066,13 @@ exports.INPUTS = [
         summary: 'Globs of tags to delete now, whatever keep and older-than say.',
         default: '',
         description: "Globs of tags to delete now, whatever keep and older-than say (after a release: 2.0.0-rc.*; when a PR closes: pr-123). Never deletes what keep-tags, keep-references or the manifest graph keeps; a manifest with another tag that does not match is kept ('also tagged main')."
+    },
+    {
+        name: 'delete-orphans',
+        boolean: true,
+        summary: 'Delete signatures and SBOMs whose subject is gone (see README).',
+        default: 'false',
+        description: 'Delete a signature, SBOM or attestation whose subject answers 404 in its own image and is in no image the run lists. Off by default: a catalog or listing that hides a repository (permissions, content selectors) makes a subject there look gone. Turn on where every repository the subjects live in is listed. A referrer of a manifest this run deletes goes with it either way.'
     },
     {
         name: 'keep-references',
@@ -13556,9 +13564,10 @@ function planImage(inv, base, now, locate, taken) {
     const inUse = (0, in_use_1.referencedHere)(inv, graph, items, base.references ?? []);
     work.referencesMatched = inUse.matched;
     const missing = new Set(inv.missingSubjects ?? []);
-    // A 404 here proves a subject gone only where subjects live: an image of referrers alone is a
-    // signatures repository (COSIGN_REPOSITORY), whose subjects' own repository is not known.
-    const holdsSubjects = items.some(it => !it.refs);
+    // A subject found nowhere may live in a repository no listing shows (permissions, a content selector):
+    // only with delete-orphans is it gone, and then only where subjects live (an image of referrers alone
+    // is a signatures repository, whose subjects' own repository is not known).
+    const holdsSubjects = base.deleteOrphans === true && items.some(it => !it.refs);
     const states = new Map();
     for (const it of items) {
         if (it.refs) {
@@ -13830,7 +13839,9 @@ exports.DAY_MS = 86_400_000;
  * A referrer's subject: in the graph and owned by a tagged manifest (it follows that), or known to exist
  * (untagged here, in another image of the run, or not proven gone: kept), or proven gone (an orphan).
  */
-function subjectState(it, graph, missing, locate, holdsSubjects = true) {
+function subjectState(it, graph, missing, locate, 
+/** delete-orphans is on and this image holds images, not only referrers: a 404 here proves absence. */
+holdsSubjects = true) {
     const subjects = (0, item_1.unique)((it.refs ?? []).map(r => r.subject));
     const inGraph = subjects.find(s => s !== it.record.digest && graph.has(s));
     if (inGraph !== undefined) {
@@ -13847,13 +13858,8 @@ function subjectState(it, graph, missing, locate, holdsSubjects = true) {
         const where = locate?.(s);
         if (where !== undefined)
             return { kind: 'exists', subject: s, reason: `${noun} of ${(0, item_1.shortDigest)(s)} ${where}` };
-        if (!holdsSubjects) {
-            return {
-                kind: 'exists',
-                subject: s,
-                reason: `${noun} of ${(0, item_1.shortDigest)(s)}, not proven gone: this image holds referrers only, its subjects live elsewhere`
-            };
-        }
+        if (!holdsSubjects)
+            return { kind: 'exists', subject: s, reason: `${noun} of ${(0, item_1.shortDigest)(s)}, not proven gone: found in no image this run lists` };
     }
     return { kind: 'orphan', subject: subjects[0] }; // a referrer names one subject at least
 }
@@ -16281,6 +16287,7 @@ function summarizeRun(run, images, reclaimed, usage, listing) {
             keepPer: cfg.policy.keepPer,
             ...(cfg.policy.keepLines !== undefined ? { keepLines: cfg.policy.keepLines } : {}),
             deleteTags: cfg.policy.deleteTags,
+            ...(cfg.policy.deleteOrphans ? { deleteOrphans: true } : {}),
             ...(cfg.policy.rules ? { rules: cfg.policy.rules.map(select_1.ruleText) } : {}),
             ...(cfg.policy.references ? { references: cfg.policy.references.map(r => r.text) } : {}),
             ...(cfg.policy.maxComponents !== undefined ? { maxComponents: cfg.policy.maxComponents } : {})

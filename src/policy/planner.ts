@@ -63,9 +63,10 @@ function planImage(inv: ImageInventory, base: Policy, now: number, locate: Locat
   const inUse = referencedHere(inv, graph, items, base.references ?? [])
   work.referencesMatched = inUse.matched
   const missing = new Set(inv.missingSubjects ?? [])
-  // A 404 here proves a subject gone only where subjects live: an image of referrers alone is a
-  // signatures repository (COSIGN_REPOSITORY), whose subjects' own repository is not known.
-  const holdsSubjects = items.some(it => !it.refs)
+  // A subject found nowhere may live in a repository no listing shows (permissions, a content selector):
+  // only with delete-orphans is it gone, and then only where subjects live (an image of referrers alone
+  // is a signatures repository, whose subjects' own repository is not known).
+  const holdsSubjects = base.deleteOrphans === true && items.some(it => !it.refs)
   const states = new Map<Item, SubjectState>()
   for (const it of items) {
     if (it.refs) {

@@ -20,6 +20,7 @@ export function subjectState(
   graph: ManifestGraph,
   missing: ReadonlySet<string>,
   locate: LocateSubject | undefined,
+  /** delete-orphans is on and this image holds images, not only referrers: a 404 here proves absence. */
   holdsSubjects = true
 ): SubjectState {
   const subjects = unique((it.refs ?? []).map(r => r.subject))
@@ -34,13 +35,7 @@ export function subjectState(
     if (!missing.has(s)) return { kind: 'exists', subject: s, reason: `${noun} of ${shortDigest(s)}, not proven gone` }
     const where = locate?.(s)
     if (where !== undefined) return { kind: 'exists', subject: s, reason: `${noun} of ${shortDigest(s)} ${where}` }
-    if (!holdsSubjects) {
-      return {
-        kind: 'exists',
-        subject: s,
-        reason: `${noun} of ${shortDigest(s)}, not proven gone: this image holds referrers only, its subjects live elsewhere`
-      }
-    }
+    if (!holdsSubjects) return { kind: 'exists', subject: s, reason: `${noun} of ${shortDigest(s)}, not proven gone: found in no image this run lists` }
   }
   return { kind: 'orphan', subject: subjects[0] as string } // a referrer names one subject at least
 }

@@ -35,6 +35,7 @@ export function summarizeRun(run: RunContext, images: ImagesDone, reclaimed: Rec
       keepPer: cfg.policy.keepPer,
       ...(cfg.policy.keepLines !== undefined ? { keepLines: cfg.policy.keepLines } : {}),
       deleteTags: cfg.policy.deleteTags,
+      ...(cfg.policy.deleteOrphans ? { deleteOrphans: true } : {}),
       ...(cfg.policy.rules ? { rules: cfg.policy.rules.map(ruleText) } : {}),
       ...(cfg.policy.references ? { references: cfg.policy.references.map(r => r.text) } : {}),
       ...(cfg.policy.maxComponents !== undefined ? { maxComponents: cfg.policy.maxComponents } : {})
