@@ -67,7 +67,7 @@ maybe('bundled action against docker-registry', () => {
       const headings = [...html.matchAll(/<h([23])>([^<]*)<\/h\1>/g)].map(m => `h${m[1]} ${m[2]}`)
       // the first heading answers: deleted, in how many images, kept, space (estimated: a registry frees it with its own GC)
       expect(headings[0]).toMatch(
-        /^h2 Deleted 9 tags \(8 manifests\) in 2 images · kept 11 tags \(10 manifests\) · up to [\d.]+ (B|KiB|MiB) to come back after the registry&#39;s garbage collection \(estimate\)$/
+        /^h2 ✅ Deleted 9 tags \(8 manifests\) in 2 images · kept 11 tags \(10 manifests\) · up to [\d.]+ (B|KiB|MiB) to come back after the registry&#39;s garbage collection \(estimate\)$/
       )
       expect(headings.slice(1, 3)).toEqual(['h3 Images', 'h3 Plan'])
       // mode, tool and policy follow, smaller

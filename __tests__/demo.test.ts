@@ -25,8 +25,8 @@ test('npm run demo: dry run, then delete with the reclaim step, against the emul
   const { code, stdout, stderr } = await runDemo()
   if (code !== 0) throw new Error(`demo exited ${code}\n--- stdout\n${stdout}\n--- stderr\n${stderr}`)
 
-  const dry = stdout.indexOf('\nWould delete ')
-  const real = stdout.indexOf('\nDeleted ')
+  const dry = stdout.indexOf('\n✅ Would delete ')
+  const real = stdout.indexOf('\n✅ Deleted ')
   expect(dry).toBeGreaterThan(-1)
   expect(real).toBeGreaterThan(dry)
   const dryPart = stdout.slice(dry, real)
@@ -34,12 +34,12 @@ test('npm run demo: dry run, then delete with the reclaim step, against the emul
 
   // the first line answers: how much goes, in how many images, what stays, what space comes back
   expect(dryPart).toMatch(
-    /^\nWould delete 16 tags \(16 manifests\) in 3 images · kept 18 tags \(14 manifests\) · up to [\d.]+ MiB would come back \(estimate\)\n/
+    /^\n✅ Would delete 16 tags \(16 manifests\) in 3 images · kept 18 tags \(14 manifests\) · up to [\d.]+ MiB would come back \(estimate\)\n/
   )
   expect(dryPart).toMatch(/\nDRY RUN: nothing was deleted · nexus-image-lifecycle /)
   expect(dryPart).toContain("Components: 34 (under 1% of Community Edition's limit of 40,000; each Docker tag is one); the real run would remove 16.")
   expect(realPart).toMatch(
-    /^\nDeleted 16 tags \(16 manifests\) in 3 images · kept 18 tags \(14 manifests\) · [\d.]+ MiB came back \(measured on the blob store/
+    /^\n✅ Deleted 16 tags \(16 manifests\) in 3 images · kept 18 tags \(14 manifests\) · [\d.]+ MiB came back \(measured on the blob store/
   )
   expect(realPart).toContain("Components: 34 before, 18 after (under 1% of Community Edition's limit of 40,000; each Docker tag is one).")
   expect(realPart).toMatch(/Requests: this run sent \d+ to the Docker API/)

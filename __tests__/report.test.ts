@@ -200,7 +200,7 @@ describe('renderSummary', () => {
     renderSummary(makeReport(false), w)
     const html = core.summary.stringify()
     core.summary.emptyBuffer()
-    expect(html).toMatch(/^<h2>Deleted 5 tags \(3 manifests\) in 2 images · kept 5 tags \(4 manifests\) · /)
+    expect(html).toMatch(/^<h2>⚠️ Deleted 5 tags \(3 manifests\) in 2 images · kept 5 tags \(4 manifests\) · /)
     expect(html).toContain('<sub><strong>DELETE · nexus-image-lifecycle 0.1.0 · api nexus · host https://nexus.example.com')
     expect(html).not.toContain('<script>')
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;&#124;x')
@@ -216,7 +216,7 @@ describe('renderSummary', () => {
     expect(w.calls[0]).toEqual({
       method: 'addHeading',
       args: [
-        'Would delete 6 tags (4 manifests) in 2 images · kept 5 tags (4 manifests) · up to 3 MiB would come back (estimate) · 1 tag pending (max-deletions) · 1 tag skipped (changed since planned)',
+        '⚠️ Would delete 6 tags (4 manifests) in 2 images · kept 5 tags (4 manifests) · up to 3 MiB would come back (estimate) · 1 tag pending (max-deletions) · 1 tag skipped (changed since planned)',
         2
       ]
     })
@@ -368,7 +368,7 @@ describe('renderTerminal', () => {
     const text = renderTerminal(makeReport(true))
     expect(text).not.toMatch(/\u001b\[/)
     expect(text.split('\n')[0]).toBe(
-      'Would delete 6 tags (4 manifests) in 2 images · kept 5 tags (4 manifests) · up to 3 MiB would come back (estimate) · 1 tag pending (max-deletions) · 1 tag skipped (changed since planned)'
+      '⚠️ Would delete 6 tags (4 manifests) in 2 images · kept 5 tags (4 manifests) · up to 3 MiB would come back (estimate) · 1 tag pending (max-deletions) · 1 tag skipped (changed since planned)'
     )
     expect(text.split('\n')[1]).toMatch(/^DRY RUN: nothing was deleted · nexus-image-lifecycle 0\.1\.0 · api nexus · /)
     expect(text).toContain(EVIL_TAG) // plain text: no HTML escaping in a terminal

@@ -68,7 +68,7 @@ test('the README sharded workflow leaves what one unsharded run leaves, and its 
     expect(final.outputs['manifests-deleted-count']).toBe(one.outputs['manifests-deleted-count'])
     expect(JSON.parse(final.outputs['deleted'] ?? '[]').sort()).toEqual(JSON.parse(one.outputs['deleted'] ?? '[]').sort())
     expect(final.summary).toContain('merged from 4 reports')
-    expect(final.summary).toMatch(/<h2>Deleted \d+ tags \(\d+ manifests\) in 12 images · /)
+    expect(final.summary).toMatch(/<h2>✅ Deleted \d+ tags \(\d+ manifests\) in 12 images · /)
     expect(final.summary).toContain('Reclaim space (Nexus cleanup tasks)')
     expect(final.summary).toContain('came back (measured on the blob store')
   } finally {

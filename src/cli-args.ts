@@ -2,6 +2,7 @@
 // parseArgs (its tokens, so that booleans take a value or none, --no-X negates, and a flag given twice with
 // different meanings is an error instead of last-one-wins).
 
+import { didYouMean } from './suggest'
 import { parseArgs as parseTokens } from 'node:util'
 import { INPUTS, type InputSpec } from './inputs'
 
@@ -89,7 +90,7 @@ export function parseArgs(argv: string[]): CliArgs {
       continue
     }
     const spec = BY_NAME.get(t.name) // parseArgs names a known short flag (-v) by its long name
-    if (!spec) throw new UsageError(`unknown option ${rawName} (see --help)`)
+    if (!spec) throw new UsageError(`unknown option ${rawName}${didYouMean(t.name, [...BY_NAME.keys()], '--') || ' (see --help)'}`)
     if (isBoolean(spec)) {
       let value = 'true'
       if (t.inlineValue) value = booleanValue(rawName, t.value ?? '')

@@ -11,6 +11,9 @@ import { consoleLogger, oneLine, unsteerable } from './log'
 import { renderTerminal, reportJson, type BoundedReport } from './report'
 import { runStreamed, writeReportFile, writeReportText } from './streamed-run'
 import { VERSION as version } from './version'
+import { describeError } from './errors'
+import { Stop, stopExitCode } from './stop'
+import { Progress } from './progress'
 
 export { helpText, parseArgs, UsageError, type CliArgs } from './cli-args'
 
@@ -71,10 +74,20 @@ export async function main(argv: string[]): Promise<number> {
     password = readFileSync(0, 'utf8').replace(/\r?\n$/, '')
   }
   const log = consoleLogger(args.verbose)
+  // The first SIGINT, SIGTERM or SIGHUP stops the run with its record; a second one aborts what is open.
+  const stop = new Stop()
+  const progress = new Progress()
+  const unlisten = stop.listen(reason =>
+    log.warning(
+      stop.stopping
+        ? `${reason} again: aborting what is still open`
+        : `${reason}: stopping: no new deletion starts; the ones in flight are confirmed, then the report is written`
+    )
+  )
   try {
     const cfg = parseConfig(name => (name === 'password' ? password : args.inputs[name]))
-    if (cfg.mergeReports.length > 0) return printMerged(await runMerged(cfg, { log, version }), args.json, cfg.reportFile)
-    const streamed = await runStreamed(cfg, { log, version }, Boolean(cfg.reportFile) || args.json)
+    if (cfg.mergeReports.length > 0) return printMerged(await runMerged(cfg, { log, version, stop }), args.json, cfg.reportFile)
+    const streamed = await runStreamed(cfg, { log, version, stop, progress, verbose: args.verbose }, Boolean(cfg.reportFile) || args.json)
     const { report, spool } = streamed
     const reportError = writeReportFile(streamed, cfg)
     const reportFailed = reportError !== undefined
@@ -86,9 +99,18 @@ export async function main(argv: string[]): Promise<number> {
     } finally {
       spool?.dispose()
     }
+    if (stop.reason) return stopExitCode(stop.reason)
     return report.summary.failures.length > 0 || reportFailed ? 1 : 0
   } catch (e) {
-    process.stderr.write(oneLine(`error: ${(e as Error).message}`) + '\n')
+    const error = describeError(e as Error, stop, progress)
+    process.stderr.write(oneLine(`error: ${error.message}`) + '\n')
+    if (error.hint) process.stderr.write(oneLine(`hint: ${error.hint}`) + '\n')
+    // --json promises one JSON document on stdout, failed runs included
+    if (args.json) process.stdout.write(JSON.stringify({ error }, null, 2) + '\n')
+    if (stop.reason) return stopExitCode(stop.reason)
     return e instanceof ConfigError ? 2 : 1
+  } finally {
+    unlisten()
+    stop.dispose()
   }
 }

@@ -48,6 +48,8 @@ export interface Config {
   /** PEM text of extra CAs to trust. */
   caCert?: string
   insecureSkipTlsVerify: boolean
+  /** max-duration: the run stops itself after this long, with its record. */
+  maxDurationMs?: number
   /** Hosts of a token realm on another origin that may receive the credentials (HTTPS only). */
   tokenRealmHosts: string[]
   runCleanupTasks: boolean
@@ -169,6 +171,11 @@ export function parseConfig(read: InputReader): Config {
   if (requestTimeoutMs === undefined || requestTimeoutMs < 1000) {
     throw new ConfigError('request-timeout', timeoutText, `at least one second: ${DURATION_FORMS}`)
   }
+  const maxDurationText = get('max-duration')
+  const maxDurationMs = maxDurationText ? parseDuration(maxDurationText) : undefined
+  if (maxDurationText && (maxDurationMs === undefined || maxDurationMs < 1000)) {
+    throw new ConfigError('max-duration', maxDurationText, `empty, or at least one second: ${DURATION_FORMS}`)
+  }
   const reportFile = writablePath(get('report-file'))
   const caCert = readCa(get('ca-cert'))
   // reclaim-only is the reclaim step alone: it implies run-cleanup-tasks
@@ -208,6 +215,7 @@ export function parseConfig(read: InputReader): Config {
     caCert,
     insecureSkipTlsVerify: bool(get('insecure-skip-tls-verify'), 'insecure-skip-tls-verify'),
     tokenRealmHosts: realmHosts(list(get('token-realm-hosts'))),
+    ...(maxDurationMs !== undefined ? { maxDurationMs } : {}),
     runCleanupTasks,
     gcTask: get('gc-task') || undefined,
     compactTask: get('compact-task') || undefined,

@@ -18,6 +18,8 @@ export type { ImageSink } from './run/images'
 /** Runs the cleanup, handing each image's report to `sink` and keeping only counts (RunSummary). */
 export async function runCleanupStreaming(cfg: Config, deps: EngineDeps, sink: ImageSink): Promise<RunSummary> {
   const run = openRun(cfg, deps)
+  const { progress } = run
+  progress.start(deps.log)
   try {
     if (cfg.reclaimOnly) {
       // the job after every shard: the reclaim step alone (no listing, nothing deleted here)
@@ -28,11 +30,17 @@ export async function runCleanupStreaming(cfg: Config, deps: EngineDeps, sink: I
     const listing = await listImages(run)
     const usage = new UsageCounters(run) // Community Edition's counters, before and after (Nexus)
     await usage.readBefore()
+    progress.imagesTotal = listing.selected.length
+    progress.enter(cfg.dryRun ? 'planning (dry run)' : 'planning and deleting')
     const images = await runImages(run, listing, sink, usage)
+    // A stopped run writes its record now: no counters to wait for, no reclaim to start.
+    if (run.stop.stopping) return summarizeRun(run, images, undefined, usage, listing)
     await usage.readAfter(images)
+    progress.enter('reclaiming')
     const reclaimed = await reclaimSpace(run, images)
     return summarizeRun(run, images, reclaimed, usage, listing)
   } finally {
+    progress.stop()
     // e.g. the spooled Nexus listing: removed however the run ends
     run.backend.close?.()
   }

@@ -8,11 +8,16 @@ import { shortDigest } from './digest'
 import { Limiter } from './concurrency'
 import { Logger } from './log'
 import { Decision, ImageInventory, ImagePlan, Outcome } from './model'
+import { CONFIRM_MS, Stop } from './stop'
 
 export interface ExecuteOptions {
   dryRun: boolean
   parallel: number
   log: Logger
+  /** A stopped run starts no new deletion and reads back the ones whose answer never came. */
+  stop?: Stop
+  /** Told the number of tags of each manifest deleted, as it goes (progress). */
+  onDeleted?: (tags: number) => void
 }
 
 /** Executes one image's plan; returns an outcome for every decision, in the plan's order. */
@@ -45,6 +50,9 @@ export async function executeImage(plan: ImagePlan, image: ImageInventory, backe
     const status = new Map<string, Promise<Outcome['status']>>()
     const limiter = new Limiter(opts.parallel)
     const deleted: Decision[] = []
+    /** Deletions sent whose answer never came before the stop's grace ran out: read back below. */
+    const unknown: Decision[] = []
+    const stopped = (): string | undefined => (opts.stop?.reason ? `not deleted: the run was stopped (${opts.stop.reason}) first` : undefined)
     // A parent answered deleted is read once more before what hangs from it goes: a server that answers a
     // delete and keeps the manifest (a mirror, a proxy in front of one) must not leave it without them.
     const verified = new Map<string, Promise<string | undefined>>()
@@ -90,9 +98,26 @@ export async function executeImage(plan: ImagePlan, image: ImageInventory, backe
         set(d, 'would-delete')
         return 'would-delete'
       }
+      const halt = stopped()
+      if (halt) {
+        set(d, 'skipped', halt)
+        return 'skipped'
+      }
       try {
-        const r = await limiter.run(() => backend.delete(image, d))
+        // not started once the run stops while it waits for a slot; in flight, answered within the grace
+        const sent = limiter.run(() => (opts.stop?.stopping ? Promise.resolve('not sent' as const) : backend.delete(image, d)))
+        const r = opts.stop ? await opts.stop.withinGrace(sent) : await sent
+        if (r === 'not sent') {
+          set(d, 'skipped', stopped())
+          return 'skipped'
+        }
+        if (r === 'timeout') {
+          unknown.push(d)
+          set(d, 'failed', `unknown: the run was stopped (${opts.stop?.reason ?? ''}) before the server answered`)
+          return 'failed'
+        }
         set(d, 'deleted', r === 'gone' ? 'already gone' : undefined)
+        opts.onDeleted?.(d.tags.length)
         if (r === 'gone') opts.log.warning(`${image.name}: ${d.tags.join(', ')} was already gone`)
         deleted.push(d)
         return 'deleted'
@@ -105,6 +130,7 @@ export async function executeImage(plan: ImagePlan, image: ImageInventory, backe
     // In delete order, so every parent's promise exists before its children ask for it.
     for (const d of doomed) status.set(d.digest, run(d))
     await Promise.all(status.values())
+    if (unknown.length > 0) await readBack(image, backend, unknown, set)
 
     if (!opts.dryRun && deleted.length > 0) {
       try {
@@ -126,6 +152,35 @@ export async function executeImage(plan: ImagePlan, image: ImageInventory, backe
     }
   }
   return plan.decisions.map(d => outcome.get(d) as Outcome)
+}
+
+/**
+ * The deletions a stop left without an answer, read back within CONFIRM_MS: gone is deleted, still there
+ * is skipped, and what cannot be read in time stays failed as unknown (a rerun finds out).
+ */
+async function readBack(
+  image: ImageInventory,
+  backend: Backend,
+  unknown: Decision[],
+  set: (d: Decision, s: Outcome['status'], detail?: string, tags?: string[]) => void
+): Promise<void> {
+  const left = await Stop.within(
+    backend.confirm(image, unknown).catch(() => undefined),
+    CONFIRM_MS
+  )
+  if (left === 'timeout' || left === undefined) return
+  for (const d of unknown) {
+    const still = left.get(d.digest)
+    if (!still) set(d, 'deleted', 'the run stopped before the server answered; read back: gone')
+    else if (still.tags.length === d.tags.length) set(d, 'skipped', 'the run stopped before the server answered; read back: still there')
+    else
+      set(
+        d,
+        'failed',
+        `the run stopped before the server answered; read back: ${still.problem}`,
+        d.tags.filter(t => !still.tags.includes(t))
+      )
+  }
 }
 
 /** How a skip names the manifest it hung from. */

@@ -33,6 +33,10 @@ export interface HttpOptions {
   home?: string[]
   /** Hosts (`host` or `host:port`) of a token realm elsewhere that may receive the credentials over HTTPS. */
   tokenRealmHosts?: string[]
+  /** Aborts every request of the run (a stopped run). */
+  signal?: AbortSignal
+  /** -v: a debug line per request: method, path, status, ms (never a header, never the query). */
+  logRequests?: boolean
 }
 
 export interface HttpResponse {
@@ -135,6 +139,8 @@ export class Http {
         // The token server refusing the credentials is an answer, not a transient failure: repeating it only
         // adds failed logins (and may lock the account).
         if (e instanceof TooLargeError) throw new RefusedError(`${method} ${url}: ${e.message}`)
+        // a stopped run: no retry, no backoff
+        if (this.opts.signal?.aborted) throw new RefusedError(`${method} ${url}: not answered before the run stopped`)
         if (e instanceof RefusedError || (e instanceof HttpError && e.status !== undefined && !RETRY_STATUS.has(e.status))) throw e
         lastError = (e as Error).message
         if (!retry || attempt >= this.opts.retries) throw new HttpError(method, url, undefined, lastError)
@@ -169,8 +175,15 @@ export class Http {
       // set by the caller (the token request itself)
     } else if (token) headers.authorization = `Bearer ${token}`
     else if (this.hasCredentials() && this.isHome(target)) headers.authorization = basic(this.opts.username, this.opts.password)
-    const limits = { maxBytes: spec.maxBytes ?? ANSWER_LIMITS.other, deadlineMs: this.opts.timeoutMs * DEADLINE_TIMEOUTS }
+    if (this.opts.signal?.aborted) throw new RefusedError(`${method} ${url}: not sent, the run stopped`)
+    const limits = {
+      maxBytes: spec.maxBytes ?? ANSWER_LIMITS.other,
+      deadlineMs: this.opts.timeoutMs * DEADLINE_TIMEOUTS,
+      ...(this.opts.signal ? { signal: this.opts.signal } : {})
+    }
+    const t0 = this.opts.logRequests ? Date.now() : 0
     const r = await this.transport.request(method, url, headers, spec.body, limits)
+    if (this.opts.logRequests) this.opts.log.debug(`${method} ${new URL(url).pathname} ${r.status} ${Date.now() - t0} ms`)
     return { status: r.status, headers: r.headers, body: r.body, url }
   }
 

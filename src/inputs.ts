@@ -216,7 +216,19 @@ export const INPUTS: InputSpec[] = [
     default: '32',
     description: 'The most parallel HTTP requests concurrency auto may reach (1 to 64).'
   },
-  { name: 'request-timeout', summary: 'Timeout of each HTTP request.', default: '30s', description: 'Timeout of each HTTP request (e.g. 30s, 2m).' },
+  {
+    name: 'request-timeout',
+    summary: 'Idle timeout of each HTTP request; its whole answer gets 3 times this.',
+    default: '30s',
+    description: 'Idle timeout of each HTTP request (e.g. 30s, 2m); the whole answer of a request must arrive within 3 times this.'
+  },
+  {
+    name: 'max-duration',
+    summary: 'Stop the run after this long, with its record (e.g. 50m).',
+    default: '',
+    description:
+      "Stop the run after this long (e.g. 50m, below the job's timeout-minutes), as a cancel does: no new deletion starts, the ones in flight are confirmed, and the summary, outputs and report are written (stopped: max-duration) before the runner's own timeout kills the job. Empty: no limit."
+  },
   {
     name: 'ca-cert',
     summary: 'CA certificate(s) to trust: a PEM path or PEM text.',
@@ -317,6 +329,10 @@ export const OUTPUTS: { name: string; description: string }[] = [
   { name: 'pending-count', description: 'Tags left for a later run by max-deletions.' },
   { name: 'skipped-count', description: 'Tags skipped because they changed since the plan was made.' },
   { name: 'manifests-deleted-count', description: 'Manifests (digests) deleted this run.' },
+  {
+    name: 'stopped',
+    description: 'Why the run stopped early (SIGINT, SIGTERM, SIGHUP, max-duration), empty when it ran to its end; the report then has stopped.'
+  },
   {
     name: 'deleted',
     description:

@@ -4,11 +4,16 @@ import * as core from '@actions/core'
 import { parseConfig, type Config } from './config'
 import { runMerged } from './merged-run'
 import type { RunReport } from './model'
-import { OUTPUTS } from './inputs'
+import { INPUTS, OUTPUTS } from './inputs'
+import { didYouMean } from './suggest'
 import { Logger, oneLine } from './log'
 import { actionOutputs, renderSummary, reportJson, type BoundedReport } from './report'
 import { runStreamed, writeReportFile, writeReportText } from './streamed-run'
 import { VERSION as version } from './version'
+import { describeError, failedHeadline, type RunError } from './errors'
+import { Progress } from './progress'
+import { Stop, stopExitCode } from './stop'
+import { escapeHtml } from './report/format'
 
 // core.info writes its text raw: one line, never a workflow command (core escapes the others' text).
 const actionsLogger: Logger = {
@@ -20,6 +25,12 @@ const actionsLogger: Logger = {
 }
 
 export async function run(): Promise<void> {
+  // The runner cancels with SIGINT, then SIGTERM, then kills: the first stops the run with its record.
+  const stop = new Stop()
+  const progress = new Progress()
+  const unlisten = stop.listen(reason =>
+    core.warning(stop.stopping ? `${reason} again: aborting what is still open` : `${reason}: stopping: no new deletion starts; the record is written next`)
+  )
   try {
     // Mask the password and the Authorization header built from it before anything can print them.
     const password = core.getInput('password')
@@ -27,9 +38,10 @@ export async function run(): Promise<void> {
       core.setSecret(password)
       core.setSecret(Buffer.from(`${core.getInput('username')}:${password}`).toString('base64'))
     }
+    warnUnknownInputs(process.env)
     // Not core.getInput: it reads an input given as '' like one left out, and an empty list must be refused.
     const cfg = parseConfig(name => process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`])
-    const deps = { log: actionsLogger, version }
+    const deps = { log: actionsLogger, version, stop, progress }
     if (cfg.mergeReports.length > 0) {
       const merged = await runMerged(cfg, deps)
       return await publish(merged, merged.failures, cfg, () => cfg.reportFile && writeReportText(cfg.reportFile, reportJson(merged)))
@@ -41,10 +53,51 @@ export async function run(): Promise<void> {
       return error
     })
   } catch (e) {
-    // Failed before anything was deleted (config, access, listing): say so in the outputs too.
+    // Failed (config, access, listing) or stopped early: the outputs, the summary and the log say so.
+    const error = describeError(e as Error, stop, progress)
     for (const o of OUTPUTS)
       core.setOutput(o.name, /count$/.test(o.name) ? '0' : o.name === 'deleted' || o.name === 'would-delete' || o.name === 'tasks' ? '[]' : '')
-    core.setFailed((e as Error).message)
+    core.setOutput('deleted-count', String(progress.tagsDeleted))
+    core.setOutput('stopped', stop.reason ?? '')
+    await writeFailedSummary(error)
+    const redundant = error.hint === undefined || error.message.includes(error.hint.slice(0, 24))
+    core.setFailed(redundant ? error.message : `${error.message} (${error.hint})`)
+  } finally {
+    unlisten()
+    stop.dispose()
+  }
+  // A stopped run exits with the signal's code once its record is written (requests it let go may be open).
+  if (stop.reason) process.exit(stopExitCode(stop.reason))
+}
+
+/**
+ * An input the action does not have (`kepp: 3`) would be ignored in silence and the default used: the runner
+ * passes every `with:` key as INPUT_<NAME>, so each one that is not in action.yml gets a warning.
+ */
+function warnUnknownInputs(env: NodeJS.ProcessEnv): void {
+  const known = INPUTS.map(i => i.name)
+  const byEnv = new Set(known.map(n => `INPUT_${n.replace(/ /g, '_').toUpperCase()}`))
+  for (const key of Object.keys(env)) {
+    if (!key.startsWith('INPUT_') || byEnv.has(key)) continue
+    const name = key.slice('INPUT_'.length).toLowerCase()
+    core.warning(`input '${oneLine(name)}' is not an input of this action and is ignored${didYouMean(name, known)}`)
+  }
+}
+
+/** The job summary of a run that failed: the headline, what failed, the usual fix, what was done. */
+async function writeFailedSummary(error: RunError): Promise<void> {
+  try {
+    core.summary.addHeading(escapeHtml(failedHeadline(error)), 2)
+    core.summary.addRaw(`<p><strong>${escapeHtml(error.code)}</strong>: ${escapeHtml(error.message)}</p>`, true)
+    if (error.hint) core.summary.addRaw(`<p>Fix: ${escapeHtml(error.hint)}</p>`, true)
+    const d = error.done
+    core.summary.addRaw(
+      `<p><sub>When it ended: ${escapeHtml(d.phase)}, ${d.imagesDone} images done, ${d.tagsDeleted} tags deleted (see the log).</sub></p>`,
+      true
+    )
+    await core.summary.write()
+  } catch (e) {
+    core.warning(`the job summary could not be written: ${(e as Error).message}`)
   }
 }
 

@@ -321,6 +321,8 @@ export interface RunReport {
   reclaimOnly?: boolean
   /** merge-reports: how many reports were merged into this one, and images found in more than one. */
   merged?: { reports: number; duplicates: string[] }
+  /** Why the run stopped early (a signal, max-duration), when, and how many images it never reached. */
+  stopped?: { reason: string; at: string; imagesNotReached: number }
   /** Requests in flight: fixed, or where concurrency auto settled. */
   concurrency?: { adaptive: boolean; settled: number; peak: number; ceiling: number; backoffs: number }
 }

@@ -26,6 +26,8 @@ export interface TransportOptions {
 export interface WireLimits {
   maxBytes: number
   deadlineMs: number
+  /** Aborts the request (a run that was stopped). */
+  signal?: AbortSignal
 }
 
 /** An answer past its size bound: refused, not retried (a hostile or broken server would send it again). */
@@ -187,7 +189,8 @@ export class Transport {
       path: forward ? url.href : url.pathname + url.search,
       headers: { host: url.host, ...headers, ...(forward && auth ? { 'proxy-authorization': auth } : {}) },
       agent: this.agent(url, proxy),
-      timeout: this.opts.timeoutMs
+      timeout: this.opts.timeoutMs,
+      ...(limits?.signal ? { signal: limits.signal } : {})
     }
     const lib = (forward ? proxy.protocol === 'https:' : secure) ? https : http
     return new Promise((resolve, reject) => {

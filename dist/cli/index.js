@@ -5705,6 +5705,155 @@ module.exports = function equal(a, b) {
 
 /***/ }),
 
+/***/ 1916:
+/***/ ((__unused_webpack_module, exports) => {
+
+
+exports.__esModule = true;
+exports.distance = exports.closest = void 0;
+var peq = new Uint32Array(0x10000);
+var myers_32 = function (a, b) {
+    var n = a.length;
+    var m = b.length;
+    var lst = 1 << (n - 1);
+    var pv = -1;
+    var mv = 0;
+    var sc = n;
+    var i = n;
+    while (i--) {
+        peq[a.charCodeAt(i)] |= 1 << i;
+    }
+    for (i = 0; i < m; i++) {
+        var eq = peq[b.charCodeAt(i)];
+        var xv = eq | mv;
+        eq |= ((eq & pv) + pv) ^ pv;
+        mv |= ~(eq | pv);
+        pv &= eq;
+        if (mv & lst) {
+            sc++;
+        }
+        if (pv & lst) {
+            sc--;
+        }
+        mv = (mv << 1) | 1;
+        pv = (pv << 1) | ~(xv | mv);
+        mv &= xv;
+    }
+    i = n;
+    while (i--) {
+        peq[a.charCodeAt(i)] = 0;
+    }
+    return sc;
+};
+var myers_x = function (b, a) {
+    var n = a.length;
+    var m = b.length;
+    var mhc = [];
+    var phc = [];
+    var hsize = Math.ceil(n / 32);
+    var vsize = Math.ceil(m / 32);
+    for (var i = 0; i < hsize; i++) {
+        phc[i] = -1;
+        mhc[i] = 0;
+    }
+    var j = 0;
+    for (; j < vsize - 1; j++) {
+        var mv_1 = 0;
+        var pv_1 = -1;
+        var start_1 = j * 32;
+        var vlen_1 = Math.min(32, m) + start_1;
+        for (var k = start_1; k < vlen_1; k++) {
+            peq[b.charCodeAt(k)] |= 1 << k;
+        }
+        for (var i = 0; i < n; i++) {
+            var eq = peq[a.charCodeAt(i)];
+            var pb = (phc[(i / 32) | 0] >>> i) & 1;
+            var mb = (mhc[(i / 32) | 0] >>> i) & 1;
+            var xv = eq | mv_1;
+            var xh = ((((eq | mb) & pv_1) + pv_1) ^ pv_1) | eq | mb;
+            var ph = mv_1 | ~(xh | pv_1);
+            var mh = pv_1 & xh;
+            if ((ph >>> 31) ^ pb) {
+                phc[(i / 32) | 0] ^= 1 << i;
+            }
+            if ((mh >>> 31) ^ mb) {
+                mhc[(i / 32) | 0] ^= 1 << i;
+            }
+            ph = (ph << 1) | pb;
+            mh = (mh << 1) | mb;
+            pv_1 = mh | ~(xv | ph);
+            mv_1 = ph & xv;
+        }
+        for (var k = start_1; k < vlen_1; k++) {
+            peq[b.charCodeAt(k)] = 0;
+        }
+    }
+    var mv = 0;
+    var pv = -1;
+    var start = j * 32;
+    var vlen = Math.min(32, m - start) + start;
+    for (var k = start; k < vlen; k++) {
+        peq[b.charCodeAt(k)] |= 1 << k;
+    }
+    var score = m;
+    for (var i = 0; i < n; i++) {
+        var eq = peq[a.charCodeAt(i)];
+        var pb = (phc[(i / 32) | 0] >>> i) & 1;
+        var mb = (mhc[(i / 32) | 0] >>> i) & 1;
+        var xv = eq | mv;
+        var xh = ((((eq | mb) & pv) + pv) ^ pv) | eq | mb;
+        var ph = mv | ~(xh | pv);
+        var mh = pv & xh;
+        score += (ph >>> (m - 1)) & 1;
+        score -= (mh >>> (m - 1)) & 1;
+        if ((ph >>> 31) ^ pb) {
+            phc[(i / 32) | 0] ^= 1 << i;
+        }
+        if ((mh >>> 31) ^ mb) {
+            mhc[(i / 32) | 0] ^= 1 << i;
+        }
+        ph = (ph << 1) | pb;
+        mh = (mh << 1) | mb;
+        pv = mh | ~(xv | ph);
+        mv = ph & xv;
+    }
+    for (var k = start; k < vlen; k++) {
+        peq[b.charCodeAt(k)] = 0;
+    }
+    return score;
+};
+var distance = function (a, b) {
+    if (a.length < b.length) {
+        var tmp = b;
+        b = a;
+        a = tmp;
+    }
+    if (b.length === 0) {
+        return a.length;
+    }
+    if (a.length <= 32) {
+        return myers_32(a, b);
+    }
+    return myers_x(a, b);
+};
+exports.distance = distance;
+var closest = function (str, arr) {
+    var min_distance = Infinity;
+    var min_index = 0;
+    for (var i = 0; i < arr.length; i++) {
+        var dist = distance(str, arr[i]);
+        if (dist < min_distance) {
+            min_distance = dist;
+            min_index = i;
+        }
+    }
+    return arr[min_index];
+};
+exports.closest = closest;
+
+
+/***/ }),
+
 /***/ 1167:
 /***/ ((module) => {
 
@@ -9259,6 +9408,7 @@ exports.UsageError = void 0;
 exports.parseArgs = parseArgs;
 exports.parseMergeArgs = parseMergeArgs;
 exports.helpText = helpText;
+const suggest_1 = __nccwpck_require__(2969);
 const node_util_1 = __nccwpck_require__(7975);
 const inputs_1 = __nccwpck_require__(8422);
 class UsageError extends Error {
@@ -9327,7 +9477,7 @@ function parseArgs(argv) {
         }
         const spec = BY_NAME.get(t.name); // parseArgs names a known short flag (-v) by its long name
         if (!spec)
-            throw new UsageError(`unknown option ${rawName} (see --help)`);
+            throw new UsageError(`unknown option ${rawName}${(0, suggest_1.didYouMean)(t.name, [...BY_NAME.keys()], '--') || ' (see --help)'}`);
         if (isBoolean(spec)) {
             let value = 'true';
             if (t.inlineValue)
@@ -9452,6 +9602,9 @@ const log_1 = __nccwpck_require__(5625);
 const report_1 = __nccwpck_require__(665);
 const streamed_run_1 = __nccwpck_require__(1370);
 const version_1 = __nccwpck_require__(311);
+const errors_1 = __nccwpck_require__(3916);
+const stop_1 = __nccwpck_require__(1123);
+const progress_1 = __nccwpck_require__(4660);
 var cli_args_2 = __nccwpck_require__(7391);
 Object.defineProperty(exports, "helpText", ({ enumerable: true, get: function () { return cli_args_2.helpText; } }));
 Object.defineProperty(exports, "parseArgs", ({ enumerable: true, get: function () { return cli_args_2.parseArgs; } }));
@@ -9514,11 +9667,17 @@ async function main(argv) {
         password = (0, node_fs_1.readFileSync)(0, 'utf8').replace(/\r?\n$/, '');
     }
     const log = (0, log_1.consoleLogger)(args.verbose);
+    // The first SIGINT, SIGTERM or SIGHUP stops the run with its record; a second one aborts what is open.
+    const stop = new stop_1.Stop();
+    const progress = new progress_1.Progress();
+    const unlisten = stop.listen(reason => log.warning(stop.stopping
+        ? `${reason} again: aborting what is still open`
+        : `${reason}: stopping: no new deletion starts; the ones in flight are confirmed, then the report is written`));
     try {
         const cfg = (0, config_1.parseConfig)(name => (name === 'password' ? password : args.inputs[name]));
         if (cfg.mergeReports.length > 0)
-            return printMerged(await (0, merged_run_1.runMerged)(cfg, { log, version: version_1.VERSION }), args.json, cfg.reportFile);
-        const streamed = await (0, streamed_run_1.runStreamed)(cfg, { log, version: version_1.VERSION }, Boolean(cfg.reportFile) || args.json);
+            return printMerged(await (0, merged_run_1.runMerged)(cfg, { log, version: version_1.VERSION, stop }), args.json, cfg.reportFile);
+        const streamed = await (0, streamed_run_1.runStreamed)(cfg, { log, version: version_1.VERSION, stop, progress, verbose: args.verbose }, Boolean(cfg.reportFile) || args.json);
         const { report, spool } = streamed;
         const reportError = (0, streamed_run_1.writeReportFile)(streamed, cfg);
         const reportFailed = reportError !== undefined;
@@ -9534,11 +9693,25 @@ async function main(argv) {
         finally {
             spool?.dispose();
         }
+        if (stop.reason)
+            return (0, stop_1.stopExitCode)(stop.reason);
         return report.summary.failures.length > 0 || reportFailed ? 1 : 0;
     }
     catch (e) {
-        process.stderr.write((0, log_1.oneLine)(`error: ${e.message}`) + '\n');
+        const error = (0, errors_1.describeError)(e, stop, progress);
+        process.stderr.write((0, log_1.oneLine)(`error: ${error.message}`) + '\n');
+        if (error.hint)
+            process.stderr.write((0, log_1.oneLine)(`hint: ${error.hint}`) + '\n');
+        // --json promises one JSON document on stdout, failed runs included
+        if (args.json)
+            process.stdout.write(JSON.stringify({ error }, null, 2) + '\n');
+        if (stop.reason)
+            return (0, stop_1.stopExitCode)(stop.reason);
         return e instanceof config_1.ConfigError ? 2 : 1;
+    }
+    finally {
+        unlisten();
+        stop.dispose();
     }
 }
 
@@ -9901,6 +10074,11 @@ function parseConfig(read) {
     if (requestTimeoutMs === undefined || requestTimeoutMs < 1000) {
         throw new ConfigError('request-timeout', timeoutText, `at least one second: ${duration_1.DURATION_FORMS}`);
     }
+    const maxDurationText = get('max-duration');
+    const maxDurationMs = maxDurationText ? (0, duration_1.parseDuration)(maxDurationText) : undefined;
+    if (maxDurationText && (maxDurationMs === undefined || maxDurationMs < 1000)) {
+        throw new ConfigError('max-duration', maxDurationText, `empty, or at least one second: ${duration_1.DURATION_FORMS}`);
+    }
     const reportFile = writablePath(get('report-file'));
     const caCert = readCa(get('ca-cert'));
     // reclaim-only is the reclaim step alone: it implies run-cleanup-tasks
@@ -9938,6 +10116,7 @@ function parseConfig(read) {
         caCert,
         insecureSkipTlsVerify: bool(get('insecure-skip-tls-verify'), 'insecure-skip-tls-verify'),
         tokenRealmHosts: realmHosts(list(get('token-realm-hosts'))),
+        ...(maxDurationMs !== undefined ? { maxDurationMs } : {}),
         runCleanupTasks,
         gcTask: get('gc-task') || undefined,
         compactTask: get('compact-task') || undefined,
@@ -10355,6 +10534,8 @@ Object.defineProperty(exports, "TOOL_NAME", ({ enumerable: true, get: function (
 /** Runs the cleanup, handing each image's report to `sink` and keeping only counts (RunSummary). */
 async function runCleanupStreaming(cfg, deps, sink) {
     const run = (0, context_1.openRun)(cfg, deps);
+    const { progress } = run;
+    progress.start(deps.log);
     try {
         if (cfg.reclaimOnly) {
             // the job after every shard: the reclaim step alone (no listing, nothing deleted here)
@@ -10365,15 +10546,74 @@ async function runCleanupStreaming(cfg, deps, sink) {
         const listing = await (0, listing_1.listImages)(run);
         const usage = new usage_1.UsageCounters(run); // Community Edition's counters, before and after (Nexus)
         await usage.readBefore();
+        progress.imagesTotal = listing.selected.length;
+        progress.enter(cfg.dryRun ? 'planning (dry run)' : 'planning and deleting');
         const images = await (0, images_1.runImages)(run, listing, sink, usage);
+        // A stopped run writes its record now: no counters to wait for, no reclaim to start.
+        if (run.stop.stopping)
+            return (0, summary_1.summarizeRun)(run, images, undefined, usage, listing);
         await usage.readAfter(images);
+        progress.enter('reclaiming');
         const reclaimed = await (0, reclaim_space_1.reclaimSpace)(run, images);
         return (0, summary_1.summarizeRun)(run, images, reclaimed, usage, listing);
     }
     finally {
+        progress.stop();
         // e.g. the spooled Nexus listing: removed however the run ends
         run.backend.close?.();
     }
+}
+
+
+/***/ }),
+
+/***/ 3916:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+// A run that failed says why, in one line, with the usual fix, and what it had already done: the doors
+// put this in the job summary, on stderr and (with --json) in the one JSON document the CLI prints.
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.describeError = describeError;
+exports.failedHeadline = failedHeadline;
+const config_1 = __nccwpck_require__(2973);
+const HINTS = [
+    [
+        /ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|timeout: no data/,
+        'unreachable',
+        host => `nothing answered at ${host}: check the URL and port, that the server is up, and that this runner can reach it (a GitHub-hosted runner rarely reaches an internal Nexus: use a self-hosted runner in its network)`
+    ],
+    [/ENOTFOUND|EAI_AGAIN/, 'dns', host => `${host} does not resolve from here: check the host name, or the runner's DNS and VPN`],
+    [
+        /CERT|certificate|SELF_SIGNED|UNABLE_TO_VERIFY/i,
+        'tls',
+        () => 'the TLS certificate is not trusted: give ca-cert (the PEM of your CA), or fix the server certificate'
+    ],
+    [/\(401\)|answered 401/, 'unauthorized', () => 'check username and password (for a Nexus user token: its name code and pass code)'],
+    [/\(403\)|answered 403|lacks/, 'forbidden', () => 'grant the Nexus user the privileges README "Nexus privileges" lists']
+];
+/** The host a message names (`http://host:port/...`), for the hint. */
+function hostIn(message) {
+    const m = /\bhttps?:\/\/[^/\s]+/.exec(message);
+    return m ? m[0] : 'the configured host';
+}
+function describeError(e, stop, progress) {
+    const done = { phase: progress?.phase ?? 'listing', imagesDone: progress?.imagesDone ?? 0, tagsDeleted: progress?.tagsDeleted ?? 0 };
+    if (stop?.reason) {
+        return { code: 'stopped', message: `stopped (${stop.reason}) while ${done.phase}: ${e.message}`, hint: 'rerun to continue where it stopped', done };
+    }
+    if (e instanceof config_1.ConfigError)
+        return { code: 'bad-input', message: e.message, done };
+    for (const [re, code, hint] of HINTS)
+        if (re.test(e.message))
+            return { code, message: e.message, hint: hint(hostIn(e.message)), done };
+    return { code: 'failed', message: e.message, done };
+}
+/** `Failed before deleting anything` or `Failed after deleting 12 tags`: the record's first words. */
+function failedHeadline(err) {
+    const what = err.code === 'stopped' ? 'Stopped' : 'Failed';
+    const done = err.done.tagsDeleted > 0 ? `after deleting ${err.done.tagsDeleted} tag${err.done.tagsDeleted === 1 ? '' : 's'}` : 'before deleting anything';
+    return `❌ ${what} ${done}`;
 }
 
 
@@ -10392,6 +10632,7 @@ exports.executeImage = executeImage;
 const backend_1 = __nccwpck_require__(3839);
 const digest_1 = __nccwpck_require__(2187);
 const concurrency_1 = __nccwpck_require__(1532);
+const stop_1 = __nccwpck_require__(1123);
 /** Executes one image's plan; returns an outcome for every decision, in the plan's order. */
 async function executeImage(plan, image, backend, opts) {
     const outcome = new Map();
@@ -10425,6 +10666,9 @@ async function executeImage(plan, image, backend, opts) {
         const status = new Map();
         const limiter = new concurrency_1.Limiter(opts.parallel);
         const deleted = [];
+        /** Deletions sent whose answer never came before the stop's grace ran out: read back below. */
+        const unknown = [];
+        const stopped = () => (opts.stop?.reason ? `not deleted: the run was stopped (${opts.stop.reason}) first` : undefined);
         // A parent answered deleted is read once more before what hangs from it goes: a server that answers a
         // delete and keeps the manifest (a mirror, a proxy in front of one) must not leave it without them.
         const verified = new Map();
@@ -10468,9 +10712,26 @@ async function executeImage(plan, image, backend, opts) {
                 set(d, 'would-delete');
                 return 'would-delete';
             }
+            const halt = stopped();
+            if (halt) {
+                set(d, 'skipped', halt);
+                return 'skipped';
+            }
             try {
-                const r = await limiter.run(() => backend.delete(image, d));
+                // not started once the run stops while it waits for a slot; in flight, answered within the grace
+                const sent = limiter.run(() => (opts.stop?.stopping ? Promise.resolve('not sent') : backend.delete(image, d)));
+                const r = opts.stop ? await opts.stop.withinGrace(sent) : await sent;
+                if (r === 'not sent') {
+                    set(d, 'skipped', stopped());
+                    return 'skipped';
+                }
+                if (r === 'timeout') {
+                    unknown.push(d);
+                    set(d, 'failed', `unknown: the run was stopped (${opts.stop?.reason ?? ''}) before the server answered`);
+                    return 'failed';
+                }
                 set(d, 'deleted', r === 'gone' ? 'already gone' : undefined);
+                opts.onDeleted?.(d.tags.length);
                 if (r === 'gone')
                     opts.log.warning(`${image.name}: ${d.tags.join(', ')} was already gone`);
                 deleted.push(d);
@@ -10486,6 +10747,8 @@ async function executeImage(plan, image, backend, opts) {
         for (const d of doomed)
             status.set(d.digest, run(d));
         await Promise.all(status.values());
+        if (unknown.length > 0)
+            await readBack(image, backend, unknown, set);
         if (!opts.dryRun && deleted.length > 0) {
             try {
                 const left = await backend.confirm(image, deleted);
@@ -10502,6 +10765,24 @@ async function executeImage(plan, image, backend, opts) {
         }
     }
     return plan.decisions.map(d => outcome.get(d));
+}
+/**
+ * The deletions a stop left without an answer, read back within CONFIRM_MS: gone is deleted, still there
+ * is skipped, and what cannot be read in time stays failed as unknown (a rerun finds out).
+ */
+async function readBack(image, backend, unknown, set) {
+    const left = await stop_1.Stop.within(backend.confirm(image, unknown).catch(() => undefined), stop_1.CONFIRM_MS);
+    if (left === 'timeout' || left === undefined)
+        return;
+    for (const d of unknown) {
+        const still = left.get(d.digest);
+        if (!still)
+            set(d, 'deleted', 'the run stopped before the server answered; read back: gone');
+        else if (still.tags.length === d.tags.length)
+            set(d, 'skipped', 'the run stopped before the server answered; read back: still there');
+        else
+            set(d, 'failed', `the run stopped before the server answered; read back: ${still.problem}`, d.tags.filter(t => !still.tags.includes(t)));
+    }
 }
 /** How a skip names the manifest it hung from. */
 function label(d, digest) {
@@ -10814,6 +11095,9 @@ class Http {
                 // adds failed logins (and may lock the account).
                 if (e instanceof transport_1.TooLargeError)
                     throw new RefusedError(`${method} ${url}: ${e.message}`);
+                // a stopped run: no retry, no backoff
+                if (this.opts.signal?.aborted)
+                    throw new RefusedError(`${method} ${url}: not answered before the run stopped`);
                 if (e instanceof RefusedError || (e instanceof HttpError && e.status !== undefined && !RETRY_STATUS.has(e.status)))
                     throw e;
                 lastError = e.message;
@@ -10851,8 +11135,17 @@ class Http {
             headers.authorization = `Bearer ${token}`;
         else if (this.hasCredentials() && this.isHome(target))
             headers.authorization = basic(this.opts.username, this.opts.password);
-        const limits = { maxBytes: spec.maxBytes ?? exports.ANSWER_LIMITS.other, deadlineMs: this.opts.timeoutMs * exports.DEADLINE_TIMEOUTS };
+        if (this.opts.signal?.aborted)
+            throw new RefusedError(`${method} ${url}: not sent, the run stopped`);
+        const limits = {
+            maxBytes: spec.maxBytes ?? exports.ANSWER_LIMITS.other,
+            deadlineMs: this.opts.timeoutMs * exports.DEADLINE_TIMEOUTS,
+            ...(this.opts.signal ? { signal: this.opts.signal } : {})
+        };
+        const t0 = this.opts.logRequests ? Date.now() : 0;
         const r = await this.transport.request(method, url, headers, spec.body, limits);
+        if (this.opts.logRequests)
+            this.opts.log.debug(`${method} ${new URL(url).pathname} ${r.status} ${Date.now() - t0} ms`);
         return { status: r.status, headers: r.headers, body: r.body, url };
     }
     async authorizeBearer(res) {
@@ -11148,7 +11441,18 @@ exports.INPUTS = [
         default: '32',
         description: 'The most parallel HTTP requests concurrency auto may reach (1 to 64).'
     },
-    { name: 'request-timeout', summary: 'Timeout of each HTTP request.', default: '30s', description: 'Timeout of each HTTP request (e.g. 30s, 2m).' },
+    {
+        name: 'request-timeout',
+        summary: 'Idle timeout of each HTTP request; its whole answer gets 3 times this.',
+        default: '30s',
+        description: 'Idle timeout of each HTTP request (e.g. 30s, 2m); the whole answer of a request must arrive within 3 times this.'
+    },
+    {
+        name: 'max-duration',
+        summary: 'Stop the run after this long, with its record (e.g. 50m).',
+        default: '',
+        description: "Stop the run after this long (e.g. 50m, below the job's timeout-minutes), as a cancel does: no new deletion starts, the ones in flight are confirmed, and the summary, outputs and report are written (stopped: max-duration) before the runner's own timeout kills the job. Empty: no limit."
+    },
     {
         name: 'ca-cert',
         summary: 'CA certificate(s) to trust: a PEM path or PEM text.',
@@ -11243,6 +11547,10 @@ exports.OUTPUTS = [
     { name: 'pending-count', description: 'Tags left for a later run by max-deletions.' },
     { name: 'skipped-count', description: 'Tags skipped because they changed since the plan was made.' },
     { name: 'manifests-deleted-count', description: 'Manifests (digests) deleted this run.' },
+    {
+        name: 'stopped',
+        description: 'Why the run stopped early (SIGINT, SIGTERM, SIGHUP, max-duration), empty when it ran to its end; the report then has stopped.'
+    },
     {
         name: 'deleted',
         description: 'JSON array of image:tag deleted this run; past 200,000 characters only the first ones (GitHub caps outputs at 1 MB; the summary says so, report-file has all).'
@@ -14053,6 +14361,78 @@ function highestVersion(tags) {
 
 /***/ }),
 
+/***/ 4660:
+/***/ ((__unused_webpack_module, exports) => {
+
+
+// Where a long run is: its phase, images done of the images selected, tags deleted (or that a dry run
+// would delete) of those planned so far, with a rate and an ETA. Said every PROGRESS_MS while work goes on
+// (stderr for the CLI, the log for the action), and read by the doors when a run fails or stops, so the
+// record says what was already done.
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.Progress = exports.PROGRESS_MS = void 0;
+/** How often a run that is still working says where it is. */
+exports.PROGRESS_MS = 10_000;
+class Progress {
+    phase = 'listing';
+    imagesTotal;
+    imagesDone = 0;
+    /** Tags the plans so far delete (or would, in a dry run), and how many of them went. */
+    tagsPlanned = 0;
+    tagsDeleted = 0;
+    /** Requests sent so far (the HTTP client counts them). */
+    requests = () => 0;
+    t0 = Date.now();
+    phaseT0 = Date.now();
+    phaseDone0 = 0;
+    timer;
+    enter(phase) {
+        this.phase = phase;
+        this.phaseT0 = Date.now();
+        this.phaseDone0 = this.imagesDone;
+    }
+    /** Says the line every `everyMs` until stopped; never holds the process open. */
+    start(log, everyMs = exports.PROGRESS_MS) {
+        this.timer = setInterval(() => log.info(this.line()), everyMs);
+        this.timer.unref();
+    }
+    stop() {
+        clearInterval(this.timer);
+        this.timer = undefined;
+    }
+    /** e.g. `progress: planning and deleting: 12/40 images, 340/900 tags deleted, 3.1 images/s, ETA 9s, 1,204 requests`. */
+    line(now = Date.now()) {
+        const parts = [`progress: ${this.phase}`];
+        const elapsed = (now - this.phaseT0) / 1000;
+        if (this.phase !== 'listing') {
+            const total = this.imagesTotal;
+            parts.push(total === undefined ? `${this.imagesDone} images` : `${this.imagesDone}/${total} images`);
+            const verb = this.phase === 'planning (dry run)' ? 'would delete' : 'deleted';
+            parts.push(verb === 'deleted' ? `${this.tagsDeleted}/${this.tagsPlanned} tags deleted` : `${this.tagsPlanned} tags would go`);
+            const rate = elapsed > 0 ? (this.imagesDone - this.phaseDone0) / elapsed : 0;
+            if (rate > 0) {
+                parts.push(`${rate >= 10 ? Math.round(rate) : rate.toFixed(1)} images/s`);
+                if (total !== undefined)
+                    parts.push(`ETA ${duration((total - this.imagesDone) / rate)}`);
+            }
+        }
+        parts.push(`${this.requests()} requests`, `${duration((now - this.t0) / 1000)} so far`);
+        return parts.join(', ');
+    }
+}
+exports.Progress = Progress;
+function duration(seconds) {
+    const s = Math.max(0, Math.round(seconds));
+    if (s < 60)
+        return `${s}s`;
+    if (s < 3600)
+        return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+    return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+
+/***/ }),
+
 /***/ 653:
 /***/ ((__unused_webpack_module, exports) => {
 
@@ -14903,6 +15283,7 @@ function actionOutputs(run) {
         'pending-count': String(t.pending),
         'skipped-count': String(t.skipped),
         'manifests-deleted-count': String(report.totals.manifests.deleted),
+        stopped: report.stopped?.reason ?? '',
         deleted: JSON.stringify(d.deleted.refs),
         'would-delete': JSON.stringify(d.wouldDelete.refs),
         'freeable-bytes': bytes === undefined || !Number.isFinite(bytes) ? '' : String(Math.round(bytes)),
@@ -15577,6 +15958,7 @@ function renderTerminal(report, opts = {}) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.STATUS_LABEL = exports.NO_FULL_LIST = void 0;
 exports.moreText = moreText;
+exports.statusMark = statusMark;
 exports.buildView = buildView;
 const collect_1 = __nccwpck_require__(9707);
 const format_1 = __nccwpck_require__(2011);
@@ -15616,7 +15998,18 @@ function countPhrase(tags, manifests) {
 function list(values) {
     return values && values.length > 0 ? values.join(', ') : '—';
 }
+/** ✅ all went as planned, ⚠️ it finished with something failed or skipped, ❌ it stopped early. */
+function statusMark(report) {
+    if (report.stopped)
+        return '❌';
+    const t = report.totals.tags;
+    return report.failures.length > 0 || t.failed > 0 || t.skipped > 0 ? '⚠️' : '✅';
+}
 function answer(report) {
+    const stopped = report.stopped ? `Stopped (${report.stopped.reason}) · ` : '';
+    return `${statusMark(report)} ${stopped}${outcome(report)}`;
+}
+function outcome(report) {
     if (report.reclaimOnly && !report.merged)
         return `Reclaim only (no inventory, nothing deleted by this job) · ${spaceText(report)}`;
     const t = report.totals.tags;
@@ -15941,6 +16334,8 @@ const http_1 = __nccwpck_require__(6803);
 const backend_1 = __nccwpck_require__(6131);
 const backend_2 = __nccwpck_require__(1023);
 const client_1 = __nccwpck_require__(2440);
+const stop_1 = __nccwpck_require__(1123);
+const progress_1 = __nccwpck_require__(4660);
 exports.TOOL_NAME = 'nexus-image-lifecycle';
 function createBackend(cfg, http) {
     if (cfg.api === 'registry') {
@@ -15970,6 +16365,9 @@ function createBackend(cfg, http) {
 /** Builds the HTTP client and the backend; says the config's warnings once. Sends nothing. */
 function openRun(cfg, deps) {
     const { log } = deps;
+    const stop = deps.stop ?? new stop_1.Stop();
+    if (cfg.maxDurationMs !== undefined)
+        stop.deadline(cfg.maxDurationMs);
     const http = new http_1.Http({
         username: cfg.username,
         password: cfg.password,
@@ -15981,8 +16379,12 @@ function openRun(cfg, deps) {
         caCert: cfg.caCert,
         insecureSkipTlsVerify: cfg.insecureSkipTlsVerify,
         home: [cfg.host, ...(cfg.registryUrl ? [cfg.registryUrl] : [])].map(u => new URL(u).origin),
-        tokenRealmHosts: cfg.tokenRealmHosts
+        tokenRealmHosts: cfg.tokenRealmHosts,
+        signal: stop.abort.signal,
+        ...(deps.verbose ? { logRequests: true } : {})
     });
+    const progress = deps.progress ?? new progress_1.Progress();
+    progress.requests = () => Object.entries(http.counts).reduce((n, [k, v]) => (k === 'retries' ? n : n + v), 0);
     const run = {
         cfg,
         deps,
@@ -15992,7 +16394,9 @@ function openRun(cfg, deps) {
         started: (deps.now ?? (() => new Date()))(),
         t0: Date.now(),
         notes: [],
-        failures: []
+        failures: [],
+        stop,
+        progress
     };
     const warnings = [...(0, config_1.securityWarnings)(cfg)];
     if (cfg.api === 'registry' && cfg.policy.ageBasis === 'pushed') {
@@ -16077,7 +16481,15 @@ async function runImages(run, listing, sink, usage) {
                 log.warning(`${ip.image}: size estimate unavailable: ${e.message}`);
             }
         }
-        const outcomes = await (0, execute_1.executeImage)(ip, inv, backend, { dryRun: cfg.dryRun, parallel: cfg.concurrency, log });
+        run.progress.tagsPlanned += ip.decisions.reduce((n, d) => n + (d.action === 'delete' ? d.tags.length : 0), 0);
+        const outcomes = await (0, execute_1.executeImage)(ip, inv, backend, {
+            dryRun: cfg.dryRun,
+            parallel: cfg.concurrency,
+            log,
+            stop: run.stop,
+            onDeleted: tags => (run.progress.tagsDeleted += tags)
+        });
+        run.progress.imagesDone++;
         kept?.add(inv, outcomes);
         const counts = (0, counts_1.summarizeCounts)(outcomes);
         // size-estimate off: unknown, even where nothing goes (0 would read as measured)
@@ -16124,6 +16536,11 @@ async function runImages(run, listing, sink, usage) {
                 // the spooled listing), images would run back to back in microtasks, and V8's GC tasks would
                 // wait until the end (measured: +60 MB peak RSS at 100k tags).
                 await new Promise(resolve => setImmediate(resolve));
+                // a stopped run reads no further image (none of them loses anything)
+                if (run.stop.stopping) {
+                    done.notReached = (done.notReached ?? 0) + 1;
+                    return undefined;
+                }
                 const inv = await inventory(ref);
                 if (needsDirectory(inv)) {
                     deferred.push(inv);
@@ -16264,6 +16681,11 @@ function summarizeRun(run, images, reclaimed, usage, listing) {
     const { cfg, deps } = run;
     const requests = { ...run.http.counts };
     const usageReport = usage?.report(requests);
+    const stop = run.stop;
+    if (stop.reason && !run.failures.some(f => f.startsWith('stopped'))) {
+        const missed = images.notReached ?? 0;
+        run.failures.push(`stopped (${stop.reason}) before the run ended${missed > 0 ? `: ${missed} image${missed === 1 ? '' : 's'} not reached` : ''}; what was deleted is in the report, and a rerun continues where it stopped`);
+    }
     return {
         schemaVersion: model_1.REPORT_SCHEMA_VERSION,
         tool: { name: context_1.TOOL_NAME, version: deps.version },
@@ -16306,6 +16728,7 @@ function summarizeRun(run, images, reclaimed, usage, listing) {
         ...(usageReport ? { usage: usageReport } : {}),
         ...(images.budget ? { budget: images.budget } : {}),
         concurrency: run.http.concurrency(),
+        ...(stop.reason && stop.at ? { stopped: { reason: stop.reason, at: stop.at.toISOString(), imagesNotReached: images.notReached ?? 0 } } : {}),
         ...(cfg.shard && listing ? { shard: { ...cfg.shard, images: listing.selected.length, of: listing.selectedAllShards ?? listing.selected.length } } : {}),
         ...(cfg.reclaimOnly ? { reclaimOnly: true } : {})
     };
@@ -16424,6 +16847,98 @@ function sleep(ms) {
 
 /***/ }),
 
+/***/ 1123:
+/***/ ((__unused_webpack_module, exports) => {
+
+
+// How a run stops early and still leaves a record: a signal (the Actions runner cancels with SIGINT, then
+// SIGTERM 7.5 s later, then kills 2.5 s after that; Kubernetes sends SIGTERM; a person presses Ctrl-C) or
+// max-duration. From the first stop no new deletion starts; deletions in flight get DELETE_GRACE_MS to
+// answer; what never answered is read back within CONFIRM_MS; then every request still open is aborted, so
+// the summary, outputs and report are written well within 5 s. A second signal aborts at once.
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.Stop = exports.CONFIRM_MS = exports.DELETE_GRACE_MS = void 0;
+exports.stopExitCode = stopExitCode;
+/** How long deletions in flight may still answer after the first stop. */
+exports.DELETE_GRACE_MS = 2000;
+/** How long reading back the deletions that never answered may take. */
+exports.CONFIRM_MS = 1500;
+/** The exit code a stop leaves: 128 + the signal's number, or 1 for max-duration. */
+function stopExitCode(reason) {
+    return { SIGHUP: 129, SIGINT: 130, SIGTERM: 143, 'max-duration': 1 }[reason];
+}
+class Stop {
+    reason;
+    at;
+    /** Aborts every request still open (after the grace, or at a second signal). */
+    abort = new AbortController();
+    grace;
+    endGrace = () => { };
+    timers = [];
+    constructor() {
+        this.grace = new Promise(resolve => (this.endGrace = resolve));
+    }
+    get stopping() {
+        return this.reason !== undefined;
+    }
+    /** The first call stops the run; a second one aborts what is still open at once. */
+    request(reason) {
+        if (this.reason !== undefined)
+            return this.abortNow();
+        this.reason = reason;
+        this.at = new Date();
+        this.timers.push(setTimeout(() => this.endGrace(), exports.DELETE_GRACE_MS));
+        this.timers.push(setTimeout(() => this.abortNow(), exports.DELETE_GRACE_MS + exports.CONFIRM_MS));
+        for (const t of this.timers)
+            t.unref();
+    }
+    /** `work`, or 'timeout' once the stop's grace for deletions in flight is over (never before a stop). */
+    async withinGrace(work) {
+        return Promise.race([work, this.grace.then(() => 'timeout')]);
+    }
+    /** `work`, or 'timeout' after `ms` (reading back what a stop left unknown). */
+    static within(work, ms) {
+        let timer;
+        const limit = new Promise(resolve => (timer = setTimeout(() => resolve('timeout'), ms)));
+        return Promise.race([work, limit]).finally(() => clearTimeout(timer));
+    }
+    /** Stops the run after `ms` (max-duration); the timer never holds the process open. */
+    deadline(ms) {
+        const t = setTimeout(() => this.request('max-duration'), ms);
+        t.unref();
+        this.timers.push(t);
+    }
+    /** Listens for SIGINT, SIGTERM and SIGHUP; returns the function that stops listening. */
+    listen(onStop = () => { }) {
+        const handlers = ['SIGINT', 'SIGTERM', 'SIGHUP'].map(sig => {
+            const h = () => {
+                onStop(sig);
+                this.request(sig);
+            };
+            process.on(sig, h);
+            return [sig, h];
+        });
+        return () => {
+            for (const [sig, h] of handlers)
+                process.off(sig, h);
+        };
+    }
+    dispose() {
+        for (const t of this.timers)
+            clearTimeout(t);
+        this.timers = [];
+    }
+    abortNow() {
+        this.endGrace();
+        if (!this.abort.signal.aborted)
+            this.abort.abort(new Error(`the run was stopped (${this.reason ?? 'signal'})`));
+    }
+}
+exports.Stop = Stop;
+
+
+/***/ }),
+
 /***/ 1370:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -16528,6 +17043,31 @@ class SubjectDirectory {
     }
 }
 exports.SubjectDirectory = SubjectDirectory;
+
+
+/***/ }),
+
+/***/ 2969:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+// "Did you mean keep?": the closest known name to one that is not, for a misspelt input, flag or key.
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.suggest = suggest;
+exports.didYouMean = didYouMean;
+const fastest_levenshtein_1 = __nccwpck_require__(1916);
+/** The known name closest to `name`, when it is close enough to be a likely typo (at most a third off). */
+function suggest(name, known) {
+    if (known.length === 0)
+        return undefined;
+    const best = (0, fastest_levenshtein_1.closest)(name, [...known]);
+    return (0, fastest_levenshtein_1.distance)(name, best) <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
+}
+/** ` (did you mean keep?)`, or nothing. */
+function didYouMean(name, known, prefix = '') {
+    const s = suggest(name, known);
+    return s === undefined ? '' : ` (did you mean ${prefix}${s}?)`;
+}
 
 
 /***/ }),
@@ -16748,7 +17288,8 @@ class Transport {
             path: forward ? url.href : url.pathname + url.search,
             headers: { host: url.host, ...headers, ...(forward && auth ? { 'proxy-authorization': auth } : {}) },
             agent: this.agent(url, proxy),
-            timeout: this.opts.timeoutMs
+            timeout: this.opts.timeoutMs,
+            ...(limits?.signal ? { signal: limits.signal } : {})
         };
         const lib = (forward ? proxy.protocol === 'https:' : secure) ? https : http;
         return new Promise((resolve, reject) => {
@@ -27293,7 +27834,7 @@ module.exports = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/dra
 /***/ 6153:
 /***/ ((module) => {
 
-module.exports = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/your-org/nexus-image-lifecycle/schema/report.schema.json","title":"nexus-image-lifecycle JSON report","description":"What a run (or merge-reports) writes to report-file. schemaVersion changes whenever a field changes meaning or a required field is added; merge-reports refuses another version.","type":"object","required":["schemaVersion","tool","api","dryRun","host","repositories","startedAt","durationMs","policy","images","totals","requests","notes","failures"],"properties":{"schemaVersion":{"const":1},"tool":{"type":"object","required":["name","version"],"properties":{"name":{"const":"nexus-image-lifecycle"},"version":{"type":"string"}}},"api":{"enum":["nexus","registry"]},"dryRun":{"type":"boolean"},"host":{"type":"string"},"repositories":{"type":"array","items":{"type":"string"}},"startedAt":{"type":"string"},"durationMs":{"type":"number","minimum":0},"policy":{"type":"object"},"images":{"type":"array","items":{"$ref":"#/definitions/image"}},"totals":{"type":"object","required":["images","tags","manifests"],"properties":{"images":{"type":"integer","minimum":0},"tags":{"$ref":"#/definitions/counts"},"manifests":{"$ref":"#/definitions/counts"},"freeableBytes":{"type":"number","minimum":0}}},"requests":{"type":"object","additionalProperties":{"type":"integer","minimum":0}},"notes":{"type":"array","items":{"type":"string"}},"failures":{"type":"array","items":{"type":"string"}},"reclaim":{"type":"object"},"usage":{"type":"object"},"budget":{"type":"object"},"shard":{"type":"object","required":["index","count","images","of"],"properties":{"index":{"type":"integer"},"count":{"type":"integer"},"images":{"type":"integer"},"of":{"type":"integer"}}},"reclaimOnly":{"type":"boolean"},"merged":{"type":"object"},"concurrency":{"type":"object"}},"definitions":{"counts":{"type":"object","required":["kept","deleted","wouldDelete","pending","skipped","failed"],"additionalProperties":false,"properties":{"kept":{"type":"integer","minimum":0},"deleted":{"type":"integer","minimum":0},"wouldDelete":{"type":"integer","minimum":0},"pending":{"type":"integer","minimum":0},"skipped":{"type":"integer","minimum":0},"failed":{"type":"integer","minimum":0}}},"image":{"type":"object","required":["repository","image","notes","tags","manifests","outcomes"],"properties":{"host":{"type":"string","description":"merge-reports only, when the merged reports come from more than one host"},"repository":{"type":"string"},"image":{"type":"string"},"error":{"type":"string"},"rule":{"type":"string"},"notes":{"type":"array","items":{"type":"string"}},"tags":{"$ref":"#/definitions/counts"},"manifests":{"$ref":"#/definitions/counts"},"freeableBytes":{"type":"number","minimum":0},"outcomes":{"type":"array","items":{"$ref":"#/definitions/outcome"}}}},"outcome":{"type":"object","required":["decision","status"],"properties":{"status":{"enum":["kept","deleted","would-delete","pending","skipped","failed"]},"detail":{"type":"string"},"deletedTags":{"type":"array","items":{"type":"string"}},"decision":{"type":"object","required":["repository","image","digest","tags","action","rule","reason","family"],"properties":{"repository":{"type":"string"},"image":{"type":"string"},"digest":{"type":"string"},"tags":{"type":"array","items":{"type":"string"}},"action":{"enum":["keep","delete","pending"]},"rule":{"type":"string"},"reason":{"type":"string"},"family":{"enum":["version","other","referrer"]}}}}}}}');
+module.exports = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/your-org/nexus-image-lifecycle/schema/report.schema.json","title":"nexus-image-lifecycle JSON report","description":"What a run (or merge-reports) writes to report-file. schemaVersion changes whenever a field changes meaning or a required field is added; merge-reports refuses another version.","type":"object","required":["schemaVersion","tool","api","dryRun","host","repositories","startedAt","durationMs","policy","images","totals","requests","notes","failures"],"properties":{"schemaVersion":{"const":1},"tool":{"type":"object","required":["name","version"],"properties":{"name":{"const":"nexus-image-lifecycle"},"version":{"type":"string"}}},"api":{"enum":["nexus","registry"]},"dryRun":{"type":"boolean"},"host":{"type":"string"},"repositories":{"type":"array","items":{"type":"string"}},"startedAt":{"type":"string"},"durationMs":{"type":"number","minimum":0},"policy":{"type":"object"},"images":{"type":"array","items":{"$ref":"#/definitions/image"}},"totals":{"type":"object","required":["images","tags","manifests"],"properties":{"images":{"type":"integer","minimum":0},"tags":{"$ref":"#/definitions/counts"},"manifests":{"$ref":"#/definitions/counts"},"freeableBytes":{"type":"number","minimum":0}}},"requests":{"type":"object","additionalProperties":{"type":"integer","minimum":0}},"notes":{"type":"array","items":{"type":"string"}},"failures":{"type":"array","items":{"type":"string"}},"reclaim":{"type":"object"},"usage":{"type":"object"},"budget":{"type":"object"},"shard":{"type":"object","required":["index","count","images","of"],"properties":{"index":{"type":"integer"},"count":{"type":"integer"},"images":{"type":"integer"},"of":{"type":"integer"}}},"reclaimOnly":{"type":"boolean"},"merged":{"type":"object"},"stopped":{"type":"object","required":["reason","at","imagesNotReached"],"properties":{"reason":{"enum":["SIGINT","SIGTERM","SIGHUP","max-duration"]},"at":{"type":"string"},"imagesNotReached":{"type":"integer","minimum":0}}},"concurrency":{"type":"object"}},"definitions":{"counts":{"type":"object","required":["kept","deleted","wouldDelete","pending","skipped","failed"],"additionalProperties":false,"properties":{"kept":{"type":"integer","minimum":0},"deleted":{"type":"integer","minimum":0},"wouldDelete":{"type":"integer","minimum":0},"pending":{"type":"integer","minimum":0},"skipped":{"type":"integer","minimum":0},"failed":{"type":"integer","minimum":0}}},"image":{"type":"object","required":["repository","image","notes","tags","manifests","outcomes"],"properties":{"host":{"type":"string","description":"merge-reports only, when the merged reports come from more than one host"},"repository":{"type":"string"},"image":{"type":"string"},"error":{"type":"string"},"rule":{"type":"string"},"notes":{"type":"array","items":{"type":"string"}},"tags":{"$ref":"#/definitions/counts"},"manifests":{"$ref":"#/definitions/counts"},"freeableBytes":{"type":"number","minimum":0},"outcomes":{"type":"array","items":{"$ref":"#/definitions/outcome"}}}},"outcome":{"type":"object","required":["decision","status"],"properties":{"status":{"enum":["kept","deleted","would-delete","pending","skipped","failed"]},"detail":{"type":"string"},"deletedTags":{"type":"array","items":{"type":"string"}},"decision":{"type":"object","required":["repository","image","digest","tags","action","rule","reason","family"],"properties":{"repository":{"type":"string"},"image":{"type":"string"},"digest":{"type":"string"},"tags":{"type":"array","items":{"type":"string"}},"action":{"enum":["keep","delete","pending"]},"rule":{"type":"string"},"reason":{"type":"string"},"family":{"enum":["version","other","referrer"]}}}}}}}');
 
 /***/ })
 

@@ -21,6 +21,7 @@ export function actionOutputs(run: RunReport | BoundedReport): Record<string, st
     'pending-count': String(t.pending),
     'skipped-count': String(t.skipped),
     'manifests-deleted-count': String(report.totals.manifests.deleted),
+    stopped: report.stopped?.reason ?? '',
     deleted: JSON.stringify(d.deleted.refs),
     'would-delete': JSON.stringify(d.wouldDelete.refs),
     'freeable-bytes': bytes === undefined || !Number.isFinite(bytes) ? '' : String(Math.round(bytes)),

@@ -100,7 +100,19 @@ function list(values: string[] | undefined): string {
   return values && values.length > 0 ? values.join(', ') : '—'
 }
 
+/** ✅ all went as planned, ⚠️ it finished with something failed or skipped, ❌ it stopped early. */
+export function statusMark(report: RunSummary): string {
+  if (report.stopped) return '❌'
+  const t = report.totals.tags
+  return report.failures.length > 0 || t.failed > 0 || t.skipped > 0 ? '⚠️' : '✅'
+}
+
 function answer(report: RunSummary): string {
+  const stopped = report.stopped ? `Stopped (${report.stopped.reason}) · ` : ''
+  return `${statusMark(report)} ${stopped}${outcome(report)}`
+}
+
+function outcome(report: RunSummary): string {
   if (report.reclaimOnly && !report.merged) return `Reclaim only (no inventory, nothing deleted by this job) · ${spaceText(report)}`
   const t = report.totals.tags
   const m = report.totals.manifests

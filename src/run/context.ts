@@ -9,6 +9,8 @@ import { NexusBackend } from '../nexus/backend'
 import type { ReclaimOptions } from '../nexus/reclaim'
 import { RegistryBackend } from '../registry/backend'
 import { RegistryClient } from '../registry/client'
+import { Stop } from '../stop'
+import { Progress } from '../progress'
 
 export const TOOL_NAME = 'nexus-image-lifecycle'
 
@@ -18,6 +20,12 @@ export interface EngineDeps {
   now?: () => Date
   /** Reclaim's waits: task poll bounds and the metrics flush (tests shorten them). */
   reclaimTiming?: Pick<ReclaimOptions, 'pollMinMs' | 'pollMaxMs' | 'metricsFlushMs'>
+  /** How the run is stopped early (the doors listen for signals on it); default: never. */
+  stop?: Stop
+  /** Where the run is (the doors read it when a run fails); default: a new one. */
+  progress?: Progress
+  /** -v: log every request (method, path, status, ms; never credentials). */
+  verbose?: boolean
 }
 
 export interface RunContext {
@@ -33,6 +41,9 @@ export interface RunContext {
   notes: string[]
   /** One line per failure; any makes the run exit non-zero. */
   failures: string[]
+  /** A stop (a signal, max-duration): no new deletion starts, and the run ends with its record. */
+  stop: Stop
+  progress: Progress
 }
 
 export function createBackend(cfg: Config, http: Http): Backend {
@@ -64,6 +75,8 @@ export function createBackend(cfg: Config, http: Http): Backend {
 /** Builds the HTTP client and the backend; says the config's warnings once. Sends nothing. */
 export function openRun(cfg: Config, deps: EngineDeps): RunContext {
   const { log } = deps
+  const stop = deps.stop ?? new Stop()
+  if (cfg.maxDurationMs !== undefined) stop.deadline(cfg.maxDurationMs)
   const http = new Http({
     username: cfg.username,
     password: cfg.password,
@@ -75,8 +88,12 @@ export function openRun(cfg: Config, deps: EngineDeps): RunContext {
     caCert: cfg.caCert,
     insecureSkipTlsVerify: cfg.insecureSkipTlsVerify,
     home: [cfg.host, ...(cfg.registryUrl ? [cfg.registryUrl] : [])].map(u => new URL(u).origin),
-    tokenRealmHosts: cfg.tokenRealmHosts
+    tokenRealmHosts: cfg.tokenRealmHosts,
+    signal: stop.abort.signal,
+    ...(deps.verbose ? { logRequests: true } : {})
   })
+  const progress = deps.progress ?? new Progress()
+  progress.requests = () => Object.entries(http.counts).reduce((n, [k, v]) => (k === 'retries' ? n : n + v), 0)
   const run: RunContext = {
     cfg,
     deps,
@@ -86,7 +103,9 @@ export function openRun(cfg: Config, deps: EngineDeps): RunContext {
     started: (deps.now ?? (() => new Date()))(),
     t0: Date.now(),
     notes: [],
-    failures: []
+    failures: [],
+    stop,
+    progress
   }
   const warnings = [...securityWarnings(cfg)]
   if (cfg.api === 'registry' && cfg.policy.ageBasis === 'pushed') {

@@ -29,6 +29,8 @@ export interface ImagesDone {
   kept?: KeptContent
   /** max-components: what the budget asked and took. */
   budget?: BudgetReport
+  /** Images a stopped run never reached (nothing of them was read or deleted). */
+  notReached?: number
 }
 
 /** What a run that looked at no image has done (reclaim-only). */
@@ -82,7 +84,15 @@ export async function runImages(run: RunContext, listing: Listing, sink: ImageSi
         log.warning(`${ip.image}: size estimate unavailable: ${(e as Error).message}`)
       }
     }
-    const outcomes = await executeImage(ip, inv, backend, { dryRun: cfg.dryRun, parallel: cfg.concurrency, log })
+    run.progress.tagsPlanned += ip.decisions.reduce((n, d) => n + (d.action === 'delete' ? d.tags.length : 0), 0)
+    const outcomes = await executeImage(ip, inv, backend, {
+      dryRun: cfg.dryRun,
+      parallel: cfg.concurrency,
+      log,
+      stop: run.stop,
+      onDeleted: tags => (run.progress.tagsDeleted += tags)
+    })
+    run.progress.imagesDone++
     kept?.add(inv, outcomes)
     const counts = summarizeCounts(outcomes)
     // size-estimate off: unknown, even where nothing goes (0 would read as measured)
@@ -130,6 +140,11 @@ export async function runImages(run: RunContext, listing: Listing, sink: ImageSi
           // the spooled listing), images would run back to back in microtasks, and V8's GC tasks would
           // wait until the end (measured: +60 MB peak RSS at 100k tags).
           await new Promise(resolve => setImmediate(resolve))
+          // a stopped run reads no further image (none of them loses anything)
+          if (run.stop.stopping) {
+            done.notReached = (done.notReached ?? 0) + 1
+            return undefined
+          }
           const inv = await inventory(ref)
           if (needsDirectory(inv)) {
             deferred.push(inv)

@@ -12,6 +12,13 @@ export function summarizeRun(run: RunContext, images: ImagesDone, reclaimed: Rec
   const { cfg, deps } = run
   const requests = { ...run.http.counts }
   const usageReport = usage?.report(requests)
+  const stop = run.stop
+  if (stop.reason && !run.failures.some(f => f.startsWith('stopped'))) {
+    const missed = images.notReached ?? 0
+    run.failures.push(
+      `stopped (${stop.reason}) before the run ended${missed > 0 ? `: ${missed} image${missed === 1 ? '' : 's'} not reached` : ''}; what was deleted is in the report, and a rerun continues where it stopped`
+    )
+  }
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     tool: { name: TOOL_NAME, version: deps.version },
@@ -54,6 +61,7 @@ export function summarizeRun(run: RunContext, images: ImagesDone, reclaimed: Rec
     ...(usageReport ? { usage: usageReport } : {}),
     ...(images.budget ? { budget: images.budget } : {}),
     concurrency: run.http.concurrency(),
+    ...(stop.reason && stop.at ? { stopped: { reason: stop.reason, at: stop.at.toISOString(), imagesNotReached: images.notReached ?? 0 } } : {}),
     ...(cfg.shard && listing ? { shard: { ...cfg.shard, images: listing.selected.length, of: listing.selectedAllShards ?? listing.selected.length } } : {}),
     ...(cfg.reclaimOnly ? { reclaimOnly: true } : {})
   }

@@ -1,7 +1,7 @@
 // Runs the bundled action (dist/index.js) the way the GitHub runner does: INPUT_* variables, the
 // GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files, the exit code.
 
-import { execFile } from 'node:child_process'
+import { ChildProcess, execFile } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -34,7 +34,7 @@ export function parseOutputs(text: string): Record<string, string> {
 let checked = false
 
 /** `cwd`: the workspace the step runs in (relative paths in inputs resolve there). */
-export function runAction(inputs: Record<string, string>, opts: { cwd?: string } = {}): Promise<ActionRun> {
+export function runAction(inputs: Record<string, string>, opts: { cwd?: string; started?: (child: ChildProcess) => void } = {}): Promise<ActionRun> {
   if (!checked) {
     assertDistCurrent()
     checked = true
@@ -47,7 +47,7 @@ export function runAction(inputs: Record<string, string>, opts: { cwd?: string }
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, GITHUB_OUTPUT: outFile, GITHUB_STEP_SUMMARY: summaryFile, RUNNER_TEMP: dir }
   for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v
   return new Promise(resolve => {
-    execFile(process.execPath, [DIST], { env, timeout: 60_000, ...(opts.cwd ? { cwd: opts.cwd } : {}) }, (err, stdout, stderr) => {
+    const child = execFile(process.execPath, [DIST], { env, timeout: 60_000, ...(opts.cwd ? { cwd: opts.cwd } : {}) }, (err, stdout, stderr) => {
       resolve({
         stderr,
         code: err ? ((err as { code?: number }).code ?? 1) : 0,
@@ -56,5 +56,6 @@ export function runAction(inputs: Record<string, string>, opts: { cwd?: string }
         summary: readFileSync(summaryFile, 'utf8')
       })
     })
+    opts.started?.(child)
   })
 }
