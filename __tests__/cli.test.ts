@@ -92,10 +92,18 @@ describe('parseArgs', () => {
     expect(err?.message).not.toContain('hunter2')
   })
 
-  it.each([['--nope'], ['--nope=1'], ['stray'], ['-x'], ['--dry_run']])('refuses the unknown option %p', arg => {
+  it.each([['--nope'], ['--nope=1'], ['stray'], ['-x']])('refuses the unknown option %p', arg => {
     const flag = arg.split('=')[0]
     expect(() => parseArgs([arg])).toThrow(UsageError)
     expect(() => parseArgs([arg])).toThrow(`unknown option ${flag} (see --help)`)
+  })
+
+  it.each([
+    ['--dry_run', '--dry-run'],
+    ['--kep', '--keep'],
+    ['--older-then', '--older-than']
+  ])('refuses %p naming the closest flag, %p', (arg, near) => {
+    expect(() => parseArgs([arg])).toThrow(`unknown option ${arg} (did you mean ${near}?)`)
   })
 
   it('refuses a flag without its value', () => {

@@ -47453,6 +47453,7 @@ var __importDefault = (this && this.__importDefault) || function (mod) {
 };
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.NoReportMatched = void 0;
+exports.schemaProblem = schemaProblem;
 exports.readReportFile = readReportFile;
 exports.expandReportGlobs = expandReportGlobs;
 exports.mergeReports = mergeReports;
@@ -47472,6 +47473,13 @@ let compiled;
 function validate(value) {
     compiled ??= new ajv_1.default({ allErrors: false, strict: false }).compile(report_schema_json_1.default);
     return compiled(value);
+}
+/** Why `value` is not a report of this schema (the first problem, with its place), or undefined. */
+function schemaProblem(value) {
+    if (validate(value))
+        return undefined;
+    const e = compiled?.errors?.[0];
+    return `${e?.instancePath || '(top)'} ${e?.message ?? 'is invalid'}`;
 }
 /**
  * A report as `report-file` wrote it, with its dates as Dates again. A report is a claim too: one that
@@ -47918,7 +47926,7 @@ function answer(report) {
 }
 function outcome(report) {
     if (report.reclaimOnly && !report.merged)
-        return `Reclaim only (no inventory, nothing deleted by this job) · ${spaceText(report)}`;
+        return ['Reclaim only (no inventory, nothing deleted by this job)', spaceText(report)].filter(p => p !== '').join(' · ');
     const t = report.totals.tags;
     const m = report.totals.manifests;
     const removedTags = report.dryRun ? t.wouldDelete : t.deleted;
@@ -47947,7 +47955,7 @@ function outcome(report) {
         parts.push(`deleted ${countPhrase(t.deleted, m.deleted)}`);
     if (!report.dryRun && (t.wouldDelete > 0 || m.wouldDelete > 0))
         parts.push(`would delete ${countPhrase(t.wouldDelete, m.wouldDelete)}`);
-    return parts.join(' · ');
+    return parts.filter(p => p !== '').join(' · ');
 }
 function spaceText(report) {
     const bytes = report.totals.freeableBytes;
@@ -47957,6 +47965,9 @@ function spaceText(report) {
     }
     if (bytes === undefined)
         return 'space to come back unknown';
+    // nothing to come back is no figure to show ("up to 0 B" reads like a measurement)
+    if (bytes === 0)
+        return '';
     if (report.dryRun)
         return `up to ${(0, format_1.formatBytes)(bytes)} would come back (estimate)`;
     const when = report.api === 'nexus' ? "once Nexus's Docker GC and compact tasks run (run-cleanup-tasks)" : "after the registry's garbage collection";
@@ -48245,6 +48256,11 @@ const client_1 = __nccwpck_require__(2440);
 const stop_1 = __nccwpck_require__(1123);
 const progress_1 = __nccwpck_require__(9898);
 exports.TOOL_NAME = 'nexus-image-lifecycle';
+/** A logger that says each warning once per run (a note met per image is one line, not hundreds). */
+function onceEach(log) {
+    const said = new Set();
+    return { ...log, warning: m => void (said.has(m) || (said.add(m), log.warning(m))) };
+}
 function createBackend(cfg, http) {
     if (cfg.api === 'registry') {
         const client = new client_1.RegistryClient(http, cfg.registryUrl ?? cfg.host);
@@ -48272,7 +48288,7 @@ function createBackend(cfg, http) {
 }
 /** Builds the HTTP client and the backend; says the config's warnings once. Sends nothing. */
 function openRun(cfg, deps) {
-    const { log } = deps;
+    const log = onceEach(deps.log);
     const stop = deps.stop ?? new stop_1.Stop();
     if (cfg.maxDurationMs !== undefined)
         stop.deadline(cfg.maxDurationMs);
@@ -48340,6 +48356,7 @@ const concurrency_1 = __nccwpck_require__(1532);
 const memory_1 = __nccwpck_require__(8820);
 const planner_1 = __nccwpck_require__(7921);
 const subject_directory_1 = __nccwpck_require__(9661);
+const format_1 = __nccwpck_require__(2011);
 /** What a run that looked at no image has done (reclaim-only). */
 function noImages() {
     return { summaries: [], tags: (0, counts_1.zeroCounts)(), manifests: (0, counts_1.zeroCounts)() };
@@ -48406,7 +48423,7 @@ async function runImages(run, listing, sink, usage) {
         const tagCount = inv.manifests.reduce((n, m) => n + m.tags.length, 0);
         const gone = cfg.dryRun ? counts.tags.wouldDelete : counts.tags.deleted;
         if (!inv.error) {
-            log.info(`${inv.repository}/${inv.name}: ${tagCount} tags on ${inv.manifests.length} manifests, ${cfg.dryRun ? 'would delete' : 'deleted'} ${gone} tags`);
+            log.info(`${inv.repository}/${inv.name}: ${(0, format_1.plural)(tagCount, 'tag')} on ${(0, format_1.plural)(inv.manifests.length, 'manifest')}, ${cfg.dryRun ? 'would delete' : 'deleted'} ${(0, format_1.plural)(gone, 'tag')}`);
         }
         for (const text of ip.referencesMatched ?? [])
             referencesMatched.add(text);
@@ -48512,13 +48529,14 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.listImages = listImages;
 const glob_1 = __nccwpck_require__(5601);
 const shard_1 = __nccwpck_require__(7903);
+const format_1 = __nccwpck_require__(2011);
 function listImages(run) {
     const { backend, cfg, log } = run;
     return log.group('Inventory', async () => {
         await backend.preflight();
         const all = await backend.listImages();
         const chosen = all.filter(r => (0, glob_1.matchesAny)(r.name, cfg.policy.images) && !(0, glob_1.matchesAny)(r.name, cfg.policy.excludeImages));
-        log.info(`${all.length} images found, ${chosen.length} selected by images/exclude-images`);
+        log.info(`${(0, format_1.plural)(all.length, 'image')} found, ${chosen.length} selected by images/exclude-images`);
         for (const n of backend.notes)
             log.warning(n);
         run.notes.push(...backend.notes);

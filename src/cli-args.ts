@@ -14,6 +14,8 @@ export interface CliArgs {
   passwordEnv?: string
   json: boolean
   verbose: boolean
+  /** --color / --no-color; undefined: from NO_COLOR, FORCE_COLOR and the terminal. */
+  color?: boolean
   help: boolean
   version: boolean
 }
@@ -32,7 +34,8 @@ const SWITCHES: Switch[] = [
   { name: 'password-stdin', boolean: true, help: 'Read the password from standard input.' },
   { name: 'password-env', boolean: false, usage: '--password-env VAR', help: 'Read the password from environment variable VAR.' },
   { name: 'json', boolean: true, help: 'Print the JSON report instead of the table.' },
-  { name: 'verbose', short: 'v', boolean: true, help: 'Debug logging on stderr.' },
+  { name: 'verbose', short: 'v', boolean: true, help: 'Debug logging on stderr, with a line per request (method, path, status, ms).' },
+  { name: 'color', boolean: true, help: 'Colour on a terminal (--no-color, or NO_COLOR set, turns it off; FORCE_COLOR on).' },
   { name: 'help', short: 'h', boolean: true, help: 'This text.' },
   { name: 'version', boolean: true, help: 'The version.' }
 ]
@@ -124,6 +127,7 @@ export function parseArgs(argv: string[]): CliArgs {
     passwordStdin: flag('password-stdin'),
     ...(passwordEnv !== undefined ? { passwordEnv } : {}),
     json: flag('json'),
+    ...(values.has('color') ? { color: flag('color') } : {}),
     verbose: flag('verbose'),
     help: flag('help'),
     version: flag('version')

@@ -23,12 +23,26 @@ function mergeCommand(argv: string[]): number {
   return printMerged(mergeReports(files.map(readReportFile)), json, reportFile)
 }
 
+/**
+ * Colour: --color / --no-color first, then NO_COLOR (any value, https://no-color.org) and FORCE_COLOR (any
+ * value but 0 or false), then whether stdout is a terminal.
+ */
+export function useColor(flag: boolean | undefined, env: NodeJS.ProcessEnv, tty: boolean): boolean {
+  if (flag !== undefined) return flag
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false
+  if (env.FORCE_COLOR !== undefined) return !/^(0|false)$/i.test(env.FORCE_COLOR)
+  return tty
+}
+
+let colorFlag: boolean | undefined
+
 /** The report as a table; `written`: where the JSON report went, when it did. */
 function table(report: RunReport | BoundedReport, written: string | undefined): string {
   // On a terminal, the table fits its width (free-text columns are cut); piped, nothing is cut.
   const tty = process.stdout.isTTY === true
   const fullList = written ? `full list in ${written}` : 'add --report-file FILE or --json for the full list'
-  return renderTerminal(report, { color: tty, fullList, ...(tty && process.stdout.columns ? { width: process.stdout.columns } : {}) })
+  const color = useColor(colorFlag, process.env, tty)
+  return renderTerminal(report, { color, fullList, ...(tty && process.stdout.columns ? { width: process.stdout.columns } : {}) })
 }
 
 function printMerged(report: RunReport, json: boolean, reportFile: string | undefined): number {
@@ -55,6 +69,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(oneLine(`error: ${(e as Error).message}`) + '\n')
     return 2
   }
+  colorFlag = args.color
   if (args.help) {
     process.stdout.write(helpText(version, process.stdout.isTTY && process.stdout.columns ? process.stdout.columns : 100) + '\n')
     return 0

@@ -9419,7 +9419,8 @@ const SWITCHES = [
     { name: 'password-stdin', boolean: true, help: 'Read the password from standard input.' },
     { name: 'password-env', boolean: false, usage: '--password-env VAR', help: 'Read the password from environment variable VAR.' },
     { name: 'json', boolean: true, help: 'Print the JSON report instead of the table.' },
-    { name: 'verbose', short: 'v', boolean: true, help: 'Debug logging on stderr.' },
+    { name: 'verbose', short: 'v', boolean: true, help: 'Debug logging on stderr, with a line per request (method, path, status, ms).' },
+    { name: 'color', boolean: true, help: 'Colour on a terminal (--no-color, or NO_COLOR set, turns it off; FORCE_COLOR on).' },
     { name: 'help', short: 'h', boolean: true, help: 'This text.' },
     { name: 'version', boolean: true, help: 'The version.' }
 ];
@@ -9514,6 +9515,7 @@ function parseArgs(argv) {
         passwordStdin: flag('password-stdin'),
         ...(passwordEnv !== undefined ? { passwordEnv } : {}),
         json: flag('json'),
+        ...(values.has('color') ? { color: flag('color') } : {}),
         verbose: flag('verbose'),
         help: flag('help'),
         version: flag('version')
@@ -9592,6 +9594,7 @@ function helpText(version, width = 100) {
 // report as a terminal table on stdout. Exit 0 = done, 1 = something failed, 2 = bad usage.
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.UsageError = exports.parseArgs = exports.helpText = void 0;
+exports.useColor = useColor;
 exports.main = main;
 const node_fs_1 = __nccwpck_require__(3024);
 const config_1 = __nccwpck_require__(2973);
@@ -9614,12 +9617,27 @@ function mergeCommand(argv) {
     const { files, json, reportFile } = (0, cli_args_1.parseMergeArgs)(argv);
     return printMerged((0, merge_1.mergeReports)(files.map(merge_1.readReportFile)), json, reportFile);
 }
+/**
+ * Colour: --color / --no-color first, then NO_COLOR (any value, https://no-color.org) and FORCE_COLOR (any
+ * value but 0 or false), then whether stdout is a terminal.
+ */
+function useColor(flag, env, tty) {
+    if (flag !== undefined)
+        return flag;
+    if (env.NO_COLOR !== undefined && env.NO_COLOR !== '')
+        return false;
+    if (env.FORCE_COLOR !== undefined)
+        return !/^(0|false)$/i.test(env.FORCE_COLOR);
+    return tty;
+}
+let colorFlag;
 /** The report as a table; `written`: where the JSON report went, when it did. */
 function table(report, written) {
     // On a terminal, the table fits its width (free-text columns are cut); piped, nothing is cut.
     const tty = process.stdout.isTTY === true;
     const fullList = written ? `full list in ${written}` : 'add --report-file FILE or --json for the full list';
-    return (0, report_1.renderTerminal)(report, { color: tty, fullList, ...(tty && process.stdout.columns ? { width: process.stdout.columns } : {}) });
+    const color = useColor(colorFlag, process.env, tty);
+    return (0, report_1.renderTerminal)(report, { color, fullList, ...(tty && process.stdout.columns ? { width: process.stdout.columns } : {}) });
 }
 function printMerged(report, json, reportFile) {
     const text = (0, report_1.reportJson)(report);
@@ -9647,6 +9665,7 @@ async function main(argv) {
         process.stderr.write((0, log_1.oneLine)(`error: ${e.message}`) + '\n');
         return 2;
     }
+    colorFlag = args.color;
     if (args.help) {
         process.stdout.write((0, cli_args_1.helpText)(version_1.VERSION, process.stdout.isTTY && process.stdout.columns ? process.stdout.columns : 100) + '\n');
         return 0;
@@ -15549,6 +15568,7 @@ var __importDefault = (this && this.__importDefault) || function (mod) {
 };
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.NoReportMatched = void 0;
+exports.schemaProblem = schemaProblem;
 exports.readReportFile = readReportFile;
 exports.expandReportGlobs = expandReportGlobs;
 exports.mergeReports = mergeReports;
@@ -15568,6 +15588,13 @@ let compiled;
 function validate(value) {
     compiled ??= new ajv_1.default({ allErrors: false, strict: false }).compile(report_schema_json_1.default);
     return compiled(value);
+}
+/** Why `value` is not a report of this schema (the first problem, with its place), or undefined. */
+function schemaProblem(value) {
+    if (validate(value))
+        return undefined;
+    const e = compiled?.errors?.[0];
+    return `${e?.instancePath || '(top)'} ${e?.message ?? 'is invalid'}`;
 }
 /**
  * A report as `report-file` wrote it, with its dates as Dates again. A report is a claim too: one that
@@ -16011,7 +16038,7 @@ function answer(report) {
 }
 function outcome(report) {
     if (report.reclaimOnly && !report.merged)
-        return `Reclaim only (no inventory, nothing deleted by this job) · ${spaceText(report)}`;
+        return ['Reclaim only (no inventory, nothing deleted by this job)', spaceText(report)].filter(p => p !== '').join(' · ');
     const t = report.totals.tags;
     const m = report.totals.manifests;
     const removedTags = report.dryRun ? t.wouldDelete : t.deleted;
@@ -16040,7 +16067,7 @@ function outcome(report) {
         parts.push(`deleted ${countPhrase(t.deleted, m.deleted)}`);
     if (!report.dryRun && (t.wouldDelete > 0 || m.wouldDelete > 0))
         parts.push(`would delete ${countPhrase(t.wouldDelete, m.wouldDelete)}`);
-    return parts.join(' · ');
+    return parts.filter(p => p !== '').join(' · ');
 }
 function spaceText(report) {
     const bytes = report.totals.freeableBytes;
@@ -16050,6 +16077,9 @@ function spaceText(report) {
     }
     if (bytes === undefined)
         return 'space to come back unknown';
+    // nothing to come back is no figure to show ("up to 0 B" reads like a measurement)
+    if (bytes === 0)
+        return '';
     if (report.dryRun)
         return `up to ${(0, format_1.formatBytes)(bytes)} would come back (estimate)`;
     const when = report.api === 'nexus' ? "once Nexus's Docker GC and compact tasks run (run-cleanup-tasks)" : "after the registry's garbage collection";
@@ -16337,6 +16367,11 @@ const client_1 = __nccwpck_require__(2440);
 const stop_1 = __nccwpck_require__(1123);
 const progress_1 = __nccwpck_require__(4660);
 exports.TOOL_NAME = 'nexus-image-lifecycle';
+/** A logger that says each warning once per run (a note met per image is one line, not hundreds). */
+function onceEach(log) {
+    const said = new Set();
+    return { ...log, warning: m => void (said.has(m) || (said.add(m), log.warning(m))) };
+}
 function createBackend(cfg, http) {
     if (cfg.api === 'registry') {
         const client = new client_1.RegistryClient(http, cfg.registryUrl ?? cfg.host);
@@ -16364,7 +16399,7 @@ function createBackend(cfg, http) {
 }
 /** Builds the HTTP client and the backend; says the config's warnings once. Sends nothing. */
 function openRun(cfg, deps) {
-    const { log } = deps;
+    const log = onceEach(deps.log);
     const stop = deps.stop ?? new stop_1.Stop();
     if (cfg.maxDurationMs !== undefined)
         stop.deadline(cfg.maxDurationMs);
@@ -16431,6 +16466,7 @@ const concurrency_1 = __nccwpck_require__(1532);
 const memory_1 = __nccwpck_require__(8820);
 const planner_1 = __nccwpck_require__(302);
 const subject_directory_1 = __nccwpck_require__(9661);
+const format_1 = __nccwpck_require__(2011);
 /** What a run that looked at no image has done (reclaim-only). */
 function noImages() {
     return { summaries: [], tags: (0, counts_1.zeroCounts)(), manifests: (0, counts_1.zeroCounts)() };
@@ -16497,7 +16533,7 @@ async function runImages(run, listing, sink, usage) {
         const tagCount = inv.manifests.reduce((n, m) => n + m.tags.length, 0);
         const gone = cfg.dryRun ? counts.tags.wouldDelete : counts.tags.deleted;
         if (!inv.error) {
-            log.info(`${inv.repository}/${inv.name}: ${tagCount} tags on ${inv.manifests.length} manifests, ${cfg.dryRun ? 'would delete' : 'deleted'} ${gone} tags`);
+            log.info(`${inv.repository}/${inv.name}: ${(0, format_1.plural)(tagCount, 'tag')} on ${(0, format_1.plural)(inv.manifests.length, 'manifest')}, ${cfg.dryRun ? 'would delete' : 'deleted'} ${(0, format_1.plural)(gone, 'tag')}`);
         }
         for (const text of ip.referencesMatched ?? [])
             referencesMatched.add(text);
@@ -16602,13 +16638,14 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.listImages = listImages;
 const glob_1 = __nccwpck_require__(5601);
 const shard_1 = __nccwpck_require__(7903);
+const format_1 = __nccwpck_require__(2011);
 function listImages(run) {
     const { backend, cfg, log } = run;
     return log.group('Inventory', async () => {
         await backend.preflight();
         const all = await backend.listImages();
         const chosen = all.filter(r => (0, glob_1.matchesAny)(r.name, cfg.policy.images) && !(0, glob_1.matchesAny)(r.name, cfg.policy.excludeImages));
-        log.info(`${all.length} images found, ${chosen.length} selected by images/exclude-images`);
+        log.info(`${(0, format_1.plural)(all.length, 'image')} found, ${chosen.length} selected by images/exclude-images`);
         for (const n of backend.notes)
             log.warning(n);
         run.notes.push(...backend.notes);

@@ -17,6 +17,13 @@ function validate(value: unknown): value is RunReport {
   return compiled(value)
 }
 
+/** Why `value` is not a report of this schema (the first problem, with its place), or undefined. */
+export function schemaProblem(value: unknown): string | undefined {
+  if (validate(value)) return undefined
+  const e = compiled?.errors?.[0]
+  return `${e?.instancePath || '(top)'} ${e?.message ?? 'is invalid'}`
+}
+
 /**
  * A report as `report-file` wrote it, with its dates as Dates again. A report is a claim too: one that
  * fails the report schema, comes from another schema version, or whose totals disagree with its items is

@@ -113,7 +113,8 @@ function answer(report: RunSummary): string {
 }
 
 function outcome(report: RunSummary): string {
-  if (report.reclaimOnly && !report.merged) return `Reclaim only (no inventory, nothing deleted by this job) · ${spaceText(report)}`
+  if (report.reclaimOnly && !report.merged)
+    return ['Reclaim only (no inventory, nothing deleted by this job)', spaceText(report)].filter(p => p !== '').join(' · ')
   const t = report.totals.tags
   const m = report.totals.manifests
   const removedTags = report.dryRun ? t.wouldDelete : t.deleted
@@ -139,7 +140,7 @@ function outcome(report: RunSummary): string {
   // A dry run cannot delete, and a real run cannot "would delete"; show the other only if it happened.
   if (report.dryRun && (t.deleted > 0 || m.deleted > 0)) parts.push(`deleted ${countPhrase(t.deleted, m.deleted)}`)
   if (!report.dryRun && (t.wouldDelete > 0 || m.wouldDelete > 0)) parts.push(`would delete ${countPhrase(t.wouldDelete, m.wouldDelete)}`)
-  return parts.join(' · ')
+  return parts.filter(p => p !== '').join(' · ')
 }
 
 function spaceText(report: RunSummary): string {
@@ -149,6 +150,8 @@ function spaceText(report: RunSummary): string {
     return `${formatBytes(reclaimed)} came back (measured on the blob store${bytes === undefined ? '' : `; estimate was up to ${formatBytes(bytes)}`})`
   }
   if (bytes === undefined) return 'space to come back unknown'
+  // nothing to come back is no figure to show ("up to 0 B" reads like a measurement)
+  if (bytes === 0) return ''
   if (report.dryRun) return `up to ${formatBytes(bytes)} would come back (estimate)`
   const when = report.api === 'nexus' ? "once Nexus's Docker GC and compact tasks run (run-cleanup-tasks)" : "after the registry's garbage collection"
   return `up to ${formatBytes(bytes)} to come back ${when} (estimate)`

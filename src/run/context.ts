@@ -46,6 +46,12 @@ export interface RunContext {
   progress: Progress
 }
 
+/** A logger that says each warning once per run (a note met per image is one line, not hundreds). */
+function onceEach(log: Logger): Logger {
+  const said = new Set<string>()
+  return { ...log, warning: m => void (said.has(m) || (said.add(m), log.warning(m))) }
+}
+
 export function createBackend(cfg: Config, http: Http): Backend {
   if (cfg.api === 'registry') {
     const client = new RegistryClient(http, cfg.registryUrl ?? cfg.host)
@@ -74,7 +80,7 @@ export function createBackend(cfg: Config, http: Http): Backend {
 
 /** Builds the HTTP client and the backend; says the config's warnings once. Sends nothing. */
 export function openRun(cfg: Config, deps: EngineDeps): RunContext {
-  const { log } = deps
+  const log = onceEach(deps.log)
   const stop = deps.stop ?? new Stop()
   if (cfg.maxDurationMs !== undefined) stop.deadline(cfg.maxDurationMs)
   const http = new Http({

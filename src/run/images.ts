@@ -13,6 +13,7 @@ import { collectIfHeapGrew } from '../memory'
 import type { BudgetReport, Counts, ImageInventory, ImagePlan, ImageReport, ImageSummary } from '../model'
 import { ageUnknownCount, ageUnknownNote, plan } from '../policy/planner'
 import { SubjectDirectory } from '../subject-directory'
+import { plural } from '../report/format'
 import type { RunContext } from './context'
 import type { Listing } from './listing'
 
@@ -100,7 +101,9 @@ export async function runImages(run: RunContext, listing: Listing, sink: ImageSi
     const tagCount = inv.manifests.reduce((n, m) => n + m.tags.length, 0)
     const gone = cfg.dryRun ? counts.tags.wouldDelete : counts.tags.deleted
     if (!inv.error) {
-      log.info(`${inv.repository}/${inv.name}: ${tagCount} tags on ${inv.manifests.length} manifests, ${cfg.dryRun ? 'would delete' : 'deleted'} ${gone} tags`)
+      log.info(
+        `${inv.repository}/${inv.name}: ${plural(tagCount, 'tag')} on ${plural(inv.manifests.length, 'manifest')}, ${cfg.dryRun ? 'would delete' : 'deleted'} ${plural(gone, 'tag')}`
+      )
     }
     for (const text of ip.referencesMatched ?? []) referencesMatched.add(text)
     return {

@@ -4,6 +4,7 @@
 import type { ImageRef } from '../backend'
 import { matchesAny } from '../glob'
 import { shardOf } from '../shard'
+import { plural } from '../report/format'
 import type { RunContext } from './context'
 
 export interface Listing {
@@ -21,7 +22,7 @@ export function listImages(run: RunContext): Promise<Listing> {
     await backend.preflight()
     const all = await backend.listImages()
     const chosen = all.filter(r => matchesAny(r.name, cfg.policy.images) && !matchesAny(r.name, cfg.policy.excludeImages))
-    log.info(`${all.length} images found, ${chosen.length} selected by images/exclude-images`)
+    log.info(`${plural(all.length, 'image')} found, ${chosen.length} selected by images/exclude-images`)
     for (const n of backend.notes) log.warning(n)
     run.notes.push(...backend.notes)
     if (!cfg.shard) return { all, selected: chosen }
