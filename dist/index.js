@@ -48378,8 +48378,6 @@ async function runImages(run, listing, sink, usage) {
     const locate = (digest) => directory.locate(digest);
     const inventory = async (ref) => {
         const inv = await backend.inventory(ref);
-        if (inv.error)
-            log.warning(`${inv.name}: inventory failed, nothing of it will be deleted: ${inv.error}`);
         directory.add(inv);
         return inv;
     };
@@ -48420,11 +48418,6 @@ async function runImages(run, listing, sink, usage) {
         const counts = (0, counts_1.summarizeCounts)(outcomes);
         // size-estimate off: unknown, even where nothing goes (0 would read as measured)
         const bytes = cfg.sizeEstimate === 'off' ? undefined : freeable.add(inv, outcomes);
-        const tagCount = inv.manifests.reduce((n, m) => n + m.tags.length, 0);
-        const gone = cfg.dryRun ? counts.tags.wouldDelete : counts.tags.deleted;
-        if (!inv.error) {
-            log.info(`${inv.repository}/${inv.name}: ${(0, format_1.plural)(tagCount, 'tag')} on ${(0, format_1.plural)(inv.manifests.length, 'manifest')}, ${cfg.dryRun ? 'would delete' : 'deleted'} ${(0, format_1.plural)(gone, 'tag')}`);
-        }
         for (const text of ip.referencesMatched ?? [])
             referencesMatched.add(text);
         return {
@@ -48439,7 +48432,15 @@ async function runImages(run, listing, sink, usage) {
             ...(bytes !== undefined ? { freeableBytes: bytes } : {})
         };
     };
+    // Per-image lines are said here, in listing order, so two runs print them alike.
     const emit = (r) => {
+        const sum = (c) => c.kept + c.deleted + c.wouldDelete + c.pending + c.skipped + c.failed;
+        if (r.error)
+            log.warning(`${r.image}: inventory failed, nothing of it will be deleted: ${r.error}`);
+        else {
+            const gone = cfg.dryRun ? r.tags.wouldDelete : r.tags.deleted;
+            log.info(`${r.repository}/${r.image}: ${(0, format_1.plural)(sum(r.tags), 'tag')} on ${(0, format_1.plural)(sum(r.manifests), 'manifest')}, ${cfg.dryRun ? 'would delete' : 'deleted'} ${(0, format_1.plural)(gone, 'tag')}`);
+        }
         if (r.error)
             run.failures.push(`${r.repository}/${r.image}: inventory failed: ${r.error}`);
         for (const o of r.outcomes) {

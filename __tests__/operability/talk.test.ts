@@ -71,6 +71,17 @@ describe('-v and plain text', () => {
     expect(r.stderr).not.toMatch(/debug: .*\?n=/)
   })
 
+  it('per-image lines come in listing order, the same in every run', async () => {
+    for (const image of ['b', 'a/x', 'c', 'd']) for (let i = 0; i < 3; i++) fake.put(image, imageBody(`${image} ${i}`), `1.${i}.0`)
+    const lines = async () =>
+      (await run(process.execPath, [distCli(), '--api', 'registry', '--host', fake.origin, '--keep', '1'])).stderr
+        .split('\n')
+        .filter(l => / on \d+ manifests?, /.test(l))
+    const first = await lines()
+    expect(first.map(l => /^127\.0\.0\.1:\d+\/(.+?): \d+ tags? on/.exec(l)?.[1])).toEqual(['a/x', 'app', 'b', 'c', 'd', 'one'])
+    for (let i = 0; i < 3; i++) expect(await lines()).toEqual(first)
+  })
+
   it.each([
     [{}, [], true],
     [{ NO_COLOR: '1' }, [], false],

@@ -57,7 +57,6 @@ export async function runImages(run: RunContext, listing: Listing, sink: ImageSi
 
   const inventory = async (ref: ImageRef): Promise<ImageInventory> => {
     const inv = await backend.inventory(ref)
-    if (inv.error) log.warning(`${inv.name}: inventory failed, nothing of it will be deleted: ${inv.error}`)
     directory.add(inv)
     return inv
   }
@@ -98,13 +97,6 @@ export async function runImages(run: RunContext, listing: Listing, sink: ImageSi
     const counts = summarizeCounts(outcomes)
     // size-estimate off: unknown, even where nothing goes (0 would read as measured)
     const bytes = cfg.sizeEstimate === 'off' ? undefined : freeable.add(inv, outcomes)
-    const tagCount = inv.manifests.reduce((n, m) => n + m.tags.length, 0)
-    const gone = cfg.dryRun ? counts.tags.wouldDelete : counts.tags.deleted
-    if (!inv.error) {
-      log.info(
-        `${inv.repository}/${inv.name}: ${plural(tagCount, 'tag')} on ${plural(inv.manifests.length, 'manifest')}, ${cfg.dryRun ? 'would delete' : 'deleted'} ${plural(gone, 'tag')}`
-      )
-    }
     for (const text of ip.referencesMatched ?? []) referencesMatched.add(text)
     return {
       repository: ip.repository,
@@ -118,7 +110,16 @@ export async function runImages(run: RunContext, listing: Listing, sink: ImageSi
       ...(bytes !== undefined ? { freeableBytes: bytes } : {})
     }
   }
+  // Per-image lines are said here, in listing order, so two runs print them alike.
   const emit = (r: ImageReport): void => {
+    const sum = (c: Counts): number => c.kept + c.deleted + c.wouldDelete + c.pending + c.skipped + c.failed
+    if (r.error) log.warning(`${r.image}: inventory failed, nothing of it will be deleted: ${r.error}`)
+    else {
+      const gone = cfg.dryRun ? r.tags.wouldDelete : r.tags.deleted
+      log.info(
+        `${r.repository}/${r.image}: ${plural(sum(r.tags), 'tag')} on ${plural(sum(r.manifests), 'manifest')}, ${cfg.dryRun ? 'would delete' : 'deleted'} ${plural(gone, 'tag')}`
+      )
+    }
     if (r.error) run.failures.push(`${r.repository}/${r.image}: inventory failed: ${r.error}`)
     for (const o of r.outcomes) {
       if (o.status === 'failed') run.failures.push(`${r.image}:${o.decision.tags.join(',')}: ${o.detail ?? 'failed'}`)
