@@ -2,7 +2,7 @@
 // input descriptions short enough for its table; the long form of each stays in the README's table.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { INPUTS } from '../src/inputs'
+import { INPUTS } from '../src/config/inputs'
 import { actionYml, readmeTables } from '../scripts/docs'
 
 const yml = readFileSync(join(__dirname, '..', 'action.yml'), 'utf8')

@@ -8,8 +8,8 @@
 // Counts, not times, are asserted.
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { AdaptiveLimiter, type LimitOptions, type LimitReport } from '../src/adaptive-limit'
-import { Http } from '../src/http'
+import { AdaptiveLimiter, type LimitOptions, type LimitReport } from '../src/http/adaptive-limit'
+import { Http } from '../src/http/http'
 import { memoryLogger } from '../test/support/memory-logger'
 
 interface Load {

@@ -1,6 +1,6 @@
-import { helpText, main, parseArgs, UsageError } from '../src/cli'
-import { parseConfig } from '../src/config'
-import { INPUTS } from '../src/inputs'
+import { helpText, main, parseArgs, UsageError } from '../src/cli/cli'
+import { parseConfig } from '../src/config/config'
+import { INPUTS } from '../src/config/inputs'
 import { version } from '../package.json'
 
 describe('parseArgs', () => {

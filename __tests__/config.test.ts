@@ -1,7 +1,7 @@
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Config, ConfigError, list, parseConfig } from '../src/config'
-import { INPUTS } from '../src/inputs'
+import { Config, ConfigError, list, parseConfig } from '../src/config/config'
+import { INPUTS } from '../src/config/inputs'
 
 const REGISTRY = { host: 'https://registry.example.com', api: 'registry' }
 const NEXUS = { host: 'https://nexus.example.com', repository: 'docker-hosted' }

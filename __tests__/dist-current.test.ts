@@ -18,6 +18,11 @@ describe('dist/ staleness check', () => {
     expect(distStaleness(root)).toBeUndefined()
     writeFileSync(join(root, 'src', 'run', 'a.ts'), 'export const a = 2\n')
     expect(distStaleness(root)).toMatch(/run npm run package/)
+    // the report schema is bundled too
+    writeFileSync(join(root, SOURCE_HASH_FILE), `${sourceHash(root)}\n`)
+    mkdirSync(join(root, 'schema'))
+    writeFileSync(join(root, 'schema', 'report.schema.json'), '{}\n')
+    expect(distStaleness(root)).toMatch(/run npm run package/)
   })
 
   it('holds for this checkout', () => {

@@ -1,4 +1,4 @@
-import { DURATION_FORMS, humanAge, parseDuration } from '../src/duration'
+import { DURATION_FORMS, humanAge, parseDuration } from '../src/config/duration'
 
 const S = 1000
 const M = 60 * S

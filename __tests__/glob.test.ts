@@ -1,4 +1,4 @@
-import { firstMatch, GlobError, globToRegExp, matchesAny } from '../src/glob'
+import { firstMatch, GlobError, globToRegExp, matchesAny } from '../src/util/glob'
 
 const m = (glob: string, value: string): boolean => globToRegExp(glob).test(value)
 

@@ -10,7 +10,7 @@
 // appends a line per case: faults chosen and fired, failures, tags planned and gone).
 
 import { appendFileSync } from 'node:fs'
-import { parseConfig } from '../src/config'
+import { parseConfig } from '../src/config/config'
 import { runCleanup } from '../test/support/run-cleanup'
 import { memoryLogger } from '../test/support/memory-logger'
 import type { RunReport } from '../src/model'

@@ -3,7 +3,7 @@
 // tags beside the index), against the real docker-registry and the Nexus emulator, with faults injected
 // at the HTTP boundary where the example needs one.
 
-import { parseConfig } from '../src/config'
+import { parseConfig } from '../src/config/config'
 import { runCleanup } from '../test/support/run-cleanup'
 import { memoryLogger } from '../test/support/memory-logger'
 import type { Outcome, RunReport } from '../src/model'

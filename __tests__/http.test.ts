@@ -1,4 +1,4 @@
-import { HttpError, parseBearerChallenge, parseRetryAfter } from '../src/http'
+import { HttpError, parseBearerChallenge, parseRetryAfter } from '../src/http/http'
 import { getJson } from '../test/support/get-json'
 import { basicHeader, makeHttp, startBlackHole, startServer, TestServer } from '../test/support/http-fixtures'
 

@@ -1,7 +1,7 @@
 // Nexus mode end to end against the emulator (which follows shared/nexus/API.md), through the
 // engine's real HTTP code, for both the datastore and the OrientDB behaviour.
 
-import { parseConfig } from '../src/config'
+import { parseConfig } from '../src/config/config'
 import { runCleanup } from '../test/support/run-cleanup'
 import { startFaultProxy } from '../test/support/fault-proxy'
 import { memoryLogger } from '../test/support/memory-logger'

@@ -2,7 +2,7 @@
 // once; from Nexus's own permissions call (Shiro wildcards), or, where it does not answer, from probes that
 // change nothing (API.md 14.2, 14.3).
 
-import { parseConfig } from '../src/config'
+import { parseConfig } from '../src/config/config'
 import { runCleanup } from '../test/support/run-cleanup'
 import { memoryLogger } from '../test/support/memory-logger'
 import { implies } from '../src/nexus/privileges'

@@ -4,7 +4,7 @@
 
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { parseConfig } from '../src/config'
+import { parseConfig } from '../src/config/config'
 import { RunReport } from '../src/model'
 import { NexusEmulator, startNexusEmulator } from '../test/nexus-emulator/server'
 import { memoryLogger } from '../test/support/memory-logger'

@@ -1,8 +1,8 @@
 // The reclaim step against the emulator's task state machine and blob stores (shared/nexus/API.md 7, 9).
 
-import { parseConfig } from '../src/config'
+import { parseConfig } from '../src/config/config'
 import { runCleanup } from '../test/support/run-cleanup'
-import { Http } from '../src/http'
+import { Http } from '../src/http/http'
 import { memoryLogger } from '../test/support/memory-logger'
 import { RunReport } from '../src/model'
 import { reclaim } from '../src/nexus/reclaim'

@@ -3,7 +3,7 @@
 // a tagged signature of an untagged SBOM then follows the image the SBOM describes, kept or deleted with it.
 
 import { createHash } from 'node:crypto'
-import { parseConfig } from '../src/config'
+import { parseConfig } from '../src/config/config'
 import { runCleanup } from '../test/support/run-cleanup'
 import { memoryLogger } from '../test/support/memory-logger'
 import type { RunReport } from '../src/model'

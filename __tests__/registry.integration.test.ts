@@ -1,8 +1,8 @@
 // Against the real docker-registry (Debian package) on 127.0.0.1: the engine end to end.
 
-import { parseConfig } from '../src/config'
+import { parseConfig } from '../src/config/config'
 import { runCleanup } from '../test/support/run-cleanup'
-import { Http } from '../src/http'
+import { Http } from '../src/http/http'
 import { memoryLogger } from '../test/support/memory-logger'
 import { RegistryClient } from '../src/registry/client'
 import { FaultProxy, startFaultProxy } from '../test/support/fault-proxy'

@@ -1,4 +1,4 @@
-import { OUTPUTS } from '../src/inputs'
+import { OUTPUTS } from '../src/config/inputs'
 import * as core from '@actions/core'
 import type { Decision, ImageReport, Outcome, OutcomeStatus, RunReport } from '../src/model'
 import {
@@ -11,7 +11,7 @@ import {
   summarizeCounts,
   type SummaryTableRow,
   type SummaryWriter
-} from '../src/report'
+} from '../src/report/index'
 import { FOLD_ROWS } from '../src/report/summary'
 
 const EVIL_TAG = '<script>alert(1)</script>|x'

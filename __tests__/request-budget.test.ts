@@ -5,7 +5,7 @@
 // size-estimate auto). What a run adds on top (the preflight, the usage counters, and in a real run the guard around deleting by digest and the check that deleted
 // tags are gone) must fit in the slack. `npm run bench` measures the same thing at scale, with time and memory.
 
-import { parseConfig } from '../src/config'
+import { parseConfig } from '../src/config/config'
 import { runCleanup } from '../test/support/run-cleanup'
 import { memoryLogger } from '../test/support/memory-logger'
 import { RunReport } from '../src/model'

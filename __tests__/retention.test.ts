@@ -2,7 +2,7 @@
 // deletes on demand and the component budget, each alone and combined, with the reasons they give.
 import type { Decision, ImageRule, Plan, Policy } from '../src/model'
 import { plan } from '../src/policy/planner'
-import { parseReference } from '../src/references'
+import { parseReference } from '../src/config/references'
 import { DAY, digestOf, image, m, NOW, sigOf } from '../test/support/manifests'
 import { testPolicy } from '../test/support/policy'
 

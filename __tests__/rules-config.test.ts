@@ -3,7 +3,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ConfigError, parseConfig } from '../src/config'
+import { ConfigError, parseConfig } from '../src/config/config'
 
 const BASE = { host: 'https://nexus.example.com', repository: 'docker-hosted' }
 const parse = (inputs: Record<string, string>) => parseConfig(n => (({ ...BASE, ...inputs }) as Record<string, string>)[n])

@@ -3,7 +3,7 @@
 // plans, and keep everything it keeps, but for one case: a referrer kept only because its subject lives in
 // another image may go one run early, when that subject's shard already deleted it (it would go on the next
 // unsharded run). Each image is in exactly one shard. GRAPH_SEEDS=1-100 explores further.
-import { parseConfig } from '../src/config'
+import { parseConfig } from '../src/config/config'
 import type { RunReport } from '../src/model'
 import { registryReader, seedGraph, tagsNow } from '../test/support/graph-seed'
 import { memoryLogger } from '../test/support/memory-logger'

@@ -1,7 +1,7 @@
 // TLS against a real docker-registry serving a self-signed certificate on 127.0.0.1: verification is on
 // by default, `ca-cert` trusts a private CA (path or PEM text), `insecure-skip-tls-verify` warns loudly.
 
-import { parseConfig } from '../src/config'
+import { parseConfig } from '../src/config/config'
 import { runCleanup } from '../test/support/run-cleanup'
 import { memoryLogger } from '../test/support/memory-logger'
 import { registryOrSkip, RegistryServer, RegistryTls, startRegistry } from '../test/support/registry-server'
@@ -62,7 +62,7 @@ maybe('TLS with a self-signed registry', () => {
 
 describe('plain http with credentials', () => {
   it('warns for a non-loopback host, not for loopback', async () => {
-    const { securityWarnings } = await import('../src/config')
+    const { securityWarnings } = await import('../src/config/config')
     const cfg = (host: string) => parseConfig(n => ({ host, api: 'registry', username: 'u', password: 'p' })[n])
     expect(securityWarnings(cfg('http://nexus.internal:8081'))).toEqual([
       'credentials are sent over plain http:// to nexus.internal:8081: anyone on the network path can read them; use https://'

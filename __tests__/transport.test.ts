@@ -1,4 +1,4 @@
-// The wire (src/transport.ts): the proxy variables as @actions/http-client reads them, a whole run through
+// The wire (src/http/transport.ts): the proxy variables as @actions/http-client reads them, a whole run through
 // a real forward proxy (HTTPS over CONNECT to the real docker-registry with TLS, plain HTTP in absolute
 // form), keep-alive inside the tunnel, and redirects that drop credentials across hosts.
 
@@ -8,8 +8,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { parseConfig } from '../src/config'
-import { proxyFor, Transport } from '../src/transport'
+import { parseConfig } from '../src/config/config'
+import { proxyFor, Transport } from '../src/http/transport'
 import { startForwardProxy, type ForwardProxy } from '../test/support/forward-proxy'
 import { memoryLogger } from '../test/support/memory-logger'
 import { pushImage } from '../test/support/push'

@@ -1,9 +1,9 @@
 // Community Edition's counters (the team's Nexus reference, API.md 14.4) around a run, against the
 // emulator: read where Nexus offers them, set against the 40,000 limit, never a reason to fail.
 
-import { parseConfig } from '../src/config'
+import { parseConfig } from '../src/config/config'
 import { RunReport } from '../src/model'
-import { renderTerminal } from '../src/report'
+import { renderTerminal } from '../src/report/index'
 import { NexusEmulator, startNexusEmulator } from '../test/nexus-emulator/server'
 import type { EmulatorOptions } from '../test/nexus-emulator/options'
 import { memoryLogger } from '../test/support/memory-logger'

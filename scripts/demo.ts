@@ -3,7 +3,7 @@
 // a dry run and then for real with the reclaim step (Docker GC, then compact), and shows what is left.
 // Exit status: 0 when both runs succeeded, otherwise the CLI's status.
 
-import { main } from '../src/cli'
+import { main } from '../src/cli/cli'
 import { startNexusEmulator, type NexusEmulator } from '../test/nexus-emulator/server'
 import { DEMO_POLICY, DEMO_REPOSITORY, demoScenario } from './demo-scenario'
 

@@ -1,6 +1,6 @@
 // A runner far from its registry: the tests' fault proxy (test/support/fault-proxy.ts, which forwards and
 // keeps Location and Link headers behind it) holding every request for `latencyMs` before forwarding it.
-import { sleep } from '../src/sleep'
+import { sleep } from '../src/util/sleep'
 import { startFaultProxy, type FaultProxy } from '../test/support/fault-proxy'
 
 export async function startLatencyProxy(target: string, latencyMs: number): Promise<FaultProxy> {

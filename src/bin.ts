@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Entry of the bundled CLI (dist/cli/index.js).
-import { main } from './cli'
-import { oneLine } from './log'
+import { main } from './cli/cli'
+import { oneLine } from './util/log'
 
 main(process.argv.slice(2)).then(
   code => process.exit(code),

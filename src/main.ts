@@ -1,18 +1,17 @@
 // The GitHub Action door: inputs from the runner, outputs, job summary and exit status.
 
 import * as core from '@actions/core'
-import { parseConfig, type Config } from './config'
-import { runMerged } from './merged-run'
+import { parseConfig, type Config } from './config/config'
+import { runMerged, runStreamed, writeReportFile, writeReportText } from './run/engine'
 import type { RunReport } from './model'
-import { INPUTS, OUTPUTS } from './inputs'
-import { didYouMean } from './suggest'
-import { Logger, oneLine } from './log'
-import { actionOutputs, renderSummary, reportJson, type BoundedReport } from './report'
-import { runStreamed, writeReportFile, writeReportText } from './streamed-run'
-import { VERSION as version } from './version'
-import { describeError, failedHeadline, type RunError } from './errors'
-import { Progress } from './progress'
-import { Stop, stopExitCode } from './stop'
+import { INPUTS, OUTPUTS } from './config/inputs'
+import { didYouMean } from './util/suggest'
+import { Logger, oneLine } from './util/log'
+import { actionOutputs, renderSummary, reportJson, type BoundedReport } from './report/index'
+import { VERSION as version } from './util/version'
+import { describeError, failedHeadline, type RunError } from './run/errors'
+import { Progress } from './run/progress'
+import { Stop, stopExitCode } from './run/stop'
 import { escapeHtml } from './report/format'
 
 // core.info writes its text raw: one line, never a workflow command (core escapes the others' text).

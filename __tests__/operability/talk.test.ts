@@ -3,14 +3,14 @@
 // pseudo-terminal, a warning is said once per run, plurals are right, and no "up to 0 B".
 
 import { execFile } from 'node:child_process'
-import { parseConfig } from '../../src/config'
-import { useColor } from '../../src/cli'
-import { Progress } from '../../src/progress'
+import { parseConfig } from '../../src/config/config'
+import { useColor } from '../../src/cli/cli'
+import { Progress } from '../../src/run/progress'
 import { distCli } from '../../test/support/dist-current'
 import { FakeRegistry, imageBody, startFakeRegistry } from '../../test/support/fake-registry'
 import { memoryLogger } from '../../test/support/memory-logger'
 import { runCleanup } from '../../test/support/run-cleanup'
-import { sleep } from '../../src/sleep'
+import { sleep } from '../../src/util/sleep'
 import { startFaultProxy } from '../../test/support/fault-proxy'
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -112,7 +112,7 @@ describe('-v and plain text', () => {
     )
     const warnings = log.lines.filter(l => l.startsWith('warning'))
     expect(new Set(warnings).size).toBe(warnings.length)
-    const { renderTerminal } = await import('../../src/report')
+    const { renderTerminal } = await import('../../src/report/index')
     const text = renderTerminal(r, {})
     expect(text.split('\n')[0]).toBe('✅ Nothing to delete · kept 1 tag (1 manifest)')
     expect(text).not.toContain('up to 0 B')

@@ -4,7 +4,7 @@
 // answers are bounded in size and time. Every case also checks that no request left `/v2/`.
 
 import { execFile } from 'node:child_process'
-import { parseConfig } from '../../src/config'
+import { parseConfig } from '../../src/config/config'
 import type { RunReport } from '../../src/model'
 import { distCli } from '../../test/support/dist-current'
 import { FakeRegistry, imageBody, startFakeRegistry } from '../../test/support/fake-registry'

@@ -3,7 +3,7 @@
 // a signature is an orphan only where a 404 on its subject, read in this run, proves the subject gone from
 // the subject's own repository: never because that repository was missing from a listing.
 
-import { parseConfig } from '../../src/config'
+import { parseConfig } from '../../src/config/config'
 import type { RunReport } from '../../src/model'
 import { FakeRegistry, imageBody, startFakeRegistry } from '../../test/support/fake-registry'
 import { memoryLogger } from '../../test/support/memory-logger'

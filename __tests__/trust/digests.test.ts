@@ -3,10 +3,10 @@
 // deleted, the run fails, and the report names the image and both digests. Generated cases lie on a
 // random manifest read of a random image.
 
-import { parseConfig } from '../../src/config'
+import { parseConfig } from '../../src/config/config'
 import type { RunReport } from '../../src/model'
 import { DigestMismatchError, verifiedDigest } from '../../src/registry/client'
-import { digestOfBytes } from '../../src/digest'
+import { digestOfBytes } from '../../src/util/digest'
 import { FakeRegistry, imageBody, sha256, startFakeRegistry } from '../../test/support/fake-registry'
 import { memoryLogger } from '../../test/support/memory-logger'
 import { rng } from '../../test/support/random-graph'

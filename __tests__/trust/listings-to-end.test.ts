@@ -3,7 +3,7 @@
 // referrer on page 3 is as real as one on page 1, and a page that fails, loops or leaves the origin stops
 // the image instead of ending the list.
 
-import { parseConfig } from '../../src/config'
+import { parseConfig } from '../../src/config/config'
 import type { RunReport } from '../../src/model'
 import { FakeRegistry, imageBody, referrerBody, startFakeRegistry } from '../../test/support/fake-registry'
 import { memoryLogger } from '../../test/support/memory-logger'

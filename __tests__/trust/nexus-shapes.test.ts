@@ -4,7 +4,7 @@
 // asset cannot be identified is kept with a note; an image the components listing hides is kept; and a tag
 // that arrives on a doomed subject after the plan keeps it and its followers.
 
-import { parseConfig } from '../../src/config'
+import { parseConfig } from '../../src/config/config'
 import type { RunReport } from '../../src/model'
 import { manifestAssetOf, NexusComponent } from '../../src/nexus/client'
 import { splitComponents } from '../../src/nexus/backend'

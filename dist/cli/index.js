@@ -5273,7 +5273,7 @@ const pattern_1 = __nccwpck_require__(6023);
 const limitProperties_1 = __nccwpck_require__(895);
 const required_1 = __nccwpck_require__(4504);
 const limitItems_1 = __nccwpck_require__(6296);
-const uniqueItems_1 = __nccwpck_require__(5132);
+const uniqueItems_1 = __nccwpck_require__(2751);
 const const_1 = __nccwpck_require__(8026);
 const enum_1 = __nccwpck_require__(3200);
 const validation = [
@@ -5582,7 +5582,7 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 5132:
+/***/ 2751:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -7600,7 +7600,7 @@ module.exports = valid
 
 /***/ }),
 
-/***/ 2088:
+/***/ 9707:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -9193,153 +9193,6 @@ module.exports = validRange
 
 /***/ }),
 
-/***/ 9383:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-// How many requests are in flight: fixed, or adaptive (`concurrency: auto`), in the way of the adaptive
-// limiters of service meshes (AIMD on a latency gradient, with probes judged by throughput). Each window
-// (two rounds of the limit, counting only requests started under it) compares its median latency with the
-// lowest seen: grown to twice that, down by a fifth. Otherwise, when every slot was busy, a probe one step
-// up; if the next window answers no more requests per second, the probe is taken back and a fifth more
-// (the latency was the load: a queue at the server). A 429, 503 or timeout halves it at once (once per
-// window). Until the first back-off it doubles while the latency stays flat (TCP's slow start). Never above
-// the ceiling, never below 1: a Nexus that slows down under load sees fewer requests.
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.AdaptiveLimiter = void 0;
-const concurrency_1 = __nccwpck_require__(1532);
-const GROWTH = 2; // a window median this many times the unloaded latency means a queue is building
-const FLAT = 1.3; // within this factor the latency is flat: room for more
-class AdaptiveLimiter {
-    opts;
-    slots;
-    peak;
-    baseline = Number.POSITIVE_INFINITY;
-    window = [];
-    windowStart = 0;
-    /** When the limit last changed: a request started before it says nothing about the new limit. */
-    changedAt = Number.NEGATIVE_INFINITY;
-    /** Completions per ms of the last window, and whether the limit was raised before it. */
-    lastRate = 0;
-    raisedFrom;
-    saturated = false;
-    droppedThisWindow = false;
-    backoffs = 0;
-    /** Like TCP's slow start: double while there is headroom, until the first sign of trouble. */
-    slowStart = true;
-    min;
-    now;
-    constructor(opts) {
-        this.opts = opts;
-        this.min = Math.max(1, opts.min ?? 1);
-        this.slots = new concurrency_1.Limiter(Math.max(this.min, Math.min(opts.initial, opts.max)));
-        this.peak = this.slots.size;
-        this.now = opts.now ?? (() => performance.now());
-    }
-    get limit() {
-        return this.slots.size;
-    }
-    report() {
-        return {
-            adaptive: this.opts.adaptive,
-            settled: this.slots.size,
-            peak: this.peak,
-            ceiling: this.opts.adaptive ? this.opts.max : this.slots.size,
-            backoffs: this.backoffs
-        };
-    }
-    /** Runs `fn` within the limit; `outcome` says whether its answer was an overload (429, 503, timeout). */
-    run(fn, outcome = () => 'ok') {
-        return this.slots.run(async () => {
-            // every slot in use (this one included): the limit, not the caller, sets the pace
-            if (this.slots.full)
-                this.saturated = true;
-            const t0 = this.now();
-            let result;
-            let error;
-            try {
-                result = await fn();
-                return result;
-            }
-            catch (e) {
-                error = e;
-                throw e;
-            }
-            finally {
-                this.record(this.now() - t0, outcome(result, error));
-            }
-        });
-    }
-    backOff(n) {
-        this.backoffs++;
-        this.slowStart = false;
-        this.setLimit(n);
-    }
-    setLimit(n) {
-        const size = Math.max(this.min, Math.min(this.opts.max, n));
-        if (size !== this.slots.size)
-            this.changedAt = this.now();
-        this.slots.resize(size);
-        this.peak = Math.max(this.peak, this.slots.size);
-    }
-    record(ms, outcome) {
-        if (!this.opts.adaptive)
-            return;
-        if (outcome === 'overload') {
-            if (!this.droppedThisWindow) {
-                this.backOff(Math.floor(this.slots.size / 2));
-                this.droppedThisWindow = true;
-            }
-            return;
-        }
-        const at = this.now();
-        if (at - ms < this.changedAt)
-            return;
-        if (this.window.length === 0)
-            this.windowStart = at - ms;
-        this.window.push(ms);
-        // two rounds of the limit: enough answers that the rate of one window can be told from the last's
-        if (this.window.length < Math.max(8, 2 * this.slots.size))
-            return;
-        const sorted = [...this.window].sort((a, b) => a - b);
-        const median = sorted[Math.floor(sorted.length / 2)] ?? ms;
-        const rate = this.window.length / Math.max(1, at - this.windowStart);
-        this.baseline = Math.min(this.baseline, median);
-        const raisedFrom = this.raisedFrom;
-        this.raisedFrom = undefined;
-        if (this.droppedThisWindow) {
-            // the window that saw an overload does not also count as headroom
-        }
-        else if (median > this.baseline * GROWTH) {
-            this.backOff(Math.floor(this.slots.size * 0.8));
-        }
-        else if (raisedFrom !== undefined && rate < this.lastRate * 1.05) {
-            // More in flight bought no more answers per second: the latency grew with the load (a queue at the
-            // server). Go back below where it was.
-            this.backOff(Math.floor(raisedFrom * (this.slowStart ? 1 : 0.8)));
-        }
-        else if (this.saturated && this.slots.size < this.opts.max) {
-            // A probe: one step up, judged by the next window's rate. Doubling only while the latency is flat and
-            // nothing has gone wrong yet. (At the ceiling there is nothing to raise, and no raise to judge.)
-            this.raisedFrom = this.slots.size;
-            const double = this.slowStart && median <= this.baseline * FLAT;
-            this.setLimit(double ? this.slots.size * 2 : this.slots.size + Math.max(1, Math.floor(this.slots.size / 8)));
-        }
-        this.lastRate = rate;
-        // The unloaded latency may rise for good (a slower path): follow it slowly, so one quiet moment
-        // does not make every later window look overloaded.
-        if (median > this.baseline)
-            this.baseline += (median - this.baseline) * 0.02;
-        this.window = [];
-        this.saturated = this.slots.full;
-        this.droppedThisWindow = false;
-    }
-}
-exports.AdaptiveLimiter = AdaptiveLimiter;
-
-
-/***/ }),
-
 /***/ 3839:
 /***/ ((__unused_webpack_module, exports) => {
 
@@ -9362,41 +9215,7 @@ exports.PartialDeleteError = PartialDeleteError;
 
 /***/ }),
 
-/***/ 6136:
-/***/ ((__unused_webpack_module, exports) => {
-
-
-// Byte counts as people read them (1024-based units): the report, the logs and the reclaim notes.
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.formatBytes = formatBytes;
-const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
-/** Binary units with at most one decimal: `512 B`, `1.5 MiB`, `2 GiB`. */
-function formatBytes(n) {
-    if (!Number.isFinite(n))
-        return String(n);
-    if (n < 0)
-        return `-${formatBytes(-n)}`;
-    let value = n;
-    let unit = 0;
-    while (value >= 1024 && unit < UNITS.length - 1) {
-        value /= 1024;
-        unit++;
-    }
-    if (unit === 0)
-        return `${Math.round(value)} B`;
-    let text = value.toFixed(1);
-    // 1023.96 KiB rounds to "1024.0": show it as the next unit instead.
-    if (Number(text) >= 1024 && unit < UNITS.length - 1) {
-        unit++;
-        text = (Number(text) / 1024).toFixed(1);
-    }
-    return `${text.replace(/\.0$/, '')} ${UNITS[unit]}`;
-}
-
-
-/***/ }),
-
-/***/ 7391:
+/***/ 7593:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -9408,9 +9227,9 @@ exports.UsageError = void 0;
 exports.parseArgs = parseArgs;
 exports.parseMergeArgs = parseMergeArgs;
 exports.helpText = helpText;
-const suggest_1 = __nccwpck_require__(2969);
+const suggest_1 = __nccwpck_require__(7406);
 const node_util_1 = __nccwpck_require__(7975);
-const inputs_1 = __nccwpck_require__(8422);
+const inputs_1 = __nccwpck_require__(4389);
 class UsageError extends Error {
 }
 exports.UsageError = UsageError;
@@ -9586,7 +9405,7 @@ function helpText(version, width = 100) {
 
 /***/ }),
 
-/***/ 5581:
+/***/ 8724:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -9597,24 +9416,23 @@ exports.UsageError = exports.parseArgs = exports.helpText = void 0;
 exports.useColor = useColor;
 exports.main = main;
 const node_fs_1 = __nccwpck_require__(3024);
-const config_1 = __nccwpck_require__(2973);
-const cli_args_1 = __nccwpck_require__(7391);
-const merged_run_1 = __nccwpck_require__(3043);
+const config_1 = __nccwpck_require__(1122);
+const args_1 = __nccwpck_require__(7593);
+const engine_1 = __nccwpck_require__(535);
 const merge_1 = __nccwpck_require__(3278);
-const log_1 = __nccwpck_require__(5625);
-const report_1 = __nccwpck_require__(665);
-const streamed_run_1 = __nccwpck_require__(1370);
-const version_1 = __nccwpck_require__(311);
-const errors_1 = __nccwpck_require__(3916);
-const stop_1 = __nccwpck_require__(1123);
-const progress_1 = __nccwpck_require__(4660);
-var cli_args_2 = __nccwpck_require__(7391);
-Object.defineProperty(exports, "helpText", ({ enumerable: true, get: function () { return cli_args_2.helpText; } }));
-Object.defineProperty(exports, "parseArgs", ({ enumerable: true, get: function () { return cli_args_2.parseArgs; } }));
-Object.defineProperty(exports, "UsageError", ({ enumerable: true, get: function () { return cli_args_2.UsageError; } }));
+const log_1 = __nccwpck_require__(9906);
+const index_1 = __nccwpck_require__(1714);
+const version_1 = __nccwpck_require__(6092);
+const errors_1 = __nccwpck_require__(4314);
+const stop_1 = __nccwpck_require__(6941);
+const progress_1 = __nccwpck_require__(6358);
+var args_2 = __nccwpck_require__(7593);
+Object.defineProperty(exports, "helpText", ({ enumerable: true, get: function () { return args_2.helpText; } }));
+Object.defineProperty(exports, "parseArgs", ({ enumerable: true, get: function () { return args_2.parseArgs; } }));
+Object.defineProperty(exports, "UsageError", ({ enumerable: true, get: function () { return args_2.UsageError; } }));
 /** `merge-reports FILE... [--json] [--report-file F]`: the shards' reports as one, no server asked. */
 function mergeCommand(argv) {
-    const { files, json, reportFile } = (0, cli_args_1.parseMergeArgs)(argv);
+    const { files, json, reportFile } = (0, args_1.parseMergeArgs)(argv);
     return printMerged((0, merge_1.mergeReports)(files.map(merge_1.readReportFile)), json, reportFile);
 }
 /**
@@ -9637,11 +9455,11 @@ function table(report, written) {
     const tty = process.stdout.isTTY === true;
     const fullList = written ? `full list in ${written}` : 'add --report-file FILE or --json for the full list';
     const color = useColor(colorFlag, process.env, tty);
-    return (0, report_1.renderTerminal)(report, { color, fullList, ...(tty && process.stdout.columns ? { width: process.stdout.columns } : {}) });
+    return (0, index_1.renderTerminal)(report, { color, fullList, ...(tty && process.stdout.columns ? { width: process.stdout.columns } : {}) });
 }
 function printMerged(report, json, reportFile) {
-    const text = (0, report_1.reportJson)(report);
-    const reportError = reportFile ? (0, streamed_run_1.writeReportText)(reportFile, text) : undefined;
+    const text = (0, index_1.reportJson)(report);
+    const reportError = reportFile ? (0, engine_1.writeReportText)(reportFile, text) : undefined;
     if (reportError)
         process.stderr.write((0, log_1.oneLine)(`error: ${reportError}`) + '\n');
     process.stdout.write((json ? text : (0, log_1.unsteerable)(table(report, reportFile && !reportError ? reportFile : undefined))) + '\n');
@@ -9654,12 +9472,12 @@ async function main(argv) {
         }
         catch (e) {
             process.stderr.write((0, log_1.oneLine)(`error: ${e.message}`) + '\n');
-            return e instanceof cli_args_1.UsageError ? 2 : 1;
+            return e instanceof args_1.UsageError ? 2 : 1;
         }
     }
     let args;
     try {
-        args = (0, cli_args_1.parseArgs)(argv);
+        args = (0, args_1.parseArgs)(argv);
     }
     catch (e) {
         process.stderr.write((0, log_1.oneLine)(`error: ${e.message}`) + '\n');
@@ -9667,7 +9485,7 @@ async function main(argv) {
     }
     colorFlag = args.color;
     if (args.help) {
-        process.stdout.write((0, cli_args_1.helpText)(version_1.VERSION, process.stdout.isTTY && process.stdout.columns ? process.stdout.columns : 100) + '\n');
+        process.stdout.write((0, args_1.helpText)(version_1.VERSION, process.stdout.isTTY && process.stdout.columns ? process.stdout.columns : 100) + '\n');
         return 0;
     }
     if (args.version) {
@@ -9695,10 +9513,10 @@ async function main(argv) {
     try {
         const cfg = (0, config_1.parseConfig)(name => (name === 'password' ? password : args.inputs[name]));
         if (cfg.mergeReports.length > 0)
-            return printMerged(await (0, merged_run_1.runMerged)(cfg, { log, version: version_1.VERSION, stop }), args.json, cfg.reportFile);
-        const streamed = await (0, streamed_run_1.runStreamed)(cfg, { log, version: version_1.VERSION, stop, progress, verbose: args.verbose }, Boolean(cfg.reportFile) || args.json);
+            return printMerged(await (0, engine_1.runMerged)(cfg, { log, version: version_1.VERSION, stop }), args.json, cfg.reportFile);
+        const streamed = await (0, engine_1.runStreamed)(cfg, { log, version: version_1.VERSION, stop, progress, verbose: args.verbose }, Boolean(cfg.reportFile) || args.json);
         const { report, spool } = streamed;
-        const reportError = (0, streamed_run_1.writeReportFile)(streamed, cfg);
+        const reportError = (0, engine_1.writeReportFile)(streamed, cfg);
         const reportFailed = reportError !== undefined;
         if (reportError)
             process.stderr.write((0, log_1.oneLine)(`error: ${reportError}`) + '\n');
@@ -9737,239 +9555,7 @@ async function main(argv) {
 
 /***/ }),
 
-/***/ 5344:
-/***/ ((__unused_webpack_module, exports) => {
-
-
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.compareStrings = compareStrings;
-// One string order for sorting digests, tags and names: by UTF-16 code unit, the same on every machine
-// (localeCompare depends on the runtime's locale data).
-function compareStrings(a, b) {
-    return a < b ? -1 : a > b ? 1 : 0;
-}
-
-
-/***/ }),
-
-/***/ 1532:
-/***/ ((__unused_webpack_module, exports) => {
-
-
-// A counting semaphore and ordered parallel maps: how many requests and images are in flight at once.
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.Limiter = void 0;
-exports.mapLimit = mapLimit;
-exports.mapOrdered = mapOrdered;
-class Limiter {
-    limit;
-    active = 0;
-    waiting = [];
-    constructor(limit) {
-        this.limit = limit;
-    }
-    get size() {
-        return this.limit;
-    }
-    /** Every slot is taken: a caller now waits (or just took the last one). */
-    get full() {
-        return this.active >= this.limit;
-    }
-    /** A new size: a larger one starts waiting callers at once; a smaller one lets running ones finish. */
-    resize(size) {
-        this.limit = size;
-        this.dispatch();
-    }
-    async run(fn) {
-        await this.acquire();
-        try {
-            return await fn();
-        }
-        finally {
-            this.active--;
-            this.dispatch();
-        }
-    }
-    acquire() {
-        if (this.active < this.limit) {
-            this.active++;
-            return Promise.resolve();
-        }
-        return new Promise(resolve => this.waiting.push(resolve));
-    }
-    dispatch() {
-        while (this.active < this.limit && this.waiting.length > 0) {
-            this.active++;
-            this.waiting.shift()?.();
-        }
-    }
-}
-exports.Limiter = Limiter;
-/** Map with at most `size` callbacks in flight; results keep input order. */
-async function mapLimit(items, size, fn) {
-    const out = new Array(items.length);
-    let next = 0;
-    const workers = Array.from({ length: Math.min(size, items.length) }, async () => {
-        while (next < items.length) {
-            const i = next++;
-            out[i] = await fn(items[i], i);
-        }
-    });
-    await Promise.all(workers);
-    return out;
-}
-/**
- * Runs `fn` over `items` with at most `size` in flight and hands each result to `emit` in input order,
- * as soon as it and every earlier one are done. An item starts only within `size * 2` of the oldest
- * unemitted one, so a slow item holds back a bounded number of finished results, not all of them.
- */
-async function mapOrdered(items, size, fn, emit) {
-    const window = Math.max(1, size) * 2;
-    const done = new Map();
-    let next = 0;
-    let emitted = 0;
-    let wake = [];
-    const flush = () => {
-        while (done.has(emitted)) {
-            const r = done.get(emitted);
-            done.delete(emitted);
-            emit(r, emitted++);
-        }
-        const waiting = wake;
-        wake = [];
-        for (const w of waiting)
-            w();
-    };
-    const worker = async () => {
-        while (next < items.length) {
-            if (next >= emitted + window) {
-                await new Promise(resolve => wake.push(resolve));
-                continue;
-            }
-            const i = next++;
-            done.set(i, await fn(items[i], i));
-            flush();
-        }
-    };
-    await Promise.all(Array.from({ length: Math.min(Math.max(1, size), items.length) }, worker));
-}
-
-
-/***/ }),
-
-/***/ 1171:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-// The `rules` input (or `rules-file`): YAML, a list of rules, each with `images` and any of the policy
-// inputs it may set. Every error names the rule (its index and images), the field and the line.
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.RULE_FIELDS = void 0;
-exports.parseRules = parseRules;
-// Loaded on first use: most runs have no rules, and evaluating yaml is about a sixth of the CLI's start-up.
-let loaded;
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const yaml = () => (loaded ??= __nccwpck_require__(8815));
-exports.RULE_FIELDS = [
-    'images',
-    'exclude-images',
-    'keep',
-    'keep-other',
-    'keep-per',
-    'keep-lines',
-    'older-than',
-    'age-basis',
-    'sort',
-    'tags',
-    'keep-tags',
-    'delete-tags'
-];
-const LIST_FIELDS = new Set(['images', 'exclude-images', 'tags', 'keep-tags', 'delete-tags']);
-/** A list field as the input's own form: a YAML list becomes lines, a string stays as written (comma form). */
-function scalarText(value) {
-    return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined;
-}
-function fieldText(node, list) {
-    if (yaml().isScalar(node))
-        return scalarText(node.value);
-    if (!list || !yaml().isSeq(node))
-        return undefined;
-    const items = node.items.map(i => (yaml().isScalar(i) ? scalarText(i.value) : undefined));
-    return items.every(i => i !== undefined) ? items.join('\n') : undefined;
-}
-function parseRules(text, p) {
-    const lines = new (yaml().LineCounter)();
-    const doc = yaml().parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
-    const lineOf = (node) => lines.linePos(node?.range?.[0] ?? 0).line;
-    const first = doc.errors[0];
-    if (first) {
-        const line = lines.linePos(first.pos[0]).line;
-        throw p.error(`line ${line}`, text.split('\n')[line - 1]?.trim() ?? '', `YAML: ${first.message.split('\n')[0] ?? ''}`);
-    }
-    const root = doc.contents;
-    if (root === null || (yaml().isScalar(root) && root.value === null))
-        return [];
-    if (!yaml().isSeq(root))
-        throw p.error(`line ${lineOf(root)}`, String(doc.toJS()).slice(0, 60), 'a YAML list of rules (- images: …)');
-    return root.items.map((item, i) => {
-        const index = i + 1;
-        const node = item;
-        if (!yaml().isMap(node))
-            throw p.error(`rule ${index}, line ${lineOf(node)}`, String(yaml().isScalar(node) ? node.value : ''), 'a map of fields (images, keep, …)');
-        const values = new Map();
-        for (const pair of node.items) {
-            const key = yaml().isScalar(pair.key) ? String(pair.key.value) : '';
-            const line = lineOf(pair.key);
-            if (!exports.RULE_FIELDS.includes(key)) {
-                throw p.error(`rule ${index}, line ${line}`, key, `one of the fields ${exports.RULE_FIELDS.join(', ')}`);
-            }
-            const value = fieldText(pair.value, LIST_FIELDS.has(key));
-            if (value === undefined)
-                throw p.error(`rule ${index}, line ${line}, field ${key}`, '', LIST_FIELDS.has(key) ? 'a list or a comma-separated string' : 'a value');
-            values.set(key, { text: value, line });
-        }
-        const images = values.get('images');
-        const label = images ? `rule ${index} (images: ${images.text.split('\n').join(', ')})` : `rule ${index}`;
-        if (!images)
-            throw p.error(`${label}, line ${lineOf(node)}`, '', 'an images field: the globs of the images the rule is for');
-        // Each field through the validator of the input of the same name, its error placed in the rule.
-        const field = (key, parse) => {
-            const v = values.get(key);
-            if (!v)
-                return undefined;
-            try {
-                return parse(v.text);
-            }
-            catch (e) {
-                throw p.within(`${label}, line ${v.line}, field ${key}`, e);
-            }
-        };
-        const set = {};
-        const assign = (k, v) => {
-            if (v !== undefined)
-                set[k] = v;
-        };
-        assign('keep', field('keep', t => p.wholeNumber(t, 'keep', 1, 100_000)));
-        assign('keepOther', field('keep-other', t => p.wholeNumber(t, 'keep-other', 1, 100_000)));
-        assign('keepPer', field('keep-per', t => p.oneOf(t, 'keep-per', ['none', 'major', 'minor'])));
-        assign('keepLines', field('keep-lines', t => p.wholeNumber(t, 'keep-lines', 1, 10_000)));
-        assign('olderThan', field('older-than', t => p.olderThan(t, 'older-than')));
-        assign('ageBasis', field('age-basis', t => p.oneOf(t, 'age-basis', ['pushed', 'created', 'last-pulled'])));
-        assign('sort', field('sort', t => p.oneOf(t, 'sort', ['semver', 'date'])));
-        assign('tags', field('tags', t => p.globs(t, 'tags')));
-        assign('keepTags', field('keep-tags', t => p.globs(t, 'keep-tags')));
-        assign('deleteTags', field('delete-tags', t => p.globs(t, 'delete-tags')));
-        const imageGlobs = field('images', t => p.globs(t, 'images')) ?? [];
-        if (imageGlobs.length === 0)
-            throw p.error(`${label}, line ${images.line}, field images`, images.text, 'one or more globs');
-        return { index, images: imageGlobs, excludeImages: field('exclude-images', t => p.globs(t, 'exclude-images')) ?? [], set };
-    });
-}
-
-
-/***/ }),
-
-/***/ 2973:
+/***/ 1122:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -9983,15 +9569,15 @@ exports.list = list;
 exports.globs = globs;
 exports.oneOf = oneOf;
 exports.wholeNumber = wholeNumber;
-const names_1 = __nccwpck_require__(6455);
+const names_1 = __nccwpck_require__(5888);
 const node_fs_1 = __nccwpck_require__(3024);
 const node_path_1 = __nccwpck_require__(6760);
-const duration_1 = __nccwpck_require__(7607);
-const glob_1 = __nccwpck_require__(5601);
-const inputs_1 = __nccwpck_require__(8422);
-const config_rules_1 = __nccwpck_require__(1171);
-const references_1 = __nccwpck_require__(653);
-const shard_1 = __nccwpck_require__(7903);
+const duration_1 = __nccwpck_require__(7840);
+const glob_1 = __nccwpck_require__(3596);
+const inputs_1 = __nccwpck_require__(4389);
+const rules_1 = __nccwpck_require__(5413);
+const references_1 = __nccwpck_require__(566);
+const shard_1 = __nccwpck_require__(3334);
 class ConfigError extends Error {
     /** `where` places the value inside the input (a field of a rule). */
     constructor(input, value, accepted, where) {
@@ -10206,7 +9792,7 @@ function readRules(text, file, api, base) {
         error: (where, value, accepted) => new ConfigError(source, value, accepted, where),
         within: (where, e) => ConfigError.within(source, where, e)
     };
-    const rules = (0, config_rules_1.parseRules)(yaml, parsers);
+    const rules = (0, rules_1.parseRules)(yaml, parsers);
     for (const r of rules) {
         const where = `rule ${r.index} (images: ${r.images.join(', ')})`;
         const keepPer = r.set.keepPer ?? base.keepPer;
@@ -10392,94 +9978,7 @@ function realmHosts(hosts) {
 
 /***/ }),
 
-/***/ 5495:
-/***/ ((__unused_webpack_module, exports) => {
-
-
-// Tag and manifest counts by outcome: one counting rule for the engine and every report, so the numbers
-// agree wherever they are shown.
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.zeroCounts = zeroCounts;
-exports.summarizeCounts = summarizeCounts;
-exports.addCounts = addCounts;
-function zeroCounts() {
-    return { kept: 0, deleted: 0, wouldDelete: 0, pending: 0, skipped: 0, failed: 0 };
-}
-const COUNT_KEY = {
-    kept: 'kept',
-    deleted: 'deleted',
-    'would-delete': 'wouldDelete',
-    pending: 'pending',
-    skipped: 'skipped',
-    failed: 'failed'
-};
-/** A manifest counts once under `manifests` and once per tag under `tags` (an untagged child adds no tag). */
-function summarizeCounts(outcomes) {
-    const tags = zeroCounts();
-    const manifests = zeroCounts();
-    for (const o of outcomes) {
-        const key = COUNT_KEY[o.status];
-        // A manifest that failed half way (Nexus deletes tag by tag) counts its deleted tags as deleted.
-        const partly = o.status === 'failed' ? (o.deletedTags?.length ?? 0) : 0;
-        tags[key] += o.decision.tags.length - partly;
-        tags.deleted += partly;
-        manifests[key] += 1;
-    }
-    return { tags, manifests };
-}
-/** Adds `more` into `into`. */
-function addCounts(into, more) {
-    for (const k of Object.keys(into))
-        into[k] += more[k];
-}
-
-
-/***/ }),
-
-/***/ 2187:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-// Digests in short: as a number for compact sets, and as shown everywhere (reasons, tables, logs).
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.digestKey = digestKey;
-exports.shortDigest = shortDigest;
-exports.isDigest = isDigest;
-exports.digestOfBytes = digestOfBytes;
-const node_crypto_1 = __nccwpck_require__(7598);
-/**
- * A digest as a number: 52 bits of its hex (exact in a double), to keep hundreds of thousands of digests
- * in a few MB. Two different digests colliding among a million has odds around 1e-4; callers use it only
- * where a collision errs on the safe side.
- */
-function digestKey(digest) {
-    const at = digest.indexOf(':') + 1;
-    const n = parseInt(digest.slice(at, at + 13), 16);
-    return Number.isNaN(n) ? -1 : n;
-}
-/** `sha256:` and the first 12 hex digits: enough to find the manifest, short enough for a table cell. */
-function shortDigest(d) {
-    const colon = d.indexOf(':');
-    if (colon < 0)
-        return d.slice(0, 12);
-    return d.slice(0, colon + 1 + 12);
-}
-/** The digest algorithms a manifest may be named by: the two the OCI image spec registers. */
-const DIGEST_GRAMMAR = /^(sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/;
-/** Whether `d` is a well-formed sha256 or sha512 digest (other algorithms are refused). */
-function isDigest(d) {
-    return DIGEST_GRAMMAR.test(d);
-}
-/** What `body` hashes to under the algorithm of `like` (a digest such as `sha512:…`; sha256 otherwise). */
-function digestOfBytes(body, like) {
-    const algorithm = like?.startsWith('sha512:') ? 'sha512' : 'sha256';
-    return `${algorithm}:${(0, node_crypto_1.createHash)(algorithm).update(body).digest('hex')}`;
-}
-
-
-/***/ }),
-
-/***/ 7607:
+/***/ 7840:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -10530,740 +10029,7 @@ function humanAge(ms) {
 
 /***/ }),
 
-/***/ 825:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-// The engine both doors (action and CLI) call. The stages, in the order data flows:
-//   config (src/config.ts, already parsed) -> open the run -> inventory (listing) -> per image:
-//   inventory -> plan -> execute -> report (src/run/images.ts) -> reclaim -> the run's summary.
-// Community Edition's usage counters are read around the deleting stage.
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.TOOL_NAME = exports.createBackend = void 0;
-exports.runCleanupStreaming = runCleanupStreaming;
-const context_1 = __nccwpck_require__(670);
-const images_1 = __nccwpck_require__(8463);
-const listing_1 = __nccwpck_require__(6653);
-const reclaim_space_1 = __nccwpck_require__(3329);
-const summary_1 = __nccwpck_require__(5293);
-const usage_1 = __nccwpck_require__(482);
-var context_2 = __nccwpck_require__(670);
-Object.defineProperty(exports, "createBackend", ({ enumerable: true, get: function () { return context_2.createBackend; } }));
-Object.defineProperty(exports, "TOOL_NAME", ({ enumerable: true, get: function () { return context_2.TOOL_NAME; } }));
-/** Runs the cleanup, handing each image's report to `sink` and keeping only counts (RunSummary). */
-async function runCleanupStreaming(cfg, deps, sink) {
-    const run = (0, context_1.openRun)(cfg, deps);
-    const { progress } = run;
-    progress.start(deps.log);
-    try {
-        if (cfg.reclaimOnly) {
-            // the job after every shard: the reclaim step alone (no listing, nothing deleted here)
-            await run.backend.preflight();
-            const nothing = (0, images_1.noImages)();
-            return (0, summary_1.summarizeRun)(run, nothing, await (0, reclaim_space_1.reclaimSpace)(run, nothing, { deletedElsewhere: true }));
-        }
-        const listing = await (0, listing_1.listImages)(run);
-        const usage = new usage_1.UsageCounters(run); // Community Edition's counters, before and after (Nexus)
-        await usage.readBefore();
-        progress.imagesTotal = listing.selected.length;
-        progress.enter(cfg.dryRun ? 'planning (dry run)' : 'planning and deleting');
-        const images = await (0, images_1.runImages)(run, listing, sink, usage);
-        // A stopped run writes its record now: no counters to wait for, no reclaim to start.
-        if (run.stop.stopping)
-            return (0, summary_1.summarizeRun)(run, images, undefined, usage, listing);
-        await usage.readAfter(images);
-        progress.enter('reclaiming');
-        const reclaimed = await (0, reclaim_space_1.reclaimSpace)(run, images);
-        return (0, summary_1.summarizeRun)(run, images, reclaimed, usage, listing);
-    }
-    finally {
-        progress.stop();
-        // e.g. the spooled Nexus listing: removed however the run ends
-        run.backend.close?.();
-    }
-}
-
-
-/***/ }),
-
-/***/ 3916:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-// A run that failed says why, in one line, with the usual fix, and what it had already done: the doors
-// put this in the job summary, on stderr and (with --json) in the one JSON document the CLI prints.
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.describeError = describeError;
-exports.failedHeadline = failedHeadline;
-const config_1 = __nccwpck_require__(2973);
-const HINTS = [
-    [
-        /ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|timeout: no data/,
-        'unreachable',
-        host => `nothing answered at ${host}: check the URL and port, that the server is up, and that this runner can reach it (a GitHub-hosted runner rarely reaches an internal Nexus: use a self-hosted runner in its network)`
-    ],
-    [/ENOTFOUND|EAI_AGAIN/, 'dns', host => `${host} does not resolve from here: check the host name, or the runner's DNS and VPN`],
-    [
-        /CERT|certificate|SELF_SIGNED|UNABLE_TO_VERIFY/i,
-        'tls',
-        () => 'the TLS certificate is not trusted: give ca-cert (the PEM of your CA), or fix the server certificate'
-    ],
-    [/\(401\)|answered 401/, 'unauthorized', () => 'check username and password (for a Nexus user token: its name code and pass code)'],
-    [/\(403\)|answered 403|lacks/, 'forbidden', () => 'grant the Nexus user the privileges README "Nexus privileges" lists']
-];
-/** The host a message names (`http://host:port/...`), for the hint. */
-function hostIn(message) {
-    const m = /\bhttps?:\/\/[^/\s]+/.exec(message);
-    return m ? m[0] : 'the configured host';
-}
-function describeError(e, stop, progress) {
-    const done = { phase: progress?.phase ?? 'listing', imagesDone: progress?.imagesDone ?? 0, tagsDeleted: progress?.tagsDeleted ?? 0 };
-    if (stop?.reason) {
-        return { code: 'stopped', message: `stopped (${stop.reason}) while ${done.phase}: ${e.message}`, hint: 'rerun to continue where it stopped', done };
-    }
-    if (e instanceof config_1.ConfigError)
-        return { code: 'bad-input', message: e.message, done };
-    for (const [re, code, hint] of HINTS)
-        if (re.test(e.message))
-            return { code, message: e.message, hint: hint(hostIn(e.message)), done };
-    return { code: 'failed', message: e.message, done };
-}
-/** `Failed before deleting anything` or `Failed after deleting 12 tags`: the record's first words. */
-function failedHeadline(err) {
-    const what = err.code === 'stopped' ? 'Stopped' : 'Failed';
-    const done = err.done.tagsDeleted > 0 ? `after deleting ${err.done.tagsDeleted} tag${err.done.tagsDeleted === 1 ? '' : 's'}` : 'before deleting anything';
-    return `❌ ${what} ${done}`;
-}
-
-
-/***/ }),
-
-/***/ 5208:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-// The one place that deletes, or in a dry run does not. A dry run reads exactly what the real run reads
-// to decide (same inventory, plan and steps here), and skips the deleting requests and the read-only
-// guards around them (the recheck just before deleting, the check that the deleted tags are gone), which
-// protect a delete that will not happen.
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.executeImage = executeImage;
-const backend_1 = __nccwpck_require__(3839);
-const digest_1 = __nccwpck_require__(2187);
-const concurrency_1 = __nccwpck_require__(1532);
-const stop_1 = __nccwpck_require__(1123);
-/** Executes one image's plan; returns an outcome for every decision, in the plan's order. */
-async function executeImage(plan, image, backend, opts) {
-    const outcome = new Map();
-    const set = (decision, status, detail, deletedTags) => {
-        outcome.set(decision, { decision, status, ...(detail ? { detail } : {}), ...(deletedTags?.length ? { deletedTags } : {}) });
-    };
-    for (const d of plan.decisions) {
-        if (d.action === 'keep')
-            set(d, 'kept');
-        else if (d.action === 'pending')
-            set(d, 'pending', d.reason);
-    }
-    const doomed = plan.decisions.filter(d => d.action === 'delete').sort((a, b) => (a.deleteOrder ?? 0) - (b.deleteOrder ?? 0));
-    if (doomed.length > 0) {
-        let changed = new Map();
-        try {
-            if (!opts.dryRun)
-                changed = await backend.recheck(image, doomed);
-        }
-        catch (e) {
-            // Cannot tell whether anything moved: delete nothing of this image.
-            const why = `not deleted: recheck before deleting failed: ${e.message}`;
-            for (const d of doomed)
-                set(d, 'failed', why);
-            return plan.decisions.map(d => outcome.get(d));
-        }
-        // Graph order: a manifest that hangs from others (a tagged child, a referrer) is deleted only after
-        // every one of them was, so a failure or a run cut short never leaves a kept index pointing at
-        // deleted children, and a parent that survives for any reason takes what hangs from it along.
-        const byDigest = new Map(plan.decisions.map(d => [d.digest, d]));
-        const status = new Map();
-        const limiter = new concurrency_1.Limiter(opts.parallel);
-        const deleted = [];
-        /** Deletions sent whose answer never came before the stop's grace ran out: read back below. */
-        const unknown = [];
-        const stopped = () => (opts.stop?.reason ? `not deleted: the run was stopped (${opts.stop.reason}) first` : undefined);
-        // A parent answered deleted is read once more before what hangs from it goes: a server that answers a
-        // delete and keeps the manifest (a mirror, a proxy in front of one) must not leave it without them.
-        const verified = new Map();
-        const stillThere = (parent) => {
-            let v = verified.get(parent.digest);
-            if (!v) {
-                v = backend.gone(image, parent).then(gone => {
-                    if (gone)
-                        return undefined;
-                    set(parent, 'failed', 'the server answered the delete, but the manifest is still there');
-                    return 'was answered deleted but is still there';
-                }, (e) => `could not be read after deleting (${e.message})`);
-                verified.set(parent.digest, v);
-            }
-            return v;
-        };
-        const run = async (d) => {
-            for (const digest of d.after ?? []) {
-                const parent = byDigest.get(digest);
-                const first = parent && parent.action === 'delete' && (parent.deleteOrder ?? 0) < (d.deleteOrder ?? 0) ? status.get(digest) : undefined;
-                // A parent not planned to go first (kept, pending, or out of order) is a plan that cannot hold.
-                const went = first ? await first : undefined;
-                if (went !== 'deleted' && went !== 'would-delete') {
-                    const how = went ?? parent?.action ?? 'not in the plan';
-                    set(d, 'skipped', `${label(parent, digest)} was not deleted (${how === 'keep' ? 'kept' : how})`);
-                    return 'skipped';
-                }
-                const why = went === 'deleted' && parent ? await stillThere(parent) : undefined;
-                if (why) {
-                    set(d, 'skipped', `${label(parent, digest)} ${why}`);
-                    return 'skipped';
-                }
-            }
-            const why = changed.get(d.digest);
-            if (why) {
-                set(d, 'skipped', why);
-                opts.log.warning(`${image.name}: ${d.tags.join(', ')} skipped: ${why}`);
-                return 'skipped';
-            }
-            if (opts.dryRun) {
-                set(d, 'would-delete');
-                return 'would-delete';
-            }
-            const halt = stopped();
-            if (halt) {
-                set(d, 'skipped', halt);
-                return 'skipped';
-            }
-            try {
-                // not started once the run stops while it waits for a slot; in flight, answered within the grace
-                const sent = limiter.run(() => (opts.stop?.stopping ? Promise.resolve('not sent') : backend.delete(image, d)));
-                const r = opts.stop ? await opts.stop.withinGrace(sent) : await sent;
-                if (r === 'not sent') {
-                    set(d, 'skipped', stopped());
-                    return 'skipped';
-                }
-                if (r === 'timeout') {
-                    unknown.push(d);
-                    set(d, 'failed', `unknown: the run was stopped (${opts.stop?.reason ?? ''}) before the server answered`);
-                    return 'failed';
-                }
-                set(d, 'deleted', r === 'gone' ? 'already gone' : undefined);
-                opts.onDeleted?.(d.tags.length);
-                if (r === 'gone')
-                    opts.log.warning(`${image.name}: ${d.tags.join(', ')} was already gone`);
-                deleted.push(d);
-                return 'deleted';
-            }
-            catch (e) {
-                set(d, 'failed', e.message, e instanceof backend_1.PartialDeleteError ? e.deletedTags : undefined);
-                opts.log.warning(`${image.name}: deleting ${d.tags.join(', ')} failed: ${e.message}`);
-                return 'failed';
-            }
-        };
-        // In delete order, so every parent's promise exists before its children ask for it.
-        for (const d of doomed)
-            status.set(d.digest, run(d));
-        await Promise.all(status.values());
-        if (unknown.length > 0)
-            await readBack(image, backend, unknown, set);
-        if (!opts.dryRun && deleted.length > 0) {
-            try {
-                const left = await backend.confirm(image, deleted);
-                for (const [digest, still] of left) {
-                    // the tags that did go are counted (as after a partial delete); the ones still there are not
-                    for (const d of deleted.filter(x => x.digest === digest)) {
-                        set(d, 'failed', `deleted but ${still.problem}`, d.tags.filter(t => !still.tags.includes(t)));
-                    }
-                }
-            }
-            catch (e) {
-                opts.log.warning(`${image.name}: could not verify the deleted tags are gone: ${e.message}`);
-            }
-        }
-    }
-    return plan.decisions.map(d => outcome.get(d));
-}
-/**
- * The deletions a stop left without an answer, read back within CONFIRM_MS: gone is deleted, still there
- * is skipped, and what cannot be read in time stays failed as unknown (a rerun finds out).
- */
-async function readBack(image, backend, unknown, set) {
-    const left = await stop_1.Stop.within(backend.confirm(image, unknown).catch(() => undefined), stop_1.CONFIRM_MS);
-    if (left === 'timeout' || left === undefined)
-        return;
-    for (const d of unknown) {
-        const still = left.get(d.digest);
-        if (!still)
-            set(d, 'deleted', 'the run stopped before the server answered; read back: gone');
-        else if (still.tags.length === d.tags.length)
-            set(d, 'skipped', 'the run stopped before the server answered; read back: still there');
-        else
-            set(d, 'failed', `the run stopped before the server answered; read back: ${still.problem}`, d.tags.filter(t => !still.tags.includes(t)));
-    }
-}
-/** How a skip names the manifest it hung from. */
-function label(d, digest) {
-    if (!d)
-        return (0, digest_1.shortDigest)(digest);
-    return d.version ?? d.tags[0] ?? digest;
-}
-
-
-/***/ }),
-
-/***/ 9217:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-// The freed-bytes estimate, kept while the run streams image by image: per image at once (from that
-// image alone), and for the run at the end (deduplicated over each repository). Only digests and sizes
-// are remembered, as numbers, so a run over 100k tags holds a few MB here, not its inventories.
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.FreeableEstimate = void 0;
-const digest_1 = __nccwpck_require__(2187);
-const gone = (o) => o.status === 'deleted' || o.status === 'would-delete';
-class FreeableEstimate {
-    known = true;
-    repos = new Map();
-    /**
-     * Adds one image's outcomes; returns its own estimate: the manifests it deletes and the blobs only they
-     * use within the image (undefined when a deleted manifest's blobs were not read).
-     */
-    add(inv, outcomes) {
-        const repo = this.repos.get(inv.repository) ?? { goneBlobs: new Map(), used: new Set(), manifestBytes: 0 };
-        this.repos.set(inv.repository, repo);
-        const byDigest = new Map(inv.manifests.map(m => [m.digest, m]));
-        const usedHere = new Set();
-        let unknown = false;
-        for (const o of outcomes) {
-            const m = byDigest.get(o.decision.digest);
-            if (!m)
-                continue;
-            if (gone(o) && !m.blobs)
-                unknown = true;
-            // Kept manifests whose blobs were read (plain registry) shrink the estimate; on Nexus they are not
-            // read (that would mark them pulled), so the bound is looser there.
-            if (!gone(o))
-                for (const b of m.blobs ?? []) {
-                    usedHere.add(b.digest);
-                    repo.used.add((0, digest_1.digestKey)(b.digest));
-                }
-        }
-        if (unknown) {
-            this.known = false;
-            return undefined;
-        }
-        let bytes = 0;
-        const counted = new Set();
-        for (const o of outcomes) {
-            if (!gone(o))
-                continue;
-            const m = byDigest.get(o.decision.digest);
-            if (!m)
-                continue;
-            for (const b of m.blobs ?? []) {
-                repo.goneBlobs.set((0, digest_1.digestKey)(b.digest), b.size);
-                if (usedHere.has(b.digest) || counted.has(b.digest))
-                    continue;
-                counted.add(b.digest);
-                bytes += b.size;
-            }
-            bytes += (m.manifestSize ?? 0) + (m.extraBytes ?? 0);
-            repo.manifestBytes += (m.manifestSize ?? 0) + (m.extraBytes ?? 0);
-        }
-        return bytes;
-    }
-    /** Blobs of deleted manifests that no remaining manifest of the same repository uses, each once. */
-    total() {
-        if (!this.known)
-            return undefined;
-        let bytes = 0;
-        for (const repo of this.repos.values()) {
-            bytes += repo.manifestBytes;
-            for (const [key, size] of repo.goneBlobs)
-                if (!repo.used.has(key))
-                    bytes += size;
-        }
-        return bytes;
-    }
-}
-exports.FreeableEstimate = FreeableEstimate;
-
-
-/***/ }),
-
-/***/ 5601:
-/***/ ((__unused_webpack_module, exports) => {
-
-
-// Anchored globs for image names and tags: `*` and `?` stay inside one `/` segment, `**` crosses `/`,
-// `[abc]` / `[a-z]` / `[!abc]` are character classes, `{a,b}` is one of the alternatives (nestable, each
-// a glob itself). Everything else is literal. A lone `*` (the default of `images` and `tags`) means
-// everything, nested names included: that is what a user means by it.
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.GlobError = void 0;
-exports.globToRegExp = globToRegExp;
-exports.matchesAny = matchesAny;
-exports.firstMatch = firstMatch;
-exports.literalImages = literalImages;
-class GlobError extends Error {
-}
-exports.GlobError = GlobError;
-const cache = new Map();
-function globToRegExp(glob) {
-    const hit = cache.get(glob);
-    if (hit)
-        return hit;
-    if (glob.length === 0)
-        throw new GlobError('empty pattern');
-    if (glob === '*')
-        return /^.*$/;
-    const { re } = translate(glob, 0, false);
-    let compiled;
-    try {
-        compiled = new RegExp('^' + re + '$');
-    }
-    catch (e) {
-        // e.g. a reversed range `[z-a]`: still a malformed glob, not an internal error
-        throw new GlobError(`${e.message.replace(/^Invalid regular expression: \/.*\/: /, '')} in ${JSON.stringify(glob)}`);
-    }
-    cache.set(glob, compiled);
-    return compiled;
-}
-/**
- * Translates from `start` up to the end, or (inside braces) up to the `,` or `}` that ends the
- * alternative; `end` is the index of that character.
- */
-function translate(glob, start, inBraces) {
-    let re = '';
-    let i = start;
-    for (; i < glob.length; i++) {
-        const c = glob[i]; // i < glob.length
-        if (inBraces && (c === ',' || c === '}'))
-            return { re, end: i };
-        if (c === '*') {
-            if (glob[i + 1] === '*') {
-                // `**/` also matches zero segments, so `shop/**/api` matches `shop/api`.
-                if (glob[i + 2] === '/') {
-                    re += '(?:.*/)?';
-                    i += 2;
-                }
-                else {
-                    re += '.*';
-                    i += 1;
-                }
-            }
-            else {
-                re += '[^/]*';
-            }
-        }
-        else if (c === '?') {
-            re += '[^/]';
-        }
-        else if (c === '[') {
-            const end = glob.indexOf(']', i + 2);
-            if (end < 0)
-                throw new GlobError(`unclosed '[' in ${JSON.stringify(glob)}`);
-            let body = glob.slice(i + 1, end);
-            const negate = body.startsWith('!') || body.startsWith('^');
-            if (negate)
-                body = body.slice(1);
-            if (body.length === 0)
-                throw new GlobError(`empty character class in ${JSON.stringify(glob)}`);
-            re += (negate ? '[^/' : '[') + body.replace(/[\\\]^]/g, '\\$&') + ']';
-            i = end;
-        }
-        else if (c === ']') {
-            throw new GlobError(`unmatched ']' in ${JSON.stringify(glob)}`);
-        }
-        else if (c === '{') {
-            const alternatives = [];
-            let at = i + 1;
-            for (;;) {
-                const alt = translate(glob, at, true);
-                alternatives.push(alt.re);
-                if (alt.end >= glob.length)
-                    throw new GlobError(`unclosed '{' in ${JSON.stringify(glob)}`);
-                at = alt.end + 1;
-                if (glob[alt.end] === '}')
-                    break;
-            }
-            if (alternatives.length === 1 && alternatives[0] === '')
-                throw new GlobError(`empty braces in ${JSON.stringify(glob)}`);
-            re += `(?:${alternatives.join('|')})`;
-            i = at - 1;
-        }
-        else if (c === '}') {
-            throw new GlobError(`unmatched '}' in ${JSON.stringify(glob)}`);
-        }
-        else {
-            re += c.replace(/[.+^$()|\\]/g, '\\$&');
-        }
-    }
-    return { re, end: i };
-}
-/** True when `value` matches any of `globs` (anchored). */
-function matchesAny(value, globs) {
-    return globs.some(g => globToRegExp(g).test(value));
-}
-/** The first glob that matches, for reasons such as "protected by keep-tags: latest". */
-function firstMatch(value, globs) {
-    return globs.find(g => globToRegExp(g).test(value));
-}
-/** Patterns without a wildcard: names to read directly, whatever a listing says. */
-function literalImages(globs) {
-    return globs.filter(g => !/[*?[\]{}]/.test(g));
-}
-
-
-/***/ }),
-
-/***/ 6803:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-// The HTTP edge: credentials (basic, and the registry Bearer challenge), timeouts, bounded retries with
-// jittered backoff that honours Retry-After, a concurrency bound, and request counting by kind.
-// Credentials are attached here and nowhere else; errors carry method, URL and status, never headers.
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.Http = exports.RefusedError = exports.HttpError = exports.DEADLINE_TIMEOUTS = exports.ANSWER_LIMITS = void 0;
-exports.parseRetryAfter = parseRetryAfter;
-exports.parseBearerChallenge = parseBearerChallenge;
-const adaptive_limit_1 = __nccwpck_require__(9383);
-const sleep_1 = __nccwpck_require__(6972);
-const transport_1 = __nccwpck_require__(9646);
-/**
- * What an answer may weigh. A manifest: 4 MiB, the limit the distribution spec lets registries enforce; a
- * listing page (catalog, tags, referrers, Nexus components): 16 MiB; anything else: 16 MiB.
- */
-exports.ANSWER_LIMITS = { manifest: 4 * 1024 * 1024, page: 16 * 1024 * 1024, other: 16 * 1024 * 1024 };
-/** The whole answer of one request within this many idle timeouts (request-timeout): a trickle ends too. */
-exports.DEADLINE_TIMEOUTS = 3;
-class HttpError extends Error {
-    method;
-    url;
-    status;
-    constructor(method, url, status, detail) {
-        super(`${method} ${url} ${status === undefined ? 'failed' : `answered ${status}`}${detail ? `: ${detail}` : ''}`);
-        this.method = method;
-        this.url = url;
-        this.status = status;
-        this.name = 'HttpError';
-    }
-}
-exports.HttpError = HttpError;
-/** Something the client refuses to do (send credentials elsewhere, read past a bound): never retried. */
-class RefusedError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'RefusedError';
-    }
-}
-exports.RefusedError = RefusedError;
-const RETRY_STATUS = new Set([429, 500, 502, 503, 504]);
-/** What tells the adaptive limit to back off: the server refusing load (429, 503) or not answering in time. */
-function overload(res, error) {
-    if (error !== undefined)
-        return error instanceof HttpError && error.status !== undefined ? 'ok' : 'overload';
-    return res && (res.status === 429 || res.status === 503) ? 'overload' : 'ok';
-}
-const MAX_BACKOFF_MS = 30_000;
-class Http {
-    opts;
-    counts = {};
-    transport;
-    limiter;
-    bearer = new Map();
-    sleep;
-    constructor(opts) {
-        this.opts = opts;
-        this.transport = new transport_1.Transport({
-            maxSockets: opts.maxConcurrency ?? opts.concurrency,
-            timeoutMs: opts.timeoutMs,
-            userAgent: opts.userAgent,
-            ...(opts.caCert ? { ca: opts.caCert } : {}),
-            ...(opts.insecureSkipTlsVerify ? { insecureSkipTlsVerify: true } : {}),
-            ...(opts.env ? { env: opts.env } : {})
-        });
-        this.limiter = new adaptive_limit_1.AdaptiveLimiter({ initial: opts.concurrency, max: opts.maxConcurrency ?? opts.concurrency, adaptive: opts.maxConcurrency !== undefined });
-        this.sleep = opts.sleep ?? sleep_1.sleep;
-    }
-    /** Where the limit of requests in flight settled (concurrency: auto moves it). */
-    concurrency() {
-        return this.limiter.report();
-    }
-    async request(method, url, spec) {
-        const handles = spec.handles ?? [];
-        const retry = spec.retry ?? true;
-        let lastError = '';
-        for (let attempt = 0;; attempt++) {
-            let res;
-            try {
-                res = await this.limiter.run(() => this.send(method, url, spec), overload);
-                if (res.status === 401) {
-                    // A registry behind a token server answers 401 with a Bearer challenge: fetch a token (with the
-                    // credentials, or anonymously for a public registry), resend once.
-                    if (await this.authorizeBearer(res))
-                        res = await this.limiter.run(() => this.send(method, url, spec), overload);
-                }
-            }
-            catch (e) {
-                // The token server refusing the credentials is an answer, not a transient failure: repeating it only
-                // adds failed logins (and may lock the account).
-                if (e instanceof transport_1.TooLargeError)
-                    throw new RefusedError(`${method} ${url}: ${e.message}`);
-                // a stopped run: no retry, no backoff
-                if (this.opts.signal?.aborted)
-                    throw new RefusedError(`${method} ${url}: not answered before the run stopped`);
-                if (e instanceof RefusedError || (e instanceof HttpError && e.status !== undefined && !RETRY_STATUS.has(e.status)))
-                    throw e;
-                lastError = e.message;
-                if (!retry || attempt >= this.opts.retries)
-                    throw new HttpError(method, url, undefined, lastError);
-                await this.backoff(attempt, undefined, `${method} ${url}: ${lastError}`);
-                continue;
-            }
-            if ((res.status >= 200 && res.status < 300) || handles.includes(res.status))
-                return res;
-            if (retry && RETRY_STATUS.has(res.status) && attempt < this.opts.retries) {
-                await this.backoff(attempt, res.headers['retry-after'], `${method} ${url} answered ${res.status}`);
-                continue;
-            }
-            throw new HttpError(method, url, res.status, describeStatus(res));
-        }
-    }
-    hasCredentials() {
-        return this.opts.username !== '' || this.opts.password !== '';
-    }
-    /** Whether `url` is on an origin the credentials are for. */
-    isHome(url) {
-        return this.opts.home === undefined || this.opts.home.includes(url.origin);
-    }
-    async send(method, url, spec) {
-        this.counts[spec.kind] = (this.counts[spec.kind] ?? 0) + 1;
-        const headers = { ...spec.headers };
-        const target = new URL(url);
-        // A bearer token goes back only to the origin that asked for it; the password only home.
-        const token = this.bearer.get(target.origin);
-        if (headers.authorization) {
-            // set by the caller (the token request itself)
-        }
-        else if (token)
-            headers.authorization = `Bearer ${token}`;
-        else if (this.hasCredentials() && this.isHome(target))
-            headers.authorization = basic(this.opts.username, this.opts.password);
-        if (this.opts.signal?.aborted)
-            throw new RefusedError(`${method} ${url}: not sent, the run stopped`);
-        const limits = {
-            maxBytes: spec.maxBytes ?? exports.ANSWER_LIMITS.other,
-            deadlineMs: this.opts.timeoutMs * exports.DEADLINE_TIMEOUTS,
-            ...(this.opts.signal ? { signal: this.opts.signal } : {})
-        };
-        const t0 = this.opts.logRequests ? Date.now() : 0;
-        const r = await this.transport.request(method, url, headers, spec.body, limits);
-        if (this.opts.logRequests)
-            this.opts.log.debug(`${method} ${new URL(url).pathname} ${r.status} ${Date.now() - t0} ms`);
-        return { status: r.status, headers: r.headers, body: r.body, url };
-    }
-    async authorizeBearer(res) {
-        const challenge = parseBearerChallenge(String(res.headers['www-authenticate'] ?? ''));
-        if (!challenge)
-            return false;
-        let tokenUrl;
-        try {
-            tokenUrl = new URL(challenge.realm);
-        }
-        catch {
-            throw new HttpError('GET', res.url, 401, 'the Bearer challenge names a realm that is not a URL');
-        }
-        if (challenge.service)
-            tokenUrl.searchParams.set('service', challenge.service);
-        if (challenge.scope)
-            tokenUrl.searchParams.set('scope', challenge.scope);
-        const withCredentials = this.hasCredentials() && this.realmMayHaveCredentials(tokenUrl);
-        const r = await this.limiter.run(() => this.send('GET', tokenUrl.toString(), {
-            kind: 'auth token',
-            headers: { accept: 'application/json', ...(withCredentials ? { authorization: basic(this.opts.username, this.opts.password) } : {}) }
-        }));
-        if (r.status !== 200)
-            throw new HttpError('GET', tokenUrl.origin + tokenUrl.pathname, r.status, 'the token server refused the credentials');
-        const json = JSON.parse(r.body.toString('utf8'));
-        const token = json.token ?? json.access_token;
-        if (!token)
-            return false;
-        this.bearer.set(new URL(res.url).origin, token);
-        return true;
-    }
-    /**
-     * The credentials go to a token realm at home, or on another origin only over HTTPS to a host the user
-     * named in token-realm-hosts; any other realm stops the run naming it (a hostile server's challenge must
-     * not collect the password).
-     */
-    realmMayHaveCredentials(realm) {
-        if (this.isHome(realm))
-            return true;
-        const allowed = this.opts.tokenRealmHosts ?? [];
-        const named = allowed.includes(realm.host.toLowerCase()) || allowed.includes(realm.hostname.toLowerCase());
-        if (named && realm.protocol === 'https:')
-            return true;
-        const why = named ? 'only over HTTPS' : `only to a host named in token-realm-hosts (e.g. token-realm-hosts: ${realm.host})`;
-        throw new RefusedError(`the registry's token realm ${realm.origin}${realm.pathname} is on another origin (${realm.host}): the credentials go there ${why}`);
-    }
-    async backoff(attempt, retryAfter, why) {
-        const hinted = parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter);
-        const exp = Math.min(MAX_BACKOFF_MS, 500 * 2 ** attempt);
-        // Full jitter keeps parallel workers from retrying in lockstep.
-        const wait = hinted !== undefined ? Math.min(hinted, 120_000) : Math.round(exp / 2 + (Math.random() * exp) / 2);
-        this.opts.log.debug(`retry ${attempt + 1}/${this.opts.retries} in ${wait} ms: ${why}`);
-        this.counts['retries'] = (this.counts['retries'] ?? 0) + 1;
-        await this.sleep(wait);
-    }
-}
-exports.Http = Http;
-function basic(user, password) {
-    return 'Basic ' + Buffer.from(`${user}:${password}`).toString('base64');
-}
-/** A short, single-line description of an error answer; bodies are often empty on Nexus >= 3.30. */
-function describeStatus(res) {
-    const text = res.body.toString('utf8').trim();
-    if (!text)
-        return '';
-    try {
-        const j = JSON.parse(text);
-        if (j.errors?.length)
-            return j.errors.map(e => [e.code, e.message].filter(Boolean).join(' ')).join('; ');
-    }
-    catch {
-        // not JSON: fall through to the first line of the text
-    }
-    return (text.split('\n')[0] ?? '').slice(0, 200);
-}
-function parseRetryAfter(value) {
-    if (!value)
-        return undefined;
-    if (/^\d+$/.test(value.trim()))
-        return Number(value.trim()) * 1000;
-    const at = Date.parse(value);
-    return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
-}
-function parseBearerChallenge(header) {
-    const m = /^\s*Bearer\s+(.*)$/i.exec(header);
-    if (!m)
-        return undefined;
-    const params = {};
-    for (const p of (m[1] ?? '').matchAll(/(\w+)="([^"]*)"/g))
-        params[(p[1] ?? '').toLowerCase()] = p[2] ?? '';
-    if (!params.realm)
-        return undefined;
-    return { realm: params.realm, service: params.service, scope: params.scope };
-}
-
-
-/***/ }),
-
-/***/ 8422:
+/***/ 4389:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -11584,376 +10350,879 @@ exports.OUTPUTS = [
 
 /***/ }),
 
-/***/ 4255:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-// Shared inventory steps: group tags by digest, read the manifest graph (indexes to any depth, and the
-// subjects of referrers), then what decisions need from each digest once (config `created` where
-// src/policy/dates.ts says, blob sizes for the estimate).
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.MAX_INDEX_DEPTH = void 0;
-exports.cachingReader = cachingReader;
-exports.groupByDigest = groupByDigest;
-exports.readGraph = readGraph;
-exports.readIndexTree = readIndexTree;
-exports.checkedSubject = checkedSubject;
-exports.readManifestDetails = readManifestDetails;
-exports.readNeededDates = readNeededDates;
-const compare_1 = __nccwpck_require__(5344);
-const dates_1 = __nccwpck_require__(6931);
-const select_1 = __nccwpck_require__(6416);
-const referrers_1 = __nccwpck_require__(7898);
-const media_1 = __nccwpck_require__(6571);
-const concurrency_1 = __nccwpck_require__(1532);
-const digest_1 = __nccwpck_require__(2187);
-const names_1 = __nccwpck_require__(6455);
-/** Indexes nested deeper than this are refused (the image fails closed): no real build nests so deep. */
-exports.MAX_INDEX_DEPTH = 32;
-/**
- * A reader that reads each manifest (by digest) and each config at most once: manifests already fetched
- * by tag during the listing are remembered by digest, so a body crosses the network once.
- */
-function cachingReader(reader) {
-    const bodies = new Map();
-    const configs = new Map();
-    const once = (cache, key, read) => {
-        let p = cache.get(key);
-        if (!p) {
-            p = read();
-            cache.set(key, p);
-        }
-        return p;
-    };
-    return {
-        remember: body => void bodies.set(body.digest, Promise.resolve(body)),
-        // A digest has a colon, a tag cannot: only reads by digest are cached (a tag may move).
-        manifest: (name, ref) => (ref.includes(':') ? once(bodies, ref, () => reader.manifest(name, ref)) : reader.manifest(name, ref)),
-        referrers: reader.referrers ? (name, digest) => reader.referrers(name, digest) : undefined,
-        resolve: async (name, ref) => {
-            const body = ref.includes(':') ? await bodies.get(ref) : undefined;
-            return body ? { digest: body.digest, mediaType: body.mediaType } : reader.resolve(name, ref);
-        },
-        configCreated: (name, digest) => once(configs, digest, () => reader.configCreated(name, digest))
-    };
-}
-/** One record per digest with every tag on it (sorted); dates and details are filled in later. */
-function groupByDigest(tagged) {
-    const byDigest = new Map();
-    for (const t of tagged) {
-        const rec = byDigest.get(t.digest) ?? { digest: t.digest, mediaType: t.mediaType, tags: [], children: [] };
-        if (t.subject)
-            rec.subject = t.subject;
-        rec.tags.push(t.tag);
-        byDigest.set(t.digest, rec);
-    }
-    const out = [...byDigest.values()];
-    for (const r of out)
-        r.tags.sort();
-    return out.sort((a, b) => (0, compare_1.compareStrings)(a.digest, b.digest));
-}
-/**
- * Reads the image's manifest graph by digest (never by tag: on Nexus a read by tag marks it pulled):
- * every manifest that is or may be an index, to any depth, so `children` is known everywhere and every
- * untagged descendant is in `inv.untagged`; then each subject a referrer names that is not in the graph,
- * by digest: present ones join `inv.untagged`, absent ones are `inv.missingSubjects`. Throws on a failed
- * or missing read, so the caller fails the whole image closed.
- */
-async function readGraph(reader, inv, parallel) {
-    const nodes = new Map(inv.manifests.map(m => [m.digest, m]));
-    const untagged = await readIndexTree(reader, inv.name, inv.manifests, nodes, parallel);
-    // Referrers pushed without a tag (OCI 1.1), where the server offers the referrers API: asked once per
-    // manifest of the graph, and of each referrer found, so a tagged signature of an untagged SBOM follows
-    // the image the SBOM describes. The first "no such API" answer stops the asking.
-    const ask = reader.referrers?.bind(reader);
-    const first = [...nodes.keys()].sort();
-    // The first answer says whether there is an API at all; the rest go in parallel.
-    const probe = ask && first.length > 0 ? await ask(inv.name, first[0]) : undefined;
-    if (ask && probe) {
-        let level = first;
-        for (let depth = 1; level.length > 0 && depth <= exports.MAX_INDEX_DEPTH; depth++) {
-            const found = [];
-            const lists = await (0, concurrency_1.mapLimit)(level, parallel, d => (depth === 1 && d === first[0] ? Promise.resolve(probe) : ask(inv.name, d)));
-            for (const [i, subject] of level.entries()) {
-                for (const d of lists[i] ?? []) {
-                    if (nodes.has(d.digest))
-                        continue;
-                    const rec = {
-                        digest: d.digest,
-                        mediaType: d.mediaType ?? '',
-                        tags: [],
-                        children: [],
-                        subject,
-                        ...(d.artifactType ? { artifactType: d.artifactType } : {})
-                    };
-                    nodes.set(d.digest, rec);
-                    untagged.push(rec);
-                    found.push(rec);
-                }
-            }
-            level = found.map(r => r.digest);
-        }
-    }
-    // Subjects a referrer's fate depends on: of manifests whose every tag is a referrer tag, or that name
-    // an OCI subject. One not in the graph is read by digest before anyone calls the referrer an orphan.
-    const subjects = new Set();
-    for (const m of inv.manifests) {
-        for (const r of (0, referrers_1.referrerTagsOf)(m.tags) ?? [])
-            subjects.add(r.subject);
-        if (m.subject)
-            subjects.add(m.subject);
-    }
-    const unknown = [...subjects].filter(d => !nodes.has(d)).sort();
-    const heads = await (0, concurrency_1.mapLimit)(unknown, parallel, d => reader.resolve(inv.name, d));
-    const missing = [];
-    unknown.forEach((digest, i) => {
-        const head = heads[i];
-        // Only a 404 proves the subject gone; any answer with a body is a subject that exists.
-        if (head)
-            untagged.push({ digest, mediaType: head.mediaType, tags: [], children: [] });
-        else
-            missing.push(digest);
-    });
-    inv.untagged = untagged.sort((a, b) => (0, compare_1.compareStrings)(a.digest, b.digest));
-    inv.missingSubjects = missing;
-}
-/**
- * Reads, by digest, each of `roots` that is or may be an index, and every index below, to any depth: sets
- * each one's media type, size, subject and children, and returns the manifests met that `nodes` did not
- * hold (added to it). Only an index, or a child whose descriptor names no media type, is read. Throws on a
- * failed or missing read, and on nesting deeper than MAX_INDEX_DEPTH.
- */
-async function readIndexTree(reader, name, roots, nodes, parallel) {
-    const found = [];
-    let level = roots.filter(m => !m.mediaType || (0, media_1.isIndexType)(m.mediaType));
-    for (let depth = 1; level.length > 0; depth++) {
-        if (depth > exports.MAX_INDEX_DEPTH)
-            throw new Error(`indexes nested deeper than ${exports.MAX_INDEX_DEPTH} levels`);
-        const bodies = await (0, concurrency_1.mapLimit)(level, parallel, rec => mustRead(reader, name, rec.digest));
-        const next = [];
-        level.forEach((rec, i) => {
-            const body = bodies[i]; // one per record read
-            rec.mediaType = body.mediaType;
-            rec.manifestSize = body.size;
-            if (body.manifest.subject)
-                rec.subject = checkedSubject(rec.digest, body.manifest.subject);
-            if (!(0, media_1.isIndexType)(body.mediaType))
-                return;
-            rec.children = [...new Set(body.manifest.manifests.map(c => c.digest))];
-            for (const c of body.manifest.manifests) {
-                if (typeof c.digest !== 'string' || !(0, digest_1.isDigest)(c.digest))
-                    throw new Error(`index ${rec.digest} has a child without a well-formed digest`);
-                if (nodes.has(c.digest))
-                    continue;
-                const child = { digest: c.digest, mediaType: c.mediaType ?? '', tags: [], children: [] };
-                nodes.set(c.digest, child);
-                found.push(child);
-                // A descriptor says what the child is; only an index (or an unknown) has to be read.
-                if (!c.mediaType || (0, media_1.isIndexType)(c.mediaType))
-                    next.push(child);
-            }
-        });
-        level = next;
-    }
-    return found;
-}
-/** A subject is a digest; a manifest naming anything else fails its image (nothing is read by it). */
-function checkedSubject(digest, subject) {
-    if (typeof subject !== 'string' || !(0, digest_1.isDigest)(subject))
-        throw new Error(`manifest ${digest} names a subject off the digest grammar: ${(0, names_1.escapeName)(subject)}`);
-    return subject;
-}
-async function mustRead(reader, name, digest) {
-    const body = await reader.manifest(name, digest);
-    if (!body)
-        throw new Error(`manifest ${digest} of ${name} disappeared while reading`);
-    return body;
-}
-/**
- * Reads each manifest by digest (never by tag: on Nexus a read by tag marks it pulled) and fills in its
- * media type, size and children, then blobs and `created` as `opts` asks; an index's descendants (to any
- * depth) are read only when its `created` or (with `read`) its blobs are wanted: an index's blobs are its
- * image manifests', its `created` their newest. Never clears what an earlier call filled. Throws on a
- * failed read, so the caller can fail the whole image closed. Pass a cachingReader so calls over the
- * same image read nothing twice.
- */
-async function readManifestDetails(reader, name, records, parallel, opts = {}) {
-    const wanted = opts.created ?? new Set();
-    const blobs = opts.blobs ?? 'none';
-    const imageBlobs = (m) => [
-        ...m.layers.map(l => ({ digest: l.digest, size: l.size })),
-        ...(m.config ? [{ digest: m.config.digest, size: m.config.size }] : [])
-    ];
-    const createdOf = async (m) => (m.config ? reader.configCreated(name, m.config.digest) : undefined);
-    /** The image manifests below an index, each once. */
-    const leaves = async (body, depth, seen) => {
-        if (depth > exports.MAX_INDEX_DEPTH)
-            throw new Error(`indexes nested deeper than ${exports.MAX_INDEX_DEPTH} levels`);
-        const kids = body.manifest.manifests.map(c => c.digest).filter(d => !seen.has(d) && seen.add(d));
-        const bodies = await Promise.all(kids.map(d => mustRead(reader, name, d)));
-        const out = await Promise.all(bodies.map(k => ((0, media_1.isIndexType)(k.mediaType) ? leaves(k, depth + 1, seen) : Promise.resolve([k]))));
-        return out.flat();
-    };
-    await (0, concurrency_1.mapLimit)(records, parallel, async (rec) => {
-        const body = await mustRead(reader, name, rec.digest);
-        rec.mediaType = body.mediaType;
-        rec.manifestSize = body.size;
-        if (body.manifest.subject)
-            rec.subject = checkedSubject(rec.digest, body.manifest.subject);
-        const withCreated = wanted.has(rec.digest);
-        if ((0, media_1.isIndexType)(body.mediaType)) {
-            rec.children = [...new Set(body.manifest.manifests.map(c => c.digest))];
-            if (!withCreated && blobs !== 'read')
-                return;
-            const kids = await leaves(body, 1, new Set([rec.digest]));
-            if (blobs !== 'none')
-                rec.blobs = dedupe(kids.flatMap(k => imageBlobs(k.manifest)));
-            if (withCreated) {
-                const dates = (await Promise.all(kids.map(k => createdOf(k.manifest)))).filter((d) => d !== undefined);
-                rec.created = dates.length ? new Date(Math.max(...dates.map(d => d.getTime()))) : undefined;
-            }
-        }
-        else {
-            if (blobs !== 'none')
-                rec.blobs = imageBlobs(body.manifest);
-            if (withCreated)
-                rec.created = await createdOf(body.manifest);
-        }
-    });
-}
-/**
- * Reads config `created` (and an index's children's) only for the manifests whose date the plan needs
- * (src/policy/dates.ts); the reader's cache keeps anything read before from being read again.
- */
-async function readNeededDates(reader, inv, policy, parallel, blobs = 'none') {
-    // the policy of the rule that decides this image (rules may set older-than, age-basis, sort)
-    const created = (0, dates_1.createdNeeded)(inv.manifests, (0, select_1.policyFor)(policy, inv.name).policy, inv.untagged);
-    const dated = inv.manifests.filter(m => created.has(m.digest));
-    if (dated.length > 0)
-        await readManifestDetails(reader, inv.name, dated, parallel, { created, blobs });
-}
-function dedupe(blobs) {
-    const seen = new Map();
-    for (const b of blobs)
-        seen.set(b.digest, b);
-    return [...seen.values()];
-}
-
-
-/***/ }),
-
-/***/ 5625:
+/***/ 566:
 /***/ ((__unused_webpack_module, exports) => {
 
 
-// The logging seam: the action logs through @actions/core (groups, annotations), the CLI to stderr.
+// keep-references: image references in use (what Kubernetes, Compose or Helm pull), reduced to what they
+// name in the repositories a run cleans. Forms: name:tag, name@sha256:…, name:tag@sha256:…, each with or
+// without a registry host (a name's first part with a dot or a port, or localhost) and a
+// `/repository/<repo>/` prefix (Nexus's repository path).
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.unsteerable = unsteerable;
-exports.oneLine = oneLine;
-exports.consoleLogger = consoleLogger;
-/**
- * Text that cannot steer a workflow: a runner reads a line that starts (after blanks) with `::` as a
- * command, and server text may hold one (`::add-mask::`, `::stop-commands::`) or a line break before one.
- * Each such line is shown behind `» `; nothing else changes.
- */
-function unsteerable(text) {
-    return text.replace(/^([ \t]*)::/gm, '$1» ::');
-}
-/** One log message, one line: breaks inside it (server text) are shown as `⏎`, then unsteerable. */
-function oneLine(message) {
-    return unsteerable(message.replace(/\r\n|\r|\n/g, ' ⏎ '));
-}
-/** Plain console logger for the CLI and scripts: everything on stderr so stdout stays the report. */
-function consoleLogger(verbose = false) {
-    const say = (prefix, m) => process.stderr.write(oneLine(`${prefix}${m}`) + '\n');
+exports.parseReference = parseReference;
+exports.referenceNames = referenceNames;
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
+// Docker's reference grammar, loosely: lower-case path components; a tag of word characters, . and -.
+const NAME = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
+const TAG = /^[\w][\w.-]{0,127}$/;
+/** One reference, or a reason it is not one. */
+function parseReference(text) {
+    let rest = text.trim();
+    let digest;
+    const at = rest.indexOf('@');
+    if (at >= 0) {
+        digest = rest.slice(at + 1);
+        rest = rest.slice(0, at);
+        if (!DIGEST.test(digest))
+            return 'a digest of the form sha256:<64 hex digits>';
+    }
+    const parts = rest.split('/');
+    // A first part with a dot or a port, or localhost, is a registry host (Docker's rule).
+    if (parts.length > 1 && /[.:]|^localhost$/.test(parts[0] ?? ''))
+        parts.shift();
+    let repository;
+    if (parts[0] === 'repository' && parts.length > 2) {
+        repository = parts[1];
+        parts.splice(0, 2);
+    }
+    let path = parts.join('/');
+    let tag;
+    const colon = path.lastIndexOf(':');
+    if (colon >= 0) {
+        tag = path.slice(colon + 1);
+        path = path.slice(0, colon);
+        if (!TAG.test(tag))
+            return 'a tag of letters, digits, _ . and - (at most 128)';
+    }
+    if (!NAME.test(path))
+        return 'an image name in lower case (path parts of letters, digits, . _ -)';
+    if (tag === undefined && digest === undefined)
+        return 'name:tag, name@sha256:… or name:tag@sha256:…';
     return {
-        debug: m => {
-            if (verbose)
-                say('debug: ', m);
-        },
-        info: m => void say('', m),
-        warning: m => void say('warning: ', m),
-        error: m => void say('error: ', m),
-        group: async (name, fn) => {
-            say('== ', name);
-            return fn();
-        }
+        text: text.trim(),
+        ...(repository !== undefined ? { repository } : {}),
+        name: path,
+        ...(tag !== undefined ? { tag } : {}),
+        ...(digest ? { digest } : {})
     };
 }
+/**
+ * The names a reference may mean in `repository`: its path; and where the path starts with that
+ * repository's name (Nexus 3.83+ path routing, `host/<repo>/<image>`), the path without it.
+ */
+function referenceNames(ref, repository) {
+    if (ref.repository !== undefined)
+        return ref.repository === repository ? [ref.name] : [];
+    const names = [ref.name];
+    if (ref.name.startsWith(`${repository}/`))
+        names.push(ref.name.slice(repository.length + 1));
+    return names;
+}
 
 
 /***/ }),
 
-/***/ 8820:
+/***/ 5413:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
-// Keeps the heap near what the run really holds. Going image by image, a run holds little (about 20 MB
-// at 100k tags), but its per-image objects outlive a few scavenges and land in V8's old generation, which
-// V8 collects lazily while allocation is fast: measured, the heap reached 95 MB used (peak RSS 190 MB) with
-// 20 MB live. A full collection between images once the heap has doubled since the last one keeps the
-// peak flat at a few milliseconds per collection. `gc` is reached the way Jest's --logHeapUsage does.
+// The `rules` input (or `rules-file`): YAML, a list of rules, each with `images` and any of the policy
+// inputs it may set. Every error names the rule (its index and images), the field and the line.
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.collectIfHeapGrew = collectIfHeapGrew;
-const node_v8_1 = __nccwpck_require__(8877);
-const node_vm_1 = __nccwpck_require__(714);
-const FLOOR = 32 * 1024 * 1024;
-let gc;
-let threshold = FLOOR;
-function exposeGc() {
+exports.RULE_FIELDS = void 0;
+exports.parseRules = parseRules;
+// Loaded on first use: most runs have no rules, and evaluating yaml is about a sixth of the CLI's start-up.
+let loaded;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const yaml = () => (loaded ??= __nccwpck_require__(8815));
+exports.RULE_FIELDS = [
+    'images',
+    'exclude-images',
+    'keep',
+    'keep-other',
+    'keep-per',
+    'keep-lines',
+    'older-than',
+    'age-basis',
+    'sort',
+    'tags',
+    'keep-tags',
+    'delete-tags'
+];
+const LIST_FIELDS = new Set(['images', 'exclude-images', 'tags', 'keep-tags', 'delete-tags']);
+/** A list field as the input's own form: a YAML list becomes lines, a string stays as written (comma form). */
+function scalarText(value) {
+    return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined;
+}
+function fieldText(node, list) {
+    if (yaml().isScalar(node))
+        return scalarText(node.value);
+    if (!list || !yaml().isSeq(node))
+        return undefined;
+    const items = node.items.map(i => (yaml().isScalar(i) ? scalarText(i.value) : undefined));
+    return items.every(i => i !== undefined) ? items.join('\n') : undefined;
+}
+function parseRules(text, p) {
+    const lines = new (yaml().LineCounter)();
+    const doc = yaml().parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
+    const lineOf = (node) => lines.linePos(node?.range?.[0] ?? 0).line;
+    const first = doc.errors[0];
+    if (first) {
+        const line = lines.linePos(first.pos[0]).line;
+        throw p.error(`line ${line}`, text.split('\n')[line - 1]?.trim() ?? '', `YAML: ${first.message.split('\n')[0] ?? ''}`);
+    }
+    const root = doc.contents;
+    if (root === null || (yaml().isScalar(root) && root.value === null))
+        return [];
+    if (!yaml().isSeq(root))
+        throw p.error(`line ${lineOf(root)}`, String(doc.toJS()).slice(0, 60), 'a YAML list of rules (- images: …)');
+    return root.items.map((item, i) => {
+        const index = i + 1;
+        const node = item;
+        if (!yaml().isMap(node))
+            throw p.error(`rule ${index}, line ${lineOf(node)}`, String(yaml().isScalar(node) ? node.value : ''), 'a map of fields (images, keep, …)');
+        const values = new Map();
+        for (const pair of node.items) {
+            const key = yaml().isScalar(pair.key) ? String(pair.key.value) : '';
+            const line = lineOf(pair.key);
+            if (!exports.RULE_FIELDS.includes(key)) {
+                throw p.error(`rule ${index}, line ${line}`, key, `one of the fields ${exports.RULE_FIELDS.join(', ')}`);
+            }
+            const value = fieldText(pair.value, LIST_FIELDS.has(key));
+            if (value === undefined)
+                throw p.error(`rule ${index}, line ${line}, field ${key}`, '', LIST_FIELDS.has(key) ? 'a list or a comma-separated string' : 'a value');
+            values.set(key, { text: value, line });
+        }
+        const images = values.get('images');
+        const label = images ? `rule ${index} (images: ${images.text.split('\n').join(', ')})` : `rule ${index}`;
+        if (!images)
+            throw p.error(`${label}, line ${lineOf(node)}`, '', 'an images field: the globs of the images the rule is for');
+        // Each field through the validator of the input of the same name, its error placed in the rule.
+        const field = (key, parse) => {
+            const v = values.get(key);
+            if (!v)
+                return undefined;
+            try {
+                return parse(v.text);
+            }
+            catch (e) {
+                throw p.within(`${label}, line ${v.line}, field ${key}`, e);
+            }
+        };
+        const set = {};
+        const assign = (k, v) => {
+            if (v !== undefined)
+                set[k] = v;
+        };
+        assign('keep', field('keep', t => p.wholeNumber(t, 'keep', 1, 100_000)));
+        assign('keepOther', field('keep-other', t => p.wholeNumber(t, 'keep-other', 1, 100_000)));
+        assign('keepPer', field('keep-per', t => p.oneOf(t, 'keep-per', ['none', 'major', 'minor'])));
+        assign('keepLines', field('keep-lines', t => p.wholeNumber(t, 'keep-lines', 1, 10_000)));
+        assign('olderThan', field('older-than', t => p.olderThan(t, 'older-than')));
+        assign('ageBasis', field('age-basis', t => p.oneOf(t, 'age-basis', ['pushed', 'created', 'last-pulled'])));
+        assign('sort', field('sort', t => p.oneOf(t, 'sort', ['semver', 'date'])));
+        assign('tags', field('tags', t => p.globs(t, 'tags')));
+        assign('keepTags', field('keep-tags', t => p.globs(t, 'keep-tags')));
+        assign('deleteTags', field('delete-tags', t => p.globs(t, 'delete-tags')));
+        const imageGlobs = field('images', t => p.globs(t, 'images')) ?? [];
+        if (imageGlobs.length === 0)
+            throw p.error(`${label}, line ${images.line}, field images`, images.text, 'one or more globs');
+        return { index, images: imageGlobs, excludeImages: field('exclude-images', t => p.globs(t, 'exclude-images')) ?? [], set };
+    });
+}
+
+
+/***/ }),
+
+/***/ 3334:
+/***/ ((__unused_webpack_module, exports) => {
+
+
+// shard K/N: which images a run takes. The partition is a stable hash of `repository/name` (FNV-1a, 32 bit,
+// over its UTF-8 bytes), modulo N, plus one: the same on every machine and every version of this tool, so
+// the jobs of a matrix split the images between them without talking to each other.
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.fnv1a32 = fnv1a32;
+exports.shardOf = shardOf;
+exports.parseShard = parseShard;
+/** FNV-1a, 32 bit, over the UTF-8 bytes of `text`. */
+function fnv1a32(text) {
+    let h = 0x811c9dc5;
+    for (const byte of Buffer.from(text, 'utf8')) {
+        h ^= byte;
+        h = Math.imul(h, 0x01000193) >>> 0;
+    }
+    return h;
+}
+/** The shard (1..count) of an image. Do not change: shards of different versions must agree. */
+function shardOf(repository, name, count) {
+    return (fnv1a32(`${repository}/${name}`) % count) + 1;
+}
+/** `K/N` with 1 <= K <= N, or a reason it is not. */
+function parseShard(text) {
+    const m = /^(\d+)\/(\d+)$/.exec(text.trim());
+    if (!m)
+        return 'K/N, such as 2/4 (this job takes shard K of N)';
+    const index = Number(m[1]);
+    const count = Number(m[2]);
+    if (count < 1 || count > 1000)
+        return 'K/N with N from 1 to 1000';
+    if (index < 1 || index > count)
+        return `K/N with K from 1 to N (here 1 to ${count})`;
+    return { index, count };
+}
+
+
+/***/ }),
+
+/***/ 9142:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+// How many requests are in flight: fixed, or adaptive (`concurrency: auto`), in the way of the adaptive
+// limiters of service meshes (AIMD on a latency gradient, with probes judged by throughput). Each window
+// (two rounds of the limit, counting only requests started under it) compares its median latency with the
+// lowest seen: grown to twice that, down by a fifth. Otherwise, when every slot was busy, a probe one step
+// up; if the next window answers no more requests per second, the probe is taken back and a fifth more
+// (the latency was the load: a queue at the server). A 429, 503 or timeout halves it at once (once per
+// window). Until the first back-off it doubles while the latency stays flat (TCP's slow start). Never above
+// the ceiling, never below 1: a Nexus that slows down under load sees fewer requests.
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.AdaptiveLimiter = void 0;
+const concurrency_1 = __nccwpck_require__(3731);
+const GROWTH = 2; // a window median this many times the unloaded latency means a queue is building
+const FLAT = 1.3; // within this factor the latency is flat: room for more
+class AdaptiveLimiter {
+    opts;
+    slots;
+    peak;
+    baseline = Number.POSITIVE_INFINITY;
+    window = [];
+    windowStart = 0;
+    /** When the limit last changed: a request started before it says nothing about the new limit. */
+    changedAt = Number.NEGATIVE_INFINITY;
+    /** Completions per ms of the last window, and whether the limit was raised before it. */
+    lastRate = 0;
+    raisedFrom;
+    saturated = false;
+    droppedThisWindow = false;
+    backoffs = 0;
+    /** Like TCP's slow start: double while there is headroom, until the first sign of trouble. */
+    slowStart = true;
+    min;
+    now;
+    constructor(opts) {
+        this.opts = opts;
+        this.min = Math.max(1, opts.min ?? 1);
+        this.slots = new concurrency_1.Limiter(Math.max(this.min, Math.min(opts.initial, opts.max)));
+        this.peak = this.slots.size;
+        this.now = opts.now ?? (() => performance.now());
+    }
+    get limit() {
+        return this.slots.size;
+    }
+    report() {
+        return {
+            adaptive: this.opts.adaptive,
+            settled: this.slots.size,
+            peak: this.peak,
+            ceiling: this.opts.adaptive ? this.opts.max : this.slots.size,
+            backoffs: this.backoffs
+        };
+    }
+    /** Runs `fn` within the limit; `outcome` says whether its answer was an overload (429, 503, timeout). */
+    run(fn, outcome = () => 'ok') {
+        return this.slots.run(async () => {
+            // every slot in use (this one included): the limit, not the caller, sets the pace
+            if (this.slots.full)
+                this.saturated = true;
+            const t0 = this.now();
+            let result;
+            let error;
+            try {
+                result = await fn();
+                return result;
+            }
+            catch (e) {
+                error = e;
+                throw e;
+            }
+            finally {
+                this.record(this.now() - t0, outcome(result, error));
+            }
+        });
+    }
+    backOff(n) {
+        this.backoffs++;
+        this.slowStart = false;
+        this.setLimit(n);
+    }
+    setLimit(n) {
+        const size = Math.max(this.min, Math.min(this.opts.max, n));
+        if (size !== this.slots.size)
+            this.changedAt = this.now();
+        this.slots.resize(size);
+        this.peak = Math.max(this.peak, this.slots.size);
+    }
+    record(ms, outcome) {
+        if (!this.opts.adaptive)
+            return;
+        if (outcome === 'overload') {
+            if (!this.droppedThisWindow) {
+                this.backOff(Math.floor(this.slots.size / 2));
+                this.droppedThisWindow = true;
+            }
+            return;
+        }
+        const at = this.now();
+        if (at - ms < this.changedAt)
+            return;
+        if (this.window.length === 0)
+            this.windowStart = at - ms;
+        this.window.push(ms);
+        // two rounds of the limit: enough answers that the rate of one window can be told from the last's
+        if (this.window.length < Math.max(8, 2 * this.slots.size))
+            return;
+        const sorted = [...this.window].sort((a, b) => a - b);
+        const median = sorted[Math.floor(sorted.length / 2)] ?? ms;
+        const rate = this.window.length / Math.max(1, at - this.windowStart);
+        this.baseline = Math.min(this.baseline, median);
+        const raisedFrom = this.raisedFrom;
+        this.raisedFrom = undefined;
+        if (this.droppedThisWindow) {
+            // the window that saw an overload does not also count as headroom
+        }
+        else if (median > this.baseline * GROWTH) {
+            this.backOff(Math.floor(this.slots.size * 0.8));
+        }
+        else if (raisedFrom !== undefined && rate < this.lastRate * 1.05) {
+            // More in flight bought no more answers per second: the latency grew with the load (a queue at the
+            // server). Go back below where it was.
+            this.backOff(Math.floor(raisedFrom * (this.slowStart ? 1 : 0.8)));
+        }
+        else if (this.saturated && this.slots.size < this.opts.max) {
+            // A probe: one step up, judged by the next window's rate. Doubling only while the latency is flat and
+            // nothing has gone wrong yet. (At the ceiling there is nothing to raise, and no raise to judge.)
+            this.raisedFrom = this.slots.size;
+            const double = this.slowStart && median <= this.baseline * FLAT;
+            this.setLimit(double ? this.slots.size * 2 : this.slots.size + Math.max(1, Math.floor(this.slots.size / 8)));
+        }
+        this.lastRate = rate;
+        // The unloaded latency may rise for good (a slower path): follow it slowly, so one quiet moment
+        // does not make every later window look overloaded.
+        if (median > this.baseline)
+            this.baseline += (median - this.baseline) * 0.02;
+        this.window = [];
+        this.saturated = this.slots.full;
+        this.droppedThisWindow = false;
+    }
+}
+exports.AdaptiveLimiter = AdaptiveLimiter;
+
+
+/***/ }),
+
+/***/ 8694:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+// The HTTP edge: credentials (basic, and the registry Bearer challenge), timeouts, bounded retries with
+// jittered backoff that honours Retry-After, a concurrency bound, and request counting by kind.
+// Credentials are attached here and nowhere else; errors carry method, URL and status, never headers.
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.Http = exports.RefusedError = exports.HttpError = exports.DEADLINE_TIMEOUTS = exports.ANSWER_LIMITS = void 0;
+exports.parseRetryAfter = parseRetryAfter;
+exports.parseBearerChallenge = parseBearerChallenge;
+const adaptive_limit_1 = __nccwpck_require__(9142);
+const sleep_1 = __nccwpck_require__(7783);
+const transport_1 = __nccwpck_require__(1517);
+/**
+ * What an answer may weigh. A manifest: 4 MiB, the limit the distribution spec lets registries enforce; a
+ * listing page (catalog, tags, referrers, Nexus components): 16 MiB; anything else: 16 MiB.
+ */
+exports.ANSWER_LIMITS = { manifest: 4 * 1024 * 1024, page: 16 * 1024 * 1024, other: 16 * 1024 * 1024 };
+/** The whole answer of one request within this many idle timeouts (request-timeout): a trickle ends too. */
+exports.DEADLINE_TIMEOUTS = 3;
+class HttpError extends Error {
+    method;
+    url;
+    status;
+    constructor(method, url, status, detail) {
+        super(`${method} ${url} ${status === undefined ? 'failed' : `answered ${status}`}${detail ? `: ${detail}` : ''}`);
+        this.method = method;
+        this.url = url;
+        this.status = status;
+        this.name = 'HttpError';
+    }
+}
+exports.HttpError = HttpError;
+/** Something the client refuses to do (send credentials elsewhere, read past a bound): never retried. */
+class RefusedError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'RefusedError';
+    }
+}
+exports.RefusedError = RefusedError;
+const RETRY_STATUS = new Set([429, 500, 502, 503, 504]);
+/** What tells the adaptive limit to back off: the server refusing load (429, 503) or not answering in time. */
+function overload(res, error) {
+    if (error !== undefined)
+        return error instanceof HttpError && error.status !== undefined ? 'ok' : 'overload';
+    return res && (res.status === 429 || res.status === 503) ? 'overload' : 'ok';
+}
+const MAX_BACKOFF_MS = 30_000;
+class Http {
+    opts;
+    counts = {};
+    transport;
+    limiter;
+    bearer = new Map();
+    sleep;
+    constructor(opts) {
+        this.opts = opts;
+        this.transport = new transport_1.Transport({
+            maxSockets: opts.maxConcurrency ?? opts.concurrency,
+            timeoutMs: opts.timeoutMs,
+            userAgent: opts.userAgent,
+            ...(opts.caCert ? { ca: opts.caCert } : {}),
+            ...(opts.insecureSkipTlsVerify ? { insecureSkipTlsVerify: true } : {}),
+            ...(opts.env ? { env: opts.env } : {})
+        });
+        this.limiter = new adaptive_limit_1.AdaptiveLimiter({ initial: opts.concurrency, max: opts.maxConcurrency ?? opts.concurrency, adaptive: opts.maxConcurrency !== undefined });
+        this.sleep = opts.sleep ?? sleep_1.sleep;
+    }
+    /** Where the limit of requests in flight settled (concurrency: auto moves it). */
+    concurrency() {
+        return this.limiter.report();
+    }
+    async request(method, url, spec) {
+        const handles = spec.handles ?? [];
+        const retry = spec.retry ?? true;
+        let lastError = '';
+        for (let attempt = 0;; attempt++) {
+            let res;
+            try {
+                res = await this.limiter.run(() => this.send(method, url, spec), overload);
+                if (res.status === 401) {
+                    // A registry behind a token server answers 401 with a Bearer challenge: fetch a token (with the
+                    // credentials, or anonymously for a public registry), resend once.
+                    if (await this.authorizeBearer(res))
+                        res = await this.limiter.run(() => this.send(method, url, spec), overload);
+                }
+            }
+            catch (e) {
+                // The token server refusing the credentials is an answer, not a transient failure: repeating it only
+                // adds failed logins (and may lock the account).
+                if (e instanceof transport_1.TooLargeError)
+                    throw new RefusedError(`${method} ${url}: ${e.message}`);
+                // a stopped run: no retry, no backoff
+                if (this.opts.signal?.aborted)
+                    throw new RefusedError(`${method} ${url}: not answered before the run stopped`);
+                if (e instanceof RefusedError || (e instanceof HttpError && e.status !== undefined && !RETRY_STATUS.has(e.status)))
+                    throw e;
+                lastError = e.message;
+                if (!retry || attempt >= this.opts.retries)
+                    throw new HttpError(method, url, undefined, lastError);
+                await this.backoff(attempt, undefined, `${method} ${url}: ${lastError}`);
+                continue;
+            }
+            if ((res.status >= 200 && res.status < 300) || handles.includes(res.status))
+                return res;
+            if (retry && RETRY_STATUS.has(res.status) && attempt < this.opts.retries) {
+                await this.backoff(attempt, res.headers['retry-after'], `${method} ${url} answered ${res.status}`);
+                continue;
+            }
+            throw new HttpError(method, url, res.status, describeStatus(res));
+        }
+    }
+    hasCredentials() {
+        return this.opts.username !== '' || this.opts.password !== '';
+    }
+    /** Whether `url` is on an origin the credentials are for. */
+    isHome(url) {
+        return this.opts.home === undefined || this.opts.home.includes(url.origin);
+    }
+    async send(method, url, spec) {
+        this.counts[spec.kind] = (this.counts[spec.kind] ?? 0) + 1;
+        const headers = { ...spec.headers };
+        const target = new URL(url);
+        // A bearer token goes back only to the origin that asked for it; the password only home.
+        const token = this.bearer.get(target.origin);
+        if (headers.authorization) {
+            // set by the caller (the token request itself)
+        }
+        else if (token)
+            headers.authorization = `Bearer ${token}`;
+        else if (this.hasCredentials() && this.isHome(target))
+            headers.authorization = basic(this.opts.username, this.opts.password);
+        if (this.opts.signal?.aborted)
+            throw new RefusedError(`${method} ${url}: not sent, the run stopped`);
+        const limits = {
+            maxBytes: spec.maxBytes ?? exports.ANSWER_LIMITS.other,
+            deadlineMs: this.opts.timeoutMs * exports.DEADLINE_TIMEOUTS,
+            ...(this.opts.signal ? { signal: this.opts.signal } : {})
+        };
+        const t0 = this.opts.logRequests ? Date.now() : 0;
+        const r = await this.transport.request(method, url, headers, spec.body, limits);
+        if (this.opts.logRequests)
+            this.opts.log.debug(`${method} ${new URL(url).pathname} ${r.status} ${Date.now() - t0} ms`);
+        return { status: r.status, headers: r.headers, body: r.body, url };
+    }
+    async authorizeBearer(res) {
+        const challenge = parseBearerChallenge(String(res.headers['www-authenticate'] ?? ''));
+        if (!challenge)
+            return false;
+        let tokenUrl;
+        try {
+            tokenUrl = new URL(challenge.realm);
+        }
+        catch {
+            throw new HttpError('GET', res.url, 401, 'the Bearer challenge names a realm that is not a URL');
+        }
+        if (challenge.service)
+            tokenUrl.searchParams.set('service', challenge.service);
+        if (challenge.scope)
+            tokenUrl.searchParams.set('scope', challenge.scope);
+        const withCredentials = this.hasCredentials() && this.realmMayHaveCredentials(tokenUrl);
+        const r = await this.limiter.run(() => this.send('GET', tokenUrl.toString(), {
+            kind: 'auth token',
+            headers: { accept: 'application/json', ...(withCredentials ? { authorization: basic(this.opts.username, this.opts.password) } : {}) }
+        }));
+        if (r.status !== 200)
+            throw new HttpError('GET', tokenUrl.origin + tokenUrl.pathname, r.status, 'the token server refused the credentials');
+        const json = JSON.parse(r.body.toString('utf8'));
+        const token = json.token ?? json.access_token;
+        if (!token)
+            return false;
+        this.bearer.set(new URL(res.url).origin, token);
+        return true;
+    }
+    /**
+     * The credentials go to a token realm at home, or on another origin only over HTTPS to a host the user
+     * named in token-realm-hosts; any other realm stops the run naming it (a hostile server's challenge must
+     * not collect the password).
+     */
+    realmMayHaveCredentials(realm) {
+        if (this.isHome(realm))
+            return true;
+        const allowed = this.opts.tokenRealmHosts ?? [];
+        const named = allowed.includes(realm.host.toLowerCase()) || allowed.includes(realm.hostname.toLowerCase());
+        if (named && realm.protocol === 'https:')
+            return true;
+        const why = named ? 'only over HTTPS' : `only to a host named in token-realm-hosts (e.g. token-realm-hosts: ${realm.host})`;
+        throw new RefusedError(`the registry's token realm ${realm.origin}${realm.pathname} is on another origin (${realm.host}): the credentials go there ${why}`);
+    }
+    async backoff(attempt, retryAfter, why) {
+        const hinted = parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter);
+        const exp = Math.min(MAX_BACKOFF_MS, 500 * 2 ** attempt);
+        // Full jitter keeps parallel workers from retrying in lockstep.
+        const wait = hinted !== undefined ? Math.min(hinted, 120_000) : Math.round(exp / 2 + (Math.random() * exp) / 2);
+        this.opts.log.debug(`retry ${attempt + 1}/${this.opts.retries} in ${wait} ms: ${why}`);
+        this.counts['retries'] = (this.counts['retries'] ?? 0) + 1;
+        await this.sleep(wait);
+    }
+}
+exports.Http = Http;
+function basic(user, password) {
+    return 'Basic ' + Buffer.from(`${user}:${password}`).toString('base64');
+}
+/** A short, single-line description of an error answer; bodies are often empty on Nexus >= 3.30. */
+function describeStatus(res) {
+    const text = res.body.toString('utf8').trim();
+    if (!text)
+        return '';
     try {
-        (0, node_v8_1.setFlagsFromString)('--expose-gc');
-        return (0, node_vm_1.runInNewContext)('gc');
+        const j = JSON.parse(text);
+        if (j.errors?.length)
+            return j.errors.map(e => [e.code, e.message].filter(Boolean).join(' ')).join('; ');
     }
     catch {
-        return null; // not available: V8 collects on its own, only later
+        // not JSON: fall through to the first line of the text
     }
-    finally {
-        (0, node_v8_1.setFlagsFromString)('--no-expose-gc');
-    }
+    return (text.split('\n')[0] ?? '').slice(0, 200);
 }
-/** Called between images: collects when the heap has grown past twice what survived the last collection. */
-function collectIfHeapGrew() {
-    if (gc === undefined)
-        gc = exposeGc();
-    if (!gc || (0, node_v8_1.getHeapStatistics)().used_heap_size < threshold)
-        return;
-    gc();
-    threshold = Math.max(FLOOR, 2 * (0, node_v8_1.getHeapStatistics)().used_heap_size);
+function parseRetryAfter(value) {
+    if (!value)
+        return undefined;
+    if (/^\d+$/.test(value.trim()))
+        return Number(value.trim()) * 1000;
+    const at = Date.parse(value);
+    return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+function parseBearerChallenge(header) {
+    const m = /^\s*Bearer\s+(.*)$/i.exec(header);
+    if (!m)
+        return undefined;
+    const params = {};
+    for (const p of (m[1] ?? '').matchAll(/(\w+)="([^"]*)"/g))
+        params[(p[1] ?? '').toLowerCase()] = p[2] ?? '';
+    if (!params.realm)
+        return undefined;
+    return { realm: params.realm, service: params.service, scope: params.scope };
 }
 
 
 /***/ }),
 
-/***/ 3043:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+/***/ 1517:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
 
+// The wire under src/http/http.ts: node's http and https with keep-alive agents, the proxy variables every CI
+// runner sets (HTTPS_PROXY, HTTP_PROXY, NO_PROXY, as @actions/http-client reads them), redirects, and a
+// socket timeout that frees its slot. Thinner than @actions/http-client (measured ~50 µs less CPU per
+// request, and no bundled undici to load at start-up: about 40 ms of a CLI's start).
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.runMerged = runMerged;
-// merge-reports, for both doors: the shards' JSON reports, joined (with reclaim-only) by this job's own
-// reclaim step, as one report of the whole run. Without reclaim-only nothing is asked of any server.
-const config_1 = __nccwpck_require__(2973);
-const merge_1 = __nccwpck_require__(3278);
-const streamed_run_1 = __nccwpck_require__(1370);
-async function runMerged(cfg, deps) {
-    let files;
-    try {
-        files = (0, merge_1.expandReportGlobs)(cfg.mergeReports);
+exports.Transport = exports.TooLargeError = void 0;
+exports.proxyFor = proxyFor;
+const http = __importStar(__nccwpck_require__(7067));
+const https = __importStar(__nccwpck_require__(4708));
+const tls = __importStar(__nccwpck_require__(1692));
+/** An answer past its size bound: refused, not retried (a hostile or broken server would send it again). */
+class TooLargeError extends Error {
+    maxBytes;
+    constructor(maxBytes) {
+        super(`the answer is larger than ${maxBytes} bytes: refused`);
+        this.maxBytes = maxBytes;
+        this.name = 'TooLargeError';
     }
-    catch (e) {
-        // A glob that matches nothing is bad input (exit 2), never an empty merge.
-        if (e instanceof merge_1.NoReportMatched)
-            throw new config_1.ConfigError('merge-reports', e.glob, 'globs that each match at least one report file');
-        throw e;
-    }
-    deps.log.info(`merge-reports: ${files.length} report(s): ${files.join(', ')}`);
-    const reports = files.map(merge_1.readReportFile);
-    if (!cfg.reclaimOnly)
-        return (0, merge_1.mergeReports)(reports);
-    const own = await (0, streamed_run_1.runStreamed)(cfg, deps, false);
-    return (0, merge_1.mergeReports)(reports, own.report.summary);
 }
+exports.TooLargeError = TooLargeError;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const MAX_REDIRECTS = 10;
+/**
+ * The proxy for a URL, as @actions/http-client decides it: `https_proxy`/`HTTPS_PROXY` for https,
+ * `http_proxy`/`HTTP_PROXY` for http; none for loopback hosts or hosts NO_PROXY names (`*`, a host, a
+ * domain suffix with or without a leading dot, optionally with a port).
+ */
+function proxyFor(url, env = process.env) {
+    const https = url.protocol === 'https:';
+    const names = https ? ['https_proxy', 'HTTPS_PROXY'] : ['http_proxy', 'HTTP_PROXY'];
+    const name = names.find(n => env[n]);
+    const value = name ? env[name] : undefined;
+    if (!name || !value || bypassed(url, env))
+        return undefined;
+    try {
+        // `proxy.corp:3128` would parse as a URL of scheme `proxy.corp:`: without `scheme://` it is host:port
+        return new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}`);
+    }
+    catch {
+        // the value may hold the proxy's password: named, not shown
+        throw new Error(`${name} is not a proxy URL (expected http://host:port or http://user:password@host:port)`);
+    }
+}
+function bypassed(url, env) {
+    const host = url.hostname.toUpperCase();
+    if (host === 'LOCALHOST' || host.startsWith('127.') || host === '[::1]' || host === '[0:0:0:0:0:0:0:1]')
+        return true;
+    const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+    const names = [host, `${host}:${port}`];
+    const list = (env['no_proxy'] || env['NO_PROXY'] || '').split(',');
+    return list
+        .map(x => x.trim().toUpperCase())
+        .filter(x => x !== '')
+        .some(item => item === '*' || names.some(n => n === item || n.endsWith(item.startsWith('.') ? item : `.${item}`)));
+}
+function proxyAuthorization(proxy) {
+    if (!proxy.username && !proxy.password)
+        return undefined;
+    const user = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`;
+    return 'Basic ' + Buffer.from(user).toString('base64');
+}
+/**
+ * HTTPS through a proxy: each new socket is a CONNECT tunnel, then TLS to the target inside it. The agent
+ * pools the TLS sockets like any https.Agent, so keep-alive holds through the proxy too.
+ */
+class TunnelAgent extends https.Agent {
+    proxy;
+    constructor(proxy, options) {
+        super(options);
+        this.proxy = proxy;
+    }
+    createConnection(options, done) {
+        const target = `${options.host ?? ''}:${options.port ?? 443}`;
+        const auth = proxyAuthorization(this.proxy);
+        const via = this.proxy.protocol === 'https:' ? https : http;
+        const connect = via.request({
+            host: this.proxy.hostname,
+            port: this.proxy.port || (this.proxy.protocol === 'https:' ? 443 : 80),
+            method: 'CONNECT',
+            path: target,
+            headers: { host: target, ...(auth ? { 'proxy-authorization': auth } : {}) },
+            agent: false,
+            ...(this.proxy.protocol === 'https:' ? tlsOptions(options) : {})
+        });
+        connect.once('connect', (res, socket) => {
+            if (res.statusCode !== 200) {
+                socket.destroy();
+                done(new Error(`proxy ${this.proxy.host} refused CONNECT ${target}: ${res.statusCode ?? 0}`));
+                return;
+            }
+            const secure = tls.connect({ ...tlsOptions(options), socket, servername: options.servername ?? options.host ?? '' });
+            secure.once('secureConnect', () => done(null, secure));
+            secure.once('error', (e) => done(e));
+        });
+        connect.once('error', e => done(new Error(`proxy ${this.proxy.host}: ${e.message}`)));
+        connect.end();
+        return undefined;
+    }
+}
+/** The run's TLS settings (ca-cert, insecure-skip-tls-verify); an https:// proxy is verified with them too. */
+function tlsOptions(o) {
+    return { ...(o.ca ? { ca: o.ca } : {}), ...(o.rejectUnauthorized === false ? { rejectUnauthorized: false } : {}) };
+}
+class Transport {
+    opts;
+    agents = new Map();
+    /** The proxy per origin: the variables do not change during a run, and reading them costs per request. */
+    proxies = new Map();
+    env;
+    constructor(opts) {
+        this.opts = opts;
+        this.env = opts.env ?? process.env;
+    }
+    /** One request, following redirects; the whole body is read (an unread body keeps its socket busy). */
+    async request(method, url, headers, body, limits) {
+        let target = new URL(url);
+        let verb = method;
+        let payload = body;
+        const sent = { 'user-agent': this.opts.userAgent, ...headers };
+        for (let hops = 0;; hops++) {
+            const res = await this.once(verb, target, sent, payload, limits);
+            const location = res.headers.location;
+            if (!REDIRECTS.has(res.status) || !location || hops >= MAX_REDIRECTS)
+                return res;
+            const next = new URL(location, target);
+            if (target.protocol === 'https:' && next.protocol !== 'https:') {
+                throw new Error(`${target.origin} redirected to ${next.origin}: a downgrade from HTTPS is not followed`);
+            }
+            // Credentials are for the origin they were meant for (scheme, host and port): a blob redirected to
+            // object storage (a signed URL), or to another port of the same host, must not carry them.
+            if (next.origin !== target.origin)
+                delete sent['authorization'];
+            if (res.status === 303 && verb !== 'HEAD') {
+                verb = 'GET';
+                payload = undefined;
+            }
+            target = next;
+        }
+    }
+    /** Closes the pooled sockets (the process can exit without waiting for keep-alive to time out). */
+    close() {
+        for (const a of this.agents.values())
+            a.destroy();
+        this.agents.clear();
+    }
+    once(method, url, headers, body, limits) {
+        const origin = `${url.protocol}//${url.host}`;
+        if (!this.proxies.has(origin))
+            this.proxies.set(origin, proxyFor(url, this.env));
+        const proxy = this.proxies.get(origin);
+        const secure = url.protocol === 'https:';
+        // Plain HTTP through a proxy is sent to the proxy with the whole URL as the path (absolute form).
+        const forward = proxy !== undefined && !secure;
+        const auth = proxy ? proxyAuthorization(proxy) : undefined;
+        const options = {
+            method,
+            host: forward ? proxy.hostname : url.hostname,
+            port: forward ? proxy.port || (proxy.protocol === 'https:' ? 443 : 80) : url.port || (secure ? 443 : 80),
+            path: forward ? url.href : url.pathname + url.search,
+            headers: { host: url.host, ...headers, ...(forward && auth ? { 'proxy-authorization': auth } : {}) },
+            agent: this.agent(url, proxy),
+            timeout: this.opts.timeoutMs,
+            ...(limits?.signal ? { signal: limits.signal } : {})
+        };
+        const lib = (forward ? proxy.protocol === 'https:' : secure) ? https : http;
+        return new Promise((resolve, reject) => {
+            const req = lib.request(options, res => {
+                const chunks = [];
+                let size = 0;
+                const declared = Number(res.headers['content-length']);
+                if (limits && declared > limits.maxBytes)
+                    return req.destroy(new TooLargeError(limits.maxBytes));
+                res.on('data', (c) => {
+                    size += c.length;
+                    // memory holds at most the bound, whatever the server sends
+                    if (limits && size > limits.maxBytes)
+                        return req.destroy(new TooLargeError(limits.maxBytes));
+                    chunks.push(c);
+                });
+                res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), url: url.href }));
+                res.on('error', reject);
+                // a body cut short is never an answer (a listing page half read must not parse as a short page)
+                res.on('close', () => {
+                    if (!res.complete)
+                        reject(new Error('the connection closed before the answer ended'));
+                });
+            });
+            // A timeout destroys the request: a socket only half-closed would keep its pool slot forever against
+            // a server that never answers, and a stalled body would never end.
+            req.on('timeout', () => req.destroy(new Error(`timeout: no data for ${this.opts.timeoutMs} ms (request-timeout)`)));
+            // A body that trickles a byte at a time never trips the idle timeout: the whole answer has a deadline.
+            const deadline = limits
+                ? setTimeout(() => req.destroy(new Error(`deadline: the answer took longer than ${limits.deadlineMs} ms`)), limits.deadlineMs)
+                : undefined;
+            const settle = () => clearTimeout(deadline);
+            req.on('error', e => (settle(), reject(e)));
+            req.on('close', settle);
+            req.end(body);
+        });
+    }
+    agent(url, proxy) {
+        const secure = url.protocol === 'https:';
+        const key = `${secure ? 'https' : 'http'} ${proxy?.href ?? 'direct'}`;
+        const existing = this.agents.get(key);
+        if (existing)
+            return existing;
+        const base = { keepAlive: true, maxSockets: this.opts.maxSockets };
+        const tlsOpts = { ...(this.opts.ca ? { ca: this.opts.ca } : {}), ...(this.opts.insecureSkipTlsVerify ? { rejectUnauthorized: false } : {}) };
+        let agent;
+        if (secure && proxy)
+            agent = new TunnelAgent(proxy, { ...base, ...tlsOpts });
+        else if (secure)
+            agent = new https.Agent({ ...base, ...tlsOpts });
+        // plain HTTP: direct, or to the proxy itself (over TLS when the proxy's own URL is https)
+        else
+            agent = proxy?.protocol === 'https:' ? new https.Agent({ ...base, ...tlsOpts }) : new http.Agent(base);
+        this.agents.set(key, agent);
+        return agent;
+    }
+}
+exports.Transport = Transport;
 
 
 /***/ }),
@@ -11973,70 +11242,6 @@ exports.REPORT_SCHEMA_VERSION = 1;
 
 /***/ }),
 
-/***/ 6455:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-// The grammar a name must have before it is used: what a server answers (a catalog, a tags list, a Nexus
-// component, a header) and what the user names is data, never a path, a command or markup. A repository
-// name, a tag and a digest are checked at the door, by the OCI Distribution spec's own grammar; one that
-// fails is never requested, deleted or printed raw. `escapeName` shows it safely in a note.
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.isRepositoryName = isRepositoryName;
-exports.isTag = isTag;
-exports.isNexusRepository = isNexusRepository;
-exports.isReference = isReference;
-exports.escapeName = escapeName;
-exports.partition = partition;
-exports.refusedNote = refusedNote;
-const digest_1 = __nccwpck_require__(2187);
-/** distribution-spec `<name>`: path components of lowercase alphanumerics and separators, joined by `/`. */
-const REPOSITORY = /^[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*)*$/;
-/** distribution-spec `<reference>` as a tag. */
-const TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
-/** Nexus repository names (NamePatternConstants): letters, digits, `-`, `_`, `.`, not starting with `_` or `.`. */
-const NEXUS_REPOSITORY = /^[a-zA-Z0-9-][a-zA-Z0-9_.-]*$/;
-/** The distribution spec caps a name at 255 characters with the registry's host; 255 is generous. */
-const MAX_NAME = 255;
-function isRepositoryName(name) {
-    return typeof name === 'string' && name.length <= MAX_NAME && REPOSITORY.test(name);
-}
-function isTag(tag) {
-    return typeof tag === 'string' && TAG.test(tag);
-}
-function isNexusRepository(name) {
-    return typeof name === 'string' && name.length <= MAX_NAME && NEXUS_REPOSITORY.test(name);
-}
-/** A reference: a tag or a sha256/sha512 digest. */
-function isReference(ref) {
-    return isTag(ref) || (0, digest_1.isDigest)(ref);
-}
-/**
- * A name as a note may show it: JSON-quoted (control characters escaped), at most 80 characters, and
- * never able to start a line or a workflow command (`::` is broken by the quote).
- */
-function escapeName(value) {
-    const text = typeof value === 'string' ? value : String(value);
-    const shown = text.length > 80 ? `${text.slice(0, 77)}...` : text;
-    return JSON.stringify(shown).replace(/::/g, ':\\u003a');
-}
-/** Splits names into those of the grammar and the rest (to be kept, counted and named). */
-function partition(items, ok) {
-    const good = [];
-    const bad = [];
-    for (const i of items)
-        (ok(i) ? good : bad).push(i);
-    return { good, bad };
-}
-/** One note naming what was refused: `3 tags off the grammar were kept: "a/../b", …`. */
-function refusedNote(what, bad) {
-    const shown = bad.slice(0, 5).map(escapeName).join(', ');
-    return `${bad.length} ${what} off the OCI grammar ${bad.length === 1 ? 'was' : 'were'} never requested and kept: ${shown}${bad.length > 5 ? ', …' : ''}`;
-}
-
-
-/***/ }),
-
 /***/ 6131:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -12050,18 +11255,18 @@ exports.NexusBackend = void 0;
 exports.splitComponents = splitComponents;
 exports.recordsFromComponents = recordsFromComponents;
 const backend_1 = __nccwpck_require__(3839);
-const inventory_1 = __nccwpck_require__(4255);
-const concurrency_1 = __nccwpck_require__(1532);
+const graph_1 = __nccwpck_require__(2643);
+const concurrency_1 = __nccwpck_require__(3731);
 const client_1 = __nccwpck_require__(2440);
 const media_1 = __nccwpck_require__(6571);
 const client_2 = __nccwpck_require__(9852);
 const listing_spool_1 = __nccwpck_require__(5317);
 const privileges_1 = __nccwpck_require__(1911);
-const digest_1 = __nccwpck_require__(2187);
-const compare_1 = __nccwpck_require__(5344);
-const glob_1 = __nccwpck_require__(5601);
-const names_1 = __nccwpck_require__(6455);
-const digest_2 = __nccwpck_require__(2187);
+const digest_1 = __nccwpck_require__(6178);
+const compare_1 = __nccwpck_require__(1251);
+const glob_1 = __nccwpck_require__(3596);
+const names_1 = __nccwpck_require__(5888);
+const digest_2 = __nccwpck_require__(6178);
 class NexusBackend {
     http;
     cfg;
@@ -12187,15 +11392,15 @@ class NexusBackend {
             // The graph: index children are only known from the index itself (to any depth; an asset without
             // contentType, before 3.29, might be one), and subjects not in it are read by digest.
             const structure = inv.manifests.filter(m => !m.mediaType || (0, media_1.isIndexType)(m.mediaType));
-            await (0, inventory_1.readGraph)(reader, inv, this.cfg.concurrency);
+            await (0, graph_1.readGraph)(reader, inv, this.cfg.concurrency);
             // Components pushed by digest (index children, referrers, cosign by digest) are manifests of the
             // graph, never versions: untagged, kept, and left to Nexus's own Docker GC.
             inv.untagged = mergeUntagged(inv.untagged ?? [], shapes.byDigest);
             // Blobs of the bodies just read (the reader's cache answers: no second request).
             if (blobs !== 'none')
-                await (0, inventory_1.readManifestDetails)(reader, ref.name, structure, this.cfg.concurrency, { blobs });
+                await (0, graph_1.readManifestDetails)(reader, ref.name, structure, this.cfg.concurrency, { blobs });
             // Then manifest and config by digest only where a decision needs `created` (src/policy/dates.ts).
-            await (0, inventory_1.readNeededDates)(reader, inv, this.cfg.policy, this.cfg.concurrency, blobs);
+            await (0, graph_1.readNeededDates)(reader, inv, this.cfg.policy, this.cfg.concurrency, blobs);
         }
         catch (e) {
             inv.error = e.message;
@@ -12212,7 +11417,7 @@ class NexusBackend {
             return;
         const want = new Set(digests);
         const records = image.manifests.filter(m => want.has(m.digest) && !m.blobs);
-        await (0, inventory_1.readManifestDetails)(this.reader(image), image.name, records, this.cfg.concurrency, { blobs: 'read' });
+        await (0, graph_1.readManifestDetails)(this.reader(image), image.name, records, this.cfg.concurrency, { blobs: 'read' });
     }
     async recheck(image, doomed) {
         const changed = new Map();
@@ -12348,7 +11553,7 @@ class NexusBackend {
         if (!r) {
             // Nexus 3 has no OCI referrers API: asking would only spend requests (counted by CE's daily limit).
             const registry = this.registry(image.repository);
-            r = (0, inventory_1.cachingReader)({
+            r = (0, graph_1.cachingReader)({
                 manifest: registry.manifest.bind(registry),
                 resolve: registry.resolve.bind(registry),
                 configCreated: registry.configCreated.bind(registry)
@@ -12432,7 +11637,7 @@ function recordsFromComponents(components) {
             throw new Error(`component ${c.name}:${c.version} has no sha256 checksum`);
         return { tag: c.version, digest, mediaType: asset.contentType ?? '', c, asset };
     });
-    const records = (0, inventory_1.groupByDigest)(tagged);
+    const records = (0, graph_1.groupByDigest)(tagged);
     const byDigest = new Map(records.map(r => [r.digest, r]));
     // What Nexus adds per tag: its component id, and the newest push and pull among the tags of a digest.
     for (const { tag, digest, c, asset } of tagged) {
@@ -12470,7 +11675,7 @@ exports.registryBase = registryBase;
 exports.restBase = restBase;
 exports.authFailure = authFailure;
 const node_crypto_1 = __nccwpck_require__(7598);
-const http_1 = __nccwpck_require__(6803);
+const http_1 = __nccwpck_require__(8694);
 /** What a manifest asset's content type may be (absent before 3.29): a manifest or an index, any schema. */
 const MANIFEST_TYPE = /^application\/vnd\.(docker\.distribution\.manifest|oci\.image\.(manifest|index))\b/;
 /**
@@ -12640,8 +11845,8 @@ function authFailure(status, what, privilege) {
 // nothing pulled). Collected only when the run will run the cleanup tasks.
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.KeptContent = void 0;
-const digest_1 = __nccwpck_require__(2187);
-const concurrency_1 = __nccwpck_require__(1532);
+const digest_1 = __nccwpck_require__(6178);
+const concurrency_1 = __nccwpck_require__(3731);
 const client_1 = __nccwpck_require__(2440);
 class KeptContent {
     digests;
@@ -12709,7 +11914,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.ListingSpool = void 0;
 const node_fs_1 = __nccwpck_require__(3024);
 const node_path_1 = __nccwpck_require__(6760);
-const temp_dir_1 = __nccwpck_require__(327);
+const temp_dir_1 = __nccwpck_require__(2574);
 class ListingSpool {
     dir;
     fd;
@@ -12930,8 +12135,8 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.ReclaimError = exports.BLOB_CLEANUP_TYPE = exports.COMPACT_TYPE = exports.GC_TYPE = void 0;
 exports.reclaim = reclaim;
 const tasks_1 = __nccwpck_require__(9609);
-const bytes_1 = __nccwpck_require__(6136);
-const sleep_1 = __nccwpck_require__(6972);
+const bytes_1 = __nccwpck_require__(1671);
+const sleep_1 = __nccwpck_require__(7783);
 exports.GC_TYPE = 'repository.docker.gc';
 exports.COMPACT_TYPE = 'blobstore.compact';
 /** Created by Nexus per format and content store on the datastore; listed and runnable, not creatable. */
@@ -13292,7 +12497,7 @@ exports.NexusTasks = NexusTasks;
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.CE_COMPONENT_LIMIT = void 0;
 exports.readUsage = readUsage;
-const compare_1 = __nccwpck_require__(5344);
+const compare_1 = __nccwpck_require__(1251);
 /** Community Edition's component limit (3.87+, enforced since 2 October 2026). */
 exports.CE_COMPONENT_LIMIT = 40_000;
 function count(v) {
@@ -13615,14 +12820,14 @@ function pathText(path, end) {
 
 /***/ }),
 
-/***/ 1517:
+/***/ 3898:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.IN_USE = void 0;
 exports.referencedHere = referencedHere;
-const references_1 = __nccwpck_require__(653);
+const references_1 = __nccwpck_require__(566);
 const item_1 = __nccwpck_require__(4867);
 exports.IN_USE = 'in use (keep-references)';
 function referencedHere(inv, graph, items, references) {
@@ -13673,9 +12878,9 @@ exports.budgetKey = budgetKey;
 exports.label = label;
 exports.nounOf = nounOf;
 exports.unique = unique;
-const compare_1 = __nccwpck_require__(5344);
+const compare_1 = __nccwpck_require__(1251);
 Object.defineProperty(exports, "cmpStr", ({ enumerable: true, get: function () { return compare_1.compareStrings; } }));
-const digest_1 = __nccwpck_require__(2187);
+const digest_1 = __nccwpck_require__(6178);
 Object.defineProperty(exports, "shortDigest", ({ enumerable: true, get: function () { return digest_1.shortDigest; } }));
 const graph_1 = __nccwpck_require__(6394);
 const referrers_1 = __nccwpck_require__(7898);
@@ -13848,7 +13053,7 @@ exports.ageUnknownCount = ageUnknownCount;
 exports.ageUnknownNote = ageUnknownNote;
 const budget_1 = __nccwpck_require__(1213);
 const closure_1 = __nccwpck_require__(5055);
-const in_use_1 = __nccwpck_require__(1517);
+const in_use_1 = __nccwpck_require__(3898);
 const select_1 = __nccwpck_require__(6416);
 const item_1 = __nccwpck_require__(4867);
 const order_1 = __nccwpck_require__(762);
@@ -14158,7 +13363,7 @@ exports.subjectState = subjectState;
 exports.baseRule = baseRule;
 // The rules that keep a manifest on its own account (protection, selection, keep-N, age), and what a
 // referrer's subject says about it.
-const glob_1 = __nccwpck_require__(5601);
+const glob_1 = __nccwpck_require__(3596);
 const item_1 = __nccwpck_require__(4867);
 const ranking_1 = __nccwpck_require__(9156);
 exports.DAY_MS = 86_400_000;
@@ -14254,7 +13459,7 @@ exports.ruleText = ruleText;
 exports.ruleLabel = ruleLabel;
 // Which rule decides an image: the first whose images match (and whose exclude-images do not); its fields
 // over the inputs. Pure, so the inventory (which dates to read) and the planner agree.
-const glob_1 = __nccwpck_require__(5601);
+const glob_1 = __nccwpck_require__(3596);
 function policyFor(base, image) {
     const rule = base.rules?.find(r => (0, glob_1.matchesAny)(image, r.images) && !(0, glob_1.matchesAny)(image, r.excludeImages));
     if (!rule)
@@ -14311,7 +13516,7 @@ exports.compareVersions = compareVersions;
 exports.highestVersion = highestVersion;
 // Version tags: `[v]N(.N){0,3}(-PRERELEASE)?([+_]BUILD)?`, ordered like SemVer 2.0 but with up to four
 // numeric parts. Tags are parsed strictly: nothing is coerced, so `sha-1a2b` or `pr-123` never become versions.
-const semver_1 = __nccwpck_require__(2088);
+const semver_1 = __nccwpck_require__(9707);
 const IDENTS = '[0-9A-Za-z-]+(?:\\.[0-9A-Za-z-]+)*';
 // Docker tags cannot contain `+`, so `_` stands in for it (`5.2.6_1` is `5.2.6+1`).
 const VERSION_RE = new RegExp(`^([vV])?(\\d+(?:\\.\\d+){0,3})(?:-(${IDENTS}))?(?:[+_](${IDENTS}))?$`);
@@ -14380,150 +13585,6 @@ function highestVersion(tags) {
 
 /***/ }),
 
-/***/ 4660:
-/***/ ((__unused_webpack_module, exports) => {
-
-
-// Where a long run is: its phase, images done of the images selected, tags deleted (or that a dry run
-// would delete) of those planned so far, with a rate and an ETA. Said every PROGRESS_MS while work goes on
-// (stderr for the CLI, the log for the action), and read by the doors when a run fails or stops, so the
-// record says what was already done.
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.Progress = exports.PROGRESS_MS = void 0;
-/** How often a run that is still working says where it is. */
-exports.PROGRESS_MS = 10_000;
-class Progress {
-    phase = 'listing';
-    imagesTotal;
-    imagesDone = 0;
-    /** Tags the plans so far delete (or would, in a dry run), and how many of them went. */
-    tagsPlanned = 0;
-    tagsDeleted = 0;
-    /** Requests sent so far (the HTTP client counts them). */
-    requests = () => 0;
-    t0 = Date.now();
-    phaseT0 = Date.now();
-    phaseDone0 = 0;
-    timer;
-    enter(phase) {
-        this.phase = phase;
-        this.phaseT0 = Date.now();
-        this.phaseDone0 = this.imagesDone;
-    }
-    /** Says the line every `everyMs` until stopped; never holds the process open. */
-    start(log, everyMs = exports.PROGRESS_MS) {
-        this.timer = setInterval(() => log.info(this.line()), everyMs);
-        this.timer.unref();
-    }
-    stop() {
-        clearInterval(this.timer);
-        this.timer = undefined;
-    }
-    /** e.g. `progress: planning and deleting: 12/40 images, 340/900 tags deleted, 3.1 images/s, ETA 9s, 1,204 requests`. */
-    line(now = Date.now()) {
-        const parts = [`progress: ${this.phase}`];
-        const elapsed = (now - this.phaseT0) / 1000;
-        if (this.phase !== 'listing') {
-            const total = this.imagesTotal;
-            parts.push(total === undefined ? `${this.imagesDone} images` : `${this.imagesDone}/${total} images`);
-            const verb = this.phase === 'planning (dry run)' ? 'would delete' : 'deleted';
-            parts.push(verb === 'deleted' ? `${this.tagsDeleted}/${this.tagsPlanned} tags deleted` : `${this.tagsPlanned} tags would go`);
-            const rate = elapsed > 0 ? (this.imagesDone - this.phaseDone0) / elapsed : 0;
-            if (rate > 0) {
-                parts.push(`${rate >= 10 ? Math.round(rate) : rate.toFixed(1)} images/s`);
-                if (total !== undefined)
-                    parts.push(`ETA ${duration((total - this.imagesDone) / rate)}`);
-            }
-        }
-        parts.push(`${this.requests()} requests`, `${duration((now - this.t0) / 1000)} so far`);
-        return parts.join(', ');
-    }
-}
-exports.Progress = Progress;
-function duration(seconds) {
-    const s = Math.max(0, Math.round(seconds));
-    if (s < 60)
-        return `${s}s`;
-    if (s < 3600)
-        return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
-    return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
-}
-
-
-/***/ }),
-
-/***/ 653:
-/***/ ((__unused_webpack_module, exports) => {
-
-
-// keep-references: image references in use (what Kubernetes, Compose or Helm pull), reduced to what they
-// name in the repositories a run cleans. Forms: name:tag, name@sha256:…, name:tag@sha256:…, each with or
-// without a registry host (a name's first part with a dot or a port, or localhost) and a
-// `/repository/<repo>/` prefix (Nexus's repository path).
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.parseReference = parseReference;
-exports.referenceNames = referenceNames;
-const DIGEST = /^sha256:[0-9a-f]{64}$/;
-// Docker's reference grammar, loosely: lower-case path components; a tag of word characters, . and -.
-const NAME = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
-const TAG = /^[\w][\w.-]{0,127}$/;
-/** One reference, or a reason it is not one. */
-function parseReference(text) {
-    let rest = text.trim();
-    let digest;
-    const at = rest.indexOf('@');
-    if (at >= 0) {
-        digest = rest.slice(at + 1);
-        rest = rest.slice(0, at);
-        if (!DIGEST.test(digest))
-            return 'a digest of the form sha256:<64 hex digits>';
-    }
-    const parts = rest.split('/');
-    // A first part with a dot or a port, or localhost, is a registry host (Docker's rule).
-    if (parts.length > 1 && /[.:]|^localhost$/.test(parts[0] ?? ''))
-        parts.shift();
-    let repository;
-    if (parts[0] === 'repository' && parts.length > 2) {
-        repository = parts[1];
-        parts.splice(0, 2);
-    }
-    let path = parts.join('/');
-    let tag;
-    const colon = path.lastIndexOf(':');
-    if (colon >= 0) {
-        tag = path.slice(colon + 1);
-        path = path.slice(0, colon);
-        if (!TAG.test(tag))
-            return 'a tag of letters, digits, _ . and - (at most 128)';
-    }
-    if (!NAME.test(path))
-        return 'an image name in lower case (path parts of letters, digits, . _ -)';
-    if (tag === undefined && digest === undefined)
-        return 'name:tag, name@sha256:… or name:tag@sha256:…';
-    return {
-        text: text.trim(),
-        ...(repository !== undefined ? { repository } : {}),
-        name: path,
-        ...(tag !== undefined ? { tag } : {}),
-        ...(digest ? { digest } : {})
-    };
-}
-/**
- * The names a reference may mean in `repository`: its path; and where the path starts with that
- * repository's name (Nexus 3.83+ path routing, `host/<repo>/<image>`), the path without it.
- */
-function referenceNames(ref, repository) {
-    if (ref.repository !== undefined)
-        return ref.repository === repository ? [ref.name] : [];
-    const names = [ref.name];
-    if (ref.name.startsWith(`${repository}/`))
-        names.push(ref.name.slice(repository.length + 1));
-    return names;
-}
-
-
-/***/ }),
-
 /***/ 1023:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -14532,13 +13593,13 @@ function referenceNames(ref, repository) {
 // (which removes every tag on that digest, exactly our unit of decision).
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.RegistryBackend = void 0;
-const inventory_1 = __nccwpck_require__(4255);
-const concurrency_1 = __nccwpck_require__(1532);
+const graph_1 = __nccwpck_require__(2643);
+const concurrency_1 = __nccwpck_require__(3731);
 const media_1 = __nccwpck_require__(6571);
-const digest_1 = __nccwpck_require__(2187);
-const glob_1 = __nccwpck_require__(5601);
-const names_1 = __nccwpck_require__(6455);
-const sleep_1 = __nccwpck_require__(6972);
+const digest_1 = __nccwpck_require__(6178);
+const glob_1 = __nccwpck_require__(3596);
+const names_1 = __nccwpck_require__(5888);
+const sleep_1 = __nccwpck_require__(7783);
 class RegistryBackend {
     client;
     opts;
@@ -14593,7 +13654,7 @@ class RegistryBackend {
         try {
             // GET each tag (a plain registry has no pull side effects): the digest and the body in one request,
             // so describing the digest afterwards needs no second read.
-            const reader = (0, inventory_1.cachingReader)(this.client);
+            const reader = (0, graph_1.cachingReader)(this.client);
             const tags = await this.client.tags(ref.name);
             // A tag off the grammar is never read, and may sit on a digest a delete would take: keep the image.
             const bad = tags.filter(t => !(0, names_1.isTag)(t));
@@ -14604,7 +13665,7 @@ class RegistryBackend {
                 if (!body)
                     return undefined;
                 reader.remember(body);
-                const subject = body.manifest.subject ? (0, inventory_1.checkedSubject)(body.digest, body.manifest.subject) : undefined;
+                const subject = body.manifest.subject ? (0, graph_1.checkedSubject)(body.digest, body.manifest.subject) : undefined;
                 return { tag, digest: body.digest, mediaType: body.mediaType, ...(subject ? { subject } : {}) };
             };
             const readAll = async (names) => (await (0, concurrency_1.mapLimit)(names, this.opts.parallel, readTag)).filter((r) => r !== undefined);
@@ -14634,14 +13695,14 @@ class RegistryBackend {
             if (gone.length > 0) {
                 inv.notes = [...(inv.notes ?? []), `${gone.length} tag${gone.length === 1 ? '' : 's'} deleted while the run read the image (${gone.join(', ')})`];
             }
-            inv.manifests = (0, inventory_1.groupByDigest)(read);
+            inv.manifests = (0, graph_1.groupByDigest)(read);
             // The graph: nested indexes (the tagged ones were read above) and subjects not in it.
-            await (0, inventory_1.readGraph)(reader, inv, this.opts.parallel);
+            await (0, graph_1.readGraph)(reader, inv, this.opts.parallel);
             // Every tagged manifest was read anyway, so its blobs cost nothing; an index's descendants are read
             // for theirs too, unless there is to be no estimate.
-            await (0, inventory_1.readManifestDetails)(reader, ref.name, inv.manifests, this.opts.parallel, { blobs: this.opts.sizeEstimate === 'off' ? 'none' : 'read' });
+            await (0, graph_1.readManifestDetails)(reader, ref.name, inv.manifests, this.opts.parallel, { blobs: this.opts.sizeEstimate === 'off' ? 'none' : 'read' });
             // Config blobs only where a decision needs the date (no push dates here: created is the only one).
-            await (0, inventory_1.readNeededDates)(reader, inv, this.opts.policy, this.opts.parallel);
+            await (0, graph_1.readNeededDates)(reader, inv, this.opts.policy, this.opts.parallel);
         }
         catch (e) {
             inv.error = e.message;
@@ -14728,7 +13789,7 @@ class RegistryBackend {
      */
     async descendants(name, digest, mediaType) {
         const root = { digest, mediaType, tags: [], children: [] };
-        const below = await (0, inventory_1.readIndexTree)(this.client, name, [root], new Map([[digest, root]]), this.opts.parallel);
+        const below = await (0, graph_1.readIndexTree)(this.client, name, [root], new Map([[digest, root]]), this.opts.parallel);
         return below.map(m => m.digest);
     }
     async resolveTags(name, tags) {
@@ -14756,9 +13817,9 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.DigestMismatchError = exports.GrammarError = exports.RegistryClient = exports.LISTING_LIMITS = exports.MAX_PAGES = void 0;
 exports.nextLink = nextLink;
 exports.verifiedDigest = verifiedDigest;
-const digest_1 = __nccwpck_require__(2187);
-const names_1 = __nccwpck_require__(6455);
-const http_1 = __nccwpck_require__(6803);
+const digest_1 = __nccwpck_require__(6178);
+const names_1 = __nccwpck_require__(5888);
+const http_1 = __nccwpck_require__(8694);
 const media_1 = __nccwpck_require__(6571);
 /** distribution/distribution caps `n` at 1000 by default and answers 400 above it. */
 const PAGE = 1000;
@@ -15099,6 +14160,264 @@ function contentType(res) {
 
 /***/ }),
 
+/***/ 2643:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+// Shared inventory steps: group tags by digest, read the manifest graph (indexes to any depth, and the
+// subjects of referrers), then what decisions need from each digest once (config `created` where
+// src/policy/dates.ts says, blob sizes for the estimate).
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.MAX_INDEX_DEPTH = void 0;
+exports.cachingReader = cachingReader;
+exports.groupByDigest = groupByDigest;
+exports.readGraph = readGraph;
+exports.readIndexTree = readIndexTree;
+exports.checkedSubject = checkedSubject;
+exports.readManifestDetails = readManifestDetails;
+exports.readNeededDates = readNeededDates;
+const compare_1 = __nccwpck_require__(1251);
+const dates_1 = __nccwpck_require__(6931);
+const select_1 = __nccwpck_require__(6416);
+const referrers_1 = __nccwpck_require__(7898);
+const media_1 = __nccwpck_require__(6571);
+const concurrency_1 = __nccwpck_require__(3731);
+const digest_1 = __nccwpck_require__(6178);
+const names_1 = __nccwpck_require__(5888);
+/** Indexes nested deeper than this are refused (the image fails closed): no real build nests so deep. */
+exports.MAX_INDEX_DEPTH = 32;
+/**
+ * A reader that reads each manifest (by digest) and each config at most once: manifests already fetched
+ * by tag during the listing are remembered by digest, so a body crosses the network once.
+ */
+function cachingReader(reader) {
+    const bodies = new Map();
+    const configs = new Map();
+    const once = (cache, key, read) => {
+        let p = cache.get(key);
+        if (!p) {
+            p = read();
+            cache.set(key, p);
+        }
+        return p;
+    };
+    return {
+        remember: body => void bodies.set(body.digest, Promise.resolve(body)),
+        // A digest has a colon, a tag cannot: only reads by digest are cached (a tag may move).
+        manifest: (name, ref) => (ref.includes(':') ? once(bodies, ref, () => reader.manifest(name, ref)) : reader.manifest(name, ref)),
+        referrers: reader.referrers ? (name, digest) => reader.referrers(name, digest) : undefined,
+        resolve: async (name, ref) => {
+            const body = ref.includes(':') ? await bodies.get(ref) : undefined;
+            return body ? { digest: body.digest, mediaType: body.mediaType } : reader.resolve(name, ref);
+        },
+        configCreated: (name, digest) => once(configs, digest, () => reader.configCreated(name, digest))
+    };
+}
+/** One record per digest with every tag on it (sorted); dates and details are filled in later. */
+function groupByDigest(tagged) {
+    const byDigest = new Map();
+    for (const t of tagged) {
+        const rec = byDigest.get(t.digest) ?? { digest: t.digest, mediaType: t.mediaType, tags: [], children: [] };
+        if (t.subject)
+            rec.subject = t.subject;
+        rec.tags.push(t.tag);
+        byDigest.set(t.digest, rec);
+    }
+    const out = [...byDigest.values()];
+    for (const r of out)
+        r.tags.sort();
+    return out.sort((a, b) => (0, compare_1.compareStrings)(a.digest, b.digest));
+}
+/**
+ * Reads the image's manifest graph by digest (never by tag: on Nexus a read by tag marks it pulled):
+ * every manifest that is or may be an index, to any depth, so `children` is known everywhere and every
+ * untagged descendant is in `inv.untagged`; then each subject a referrer names that is not in the graph,
+ * by digest: present ones join `inv.untagged`, absent ones are `inv.missingSubjects`. Throws on a failed
+ * or missing read, so the caller fails the whole image closed.
+ */
+async function readGraph(reader, inv, parallel) {
+    const nodes = new Map(inv.manifests.map(m => [m.digest, m]));
+    const untagged = await readIndexTree(reader, inv.name, inv.manifests, nodes, parallel);
+    // Referrers pushed without a tag (OCI 1.1), where the server offers the referrers API: asked once per
+    // manifest of the graph, and of each referrer found, so a tagged signature of an untagged SBOM follows
+    // the image the SBOM describes. The first "no such API" answer stops the asking.
+    const ask = reader.referrers?.bind(reader);
+    const first = [...nodes.keys()].sort();
+    // The first answer says whether there is an API at all; the rest go in parallel.
+    const probe = ask && first.length > 0 ? await ask(inv.name, first[0]) : undefined;
+    if (ask && probe) {
+        let level = first;
+        for (let depth = 1; level.length > 0 && depth <= exports.MAX_INDEX_DEPTH; depth++) {
+            const found = [];
+            const lists = await (0, concurrency_1.mapLimit)(level, parallel, d => (depth === 1 && d === first[0] ? Promise.resolve(probe) : ask(inv.name, d)));
+            for (const [i, subject] of level.entries()) {
+                for (const d of lists[i] ?? []) {
+                    if (nodes.has(d.digest))
+                        continue;
+                    const rec = {
+                        digest: d.digest,
+                        mediaType: d.mediaType ?? '',
+                        tags: [],
+                        children: [],
+                        subject,
+                        ...(d.artifactType ? { artifactType: d.artifactType } : {})
+                    };
+                    nodes.set(d.digest, rec);
+                    untagged.push(rec);
+                    found.push(rec);
+                }
+            }
+            level = found.map(r => r.digest);
+        }
+    }
+    // Subjects a referrer's fate depends on: of manifests whose every tag is a referrer tag, or that name
+    // an OCI subject. One not in the graph is read by digest before anyone calls the referrer an orphan.
+    const subjects = new Set();
+    for (const m of inv.manifests) {
+        for (const r of (0, referrers_1.referrerTagsOf)(m.tags) ?? [])
+            subjects.add(r.subject);
+        if (m.subject)
+            subjects.add(m.subject);
+    }
+    const unknown = [...subjects].filter(d => !nodes.has(d)).sort();
+    const heads = await (0, concurrency_1.mapLimit)(unknown, parallel, d => reader.resolve(inv.name, d));
+    const missing = [];
+    unknown.forEach((digest, i) => {
+        const head = heads[i];
+        // Only a 404 proves the subject gone; any answer with a body is a subject that exists.
+        if (head)
+            untagged.push({ digest, mediaType: head.mediaType, tags: [], children: [] });
+        else
+            missing.push(digest);
+    });
+    inv.untagged = untagged.sort((a, b) => (0, compare_1.compareStrings)(a.digest, b.digest));
+    inv.missingSubjects = missing;
+}
+/**
+ * Reads, by digest, each of `roots` that is or may be an index, and every index below, to any depth: sets
+ * each one's media type, size, subject and children, and returns the manifests met that `nodes` did not
+ * hold (added to it). Only an index, or a child whose descriptor names no media type, is read. Throws on a
+ * failed or missing read, and on nesting deeper than MAX_INDEX_DEPTH.
+ */
+async function readIndexTree(reader, name, roots, nodes, parallel) {
+    const found = [];
+    let level = roots.filter(m => !m.mediaType || (0, media_1.isIndexType)(m.mediaType));
+    for (let depth = 1; level.length > 0; depth++) {
+        if (depth > exports.MAX_INDEX_DEPTH)
+            throw new Error(`indexes nested deeper than ${exports.MAX_INDEX_DEPTH} levels`);
+        const bodies = await (0, concurrency_1.mapLimit)(level, parallel, rec => mustRead(reader, name, rec.digest));
+        const next = [];
+        level.forEach((rec, i) => {
+            const body = bodies[i]; // one per record read
+            rec.mediaType = body.mediaType;
+            rec.manifestSize = body.size;
+            if (body.manifest.subject)
+                rec.subject = checkedSubject(rec.digest, body.manifest.subject);
+            if (!(0, media_1.isIndexType)(body.mediaType))
+                return;
+            rec.children = [...new Set(body.manifest.manifests.map(c => c.digest))];
+            for (const c of body.manifest.manifests) {
+                if (typeof c.digest !== 'string' || !(0, digest_1.isDigest)(c.digest))
+                    throw new Error(`index ${rec.digest} has a child without a well-formed digest`);
+                if (nodes.has(c.digest))
+                    continue;
+                const child = { digest: c.digest, mediaType: c.mediaType ?? '', tags: [], children: [] };
+                nodes.set(c.digest, child);
+                found.push(child);
+                // A descriptor says what the child is; only an index (or an unknown) has to be read.
+                if (!c.mediaType || (0, media_1.isIndexType)(c.mediaType))
+                    next.push(child);
+            }
+        });
+        level = next;
+    }
+    return found;
+}
+/** A subject is a digest; a manifest naming anything else fails its image (nothing is read by it). */
+function checkedSubject(digest, subject) {
+    if (typeof subject !== 'string' || !(0, digest_1.isDigest)(subject))
+        throw new Error(`manifest ${digest} names a subject off the digest grammar: ${(0, names_1.escapeName)(subject)}`);
+    return subject;
+}
+async function mustRead(reader, name, digest) {
+    const body = await reader.manifest(name, digest);
+    if (!body)
+        throw new Error(`manifest ${digest} of ${name} disappeared while reading`);
+    return body;
+}
+/**
+ * Reads each manifest by digest (never by tag: on Nexus a read by tag marks it pulled) and fills in its
+ * media type, size and children, then blobs and `created` as `opts` asks; an index's descendants (to any
+ * depth) are read only when its `created` or (with `read`) its blobs are wanted: an index's blobs are its
+ * image manifests', its `created` their newest. Never clears what an earlier call filled. Throws on a
+ * failed read, so the caller can fail the whole image closed. Pass a cachingReader so calls over the
+ * same image read nothing twice.
+ */
+async function readManifestDetails(reader, name, records, parallel, opts = {}) {
+    const wanted = opts.created ?? new Set();
+    const blobs = opts.blobs ?? 'none';
+    const imageBlobs = (m) => [
+        ...m.layers.map(l => ({ digest: l.digest, size: l.size })),
+        ...(m.config ? [{ digest: m.config.digest, size: m.config.size }] : [])
+    ];
+    const createdOf = async (m) => (m.config ? reader.configCreated(name, m.config.digest) : undefined);
+    /** The image manifests below an index, each once. */
+    const leaves = async (body, depth, seen) => {
+        if (depth > exports.MAX_INDEX_DEPTH)
+            throw new Error(`indexes nested deeper than ${exports.MAX_INDEX_DEPTH} levels`);
+        const kids = body.manifest.manifests.map(c => c.digest).filter(d => !seen.has(d) && seen.add(d));
+        const bodies = await Promise.all(kids.map(d => mustRead(reader, name, d)));
+        const out = await Promise.all(bodies.map(k => ((0, media_1.isIndexType)(k.mediaType) ? leaves(k, depth + 1, seen) : Promise.resolve([k]))));
+        return out.flat();
+    };
+    await (0, concurrency_1.mapLimit)(records, parallel, async (rec) => {
+        const body = await mustRead(reader, name, rec.digest);
+        rec.mediaType = body.mediaType;
+        rec.manifestSize = body.size;
+        if (body.manifest.subject)
+            rec.subject = checkedSubject(rec.digest, body.manifest.subject);
+        const withCreated = wanted.has(rec.digest);
+        if ((0, media_1.isIndexType)(body.mediaType)) {
+            rec.children = [...new Set(body.manifest.manifests.map(c => c.digest))];
+            if (!withCreated && blobs !== 'read')
+                return;
+            const kids = await leaves(body, 1, new Set([rec.digest]));
+            if (blobs !== 'none')
+                rec.blobs = dedupe(kids.flatMap(k => imageBlobs(k.manifest)));
+            if (withCreated) {
+                const dates = (await Promise.all(kids.map(k => createdOf(k.manifest)))).filter((d) => d !== undefined);
+                rec.created = dates.length ? new Date(Math.max(...dates.map(d => d.getTime()))) : undefined;
+            }
+        }
+        else {
+            if (blobs !== 'none')
+                rec.blobs = imageBlobs(body.manifest);
+            if (withCreated)
+                rec.created = await createdOf(body.manifest);
+        }
+    });
+}
+/**
+ * Reads config `created` (and an index's children's) only for the manifests whose date the plan needs
+ * (src/policy/dates.ts); the reader's cache keeps anything read before from being read again.
+ */
+async function readNeededDates(reader, inv, policy, parallel, blobs = 'none') {
+    // the policy of the rule that decides this image (rules may set older-than, age-basis, sort)
+    const created = (0, dates_1.createdNeeded)(inv.manifests, (0, select_1.policyFor)(policy, inv.name).policy, inv.untagged);
+    const dated = inv.manifests.filter(m => created.has(m.digest));
+    if (dated.length > 0)
+        await readManifestDetails(reader, inv.name, dated, parallel, { created, blobs });
+}
+function dedupe(blobs) {
+    const seen = new Map();
+    for (const b of blobs)
+        seen.set(b.digest, b);
+    return [...seen.values()];
+}
+
+
+/***/ }),
+
 /***/ 6571:
 /***/ ((__unused_webpack_module, exports) => {
 
@@ -15134,39 +14453,7 @@ function parseManifest(body, contentType) {
 
 /***/ }),
 
-/***/ 665:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-// Rendering of a RunReport: job summary, terminal text, action outputs and the JSON report.
-// Everything here is pure; the only output goes through the SummaryWriter the caller passes in.
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.zeroCounts = exports.summarizeCounts = exports.reportJsonFrame = exports.reportJson = exports.actionOutputs = exports.renderTerminal = exports.renderSummary = exports.JsonReportSpool = exports.boundReport = exports.ReportCollector = exports.DEFAULT_MAX_ROWS = exports.shortDigest = exports.formatBytes = void 0;
-var format_1 = __nccwpck_require__(2011);
-Object.defineProperty(exports, "formatBytes", ({ enumerable: true, get: function () { return format_1.formatBytes; } }));
-Object.defineProperty(exports, "shortDigest", ({ enumerable: true, get: function () { return format_1.shortDigest; } }));
-var collect_1 = __nccwpck_require__(9707);
-Object.defineProperty(exports, "DEFAULT_MAX_ROWS", ({ enumerable: true, get: function () { return collect_1.DEFAULT_MAX_ROWS; } }));
-Object.defineProperty(exports, "ReportCollector", ({ enumerable: true, get: function () { return collect_1.ReportCollector; } }));
-Object.defineProperty(exports, "boundReport", ({ enumerable: true, get: function () { return collect_1.boundReport; } }));
-var json_file_1 = __nccwpck_require__(5869);
-Object.defineProperty(exports, "JsonReportSpool", ({ enumerable: true, get: function () { return json_file_1.JsonReportSpool; } }));
-var summary_1 = __nccwpck_require__(7994);
-Object.defineProperty(exports, "renderSummary", ({ enumerable: true, get: function () { return summary_1.renderSummary; } }));
-var terminal_1 = __nccwpck_require__(7496);
-Object.defineProperty(exports, "renderTerminal", ({ enumerable: true, get: function () { return terminal_1.renderTerminal; } }));
-var data_1 = __nccwpck_require__(1356);
-Object.defineProperty(exports, "actionOutputs", ({ enumerable: true, get: function () { return data_1.actionOutputs; } }));
-Object.defineProperty(exports, "reportJson", ({ enumerable: true, get: function () { return data_1.reportJson; } }));
-Object.defineProperty(exports, "reportJsonFrame", ({ enumerable: true, get: function () { return data_1.reportJsonFrame; } }));
-var counts_1 = __nccwpck_require__(5495);
-Object.defineProperty(exports, "summarizeCounts", ({ enumerable: true, get: function () { return counts_1.summarizeCounts; } }));
-Object.defineProperty(exports, "zeroCounts", ({ enumerable: true, get: function () { return counts_1.zeroCounts; } }));
-
-
-/***/ }),
-
-/***/ 9707:
+/***/ 2088:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -15271,6 +14558,50 @@ function isBoundedReport(x) {
 
 /***/ }),
 
+/***/ 5132:
+/***/ ((__unused_webpack_module, exports) => {
+
+
+// Tag and manifest counts by outcome: one counting rule for the engine and every report, so the numbers
+// agree wherever they are shown.
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.zeroCounts = zeroCounts;
+exports.summarizeCounts = summarizeCounts;
+exports.addCounts = addCounts;
+function zeroCounts() {
+    return { kept: 0, deleted: 0, wouldDelete: 0, pending: 0, skipped: 0, failed: 0 };
+}
+const COUNT_KEY = {
+    kept: 'kept',
+    deleted: 'deleted',
+    'would-delete': 'wouldDelete',
+    pending: 'pending',
+    skipped: 'skipped',
+    failed: 'failed'
+};
+/** A manifest counts once under `manifests` and once per tag under `tags` (an untagged child adds no tag). */
+function summarizeCounts(outcomes) {
+    const tags = zeroCounts();
+    const manifests = zeroCounts();
+    for (const o of outcomes) {
+        const key = COUNT_KEY[o.status];
+        // A manifest that failed half way (Nexus deletes tag by tag) counts its deleted tags as deleted.
+        const partly = o.status === 'failed' ? (o.deletedTags?.length ?? 0) : 0;
+        tags[key] += o.decision.tags.length - partly;
+        tags.deleted += partly;
+        manifests[key] += 1;
+    }
+    return { tags, manifests };
+}
+/** Adds `more` into `into`. */
+function addCounts(into, more) {
+    for (const k of Object.keys(into))
+        into[k] += more[k];
+}
+
+
+/***/ }),
+
 /***/ 1356:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -15283,7 +14614,7 @@ exports.reportJson = reportJson;
 exports.reportJsonFrame = reportJsonFrame;
 exports.imageJson = imageJson;
 exports.imageJsonParts = imageJsonParts;
-const collect_1 = __nccwpck_require__(9707);
+const collect_1 = __nccwpck_require__(2088);
 const format_1 = __nccwpck_require__(2011);
 /**
  * Step outputs (all strings, as GitHub requires). Counts are tags; `deleted` lists only real deletions,
@@ -15394,9 +14725,9 @@ exports.plural = plural;
 exports.escapeHtml = escapeHtml;
 exports.stripControls = stripControls;
 exports.redactHost = redactHost;
-var bytes_1 = __nccwpck_require__(6136);
+var bytes_1 = __nccwpck_require__(1671);
 Object.defineProperty(exports, "formatBytes", ({ enumerable: true, get: function () { return bytes_1.formatBytes; } }));
-var digest_1 = __nccwpck_require__(2187);
+var digest_1 = __nccwpck_require__(6178);
 Object.defineProperty(exports, "shortDigest", ({ enumerable: true, get: function () { return digest_1.shortDigest; } }));
 /** `850 ms`, `3.2 s`, `2 min 5 s`, `1 h 2 min`. */
 function formatDuration(ms) {
@@ -15457,6 +14788,119 @@ function redactHost(host) {
 
 /***/ }),
 
+/***/ 9806:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+// The freed-bytes estimate, kept while the run streams image by image: per image at once (from that
+// image alone), and for the run at the end (deduplicated over each repository). Only digests and sizes
+// are remembered, as numbers, so a run over 100k tags holds a few MB here, not its inventories.
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.FreeableEstimate = void 0;
+const digest_1 = __nccwpck_require__(6178);
+const gone = (o) => o.status === 'deleted' || o.status === 'would-delete';
+class FreeableEstimate {
+    known = true;
+    repos = new Map();
+    /**
+     * Adds one image's outcomes; returns its own estimate: the manifests it deletes and the blobs only they
+     * use within the image (undefined when a deleted manifest's blobs were not read).
+     */
+    add(inv, outcomes) {
+        const repo = this.repos.get(inv.repository) ?? { goneBlobs: new Map(), used: new Set(), manifestBytes: 0 };
+        this.repos.set(inv.repository, repo);
+        const byDigest = new Map(inv.manifests.map(m => [m.digest, m]));
+        const usedHere = new Set();
+        let unknown = false;
+        for (const o of outcomes) {
+            const m = byDigest.get(o.decision.digest);
+            if (!m)
+                continue;
+            if (gone(o) && !m.blobs)
+                unknown = true;
+            // Kept manifests whose blobs were read (plain registry) shrink the estimate; on Nexus they are not
+            // read (that would mark them pulled), so the bound is looser there.
+            if (!gone(o))
+                for (const b of m.blobs ?? []) {
+                    usedHere.add(b.digest);
+                    repo.used.add((0, digest_1.digestKey)(b.digest));
+                }
+        }
+        if (unknown) {
+            this.known = false;
+            return undefined;
+        }
+        let bytes = 0;
+        const counted = new Set();
+        for (const o of outcomes) {
+            if (!gone(o))
+                continue;
+            const m = byDigest.get(o.decision.digest);
+            if (!m)
+                continue;
+            for (const b of m.blobs ?? []) {
+                repo.goneBlobs.set((0, digest_1.digestKey)(b.digest), b.size);
+                if (usedHere.has(b.digest) || counted.has(b.digest))
+                    continue;
+                counted.add(b.digest);
+                bytes += b.size;
+            }
+            bytes += (m.manifestSize ?? 0) + (m.extraBytes ?? 0);
+            repo.manifestBytes += (m.manifestSize ?? 0) + (m.extraBytes ?? 0);
+        }
+        return bytes;
+    }
+    /** Blobs of deleted manifests that no remaining manifest of the same repository uses, each once. */
+    total() {
+        if (!this.known)
+            return undefined;
+        let bytes = 0;
+        for (const repo of this.repos.values()) {
+            bytes += repo.manifestBytes;
+            for (const [key, size] of repo.goneBlobs)
+                if (!repo.used.has(key))
+                    bytes += size;
+        }
+        return bytes;
+    }
+}
+exports.FreeableEstimate = FreeableEstimate;
+
+
+/***/ }),
+
+/***/ 1714:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+// Rendering of a RunReport: job summary, terminal text, action outputs and the JSON report.
+// Everything here is pure; the only output goes through the SummaryWriter the caller passes in.
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.zeroCounts = exports.summarizeCounts = exports.reportJsonFrame = exports.reportJson = exports.actionOutputs = exports.renderTerminal = exports.renderSummary = exports.JsonReportSpool = exports.boundReport = exports.ReportCollector = exports.DEFAULT_MAX_ROWS = exports.shortDigest = exports.formatBytes = void 0;
+var format_1 = __nccwpck_require__(2011);
+Object.defineProperty(exports, "formatBytes", ({ enumerable: true, get: function () { return format_1.formatBytes; } }));
+Object.defineProperty(exports, "shortDigest", ({ enumerable: true, get: function () { return format_1.shortDigest; } }));
+var collect_1 = __nccwpck_require__(2088);
+Object.defineProperty(exports, "DEFAULT_MAX_ROWS", ({ enumerable: true, get: function () { return collect_1.DEFAULT_MAX_ROWS; } }));
+Object.defineProperty(exports, "ReportCollector", ({ enumerable: true, get: function () { return collect_1.ReportCollector; } }));
+Object.defineProperty(exports, "boundReport", ({ enumerable: true, get: function () { return collect_1.boundReport; } }));
+var json_file_1 = __nccwpck_require__(5869);
+Object.defineProperty(exports, "JsonReportSpool", ({ enumerable: true, get: function () { return json_file_1.JsonReportSpool; } }));
+var summary_1 = __nccwpck_require__(7994);
+Object.defineProperty(exports, "renderSummary", ({ enumerable: true, get: function () { return summary_1.renderSummary; } }));
+var terminal_1 = __nccwpck_require__(7496);
+Object.defineProperty(exports, "renderTerminal", ({ enumerable: true, get: function () { return terminal_1.renderTerminal; } }));
+var data_1 = __nccwpck_require__(1356);
+Object.defineProperty(exports, "actionOutputs", ({ enumerable: true, get: function () { return data_1.actionOutputs; } }));
+Object.defineProperty(exports, "reportJson", ({ enumerable: true, get: function () { return data_1.reportJson; } }));
+Object.defineProperty(exports, "reportJsonFrame", ({ enumerable: true, get: function () { return data_1.reportJsonFrame; } }));
+var counts_1 = __nccwpck_require__(5132);
+Object.defineProperty(exports, "summarizeCounts", ({ enumerable: true, get: function () { return counts_1.summarizeCounts; } }));
+Object.defineProperty(exports, "zeroCounts", ({ enumerable: true, get: function () { return counts_1.zeroCounts; } }));
+
+
+/***/ }),
+
 /***/ 5869:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -15468,7 +14912,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.JsonReportSpool = void 0;
 const node_fs_1 = __nccwpck_require__(3024);
 const node_path_1 = __nccwpck_require__(6760);
-const temp_dir_1 = __nccwpck_require__(327);
+const temp_dir_1 = __nccwpck_require__(2574);
 const data_1 = __nccwpck_require__(1356);
 class JsonReportSpool {
     dir;
@@ -15579,9 +15023,9 @@ const node_fs_1 = __nccwpck_require__(3024);
 const node_path_1 = __nccwpck_require__(6760);
 const ajv_1 = __importDefault(__nccwpck_require__(2463));
 const report_schema_json_1 = __importDefault(__nccwpck_require__(6153));
-const compare_1 = __nccwpck_require__(5344);
-const counts_1 = __nccwpck_require__(5495);
-const glob_1 = __nccwpck_require__(5601);
+const compare_1 = __nccwpck_require__(1251);
+const counts_1 = __nccwpck_require__(5132);
+const glob_1 = __nccwpck_require__(3596);
 const model_1 = __nccwpck_require__(182);
 let compiled;
 /** The report schema's validator, compiled on first use (a run that merges nothing never pays for it). */
@@ -15785,7 +15229,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.FOLD_ROWS = void 0;
 exports.renderSummary = renderSummary;
 const format_1 = __nccwpck_require__(2011);
-const collect_1 = __nccwpck_require__(9707);
+const collect_1 = __nccwpck_require__(2088);
 const view_1 = __nccwpck_require__(4153);
 /** A table longer than this is folded into <details>, its counts in the fold's title. */
 exports.FOLD_ROWS = 20;
@@ -15987,7 +15431,7 @@ exports.STATUS_LABEL = exports.NO_FULL_LIST = void 0;
 exports.moreText = moreText;
 exports.statusMark = statusMark;
 exports.buildView = buildView;
-const collect_1 = __nccwpck_require__(9707);
+const collect_1 = __nccwpck_require__(2088);
 const format_1 = __nccwpck_require__(2011);
 /** What a cut table says when the door wrote no JSON report. */
 exports.NO_FULL_LIST = 'set report-file for the full list';
@@ -16359,13 +15803,13 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.TOOL_NAME = void 0;
 exports.createBackend = createBackend;
 exports.openRun = openRun;
-const config_1 = __nccwpck_require__(2973);
-const http_1 = __nccwpck_require__(6803);
+const config_1 = __nccwpck_require__(1122);
+const http_1 = __nccwpck_require__(8694);
 const backend_1 = __nccwpck_require__(6131);
 const backend_2 = __nccwpck_require__(1023);
 const client_1 = __nccwpck_require__(2440);
-const stop_1 = __nccwpck_require__(1123);
-const progress_1 = __nccwpck_require__(4660);
+const stop_1 = __nccwpck_require__(6941);
+const progress_1 = __nccwpck_require__(6358);
 exports.TOOL_NAME = 'nexus-image-lifecycle';
 /** A logger that says each warning once per run (a note met per image is one line, not hundreds). */
 function onceEach(log) {
@@ -16447,6 +15891,358 @@ function openRun(cfg, deps) {
 
 /***/ }),
 
+/***/ 535:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+// The one engine both doors (action and CLI) call. The stages, in the order data flows:
+//   config (src/config/, already parsed) -> open the run -> inventory (listing) -> per image:
+//   inventory -> plan -> execute -> report (src/run/images.ts) -> reclaim -> the run's summary.
+// Community Edition's usage counters are read around the deleting stage. Each finished image goes to the
+// bounded report tables and, when a JSON report is wanted, to its spool file: nothing here holds every
+// outcome of the run. merge-reports joins the shards' JSON reports (with reclaim-only, this job's own
+// reclaim step) as one report of the whole run.
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.TOOL_NAME = exports.createBackend = void 0;
+exports.runCleanupStreaming = runCleanupStreaming;
+exports.runStreamed = runStreamed;
+exports.writeReportFile = writeReportFile;
+exports.writeReportText = writeReportText;
+exports.runMerged = runMerged;
+const node_fs_1 = __nccwpck_require__(3024);
+const config_1 = __nccwpck_require__(1122);
+const index_1 = __nccwpck_require__(1714);
+const merge_1 = __nccwpck_require__(3278);
+const context_1 = __nccwpck_require__(670);
+const images_1 = __nccwpck_require__(8463);
+const listing_1 = __nccwpck_require__(6653);
+const reclaim_space_1 = __nccwpck_require__(3329);
+const summary_1 = __nccwpck_require__(5293);
+const usage_1 = __nccwpck_require__(482);
+var context_2 = __nccwpck_require__(670);
+Object.defineProperty(exports, "createBackend", ({ enumerable: true, get: function () { return context_2.createBackend; } }));
+Object.defineProperty(exports, "TOOL_NAME", ({ enumerable: true, get: function () { return context_2.TOOL_NAME; } }));
+/** Runs the cleanup, handing each image's report to `sink` and keeping only counts (RunSummary). */
+async function runCleanupStreaming(cfg, deps, sink) {
+    const run = (0, context_1.openRun)(cfg, deps);
+    const { progress } = run;
+    progress.start(deps.log);
+    try {
+        if (cfg.reclaimOnly) {
+            // the job after every shard: the reclaim step alone (no listing, nothing deleted here)
+            await run.backend.preflight();
+            const nothing = (0, images_1.noImages)();
+            return (0, summary_1.summarizeRun)(run, nothing, await (0, reclaim_space_1.reclaimSpace)(run, nothing, { deletedElsewhere: true }));
+        }
+        const listing = await (0, listing_1.listImages)(run);
+        const usage = new usage_1.UsageCounters(run); // Community Edition's counters, before and after (Nexus)
+        await usage.readBefore();
+        progress.imagesTotal = listing.selected.length;
+        progress.enter(cfg.dryRun ? 'planning (dry run)' : 'planning and deleting');
+        const images = await (0, images_1.runImages)(run, listing, sink, usage);
+        // A stopped run writes its record now: no counters to wait for, no reclaim to start.
+        if (run.stop.stopping)
+            return (0, summary_1.summarizeRun)(run, images, undefined, usage, listing);
+        await usage.readAfter(images);
+        progress.enter('reclaiming');
+        const reclaimed = await (0, reclaim_space_1.reclaimSpace)(run, images);
+        return (0, summary_1.summarizeRun)(run, images, reclaimed, usage, listing);
+    }
+    finally {
+        progress.stop();
+        // e.g. the spooled Nexus listing: removed however the run ends
+        run.backend.close?.();
+    }
+}
+async function runStreamed(cfg, deps, json) {
+    const collector = new index_1.ReportCollector();
+    const spool = json ? new index_1.JsonReportSpool() : undefined;
+    try {
+        const summary = await runCleanupStreaming(cfg, deps, image => {
+            collector.add(image);
+            spool?.add(image);
+        });
+        return { report: collector.bounded(summary), ...(spool ? { spool } : {}) };
+    }
+    catch (e) {
+        spool?.dispose();
+        throw e;
+    }
+}
+/**
+ * Writes the JSON report to `report-file`, when asked. Its directory was checked writable before the run;
+ * should it fail now, the run's outputs and tables still say what was deleted. Returns the error line.
+ */
+function writeReportFile(run, cfg) {
+    if (!run.spool || !cfg.reportFile)
+        return undefined;
+    try {
+        run.spool.writeFile(run.report.summary, cfg.reportFile);
+        return undefined;
+    }
+    catch (e) {
+        return `report-file ${cfg.reportFile}: ${e.message}`;
+    }
+}
+/** A whole report's JSON text to `report-file` (a merged run); returns the error line, as writeReportFile. */
+function writeReportText(path, text) {
+    try {
+        (0, node_fs_1.writeFileSync)(path, text);
+        return undefined;
+    }
+    catch (e) {
+        return `report-file ${path}: ${e.message}`;
+    }
+}
+async function runMerged(cfg, deps) {
+    let files;
+    try {
+        files = (0, merge_1.expandReportGlobs)(cfg.mergeReports);
+    }
+    catch (e) {
+        // A glob that matches nothing is bad input (exit 2), never an empty merge.
+        if (e instanceof merge_1.NoReportMatched)
+            throw new config_1.ConfigError('merge-reports', e.glob, 'globs that each match at least one report file');
+        throw e;
+    }
+    deps.log.info(`merge-reports: ${files.length} report(s): ${files.join(', ')}`);
+    const reports = files.map(merge_1.readReportFile);
+    if (!cfg.reclaimOnly)
+        return (0, merge_1.mergeReports)(reports);
+    const own = await runStreamed(cfg, deps, false);
+    return (0, merge_1.mergeReports)(reports, own.report.summary);
+}
+
+
+/***/ }),
+
+/***/ 4314:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+// A run that failed says why, in one line, with the usual fix, and what it had already done: the doors
+// put this in the job summary, on stderr and (with --json) in the one JSON document the CLI prints.
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.describeError = describeError;
+exports.failedHeadline = failedHeadline;
+const config_1 = __nccwpck_require__(1122);
+const HINTS = [
+    [
+        /ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|timeout: no data/,
+        'unreachable',
+        host => `nothing answered at ${host}: check the URL and port, that the server is up, and that this runner can reach it (a GitHub-hosted runner rarely reaches an internal Nexus: use a self-hosted runner in its network)`
+    ],
+    [/ENOTFOUND|EAI_AGAIN/, 'dns', host => `${host} does not resolve from here: check the host name, or the runner's DNS and VPN`],
+    [
+        /CERT|certificate|SELF_SIGNED|UNABLE_TO_VERIFY/i,
+        'tls',
+        () => 'the TLS certificate is not trusted: give ca-cert (the PEM of your CA), or fix the server certificate'
+    ],
+    [/\(401\)|answered 401/, 'unauthorized', () => 'check username and password (for a Nexus user token: its name code and pass code)'],
+    [/\(403\)|answered 403|lacks/, 'forbidden', () => 'grant the Nexus user the privileges README "Nexus privileges" lists']
+];
+/** The host a message names (`http://host:port/...`), for the hint. */
+function hostIn(message) {
+    const m = /\bhttps?:\/\/[^/\s]+/.exec(message);
+    return m ? m[0] : 'the configured host';
+}
+function describeError(e, stop, progress) {
+    const done = { phase: progress?.phase ?? 'listing', imagesDone: progress?.imagesDone ?? 0, tagsDeleted: progress?.tagsDeleted ?? 0 };
+    if (stop?.reason) {
+        return { code: 'stopped', message: `stopped (${stop.reason}) while ${done.phase}: ${e.message}`, hint: 'rerun to continue where it stopped', done };
+    }
+    if (e instanceof config_1.ConfigError)
+        return { code: 'bad-input', message: e.message, done };
+    for (const [re, code, hint] of HINTS)
+        if (re.test(e.message))
+            return { code, message: e.message, hint: hint(hostIn(e.message)), done };
+    return { code: 'failed', message: e.message, done };
+}
+/** `Failed before deleting anything` or `Failed after deleting 12 tags`: the record's first words. */
+function failedHeadline(err) {
+    const what = err.code === 'stopped' ? 'Stopped' : 'Failed';
+    const done = err.done.tagsDeleted > 0 ? `after deleting ${err.done.tagsDeleted} tag${err.done.tagsDeleted === 1 ? '' : 's'}` : 'before deleting anything';
+    return `❌ ${what} ${done}`;
+}
+
+
+/***/ }),
+
+/***/ 5306:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+// The one place that deletes, or in a dry run does not. A dry run reads exactly what the real run reads
+// to decide (same inventory, plan and steps here), and skips the deleting requests and the read-only
+// guards around them (the recheck just before deleting, the check that the deleted tags are gone), which
+// protect a delete that will not happen.
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.executeImage = executeImage;
+const backend_1 = __nccwpck_require__(3839);
+const digest_1 = __nccwpck_require__(6178);
+const concurrency_1 = __nccwpck_require__(3731);
+const stop_1 = __nccwpck_require__(6941);
+/** Executes one image's plan; returns an outcome for every decision, in the plan's order. */
+async function executeImage(plan, image, backend, opts) {
+    const outcome = new Map();
+    const set = (decision, status, detail, deletedTags) => {
+        outcome.set(decision, { decision, status, ...(detail ? { detail } : {}), ...(deletedTags?.length ? { deletedTags } : {}) });
+    };
+    for (const d of plan.decisions) {
+        if (d.action === 'keep')
+            set(d, 'kept');
+        else if (d.action === 'pending')
+            set(d, 'pending', d.reason);
+    }
+    const doomed = plan.decisions.filter(d => d.action === 'delete').sort((a, b) => (a.deleteOrder ?? 0) - (b.deleteOrder ?? 0));
+    if (doomed.length > 0) {
+        let changed = new Map();
+        try {
+            if (!opts.dryRun)
+                changed = await backend.recheck(image, doomed);
+        }
+        catch (e) {
+            // Cannot tell whether anything moved: delete nothing of this image.
+            const why = `not deleted: recheck before deleting failed: ${e.message}`;
+            for (const d of doomed)
+                set(d, 'failed', why);
+            return plan.decisions.map(d => outcome.get(d));
+        }
+        // Graph order: a manifest that hangs from others (a tagged child, a referrer) is deleted only after
+        // every one of them was, so a failure or a run cut short never leaves a kept index pointing at
+        // deleted children, and a parent that survives for any reason takes what hangs from it along.
+        const byDigest = new Map(plan.decisions.map(d => [d.digest, d]));
+        const status = new Map();
+        const limiter = new concurrency_1.Limiter(opts.parallel);
+        const deleted = [];
+        /** Deletions sent whose answer never came before the stop's grace ran out: read back below. */
+        const unknown = [];
+        const stopped = () => (opts.stop?.reason ? `not deleted: the run was stopped (${opts.stop.reason}) first` : undefined);
+        // A parent answered deleted is read once more before what hangs from it goes: a server that answers a
+        // delete and keeps the manifest (a mirror, a proxy in front of one) must not leave it without them.
+        const verified = new Map();
+        const stillThere = (parent) => {
+            let v = verified.get(parent.digest);
+            if (!v) {
+                v = backend.gone(image, parent).then(gone => {
+                    if (gone)
+                        return undefined;
+                    set(parent, 'failed', 'the server answered the delete, but the manifest is still there');
+                    return 'was answered deleted but is still there';
+                }, (e) => `could not be read after deleting (${e.message})`);
+                verified.set(parent.digest, v);
+            }
+            return v;
+        };
+        const run = async (d) => {
+            for (const digest of d.after ?? []) {
+                const parent = byDigest.get(digest);
+                const first = parent && parent.action === 'delete' && (parent.deleteOrder ?? 0) < (d.deleteOrder ?? 0) ? status.get(digest) : undefined;
+                // A parent not planned to go first (kept, pending, or out of order) is a plan that cannot hold.
+                const went = first ? await first : undefined;
+                if (went !== 'deleted' && went !== 'would-delete') {
+                    const how = went ?? parent?.action ?? 'not in the plan';
+                    set(d, 'skipped', `${label(parent, digest)} was not deleted (${how === 'keep' ? 'kept' : how})`);
+                    return 'skipped';
+                }
+                const why = went === 'deleted' && parent ? await stillThere(parent) : undefined;
+                if (why) {
+                    set(d, 'skipped', `${label(parent, digest)} ${why}`);
+                    return 'skipped';
+                }
+            }
+            const why = changed.get(d.digest);
+            if (why) {
+                set(d, 'skipped', why);
+                opts.log.warning(`${image.name}: ${d.tags.join(', ')} skipped: ${why}`);
+                return 'skipped';
+            }
+            if (opts.dryRun) {
+                set(d, 'would-delete');
+                return 'would-delete';
+            }
+            const halt = stopped();
+            if (halt) {
+                set(d, 'skipped', halt);
+                return 'skipped';
+            }
+            try {
+                // not started once the run stops while it waits for a slot; in flight, answered within the grace
+                const sent = limiter.run(() => (opts.stop?.stopping ? Promise.resolve('not sent') : backend.delete(image, d)));
+                const r = opts.stop ? await opts.stop.withinGrace(sent) : await sent;
+                if (r === 'not sent') {
+                    set(d, 'skipped', stopped());
+                    return 'skipped';
+                }
+                if (r === 'timeout') {
+                    unknown.push(d);
+                    set(d, 'failed', `unknown: the run was stopped (${opts.stop?.reason ?? ''}) before the server answered`);
+                    return 'failed';
+                }
+                set(d, 'deleted', r === 'gone' ? 'already gone' : undefined);
+                opts.onDeleted?.(d.tags.length);
+                if (r === 'gone')
+                    opts.log.warning(`${image.name}: ${d.tags.join(', ')} was already gone`);
+                deleted.push(d);
+                return 'deleted';
+            }
+            catch (e) {
+                set(d, 'failed', e.message, e instanceof backend_1.PartialDeleteError ? e.deletedTags : undefined);
+                opts.log.warning(`${image.name}: deleting ${d.tags.join(', ')} failed: ${e.message}`);
+                return 'failed';
+            }
+        };
+        // In delete order, so every parent's promise exists before its children ask for it.
+        for (const d of doomed)
+            status.set(d.digest, run(d));
+        await Promise.all(status.values());
+        if (unknown.length > 0)
+            await readBack(image, backend, unknown, set);
+        if (!opts.dryRun && deleted.length > 0) {
+            try {
+                const left = await backend.confirm(image, deleted);
+                for (const [digest, still] of left) {
+                    // the tags that did go are counted (as after a partial delete); the ones still there are not
+                    for (const d of deleted.filter(x => x.digest === digest)) {
+                        set(d, 'failed', `deleted but ${still.problem}`, d.tags.filter(t => !still.tags.includes(t)));
+                    }
+                }
+            }
+            catch (e) {
+                opts.log.warning(`${image.name}: could not verify the deleted tags are gone: ${e.message}`);
+            }
+        }
+    }
+    return plan.decisions.map(d => outcome.get(d));
+}
+/**
+ * The deletions a stop left without an answer, read back within CONFIRM_MS: gone is deleted, still there
+ * is skipped, and what cannot be read in time stays failed as unknown (a rerun finds out).
+ */
+async function readBack(image, backend, unknown, set) {
+    const left = await stop_1.Stop.within(backend.confirm(image, unknown).catch(() => undefined), stop_1.CONFIRM_MS);
+    if (left === 'timeout' || left === undefined)
+        return;
+    for (const d of unknown) {
+        const still = left.get(d.digest);
+        if (!still)
+            set(d, 'deleted', 'the run stopped before the server answered; read back: gone');
+        else if (still.tags.length === d.tags.length)
+            set(d, 'skipped', 'the run stopped before the server answered; read back: still there');
+        else
+            set(d, 'failed', `the run stopped before the server answered; read back: ${still.problem}`, d.tags.filter(t => !still.tags.includes(t)));
+    }
+}
+/** How a skip names the manifest it hung from. */
+function label(d, digest) {
+    if (!d)
+        return (0, digest_1.shortDigest)(digest);
+    return d.version ?? d.tags[0] ?? digest;
+}
+
+
+/***/ }),
+
 /***/ 8463:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -16458,14 +16254,14 @@ function openRun(cfg, deps) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.noImages = noImages;
 exports.runImages = runImages;
-const counts_1 = __nccwpck_require__(5495);
-const execute_1 = __nccwpck_require__(5208);
-const freeable_1 = __nccwpck_require__(9217);
+const counts_1 = __nccwpck_require__(5132);
+const execute_1 = __nccwpck_require__(5306);
+const freeable_1 = __nccwpck_require__(9806);
 const kept_content_1 = __nccwpck_require__(8403);
-const concurrency_1 = __nccwpck_require__(1532);
-const memory_1 = __nccwpck_require__(8820);
+const concurrency_1 = __nccwpck_require__(3731);
+const memory_1 = __nccwpck_require__(4958);
 const planner_1 = __nccwpck_require__(302);
-const subject_directory_1 = __nccwpck_require__(9661);
+const subject_directory_1 = __nccwpck_require__(5675);
 const format_1 = __nccwpck_require__(2011);
 /** What a run that looked at no image has done (reclaim-only). */
 function noImages() {
@@ -16637,8 +16433,8 @@ async function runImages(run, listing, sink, usage) {
 // privileges), then every image listed, and those `images` / `exclude-images` select (and `shard`).
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.listImages = listImages;
-const glob_1 = __nccwpck_require__(5601);
-const shard_1 = __nccwpck_require__(7903);
+const glob_1 = __nccwpck_require__(3596);
+const shard_1 = __nccwpck_require__(3334);
 const format_1 = __nccwpck_require__(2011);
 function listImages(run) {
     const { backend, cfg, log } = run;
@@ -16658,6 +16454,119 @@ function listImages(run) {
         log.info(`shard ${index}/${count}: ${selected.length} of the ${chosen.length} selected images`);
         return { all, selected, selectedAllShards: chosen.length };
     });
+}
+
+
+/***/ }),
+
+/***/ 4958:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+// Keeps the heap near what the run really holds. Going image by image, a run holds little (about 20 MB
+// at 100k tags), but its per-image objects outlive a few scavenges and land in V8's old generation, which
+// V8 collects lazily while allocation is fast: measured, the heap reached 95 MB used (peak RSS 190 MB) with
+// 20 MB live. A full collection between images once the heap has doubled since the last one keeps the
+// peak flat at a few milliseconds per collection. `gc` is reached the way Jest's --logHeapUsage does.
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.collectIfHeapGrew = collectIfHeapGrew;
+const node_v8_1 = __nccwpck_require__(8877);
+const node_vm_1 = __nccwpck_require__(714);
+const FLOOR = 32 * 1024 * 1024;
+let gc;
+let threshold = FLOOR;
+function exposeGc() {
+    try {
+        (0, node_v8_1.setFlagsFromString)('--expose-gc');
+        return (0, node_vm_1.runInNewContext)('gc');
+    }
+    catch {
+        return null; // not available: V8 collects on its own, only later
+    }
+    finally {
+        (0, node_v8_1.setFlagsFromString)('--no-expose-gc');
+    }
+}
+/** Called between images: collects when the heap has grown past twice what survived the last collection. */
+function collectIfHeapGrew() {
+    if (gc === undefined)
+        gc = exposeGc();
+    if (!gc || (0, node_v8_1.getHeapStatistics)().used_heap_size < threshold)
+        return;
+    gc();
+    threshold = Math.max(FLOOR, 2 * (0, node_v8_1.getHeapStatistics)().used_heap_size);
+}
+
+
+/***/ }),
+
+/***/ 6358:
+/***/ ((__unused_webpack_module, exports) => {
+
+
+// Where a long run is: its phase, images done of the images selected, tags deleted (or that a dry run
+// would delete) of those planned so far, with a rate and an ETA. Said every PROGRESS_MS while work goes on
+// (stderr for the CLI, the log for the action), and read by the doors when a run fails or stops, so the
+// record says what was already done.
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.Progress = exports.PROGRESS_MS = void 0;
+/** How often a run that is still working says where it is. */
+exports.PROGRESS_MS = 10_000;
+class Progress {
+    phase = 'listing';
+    imagesTotal;
+    imagesDone = 0;
+    /** Tags the plans so far delete (or would, in a dry run), and how many of them went. */
+    tagsPlanned = 0;
+    tagsDeleted = 0;
+    /** Requests sent so far (the HTTP client counts them). */
+    requests = () => 0;
+    t0 = Date.now();
+    phaseT0 = Date.now();
+    phaseDone0 = 0;
+    timer;
+    enter(phase) {
+        this.phase = phase;
+        this.phaseT0 = Date.now();
+        this.phaseDone0 = this.imagesDone;
+    }
+    /** Says the line every `everyMs` until stopped; never holds the process open. */
+    start(log, everyMs = exports.PROGRESS_MS) {
+        this.timer = setInterval(() => log.info(this.line()), everyMs);
+        this.timer.unref();
+    }
+    stop() {
+        clearInterval(this.timer);
+        this.timer = undefined;
+    }
+    /** e.g. `progress: planning and deleting: 12/40 images, 340/900 tags deleted, 3.1 images/s, ETA 9s, 1,204 requests`. */
+    line(now = Date.now()) {
+        const parts = [`progress: ${this.phase}`];
+        const elapsed = (now - this.phaseT0) / 1000;
+        if (this.phase !== 'listing') {
+            const total = this.imagesTotal;
+            parts.push(total === undefined ? `${this.imagesDone} images` : `${this.imagesDone}/${total} images`);
+            const verb = this.phase === 'planning (dry run)' ? 'would delete' : 'deleted';
+            parts.push(verb === 'deleted' ? `${this.tagsDeleted}/${this.tagsPlanned} tags deleted` : `${this.tagsPlanned} tags would go`);
+            const rate = elapsed > 0 ? (this.imagesDone - this.phaseDone0) / elapsed : 0;
+            if (rate > 0) {
+                parts.push(`${rate >= 10 ? Math.round(rate) : rate.toFixed(1)} images/s`);
+                if (total !== undefined)
+                    parts.push(`ETA ${duration((total - this.imagesDone) / rate)}`);
+            }
+        }
+        parts.push(`${this.requests()} requests`, `${duration((now - this.t0) / 1000)} so far`);
+        return parts.join(', ');
+    }
+}
+exports.Progress = Progress;
+function duration(seconds) {
+    const s = Math.max(0, Math.round(seconds));
+    if (s < 60)
+        return `${s}s`;
+    if (s < 3600)
+        return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+    return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
 
 
@@ -16700,6 +16609,149 @@ async function reclaimSpace(run, images, opts = {}) {
         log.info(n);
     return reclaimed;
 }
+
+
+/***/ }),
+
+/***/ 6941:
+/***/ ((__unused_webpack_module, exports) => {
+
+
+// How a run stops early and still leaves a record: a signal (the Actions runner cancels with SIGINT, then
+// SIGTERM 7.5 s later, then kills 2.5 s after that; Kubernetes sends SIGTERM; a person presses Ctrl-C) or
+// max-duration. From the first stop no new deletion starts; deletions in flight get DELETE_GRACE_MS to
+// answer; what never answered is read back within CONFIRM_MS; then every request still open is aborted, so
+// the summary, outputs and report are written well within 5 s. A second signal aborts at once.
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.Stop = exports.CONFIRM_MS = exports.DELETE_GRACE_MS = void 0;
+exports.stopExitCode = stopExitCode;
+/** How long deletions in flight may still answer after the first stop. */
+exports.DELETE_GRACE_MS = 2000;
+/** How long reading back the deletions that never answered may take. */
+exports.CONFIRM_MS = 1500;
+/** The exit code a stop leaves: 128 + the signal's number, or 1 for max-duration. */
+function stopExitCode(reason) {
+    return { SIGHUP: 129, SIGINT: 130, SIGTERM: 143, 'max-duration': 1 }[reason];
+}
+class Stop {
+    reason;
+    at;
+    /** Aborts every request still open (after the grace, or at a second signal). */
+    abort = new AbortController();
+    grace;
+    endGrace = () => { };
+    timers = [];
+    constructor() {
+        this.grace = new Promise(resolve => (this.endGrace = resolve));
+    }
+    get stopping() {
+        return this.reason !== undefined;
+    }
+    /** The first call stops the run; a second one aborts what is still open at once. */
+    request(reason) {
+        if (this.reason !== undefined)
+            return this.abortNow();
+        this.reason = reason;
+        this.at = new Date();
+        this.timers.push(setTimeout(() => this.endGrace(), exports.DELETE_GRACE_MS));
+        this.timers.push(setTimeout(() => this.abortNow(), exports.DELETE_GRACE_MS + exports.CONFIRM_MS));
+        for (const t of this.timers)
+            t.unref();
+    }
+    /** `work`, or 'timeout' once the stop's grace for deletions in flight is over (never before a stop). */
+    async withinGrace(work) {
+        return Promise.race([work, this.grace.then(() => 'timeout')]);
+    }
+    /** `work`, or 'timeout' after `ms` (reading back what a stop left unknown). */
+    static within(work, ms) {
+        let timer;
+        const limit = new Promise(resolve => (timer = setTimeout(() => resolve('timeout'), ms)));
+        return Promise.race([work, limit]).finally(() => clearTimeout(timer));
+    }
+    /** Stops the run after `ms` (max-duration); the timer never holds the process open. */
+    deadline(ms) {
+        const t = setTimeout(() => this.request('max-duration'), ms);
+        t.unref();
+        this.timers.push(t);
+    }
+    /** Listens for SIGINT, SIGTERM and SIGHUP; returns the function that stops listening. */
+    listen(onStop = () => { }) {
+        const handlers = ['SIGINT', 'SIGTERM', 'SIGHUP'].map(sig => {
+            const h = () => {
+                onStop(sig);
+                this.request(sig);
+            };
+            process.on(sig, h);
+            return [sig, h];
+        });
+        return () => {
+            for (const [sig, h] of handlers)
+                process.off(sig, h);
+        };
+    }
+    dispose() {
+        for (const t of this.timers)
+            clearTimeout(t);
+        this.timers = [];
+    }
+    abortNow() {
+        this.endGrace();
+        if (!this.abort.signal.aborted)
+            this.abort.abort(new Error(`the run was stopped (${this.reason ?? 'signal'})`));
+    }
+}
+exports.Stop = Stop;
+
+
+/***/ }),
+
+/***/ 5675:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+// Which image of the run holds a manifest: so a referrer whose subject is not in its own image (cosign's
+// COSIGN_REPOSITORY keeps signatures in a repository of their own) is kept while its subject exists
+// anywhere the run lists. Digests are kept as 52-bit numbers (a few MB at 100k tags): a collision can
+// only find a subject that is not there, so it keeps a referrer, never deletes one.
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.SubjectDirectory = void 0;
+const digest_1 = __nccwpck_require__(6178);
+class SubjectDirectory {
+    images = [];
+    where = new Map();
+    added = new Set();
+    /** Images whose inventory failed: what they hold is unknown. */
+    unreadable = [];
+    /** Records every manifest of the image, tagged or untagged. */
+    add(inv) {
+        const label = `${inv.repository}/${inv.name}`;
+        if (this.added.has(label))
+            return;
+        this.added.add(label);
+        if (inv.error !== undefined)
+            this.unreadable.push(label);
+        const at = this.images.push(label) - 1;
+        for (const m of [...inv.manifests, ...(inv.untagged ?? [])])
+            if (!this.where.has((0, digest_1.digestKey)(m.digest)))
+                this.where.set((0, digest_1.digestKey)(m.digest), at);
+    }
+    has(repository, name) {
+        return this.added.has(`${repository}/${name}`);
+    }
+    /**
+     * Where `digest` is, as the planner's reasons say it (`in docker-hosted/app`), or undefined when no
+     * image holds it. While any image could not be read, nothing is proven absent.
+     */
+    locate(digest) {
+        const at = this.where.get((0, digest_1.digestKey)(digest));
+        if (at !== undefined)
+            return `in ${this.images[at]}`;
+        if (this.unreadable.length > 0)
+            return `perhaps in ${this.unreadable[0]} (its inventory failed)`;
+        return undefined;
+    }
+}
+exports.SubjectDirectory = SubjectDirectory;
 
 
 /***/ }),
@@ -16830,48 +16882,436 @@ exports.UsageCounters = UsageCounters;
 
 /***/ }),
 
-/***/ 7903:
+/***/ 1671:
 /***/ ((__unused_webpack_module, exports) => {
 
 
-// shard K/N: which images a run takes. The partition is a stable hash of `repository/name` (FNV-1a, 32 bit,
-// over its UTF-8 bytes), modulo N, plus one: the same on every machine and every version of this tool, so
-// the jobs of a matrix split the images between them without talking to each other.
+// Byte counts as people read them (1024-based units): the report, the logs and the reclaim notes.
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.fnv1a32 = fnv1a32;
-exports.shardOf = shardOf;
-exports.parseShard = parseShard;
-/** FNV-1a, 32 bit, over the UTF-8 bytes of `text`. */
-function fnv1a32(text) {
-    let h = 0x811c9dc5;
-    for (const byte of Buffer.from(text, 'utf8')) {
-        h ^= byte;
-        h = Math.imul(h, 0x01000193) >>> 0;
+exports.formatBytes = formatBytes;
+const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
+/** Binary units with at most one decimal: `512 B`, `1.5 MiB`, `2 GiB`. */
+function formatBytes(n) {
+    if (!Number.isFinite(n))
+        return String(n);
+    if (n < 0)
+        return `-${formatBytes(-n)}`;
+    let value = n;
+    let unit = 0;
+    while (value >= 1024 && unit < UNITS.length - 1) {
+        value /= 1024;
+        unit++;
     }
-    return h;
-}
-/** The shard (1..count) of an image. Do not change: shards of different versions must agree. */
-function shardOf(repository, name, count) {
-    return (fnv1a32(`${repository}/${name}`) % count) + 1;
-}
-/** `K/N` with 1 <= K <= N, or a reason it is not. */
-function parseShard(text) {
-    const m = /^(\d+)\/(\d+)$/.exec(text.trim());
-    if (!m)
-        return 'K/N, such as 2/4 (this job takes shard K of N)';
-    const index = Number(m[1]);
-    const count = Number(m[2]);
-    if (count < 1 || count > 1000)
-        return 'K/N with N from 1 to 1000';
-    if (index < 1 || index > count)
-        return `K/N with K from 1 to N (here 1 to ${count})`;
-    return { index, count };
+    if (unit === 0)
+        return `${Math.round(value)} B`;
+    let text = value.toFixed(1);
+    // 1023.96 KiB rounds to "1024.0": show it as the next unit instead.
+    if (Number(text) >= 1024 && unit < UNITS.length - 1) {
+        unit++;
+        text = (Number(text) / 1024).toFixed(1);
+    }
+    return `${text.replace(/\.0$/, '')} ${UNITS[unit]}`;
 }
 
 
 /***/ }),
 
-/***/ 6972:
+/***/ 1251:
+/***/ ((__unused_webpack_module, exports) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.compareStrings = compareStrings;
+// One string order for sorting digests, tags and names: by UTF-16 code unit, the same on every machine
+// (localeCompare depends on the runtime's locale data).
+function compareStrings(a, b) {
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+
+
+/***/ }),
+
+/***/ 3731:
+/***/ ((__unused_webpack_module, exports) => {
+
+
+// A counting semaphore and ordered parallel maps: how many requests and images are in flight at once.
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.Limiter = void 0;
+exports.mapLimit = mapLimit;
+exports.mapOrdered = mapOrdered;
+class Limiter {
+    limit;
+    active = 0;
+    waiting = [];
+    constructor(limit) {
+        this.limit = limit;
+    }
+    get size() {
+        return this.limit;
+    }
+    /** Every slot is taken: a caller now waits (or just took the last one). */
+    get full() {
+        return this.active >= this.limit;
+    }
+    /** A new size: a larger one starts waiting callers at once; a smaller one lets running ones finish. */
+    resize(size) {
+        this.limit = size;
+        this.dispatch();
+    }
+    async run(fn) {
+        await this.acquire();
+        try {
+            return await fn();
+        }
+        finally {
+            this.active--;
+            this.dispatch();
+        }
+    }
+    acquire() {
+        if (this.active < this.limit) {
+            this.active++;
+            return Promise.resolve();
+        }
+        return new Promise(resolve => this.waiting.push(resolve));
+    }
+    dispatch() {
+        while (this.active < this.limit && this.waiting.length > 0) {
+            this.active++;
+            this.waiting.shift()?.();
+        }
+    }
+}
+exports.Limiter = Limiter;
+/** Map with at most `size` callbacks in flight; results keep input order. */
+async function mapLimit(items, size, fn) {
+    const out = new Array(items.length);
+    let next = 0;
+    const workers = Array.from({ length: Math.min(size, items.length) }, async () => {
+        while (next < items.length) {
+            const i = next++;
+            out[i] = await fn(items[i], i);
+        }
+    });
+    await Promise.all(workers);
+    return out;
+}
+/**
+ * Runs `fn` over `items` with at most `size` in flight and hands each result to `emit` in input order,
+ * as soon as it and every earlier one are done. An item starts only within `size * 2` of the oldest
+ * unemitted one, so a slow item holds back a bounded number of finished results, not all of them.
+ */
+async function mapOrdered(items, size, fn, emit) {
+    const window = Math.max(1, size) * 2;
+    const done = new Map();
+    let next = 0;
+    let emitted = 0;
+    let wake = [];
+    const flush = () => {
+        while (done.has(emitted)) {
+            const r = done.get(emitted);
+            done.delete(emitted);
+            emit(r, emitted++);
+        }
+        const waiting = wake;
+        wake = [];
+        for (const w of waiting)
+            w();
+    };
+    const worker = async () => {
+        while (next < items.length) {
+            if (next >= emitted + window) {
+                await new Promise(resolve => wake.push(resolve));
+                continue;
+            }
+            const i = next++;
+            done.set(i, await fn(items[i], i));
+            flush();
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(Math.max(1, size), items.length) }, worker));
+}
+
+
+/***/ }),
+
+/***/ 6178:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+// Digests in short: as a number for compact sets, and as shown everywhere (reasons, tables, logs).
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.digestKey = digestKey;
+exports.shortDigest = shortDigest;
+exports.isDigest = isDigest;
+exports.digestOfBytes = digestOfBytes;
+const node_crypto_1 = __nccwpck_require__(7598);
+/**
+ * A digest as a number: 52 bits of its hex (exact in a double), to keep hundreds of thousands of digests
+ * in a few MB. Two different digests colliding among a million has odds around 1e-4; callers use it only
+ * where a collision errs on the safe side.
+ */
+function digestKey(digest) {
+    const at = digest.indexOf(':') + 1;
+    const n = parseInt(digest.slice(at, at + 13), 16);
+    return Number.isNaN(n) ? -1 : n;
+}
+/** `sha256:` and the first 12 hex digits: enough to find the manifest, short enough for a table cell. */
+function shortDigest(d) {
+    const colon = d.indexOf(':');
+    if (colon < 0)
+        return d.slice(0, 12);
+    return d.slice(0, colon + 1 + 12);
+}
+/** The digest algorithms a manifest may be named by: the two the OCI image spec registers. */
+const DIGEST_GRAMMAR = /^(sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/;
+/** Whether `d` is a well-formed sha256 or sha512 digest (other algorithms are refused). */
+function isDigest(d) {
+    return DIGEST_GRAMMAR.test(d);
+}
+/** What `body` hashes to under the algorithm of `like` (a digest such as `sha512:…`; sha256 otherwise). */
+function digestOfBytes(body, like) {
+    const algorithm = like?.startsWith('sha512:') ? 'sha512' : 'sha256';
+    return `${algorithm}:${(0, node_crypto_1.createHash)(algorithm).update(body).digest('hex')}`;
+}
+
+
+/***/ }),
+
+/***/ 3596:
+/***/ ((__unused_webpack_module, exports) => {
+
+
+// Anchored globs for image names and tags: `*` and `?` stay inside one `/` segment, `**` crosses `/`,
+// `[abc]` / `[a-z]` / `[!abc]` are character classes, `{a,b}` is one of the alternatives (nestable, each
+// a glob itself). Everything else is literal. A lone `*` (the default of `images` and `tags`) means
+// everything, nested names included: that is what a user means by it.
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.GlobError = void 0;
+exports.globToRegExp = globToRegExp;
+exports.matchesAny = matchesAny;
+exports.firstMatch = firstMatch;
+exports.literalImages = literalImages;
+class GlobError extends Error {
+}
+exports.GlobError = GlobError;
+const cache = new Map();
+function globToRegExp(glob) {
+    const hit = cache.get(glob);
+    if (hit)
+        return hit;
+    if (glob.length === 0)
+        throw new GlobError('empty pattern');
+    if (glob === '*')
+        return /^.*$/;
+    const { re } = translate(glob, 0, false);
+    let compiled;
+    try {
+        compiled = new RegExp('^' + re + '$');
+    }
+    catch (e) {
+        // e.g. a reversed range `[z-a]`: still a malformed glob, not an internal error
+        throw new GlobError(`${e.message.replace(/^Invalid regular expression: \/.*\/: /, '')} in ${JSON.stringify(glob)}`);
+    }
+    cache.set(glob, compiled);
+    return compiled;
+}
+/**
+ * Translates from `start` up to the end, or (inside braces) up to the `,` or `}` that ends the
+ * alternative; `end` is the index of that character.
+ */
+function translate(glob, start, inBraces) {
+    let re = '';
+    let i = start;
+    for (; i < glob.length; i++) {
+        const c = glob[i]; // i < glob.length
+        if (inBraces && (c === ',' || c === '}'))
+            return { re, end: i };
+        if (c === '*') {
+            if (glob[i + 1] === '*') {
+                // `**/` also matches zero segments, so `shop/**/api` matches `shop/api`.
+                if (glob[i + 2] === '/') {
+                    re += '(?:.*/)?';
+                    i += 2;
+                }
+                else {
+                    re += '.*';
+                    i += 1;
+                }
+            }
+            else {
+                re += '[^/]*';
+            }
+        }
+        else if (c === '?') {
+            re += '[^/]';
+        }
+        else if (c === '[') {
+            const end = glob.indexOf(']', i + 2);
+            if (end < 0)
+                throw new GlobError(`unclosed '[' in ${JSON.stringify(glob)}`);
+            let body = glob.slice(i + 1, end);
+            const negate = body.startsWith('!') || body.startsWith('^');
+            if (negate)
+                body = body.slice(1);
+            if (body.length === 0)
+                throw new GlobError(`empty character class in ${JSON.stringify(glob)}`);
+            re += (negate ? '[^/' : '[') + body.replace(/[\\\]^]/g, '\\$&') + ']';
+            i = end;
+        }
+        else if (c === ']') {
+            throw new GlobError(`unmatched ']' in ${JSON.stringify(glob)}`);
+        }
+        else if (c === '{') {
+            const alternatives = [];
+            let at = i + 1;
+            for (;;) {
+                const alt = translate(glob, at, true);
+                alternatives.push(alt.re);
+                if (alt.end >= glob.length)
+                    throw new GlobError(`unclosed '{' in ${JSON.stringify(glob)}`);
+                at = alt.end + 1;
+                if (glob[alt.end] === '}')
+                    break;
+            }
+            if (alternatives.length === 1 && alternatives[0] === '')
+                throw new GlobError(`empty braces in ${JSON.stringify(glob)}`);
+            re += `(?:${alternatives.join('|')})`;
+            i = at - 1;
+        }
+        else if (c === '}') {
+            throw new GlobError(`unmatched '}' in ${JSON.stringify(glob)}`);
+        }
+        else {
+            re += c.replace(/[.+^$()|\\]/g, '\\$&');
+        }
+    }
+    return { re, end: i };
+}
+/** True when `value` matches any of `globs` (anchored). */
+function matchesAny(value, globs) {
+    return globs.some(g => globToRegExp(g).test(value));
+}
+/** The first glob that matches, for reasons such as "protected by keep-tags: latest". */
+function firstMatch(value, globs) {
+    return globs.find(g => globToRegExp(g).test(value));
+}
+/** Patterns without a wildcard: names to read directly, whatever a listing says. */
+function literalImages(globs) {
+    return globs.filter(g => !/[*?[\]{}]/.test(g));
+}
+
+
+/***/ }),
+
+/***/ 9906:
+/***/ ((__unused_webpack_module, exports) => {
+
+
+// The logging seam: the action logs through @actions/core (groups, annotations), the CLI to stderr.
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.unsteerable = unsteerable;
+exports.oneLine = oneLine;
+exports.consoleLogger = consoleLogger;
+/**
+ * Text that cannot steer a workflow: a runner reads a line that starts (after blanks) with `::` as a
+ * command, and server text may hold one (`::add-mask::`, `::stop-commands::`) or a line break before one.
+ * Each such line is shown behind `» `; nothing else changes.
+ */
+function unsteerable(text) {
+    return text.replace(/^([ \t]*)::/gm, '$1» ::');
+}
+/** One log message, one line: breaks inside it (server text) are shown as `⏎`, then unsteerable. */
+function oneLine(message) {
+    return unsteerable(message.replace(/\r\n|\r|\n/g, ' ⏎ '));
+}
+/** Plain console logger for the CLI and scripts: everything on stderr so stdout stays the report. */
+function consoleLogger(verbose = false) {
+    const say = (prefix, m) => process.stderr.write(oneLine(`${prefix}${m}`) + '\n');
+    return {
+        debug: m => {
+            if (verbose)
+                say('debug: ', m);
+        },
+        info: m => void say('', m),
+        warning: m => void say('warning: ', m),
+        error: m => void say('error: ', m),
+        group: async (name, fn) => {
+            say('== ', name);
+            return fn();
+        }
+    };
+}
+
+
+/***/ }),
+
+/***/ 5888:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+// The grammar a name must have before it is used: what a server answers (a catalog, a tags list, a Nexus
+// component, a header) and what the user names is data, never a path, a command or markup. A repository
+// name, a tag and a digest are checked at the door, by the OCI Distribution spec's own grammar; one that
+// fails is never requested, deleted or printed raw. `escapeName` shows it safely in a note.
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.isRepositoryName = isRepositoryName;
+exports.isTag = isTag;
+exports.isNexusRepository = isNexusRepository;
+exports.isReference = isReference;
+exports.escapeName = escapeName;
+exports.partition = partition;
+exports.refusedNote = refusedNote;
+const digest_1 = __nccwpck_require__(6178);
+/** distribution-spec `<name>`: path components of lowercase alphanumerics and separators, joined by `/`. */
+const REPOSITORY = /^[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*)*$/;
+/** distribution-spec `<reference>` as a tag. */
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
+/** Nexus repository names (NamePatternConstants): letters, digits, `-`, `_`, `.`, not starting with `_` or `.`. */
+const NEXUS_REPOSITORY = /^[a-zA-Z0-9-][a-zA-Z0-9_.-]*$/;
+/** The distribution spec caps a name at 255 characters with the registry's host; 255 is generous. */
+const MAX_NAME = 255;
+function isRepositoryName(name) {
+    return typeof name === 'string' && name.length <= MAX_NAME && REPOSITORY.test(name);
+}
+function isTag(tag) {
+    return typeof tag === 'string' && TAG.test(tag);
+}
+function isNexusRepository(name) {
+    return typeof name === 'string' && name.length <= MAX_NAME && NEXUS_REPOSITORY.test(name);
+}
+/** A reference: a tag or a sha256/sha512 digest. */
+function isReference(ref) {
+    return isTag(ref) || (0, digest_1.isDigest)(ref);
+}
+/**
+ * A name as a note may show it: JSON-quoted (control characters escaped), at most 80 characters, and
+ * never able to start a line or a workflow command (`::` is broken by the quote).
+ */
+function escapeName(value) {
+    const text = typeof value === 'string' ? value : String(value);
+    const shown = text.length > 80 ? `${text.slice(0, 77)}...` : text;
+    return JSON.stringify(shown).replace(/::/g, ':\\u003a');
+}
+/** Splits names into those of the grammar and the rest (to be kept, counted and named). */
+function partition(items, ok) {
+    const good = [];
+    const bad = [];
+    for (const i of items)
+        (ok(i) ? good : bad).push(i);
+    return { good, bad };
+}
+/** One note naming what was refused: `3 tags off the grammar were kept: "a/../b", …`. */
+function refusedNote(what, bad) {
+    const shown = bad.slice(0, 5).map(escapeName).join(', ');
+    return `${bad.length} ${what} off the OCI grammar ${bad.length === 1 ? 'was' : 'were'} never requested and kept: ${shown}${bad.length > 5 ? ', …' : ''}`;
+}
+
+
+/***/ }),
+
+/***/ 7783:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -16885,207 +17325,7 @@ function sleep(ms) {
 
 /***/ }),
 
-/***/ 1123:
-/***/ ((__unused_webpack_module, exports) => {
-
-
-// How a run stops early and still leaves a record: a signal (the Actions runner cancels with SIGINT, then
-// SIGTERM 7.5 s later, then kills 2.5 s after that; Kubernetes sends SIGTERM; a person presses Ctrl-C) or
-// max-duration. From the first stop no new deletion starts; deletions in flight get DELETE_GRACE_MS to
-// answer; what never answered is read back within CONFIRM_MS; then every request still open is aborted, so
-// the summary, outputs and report are written well within 5 s. A second signal aborts at once.
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.Stop = exports.CONFIRM_MS = exports.DELETE_GRACE_MS = void 0;
-exports.stopExitCode = stopExitCode;
-/** How long deletions in flight may still answer after the first stop. */
-exports.DELETE_GRACE_MS = 2000;
-/** How long reading back the deletions that never answered may take. */
-exports.CONFIRM_MS = 1500;
-/** The exit code a stop leaves: 128 + the signal's number, or 1 for max-duration. */
-function stopExitCode(reason) {
-    return { SIGHUP: 129, SIGINT: 130, SIGTERM: 143, 'max-duration': 1 }[reason];
-}
-class Stop {
-    reason;
-    at;
-    /** Aborts every request still open (after the grace, or at a second signal). */
-    abort = new AbortController();
-    grace;
-    endGrace = () => { };
-    timers = [];
-    constructor() {
-        this.grace = new Promise(resolve => (this.endGrace = resolve));
-    }
-    get stopping() {
-        return this.reason !== undefined;
-    }
-    /** The first call stops the run; a second one aborts what is still open at once. */
-    request(reason) {
-        if (this.reason !== undefined)
-            return this.abortNow();
-        this.reason = reason;
-        this.at = new Date();
-        this.timers.push(setTimeout(() => this.endGrace(), exports.DELETE_GRACE_MS));
-        this.timers.push(setTimeout(() => this.abortNow(), exports.DELETE_GRACE_MS + exports.CONFIRM_MS));
-        for (const t of this.timers)
-            t.unref();
-    }
-    /** `work`, or 'timeout' once the stop's grace for deletions in flight is over (never before a stop). */
-    async withinGrace(work) {
-        return Promise.race([work, this.grace.then(() => 'timeout')]);
-    }
-    /** `work`, or 'timeout' after `ms` (reading back what a stop left unknown). */
-    static within(work, ms) {
-        let timer;
-        const limit = new Promise(resolve => (timer = setTimeout(() => resolve('timeout'), ms)));
-        return Promise.race([work, limit]).finally(() => clearTimeout(timer));
-    }
-    /** Stops the run after `ms` (max-duration); the timer never holds the process open. */
-    deadline(ms) {
-        const t = setTimeout(() => this.request('max-duration'), ms);
-        t.unref();
-        this.timers.push(t);
-    }
-    /** Listens for SIGINT, SIGTERM and SIGHUP; returns the function that stops listening. */
-    listen(onStop = () => { }) {
-        const handlers = ['SIGINT', 'SIGTERM', 'SIGHUP'].map(sig => {
-            const h = () => {
-                onStop(sig);
-                this.request(sig);
-            };
-            process.on(sig, h);
-            return [sig, h];
-        });
-        return () => {
-            for (const [sig, h] of handlers)
-                process.off(sig, h);
-        };
-    }
-    dispose() {
-        for (const t of this.timers)
-            clearTimeout(t);
-        this.timers = [];
-    }
-    abortNow() {
-        this.endGrace();
-        if (!this.abort.signal.aborted)
-            this.abort.abort(new Error(`the run was stopped (${this.reason ?? 'signal'})`));
-    }
-}
-exports.Stop = Stop;
-
-
-/***/ }),
-
-/***/ 1370:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-// What both doors run: the engine, with each finished image going to the bounded report tables and, when
-// a JSON report is wanted, to its spool file. Nothing here holds every outcome of the run.
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.runStreamed = runStreamed;
-exports.writeReportFile = writeReportFile;
-exports.writeReportText = writeReportText;
-const node_fs_1 = __nccwpck_require__(3024);
-const engine_1 = __nccwpck_require__(825);
-const report_1 = __nccwpck_require__(665);
-async function runStreamed(cfg, deps, json) {
-    const collector = new report_1.ReportCollector();
-    const spool = json ? new report_1.JsonReportSpool() : undefined;
-    try {
-        const summary = await (0, engine_1.runCleanupStreaming)(cfg, deps, image => {
-            collector.add(image);
-            spool?.add(image);
-        });
-        return { report: collector.bounded(summary), ...(spool ? { spool } : {}) };
-    }
-    catch (e) {
-        spool?.dispose();
-        throw e;
-    }
-}
-/**
- * Writes the JSON report to `report-file`, when asked. Its directory was checked writable before the run;
- * should it fail now, the run's outputs and tables still say what was deleted. Returns the error line.
- */
-function writeReportFile(run, cfg) {
-    if (!run.spool || !cfg.reportFile)
-        return undefined;
-    try {
-        run.spool.writeFile(run.report.summary, cfg.reportFile);
-        return undefined;
-    }
-    catch (e) {
-        return `report-file ${cfg.reportFile}: ${e.message}`;
-    }
-}
-/** A whole report's JSON text to `report-file` (a merged run); returns the error line, as writeReportFile. */
-function writeReportText(path, text) {
-    try {
-        (0, node_fs_1.writeFileSync)(path, text);
-        return undefined;
-    }
-    catch (e) {
-        return `report-file ${path}: ${e.message}`;
-    }
-}
-
-
-/***/ }),
-
-/***/ 9661:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-// Which image of the run holds a manifest: so a referrer whose subject is not in its own image (cosign's
-// COSIGN_REPOSITORY keeps signatures in a repository of their own) is kept while its subject exists
-// anywhere the run lists. Digests are kept as 52-bit numbers (a few MB at 100k tags): a collision can
-// only find a subject that is not there, so it keeps a referrer, never deletes one.
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.SubjectDirectory = void 0;
-const digest_1 = __nccwpck_require__(2187);
-class SubjectDirectory {
-    images = [];
-    where = new Map();
-    added = new Set();
-    /** Images whose inventory failed: what they hold is unknown. */
-    unreadable = [];
-    /** Records every manifest of the image, tagged or untagged. */
-    add(inv) {
-        const label = `${inv.repository}/${inv.name}`;
-        if (this.added.has(label))
-            return;
-        this.added.add(label);
-        if (inv.error !== undefined)
-            this.unreadable.push(label);
-        const at = this.images.push(label) - 1;
-        for (const m of [...inv.manifests, ...(inv.untagged ?? [])])
-            if (!this.where.has((0, digest_1.digestKey)(m.digest)))
-                this.where.set((0, digest_1.digestKey)(m.digest), at);
-    }
-    has(repository, name) {
-        return this.added.has(`${repository}/${name}`);
-    }
-    /**
-     * Where `digest` is, as the planner's reasons say it (`in docker-hosted/app`), or undefined when no
-     * image holds it. While any image could not be read, nothing is proven absent.
-     */
-    locate(digest) {
-        const at = this.where.get((0, digest_1.digestKey)(digest));
-        if (at !== undefined)
-            return `in ${this.images[at]}`;
-        if (this.unreadable.length > 0)
-            return `perhaps in ${this.unreadable[0]} (its inventory failed)`;
-        return undefined;
-    }
-}
-exports.SubjectDirectory = SubjectDirectory;
-
-
-/***/ }),
-
-/***/ 2969:
+/***/ 7406:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -17110,7 +17350,7 @@ function didYouMean(name, known, prefix = '') {
 
 /***/ }),
 
-/***/ 327:
+/***/ 2574:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -17128,269 +17368,7 @@ function privateTempDir() {
 
 /***/ }),
 
-/***/ 9646:
-/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
-
-
-// The wire under src/http.ts: node's http and https with keep-alive agents, the proxy variables every CI
-// runner sets (HTTPS_PROXY, HTTP_PROXY, NO_PROXY, as @actions/http-client reads them), redirects, and a
-// socket timeout that frees its slot. Thinner than @actions/http-client (measured ~50 µs less CPU per
-// request, and no bundled undici to load at start-up: about 40 ms of a CLI's start).
-var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
-    if (k2 === undefined) k2 = k;
-    var desc = Object.getOwnPropertyDescriptor(m, k);
-    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
-      desc = { enumerable: true, get: function() { return m[k]; } };
-    }
-    Object.defineProperty(o, k2, desc);
-}) : (function(o, m, k, k2) {
-    if (k2 === undefined) k2 = k;
-    o[k2] = m[k];
-}));
-var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
-    Object.defineProperty(o, "default", { enumerable: true, value: v });
-}) : function(o, v) {
-    o["default"] = v;
-});
-var __importStar = (this && this.__importStar) || (function () {
-    var ownKeys = function(o) {
-        ownKeys = Object.getOwnPropertyNames || function (o) {
-            var ar = [];
-            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
-            return ar;
-        };
-        return ownKeys(o);
-    };
-    return function (mod) {
-        if (mod && mod.__esModule) return mod;
-        var result = {};
-        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
-        __setModuleDefault(result, mod);
-        return result;
-    };
-})();
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.Transport = exports.TooLargeError = void 0;
-exports.proxyFor = proxyFor;
-const http = __importStar(__nccwpck_require__(7067));
-const https = __importStar(__nccwpck_require__(4708));
-const tls = __importStar(__nccwpck_require__(1692));
-/** An answer past its size bound: refused, not retried (a hostile or broken server would send it again). */
-class TooLargeError extends Error {
-    maxBytes;
-    constructor(maxBytes) {
-        super(`the answer is larger than ${maxBytes} bytes: refused`);
-        this.maxBytes = maxBytes;
-        this.name = 'TooLargeError';
-    }
-}
-exports.TooLargeError = TooLargeError;
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-const MAX_REDIRECTS = 10;
-/**
- * The proxy for a URL, as @actions/http-client decides it: `https_proxy`/`HTTPS_PROXY` for https,
- * `http_proxy`/`HTTP_PROXY` for http; none for loopback hosts or hosts NO_PROXY names (`*`, a host, a
- * domain suffix with or without a leading dot, optionally with a port).
- */
-function proxyFor(url, env = process.env) {
-    const https = url.protocol === 'https:';
-    const names = https ? ['https_proxy', 'HTTPS_PROXY'] : ['http_proxy', 'HTTP_PROXY'];
-    const name = names.find(n => env[n]);
-    const value = name ? env[name] : undefined;
-    if (!name || !value || bypassed(url, env))
-        return undefined;
-    try {
-        // `proxy.corp:3128` would parse as a URL of scheme `proxy.corp:`: without `scheme://` it is host:port
-        return new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}`);
-    }
-    catch {
-        // the value may hold the proxy's password: named, not shown
-        throw new Error(`${name} is not a proxy URL (expected http://host:port or http://user:password@host:port)`);
-    }
-}
-function bypassed(url, env) {
-    const host = url.hostname.toUpperCase();
-    if (host === 'LOCALHOST' || host.startsWith('127.') || host === '[::1]' || host === '[0:0:0:0:0:0:0:1]')
-        return true;
-    const port = url.port || (url.protocol === 'https:' ? '443' : '80');
-    const names = [host, `${host}:${port}`];
-    const list = (env['no_proxy'] || env['NO_PROXY'] || '').split(',');
-    return list
-        .map(x => x.trim().toUpperCase())
-        .filter(x => x !== '')
-        .some(item => item === '*' || names.some(n => n === item || n.endsWith(item.startsWith('.') ? item : `.${item}`)));
-}
-function proxyAuthorization(proxy) {
-    if (!proxy.username && !proxy.password)
-        return undefined;
-    const user = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`;
-    return 'Basic ' + Buffer.from(user).toString('base64');
-}
-/**
- * HTTPS through a proxy: each new socket is a CONNECT tunnel, then TLS to the target inside it. The agent
- * pools the TLS sockets like any https.Agent, so keep-alive holds through the proxy too.
- */
-class TunnelAgent extends https.Agent {
-    proxy;
-    constructor(proxy, options) {
-        super(options);
-        this.proxy = proxy;
-    }
-    createConnection(options, done) {
-        const target = `${options.host ?? ''}:${options.port ?? 443}`;
-        const auth = proxyAuthorization(this.proxy);
-        const via = this.proxy.protocol === 'https:' ? https : http;
-        const connect = via.request({
-            host: this.proxy.hostname,
-            port: this.proxy.port || (this.proxy.protocol === 'https:' ? 443 : 80),
-            method: 'CONNECT',
-            path: target,
-            headers: { host: target, ...(auth ? { 'proxy-authorization': auth } : {}) },
-            agent: false,
-            ...(this.proxy.protocol === 'https:' ? tlsOptions(options) : {})
-        });
-        connect.once('connect', (res, socket) => {
-            if (res.statusCode !== 200) {
-                socket.destroy();
-                done(new Error(`proxy ${this.proxy.host} refused CONNECT ${target}: ${res.statusCode ?? 0}`));
-                return;
-            }
-            const secure = tls.connect({ ...tlsOptions(options), socket, servername: options.servername ?? options.host ?? '' });
-            secure.once('secureConnect', () => done(null, secure));
-            secure.once('error', (e) => done(e));
-        });
-        connect.once('error', e => done(new Error(`proxy ${this.proxy.host}: ${e.message}`)));
-        connect.end();
-        return undefined;
-    }
-}
-/** The run's TLS settings (ca-cert, insecure-skip-tls-verify); an https:// proxy is verified with them too. */
-function tlsOptions(o) {
-    return { ...(o.ca ? { ca: o.ca } : {}), ...(o.rejectUnauthorized === false ? { rejectUnauthorized: false } : {}) };
-}
-class Transport {
-    opts;
-    agents = new Map();
-    /** The proxy per origin: the variables do not change during a run, and reading them costs per request. */
-    proxies = new Map();
-    env;
-    constructor(opts) {
-        this.opts = opts;
-        this.env = opts.env ?? process.env;
-    }
-    /** One request, following redirects; the whole body is read (an unread body keeps its socket busy). */
-    async request(method, url, headers, body, limits) {
-        let target = new URL(url);
-        let verb = method;
-        let payload = body;
-        const sent = { 'user-agent': this.opts.userAgent, ...headers };
-        for (let hops = 0;; hops++) {
-            const res = await this.once(verb, target, sent, payload, limits);
-            const location = res.headers.location;
-            if (!REDIRECTS.has(res.status) || !location || hops >= MAX_REDIRECTS)
-                return res;
-            const next = new URL(location, target);
-            if (target.protocol === 'https:' && next.protocol !== 'https:') {
-                throw new Error(`${target.origin} redirected to ${next.origin}: a downgrade from HTTPS is not followed`);
-            }
-            // Credentials are for the origin they were meant for (scheme, host and port): a blob redirected to
-            // object storage (a signed URL), or to another port of the same host, must not carry them.
-            if (next.origin !== target.origin)
-                delete sent['authorization'];
-            if (res.status === 303 && verb !== 'HEAD') {
-                verb = 'GET';
-                payload = undefined;
-            }
-            target = next;
-        }
-    }
-    /** Closes the pooled sockets (the process can exit without waiting for keep-alive to time out). */
-    close() {
-        for (const a of this.agents.values())
-            a.destroy();
-        this.agents.clear();
-    }
-    once(method, url, headers, body, limits) {
-        const origin = `${url.protocol}//${url.host}`;
-        if (!this.proxies.has(origin))
-            this.proxies.set(origin, proxyFor(url, this.env));
-        const proxy = this.proxies.get(origin);
-        const secure = url.protocol === 'https:';
-        // Plain HTTP through a proxy is sent to the proxy with the whole URL as the path (absolute form).
-        const forward = proxy !== undefined && !secure;
-        const auth = proxy ? proxyAuthorization(proxy) : undefined;
-        const options = {
-            method,
-            host: forward ? proxy.hostname : url.hostname,
-            port: forward ? proxy.port || (proxy.protocol === 'https:' ? 443 : 80) : url.port || (secure ? 443 : 80),
-            path: forward ? url.href : url.pathname + url.search,
-            headers: { host: url.host, ...headers, ...(forward && auth ? { 'proxy-authorization': auth } : {}) },
-            agent: this.agent(url, proxy),
-            timeout: this.opts.timeoutMs,
-            ...(limits?.signal ? { signal: limits.signal } : {})
-        };
-        const lib = (forward ? proxy.protocol === 'https:' : secure) ? https : http;
-        return new Promise((resolve, reject) => {
-            const req = lib.request(options, res => {
-                const chunks = [];
-                let size = 0;
-                const declared = Number(res.headers['content-length']);
-                if (limits && declared > limits.maxBytes)
-                    return req.destroy(new TooLargeError(limits.maxBytes));
-                res.on('data', (c) => {
-                    size += c.length;
-                    // memory holds at most the bound, whatever the server sends
-                    if (limits && size > limits.maxBytes)
-                        return req.destroy(new TooLargeError(limits.maxBytes));
-                    chunks.push(c);
-                });
-                res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), url: url.href }));
-                res.on('error', reject);
-                // a body cut short is never an answer (a listing page half read must not parse as a short page)
-                res.on('close', () => {
-                    if (!res.complete)
-                        reject(new Error('the connection closed before the answer ended'));
-                });
-            });
-            // A timeout destroys the request: a socket only half-closed would keep its pool slot forever against
-            // a server that never answers, and a stalled body would never end.
-            req.on('timeout', () => req.destroy(new Error(`timeout: no data for ${this.opts.timeoutMs} ms (request-timeout)`)));
-            // A body that trickles a byte at a time never trips the idle timeout: the whole answer has a deadline.
-            const deadline = limits
-                ? setTimeout(() => req.destroy(new Error(`deadline: the answer took longer than ${limits.deadlineMs} ms`)), limits.deadlineMs)
-                : undefined;
-            const settle = () => clearTimeout(deadline);
-            req.on('error', e => (settle(), reject(e)));
-            req.on('close', settle);
-            req.end(body);
-        });
-    }
-    agent(url, proxy) {
-        const secure = url.protocol === 'https:';
-        const key = `${secure ? 'https' : 'http'} ${proxy?.href ?? 'direct'}`;
-        const existing = this.agents.get(key);
-        if (existing)
-            return existing;
-        const base = { keepAlive: true, maxSockets: this.opts.maxSockets };
-        const tlsOpts = { ...(this.opts.ca ? { ca: this.opts.ca } : {}), ...(this.opts.insecureSkipTlsVerify ? { rejectUnauthorized: false } : {}) };
-        let agent;
-        if (secure && proxy)
-            agent = new TunnelAgent(proxy, { ...base, ...tlsOpts });
-        else if (secure)
-            agent = new https.Agent({ ...base, ...tlsOpts });
-        // plain HTTP: direct, or to the proxy itself (over TLS when the proxy's own URL is https)
-        else
-            agent = proxy?.protocol === 'https:' ? new https.Agent({ ...base, ...tlsOpts }) : new http.Agent(base);
-        this.agents.set(key, agent);
-        return agent;
-    }
-}
-exports.Transport = Transport;
-
-
-/***/ }),
-
-/***/ 311:
+/***/ 6092:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -19446,7 +19424,7 @@ exports.composeDoc = composeDoc;
 var Alias = __nccwpck_require__(4065);
 var identity = __nccwpck_require__(1127);
 var composeCollection = __nccwpck_require__(7349);
-var composeScalar = __nccwpck_require__(5413);
+var composeScalar = __nccwpck_require__(7794);
 var resolveEnd = __nccwpck_require__(7788);
 var utilEmptyScalarPosition = __nccwpck_require__(2599);
 
@@ -19557,7 +19535,7 @@ exports.composeNode = composeNode;
 
 /***/ }),
 
-/***/ 5413:
+/***/ 7794:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -27920,8 +27898,8 @@ var exports = __webpack_exports__;
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 // Entry of the bundled CLI (dist/cli/index.js).
-const cli_1 = __nccwpck_require__(5581);
-const log_1 = __nccwpck_require__(5625);
+const cli_1 = __nccwpck_require__(8724);
+const log_1 = __nccwpck_require__(9906);
 (0, cli_1.main)(process.argv.slice(2)).then(code => process.exit(code), (e) => {
     process.stderr.write((0, log_1.oneLine)(`error: ${e.message}`) + '\n');
     process.exit(1);

@@ -4,21 +4,21 @@
 // Deleting is per tag through the components API (exact on every version), or by digest when asked.
 
 import { Backend, ImageRef, PartialDeleteError, StillThere } from '../backend'
-import type { Config } from '../config'
-import { Http } from '../http'
-import { cachingReader, groupByDigest, readManifestDetails, readNeededDates, ManifestReader, readGraph } from '../inventory'
-import { mapLimit } from '../concurrency'
+import type { Config } from '../config/config'
+import { Http } from '../http/http'
+import { cachingReader, groupByDigest, readManifestDetails, readNeededDates, ManifestReader, readGraph } from '../registry/graph'
+import { mapLimit } from '../util/concurrency'
 import { Decision, ImageInventory, ManifestRecord } from '../model'
 import { RegistryClient } from '../registry/client'
 import { isIndexType } from '../registry/media'
 import { componentDigest, manifestAssetOf, NexusAsset, NexusClient, NexusComponent, parseNexusDate, registryBase } from './client'
 import { ListingSpool } from './listing-spool'
 import { checkPrivileges, describeMissing } from './privileges'
-import { shortDigest } from '../digest'
-import { compareStrings } from '../compare'
-import { literalImages } from '../glob'
-import { escapeName, isRepositoryName, isTag, refusedNote } from '../names'
-import { isDigest } from '../digest'
+import { shortDigest } from '../util/digest'
+import { compareStrings } from '../util/compare'
+import { literalImages } from '../util/glob'
+import { escapeName, isRepositoryName, isTag, refusedNote } from '../util/names'
+import { isDigest } from '../util/digest'
 
 /** What the Nexus backend needs of the config: where, which repositories, and how to read and delete. */
 export type NexusBackendOptions = Pick<

@@ -2,7 +2,7 @@
 // component read and delete, repositories. Response shapes: the team's Nexus reference (API.md) sections 3, 4 and 6; test/fixtures/nexus.
 
 import { createHash } from 'node:crypto'
-import { ANSWER_LIMITS, Http, HttpError } from '../http'
+import { ANSWER_LIMITS, Http, HttpError } from '../http/http'
 
 export interface NexusAsset {
   path: string

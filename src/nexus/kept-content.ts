@@ -3,9 +3,9 @@
 // manifests unexpectedly (API.md 14.4), so after it runs every one is read again, by digest (which marks
 // nothing pulled). Collected only when the run will run the cleanup tasks.
 
-import { shortDigest } from '../digest'
-import { Http } from '../http'
-import { mapLimit } from '../concurrency'
+import { shortDigest } from '../util/digest'
+import { Http } from '../http/http'
+import { mapLimit } from '../util/concurrency'
 import type { ImageInventory, ManifestRecord, Outcome } from '../model'
 import { RegistryClient } from '../registry/client'
 

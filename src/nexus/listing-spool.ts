@@ -6,7 +6,7 @@
 
 import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
-import { privateTempDir } from '../temp-dir'
+import { privateTempDir } from '../util/temp-dir'
 
 export class ListingSpool<T> {
   private dir: string | undefined

@@ -4,8 +4,8 @@
 // anything. A privilege neither can tell stays "unchecked".
 
 import { randomUUID } from 'node:crypto'
-import type { Config } from '../config'
-import { Http } from '../http'
+import type { Config } from '../config/config'
+import { Http } from '../http/http'
 import { restBase } from './client'
 
 /** What decides the privileges a run needs. */

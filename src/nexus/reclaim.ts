@@ -6,13 +6,13 @@
 // runs them one after the other, waits for each (14.2: a run counts only once it started after we asked),
 // and measures the blob stores before and after.
 
-import type { Config } from '../config'
-import { Http } from '../http'
-import { Logger } from '../log'
+import type { Config } from '../config/config'
+import { Http } from '../http/http'
+import { Logger } from '../util/log'
 import { ReclaimReport, TaskRunReport } from '../model'
 import { NexusTasks, TaskXO } from './tasks'
-import { formatBytes } from '../bytes'
-import { sleep } from '../sleep'
+import { formatBytes } from '../util/bytes'
+import { sleep } from '../util/sleep'
 
 export const GC_TYPE = 'repository.docker.gc'
 export const COMPACT_TYPE = 'blobstore.compact'

@@ -1,6 +1,6 @@
 // Nexus scheduled tasks, repositories' blob stores and blob store sizes (the team's Nexus reference, API.md 6.2, 6.3, 7).
 
-import { Http } from '../http'
+import { Http } from '../http/http'
 import { authFailure, restBase } from './client'
 
 export interface TaskXO {

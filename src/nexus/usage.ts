@@ -2,8 +2,8 @@
 // components above 40,000 in total (every Docker tag is one) and counts requests under /repository/* per
 // day. The UI reads both from an internal endpoint; so do we, read-only, and a run never fails on it.
 
-import { compareStrings } from '../compare'
-import { Http } from '../http'
+import { compareStrings } from '../util/compare'
+import { Http } from '../http/http'
 
 /** Community Edition's component limit (3.87+, enforced since 2 October 2026). */
 export const CE_COMPONENT_LIMIT = 40_000

@@ -2,7 +2,7 @@
 // untagged manifest named by digest (a platform manifest from a pod's imageID) exists only while a tagged
 // manifest reaches it (Docker GC removes what no tag reaches), so the tagged manifests above it are in use too.
 import type { ImageInventory, ImageReference } from '../model'
-import { referenceNames } from '../references'
+import { referenceNames } from '../config/references'
 import type { ManifestGraph } from './graph'
 import { shortDigest, type Item } from './item'
 

@@ -1,8 +1,8 @@
 // A manifest as the planner works on it: its facts (family, version, dates), then its verdict. Shared by
 // the planner's parts; pure.
 import type { Action, AgeBasis, Family, ImageInventory, ImageRule, ManifestRecord, Policy, Rule } from '../model'
-import { compareStrings as cmpStr } from '../compare'
-import { shortDigest } from '../digest'
+import { compareStrings as cmpStr } from '../util/compare'
+import { shortDigest } from '../util/digest'
 import { ManifestGraph, type EdgeLabel } from './graph'
 import { referrerTagsOf, type ReferrerTag } from './referrers'
 import { highestVersion, type Version } from './version'

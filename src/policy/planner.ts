@@ -14,13 +14,9 @@ import { policyFor, ruleLabel } from './select'
 import { budgetKey, byTagThenDigest, classify, decide, nounOf, shortDigest, type ImageWork, type Item } from './item'
 import { orderDeletions } from './order'
 import { byPlanDate, byPlanOrder, candidateOrder, rankItems, slot } from './ranking'
-import { baseRule, subjectState, type SubjectState } from './rules'
+import { baseRule, subjectState, type LocateSubject, type SubjectState } from './rules'
 
-/**
- * Where a subject lives among the other images of the run, as a phrase (`in docker-hosted/app`), or
- * undefined when no image of the run holds it.
- */
-export type LocateSubject = (digest: string) => string | undefined
+export type { LocateSubject } from './rules'
 
 /**
  * `locate` finds a subject that this image's inventory proved absent (missingSubjects) in the other

@@ -1,13 +1,18 @@
 // The rules that keep a manifest on its own account (protection, selection, keep-N, age), and what a
 // referrer's subject says about it.
-import { matchesAny } from '../glob'
+import { matchesAny } from '../util/glob'
 import type { Policy, Rule } from '../model'
 import type { ManifestGraph } from './graph'
 import { nounOf, shortDigest, unique, type Item } from './item'
-import type { LocateSubject } from './planner'
 import { slot } from './ranking'
 
 export const DAY_MS = 86_400_000
+
+/**
+ * Where a subject this image's inventory proved absent is held in the other images of the run, as a
+ * reason says it (`in docker-hosted/app`), or undefined when no image holds it.
+ */
+export type LocateSubject = (digest: string) => string | undefined
 
 export type SubjectState = { kind: 'follows' } | { kind: 'exists'; subject: string; reason: string } | { kind: 'orphan'; subject: string }
 

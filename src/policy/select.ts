@@ -1,6 +1,6 @@
 // Which rule decides an image: the first whose images match (and whose exclude-images do not); its fields
 // over the inputs. Pure, so the inventory (which dates to read) and the planner agree.
-import { matchesAny } from '../glob'
+import { matchesAny } from '../util/glob'
 import type { ImageRule, Policy, RuleFields } from '../model'
 
 export interface ImagePolicy {

@@ -2,16 +2,16 @@
 // (which removes every tag on that digest, exactly our unit of decision).
 
 import { Backend, ImageRef, StillThere } from '../backend'
-import type { SizeEstimate } from '../config'
-import { cachingReader, checkedSubject, readManifestDetails, readNeededDates, groupByDigest, readGraph, readIndexTree, TaggedDigest } from '../inventory'
-import { mapLimit } from '../concurrency'
+import type { SizeEstimate } from '../config/config'
+import { cachingReader, checkedSubject, readManifestDetails, readNeededDates, groupByDigest, readGraph, readIndexTree, TaggedDigest } from './graph'
+import { mapLimit } from '../util/concurrency'
 import { Decision, ImageInventory, Policy } from '../model'
 import { RegistryClient } from './client'
 import { isIndexType } from './media'
-import { shortDigest } from '../digest'
-import { literalImages } from '../glob'
-import { isRepositoryName, isTag, partition, refusedNote } from '../names'
-import { sleep } from '../sleep'
+import { shortDigest } from '../util/digest'
+import { literalImages } from '../util/glob'
+import { isRepositoryName, isTag, partition, refusedNote } from '../util/names'
+import { sleep } from '../util/sleep'
 
 export interface RegistryBackendOptions {
   parallel: number

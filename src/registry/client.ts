@@ -1,9 +1,9 @@
 // A thin client for the OCI Distribution (Docker Registry v2) API. It knows URLs, pagination and status
 // codes; what to read and when is the inventory's business.
 
-import { digestOfBytes, isDigest } from '../digest'
-import { escapeName, isReference, isRepositoryName } from '../names'
-import { ANSWER_LIMITS, Http, HttpError, HttpResponse } from '../http'
+import { digestOfBytes, isDigest } from '../util/digest'
+import { escapeName, isReference, isRepositoryName } from '../util/names'
+import { ANSWER_LIMITS, Http, HttpError, HttpResponse } from '../http/http'
 import { Descriptor, MANIFEST_ACCEPT, OCI_INDEX, parseManifest, ParsedManifest } from './media'
 
 export interface ManifestHead {

@@ -1,8 +1,8 @@
 // Small pure formatters shared by every renderer.
 
-export { formatBytes } from '../bytes'
+export { formatBytes } from '../util/bytes'
 
-export { shortDigest } from '../digest'
+export { shortDigest } from '../util/digest'
 
 /** `850 ms`, `3.2 s`, `2 min 5 s`, `1 h 2 min`. */
 export function formatDuration(ms: number): string {

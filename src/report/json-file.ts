@@ -4,7 +4,7 @@
 
 import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
-import { privateTempDir } from '../temp-dir'
+import { privateTempDir } from '../util/temp-dir'
 import type { ImageReport, RunSummary } from '../model'
 import { imageJsonParts, reportJsonFrame } from './data'
 

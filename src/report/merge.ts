@@ -5,9 +5,9 @@ import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { isAbsolute, join, relative, resolve, sep } from 'node:path'
 import Ajv, { type ValidateFunction } from 'ajv'
 import schema from '../../schema/report.schema.json'
-import { compareStrings } from '../compare'
-import { addCounts, summarizeCounts, zeroCounts } from '../counts'
-import { globToRegExp } from '../glob'
+import { compareStrings } from '../util/compare'
+import { addCounts, summarizeCounts, zeroCounts } from './counts'
+import { globToRegExp } from '../util/glob'
 import { REPORT_SCHEMA_VERSION, type Counts, type ImageReport, type RunReport, type RunSummary } from '../model'
 
 let compiled: ValidateFunction<RunReport> | undefined

@@ -2,15 +2,15 @@
 // the clock, and the notes and failures the run collects as it goes.
 
 import type { Backend } from '../backend'
-import { Config, securityWarnings } from '../config'
-import { Http } from '../http'
-import type { Logger } from '../log'
+import { Config, securityWarnings } from '../config/config'
+import { Http } from '../http/http'
+import type { Logger } from '../util/log'
 import { NexusBackend } from '../nexus/backend'
 import type { ReclaimOptions } from '../nexus/reclaim'
 import { RegistryBackend } from '../registry/backend'
 import { RegistryClient } from '../registry/client'
-import { Stop } from '../stop'
-import { Progress } from '../progress'
+import { Stop } from './stop'
+import { Progress } from './progress'
 
 export const TOOL_NAME = 'nexus-image-lifecycle'
 

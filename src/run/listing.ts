@@ -2,8 +2,8 @@
 // privileges), then every image listed, and those `images` / `exclude-images` select (and `shard`).
 
 import type { ImageRef } from '../backend'
-import { matchesAny } from '../glob'
-import { shardOf } from '../shard'
+import { matchesAny } from '../util/glob'
+import { shardOf } from '../config/shard'
 import { plural } from '../report/format'
 import type { RunContext } from './context'
 

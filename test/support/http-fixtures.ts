@@ -3,7 +3,7 @@
 
 import http from 'node:http'
 import net from 'node:net'
-import { Http, HttpOptions } from '../../src/http'
+import { Http, HttpOptions } from '../../src/http/http'
 import { memoryLogger } from './memory-logger'
 
 export interface RecordedRequest {

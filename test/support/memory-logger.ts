@@ -1,5 +1,5 @@
 // A Logger that keeps every line, for tests that look at what a run said.
-import type { Logger } from '../../src/log'
+import type { Logger } from '../../src/util/log'
 
 /** Collects everything; for tests and for counting warnings. */
 export function memoryLogger(): Logger & { lines: string[] } {

@@ -1,6 +1,6 @@
 // The whole run in one value, every outcome included: what tests assert on. The doors stream instead.
-import type { Config } from '../../src/config'
-import { runCleanupStreaming, type EngineDeps } from '../../src/engine'
+import type { Config } from '../../src/config/config'
+import { runCleanupStreaming, type EngineDeps } from '../../src/run/engine'
 import type { ImageReport, RunReport } from '../../src/model'
 import { reportJson } from '../../src/report/data'
 import { schemaProblem } from '../../src/report/merge'

@@ -2,9 +2,9 @@
 // parseArgs (its tokens, so that booleans take a value or none, --no-X negates, and a flag given twice with
 // different meanings is an error instead of last-one-wins).
 
-import { didYouMean } from './suggest'
+import { didYouMean } from '../util/suggest'
 import { parseArgs as parseTokens } from 'node:util'
-import { INPUTS, type InputSpec } from './inputs'
+import { INPUTS, type InputSpec } from '../config/inputs'
 
 export class UsageError extends Error {}
 

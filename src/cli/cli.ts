@@ -2,20 +2,19 @@
 // report as a terminal table on stdout. Exit 0 = done, 1 = something failed, 2 = bad usage.
 
 import { readFileSync } from 'node:fs'
-import { ConfigError, parseConfig } from './config'
-import { helpText, parseArgs, parseMergeArgs, UsageError, type CliArgs } from './cli-args'
-import { runMerged } from './merged-run'
-import type { RunReport } from './model'
-import { mergeReports, readReportFile } from './report/merge'
-import { consoleLogger, oneLine, unsteerable } from './log'
-import { renderTerminal, reportJson, type BoundedReport } from './report'
-import { runStreamed, writeReportFile, writeReportText } from './streamed-run'
-import { VERSION as version } from './version'
-import { describeError } from './errors'
-import { Stop, stopExitCode } from './stop'
-import { Progress } from './progress'
+import { ConfigError, parseConfig } from '../config/config'
+import { helpText, parseArgs, parseMergeArgs, UsageError, type CliArgs } from './args'
+import { runMerged, runStreamed, writeReportFile, writeReportText } from '../run/engine'
+import type { RunReport } from '../model'
+import { mergeReports, readReportFile } from '../report/merge'
+import { consoleLogger, oneLine, unsteerable } from '../util/log'
+import { renderTerminal, reportJson, type BoundedReport } from '../report/index'
+import { VERSION as version } from '../util/version'
+import { describeError } from '../run/errors'
+import { Stop, stopExitCode } from '../run/stop'
+import { Progress } from '../run/progress'
 
-export { helpText, parseArgs, UsageError, type CliArgs } from './cli-args'
+export { helpText, parseArgs, UsageError, type CliArgs } from './args'
 
 /** `merge-reports FILE... [--json] [--report-file F]`: the shards' reports as one, no server asked. */
 function mergeCommand(argv: string[]): number {

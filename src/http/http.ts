@@ -4,8 +4,8 @@
 
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http'
 import { AdaptiveLimiter, type LimitReport, type Outcome } from './adaptive-limit'
-import { sleep } from './sleep'
-import { Logger } from './log'
+import { sleep } from '../util/sleep'
+import { Logger } from '../util/log'
 import { TooLargeError, Transport } from './transport'
 
 export interface HttpOptions {

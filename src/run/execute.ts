@@ -3,11 +3,11 @@
 // guards around them (the recheck just before deleting, the check that the deleted tags are gone), which
 // protect a delete that will not happen.
 
-import { Backend, PartialDeleteError } from './backend'
-import { shortDigest } from './digest'
-import { Limiter } from './concurrency'
-import { Logger } from './log'
-import { Decision, ImageInventory, ImagePlan, Outcome } from './model'
+import { Backend, PartialDeleteError } from '../backend'
+import { shortDigest } from '../util/digest'
+import { Limiter } from '../util/concurrency'
+import { Logger } from '../util/log'
+import { Decision, ImageInventory, ImagePlan, Outcome } from '../model'
 import { CONFIRM_MS, Stop } from './stop'
 
 export interface ExecuteOptions {

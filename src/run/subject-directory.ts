@@ -3,8 +3,8 @@
 // anywhere the run lists. Digests are kept as 52-bit numbers (a few MB at 100k tags): a collision can
 // only find a subject that is not there, so it keeps a referrer, never deletes one.
 
-import { digestKey } from './digest'
-import type { ImageInventory } from './model'
+import { digestKey } from '../util/digest'
+import type { ImageInventory } from '../model'
 
 export class SubjectDirectory {
   private readonly images: string[] = []

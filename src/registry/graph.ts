@@ -2,17 +2,17 @@
 // subjects of referrers), then what decisions need from each digest once (config `created` where
 // src/policy/dates.ts says, blob sizes for the estimate).
 
-import { compareStrings } from './compare'
-import { BlobRef, ImageInventory, ManifestRecord, Policy } from './model'
-import { createdNeeded } from './policy/dates'
-import { policyFor } from './policy/select'
-import { referrerTagsOf } from './policy/referrers'
-import { isIndexType } from './registry/media'
-import type { ManifestBody, ManifestHead } from './registry/client'
-import type { Descriptor } from './registry/media'
-import { mapLimit } from './concurrency'
-import { isDigest } from './digest'
-import { escapeName } from './names'
+import { compareStrings } from '../util/compare'
+import { BlobRef, ImageInventory, ManifestRecord, Policy } from '../model'
+import { createdNeeded } from '../policy/dates'
+import { policyFor } from '../policy/select'
+import { referrerTagsOf } from '../policy/referrers'
+import { isIndexType } from './media'
+import type { ManifestBody, ManifestHead } from './client'
+import type { Descriptor } from './media'
+import { mapLimit } from '../util/concurrency'
+import { isDigest } from '../util/digest'
+import { escapeName } from '../util/names'
 
 export interface ManifestReader {
   manifest(name: string, ref: string): Promise<ManifestBody | undefined>

@@ -1,14 +1,14 @@
 // Inputs -> validated Config. Every bad value fails here, before any request, with one line that names the
 // input and what it accepts.
 
-import { isNexusRepository } from './names'
+import { isNexusRepository } from '../util/names'
 import { accessSync, constants, readFileSync, statSync } from 'node:fs'
 import { dirname } from 'node:path'
-import { ApiKind, AgeBasis, ImageReference, ImageRule, KeepPer, Policy, SortMode } from './model'
+import { ApiKind, AgeBasis, ImageReference, ImageRule, KeepPer, Policy, SortMode } from '../model'
 import { DURATION_FORMS, parseDuration } from './duration'
-import { GlobError, globToRegExp } from './glob'
+import { GlobError, globToRegExp } from '../util/glob'
 import { INPUTS } from './inputs'
-import { parseRules, type FieldParsers } from './config-rules'
+import { parseRules, type FieldParsers } from './rules'
 import { parseReference } from './references'
 import { parseShard, type Shard } from './shard'
 

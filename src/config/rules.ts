@@ -3,14 +3,14 @@
 
 import type * as Yaml from 'yaml'
 import type { Node } from 'yaml'
-import type { ImageRule, Policy, RuleFields } from './model'
+import type { ImageRule, Policy, RuleFields } from '../model'
 
 // Loaded on first use: most runs have no rules, and evaluating yaml is about a sixth of the CLI's start-up.
 let loaded: typeof Yaml | undefined
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const yaml = (): typeof Yaml => (loaded ??= require('yaml') as typeof Yaml)
 
-/** The validators of the inputs of the same names (src/config.ts), each throwing a ConfigError. */
+/** The validators of the inputs of the same names (src/config/config.ts), each throwing a ConfigError. */
 export interface FieldParsers {
   globs(text: string, field: string): string[]
   wholeNumber(text: string, field: string, min: number, max: number): number

@@ -3,7 +3,7 @@
 // (stderr for the CLI, the log for the action), and read by the doors when a run fails or stops, so the
 // record says what was already done.
 
-import type { Logger } from './log'
+import type { Logger } from '../util/log'
 
 export type Phase = 'listing' | 'planning and deleting' | 'planning (dry run)' | 'reclaiming' | 'done'
 

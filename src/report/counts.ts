@@ -1,7 +1,7 @@
 // Tag and manifest counts by outcome: one counting rule for the engine and every report, so the numbers
 // agree wherever they are shown.
 
-import type { Counts, Outcome, OutcomeStatus } from './model'
+import type { Counts, Outcome, OutcomeStatus } from '../model'
 
 export function zeroCounts(): Counts {
   return { kept: 0, deleted: 0, wouldDelete: 0, pending: 0, skipped: 0, failed: 0 }

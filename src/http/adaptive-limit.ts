@@ -7,7 +7,7 @@
 // window). Until the first back-off it doubles while the latency stays flat (TCP's slow start). Never above
 // the ceiling, never below 1: a Nexus that slows down under load sees fewer requests.
 
-import { Limiter } from './concurrency'
+import { Limiter } from '../util/concurrency'
 
 export type Outcome = 'ok' | 'overload'
 

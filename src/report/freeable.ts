@@ -2,8 +2,8 @@
 // image alone), and for the run at the end (deduplicated over each repository). Only digests and sizes
 // are remembered, as numbers, so a run over 100k tags holds a few MB here, not its inventories.
 
-import { digestKey } from './digest'
-import type { ImageInventory, Outcome } from './model'
+import { digestKey } from '../util/digest'
+import type { ImageInventory, Outcome } from '../model'
 
 const gone = (o: Outcome): boolean => o.status === 'deleted' || o.status === 'would-delete'
 

@@ -1,7 +1,7 @@
 // A run that failed says why, in one line, with the usual fix, and what it had already done: the doors
 // put this in the job summary, on stderr and (with --json) in the one JSON document the CLI prints.
 
-import { ConfigError } from './config'
+import { ConfigError } from '../config/config'
 import type { Progress } from './progress'
 import type { Stop } from './stop'
 

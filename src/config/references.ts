@@ -3,7 +3,7 @@
 // without a registry host (a name's first part with a dot or a port, or localhost) and a
 // `/repository/<repo>/` prefix (Nexus's repository path).
 
-import type { ImageReference } from './model'
+import type { ImageReference } from '../model'
 
 const DIGEST = /^sha256:[0-9a-f]{64}$/
 // Docker's reference grammar, loosely: lower-case path components; a tag of word characters, . and -.

@@ -1,4 +1,4 @@
-// The wire under src/http.ts: node's http and https with keep-alive agents, the proxy variables every CI
+// The wire under src/http/http.ts: node's http and https with keep-alive agents, the proxy variables every CI
 // runner sets (HTTPS_PROXY, HTTP_PROXY, NO_PROXY, as @actions/http-client reads them), redirects, and a
 // socket timeout that frees its slot. Thinner than @actions/http-client (measured ~50 µs less CPU per
 // request, and no bundled undici to load at start-up: about 40 ms of a CLI's start).
