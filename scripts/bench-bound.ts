@@ -1,5 +1,5 @@
 // The benchmark's data set and its request lower bounds, shared by `npm run bench` (scripts/bench.ts) and
-// the request-budget test (__tests__/request-budget.test.ts). Pure: no I/O.
+// the request-budget test (__tests__/run/request-budget.test.ts). Pure: no I/O.
 //
 // Data set: I images x T tags, every tag on its own manifest (own config, so its own `created`). About one
 // tag in ten is a branch tag (main, develop, feature-N: the "other" family), the rest are versions
