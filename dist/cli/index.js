@@ -16084,136 +16084,180 @@ const concurrency_1 = __nccwpck_require__(3731);
 const stop_1 = __nccwpck_require__(6941);
 /** Executes one image's plan; returns an outcome for every decision, in the plan's order. */
 async function executeImage(plan, image, backend, opts) {
-    const outcome = new Map();
-    const set = (decision, status, detail, deletedTags) => {
-        outcome.set(decision, { decision, status, ...(detail ? { detail } : {}), ...(deletedTags?.length ? { deletedTags } : {}) });
-    };
-    for (const d of plan.decisions) {
-        if (d.action === 'keep')
-            set(d, 'kept');
-        else if (d.action === 'pending')
-            set(d, 'pending', d.reason);
-    }
+    const run = new ImageExecution(plan, image, backend, opts);
     const doomed = plan.decisions.filter(d => d.action === 'delete').sort((a, b) => (a.deleteOrder ?? 0) - (b.deleteOrder ?? 0));
-    if (doomed.length > 0) {
-        let changed = new Map();
+    if (doomed.length > 0 && (await run.recheck(doomed))) {
+        await run.deleteInGraphOrder(doomed);
+        await run.confirm();
+    }
+    return plan.decisions.map(d => run.outcome.get(d));
+}
+/** One image's execution: its outcomes so far, and the steps that make them. */
+class ImageExecution {
+    image;
+    backend;
+    opts;
+    outcome = new Map();
+    /** Digest -> why a planned deletion must not happen any more (the recheck's answer). */
+    changed = new Map();
+    byDigest;
+    status = new Map();
+    limiter;
+    deleted = [];
+    /** Deletions sent whose answer never came before the stop's grace ran out: read back below. */
+    unknown = [];
+    /** A parent answered deleted, read once more before what hangs from it goes. */
+    verified = new Map();
+    constructor(plan, image, backend, opts) {
+        this.image = image;
+        this.backend = backend;
+        this.opts = opts;
+        this.byDigest = new Map(plan.decisions.map(d => [d.digest, d]));
+        this.limiter = new concurrency_1.Limiter(opts.parallel);
+        for (const d of plan.decisions) {
+            if (d.action === 'keep')
+                this.set(d, 'kept');
+            else if (d.action === 'pending')
+                this.set(d, 'pending', d.reason);
+        }
+    }
+    set(decision, status, detail, deletedTags) {
+        this.outcome.set(decision, { decision, status, ...(detail ? { detail } : {}), ...(deletedTags?.length ? { deletedTags } : {}) });
+    }
+    /** The read-only check just before deleting; false (everything failed) when it could not be made. */
+    async recheck(doomed) {
         try {
-            if (!opts.dryRun)
-                changed = await backend.recheck(image, doomed);
+            if (!this.opts.dryRun)
+                this.changed = await this.backend.recheck(this.image, doomed);
+            return true;
         }
         catch (e) {
             // Cannot tell whether anything moved: delete nothing of this image.
             const why = `not deleted: recheck before deleting failed: ${e.message}`;
             for (const d of doomed)
-                set(d, 'failed', why);
-            return plan.decisions.map(d => outcome.get(d));
-        }
-        // Graph order: a manifest that hangs from others (a tagged child, a referrer) is deleted only after
-        // every one of them was, so a failure or a run cut short never leaves a kept index pointing at
-        // deleted children, and a parent that survives for any reason takes what hangs from it along.
-        const byDigest = new Map(plan.decisions.map(d => [d.digest, d]));
-        const status = new Map();
-        const limiter = new concurrency_1.Limiter(opts.parallel);
-        const deleted = [];
-        /** Deletions sent whose answer never came before the stop's grace ran out: read back below. */
-        const unknown = [];
-        const stopped = () => (opts.stop?.reason ? `not deleted: the run was stopped (${opts.stop.reason}) first` : undefined);
-        // A parent answered deleted is read once more before what hangs from it goes: a server that answers a
-        // delete and keeps the manifest (a mirror, a proxy in front of one) must not leave it without them.
-        const verified = new Map();
-        const stillThere = (parent) => {
-            let v = verified.get(parent.digest);
-            if (!v) {
-                v = backend.gone(image, parent).then(gone => {
-                    if (gone)
-                        return undefined;
-                    set(parent, 'failed', 'the server answered the delete, but the manifest is still there');
-                    return 'was answered deleted but is still there';
-                }, (e) => `could not be read after deleting (${e.message})`);
-                verified.set(parent.digest, v);
-            }
-            return v;
-        };
-        const run = async (d) => {
-            for (const digest of d.after ?? []) {
-                const parent = byDigest.get(digest);
-                const first = parent && parent.action === 'delete' && (parent.deleteOrder ?? 0) < (d.deleteOrder ?? 0) ? status.get(digest) : undefined;
-                // A parent not planned to go first (kept, pending, or out of order) is a plan that cannot hold.
-                const went = first ? await first : undefined;
-                if (went !== 'deleted' && went !== 'would-delete') {
-                    const how = went ?? parent?.action ?? 'not in the plan';
-                    set(d, 'skipped', `${label(parent, digest)} was not deleted (${how === 'keep' ? 'kept' : how})`);
-                    return 'skipped';
-                }
-                const why = went === 'deleted' && parent ? await stillThere(parent) : undefined;
-                if (why) {
-                    set(d, 'skipped', `${label(parent, digest)} ${why}`);
-                    return 'skipped';
-                }
-            }
-            const why = changed.get(d.digest);
-            if (why) {
-                set(d, 'skipped', why);
-                opts.log.warning(`${image.name}: ${d.tags.join(', ')} skipped: ${why}`);
-                return 'skipped';
-            }
-            if (opts.dryRun) {
-                set(d, 'would-delete');
-                return 'would-delete';
-            }
-            const halt = stopped();
-            if (halt) {
-                set(d, 'skipped', halt);
-                return 'skipped';
-            }
-            try {
-                // not started once the run stops while it waits for a slot; in flight, answered within the grace
-                const sent = limiter.run(() => (opts.stop?.stopping ? Promise.resolve('not sent') : backend.delete(image, d)));
-                const r = opts.stop ? await opts.stop.withinGrace(sent) : await sent;
-                if (r === 'not sent') {
-                    set(d, 'skipped', stopped());
-                    return 'skipped';
-                }
-                if (r === 'timeout') {
-                    unknown.push(d);
-                    set(d, 'failed', `unknown: the run was stopped (${opts.stop?.reason ?? ''}) before the server answered`);
-                    return 'failed';
-                }
-                set(d, 'deleted', r === 'gone' ? 'already gone' : undefined);
-                opts.onDeleted?.(d.tags.length);
-                if (r === 'gone')
-                    opts.log.warning(`${image.name}: ${d.tags.join(', ')} was already gone`);
-                deleted.push(d);
-                return 'deleted';
-            }
-            catch (e) {
-                set(d, 'failed', e.message, e instanceof backend_1.PartialDeleteError ? e.deletedTags : undefined);
-                opts.log.warning(`${image.name}: deleting ${d.tags.join(', ')} failed: ${e.message}`);
-                return 'failed';
-            }
-        };
-        // In delete order, so every parent's promise exists before its children ask for it.
-        for (const d of doomed)
-            status.set(d.digest, run(d));
-        await Promise.all(status.values());
-        if (unknown.length > 0)
-            await readBack(image, backend, unknown, set);
-        if (!opts.dryRun && deleted.length > 0) {
-            try {
-                const left = await backend.confirm(image, deleted);
-                for (const [digest, still] of left) {
-                    // the tags that did go are counted (as after a partial delete); the ones still there are not
-                    for (const d of deleted.filter(x => x.digest === digest)) {
-                        set(d, 'failed', `deleted but ${still.problem}`, d.tags.filter(t => !still.tags.includes(t)));
-                    }
-                }
-            }
-            catch (e) {
-                opts.log.warning(`${image.name}: could not verify the deleted tags are gone: ${e.message}`);
-            }
+                this.set(d, 'failed', why);
+            return false;
         }
     }
-    return plan.decisions.map(d => outcome.get(d));
+    /**
+     * Graph order: a manifest that hangs from others (a tagged child, a referrer) is deleted only after
+     * every one of them was, so a failure or a run cut short never leaves a kept index pointing at deleted
+     * children, and a parent that survives for any reason takes what hangs from it along. In delete order,
+     * so every parent's promise exists before its children ask for it.
+     */
+    async deleteInGraphOrder(doomed) {
+        for (const d of doomed)
+            this.status.set(d.digest, this.one(d));
+        await Promise.all(this.status.values());
+        if (this.unknown.length > 0)
+            await readBack(this.image, this.backend, this.unknown, (d, st, detail, tags) => this.set(d, st, detail, tags));
+    }
+    /** After deleting: the tags a 2xx left behind are failed, the others deleted (never report what did not happen). */
+    async confirm() {
+        if (this.opts.dryRun || this.deleted.length === 0)
+            return;
+        try {
+            const left = await this.backend.confirm(this.image, this.deleted);
+            for (const [digest, still] of left) {
+                // the tags that did go are counted (as after a partial delete); the ones still there are not
+                for (const d of this.deleted.filter(x => x.digest === digest)) {
+                    this.set(d, 'failed', `deleted but ${still.problem}`, d.tags.filter(t => !still.tags.includes(t)));
+                }
+            }
+        }
+        catch (e) {
+            this.opts.log.warning(`${this.image.name}: could not verify the deleted tags are gone: ${e.message}`);
+        }
+    }
+    stopped() {
+        return this.opts.stop?.reason ? `not deleted: the run was stopped (${this.opts.stop.reason}) first` : undefined;
+    }
+    /** One manifest: after what it hangs from, unless changed or stopped; then its DELETE. */
+    async one(d) {
+        const held = await this.heldBack(d);
+        if (held) {
+            this.set(d, 'skipped', held);
+            return 'skipped';
+        }
+        const why = this.changed.get(d.digest);
+        if (why) {
+            this.set(d, 'skipped', why);
+            this.opts.log.warning(`${this.image.name}: ${d.tags.join(', ')} skipped: ${why}`);
+            return 'skipped';
+        }
+        if (this.opts.dryRun) {
+            this.set(d, 'would-delete');
+            return 'would-delete';
+        }
+        const halt = this.stopped();
+        if (halt) {
+            this.set(d, 'skipped', halt);
+            return 'skipped';
+        }
+        return this.send(d);
+    }
+    /** Why `d` must wait for good: a parent not deleted first, or one answered deleted but still there. */
+    async heldBack(d) {
+        for (const digest of d.after ?? []) {
+            const parent = this.byDigest.get(digest);
+            const first = parent && parent.action === 'delete' && (parent.deleteOrder ?? 0) < (d.deleteOrder ?? 0) ? this.status.get(digest) : undefined;
+            // A parent not planned to go first (kept, pending, or out of order) is a plan that cannot hold.
+            const went = first ? await first : undefined;
+            if (went !== 'deleted' && went !== 'would-delete') {
+                const how = went ?? parent?.action ?? 'not in the plan';
+                return `${label(parent, digest)} was not deleted (${how === 'keep' ? 'kept' : how})`;
+            }
+            const why = went === 'deleted' && parent ? await this.stillThere(parent) : undefined;
+            if (why)
+                return `${label(parent, digest)} ${why}`;
+        }
+        return undefined;
+    }
+    /**
+     * A parent answered deleted is read once more before what hangs from it goes: a server that answers a
+     * delete and keeps the manifest (a mirror, a proxy in front of one) must not leave it without them.
+     */
+    stillThere(parent) {
+        let v = this.verified.get(parent.digest);
+        if (!v) {
+            v = this.backend.gone(this.image, parent).then(gone => {
+                if (gone)
+                    return undefined;
+                this.set(parent, 'failed', 'the server answered the delete, but the manifest is still there');
+                return 'was answered deleted but is still there';
+            }, (e) => `could not be read after deleting (${e.message})`);
+            this.verified.set(parent.digest, v);
+        }
+        return v;
+    }
+    /** The DELETE: not started once the run stops while it waits for a slot; in flight, answered within the grace. */
+    async send(d) {
+        const { stop, log } = this.opts;
+        try {
+            const sent = this.limiter.run(() => (stop?.stopping ? Promise.resolve('not sent') : this.backend.delete(this.image, d)));
+            const r = stop ? await stop.withinGrace(sent) : await sent;
+            if (r === 'not sent') {
+                this.set(d, 'skipped', this.stopped());
+                return 'skipped';
+            }
+            if (r === 'timeout') {
+                this.unknown.push(d);
+                this.set(d, 'failed', `unknown: the run was stopped (${stop?.reason ?? ''}) before the server answered`);
+                return 'failed';
+            }
+            this.set(d, 'deleted', r === 'gone' ? 'already gone' : undefined);
+            this.opts.onDeleted?.(d.tags.length);
+            if (r === 'gone')
+                log.warning(`${this.image.name}: ${d.tags.join(', ')} was already gone`);
+            this.deleted.push(d);
+            return 'deleted';
+        }
+        catch (e) {
+            this.set(d, 'failed', e.message, e instanceof backend_1.PartialDeleteError ? e.deletedTags : undefined);
+            log.warning(`${this.image.name}: deleting ${d.tags.join(', ')} failed: ${e.message}`);
+            return 'failed';
+        }
+    }
 }
 /**
  * The deletions a stop left without an answer, read back within CONFIRM_MS: gone is deleted, still there
@@ -16269,63 +16313,147 @@ function noImages() {
 }
 /** `usage`: the instance's component count, for max-components (undefined = unknown: no budget). */
 async function runImages(run, listing, sink, usage) {
-    const { cfg, log, backend } = run;
-    // Images in flight: with concurrency auto its starting point, not its ceiling. Requests within an image
-    // still fill the adaptive limit; more images at once only hold more inventories in memory.
-    const imagesInFlight = cfg.adaptiveStart ?? cfg.concurrency;
-    const freeable = new freeable_1.FreeableEstimate();
-    const kept = cfg.runCleanupTasks ? new kept_content_1.KeptContent(!cfg.dryRun) : undefined;
-    const done = { summaries: [], tags: (0, counts_1.zeroCounts)(), manifests: (0, counts_1.zeroCounts)(), ...(kept ? { kept } : {}) };
-    let ageUnknown = 0;
-    const referencesMatched = new Set();
-    // Every manifest of every image inventoried, so a referrer whose subject is not in its own image (a
-    // signatures repository) is kept while the subject exists anywhere the run lists.
-    const directory = new subject_directory_1.SubjectDirectory();
-    const locate = (digest) => directory.locate(digest);
-    const inventory = async (ref) => {
-        const inv = await backend.inventory(ref);
-        directory.add(inv);
+    const { cfg, log } = run;
+    const images = new ImageRun(run, listing, sink);
+    await log.group(cfg.dryRun ? 'Plan and dry run (nothing is deleted)' : 'Plan and delete', () => 
+    // max-deletions shares a cap over images, max-components a budget: both plan every image together.
+    cfg.policy.maxDeletions === undefined && cfg.policy.maxComponents === undefined ? images.oneByOne() : images.together(usage));
+    return images.close();
+}
+/** The images of one run: what each needs on its way through, and what the run keeps of them. */
+class ImageRun {
+    run;
+    listing;
+    sink;
+    done;
+    /** Images in flight: with concurrency auto its starting point, not its ceiling (requests within an
+     * image still fill the adaptive limit; more images at once only hold more inventories in memory). */
+    inFlight;
+    freeable = new freeable_1.FreeableEstimate();
+    kept;
+    ageUnknown = 0;
+    referencesMatched = new Set();
+    /** Every manifest of every image inventoried: a referrer whose subject is not in its own image (a
+     * signatures repository) is kept while the subject exists anywhere the run lists. */
+    directory = new subject_directory_1.SubjectDirectory();
+    constructor(run, listing, sink) {
+        this.run = run;
+        this.listing = listing;
+        this.sink = sink;
+        const { cfg } = run;
+        this.inFlight = cfg.adaptiveStart ?? cfg.concurrency;
+        this.kept = cfg.runCleanupTasks ? new kept_content_1.KeptContent(!cfg.dryRun) : undefined;
+        this.done = { summaries: [], tags: (0, counts_1.zeroCounts)(), manifests: (0, counts_1.zeroCounts)(), ...(this.kept ? { kept: this.kept } : {}) };
+    }
+    /** Each image planned alone, as soon as it is read; those whose subjects live elsewhere wait for all. */
+    async oneByOne() {
+        const deferred = [];
+        await (0, concurrency_1.mapOrdered)(this.listing.selected, this.inFlight, async (ref) => {
+            // A turn of the event loop per image: with nothing to wait for (a Nexus dry run plans from the
+            // spooled listing), images would run back to back in microtasks, and V8's GC tasks would wait
+            // until the end (measured: +60 MB peak RSS at 100k tags).
+            await new Promise(resolve => setImmediate(resolve));
+            // a stopped run reads no further image (none of them loses anything)
+            if (this.run.stop.stopping) {
+                this.done.notReached = (this.done.notReached ?? 0) + 1;
+                return undefined;
+            }
+            const inv = await this.inventory(ref);
+            if (!needsDirectory(inv))
+                return this.finish(inv, this.planOne(inv));
+            deferred.push(inv);
+            return undefined;
+        }, r => r && this.emit(r));
+        if (deferred.length > 0)
+            await this.completeDirectory();
+        for (const inv of deferred)
+            this.emit(await this.finish(inv, this.planOne(inv)));
+    }
+    /** Every image read, then planned together (a shared max-deletions cap, a max-components budget). */
+    async together(usage) {
+        const { cfg, log } = this.run;
+        const invs = await (0, concurrency_1.mapLimit)(this.listing.selected, this.inFlight, ref => this.inventory(ref));
+        if (invs.some(needsDirectory))
+            await this.completeDirectory();
+        const budget = cfg.policy.maxComponents !== undefined && usage?.components !== undefined ? { components: usage.components } : undefined;
+        if (cfg.policy.maxComponents !== undefined && !budget) {
+            const note = `max-components ${cfg.policy.maxComponents}: the instance's component count could not be read, so the budget took nothing (the rest of the policy applies)`;
+            log.warning(note);
+            this.run.notes.push(note);
+        }
+        const whole = (0, planner_1.plan)(invs, cfg.policy, this.run.started, this.locate, budget);
+        if (whole.budget)
+            this.done.budget = whole.budget;
+        await (0, concurrency_1.mapOrdered)(whole.images, this.inFlight, async (ip, i) => {
+            const report = await this.finish(invs[i], ip);
+            invs[i] = undefined;
+            return report;
+        }, r => this.emit(r));
+    }
+    /** The run-wide notes the images left, and the estimate over all of them. */
+    close() {
+        const { cfg, log } = this.run;
+        const references = cfg.policy.references ?? [];
+        const unmatched = references.filter(r => !this.referencesMatched.has(r.text)).map(r => r.text);
+        const notes = [
+            unmatched.length > 0
+                ? `keep-references: ${unmatched.length} of ${references.length} matched nothing in the images this run cleans: ${unmatched.join(', ')}`
+                : undefined,
+            (0, planner_1.ageUnknownNote)(this.ageUnknown)
+        ];
+        for (const note of notes.filter((n) => n !== undefined)) {
+            log.info(note);
+            this.run.notes.push(note);
+        }
+        const freeableBytes = cfg.sizeEstimate === 'off' ? undefined : this.freeable.total();
+        if (freeableBytes !== undefined)
+            this.done.freeableBytes = freeableBytes;
+        return this.done;
+    }
+    locate = (digest) => this.directory.locate(digest);
+    async inventory(ref) {
+        const inv = await this.run.backend.inventory(ref);
+        this.directory.add(inv);
         return inv;
-    };
+    }
     /** Before deciding an orphan: the listed images not selected may hold its subject too (read-only). */
-    const completeDirectory = async () => {
-        const rest = listing.all.filter(r => !directory.has(r.repository, r.name));
+    async completeDirectory() {
+        const rest = this.listing.all.filter(r => !this.directory.has(r.repository, r.name));
         if (rest.length === 0)
             return;
-        log.info(`referrers name subjects outside their image: reading the ${rest.length} images not selected to look for them (nothing of them is deleted)`);
-        await (0, concurrency_1.mapLimit)(rest, imagesInFlight, async (ref) => directory.add(await backend.inventory(ref)));
-    };
-    const needsDirectory = (inv) => !inv.error && (inv.missingSubjects?.length ?? 0) > 0;
+        this.run.log.info(`referrers name subjects outside their image: reading the ${rest.length} images not selected to look for them (nothing of them is deleted)`);
+        await (0, concurrency_1.mapLimit)(rest, this.inFlight, async (ref) => this.directory.add(await this.run.backend.inventory(ref)));
+    }
     /** One image planned alone (its subjects found through the directory). */
-    const planOne = (inv) => (0, planner_1.plan)([inv], cfg.policy, run.started, locate).images[0];
-    // Everything an image needs after its plan: the size reads, the execute step, its report.
-    const finish = async (inv, ip) => {
-        ageUnknown += (0, planner_1.ageUnknownCount)(ip);
-        const going = ip.decisions.filter(d => d.action === 'delete').map(d => d.digest);
+    planOne(inv) {
+        return (0, planner_1.plan)([inv], this.run.cfg.policy, this.run.started, this.locate).images[0];
+    }
+    /** Everything an image needs after its plan: the size reads, the execute step, its report. */
+    async finish(inv, ip) {
+        const { cfg, log, backend, progress } = this.run;
+        this.ageUnknown += (0, planner_1.ageUnknownCount)(ip);
+        const going = ip.decisions.filter(d => d.action === 'delete');
         if (going.length > 0) {
             // The estimate of freed bytes needs the blobs of what goes; read them now, before they are gone.
-            try {
-                await backend.readSizes(inv, going);
-            }
-            catch (e) {
-                log.warning(`${ip.image}: size estimate unavailable: ${e.message}`);
-            }
+            await backend
+                .readSizes(inv, going.map(d => d.digest))
+                .catch((e) => log.warning(`${ip.image}: size estimate unavailable: ${e.message}`));
         }
-        run.progress.tagsPlanned += ip.decisions.reduce((n, d) => n + (d.action === 'delete' ? d.tags.length : 0), 0);
+        progress.tagsPlanned += going.reduce((n, d) => n + d.tags.length, 0);
         const outcomes = await (0, execute_1.executeImage)(ip, inv, backend, {
             dryRun: cfg.dryRun,
             parallel: cfg.concurrency,
             log,
-            stop: run.stop,
-            onDeleted: tags => (run.progress.tagsDeleted += tags)
+            stop: this.run.stop,
+            onDeleted: tags => (progress.tagsDeleted += tags)
         });
-        run.progress.imagesDone++;
-        kept?.add(inv, outcomes);
+        progress.imagesDone++;
+        this.kept?.add(inv, outcomes);
         const counts = (0, counts_1.summarizeCounts)(outcomes);
         // size-estimate off: unknown, even where nothing goes (0 would read as measured)
-        const bytes = cfg.sizeEstimate === 'off' ? undefined : freeable.add(inv, outcomes);
+        const bytes = cfg.sizeEstimate === 'off' ? undefined : this.freeable.add(inv, outcomes);
         for (const text of ip.referencesMatched ?? [])
-            referencesMatched.add(text);
+            this.referencesMatched.add(text);
         return {
             repository: ip.repository,
             image: ip.image,
@@ -16337,89 +16465,33 @@ async function runImages(run, listing, sink, usage) {
             manifests: counts.manifests,
             ...(bytes !== undefined ? { freeableBytes: bytes } : {})
         };
-    };
-    // Per-image lines are said here, in listing order, so two runs print them alike.
-    const emit = (r) => {
+    }
+    /** An image done: its line (said here, in listing order, so two runs print them alike), its failures, the sink. */
+    emit(r) {
+        const { cfg, log, failures } = this.run;
         const sum = (c) => c.kept + c.deleted + c.wouldDelete + c.pending + c.skipped + c.failed;
-        if (r.error)
+        if (r.error) {
             log.warning(`${r.image}: inventory failed, nothing of it will be deleted: ${r.error}`);
+            failures.push(`${r.repository}/${r.image}: inventory failed: ${r.error}`);
+        }
         else {
             const gone = cfg.dryRun ? r.tags.wouldDelete : r.tags.deleted;
             log.info(`${r.repository}/${r.image}: ${(0, format_1.plural)(sum(r.tags), 'tag')} on ${(0, format_1.plural)(sum(r.manifests), 'manifest')}, ${cfg.dryRun ? 'would delete' : 'deleted'} ${(0, format_1.plural)(gone, 'tag')}`);
         }
-        if (r.error)
-            run.failures.push(`${r.repository}/${r.image}: inventory failed: ${r.error}`);
         for (const o of r.outcomes) {
             if (o.status === 'failed')
-                run.failures.push(`${r.image}:${o.decision.tags.join(',')}: ${o.detail ?? 'failed'}`);
+                failures.push(`${r.image}:${o.decision.tags.join(',')}: ${o.detail ?? 'failed'}`);
         }
         const { outcomes: _dropped, ...summary } = r;
-        done.summaries.push(summary);
-        (0, counts_1.addCounts)(done.tags, summary.tags);
-        (0, counts_1.addCounts)(done.manifests, summary.manifests);
-        sink(r);
+        this.done.summaries.push(summary);
+        (0, counts_1.addCounts)(this.done.tags, summary.tags);
+        (0, counts_1.addCounts)(this.done.manifests, summary.manifests);
+        this.sink(r);
         (0, memory_1.collectIfHeapGrew)();
-    };
-    await log.group(cfg.dryRun ? 'Plan and dry run (nothing is deleted)' : 'Plan and delete', async () => {
-        // max-deletions shares a cap over images, max-components a budget: both plan every image together.
-        if (cfg.policy.maxDeletions === undefined && cfg.policy.maxComponents === undefined) {
-            const deferred = [];
-            await (0, concurrency_1.mapOrdered)(listing.selected, imagesInFlight, async (ref) => {
-                // A turn of the event loop per image: with nothing to wait for (a Nexus dry run plans from
-                // the spooled listing), images would run back to back in microtasks, and V8's GC tasks would
-                // wait until the end (measured: +60 MB peak RSS at 100k tags).
-                await new Promise(resolve => setImmediate(resolve));
-                // a stopped run reads no further image (none of them loses anything)
-                if (run.stop.stopping) {
-                    done.notReached = (done.notReached ?? 0) + 1;
-                    return undefined;
-                }
-                const inv = await inventory(ref);
-                if (needsDirectory(inv)) {
-                    deferred.push(inv);
-                    return undefined;
-                }
-                return finish(inv, planOne(inv));
-            }, r => r && emit(r));
-            if (deferred.length > 0)
-                await completeDirectory();
-            for (const inv of deferred)
-                emit(await finish(inv, planOne(inv)));
-            return;
-        }
-        const invs = await (0, concurrency_1.mapLimit)(listing.selected, imagesInFlight, inventory);
-        if (invs.some(needsDirectory))
-            await completeDirectory();
-        const budget = cfg.policy.maxComponents !== undefined && usage?.components !== undefined ? { components: usage.components } : undefined;
-        if (cfg.policy.maxComponents !== undefined && !budget) {
-            const note = `max-components ${cfg.policy.maxComponents}: the instance's component count could not be read, so the budget took nothing (the rest of the policy applies)`;
-            log.warning(note);
-            run.notes.push(note);
-        }
-        const whole = (0, planner_1.plan)(invs, cfg.policy, run.started, locate, budget);
-        if (whole.budget)
-            done.budget = whole.budget;
-        await (0, concurrency_1.mapOrdered)(whole.images, imagesInFlight, async (ip, i) => {
-            const report = await finish(invs[i], ip);
-            invs[i] = undefined;
-            return report;
-        }, emit);
-    });
-    const unmatched = (cfg.policy.references ?? []).filter(r => !referencesMatched.has(r.text)).map(r => r.text);
-    if (unmatched.length > 0) {
-        const note = `keep-references: ${unmatched.length} of ${cfg.policy.references?.length ?? 0} matched nothing in the images this run cleans: ${unmatched.join(', ')}`;
-        log.info(note);
-        run.notes.push(note);
     }
-    const unknownNote = (0, planner_1.ageUnknownNote)(ageUnknown);
-    if (unknownNote) {
-        log.info(unknownNote);
-        run.notes.push(unknownNote);
-    }
-    const freeableBytes = cfg.sizeEstimate === 'off' ? undefined : freeable.total();
-    if (freeableBytes !== undefined)
-        done.freeableBytes = freeableBytes;
-    return done;
+}
+function needsDirectory(inv) {
+    return !inv.error && (inv.missingSubjects?.length ?? 0) > 0;
 }
 
 

@@ -22,136 +22,185 @@ export interface ExecuteOptions {
 
 /** Executes one image's plan; returns an outcome for every decision, in the plan's order. */
 export async function executeImage(plan: ImagePlan, image: ImageInventory, backend: Backend, opts: ExecuteOptions): Promise<Outcome[]> {
-  const outcome = new Map<Decision, Outcome>()
-  const set = (decision: Decision, status: Outcome['status'], detail?: string, deletedTags?: string[]): void => {
-    outcome.set(decision, { decision, status, ...(detail ? { detail } : {}), ...(deletedTags?.length ? { deletedTags } : {}) })
+  const run = new ImageExecution(plan, image, backend, opts)
+  const doomed = plan.decisions.filter(d => d.action === 'delete').sort((a, b) => (a.deleteOrder ?? 0) - (b.deleteOrder ?? 0))
+  if (doomed.length > 0 && (await run.recheck(doomed))) {
+    await run.deleteInGraphOrder(doomed)
+    await run.confirm()
   }
-  for (const d of plan.decisions) {
-    if (d.action === 'keep') set(d, 'kept')
-    else if (d.action === 'pending') set(d, 'pending', d.reason)
+  return plan.decisions.map(d => run.outcome.get(d) as Outcome)
+}
+
+/** One image's execution: its outcomes so far, and the steps that make them. */
+class ImageExecution {
+  readonly outcome = new Map<Decision, Outcome>()
+  /** Digest -> why a planned deletion must not happen any more (the recheck's answer). */
+  private changed = new Map<string, string>()
+  private readonly byDigest: Map<string, Decision>
+  private readonly status = new Map<string, Promise<Outcome['status']>>()
+  private readonly limiter: Limiter
+  private readonly deleted: Decision[] = []
+  /** Deletions sent whose answer never came before the stop's grace ran out: read back below. */
+  private readonly unknown: Decision[] = []
+  /** A parent answered deleted, read once more before what hangs from it goes. */
+  private readonly verified = new Map<string, Promise<string | undefined>>()
+
+  constructor(
+    plan: ImagePlan,
+    private readonly image: ImageInventory,
+    private readonly backend: Backend,
+    private readonly opts: ExecuteOptions
+  ) {
+    this.byDigest = new Map(plan.decisions.map(d => [d.digest, d]))
+    this.limiter = new Limiter(opts.parallel)
+    for (const d of plan.decisions) {
+      if (d.action === 'keep') this.set(d, 'kept')
+      else if (d.action === 'pending') this.set(d, 'pending', d.reason)
+    }
   }
 
-  const doomed = plan.decisions.filter(d => d.action === 'delete').sort((a, b) => (a.deleteOrder ?? 0) - (b.deleteOrder ?? 0))
-  if (doomed.length > 0) {
-    let changed = new Map<string, string>()
+  set(decision: Decision, status: Outcome['status'], detail?: string, deletedTags?: string[]): void {
+    this.outcome.set(decision, { decision, status, ...(detail ? { detail } : {}), ...(deletedTags?.length ? { deletedTags } : {}) })
+  }
+
+  /** The read-only check just before deleting; false (everything failed) when it could not be made. */
+  async recheck(doomed: Decision[]): Promise<boolean> {
     try {
-      if (!opts.dryRun) changed = await backend.recheck(image, doomed)
+      if (!this.opts.dryRun) this.changed = await this.backend.recheck(this.image, doomed)
+      return true
     } catch (e) {
       // Cannot tell whether anything moved: delete nothing of this image.
       const why = `not deleted: recheck before deleting failed: ${(e as Error).message}`
-      for (const d of doomed) set(d, 'failed', why)
-      return plan.decisions.map(d => outcome.get(d) as Outcome)
-    }
-
-    // Graph order: a manifest that hangs from others (a tagged child, a referrer) is deleted only after
-    // every one of them was, so a failure or a run cut short never leaves a kept index pointing at
-    // deleted children, and a parent that survives for any reason takes what hangs from it along.
-    const byDigest = new Map(plan.decisions.map(d => [d.digest, d]))
-    const status = new Map<string, Promise<Outcome['status']>>()
-    const limiter = new Limiter(opts.parallel)
-    const deleted: Decision[] = []
-    /** Deletions sent whose answer never came before the stop's grace ran out: read back below. */
-    const unknown: Decision[] = []
-    const stopped = (): string | undefined => (opts.stop?.reason ? `not deleted: the run was stopped (${opts.stop.reason}) first` : undefined)
-    // A parent answered deleted is read once more before what hangs from it goes: a server that answers a
-    // delete and keeps the manifest (a mirror, a proxy in front of one) must not leave it without them.
-    const verified = new Map<string, Promise<string | undefined>>()
-    const stillThere = (parent: Decision): Promise<string | undefined> => {
-      let v = verified.get(parent.digest)
-      if (!v) {
-        v = backend.gone(image, parent).then(
-          gone => {
-            if (gone) return undefined
-            set(parent, 'failed', 'the server answered the delete, but the manifest is still there')
-            return 'was answered deleted but is still there'
-          },
-          (e: unknown) => `could not be read after deleting (${(e as Error).message})`
-        )
-        verified.set(parent.digest, v)
-      }
-      return v
-    }
-    const run = async (d: Decision): Promise<Outcome['status']> => {
-      for (const digest of d.after ?? []) {
-        const parent = byDigest.get(digest)
-        const first = parent && parent.action === 'delete' && (parent.deleteOrder ?? 0) < (d.deleteOrder ?? 0) ? status.get(digest) : undefined
-        // A parent not planned to go first (kept, pending, or out of order) is a plan that cannot hold.
-        const went = first ? await first : undefined
-        if (went !== 'deleted' && went !== 'would-delete') {
-          const how = went ?? parent?.action ?? 'not in the plan'
-          set(d, 'skipped', `${label(parent, digest)} was not deleted (${how === 'keep' ? 'kept' : how})`)
-          return 'skipped'
-        }
-        const why = went === 'deleted' && parent ? await stillThere(parent) : undefined
-        if (why) {
-          set(d, 'skipped', `${label(parent, digest)} ${why}`)
-          return 'skipped'
-        }
-      }
-      const why = changed.get(d.digest)
-      if (why) {
-        set(d, 'skipped', why)
-        opts.log.warning(`${image.name}: ${d.tags.join(', ')} skipped: ${why}`)
-        return 'skipped'
-      }
-      if (opts.dryRun) {
-        set(d, 'would-delete')
-        return 'would-delete'
-      }
-      const halt = stopped()
-      if (halt) {
-        set(d, 'skipped', halt)
-        return 'skipped'
-      }
-      try {
-        // not started once the run stops while it waits for a slot; in flight, answered within the grace
-        const sent = limiter.run(() => (opts.stop?.stopping ? Promise.resolve('not sent' as const) : backend.delete(image, d)))
-        const r = opts.stop ? await opts.stop.withinGrace(sent) : await sent
-        if (r === 'not sent') {
-          set(d, 'skipped', stopped())
-          return 'skipped'
-        }
-        if (r === 'timeout') {
-          unknown.push(d)
-          set(d, 'failed', `unknown: the run was stopped (${opts.stop?.reason ?? ''}) before the server answered`)
-          return 'failed'
-        }
-        set(d, 'deleted', r === 'gone' ? 'already gone' : undefined)
-        opts.onDeleted?.(d.tags.length)
-        if (r === 'gone') opts.log.warning(`${image.name}: ${d.tags.join(', ')} was already gone`)
-        deleted.push(d)
-        return 'deleted'
-      } catch (e) {
-        set(d, 'failed', (e as Error).message, e instanceof PartialDeleteError ? e.deletedTags : undefined)
-        opts.log.warning(`${image.name}: deleting ${d.tags.join(', ')} failed: ${(e as Error).message}`)
-        return 'failed'
-      }
-    }
-    // In delete order, so every parent's promise exists before its children ask for it.
-    for (const d of doomed) status.set(d.digest, run(d))
-    await Promise.all(status.values())
-    if (unknown.length > 0) await readBack(image, backend, unknown, set)
-
-    if (!opts.dryRun && deleted.length > 0) {
-      try {
-        const left = await backend.confirm(image, deleted)
-        for (const [digest, still] of left) {
-          // the tags that did go are counted (as after a partial delete); the ones still there are not
-          for (const d of deleted.filter(x => x.digest === digest)) {
-            set(
-              d,
-              'failed',
-              `deleted but ${still.problem}`,
-              d.tags.filter(t => !still.tags.includes(t))
-            )
-          }
-        }
-      } catch (e) {
-        opts.log.warning(`${image.name}: could not verify the deleted tags are gone: ${(e as Error).message}`)
-      }
+      for (const d of doomed) this.set(d, 'failed', why)
+      return false
     }
   }
-  return plan.decisions.map(d => outcome.get(d) as Outcome)
+
+  /**
+   * Graph order: a manifest that hangs from others (a tagged child, a referrer) is deleted only after
+   * every one of them was, so a failure or a run cut short never leaves a kept index pointing at deleted
+   * children, and a parent that survives for any reason takes what hangs from it along. In delete order,
+   * so every parent's promise exists before its children ask for it.
+   */
+  async deleteInGraphOrder(doomed: Decision[]): Promise<void> {
+    for (const d of doomed) this.status.set(d.digest, this.one(d))
+    await Promise.all(this.status.values())
+    if (this.unknown.length > 0) await readBack(this.image, this.backend, this.unknown, (d, st, detail, tags) => this.set(d, st, detail, tags))
+  }
+
+  /** After deleting: the tags a 2xx left behind are failed, the others deleted (never report what did not happen). */
+  async confirm(): Promise<void> {
+    if (this.opts.dryRun || this.deleted.length === 0) return
+    try {
+      const left = await this.backend.confirm(this.image, this.deleted)
+      for (const [digest, still] of left) {
+        // the tags that did go are counted (as after a partial delete); the ones still there are not
+        for (const d of this.deleted.filter(x => x.digest === digest)) {
+          this.set(
+            d,
+            'failed',
+            `deleted but ${still.problem}`,
+            d.tags.filter(t => !still.tags.includes(t))
+          )
+        }
+      }
+    } catch (e) {
+      this.opts.log.warning(`${this.image.name}: could not verify the deleted tags are gone: ${(e as Error).message}`)
+    }
+  }
+
+  private stopped(): string | undefined {
+    return this.opts.stop?.reason ? `not deleted: the run was stopped (${this.opts.stop.reason}) first` : undefined
+  }
+
+  /** One manifest: after what it hangs from, unless changed or stopped; then its DELETE. */
+  private async one(d: Decision): Promise<Outcome['status']> {
+    const held = await this.heldBack(d)
+    if (held) {
+      this.set(d, 'skipped', held)
+      return 'skipped'
+    }
+    const why = this.changed.get(d.digest)
+    if (why) {
+      this.set(d, 'skipped', why)
+      this.opts.log.warning(`${this.image.name}: ${d.tags.join(', ')} skipped: ${why}`)
+      return 'skipped'
+    }
+    if (this.opts.dryRun) {
+      this.set(d, 'would-delete')
+      return 'would-delete'
+    }
+    const halt = this.stopped()
+    if (halt) {
+      this.set(d, 'skipped', halt)
+      return 'skipped'
+    }
+    return this.send(d)
+  }
+
+  /** Why `d` must wait for good: a parent not deleted first, or one answered deleted but still there. */
+  private async heldBack(d: Decision): Promise<string | undefined> {
+    for (const digest of d.after ?? []) {
+      const parent = this.byDigest.get(digest)
+      const first = parent && parent.action === 'delete' && (parent.deleteOrder ?? 0) < (d.deleteOrder ?? 0) ? this.status.get(digest) : undefined
+      // A parent not planned to go first (kept, pending, or out of order) is a plan that cannot hold.
+      const went = first ? await first : undefined
+      if (went !== 'deleted' && went !== 'would-delete') {
+        const how = went ?? parent?.action ?? 'not in the plan'
+        return `${label(parent, digest)} was not deleted (${how === 'keep' ? 'kept' : how})`
+      }
+      const why = went === 'deleted' && parent ? await this.stillThere(parent) : undefined
+      if (why) return `${label(parent, digest)} ${why}`
+    }
+    return undefined
+  }
+
+  /**
+   * A parent answered deleted is read once more before what hangs from it goes: a server that answers a
+   * delete and keeps the manifest (a mirror, a proxy in front of one) must not leave it without them.
+   */
+  private stillThere(parent: Decision): Promise<string | undefined> {
+    let v = this.verified.get(parent.digest)
+    if (!v) {
+      v = this.backend.gone(this.image, parent).then(
+        gone => {
+          if (gone) return undefined
+          this.set(parent, 'failed', 'the server answered the delete, but the manifest is still there')
+          return 'was answered deleted but is still there'
+        },
+        (e: unknown) => `could not be read after deleting (${(e as Error).message})`
+      )
+      this.verified.set(parent.digest, v)
+    }
+    return v
+  }
+
+  /** The DELETE: not started once the run stops while it waits for a slot; in flight, answered within the grace. */
+  private async send(d: Decision): Promise<Outcome['status']> {
+    const { stop, log } = this.opts
+    try {
+      const sent = this.limiter.run(() => (stop?.stopping ? Promise.resolve('not sent' as const) : this.backend.delete(this.image, d)))
+      const r = stop ? await stop.withinGrace(sent) : await sent
+      if (r === 'not sent') {
+        this.set(d, 'skipped', this.stopped())
+        return 'skipped'
+      }
+      if (r === 'timeout') {
+        this.unknown.push(d)
+        this.set(d, 'failed', `unknown: the run was stopped (${stop?.reason ?? ''}) before the server answered`)
+        return 'failed'
+      }
+      this.set(d, 'deleted', r === 'gone' ? 'already gone' : undefined)
+      this.opts.onDeleted?.(d.tags.length)
+      if (r === 'gone') log.warning(`${this.image.name}: ${d.tags.join(', ')} was already gone`)
+      this.deleted.push(d)
+      return 'deleted'
+    } catch (e) {
+      this.set(d, 'failed', (e as Error).message, e instanceof PartialDeleteError ? e.deletedTags : undefined)
+      log.warning(`${this.image.name}: deleting ${d.tags.join(', ')} failed: ${(e as Error).message}`)
+      return 'failed'
+    }
+  }
 }
 
 /**

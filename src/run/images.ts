@@ -41,63 +41,163 @@ export function noImages(): ImagesDone {
 
 /** `usage`: the instance's component count, for max-components (undefined = unknown: no budget). */
 export async function runImages(run: RunContext, listing: Listing, sink: ImageSink, usage?: { components?: number }): Promise<ImagesDone> {
-  const { cfg, log, backend } = run
-  // Images in flight: with concurrency auto its starting point, not its ceiling. Requests within an image
-  // still fill the adaptive limit; more images at once only hold more inventories in memory.
-  const imagesInFlight = cfg.adaptiveStart ?? cfg.concurrency
-  const freeable = new FreeableEstimate()
-  const kept = cfg.runCleanupTasks ? new KeptContent(!cfg.dryRun) : undefined
-  const done: ImagesDone = { summaries: [], tags: zeroCounts(), manifests: zeroCounts(), ...(kept ? { kept } : {}) }
-  let ageUnknown = 0
-  const referencesMatched = new Set<string>()
-  // Every manifest of every image inventoried, so a referrer whose subject is not in its own image (a
-  // signatures repository) is kept while the subject exists anywhere the run lists.
-  const directory = new SubjectDirectory()
-  const locate = (digest: string) => directory.locate(digest)
+  const { cfg, log } = run
+  const images = new ImageRun(run, listing, sink)
+  await log.group(cfg.dryRun ? 'Plan and dry run (nothing is deleted)' : 'Plan and delete', () =>
+    // max-deletions shares a cap over images, max-components a budget: both plan every image together.
+    cfg.policy.maxDeletions === undefined && cfg.policy.maxComponents === undefined ? images.oneByOne() : images.together(usage)
+  )
+  return images.close()
+}
 
-  const inventory = async (ref: ImageRef): Promise<ImageInventory> => {
-    const inv = await backend.inventory(ref)
-    directory.add(inv)
+/** The images of one run: what each needs on its way through, and what the run keeps of them. */
+class ImageRun {
+  readonly done: ImagesDone
+  /** Images in flight: with concurrency auto its starting point, not its ceiling (requests within an
+   * image still fill the adaptive limit; more images at once only hold more inventories in memory). */
+  private readonly inFlight: number
+  private readonly freeable = new FreeableEstimate()
+  private readonly kept: KeptContent | undefined
+  private ageUnknown = 0
+  private readonly referencesMatched = new Set<string>()
+  /** Every manifest of every image inventoried: a referrer whose subject is not in its own image (a
+   * signatures repository) is kept while the subject exists anywhere the run lists. */
+  private readonly directory = new SubjectDirectory()
+
+  constructor(
+    private readonly run: RunContext,
+    private readonly listing: Listing,
+    private readonly sink: ImageSink
+  ) {
+    const { cfg } = run
+    this.inFlight = cfg.adaptiveStart ?? cfg.concurrency
+    this.kept = cfg.runCleanupTasks ? new KeptContent(!cfg.dryRun) : undefined
+    this.done = { summaries: [], tags: zeroCounts(), manifests: zeroCounts(), ...(this.kept ? { kept: this.kept } : {}) }
+  }
+
+  /** Each image planned alone, as soon as it is read; those whose subjects live elsewhere wait for all. */
+  async oneByOne(): Promise<void> {
+    const deferred: ImageInventory[] = []
+    await mapOrdered(
+      this.listing.selected,
+      this.inFlight,
+      async ref => {
+        // A turn of the event loop per image: with nothing to wait for (a Nexus dry run plans from the
+        // spooled listing), images would run back to back in microtasks, and V8's GC tasks would wait
+        // until the end (measured: +60 MB peak RSS at 100k tags).
+        await new Promise(resolve => setImmediate(resolve))
+        // a stopped run reads no further image (none of them loses anything)
+        if (this.run.stop.stopping) {
+          this.done.notReached = (this.done.notReached ?? 0) + 1
+          return undefined
+        }
+        const inv = await this.inventory(ref)
+        if (!needsDirectory(inv)) return this.finish(inv, this.planOne(inv))
+        deferred.push(inv)
+        return undefined
+      },
+      r => r && this.emit(r)
+    )
+    if (deferred.length > 0) await this.completeDirectory()
+    for (const inv of deferred) this.emit(await this.finish(inv, this.planOne(inv)))
+  }
+
+  /** Every image read, then planned together (a shared max-deletions cap, a max-components budget). */
+  async together(usage: { components?: number } | undefined): Promise<void> {
+    const { cfg, log } = this.run
+    const invs: (ImageInventory | undefined)[] = await mapLimit(this.listing.selected, this.inFlight, ref => this.inventory(ref))
+    if ((invs as ImageInventory[]).some(needsDirectory)) await this.completeDirectory()
+    const budget = cfg.policy.maxComponents !== undefined && usage?.components !== undefined ? { components: usage.components } : undefined
+    if (cfg.policy.maxComponents !== undefined && !budget) {
+      const note = `max-components ${cfg.policy.maxComponents}: the instance's component count could not be read, so the budget took nothing (the rest of the policy applies)`
+      log.warning(note)
+      this.run.notes.push(note)
+    }
+    const whole = plan(invs as ImageInventory[], cfg.policy, this.run.started, this.locate, budget)
+    if (whole.budget) this.done.budget = whole.budget
+    await mapOrdered(
+      whole.images,
+      this.inFlight,
+      async (ip, i) => {
+        const report = await this.finish(invs[i] as ImageInventory, ip)
+        invs[i] = undefined
+        return report
+      },
+      r => this.emit(r)
+    )
+  }
+
+  /** The run-wide notes the images left, and the estimate over all of them. */
+  close(): ImagesDone {
+    const { cfg, log } = this.run
+    const references = cfg.policy.references ?? []
+    const unmatched = references.filter(r => !this.referencesMatched.has(r.text)).map(r => r.text)
+    const notes = [
+      unmatched.length > 0
+        ? `keep-references: ${unmatched.length} of ${references.length} matched nothing in the images this run cleans: ${unmatched.join(', ')}`
+        : undefined,
+      ageUnknownNote(this.ageUnknown)
+    ]
+    for (const note of notes.filter((n): n is string => n !== undefined)) {
+      log.info(note)
+      this.run.notes.push(note)
+    }
+    const freeableBytes = cfg.sizeEstimate === 'off' ? undefined : this.freeable.total()
+    if (freeableBytes !== undefined) this.done.freeableBytes = freeableBytes
+    return this.done
+  }
+
+  private readonly locate = (digest: string): string | undefined => this.directory.locate(digest)
+
+  private async inventory(ref: ImageRef): Promise<ImageInventory> {
+    const inv = await this.run.backend.inventory(ref)
+    this.directory.add(inv)
     return inv
   }
+
   /** Before deciding an orphan: the listed images not selected may hold its subject too (read-only). */
-  const completeDirectory = async (): Promise<void> => {
-    const rest = listing.all.filter(r => !directory.has(r.repository, r.name))
+  private async completeDirectory(): Promise<void> {
+    const rest = this.listing.all.filter(r => !this.directory.has(r.repository, r.name))
     if (rest.length === 0) return
-    log.info(`referrers name subjects outside their image: reading the ${rest.length} images not selected to look for them (nothing of them is deleted)`)
-    await mapLimit(rest, imagesInFlight, async ref => directory.add(await backend.inventory(ref)))
+    this.run.log.info(
+      `referrers name subjects outside their image: reading the ${rest.length} images not selected to look for them (nothing of them is deleted)`
+    )
+    await mapLimit(rest, this.inFlight, async ref => this.directory.add(await this.run.backend.inventory(ref)))
   }
-  const needsDirectory = (inv: ImageInventory): boolean => !inv.error && (inv.missingSubjects?.length ?? 0) > 0
 
   /** One image planned alone (its subjects found through the directory). */
-  const planOne = (inv: ImageInventory): ImagePlan => plan([inv], cfg.policy, run.started, locate).images[0] as ImagePlan
+  private planOne(inv: ImageInventory): ImagePlan {
+    return plan([inv], this.run.cfg.policy, this.run.started, this.locate).images[0] as ImagePlan
+  }
 
-  // Everything an image needs after its plan: the size reads, the execute step, its report.
-  const finish = async (inv: ImageInventory, ip: ImagePlan): Promise<ImageReport> => {
-    ageUnknown += ageUnknownCount(ip)
-    const going = ip.decisions.filter(d => d.action === 'delete').map(d => d.digest)
+  /** Everything an image needs after its plan: the size reads, the execute step, its report. */
+  private async finish(inv: ImageInventory, ip: ImagePlan): Promise<ImageReport> {
+    const { cfg, log, backend, progress } = this.run
+    this.ageUnknown += ageUnknownCount(ip)
+    const going = ip.decisions.filter(d => d.action === 'delete')
     if (going.length > 0) {
       // The estimate of freed bytes needs the blobs of what goes; read them now, before they are gone.
-      try {
-        await backend.readSizes(inv, going)
-      } catch (e) {
-        log.warning(`${ip.image}: size estimate unavailable: ${(e as Error).message}`)
-      }
+      await backend
+        .readSizes(
+          inv,
+          going.map(d => d.digest)
+        )
+        .catch((e: Error) => log.warning(`${ip.image}: size estimate unavailable: ${e.message}`))
     }
-    run.progress.tagsPlanned += ip.decisions.reduce((n, d) => n + (d.action === 'delete' ? d.tags.length : 0), 0)
+    progress.tagsPlanned += going.reduce((n, d) => n + d.tags.length, 0)
     const outcomes = await executeImage(ip, inv, backend, {
       dryRun: cfg.dryRun,
       parallel: cfg.concurrency,
       log,
-      stop: run.stop,
-      onDeleted: tags => (run.progress.tagsDeleted += tags)
+      stop: this.run.stop,
+      onDeleted: tags => (progress.tagsDeleted += tags)
     })
-    run.progress.imagesDone++
-    kept?.add(inv, outcomes)
+    progress.imagesDone++
+    this.kept?.add(inv, outcomes)
     const counts = summarizeCounts(outcomes)
     // size-estimate off: unknown, even where nothing goes (0 would read as measured)
-    const bytes = cfg.sizeEstimate === 'off' ? undefined : freeable.add(inv, outcomes)
-    for (const text of ip.referencesMatched ?? []) referencesMatched.add(text)
+    const bytes = cfg.sizeEstimate === 'off' ? undefined : this.freeable.add(inv, outcomes)
+    for (const text of ip.referencesMatched ?? []) this.referencesMatched.add(text)
     return {
       repository: ip.repository,
       image: ip.image,
@@ -110,92 +210,32 @@ export async function runImages(run: RunContext, listing: Listing, sink: ImageSi
       ...(bytes !== undefined ? { freeableBytes: bytes } : {})
     }
   }
-  // Per-image lines are said here, in listing order, so two runs print them alike.
-  const emit = (r: ImageReport): void => {
+
+  /** An image done: its line (said here, in listing order, so two runs print them alike), its failures, the sink. */
+  private emit(r: ImageReport): void {
+    const { cfg, log, failures } = this.run
     const sum = (c: Counts): number => c.kept + c.deleted + c.wouldDelete + c.pending + c.skipped + c.failed
-    if (r.error) log.warning(`${r.image}: inventory failed, nothing of it will be deleted: ${r.error}`)
-    else {
+    if (r.error) {
+      log.warning(`${r.image}: inventory failed, nothing of it will be deleted: ${r.error}`)
+      failures.push(`${r.repository}/${r.image}: inventory failed: ${r.error}`)
+    } else {
       const gone = cfg.dryRun ? r.tags.wouldDelete : r.tags.deleted
       log.info(
         `${r.repository}/${r.image}: ${plural(sum(r.tags), 'tag')} on ${plural(sum(r.manifests), 'manifest')}, ${cfg.dryRun ? 'would delete' : 'deleted'} ${plural(gone, 'tag')}`
       )
     }
-    if (r.error) run.failures.push(`${r.repository}/${r.image}: inventory failed: ${r.error}`)
     for (const o of r.outcomes) {
-      if (o.status === 'failed') run.failures.push(`${r.image}:${o.decision.tags.join(',')}: ${o.detail ?? 'failed'}`)
+      if (o.status === 'failed') failures.push(`${r.image}:${o.decision.tags.join(',')}: ${o.detail ?? 'failed'}`)
     }
     const { outcomes: _dropped, ...summary } = r
-    done.summaries.push(summary)
-    addCounts(done.tags, summary.tags)
-    addCounts(done.manifests, summary.manifests)
-    sink(r)
+    this.done.summaries.push(summary)
+    addCounts(this.done.tags, summary.tags)
+    addCounts(this.done.manifests, summary.manifests)
+    this.sink(r)
     collectIfHeapGrew()
   }
+}
 
-  await log.group(cfg.dryRun ? 'Plan and dry run (nothing is deleted)' : 'Plan and delete', async () => {
-    // max-deletions shares a cap over images, max-components a budget: both plan every image together.
-    if (cfg.policy.maxDeletions === undefined && cfg.policy.maxComponents === undefined) {
-      const deferred: ImageInventory[] = []
-      await mapOrdered(
-        listing.selected,
-        imagesInFlight,
-        async ref => {
-          // A turn of the event loop per image: with nothing to wait for (a Nexus dry run plans from
-          // the spooled listing), images would run back to back in microtasks, and V8's GC tasks would
-          // wait until the end (measured: +60 MB peak RSS at 100k tags).
-          await new Promise(resolve => setImmediate(resolve))
-          // a stopped run reads no further image (none of them loses anything)
-          if (run.stop.stopping) {
-            done.notReached = (done.notReached ?? 0) + 1
-            return undefined
-          }
-          const inv = await inventory(ref)
-          if (needsDirectory(inv)) {
-            deferred.push(inv)
-            return undefined
-          }
-          return finish(inv, planOne(inv))
-        },
-        r => r && emit(r)
-      )
-      if (deferred.length > 0) await completeDirectory()
-      for (const inv of deferred) emit(await finish(inv, planOne(inv)))
-      return
-    }
-    const invs: (ImageInventory | undefined)[] = await mapLimit(listing.selected, imagesInFlight, inventory)
-    if ((invs as ImageInventory[]).some(needsDirectory)) await completeDirectory()
-    const budget = cfg.policy.maxComponents !== undefined && usage?.components !== undefined ? { components: usage.components } : undefined
-    if (cfg.policy.maxComponents !== undefined && !budget) {
-      const note = `max-components ${cfg.policy.maxComponents}: the instance's component count could not be read, so the budget took nothing (the rest of the policy applies)`
-      log.warning(note)
-      run.notes.push(note)
-    }
-    const whole = plan(invs as ImageInventory[], cfg.policy, run.started, locate, budget)
-    if (whole.budget) done.budget = whole.budget
-    await mapOrdered(
-      whole.images,
-      imagesInFlight,
-      async (ip, i) => {
-        const report = await finish(invs[i] as ImageInventory, ip)
-        invs[i] = undefined
-        return report
-      },
-      emit
-    )
-  })
-
-  const unmatched = (cfg.policy.references ?? []).filter(r => !referencesMatched.has(r.text)).map(r => r.text)
-  if (unmatched.length > 0) {
-    const note = `keep-references: ${unmatched.length} of ${cfg.policy.references?.length ?? 0} matched nothing in the images this run cleans: ${unmatched.join(', ')}`
-    log.info(note)
-    run.notes.push(note)
-  }
-  const unknownNote = ageUnknownNote(ageUnknown)
-  if (unknownNote) {
-    log.info(unknownNote)
-    run.notes.push(unknownNote)
-  }
-  const freeableBytes = cfg.sizeEstimate === 'off' ? undefined : freeable.total()
-  if (freeableBytes !== undefined) done.freeableBytes = freeableBytes
-  return done
+function needsDirectory(inv: ImageInventory): boolean {
+  return !inv.error && (inv.missingSubjects?.length ?? 0) > 0
 }
