@@ -41279,7 +41279,51 @@ exports.ConfigError = ConfigError;
  */
 const LIST_INPUTS = new Set(inputs_1.INPUTS.filter(i => i.list).map(i => i.name));
 function parseConfig(read) {
-    const get = (name) => {
+    const get = inputGetter(read);
+    const { api, host, repositories, registryUrl } = connectionInputs(get);
+    const policy = policyInputs(get, api);
+    // reclaim-only is the reclaim step alone: it implies run-cleanup-tasks
+    const runCleanupTasks = bool(get('run-cleanup-tasks'), 'run-cleanup-tasks') || (api === 'nexus' && bool(get('reclaim-only'), 'reclaim-only'));
+    if (runCleanupTasks && api === 'registry') {
+        throw new ConfigError('run-cleanup-tasks', 'true', "false with api: registry (a plain registry's garbage collection runs on its host)");
+    }
+    const maxDurationMs = get('max-duration') ? durationInput(get, 'max-duration', 'empty, or at least one second') : undefined;
+    return {
+        api,
+        host,
+        username: get('username'),
+        password: read('password') ?? '',
+        repositories,
+        registryUrl,
+        policy,
+        deleteMethod: oneOf(get('delete-method'), 'delete-method', ['component', 'manifest']),
+        verifyBeforeDelete: bool(get('verify-before-delete'), 'verify-before-delete'),
+        sizeEstimate: oneOf(get('size-estimate'), 'size-estimate', ['auto', 'on', 'off']),
+        dryRun: bool(get('dry-run'), 'dry-run'),
+        ...concurrencyOf(get('concurrency'), get('max-concurrency')),
+        requestTimeoutMs: durationInput(get, 'request-timeout', 'at least one second'),
+        retries: wholeNumber(get('retries'), 'retries', 0, 10),
+        reportFile: writablePath(get('report-file')),
+        caCert: readCa(get('ca-cert')),
+        insecureSkipTlsVerify: bool(get('insecure-skip-tls-verify'), 'insecure-skip-tls-verify'),
+        tokenRealmHosts: realmHosts(list(get('token-realm-hosts'))),
+        ...(maxDurationMs !== undefined ? { maxDurationMs } : {}),
+        runCleanupTasks,
+        gcTask: get('gc-task') || undefined,
+        compactTask: get('compact-task') || undefined,
+        createMissingTasks: bool(get('create-missing-tasks'), 'create-missing-tasks'),
+        taskTimeoutMs: durationInput(get, 'task-timeout', 'at least one second'),
+        gcDeployOffsetHours: deployOffsetHours(get('gc-deploy-offset')),
+        forceRegistryApi: bool(get('force-registry-api'), 'force-registry-api'),
+        ...shardInputs(get('shard'), policy, api, bool(get('reclaim-only'), 'reclaim-only'), globs(get('merge-reports'), 'merge-reports'))
+    };
+}
+/**
+ * An input's value, trimmed, or its default. A list input given but empty (`keep-tags: ','`) is refused
+ * rather than read as "nothing" or "everything": a list is left out to get its default.
+ */
+function inputGetter(read) {
+    return name => {
         const spec = inputs_1.INPUTS.find(i => i.name === name);
         if (!spec)
             throw new Error(`internal: unknown input ${name}`);
@@ -41290,6 +41334,9 @@ function parseConfig(read) {
         }
         return v === '' ? spec.default : v;
     };
+}
+/** api, host, repository and registry-url: where the run goes. */
+function connectionInputs(get) {
     const api = oneOf(get('api'), 'api', ['nexus', 'registry']);
     const host = parseUrl(get('host'), 'host');
     const repositories = list(get('repository'));
@@ -41305,11 +41352,12 @@ function parseConfig(read) {
     if (registryUrl && api === 'nexus' && repositories.length > 1) {
         throw new ConfigError('registry-url', registryUrlText, 'one URL for one repository (a connector serves one repository)');
     }
+    return { api, host, repositories, registryUrl };
+}
+/** What to keep and delete: the inputs of the policy, its rules and the references in use. */
+function policyInputs(get, api) {
     const keep = wholeNumber(get('keep'), 'keep', 1, 100_000);
     const keepOtherText = get('keep-other');
-    const keepOther = keepOtherText ? wholeNumber(keepOtherText, 'keep-other', 1, 100_000) : keep;
-    const olderThan = olderThanOf(get('older-than'), 'older-than');
-    const maxText = get('max-deletions');
     const keepPer = oneOf(get('keep-per'), 'keep-per', ['none', 'major', 'minor']);
     const keepLinesText = get('keep-lines');
     const keepLines = keepLinesText ? wholeNumber(keepLinesText, 'keep-lines', 1, 10_000) : undefined;
@@ -41321,14 +41369,15 @@ function parseConfig(read) {
     if (maxComponents !== undefined && api === 'registry') {
         throw new ConfigError('max-components', maxComponentsText, 'empty with api: registry (a component budget is a Nexus instance limit)');
     }
+    const maxText = get('max-deletions');
     const policy = {
         images: globs(get('images'), 'images'),
         excludeImages: globs(get('exclude-images'), 'exclude-images'),
         tags: globs(get('tags'), 'tags'),
         keepTags: globs(get('keep-tags'), 'keep-tags'),
         keep,
-        keepOther,
-        olderThan,
+        keepOther: keepOtherText ? wholeNumber(keepOtherText, 'keep-other', 1, 100_000) : keep,
+        olderThan: olderThanOf(get('older-than'), 'older-than'),
         ageBasis: oneOf(get('age-basis'), 'age-basis', ['pushed', 'created', 'last-pulled']),
         sort: oneOf(get('sort'), 'sort', ['semver', 'date']),
         maxDeletions: maxText ? wholeNumber(maxText, 'max-deletions', 1, 1_000_000) : undefined,
@@ -41351,63 +41400,22 @@ function parseConfig(read) {
     const references = readReferences(get('keep-references'), get('keep-references-file'));
     if (references.length > 0)
         policy.references = references;
-    const timeoutText = get('request-timeout');
-    const requestTimeoutMs = (0, duration_1.parseDuration)(timeoutText);
-    if (requestTimeoutMs === undefined || requestTimeoutMs < 1000) {
-        throw new ConfigError('request-timeout', timeoutText, `at least one second: ${duration_1.DURATION_FORMS}`);
-    }
-    const maxDurationText = get('max-duration');
-    const maxDurationMs = maxDurationText ? (0, duration_1.parseDuration)(maxDurationText) : undefined;
-    if (maxDurationText && (maxDurationMs === undefined || maxDurationMs < 1000)) {
-        throw new ConfigError('max-duration', maxDurationText, `empty, or at least one second: ${duration_1.DURATION_FORMS}`);
-    }
-    const reportFile = writablePath(get('report-file'));
-    const caCert = readCa(get('ca-cert'));
-    // reclaim-only is the reclaim step alone: it implies run-cleanup-tasks
-    const runCleanupTasks = bool(get('run-cleanup-tasks'), 'run-cleanup-tasks') || (api === 'nexus' && bool(get('reclaim-only'), 'reclaim-only'));
-    if (runCleanupTasks && api === 'registry') {
-        throw new ConfigError('run-cleanup-tasks', 'true', "false with api: registry (a plain registry's garbage collection runs on its host)");
-    }
-    const taskTimeoutText = get('task-timeout');
-    const taskTimeoutMs = (0, duration_1.parseDuration)(taskTimeoutText);
-    if (taskTimeoutMs === undefined || taskTimeoutMs < 1000) {
-        throw new ConfigError('task-timeout', taskTimeoutText, `at least one second: ${duration_1.DURATION_FORMS}`);
-    }
-    const offsetText = get('gc-deploy-offset');
-    // A bare 0 needs no unit (parseDuration takes 0h, 24h, 2d)
-    const offsetMs = /^0+$/.test(offsetText) ? 0 : (0, duration_1.parseDuration)(offsetText);
-    if (offsetMs === undefined || offsetMs % 3_600_000 !== 0) {
-        throw new ConfigError('gc-deploy-offset', offsetText, 'whole hours, such as 24h or 0h');
-    }
-    return {
-        api,
-        host,
-        username: get('username'),
-        password: read('password') ?? '',
-        repositories,
-        registryUrl,
-        policy,
-        deleteMethod: oneOf(get('delete-method'), 'delete-method', ['component', 'manifest']),
-        verifyBeforeDelete: bool(get('verify-before-delete'), 'verify-before-delete'),
-        sizeEstimate: oneOf(get('size-estimate'), 'size-estimate', ['auto', 'on', 'off']),
-        dryRun: bool(get('dry-run'), 'dry-run'),
-        ...concurrencyOf(get('concurrency'), get('max-concurrency')),
-        requestTimeoutMs,
-        retries: wholeNumber(get('retries'), 'retries', 0, 10),
-        reportFile,
-        caCert,
-        insecureSkipTlsVerify: bool(get('insecure-skip-tls-verify'), 'insecure-skip-tls-verify'),
-        tokenRealmHosts: realmHosts(list(get('token-realm-hosts'))),
-        ...(maxDurationMs !== undefined ? { maxDurationMs } : {}),
-        runCleanupTasks,
-        gcTask: get('gc-task') || undefined,
-        compactTask: get('compact-task') || undefined,
-        createMissingTasks: bool(get('create-missing-tasks'), 'create-missing-tasks'),
-        taskTimeoutMs,
-        gcDeployOffsetHours: offsetMs / 3_600_000,
-        forceRegistryApi: bool(get('force-registry-api'), 'force-registry-api'),
-        ...shardInputs(get('shard'), policy, api, bool(get('reclaim-only'), 'reclaim-only'), globs(get('merge-reports'), 'merge-reports'))
-    };
+    return policy;
+}
+/** A duration input of at least one second, in milliseconds (one check for every duration input). */
+function durationInput(get, name, accepted) {
+    const text = get(name);
+    const ms = (0, duration_1.parseDuration)(text);
+    if (ms === undefined || ms < 1000)
+        throw new ConfigError(name, text, `${accepted}: ${duration_1.DURATION_FORMS}`);
+    return ms;
+}
+/** gc-deploy-offset in whole hours; a bare 0 needs no unit (parseDuration takes 0h, 24h, 2d). */
+function deployOffsetHours(text) {
+    const ms = /^0+$/.test(text) ? 0 : (0, duration_1.parseDuration)(text);
+    if (ms === undefined || ms % 3_600_000 !== 0)
+        throw new ConfigError('gc-deploy-offset', text, 'whole hours, such as 24h or 0h');
+    return ms / 3_600_000;
 }
 /** shard, reclaim-only and merge-reports: one run of a cleanup spread over several jobs. */
 function shardInputs(text, policy, api, reclaimOnly, mergeReports) {
@@ -42112,6 +42120,7 @@ function referenceNames(ref, repository) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.RULE_FIELDS = void 0;
 exports.parseRules = parseRules;
+const suggest_1 = __nccwpck_require__(7406);
 // Loaded on first use: most runs have no rules, and evaluating yaml is about a sixth of the CLI's start-up.
 let loaded;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -42146,7 +42155,7 @@ function fieldText(node, list) {
 function parseRules(text, p) {
     const lines = new (yaml().LineCounter)();
     const doc = yaml().parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
-    const lineOf = (node) => lines.linePos(node?.range?.[0] ?? 0).line;
+    const lineOf = node => lines.linePos(node?.range?.[0] ?? 0).line;
     const first = doc.errors[0];
     if (first) {
         const line = lines.linePos(first.pos[0]).line;
@@ -42157,59 +42166,62 @@ function parseRules(text, p) {
         return [];
     if (!yaml().isSeq(root))
         throw p.error(`line ${lineOf(root)}`, String(doc.toJS()).slice(0, 60), 'a YAML list of rules (- images: …)');
-    return root.items.map((item, i) => {
-        const index = i + 1;
-        const node = item;
-        if (!yaml().isMap(node))
-            throw p.error(`rule ${index}, line ${lineOf(node)}`, String(yaml().isScalar(node) ? node.value : ''), 'a map of fields (images, keep, …)');
-        const values = new Map();
-        for (const pair of node.items) {
-            const key = yaml().isScalar(pair.key) ? String(pair.key.value) : '';
-            const line = lineOf(pair.key);
-            if (!exports.RULE_FIELDS.includes(key)) {
-                throw p.error(`rule ${index}, line ${line}`, key, `one of the fields ${exports.RULE_FIELDS.join(', ')}`);
-            }
-            const value = fieldText(pair.value, LIST_FIELDS.has(key));
-            if (value === undefined)
-                throw p.error(`rule ${index}, line ${line}, field ${key}`, '', LIST_FIELDS.has(key) ? 'a list or a comma-separated string' : 'a value');
-            values.set(key, { text: value, line });
+    return root.items.map((item, i) => parseRule(item, i + 1, lineOf, p));
+}
+/** The fields of one rule as written, each with its line; a field that is not a rule's is refused. */
+function ruleValues(node, index, lineOf, p) {
+    if (!yaml().isMap(node))
+        throw p.error(`rule ${index}, line ${lineOf(node)}`, String(yaml().isScalar(node) ? node.value : ''), 'a map of fields (images, keep, …)');
+    const values = new Map();
+    for (const pair of node.items) {
+        const key = yaml().isScalar(pair.key) ? String(pair.key.value) : '';
+        const line = lineOf(pair.key);
+        if (!exports.RULE_FIELDS.includes(key)) {
+            throw p.error(`rule ${index}, line ${line}`, key, `one of the fields ${exports.RULE_FIELDS.join(', ')}${(0, suggest_1.didYouMean)(key, exports.RULE_FIELDS)}`);
         }
-        const images = values.get('images');
-        const label = images ? `rule ${index} (images: ${images.text.split('\n').join(', ')})` : `rule ${index}`;
-        if (!images)
-            throw p.error(`${label}, line ${lineOf(node)}`, '', 'an images field: the globs of the images the rule is for');
-        // Each field through the validator of the input of the same name, its error placed in the rule.
-        const field = (key, parse) => {
-            const v = values.get(key);
-            if (!v)
-                return undefined;
-            try {
-                return parse(v.text);
-            }
-            catch (e) {
-                throw p.within(`${label}, line ${v.line}, field ${key}`, e);
-            }
-        };
-        const set = {};
-        const assign = (k, v) => {
-            if (v !== undefined)
-                set[k] = v;
-        };
-        assign('keep', field('keep', t => p.wholeNumber(t, 'keep', 1, 100_000)));
-        assign('keepOther', field('keep-other', t => p.wholeNumber(t, 'keep-other', 1, 100_000)));
-        assign('keepPer', field('keep-per', t => p.oneOf(t, 'keep-per', ['none', 'major', 'minor'])));
-        assign('keepLines', field('keep-lines', t => p.wholeNumber(t, 'keep-lines', 1, 10_000)));
-        assign('olderThan', field('older-than', t => p.olderThan(t, 'older-than')));
-        assign('ageBasis', field('age-basis', t => p.oneOf(t, 'age-basis', ['pushed', 'created', 'last-pulled'])));
-        assign('sort', field('sort', t => p.oneOf(t, 'sort', ['semver', 'date'])));
-        assign('tags', field('tags', t => p.globs(t, 'tags')));
-        assign('keepTags', field('keep-tags', t => p.globs(t, 'keep-tags')));
-        assign('deleteTags', field('delete-tags', t => p.globs(t, 'delete-tags')));
-        const imageGlobs = field('images', t => p.globs(t, 'images')) ?? [];
-        if (imageGlobs.length === 0)
-            throw p.error(`${label}, line ${images.line}, field images`, images.text, 'one or more globs');
-        return { index, images: imageGlobs, excludeImages: field('exclude-images', t => p.globs(t, 'exclude-images')) ?? [], set };
-    });
+        const value = fieldText(pair.value, LIST_FIELDS.has(key));
+        if (value === undefined)
+            throw p.error(`rule ${index}, line ${line}, field ${key}`, '', LIST_FIELDS.has(key) ? 'a list or a comma-separated string' : 'a value');
+        values.set(key, { text: value, line });
+    }
+    return values;
+}
+/** One rule: each field through the parser of the input of the same name, its error placed in the rule. */
+function parseRule(node, index, lineOf, p) {
+    const values = ruleValues(node, index, lineOf, p);
+    const images = values.get('images');
+    const label = images ? `rule ${index} (images: ${images.text.split('\n').join(', ')})` : `rule ${index}`;
+    if (!images)
+        throw p.error(`${label}, line ${lineOf(node)}`, '', 'an images field: the globs of the images the rule is for');
+    const field = (key, parse) => {
+        const v = values.get(key);
+        if (!v)
+            return undefined;
+        try {
+            return parse(v.text);
+        }
+        catch (e) {
+            throw p.within(`${label}, line ${v.line}, field ${key}`, e);
+        }
+    };
+    const parsed = {
+        keep: field('keep', t => p.wholeNumber(t, 'keep', 1, 100_000)),
+        keepOther: field('keep-other', t => p.wholeNumber(t, 'keep-other', 1, 100_000)),
+        keepPer: field('keep-per', t => p.oneOf(t, 'keep-per', ['none', 'major', 'minor'])),
+        keepLines: field('keep-lines', t => p.wholeNumber(t, 'keep-lines', 1, 10_000)),
+        olderThan: field('older-than', t => p.olderThan(t, 'older-than')),
+        ageBasis: field('age-basis', t => p.oneOf(t, 'age-basis', ['pushed', 'created', 'last-pulled'])),
+        sort: field('sort', t => p.oneOf(t, 'sort', ['semver', 'date'])),
+        tags: field('tags', t => p.globs(t, 'tags')),
+        keepTags: field('keep-tags', t => p.globs(t, 'keep-tags')),
+        deleteTags: field('delete-tags', t => p.globs(t, 'delete-tags'))
+    };
+    // only the fields the rule sets: one left out comes from the input of the same name
+    const set = Object.fromEntries(Object.entries(parsed).filter(([, v]) => v !== undefined));
+    const imageGlobs = field('images', t => p.globs(t, 'images')) ?? [];
+    if (imageGlobs.length === 0)
+        throw p.error(`${label}, line ${images.line}, field images`, images.text, 'one or more globs');
+    return { index, images: imageGlobs, excludeImages: field('exclude-images', t => p.globs(t, 'exclude-images')) ?? [], set };
 }
 
 
@@ -43998,14 +44010,36 @@ exports.ReclaimError = ReclaimError;
 async function reclaim(cfg, http, log, deletedSomething, opts = {}) {
     const tasks = new tasks_1.NexusTasks(http, cfg.host);
     const report = { tasks: [], blobStores: [], notes: [] };
-    const now = opts.now ?? Date.now;
-    const wait = opts.sleep ?? sleep_1.sleep;
-    const clock = { now, sleep: wait, min: opts.pollMinMs ?? 500, max: opts.pollMaxMs ?? 5000 };
-    const stores = new Map(); // repository -> blob store
+    const plan = await planTasks(tasks, cfg);
+    report.notes.push(...planNotes(plan));
+    for (const repo of opts.ociRepositories ?? []) {
+        const note = `repository ${repo} holds OCI manifests: Sonatype documents that "Docker - Delete unused manifests and images" may delete OCI manifests unexpectedly, so every kept tag is re-read after it runs`;
+        report.notes.push(note);
+        if (!cfg.dryRun && deletedSomething)
+            log.warning(note);
+    }
+    const all = [...plan.gcs, ...plan.cleanups, ...plan.compacts];
+    if (cfg.dryRun || !deletedSomething) {
+        for (const p of all)
+            report.tasks.push(taskRow(p, cfg.dryRun ? 'would run' : 'not run'));
+        report.notes.push(cfg.dryRun ? 'dry run: the cleanup tasks were found but not run' : 'nothing was deleted, so the cleanup tasks were not run');
+        return report;
+    }
+    const before = await tasks.blobStores();
+    for (const store of new Set(plan.stores.values())) {
+        const b = before.find(s => s.name === store);
+        report.blobStores.push({ name: store, type: b?.type ?? 'unknown', beforeBytes: b?.totalSizeInBytes, beforeBlobs: b?.blobCount });
+    }
+    await runPlan(tasks, plan, cfg.taskTimeoutMs, log, report, opts);
+    await measure(tasks, plan, log, report, opts);
+    return report;
+}
+/** Finds (or creates) the GC task of each repository, the docker blob cleanups, the compact of each blob store. */
+async function planTasks(tasks, cfg) {
+    const stores = new Map();
     for (const repo of cfg.repositories)
         stores.set(repo, await tasks.blobStoreOf(repo));
-    // GC per repository (one task may serve several: repositoryName `*`), then the datastore's blob cleanup,
-    // then compact per blob store.
+    // GC per repository (one task may serve several: repositoryName `*`)
     const gcs = [];
     for (const repo of cfg.repositories) {
         const p = await findTask(tasks, cfg, exports.GC_TYPE, cfg.gcTask, 'gc-task', repo, t => [repo, '*'].includes(t.properties?.repositoryName ?? ''), {
@@ -44031,63 +44065,53 @@ async function reclaim(cfg, http, log, deletedSomething, opts = {}) {
         if (!compacts.some(x => x.task.id === p.task.id))
             compacts.push(p);
     }
-    const plan = [...gcs, ...cleanups, ...compacts];
-    if (plan.some(p => !p.confirmed)) {
-        report.notes.push('Nexus before 3.94 does not show which repository or blob store a task works on: the tasks marked "unconfirmed" were ' +
+    return { gcs, cleanups, compacts, stores };
+}
+function planNotes(plan) {
+    const notes = [];
+    if ([...plan.gcs, ...plan.cleanups, ...plan.compacts].some(p => !p.confirmed)) {
+        notes.push('Nexus before 3.94 does not show which repository or blob store a task works on: the tasks marked "unconfirmed" were ' +
             'the only ones of their type, but may clean another one (name them with gc-task / compact-task, or set create-missing-tasks ' +
             'on 3.74+ to create dedicated ones)');
     }
-    if (cleanups.length === 0) {
-        report.notes.push(`no "Cleanup unused docker blobs" task (${exports.BLOB_CLEANUP_TYPE}) is listed: on OrientDB deleted blobs are released at once; on a datastore ` +
+    if (plan.cleanups.length === 0) {
+        notes.push(`no "Cleanup unused docker blobs" task (${exports.BLOB_CLEANUP_TYPE}) is listed: on OrientDB deleted blobs are released at once; on a datastore ` +
             'Nexus compact frees only what its half-hourly cleanup released');
     }
-    for (const repo of opts.ociRepositories ?? []) {
-        const note = `repository ${repo} holds OCI manifests: Sonatype documents that "Docker - Delete unused manifests and images" may delete OCI manifests unexpectedly, so every kept tag is re-read after it runs`;
-        report.notes.push(note);
-        if (!cfg.dryRun && deletedSomething)
-            log.warning(note);
-    }
-    const row = (p, result) => ({
-        name: p.task.name,
-        id: p.task.id,
-        type: p.type,
-        target: p.confirmed ? p.target : `${p.target} (unconfirmed)`,
-        result
-    });
-    if (cfg.dryRun || !deletedSomething) {
-        const result = cfg.dryRun ? 'would run' : 'not run';
-        for (const p of plan)
-            report.tasks.push(row(p, result));
-        report.notes.push(cfg.dryRun ? 'dry run: the cleanup tasks were found but not run' : 'nothing was deleted, so the cleanup tasks were not run');
-        return report;
-    }
-    const before = await tasks.blobStores();
-    for (const store of new Set(stores.values())) {
-        const b = before.find(s => s.name === store);
-        report.blobStores.push({ name: store, type: b?.type ?? 'unknown', beforeBytes: b?.totalSizeInBytes, beforeBlobs: b?.blobCount });
-    }
+    return notes;
+}
+function taskRow(p, result) {
+    return { name: p.task.name, id: p.task.id, type: p.type, target: p.confirmed ? p.target : `${p.target} (unconfirmed)`, result };
+}
+/** GC, the re-read of what was kept, the blob cleanups, compact: one after the other, each to its end. */
+async function runPlan(tasks, plan, timeoutMs, log, report, opts) {
+    const clock = { now: opts.now ?? Date.now, sleep: opts.sleep ?? sleep_1.sleep, min: opts.pollMinMs ?? 500, max: opts.pollMaxMs ?? 5000 };
     const runAll = async (list) => {
         for (const p of list) {
-            const run = await runAndWait(tasks, p, row(p, 'not run'), cfg.taskTimeoutMs, log, clock);
+            const run = await runAndWait(tasks, p, taskRow(p, 'not run'), timeoutMs, log, clock);
             report.tasks.push(run);
             if (run.result !== 'OK') {
                 throw new ReclaimError(`task '${p.task.name}' (${p.type}) ended ${run.result}${run.message ? `: ${run.message}` : ''}`);
             }
         }
     };
-    await runAll(gcs);
+    await runAll(plan.gcs);
     if (opts.verifyKept) {
         const broken = await opts.verifyKept();
         if (broken.length > 0)
             throw new ReclaimError(`after Docker GC, kept content is missing: ${broken.slice(0, 5).join('; ')}${broken.length > 5 ? ` (and ${broken.length - 5} more)` : ''}`);
         log.info('after Docker GC every kept tag still resolves with all it reaches');
     }
-    await runAll(cleanups);
-    await runAll(compacts);
-    if (cleanups.length > 0 && (opts.metricsFlushMs ?? METRICS_FLUSH_MS) > 0)
-        await wait(opts.metricsFlushMs ?? METRICS_FLUSH_MS);
+    await runAll(plan.cleanups);
+    await runAll(plan.compacts);
+}
+/** The blob stores again, after the datastore's metrics flushed: what came back, and why less if less. */
+async function measure(tasks, plan, log, report, opts) {
+    const flush = opts.metricsFlushMs ?? METRICS_FLUSH_MS;
+    if (plan.cleanups.length > 0 && flush > 0)
+        await (opts.sleep ?? sleep_1.sleep)(flush);
     const after = await tasks.blobStores();
-    const measuredAt = new Date(now()).toISOString();
+    const measuredAt = new Date((opts.now ?? Date.now)()).toISOString();
     for (const s of report.blobStores) {
         const a = after.find(x => x.name === s.name);
         s.afterBytes = a?.totalSizeInBytes;
@@ -44103,9 +44127,8 @@ async function reclaim(cfg, http, log, deletedSomething, opts = {}) {
     report.reclaimedBytes = measured.reduce((n, s) => n + s.freedBytes, 0);
     const short = opts.expectedBytes !== undefined ? report.reclaimedBytes < opts.expectedBytes : report.reclaimedBytes <= 0;
     if (short)
-        report.notes.push(shortfall(report.reclaimedBytes, opts.expectedBytes, cleanups.length > 0, measuredAt));
+        report.notes.push(shortfall(report.reclaimedBytes, opts.expectedBytes, plan.cleanups.length > 0, measuredAt));
     log.info(`reclaimed ${(0, bytes_1.formatBytes)(report.reclaimedBytes)} (blob store sizes before and after the tasks)`);
-    return report;
 }
 /** Why less came back than the deleted manifests held, in words a Nexus admin acts on. */
 function shortfall(reclaimed, expected, datastore, at) {

@@ -2,6 +2,10 @@
 // Config -> ImageInventory[] (inventory) -> Plan (pure planner) -> Outcome[] (execute) -> RunReport (report).
 
 export type ApiKind = 'nexus' | 'registry'
+/** Nexus: delete a tag's component (exact on every version) or the manifest by digest. */
+export type DeleteMethod = 'component' | 'manifest'
+/** The freed-bytes estimate: auto (a dry run reads what it needs), on, off. */
+export type SizeEstimate = 'auto' | 'on' | 'off'
 export type AgeBasis = 'pushed' | 'created' | 'last-pulled'
 export type SortMode = 'semver' | 'date'
 

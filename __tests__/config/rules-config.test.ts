@@ -61,7 +61,7 @@ describe('rules', () => {
     [
       'an unknown field',
       '- images: a\n  kep: 3',
-      `Invalid input 'rules' (rule 1, line 2): "kep". Expected one of the fields images, exclude-images, keep, keep-other, keep-per, keep-lines, older-than, age-basis, sort, tags, keep-tags, delete-tags.`
+      `Invalid input 'rules' (rule 1, line 2): "kep". Expected one of the fields images, exclude-images, keep, keep-other, keep-per, keep-lines, older-than, age-basis, sort, tags, keep-tags, delete-tags (did you mean keep?).`
     ],
     ['no images', '- keep: 3', `Invalid input 'rules' (rule 1, line 1): "". Expected an images field: the globs of the images the rule is for.`],
     [

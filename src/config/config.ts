@@ -1,6 +1,7 @@
 // Inputs -> validated Config. Every bad value fails here, before any request, with one line that names the
 // input and what it accepts.
 
+import type { DeleteMethod, SizeEstimate } from '../model'
 import { isNexusRepository } from '../util/names'
 import { accessSync, constants, readFileSync, statSync } from 'node:fs'
 import { dirname } from 'node:path'
@@ -12,8 +13,7 @@ import { parseRules, type FieldParsers } from './rules'
 import { parseReference } from './references'
 import { parseShard, type Shard } from './shard'
 
-export type DeleteMethod = 'component' | 'manifest'
-export type SizeEstimate = 'auto' | 'on' | 'off'
+export type { DeleteMethod, SizeEstimate } from '../model'
 
 export interface Config {
   api: ApiKind
@@ -90,8 +90,55 @@ export type InputReader = (name: string) => string | undefined
  */
 const LIST_INPUTS = new Set(INPUTS.filter(i => i.list).map(i => i.name))
 
+type Get = (name: string) => string
+
 export function parseConfig(read: InputReader): Config {
-  const get = (name: string): string => {
+  const get = inputGetter(read)
+  const { api, host, repositories, registryUrl } = connectionInputs(get)
+  const policy = policyInputs(get, api)
+  // reclaim-only is the reclaim step alone: it implies run-cleanup-tasks
+  const runCleanupTasks = bool(get('run-cleanup-tasks'), 'run-cleanup-tasks') || (api === 'nexus' && bool(get('reclaim-only'), 'reclaim-only'))
+  if (runCleanupTasks && api === 'registry') {
+    throw new ConfigError('run-cleanup-tasks', 'true', "false with api: registry (a plain registry's garbage collection runs on its host)")
+  }
+  const maxDurationMs = get('max-duration') ? durationInput(get, 'max-duration', 'empty, or at least one second') : undefined
+  return {
+    api,
+    host,
+    username: get('username'),
+    password: read('password') ?? '',
+    repositories,
+    registryUrl,
+    policy,
+    deleteMethod: oneOf(get('delete-method'), 'delete-method', ['component', 'manifest'] as const),
+    verifyBeforeDelete: bool(get('verify-before-delete'), 'verify-before-delete'),
+    sizeEstimate: oneOf(get('size-estimate'), 'size-estimate', ['auto', 'on', 'off'] as const),
+    dryRun: bool(get('dry-run'), 'dry-run'),
+    ...concurrencyOf(get('concurrency'), get('max-concurrency')),
+    requestTimeoutMs: durationInput(get, 'request-timeout', 'at least one second'),
+    retries: wholeNumber(get('retries'), 'retries', 0, 10),
+    reportFile: writablePath(get('report-file')),
+    caCert: readCa(get('ca-cert')),
+    insecureSkipTlsVerify: bool(get('insecure-skip-tls-verify'), 'insecure-skip-tls-verify'),
+    tokenRealmHosts: realmHosts(list(get('token-realm-hosts'))),
+    ...(maxDurationMs !== undefined ? { maxDurationMs } : {}),
+    runCleanupTasks,
+    gcTask: get('gc-task') || undefined,
+    compactTask: get('compact-task') || undefined,
+    createMissingTasks: bool(get('create-missing-tasks'), 'create-missing-tasks'),
+    taskTimeoutMs: durationInput(get, 'task-timeout', 'at least one second'),
+    gcDeployOffsetHours: deployOffsetHours(get('gc-deploy-offset')),
+    forceRegistryApi: bool(get('force-registry-api'), 'force-registry-api'),
+    ...shardInputs(get('shard'), policy, api, bool(get('reclaim-only'), 'reclaim-only'), globs(get('merge-reports'), 'merge-reports'))
+  }
+}
+
+/**
+ * An input's value, trimmed, or its default. A list input given but empty (`keep-tags: ','`) is refused
+ * rather than read as "nothing" or "everything": a list is left out to get its default.
+ */
+function inputGetter(read: InputReader): Get {
+  return name => {
     const spec = INPUTS.find(i => i.name === name)
     if (!spec) throw new Error(`internal: unknown input ${name}`)
     const given = read(name)
@@ -105,7 +152,10 @@ export function parseConfig(read: InputReader): Config {
     }
     return v === '' ? spec.default : v
   }
+}
 
+/** api, host, repository and registry-url: where the run goes. */
+function connectionInputs(get: Get): Pick<Config, 'api' | 'host' | 'repositories' | 'registryUrl'> {
   const api = oneOf(get('api'), 'api', ['nexus', 'registry'] as const)
   const host = parseUrl(get('host'), 'host')
   const repositories = list(get('repository'))
@@ -120,12 +170,13 @@ export function parseConfig(read: InputReader): Config {
   if (registryUrl && api === 'nexus' && repositories.length > 1) {
     throw new ConfigError('registry-url', registryUrlText, 'one URL for one repository (a connector serves one repository)')
   }
+  return { api, host, repositories, registryUrl }
+}
 
+/** What to keep and delete: the inputs of the policy, its rules and the references in use. */
+function policyInputs(get: Get, api: ApiKind): Policy {
   const keep = wholeNumber(get('keep'), 'keep', 1, 100_000)
   const keepOtherText = get('keep-other')
-  const keepOther = keepOtherText ? wholeNumber(keepOtherText, 'keep-other', 1, 100_000) : keep
-  const olderThan = olderThanOf(get('older-than'), 'older-than')
-  const maxText = get('max-deletions')
   const keepPer = oneOf<KeepPer>(get('keep-per'), 'keep-per', ['none', 'major', 'minor'])
   const keepLinesText = get('keep-lines')
   const keepLines = keepLinesText ? wholeNumber(keepLinesText, 'keep-lines', 1, 10_000) : undefined
@@ -137,14 +188,15 @@ export function parseConfig(read: InputReader): Config {
   if (maxComponents !== undefined && api === 'registry') {
     throw new ConfigError('max-components', maxComponentsText, 'empty with api: registry (a component budget is a Nexus instance limit)')
   }
+  const maxText = get('max-deletions')
   const policy: Policy = {
     images: globs(get('images'), 'images'),
     excludeImages: globs(get('exclude-images'), 'exclude-images'),
     tags: globs(get('tags'), 'tags'),
     keepTags: globs(get('keep-tags'), 'keep-tags'),
     keep,
-    keepOther,
-    olderThan,
+    keepOther: keepOtherText ? wholeNumber(keepOtherText, 'keep-other', 1, 100_000) : keep,
+    olderThan: olderThanOf(get('older-than'), 'older-than'),
     ageBasis: oneOf<AgeBasis>(get('age-basis'), 'age-basis', ['pushed', 'created', 'last-pulled']),
     sort: oneOf<SortMode>(get('sort'), 'sort', ['semver', 'date']),
     maxDeletions: maxText ? wholeNumber(maxText, 'max-deletions', 1, 1_000_000) : undefined,
@@ -165,66 +217,22 @@ export function parseConfig(read: InputReader): Config {
   if (rules.length > 0) policy.rules = rules
   const references = readReferences(get('keep-references'), get('keep-references-file'))
   if (references.length > 0) policy.references = references
+  return policy
+}
 
-  const timeoutText = get('request-timeout')
-  const requestTimeoutMs = parseDuration(timeoutText)
-  if (requestTimeoutMs === undefined || requestTimeoutMs < 1000) {
-    throw new ConfigError('request-timeout', timeoutText, `at least one second: ${DURATION_FORMS}`)
-  }
-  const maxDurationText = get('max-duration')
-  const maxDurationMs = maxDurationText ? parseDuration(maxDurationText) : undefined
-  if (maxDurationText && (maxDurationMs === undefined || maxDurationMs < 1000)) {
-    throw new ConfigError('max-duration', maxDurationText, `empty, or at least one second: ${DURATION_FORMS}`)
-  }
-  const reportFile = writablePath(get('report-file'))
-  const caCert = readCa(get('ca-cert'))
-  // reclaim-only is the reclaim step alone: it implies run-cleanup-tasks
-  const runCleanupTasks = bool(get('run-cleanup-tasks'), 'run-cleanup-tasks') || (api === 'nexus' && bool(get('reclaim-only'), 'reclaim-only'))
-  if (runCleanupTasks && api === 'registry') {
-    throw new ConfigError('run-cleanup-tasks', 'true', "false with api: registry (a plain registry's garbage collection runs on its host)")
-  }
-  const taskTimeoutText = get('task-timeout')
-  const taskTimeoutMs = parseDuration(taskTimeoutText)
-  if (taskTimeoutMs === undefined || taskTimeoutMs < 1000) {
-    throw new ConfigError('task-timeout', taskTimeoutText, `at least one second: ${DURATION_FORMS}`)
-  }
+/** A duration input of at least one second, in milliseconds (one check for every duration input). */
+function durationInput(get: Get, name: string, accepted: string): number {
+  const text = get(name)
+  const ms = parseDuration(text)
+  if (ms === undefined || ms < 1000) throw new ConfigError(name, text, `${accepted}: ${DURATION_FORMS}`)
+  return ms
+}
 
-  const offsetText = get('gc-deploy-offset')
-  // A bare 0 needs no unit (parseDuration takes 0h, 24h, 2d)
-  const offsetMs = /^0+$/.test(offsetText) ? 0 : parseDuration(offsetText)
-  if (offsetMs === undefined || offsetMs % 3_600_000 !== 0) {
-    throw new ConfigError('gc-deploy-offset', offsetText, 'whole hours, such as 24h or 0h')
-  }
-
-  return {
-    api,
-    host,
-    username: get('username'),
-    password: read('password') ?? '',
-    repositories,
-    registryUrl,
-    policy,
-    deleteMethod: oneOf(get('delete-method'), 'delete-method', ['component', 'manifest'] as const),
-    verifyBeforeDelete: bool(get('verify-before-delete'), 'verify-before-delete'),
-    sizeEstimate: oneOf(get('size-estimate'), 'size-estimate', ['auto', 'on', 'off'] as const),
-    dryRun: bool(get('dry-run'), 'dry-run'),
-    ...concurrencyOf(get('concurrency'), get('max-concurrency')),
-    requestTimeoutMs,
-    retries: wholeNumber(get('retries'), 'retries', 0, 10),
-    reportFile,
-    caCert,
-    insecureSkipTlsVerify: bool(get('insecure-skip-tls-verify'), 'insecure-skip-tls-verify'),
-    tokenRealmHosts: realmHosts(list(get('token-realm-hosts'))),
-    ...(maxDurationMs !== undefined ? { maxDurationMs } : {}),
-    runCleanupTasks,
-    gcTask: get('gc-task') || undefined,
-    compactTask: get('compact-task') || undefined,
-    createMissingTasks: bool(get('create-missing-tasks'), 'create-missing-tasks'),
-    taskTimeoutMs,
-    gcDeployOffsetHours: offsetMs / 3_600_000,
-    forceRegistryApi: bool(get('force-registry-api'), 'force-registry-api'),
-    ...shardInputs(get('shard'), policy, api, bool(get('reclaim-only'), 'reclaim-only'), globs(get('merge-reports'), 'merge-reports'))
-  }
+/** gc-deploy-offset in whole hours; a bare 0 needs no unit (parseDuration takes 0h, 24h, 2d). */
+function deployOffsetHours(text: string): number {
+  const ms = /^0+$/.test(text) ? 0 : parseDuration(text)
+  if (ms === undefined || ms % 3_600_000 !== 0) throw new ConfigError('gc-deploy-offset', text, 'whole hours, such as 24h or 0h')
+  return ms / 3_600_000
 }
 
 /** shard, reclaim-only and merge-reports: one run of a cleanup spread over several jobs. */

@@ -1,6 +1,7 @@
 // The `rules` input (or `rules-file`): YAML, a list of rules, each with `images` and any of the policy
 // inputs it may set. Every error names the rule (its index and images), the field and the line.
 
+import { didYouMean } from '../util/suggest'
 import type * as Yaml from 'yaml'
 import type { Node } from 'yaml'
 import type { ImageRule, Policy, RuleFields } from '../model'
@@ -50,10 +51,13 @@ function fieldText(node: unknown, list: boolean): string | undefined {
   return items.every(i => i !== undefined) ? items.join('\n') : undefined
 }
 
+type Lines = (node: { range?: [number, number, number] | null } | null | undefined) => number
+type Values = Map<string, { text: string; line: number }>
+
 export function parseRules(text: string, p: FieldParsers): ImageRule[] {
   const lines = new (yaml().LineCounter)()
   const doc = yaml().parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false })
-  const lineOf = (node: { range?: [number, number, number] | null } | null | undefined): number => lines.linePos(node?.range?.[0] ?? 0).line
+  const lineOf: Lines = node => lines.linePos(node?.range?.[0] ?? 0).line
   const first = doc.errors[0]
   if (first) {
     const line = lines.linePos(first.pos[0]).line
@@ -62,83 +66,58 @@ export function parseRules(text: string, p: FieldParsers): ImageRule[] {
   const root = doc.contents as Node | null
   if (root === null || (yaml().isScalar(root) && root.value === null)) return []
   if (!yaml().isSeq(root)) throw p.error(`line ${lineOf(root)}`, String(doc.toJS() as string).slice(0, 60), 'a YAML list of rules (- images: …)')
+  return root.items.map((item, i) => parseRule(item as Node, i + 1, lineOf, p))
+}
 
-  return root.items.map((item, i) => {
-    const index = i + 1
-    const node = item as Node
-    if (!yaml().isMap(node))
-      throw p.error(`rule ${index}, line ${lineOf(node)}`, String(yaml().isScalar(node) ? node.value : ''), 'a map of fields (images, keep, …)')
-    const values = new Map<string, { text: string; line: number }>()
-    for (const pair of node.items) {
-      const key = yaml().isScalar(pair.key) ? String(pair.key.value) : ''
-      const line = lineOf(pair.key as Node)
-      if (!(RULE_FIELDS as readonly string[]).includes(key)) {
-        throw p.error(`rule ${index}, line ${line}`, key, `one of the fields ${RULE_FIELDS.join(', ')}`)
-      }
-      const value = fieldText(pair.value, LIST_FIELDS.has(key))
-      if (value === undefined)
-        throw p.error(`rule ${index}, line ${line}, field ${key}`, '', LIST_FIELDS.has(key) ? 'a list or a comma-separated string' : 'a value')
-      values.set(key, { text: value, line })
+/** The fields of one rule as written, each with its line; a field that is not a rule's is refused. */
+function ruleValues(node: Node, index: number, lineOf: Lines, p: FieldParsers): Values {
+  if (!yaml().isMap(node))
+    throw p.error(`rule ${index}, line ${lineOf(node)}`, String(yaml().isScalar(node) ? node.value : ''), 'a map of fields (images, keep, …)')
+  const values: Values = new Map()
+  for (const pair of node.items) {
+    const key = yaml().isScalar(pair.key) ? String(pair.key.value) : ''
+    const line = lineOf(pair.key as Node)
+    if (!(RULE_FIELDS as readonly string[]).includes(key)) {
+      throw p.error(`rule ${index}, line ${line}`, key, `one of the fields ${RULE_FIELDS.join(', ')}${didYouMean(key, RULE_FIELDS)}`)
     }
-    const images = values.get('images')
-    const label = images ? `rule ${index} (images: ${images.text.split('\n').join(', ')})` : `rule ${index}`
-    if (!images) throw p.error(`${label}, line ${lineOf(node)}`, '', 'an images field: the globs of the images the rule is for')
-    // Each field through the validator of the input of the same name, its error placed in the rule.
-    const field = <T>(key: string, parse: (text: string) => T): T | undefined => {
-      const v = values.get(key)
-      if (!v) return undefined
-      try {
-        return parse(v.text)
-      } catch (e) {
-        throw p.within(`${label}, line ${v.line}, field ${key}`, e as Error)
-      }
+    const value = fieldText(pair.value, LIST_FIELDS.has(key))
+    if (value === undefined)
+      throw p.error(`rule ${index}, line ${line}, field ${key}`, '', LIST_FIELDS.has(key) ? 'a list or a comma-separated string' : 'a value')
+    values.set(key, { text: value, line })
+  }
+  return values
+}
+
+/** One rule: each field through the parser of the input of the same name, its error placed in the rule. */
+function parseRule(node: Node, index: number, lineOf: Lines, p: FieldParsers): ImageRule {
+  const values = ruleValues(node, index, lineOf, p)
+  const images = values.get('images')
+  const label = images ? `rule ${index} (images: ${images.text.split('\n').join(', ')})` : `rule ${index}`
+  if (!images) throw p.error(`${label}, line ${lineOf(node)}`, '', 'an images field: the globs of the images the rule is for')
+  const field = <T>(key: string, parse: (text: string) => T): T | undefined => {
+    const v = values.get(key)
+    if (!v) return undefined
+    try {
+      return parse(v.text)
+    } catch (e) {
+      throw p.within(`${label}, line ${v.line}, field ${key}`, e as Error)
     }
-    const set: RuleFields = {}
-    const assign = <K extends keyof RuleFields>(k: K, v: RuleFields[K] | undefined): void => {
-      if (v !== undefined) set[k] = v
-    }
-    assign(
-      'keep',
-      field('keep', t => p.wholeNumber(t, 'keep', 1, 100_000))
-    )
-    assign(
-      'keepOther',
-      field('keep-other', t => p.wholeNumber(t, 'keep-other', 1, 100_000))
-    )
-    assign(
-      'keepPer',
-      field('keep-per', t => p.oneOf(t, 'keep-per', ['none', 'major', 'minor'] as const))
-    )
-    assign(
-      'keepLines',
-      field('keep-lines', t => p.wholeNumber(t, 'keep-lines', 1, 10_000))
-    )
-    assign(
-      'olderThan',
-      field('older-than', t => p.olderThan(t, 'older-than'))
-    )
-    assign(
-      'ageBasis',
-      field('age-basis', t => p.oneOf(t, 'age-basis', ['pushed', 'created', 'last-pulled'] as const))
-    )
-    assign(
-      'sort',
-      field('sort', t => p.oneOf(t, 'sort', ['semver', 'date'] as const))
-    )
-    assign(
-      'tags',
-      field('tags', t => p.globs(t, 'tags'))
-    )
-    assign(
-      'keepTags',
-      field('keep-tags', t => p.globs(t, 'keep-tags'))
-    )
-    assign(
-      'deleteTags',
-      field('delete-tags', t => p.globs(t, 'delete-tags'))
-    )
-    const imageGlobs = field('images', t => p.globs(t, 'images')) ?? []
-    if (imageGlobs.length === 0) throw p.error(`${label}, line ${images.line}, field images`, images.text, 'one or more globs')
-    return { index, images: imageGlobs, excludeImages: field('exclude-images', t => p.globs(t, 'exclude-images')) ?? [], set }
-  })
+  }
+  const parsed: RuleFields = {
+    keep: field('keep', t => p.wholeNumber(t, 'keep', 1, 100_000)),
+    keepOther: field('keep-other', t => p.wholeNumber(t, 'keep-other', 1, 100_000)),
+    keepPer: field('keep-per', t => p.oneOf(t, 'keep-per', ['none', 'major', 'minor'] as const)),
+    keepLines: field('keep-lines', t => p.wholeNumber(t, 'keep-lines', 1, 10_000)),
+    olderThan: field('older-than', t => p.olderThan(t, 'older-than')),
+    ageBasis: field('age-basis', t => p.oneOf(t, 'age-basis', ['pushed', 'created', 'last-pulled'] as const)),
+    sort: field('sort', t => p.oneOf(t, 'sort', ['semver', 'date'] as const)),
+    tags: field('tags', t => p.globs(t, 'tags')),
+    keepTags: field('keep-tags', t => p.globs(t, 'keep-tags')),
+    deleteTags: field('delete-tags', t => p.globs(t, 'delete-tags'))
+  }
+  // only the fields the rule sets: one left out comes from the input of the same name
+  const set = Object.fromEntries(Object.entries(parsed).filter(([, v]) => v !== undefined)) as RuleFields
+  const imageGlobs = field('images', t => p.globs(t, 'images')) ?? []
+  if (imageGlobs.length === 0) throw p.error(`${label}, line ${images.line}, field images`, images.text, 'one or more globs')
+  return { index, images: imageGlobs, excludeImages: field('exclude-images', t => p.globs(t, 'exclude-images')) ?? [], set }
 }

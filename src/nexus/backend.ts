@@ -4,11 +4,10 @@
 // Deleting is per tag through the components API (exact on every version), or by digest when asked.
 
 import { Backend, ImageRef, PartialDeleteError, StillThere } from '../backend'
-import type { Config } from '../config/config'
 import { Http } from '../http/http'
 import { cachingReader, groupByDigest, readManifestDetails, readNeededDates, ManifestReader, readGraph } from '../registry/graph'
 import { mapLimit } from '../util/concurrency'
-import { Decision, ImageInventory, ManifestRecord } from '../model'
+import { Decision, DeleteMethod, ImageInventory, ManifestRecord, Policy, SizeEstimate } from '../model'
 import { RegistryClient } from '../registry/client'
 import { isIndexType } from '../registry/media'
 import { componentDigest, manifestAssetOf, NexusAsset, NexusClient, NexusComponent, parseNexusDate, registryBase } from './client'
@@ -20,21 +19,24 @@ import { literalImages } from '../util/glob'
 import { escapeName, isRepositoryName, isTag, refusedNote } from '../util/names'
 import { isDigest } from '../util/digest'
 
-/** What the Nexus backend needs of the config: where, which repositories, and how to read and delete. */
-export type NexusBackendOptions = Pick<
-  Config,
-  | 'host'
-  | 'repositories'
-  | 'registryUrl'
-  | 'policy'
-  | 'concurrency'
-  | 'sizeEstimate'
-  | 'verifyBeforeDelete'
-  | 'deleteMethod'
-  | 'dryRun'
-  | 'runCleanupTasks'
-  | 'createMissingTasks'
->
+/** What the Nexus backend takes: where, which repositories, and how to read and delete. */
+export interface NexusBackendOptions {
+  /** Nexus's base URL. */
+  host: string
+  repositories: string[]
+  /** Where the Docker v2 API is, when not <host>/repository/<repository>. */
+  registryUrl?: string
+  /** Which dates decisions need, and which images are named literally. */
+  policy: Policy
+  concurrency: number
+  sizeEstimate: SizeEstimate
+  verifyBeforeDelete: boolean
+  deleteMethod: DeleteMethod
+  dryRun: boolean
+  /** With the reclaim step: its privileges are checked before the first change. */
+  runCleanupTasks: boolean
+  createMissingTasks: boolean
+}
 
 export class NexusBackend implements Backend {
   readonly notes: string[] = []

@@ -4,12 +4,16 @@
 // anything. A privilege neither can tell stays "unchecked".
 
 import { randomUUID } from 'node:crypto'
-import type { Config } from '../config/config'
 import { Http } from '../http/http'
 import { restBase } from './client'
 
 /** What decides the privileges a run needs. */
-export type PrivilegeScope = Pick<Config, 'repositories' | 'runCleanupTasks' | 'createMissingTasks'>
+export interface PrivilegeScope {
+  repositories: string[]
+  /** The reclaim step needs the tasks' and blob stores' privileges too. */
+  runCleanupTasks: boolean
+  createMissingTasks: boolean
+}
 
 export interface Need {
   /** The built-in privilege to grant, e.g. `nx-tasks-run`. */

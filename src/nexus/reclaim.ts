@@ -6,7 +6,6 @@
 // runs them one after the other, waits for each (14.2: a run counts only once it started after we asked),
 // and measures the blob stores before and after.
 
-import type { Config } from '../config/config'
 import { Http } from '../http/http'
 import { Logger } from '../util/log'
 import { ReclaimReport, TaskRunReport } from '../model'
@@ -49,18 +48,58 @@ interface Planned {
 
 export class ReclaimError extends Error {}
 
-export async function reclaim(cfg: Config, http: Http, log: Logger, deletedSomething: boolean, opts: ReclaimOptions = {}): Promise<ReclaimReport> {
+/** What the reclaim step takes of the run's settings (its own small options, not the whole config). */
+export interface ReclaimSettings {
+  host: string
+  repositories: string[]
+  dryRun: boolean
+  gcTask?: string
+  compactTask?: string
+  createMissingTasks: boolean
+  taskTimeoutMs: number
+  gcDeployOffsetHours: number
+}
+
+/** The tasks a reclaim runs, in order: Docker GC, the datastore's blob cleanup, compact; and the blob stores. */
+interface TaskPlan {
+  gcs: Planned[]
+  cleanups: Planned[]
+  compacts: Planned[]
+  /** Repository -> its blob store. */
+  stores: Map<string, string>
+}
+
+export async function reclaim(cfg: ReclaimSettings, http: Http, log: Logger, deletedSomething: boolean, opts: ReclaimOptions = {}): Promise<ReclaimReport> {
   const tasks = new NexusTasks(http, cfg.host)
   const report: ReclaimReport = { tasks: [], blobStores: [], notes: [] }
-  const now = opts.now ?? Date.now
-  const wait = opts.sleep ?? sleep
-  const clock = { now, sleep: wait, min: opts.pollMinMs ?? 500, max: opts.pollMaxMs ?? 5000 }
+  const plan = await planTasks(tasks, cfg)
+  report.notes.push(...planNotes(plan))
+  for (const repo of opts.ociRepositories ?? []) {
+    const note = `repository ${repo} holds OCI manifests: Sonatype documents that "Docker - Delete unused manifests and images" may delete OCI manifests unexpectedly, so every kept tag is re-read after it runs`
+    report.notes.push(note)
+    if (!cfg.dryRun && deletedSomething) log.warning(note)
+  }
+  const all = [...plan.gcs, ...plan.cleanups, ...plan.compacts]
+  if (cfg.dryRun || !deletedSomething) {
+    for (const p of all) report.tasks.push(taskRow(p, cfg.dryRun ? 'would run' : 'not run'))
+    report.notes.push(cfg.dryRun ? 'dry run: the cleanup tasks were found but not run' : 'nothing was deleted, so the cleanup tasks were not run')
+    return report
+  }
+  const before = await tasks.blobStores()
+  for (const store of new Set(plan.stores.values())) {
+    const b = before.find(s => s.name === store)
+    report.blobStores.push({ name: store, type: b?.type ?? 'unknown', beforeBytes: b?.totalSizeInBytes, beforeBlobs: b?.blobCount })
+  }
+  await runPlan(tasks, plan, cfg.taskTimeoutMs, log, report, opts)
+  await measure(tasks, plan, log, report, opts)
+  return report
+}
 
-  const stores = new Map<string, string>() // repository -> blob store
+/** Finds (or creates) the GC task of each repository, the docker blob cleanups, the compact of each blob store. */
+async function planTasks(tasks: NexusTasks, cfg: ReclaimSettings): Promise<TaskPlan> {
+  const stores = new Map<string, string>()
   for (const repo of cfg.repositories) stores.set(repo, await tasks.blobStoreOf(repo))
-
-  // GC per repository (one task may serve several: repositoryName `*`), then the datastore's blob cleanup,
-  // then compact per blob store.
+  // GC per repository (one task may serve several: repositoryName `*`)
   const gcs: Planned[] = []
   for (const repo of cfg.repositories) {
     const p = await findTask(tasks, cfg, GC_TYPE, cfg.gcTask, 'gc-task', repo, t => [repo, '*'].includes(t.properties?.repositoryName ?? ''), {
@@ -84,56 +123,44 @@ export async function reclaim(cfg: Config, http: Http, log: Logger, deletedSomet
     })
     if (!compacts.some(x => x.task.id === p.task.id)) compacts.push(p)
   }
-  const plan = [...gcs, ...cleanups, ...compacts]
-  if (plan.some(p => !p.confirmed)) {
-    report.notes.push(
+  return { gcs, cleanups, compacts, stores }
+}
+
+function planNotes(plan: TaskPlan): string[] {
+  const notes: string[] = []
+  if ([...plan.gcs, ...plan.cleanups, ...plan.compacts].some(p => !p.confirmed)) {
+    notes.push(
       'Nexus before 3.94 does not show which repository or blob store a task works on: the tasks marked "unconfirmed" were ' +
         'the only ones of their type, but may clean another one (name them with gc-task / compact-task, or set create-missing-tasks ' +
         'on 3.74+ to create dedicated ones)'
     )
   }
-  if (cleanups.length === 0) {
-    report.notes.push(
+  if (plan.cleanups.length === 0) {
+    notes.push(
       `no "Cleanup unused docker blobs" task (${BLOB_CLEANUP_TYPE}) is listed: on OrientDB deleted blobs are released at once; on a datastore ` +
         'Nexus compact frees only what its half-hourly cleanup released'
     )
   }
-  for (const repo of opts.ociRepositories ?? []) {
-    const note = `repository ${repo} holds OCI manifests: Sonatype documents that "Docker - Delete unused manifests and images" may delete OCI manifests unexpectedly, so every kept tag is re-read after it runs`
-    report.notes.push(note)
-    if (!cfg.dryRun && deletedSomething) log.warning(note)
-  }
+  return notes
+}
 
-  const row = (p: Planned, result: string): TaskRunReport => ({
-    name: p.task.name,
-    id: p.task.id,
-    type: p.type,
-    target: p.confirmed ? p.target : `${p.target} (unconfirmed)`,
-    result
-  })
-  if (cfg.dryRun || !deletedSomething) {
-    const result = cfg.dryRun ? 'would run' : 'not run'
-    for (const p of plan) report.tasks.push(row(p, result))
-    report.notes.push(cfg.dryRun ? 'dry run: the cleanup tasks were found but not run' : 'nothing was deleted, so the cleanup tasks were not run')
-    return report
-  }
+function taskRow(p: Planned, result: string): TaskRunReport {
+  return { name: p.task.name, id: p.task.id, type: p.type, target: p.confirmed ? p.target : `${p.target} (unconfirmed)`, result }
+}
 
-  const before = await tasks.blobStores()
-  for (const store of new Set(stores.values())) {
-    const b = before.find(s => s.name === store)
-    report.blobStores.push({ name: store, type: b?.type ?? 'unknown', beforeBytes: b?.totalSizeInBytes, beforeBlobs: b?.blobCount })
-  }
-
+/** GC, the re-read of what was kept, the blob cleanups, compact: one after the other, each to its end. */
+async function runPlan(tasks: NexusTasks, plan: TaskPlan, timeoutMs: number, log: Logger, report: ReclaimReport, opts: ReclaimOptions): Promise<void> {
+  const clock = { now: opts.now ?? Date.now, sleep: opts.sleep ?? sleep, min: opts.pollMinMs ?? 500, max: opts.pollMaxMs ?? 5000 }
   const runAll = async (list: Planned[]): Promise<void> => {
     for (const p of list) {
-      const run = await runAndWait(tasks, p, row(p, 'not run'), cfg.taskTimeoutMs, log, clock)
+      const run = await runAndWait(tasks, p, taskRow(p, 'not run'), timeoutMs, log, clock)
       report.tasks.push(run)
       if (run.result !== 'OK') {
         throw new ReclaimError(`task '${p.task.name}' (${p.type}) ended ${run.result}${run.message ? `: ${run.message}` : ''}`)
       }
     }
   }
-  await runAll(gcs)
+  await runAll(plan.gcs)
   if (opts.verifyKept) {
     const broken = await opts.verifyKept()
     if (broken.length > 0)
@@ -142,12 +169,16 @@ export async function reclaim(cfg: Config, http: Http, log: Logger, deletedSomet
       )
     log.info('after Docker GC every kept tag still resolves with all it reaches')
   }
-  await runAll(cleanups)
-  await runAll(compacts)
-  if (cleanups.length > 0 && (opts.metricsFlushMs ?? METRICS_FLUSH_MS) > 0) await wait(opts.metricsFlushMs ?? METRICS_FLUSH_MS)
+  await runAll(plan.cleanups)
+  await runAll(plan.compacts)
+}
 
+/** The blob stores again, after the datastore's metrics flushed: what came back, and why less if less. */
+async function measure(tasks: NexusTasks, plan: TaskPlan, log: Logger, report: ReclaimReport, opts: ReclaimOptions): Promise<void> {
+  const flush = opts.metricsFlushMs ?? METRICS_FLUSH_MS
+  if (plan.cleanups.length > 0 && flush > 0) await (opts.sleep ?? sleep)(flush)
   const after = await tasks.blobStores()
-  const measuredAt = new Date(now()).toISOString()
+  const measuredAt = new Date((opts.now ?? Date.now)()).toISOString()
   for (const s of report.blobStores) {
     const a = after.find(x => x.name === s.name)
     s.afterBytes = a?.totalSizeInBytes
@@ -161,9 +192,8 @@ export async function reclaim(cfg: Config, http: Http, log: Logger, deletedSomet
   const measured = report.blobStores.filter(s => s.freedBytes !== undefined)
   report.reclaimedBytes = measured.reduce((n, s) => n + (s.freedBytes as number), 0)
   const short = opts.expectedBytes !== undefined ? report.reclaimedBytes < opts.expectedBytes : report.reclaimedBytes <= 0
-  if (short) report.notes.push(shortfall(report.reclaimedBytes, opts.expectedBytes, cleanups.length > 0, measuredAt))
+  if (short) report.notes.push(shortfall(report.reclaimedBytes, opts.expectedBytes, plan.cleanups.length > 0, measuredAt))
   log.info(`reclaimed ${formatBytes(report.reclaimedBytes)} (blob store sizes before and after the tasks)`)
-  return report
 }
 
 /** Why less came back than the deleted manifests held, in words a Nexus admin acts on. */
@@ -184,7 +214,7 @@ function shortfall(reclaimed: number, expected: number | undefined, datastore: b
 
 async function findTask(
   tasks: NexusTasks,
-  cfg: Config,
+  cfg: ReclaimSettings,
   type: string,
   wanted: string | undefined,
   input: string,

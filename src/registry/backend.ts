@@ -2,7 +2,7 @@
 // (which removes every tag on that digest, exactly our unit of decision).
 
 import { Backend, ImageRef, StillThere } from '../backend'
-import type { SizeEstimate } from '../config/config'
+import type { SizeEstimate } from '../model'
 import { cachingReader, checkedSubject, readManifestDetails, readNeededDates, groupByDigest, readGraph, readIndexTree, TaggedDigest } from './graph'
 import { mapLimit } from '../util/concurrency'
 import { Decision, ImageInventory, Policy } from '../model'
