@@ -41354,13 +41354,32 @@ function connectionInputs(get) {
     }
     return { api, host, repositories, registryUrl };
 }
+/**
+ * One parser per policy field, for the input and for the rules' field of the same name alike: each bound
+ * and each list of accepted values is written here once.
+ */
+const POLICY_FIELDS = {
+    images: t => globs(t, 'images'),
+    'exclude-images': t => globs(t, 'exclude-images'),
+    tags: t => globs(t, 'tags'),
+    'keep-tags': t => globs(t, 'keep-tags'),
+    'delete-tags': t => globs(t, 'delete-tags'),
+    keep: t => wholeNumber(t, 'keep', 1, 100_000),
+    'keep-other': t => wholeNumber(t, 'keep-other', 1, 100_000),
+    'keep-per': t => oneOf(t, 'keep-per', ['none', 'major', 'minor']),
+    'keep-lines': t => wholeNumber(t, 'keep-lines', 1, 10_000),
+    'older-than': t => olderThanOf(t, 'older-than'),
+    'age-basis': t => oneOf(t, 'age-basis', ['pushed', 'created', 'last-pulled']),
+    sort: t => oneOf(t, 'sort', ['semver', 'date'])
+};
 /** What to keep and delete: the inputs of the policy, its rules and the references in use. */
 function policyInputs(get, api) {
-    const keep = wholeNumber(get('keep'), 'keep', 1, 100_000);
+    const f = POLICY_FIELDS;
+    const keep = f.keep(get('keep'));
     const keepOtherText = get('keep-other');
-    const keepPer = oneOf(get('keep-per'), 'keep-per', ['none', 'major', 'minor']);
+    const keepPer = f['keep-per'](get('keep-per'));
     const keepLinesText = get('keep-lines');
-    const keepLines = keepLinesText ? wholeNumber(keepLinesText, 'keep-lines', 1, 10_000) : undefined;
+    const keepLines = keepLinesText ? f['keep-lines'](keepLinesText) : undefined;
     if (keepLines !== undefined && keepPer === 'none') {
         throw new ConfigError('keep-lines', keepLinesText, 'keep-per major or minor with it (lines are versions grouped by major or major.minor)');
     }
@@ -41371,19 +41390,19 @@ function policyInputs(get, api) {
     }
     const maxText = get('max-deletions');
     const policy = {
-        images: globs(get('images'), 'images'),
-        excludeImages: globs(get('exclude-images'), 'exclude-images'),
-        tags: globs(get('tags'), 'tags'),
-        keepTags: globs(get('keep-tags'), 'keep-tags'),
+        images: f.images(get('images')),
+        excludeImages: f['exclude-images'](get('exclude-images')),
+        tags: f.tags(get('tags')),
+        keepTags: f['keep-tags'](get('keep-tags')),
         keep,
-        keepOther: keepOtherText ? wholeNumber(keepOtherText, 'keep-other', 1, 100_000) : keep,
-        olderThan: olderThanOf(get('older-than'), 'older-than'),
-        ageBasis: oneOf(get('age-basis'), 'age-basis', ['pushed', 'created', 'last-pulled']),
-        sort: oneOf(get('sort'), 'sort', ['semver', 'date']),
+        keepOther: keepOtherText ? f['keep-other'](keepOtherText) : keep,
+        olderThan: f['older-than'](get('older-than')),
+        ageBasis: f['age-basis'](get('age-basis')),
+        sort: f.sort(get('sort')),
         maxDeletions: maxText ? wholeNumber(maxText, 'max-deletions', 1, 1_000_000) : undefined,
         keepPer,
         ...(keepLines !== undefined ? { keepLines } : {}),
-        deleteTags: globs(get('delete-tags'), 'delete-tags'),
+        deleteTags: f['delete-tags'](get('delete-tags')),
         ...(bool(get('delete-orphans'), 'delete-orphans') ? { deleteOrphans: true } : {}),
         ...(keepOtherText ? {} : { keepOtherFollowsKeep: true }),
         ...(maxComponents !== undefined ? { maxComponents } : {})
@@ -41470,10 +41489,7 @@ function readRules(text, file, api, base) {
     if (!yaml)
         return [];
     const parsers = {
-        globs,
-        wholeNumber,
-        oneOf,
-        olderThan: olderThanOf,
+        fields: POLICY_FIELDS,
         error: (where, value, accepted) => new ConfigError(source, value, accepted, where),
         within: (where, e) => ConfigError.within(source, where, e)
     };
@@ -42204,24 +42220,25 @@ function parseRule(node, index, lineOf, p) {
             throw p.within(`${label}, line ${v.line}, field ${key}`, e);
         }
     };
+    const f = p.fields;
     const parsed = {
-        keep: field('keep', t => p.wholeNumber(t, 'keep', 1, 100_000)),
-        keepOther: field('keep-other', t => p.wholeNumber(t, 'keep-other', 1, 100_000)),
-        keepPer: field('keep-per', t => p.oneOf(t, 'keep-per', ['none', 'major', 'minor'])),
-        keepLines: field('keep-lines', t => p.wholeNumber(t, 'keep-lines', 1, 10_000)),
-        olderThan: field('older-than', t => p.olderThan(t, 'older-than')),
-        ageBasis: field('age-basis', t => p.oneOf(t, 'age-basis', ['pushed', 'created', 'last-pulled'])),
-        sort: field('sort', t => p.oneOf(t, 'sort', ['semver', 'date'])),
-        tags: field('tags', t => p.globs(t, 'tags')),
-        keepTags: field('keep-tags', t => p.globs(t, 'keep-tags')),
-        deleteTags: field('delete-tags', t => p.globs(t, 'delete-tags'))
+        keep: field('keep', t => f.keep(t)),
+        keepOther: field('keep-other', t => f['keep-other'](t)),
+        keepPer: field('keep-per', t => f['keep-per'](t)),
+        keepLines: field('keep-lines', t => f['keep-lines'](t)),
+        olderThan: field('older-than', t => f['older-than'](t)),
+        ageBasis: field('age-basis', t => f['age-basis'](t)),
+        sort: field('sort', t => f.sort(t)),
+        tags: field('tags', t => f.tags(t)),
+        keepTags: field('keep-tags', t => f['keep-tags'](t)),
+        deleteTags: field('delete-tags', t => f['delete-tags'](t))
     };
     // only the fields the rule sets: one left out comes from the input of the same name
     const set = Object.fromEntries(Object.entries(parsed).filter(([, v]) => v !== undefined));
-    const imageGlobs = field('images', t => p.globs(t, 'images')) ?? [];
+    const imageGlobs = field('images', t => f.images(t)) ?? [];
     if (imageGlobs.length === 0)
         throw p.error(`${label}, line ${images.line}, field images`, images.text, 'one or more globs');
-    return { index, images: imageGlobs, excludeImages: field('exclude-images', t => p.globs(t, 'exclude-images')) ?? [], set };
+    return { index, images: imageGlobs, excludeImages: field('exclude-images', t => f['exclude-images'](t)) ?? [], set };
 }
 
 

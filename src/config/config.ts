@@ -9,7 +9,7 @@ import { ApiKind, AgeBasis, ImageReference, ImageRule, KeepPer, Policy, SortMode
 import { DURATION_FORMS, parseDuration } from './duration'
 import { GlobError, globToRegExp } from '../util/glob'
 import { INPUTS } from './inputs'
-import { parseRules, type FieldParsers } from './rules'
+import { parseRules, type FieldParsers, type PolicyFieldParsers } from './rules'
 import { parseReference } from './references'
 import { parseShard, type Shard } from './shard'
 
@@ -173,13 +173,33 @@ function connectionInputs(get: Get): Pick<Config, 'api' | 'host' | 'repositories
   return { api, host, repositories, registryUrl }
 }
 
+/**
+ * One parser per policy field, for the input and for the rules' field of the same name alike: each bound
+ * and each list of accepted values is written here once.
+ */
+const POLICY_FIELDS: PolicyFieldParsers = {
+  images: t => globs(t, 'images'),
+  'exclude-images': t => globs(t, 'exclude-images'),
+  tags: t => globs(t, 'tags'),
+  'keep-tags': t => globs(t, 'keep-tags'),
+  'delete-tags': t => globs(t, 'delete-tags'),
+  keep: t => wholeNumber(t, 'keep', 1, 100_000),
+  'keep-other': t => wholeNumber(t, 'keep-other', 1, 100_000),
+  'keep-per': t => oneOf<KeepPer>(t, 'keep-per', ['none', 'major', 'minor']),
+  'keep-lines': t => wholeNumber(t, 'keep-lines', 1, 10_000),
+  'older-than': t => olderThanOf(t, 'older-than'),
+  'age-basis': t => oneOf<AgeBasis>(t, 'age-basis', ['pushed', 'created', 'last-pulled']),
+  sort: t => oneOf<SortMode>(t, 'sort', ['semver', 'date'])
+}
+
 /** What to keep and delete: the inputs of the policy, its rules and the references in use. */
 function policyInputs(get: Get, api: ApiKind): Policy {
-  const keep = wholeNumber(get('keep'), 'keep', 1, 100_000)
+  const f = POLICY_FIELDS
+  const keep = f.keep(get('keep'))
   const keepOtherText = get('keep-other')
-  const keepPer = oneOf<KeepPer>(get('keep-per'), 'keep-per', ['none', 'major', 'minor'])
+  const keepPer = f['keep-per'](get('keep-per'))
   const keepLinesText = get('keep-lines')
-  const keepLines = keepLinesText ? wholeNumber(keepLinesText, 'keep-lines', 1, 10_000) : undefined
+  const keepLines = keepLinesText ? f['keep-lines'](keepLinesText) : undefined
   if (keepLines !== undefined && keepPer === 'none') {
     throw new ConfigError('keep-lines', keepLinesText, 'keep-per major or minor with it (lines are versions grouped by major or major.minor)')
   }
@@ -190,19 +210,19 @@ function policyInputs(get: Get, api: ApiKind): Policy {
   }
   const maxText = get('max-deletions')
   const policy: Policy = {
-    images: globs(get('images'), 'images'),
-    excludeImages: globs(get('exclude-images'), 'exclude-images'),
-    tags: globs(get('tags'), 'tags'),
-    keepTags: globs(get('keep-tags'), 'keep-tags'),
+    images: f.images(get('images')),
+    excludeImages: f['exclude-images'](get('exclude-images')),
+    tags: f.tags(get('tags')),
+    keepTags: f['keep-tags'](get('keep-tags')),
     keep,
-    keepOther: keepOtherText ? wholeNumber(keepOtherText, 'keep-other', 1, 100_000) : keep,
-    olderThan: olderThanOf(get('older-than'), 'older-than'),
-    ageBasis: oneOf<AgeBasis>(get('age-basis'), 'age-basis', ['pushed', 'created', 'last-pulled']),
-    sort: oneOf<SortMode>(get('sort'), 'sort', ['semver', 'date']),
+    keepOther: keepOtherText ? f['keep-other'](keepOtherText) : keep,
+    olderThan: f['older-than'](get('older-than')),
+    ageBasis: f['age-basis'](get('age-basis')),
+    sort: f.sort(get('sort')),
     maxDeletions: maxText ? wholeNumber(maxText, 'max-deletions', 1, 1_000_000) : undefined,
     keepPer,
     ...(keepLines !== undefined ? { keepLines } : {}),
-    deleteTags: globs(get('delete-tags'), 'delete-tags'),
+    deleteTags: f['delete-tags'](get('delete-tags')),
     ...(bool(get('delete-orphans'), 'delete-orphans') ? { deleteOrphans: true } : {}),
     ...(keepOtherText ? {} : { keepOtherFollowsKeep: true }),
     ...(maxComponents !== undefined ? { maxComponents } : {})
@@ -289,10 +309,7 @@ function readRules(text: string, file: string, api: ApiKind, base: Policy): Imag
   }
   if (!yaml) return []
   const parsers: FieldParsers = {
-    globs,
-    wholeNumber,
-    oneOf,
-    olderThan: olderThanOf,
+    fields: POLICY_FIELDS,
     error: (where, value, accepted) => new ConfigError(source, value, accepted, where),
     within: (where, e) => ConfigError.within(source, where, e)
   }

@@ -4,7 +4,7 @@
 import { didYouMean } from '../util/suggest'
 import type * as Yaml from 'yaml'
 import type { Node } from 'yaml'
-import type { ImageRule, Policy, RuleFields } from '../model'
+import type { AgeBasis, ImageRule, KeepPer, Policy, RuleFields, SortMode } from '../model'
 
 // Loaded on first use: most runs have no rules, and evaluating yaml is about a sixth of the CLI's start-up.
 let loaded: typeof Yaml | undefined
@@ -12,11 +12,24 @@ let loaded: typeof Yaml | undefined
 const yaml = (): typeof Yaml => (loaded ??= require('yaml') as typeof Yaml)
 
 /** The validators of the inputs of the same names (src/config/config.ts), each throwing a ConfigError. */
+/** The parser of each policy field: the same for the input and for a rule's field of that name. */
+export interface PolicyFieldParsers {
+  images(text: string): string[]
+  'exclude-images'(text: string): string[]
+  tags(text: string): string[]
+  'keep-tags'(text: string): string[]
+  'delete-tags'(text: string): string[]
+  keep(text: string): number
+  'keep-other'(text: string): number
+  'keep-per'(text: string): KeepPer
+  'keep-lines'(text: string): number
+  'older-than'(text: string): Policy['olderThan']
+  'age-basis'(text: string): AgeBasis
+  sort(text: string): SortMode
+}
+
 export interface FieldParsers {
-  globs(text: string, field: string): string[]
-  wholeNumber(text: string, field: string, min: number, max: number): number
-  oneOf<T extends string>(text: string, field: string, allowed: readonly T[]): T
-  olderThan(text: string, field: string): Policy['olderThan']
+  fields: PolicyFieldParsers
   /** An error of the rules input, placed (`rule 2 (images: a/**), line 5, field keep`). */
   error(where: string, value: string, accepted: string): Error
   /** A field validator's error, placed the same way. */
@@ -103,21 +116,22 @@ function parseRule(node: Node, index: number, lineOf: Lines, p: FieldParsers): I
       throw p.within(`${label}, line ${v.line}, field ${key}`, e as Error)
     }
   }
+  const f = p.fields
   const parsed: RuleFields = {
-    keep: field('keep', t => p.wholeNumber(t, 'keep', 1, 100_000)),
-    keepOther: field('keep-other', t => p.wholeNumber(t, 'keep-other', 1, 100_000)),
-    keepPer: field('keep-per', t => p.oneOf(t, 'keep-per', ['none', 'major', 'minor'] as const)),
-    keepLines: field('keep-lines', t => p.wholeNumber(t, 'keep-lines', 1, 10_000)),
-    olderThan: field('older-than', t => p.olderThan(t, 'older-than')),
-    ageBasis: field('age-basis', t => p.oneOf(t, 'age-basis', ['pushed', 'created', 'last-pulled'] as const)),
-    sort: field('sort', t => p.oneOf(t, 'sort', ['semver', 'date'] as const)),
-    tags: field('tags', t => p.globs(t, 'tags')),
-    keepTags: field('keep-tags', t => p.globs(t, 'keep-tags')),
-    deleteTags: field('delete-tags', t => p.globs(t, 'delete-tags'))
+    keep: field('keep', t => f.keep(t)),
+    keepOther: field('keep-other', t => f['keep-other'](t)),
+    keepPer: field('keep-per', t => f['keep-per'](t)),
+    keepLines: field('keep-lines', t => f['keep-lines'](t)),
+    olderThan: field('older-than', t => f['older-than'](t)),
+    ageBasis: field('age-basis', t => f['age-basis'](t)),
+    sort: field('sort', t => f.sort(t)),
+    tags: field('tags', t => f.tags(t)),
+    keepTags: field('keep-tags', t => f['keep-tags'](t)),
+    deleteTags: field('delete-tags', t => f['delete-tags'](t))
   }
   // only the fields the rule sets: one left out comes from the input of the same name
   const set = Object.fromEntries(Object.entries(parsed).filter(([, v]) => v !== undefined)) as RuleFields
-  const imageGlobs = field('images', t => p.globs(t, 'images')) ?? []
+  const imageGlobs = field('images', t => f.images(t)) ?? []
   if (imageGlobs.length === 0) throw p.error(`${label}, line ${images.line}, field images`, images.text, 'one or more globs')
-  return { index, images: imageGlobs, excludeImages: field('exclude-images', t => p.globs(t, 'exclude-images')) ?? [], set }
+  return { index, images: imageGlobs, excludeImages: field('exclude-images', t => f['exclude-images'](t)) ?? [], set }
 }
