@@ -71,6 +71,13 @@ describe('-v and plain text', () => {
     expect(r.stderr).not.toMatch(/debug: .*\?n=/)
   })
 
+  it('no runtime warning from node, however many requests are in flight', async () => {
+    for (let i = 12; i < 60; i++) fake.put('app', imageBody(`app ${i}`), `1.${i}.0`)
+    const r = await run(process.execPath, [distCli(), '--api', 'registry', '--host', fake.origin, '--concurrency', '32'])
+    expect(r.code).toBe(0)
+    expect(r.stderr).not.toMatch(/Warning:|MaxListeners/)
+  })
+
   it('per-image lines come in listing order, the same in every run', async () => {
     for (const image of ['b', 'a/x', 'c', 'd']) for (let i = 0; i < 3; i++) fake.put(image, imageBody(`${image} ${i}`), `1.${i}.0`)
     const lines = async () =>

@@ -16726,7 +16726,7 @@ async function reclaimSpace(run, images, opts = {}) {
 /***/ }),
 
 /***/ 6941:
-/***/ ((__unused_webpack_module, exports) => {
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 // How a run stops early and still leaves a record: a signal (the Actions runner cancels with SIGINT, then
@@ -16737,6 +16737,7 @@ async function reclaimSpace(run, images, opts = {}) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Stop = exports.CONFIRM_MS = exports.DELETE_GRACE_MS = void 0;
 exports.stopExitCode = stopExitCode;
+const node_events_1 = __nccwpck_require__(8474);
 /** How long deletions in flight may still answer after the first stop. */
 exports.DELETE_GRACE_MS = 2000;
 /** How long reading back the deletions that never answered may take. */
@@ -16755,6 +16756,8 @@ class Stop {
     timers = [];
     constructor() {
         this.grace = new Promise(resolve => (this.endGrace = resolve));
+        // every request in flight listens on this signal: as many as max-concurrency, not a leak
+        (0, node_events_1.setMaxListeners)(0, this.abort.signal);
     }
     get stopping() {
         return this.reason !== undefined;
@@ -17503,6 +17506,13 @@ module.exports = require("buffer");
 /***/ ((module) => {
 
 module.exports = require("node:crypto");
+
+/***/ }),
+
+/***/ 8474:
+/***/ ((module) => {
+
+module.exports = require("node:events");
 
 /***/ }),
 

@@ -4,6 +4,8 @@
 // answer; what never answered is read back within CONFIRM_MS; then every request still open is aborted, so
 // the summary, outputs and report are written well within 5 s. A second signal aborts at once.
 
+import { setMaxListeners } from 'node:events'
+
 export type StopReason = 'SIGINT' | 'SIGTERM' | 'SIGHUP' | 'max-duration'
 
 /** How long deletions in flight may still answer after the first stop. */
@@ -27,6 +29,8 @@ export class Stop {
 
   constructor() {
     this.grace = new Promise(resolve => (this.endGrace = resolve))
+    // every request in flight listens on this signal: as many as max-concurrency, not a leak
+    setMaxListeners(0, this.abort.signal)
   }
 
   get stopping(): boolean {
