@@ -113,6 +113,47 @@ describe.each(targets)('a stopped run against %s', (name, start) => {
     expect(await listTags(t.direct, 'app')).toEqual(['1.23.0'])
   })
 
+  it('a second signal writes the record at once: a DELETE that never answers is unknown, and nothing is reported deleted that was not', async () => {
+    const before = await listTags(t.direct, 'app')
+    let kill: (() => void) | undefined
+    let deletes = 0
+    let release: () => void = () => {}
+    const hang = new Promise<void>(resolve => (release = resolve))
+    // the third DELETE hangs until the test ends before it reaches the server; the first two go through
+    t.proxy.setRules([
+      {
+        method: 'DELETE',
+        path: /./,
+        fault: {
+          kind: 'hook',
+          run: async () => {
+            if (++deletes === 3) {
+              kill?.()
+              setTimeout(() => kill?.(), 300)
+              await hang
+            }
+          }
+        }
+      }
+    ])
+    const reportFile = join(mkdtempSync(join(tmpdir(), 'nil-stop-')), 'report.json')
+    const t0 = Date.now()
+    const run = await runAction(
+      { ...t.inputs(t.proxy.url), keep: '1', 'dry-run': 'false', concurrency: '1', 'report-file': reportFile },
+      { started: child => (kill = () => child.kill('SIGINT')) }
+    )
+    expect(Date.now() - t0).toBeLessThan(15_000)
+    t.proxy.setRules([])
+    expect(run.code).toBe(130)
+    const report = readReportFile(reportFile)
+    const reported = report.images.flatMap(i => i.outcomes.filter(o => o.status === 'deleted').flatMap(o => o.decision.tags))
+    const now = await listTags(t.direct, 'app')
+    // what the report calls deleted is gone, and nothing else went; the hanging one is unknown, not deleted
+    expect(before.filter(tag => !now.includes(tag)).sort()).toEqual(reported.sort())
+    expect(report.images[0]!.outcomes.some(o => o.status === 'failed' && (o.detail ?? '').startsWith('unknown'))).toBe(true)
+    release()
+  })
+
   it('max-duration stops the run the same way, exit 1, stopped: max-duration', async () => {
     t.proxy.setRules([{ method: 'DELETE', path: /./, fault: { kind: 'hook', run: () => sleep(400) } }])
     const run = await runAction({ ...t.inputs(t.proxy.url), keep: '1', 'dry-run': 'false', concurrency: '1', 'max-duration': '2s' })

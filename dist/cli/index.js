@@ -16300,8 +16300,9 @@ class ImageExecution {
     }
 }
 /**
- * The deletions a stop left without an answer, read back within CONFIRM_MS: gone is deleted, still there
- * is skipped, and what cannot be read in time stays failed as unknown (a rerun finds out).
+ * The deletions a stop left without an answer, read back within CONFIRM_MS: gone is deleted; still there
+ * stays failed as unknown (its DELETE is still in flight and may yet be carried out), as does what cannot
+ * be read in time: a rerun finds out.
  */
 async function readBack(image, backend, unknown, set) {
     const left = await stop_1.Stop.within(backend.confirm(image, unknown).catch(() => undefined), stop_1.CONFIRM_MS);
@@ -16311,8 +16312,9 @@ async function readBack(image, backend, unknown, set) {
         const still = left.get(d.digest);
         if (!still)
             set(d, 'deleted', 'the run stopped before the server answered; read back: gone');
+        // still there now, but its DELETE is still in flight and may yet be carried out: unknown, not kept
         else if (still.tags.length === d.tags.length)
-            set(d, 'skipped', 'the run stopped before the server answered; read back: still there');
+            set(d, 'failed', 'unknown: the run stopped before the server answered; still there when read back, a rerun finds out');
         else
             set(d, 'failed', `the run stopped before the server answered; read back: ${still.problem}`, d.tags.filter(t => !still.tags.includes(t)));
     }
