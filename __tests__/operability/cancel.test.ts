@@ -150,7 +150,7 @@ describe.each(targets)('a stopped run against %s', (name, start) => {
     const now = await listTags(t.direct, 'app')
     // what the report calls deleted is gone, and nothing else went; the hanging one is unknown, not deleted
     expect(before.filter(tag => !now.includes(tag)).sort()).toEqual(reported.sort())
-    expect(report.images[0]!.outcomes.some(o => o.status === 'failed' && (o.detail ?? '').startsWith('unknown'))).toBe(true)
+    expect(report.images[0].outcomes.some(o => o.status === 'failed' && (o.detail ?? '').startsWith('unknown'))).toBe(true)
     release()
   })
 
