@@ -42136,11 +42136,8 @@ function referenceNames(ref, repository) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.RULE_FIELDS = void 0;
 exports.parseRules = parseRules;
+const yaml_1 = __nccwpck_require__(9869);
 const suggest_1 = __nccwpck_require__(7406);
-// Loaded on first use: most runs have no rules, and evaluating yaml is about a sixth of the CLI's start-up.
-let loaded;
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const yaml = () => (loaded ??= __nccwpck_require__(8815));
 exports.RULE_FIELDS = [
     'images',
     'exclude-images',
@@ -42161,16 +42158,16 @@ function scalarText(value) {
     return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined;
 }
 function fieldText(node, list) {
-    if (yaml().isScalar(node))
+    if ((0, yaml_1.yaml)().isScalar(node))
         return scalarText(node.value);
-    if (!list || !yaml().isSeq(node))
+    if (!list || !(0, yaml_1.yaml)().isSeq(node))
         return undefined;
-    const items = node.items.map(i => (yaml().isScalar(i) ? scalarText(i.value) : undefined));
+    const items = node.items.map(i => ((0, yaml_1.yaml)().isScalar(i) ? scalarText(i.value) : undefined));
     return items.every(i => i !== undefined) ? items.join('\n') : undefined;
 }
 function parseRules(text, p) {
-    const lines = new (yaml().LineCounter)();
-    const doc = yaml().parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
+    const lines = new ((0, yaml_1.yaml)().LineCounter)();
+    const doc = (0, yaml_1.yaml)().parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
     const lineOf = node => lines.linePos(node?.range?.[0] ?? 0).line;
     const first = doc.errors[0];
     if (first) {
@@ -42178,19 +42175,19 @@ function parseRules(text, p) {
         throw p.error(`line ${line}`, text.split('\n')[line - 1]?.trim() ?? '', `YAML: ${first.message.split('\n')[0] ?? ''}`);
     }
     const root = doc.contents;
-    if (root === null || (yaml().isScalar(root) && root.value === null))
+    if (root === null || ((0, yaml_1.yaml)().isScalar(root) && root.value === null))
         return [];
-    if (!yaml().isSeq(root))
+    if (!(0, yaml_1.yaml)().isSeq(root))
         throw p.error(`line ${lineOf(root)}`, String(doc.toJS()).slice(0, 60), 'a YAML list of rules (- images: …)');
     return root.items.map((item, i) => parseRule(item, i + 1, lineOf, p));
 }
 /** The fields of one rule as written, each with its line; a field that is not a rule's is refused. */
 function ruleValues(node, index, lineOf, p) {
-    if (!yaml().isMap(node))
-        throw p.error(`rule ${index}, line ${lineOf(node)}`, String(yaml().isScalar(node) ? node.value : ''), 'a map of fields (images, keep, …)');
+    if (!(0, yaml_1.yaml)().isMap(node))
+        throw p.error(`rule ${index}, line ${lineOf(node)}`, String((0, yaml_1.yaml)().isScalar(node) ? node.value : ''), 'a map of fields (images, keep, …)');
     const values = new Map();
     for (const pair of node.items) {
-        const key = yaml().isScalar(pair.key) ? String(pair.key.value) : '';
+        const key = (0, yaml_1.yaml)().isScalar(pair.key) ? String(pair.key.value) : '';
         const line = lineOf(pair.key);
         if (!exports.RULE_FIELDS.includes(key)) {
             throw p.error(`rule ${index}, line ${line}`, key, `one of the fields ${exports.RULE_FIELDS.join(', ')}${(0, suggest_1.didYouMean)(key, exports.RULE_FIELDS)}`);
@@ -49394,6 +49391,22 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.VERSION = void 0;
 // Written by scripts/write-version.ts from package.json (npm run package); do not edit.
 exports.VERSION = '0.1.0';
+
+
+/***/ }),
+
+/***/ 9869:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.yaml = yaml;
+let loaded;
+function yaml() {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return (loaded ??= __nccwpck_require__(8815));
+}
 
 
 /***/ }),

@@ -9237,6 +9237,12 @@ const SWITCHES = [
     { name: 'delete', boolean: true, help: 'Really delete: the same as --dry-run=false (or --no-dry-run).' },
     { name: 'password-stdin', boolean: true, help: 'Read the password from standard input.' },
     { name: 'password-env', boolean: false, usage: '--password-env VAR', help: 'Read the password from environment variable VAR.' },
+    {
+        name: 'config',
+        boolean: false,
+        usage: '--config FILE',
+        help: 'A YAML file of inputs (keep: 5); flags on the command line win. The password only as password-env: VAR.'
+    },
     { name: 'json', boolean: true, help: 'Print the JSON report instead of the table.' },
     { name: 'verbose', short: 'v', boolean: true, help: 'Debug logging on stderr, with a line per request (method, path, status, ms).' },
     { name: 'color', boolean: true, help: 'Colour on a terminal (--no-color, or NO_COLOR set, turns it off; FORCE_COLOR on).' },
@@ -9329,10 +9335,12 @@ function parseArgs(argv) {
             inputs[i.name] = v;
     }
     const passwordEnv = values.get('password-env');
+    const config = values.get('config');
     return {
         inputs,
         passwordStdin: flag('password-stdin'),
         ...(passwordEnv !== undefined ? { passwordEnv } : {}),
+        ...(config !== undefined ? { config } : {}),
         json: flag('json'),
         ...(values.has('color') ? { color: flag('color') } : {}),
         verbose: flag('verbose'),
@@ -9421,6 +9429,7 @@ const args_1 = __nccwpck_require__(7593);
 const engine_1 = __nccwpck_require__(535);
 const merge_1 = __nccwpck_require__(3278);
 const log_1 = __nccwpck_require__(9906);
+const config_file_1 = __nccwpck_require__(6309);
 const index_1 = __nccwpck_require__(1714);
 const version_1 = __nccwpck_require__(6092);
 const errors_1 = __nccwpck_require__(4314);
@@ -9465,6 +9474,14 @@ function printMerged(report, json, reportFile) {
     process.stdout.write((json ? text : (0, log_1.unsteerable)(table(report, reportFile && !reportError ? reportFile : undefined))) + '\n');
     return report.failures.length > 0 || reportError ? 1 : 0;
 }
+/** The inputs of --config, under the flags given on the command line (which win). */
+function withConfigFile(args) {
+    if (args.config === undefined)
+        return args;
+    const file = (0, config_file_1.readConfigFile)(args.config);
+    const passwordEnv = args.passwordEnv ?? (args.passwordStdin ? undefined : file.passwordEnv);
+    return { ...args, inputs: { ...file.inputs, ...args.inputs }, ...(passwordEnv !== undefined ? { passwordEnv } : {}) };
+}
 async function main(argv) {
     if (argv[0] === 'merge-reports') {
         try {
@@ -9477,7 +9494,7 @@ async function main(argv) {
     }
     let args;
     try {
-        args = (0, args_1.parseArgs)(argv);
+        args = withConfigFile((0, args_1.parseArgs)(argv));
     }
     catch (e) {
         process.stderr.write((0, log_1.oneLine)(`error: ${e.message}`) + '\n');
@@ -9550,6 +9567,73 @@ async function main(argv) {
         unlisten();
         stop.dispose();
     }
+}
+
+
+/***/ }),
+
+/***/ 6309:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+// `--config FILE.yml`: the action's inputs as keys of one YAML mapping, so a cron line or a Kubernetes
+// CronJob carries one flag instead of forty. Flags on the command line win over the file. Every key is
+// checked before anything runs: one that is not an input is refused naming the closest; a password is
+// never in the file (it would sit on disk): `password-env: VAR` names the variable that holds it.
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.readConfigFile = readConfigFile;
+const node_fs_1 = __nccwpck_require__(3024);
+const inputs_1 = __nccwpck_require__(4389);
+const suggest_1 = __nccwpck_require__(7406);
+const yaml_1 = __nccwpck_require__(9869);
+const args_1 = __nccwpck_require__(7593);
+/** The keys a config file may hold: every input but the password, and where the password comes from. */
+const KEYS = [...inputs_1.INPUTS.filter(i => i.name !== 'password').map(i => i.name), 'password-env'];
+const LISTS = new Set(inputs_1.INPUTS.filter(i => i.list).map(i => i.name));
+function readConfigFile(path) {
+    let text;
+    try {
+        text = (0, node_fs_1.readFileSync)(path, 'utf8');
+    }
+    catch (e) {
+        throw new args_1.UsageError(`--config ${path}: not readable (${e.code ?? e.message})`);
+    }
+    const doc = (0, yaml_1.yaml)().parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+    const first = doc.errors[0];
+    if (first)
+        throw new args_1.UsageError(`--config ${path}: not YAML (${first.message.split('\n')[0] ?? ''})`);
+    const data = doc.toJS();
+    if (data === null || data === undefined)
+        return { inputs: {} };
+    if (typeof data !== 'object' || Array.isArray(data))
+        throw new args_1.UsageError(`--config ${path}: expected a mapping of input names to values (keep: 5)`);
+    const inputs = {};
+    let passwordEnv;
+    for (const [key, value] of Object.entries(data)) {
+        if (key === 'password')
+            throw new args_1.UsageError(`--config ${path}: password is never read from a file; name the variable that holds it (password-env: VAR)`);
+        if (!KEYS.includes(key))
+            throw new args_1.UsageError(`--config ${path}: unknown key '${key}'${(0, suggest_1.didYouMean)(key, KEYS) || ' (the keys are the inputs, as in --help)'}`);
+        const text = valueText(path, key, value);
+        if (key === 'password-env')
+            passwordEnv = text;
+        else
+            inputs[key] = text;
+    }
+    return { inputs, ...(passwordEnv !== undefined ? { passwordEnv } : {}) };
+}
+/** A scalar as the action's input would read it; a list only for a list input (joined as lines). */
+function valueText(path, key, value) {
+    if (Array.isArray(value)) {
+        if (!LISTS.has(key))
+            throw new args_1.UsageError(`--config ${path}: ${key} takes one value, not a list`);
+        return value.map(v => valueText(path, key, v)).join('\n');
+    }
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+        return String(value);
+    if (value === null)
+        return '';
+    throw new args_1.UsageError(`--config ${path}: ${key} must be a string, a number or true/false${LISTS.has(key) ? ', or a list' : ''}`);
 }
 
 
@@ -10455,11 +10539,8 @@ function referenceNames(ref, repository) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.RULE_FIELDS = void 0;
 exports.parseRules = parseRules;
+const yaml_1 = __nccwpck_require__(9869);
 const suggest_1 = __nccwpck_require__(7406);
-// Loaded on first use: most runs have no rules, and evaluating yaml is about a sixth of the CLI's start-up.
-let loaded;
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const yaml = () => (loaded ??= __nccwpck_require__(8815));
 exports.RULE_FIELDS = [
     'images',
     'exclude-images',
@@ -10480,16 +10561,16 @@ function scalarText(value) {
     return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined;
 }
 function fieldText(node, list) {
-    if (yaml().isScalar(node))
+    if ((0, yaml_1.yaml)().isScalar(node))
         return scalarText(node.value);
-    if (!list || !yaml().isSeq(node))
+    if (!list || !(0, yaml_1.yaml)().isSeq(node))
         return undefined;
-    const items = node.items.map(i => (yaml().isScalar(i) ? scalarText(i.value) : undefined));
+    const items = node.items.map(i => ((0, yaml_1.yaml)().isScalar(i) ? scalarText(i.value) : undefined));
     return items.every(i => i !== undefined) ? items.join('\n') : undefined;
 }
 function parseRules(text, p) {
-    const lines = new (yaml().LineCounter)();
-    const doc = yaml().parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
+    const lines = new ((0, yaml_1.yaml)().LineCounter)();
+    const doc = (0, yaml_1.yaml)().parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
     const lineOf = node => lines.linePos(node?.range?.[0] ?? 0).line;
     const first = doc.errors[0];
     if (first) {
@@ -10497,19 +10578,19 @@ function parseRules(text, p) {
         throw p.error(`line ${line}`, text.split('\n')[line - 1]?.trim() ?? '', `YAML: ${first.message.split('\n')[0] ?? ''}`);
     }
     const root = doc.contents;
-    if (root === null || (yaml().isScalar(root) && root.value === null))
+    if (root === null || ((0, yaml_1.yaml)().isScalar(root) && root.value === null))
         return [];
-    if (!yaml().isSeq(root))
+    if (!(0, yaml_1.yaml)().isSeq(root))
         throw p.error(`line ${lineOf(root)}`, String(doc.toJS()).slice(0, 60), 'a YAML list of rules (- images: …)');
     return root.items.map((item, i) => parseRule(item, i + 1, lineOf, p));
 }
 /** The fields of one rule as written, each with its line; a field that is not a rule's is refused. */
 function ruleValues(node, index, lineOf, p) {
-    if (!yaml().isMap(node))
-        throw p.error(`rule ${index}, line ${lineOf(node)}`, String(yaml().isScalar(node) ? node.value : ''), 'a map of fields (images, keep, …)');
+    if (!(0, yaml_1.yaml)().isMap(node))
+        throw p.error(`rule ${index}, line ${lineOf(node)}`, String((0, yaml_1.yaml)().isScalar(node) ? node.value : ''), 'a map of fields (images, keep, …)');
     const values = new Map();
     for (const pair of node.items) {
-        const key = yaml().isScalar(pair.key) ? String(pair.key.value) : '';
+        const key = (0, yaml_1.yaml)().isScalar(pair.key) ? String(pair.key.value) : '';
         const line = lineOf(pair.key);
         if (!exports.RULE_FIELDS.includes(key)) {
             throw p.error(`rule ${index}, line ${line}`, key, `one of the fields ${exports.RULE_FIELDS.join(', ')}${(0, suggest_1.didYouMean)(key, exports.RULE_FIELDS)}`);
@@ -17493,6 +17574,21 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.VERSION = void 0;
 // Written by scripts/write-version.ts from package.json (npm run package); do not edit.
 exports.VERSION = '0.1.0';
+
+
+/***/ }),
+
+/***/ 9869:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.yaml = yaml;
+let loaded;
+function yaml() {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return (loaded ??= __nccwpck_require__(8815));
+}
 
 
 /***/ }),

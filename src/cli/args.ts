@@ -12,6 +12,8 @@ export interface CliArgs {
   inputs: Record<string, string>
   passwordStdin: boolean
   passwordEnv?: string
+  /** --config FILE: inputs from a YAML file, under the flags. */
+  config?: string
   json: boolean
   verbose: boolean
   /** --color / --no-color; undefined: from NO_COLOR, FORCE_COLOR and the terminal. */
@@ -33,6 +35,12 @@ const SWITCHES: Switch[] = [
   { name: 'delete', boolean: true, help: 'Really delete: the same as --dry-run=false (or --no-dry-run).' },
   { name: 'password-stdin', boolean: true, help: 'Read the password from standard input.' },
   { name: 'password-env', boolean: false, usage: '--password-env VAR', help: 'Read the password from environment variable VAR.' },
+  {
+    name: 'config',
+    boolean: false,
+    usage: '--config FILE',
+    help: 'A YAML file of inputs (keep: 5); flags on the command line win. The password only as password-env: VAR.'
+  },
   { name: 'json', boolean: true, help: 'Print the JSON report instead of the table.' },
   { name: 'verbose', short: 'v', boolean: true, help: 'Debug logging on stderr, with a line per request (method, path, status, ms).' },
   { name: 'color', boolean: true, help: 'Colour on a terminal (--no-color, or NO_COLOR set, turns it off; FORCE_COLOR on).' },
@@ -122,10 +130,12 @@ export function parseArgs(argv: string[]): CliArgs {
     if (v !== undefined) inputs[i.name] = v
   }
   const passwordEnv = values.get('password-env')
+  const config = values.get('config')
   return {
     inputs,
     passwordStdin: flag('password-stdin'),
     ...(passwordEnv !== undefined ? { passwordEnv } : {}),
+    ...(config !== undefined ? { config } : {}),
     json: flag('json'),
     ...(values.has('color') ? { color: flag('color') } : {}),
     verbose: flag('verbose'),

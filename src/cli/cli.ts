@@ -8,6 +8,7 @@ import { runMerged, runStreamed, writeReportFile, writeReportText } from '../run
 import type { RunReport } from '../model'
 import { mergeReports, readReportFile } from '../report/merge'
 import { consoleLogger, oneLine, unsteerable } from '../util/log'
+import { readConfigFile } from './config-file'
 import { renderTerminal, reportJson, type BoundedReport } from '../report/index'
 import { VERSION as version } from '../util/version'
 import { describeError } from '../run/errors'
@@ -52,6 +53,14 @@ function printMerged(report: RunReport, json: boolean, reportFile: string | unde
   return report.failures.length > 0 || reportError ? 1 : 0
 }
 
+/** The inputs of --config, under the flags given on the command line (which win). */
+function withConfigFile(args: CliArgs): CliArgs {
+  if (args.config === undefined) return args
+  const file = readConfigFile(args.config)
+  const passwordEnv = args.passwordEnv ?? (args.passwordStdin ? undefined : file.passwordEnv)
+  return { ...args, inputs: { ...file.inputs, ...args.inputs }, ...(passwordEnv !== undefined ? { passwordEnv } : {}) }
+}
+
 export async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'merge-reports') {
     try {
@@ -63,7 +72,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   let args: CliArgs
   try {
-    args = parseArgs(argv)
+    args = withConfigFile(parseArgs(argv))
   } catch (e) {
     process.stderr.write(oneLine(`error: ${(e as Error).message}`) + '\n')
     return 2

@@ -1,15 +1,10 @@
 // The `rules` input (or `rules-file`): YAML, a list of rules, each with `images` and any of the policy
 // inputs it may set. Every error names the rule (its index and images), the field and the line.
 
+import { yaml } from '../util/yaml'
 import { didYouMean } from '../util/suggest'
-import type * as Yaml from 'yaml'
 import type { Node } from 'yaml'
 import type { AgeBasis, ImageRule, KeepPer, Policy, RuleFields, SortMode } from '../model'
-
-// Loaded on first use: most runs have no rules, and evaluating yaml is about a sixth of the CLI's start-up.
-let loaded: typeof Yaml | undefined
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const yaml = (): typeof Yaml => (loaded ??= require('yaml') as typeof Yaml)
 
 /** The validators of the inputs of the same names (src/config/config.ts), each throwing a ConfigError. */
 /** The parser of each policy field: the same for the input and for a rule's field of that name. */

@@ -12,7 +12,7 @@ import { startNexusEmulator } from './server'
 
 const HELP = `Usage: tsx test/nexus-emulator/cli.ts [options]
   --port N                       main port (default 8081; 0 = free port)
-  --scenario FILE                scenario JSON (see test/nexus-emulator/README.md)
+  --scenario FILE|demo           scenario JSON (see test/nexus-emulator/README.md), or demo (npm run demo's)
   --db datastore|orient          database era (default datastore)
   --version 3.77.0-08            Nexus version to emulate
   --edition OSS|PRO|COMMUNITY    Server header edition
@@ -25,7 +25,10 @@ const HELP = `Usage: tsx test/nexus-emulator/cli.ts [options]
   --user name:password:priv1,priv2   add a user (repeatable)
   --task-mode timer|clock|polls  --task-duration MS
   --now ISO                      freeze the clock
-  --read-only                    frozen mode (writes → 503)`
+  --read-only                    frozen mode (writes → 503)
+  --digest-components            manifests pushed by digest are components versioned by their digest
+  --extra-assets                 each tag component gets a second asset, listed first
+  --listing-hides a,b            image names the components listing leaves out`
 
 function parseArgs(argv: string[]): EmulatorOptions & { scenarioFile?: string } {
   const opts: EmulatorOptions & { scenarioFile?: string } = { port: 8081 }
@@ -85,6 +88,15 @@ function parseArgs(argv: string[]): EmulatorOptions & { scenarioFile?: string } 
       case '--now':
         opts.now = next()
         break
+      case '--digest-components':
+        opts.digestComponents = true
+        break
+      case '--extra-assets':
+        opts.extraAssets = true
+        break
+      case '--listing-hides':
+        opts.listingHides = next().split(',')
+        break
       case '--read-only':
         opts.readOnly = true
         break
@@ -103,7 +115,9 @@ function parseArgs(argv: string[]): EmulatorOptions & { scenarioFile?: string } 
 
 async function main(): Promise<void> {
   const { scenarioFile, ...opts } = parseArgs(process.argv.slice(2))
-  if (scenarioFile) opts.scenario = JSON.parse(readFileSync(scenarioFile, 'utf8')) as Scenario
+  // `demo`: the scenario npm run demo cleans (scripts/demo-scenario.ts); otherwise a scenario JSON file
+  if (scenarioFile === 'demo') opts.scenario = (await import('../../scripts/demo-scenario')).demoScenario()
+  else if (scenarioFile) opts.scenario = JSON.parse(readFileSync(scenarioFile, 'utf8')) as Scenario
   const emulator = await startNexusEmulator(opts)
   console.log(emulator.url)
   for (const r of emulator.state.repositories.values()) {
