@@ -136,6 +136,19 @@ describe('names are data', () => {
   })
 })
 
+/** A registry whose Bearer challenge names a token realm on another port (`other`), which hands out `t`. */
+async function realmElsewhere(): Promise<TestServer> {
+  const realm = await startServer((_q, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"token":"t"}'))
+  other = realm
+  fake = await withImages([])
+  fake.before = (req, res) => {
+    if (req.headers.authorization === 'Bearer t') return false
+    res.writeHead(401, { 'www-authenticate': `Bearer realm="${realm.origin}/token",service="registry"` }).end()
+    return true
+  }
+  return realm
+}
+
 describe('credentials stay home', () => {
   it('a redirect to another port of the same host is followed without the credentials', async () => {
     other = await startServer((_q, res) => res.writeHead(404).end())
@@ -165,39 +178,27 @@ describe('credentials stay home', () => {
   })
 
   it('a token realm on another origin gets no credentials: the run stops naming the realm and the input', async () => {
-    other = await startServer((_q, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"token":"t"}'))
-    fake = await withImages([])
-    fake.before = (req, res) => {
-      if (req.headers.authorization === 'Bearer t') return false
-      res.writeHead(401, { 'www-authenticate': `Bearer realm="${other!.origin}/token",service="registry"` }).end()
-      return true
-    }
+    const realm = await realmElsewhere()
     await expect(run(fake)).rejects.toThrow(
-      `token realm ${other.origin}/token is on another origin (${new URL(other.origin).host}): the credentials go there only to a host named in token-realm-hosts`
+      `token realm ${realm.origin}/token is on another origin (${new URL(realm.origin).host}): the credentials go there only to a host named in token-realm-hosts`
     )
-    expect(other.requests.every(q => q.headers.authorization === undefined)).toBe(true)
+    expect(realm.requests.every(q => q.headers.authorization === undefined)).toBe(true)
     // named, but over plain http: still refused
-    await expect(run(fake, { 'token-realm-hosts': new URL(other.origin).host })).rejects.toThrow('the credentials go there only over HTTPS')
-    expect(other.requests.every(q => q.headers.authorization === undefined)).toBe(true)
+    await expect(run(fake, { 'token-realm-hosts': new URL(realm.origin).host })).rejects.toThrow('the credentials go there only over HTTPS')
+    expect(realm.requests.every(q => q.headers.authorization === undefined)).toBe(true)
     expect(fake.deleted).toEqual([])
   })
 
   it('without credentials a realm elsewhere is asked anonymously, and its token goes back only to the registry', async () => {
-    other = await startServer((_q, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"token":"t"}'))
-    fake = await withImages([])
-    fake.before = (req, res) => {
-      if (req.headers.authorization === 'Bearer t') return false
-      res.writeHead(401, { 'www-authenticate': `Bearer realm="${other!.origin}/token",service="registry"` }).end()
-      return true
-    }
+    const realm = await realmElsewhere()
     const inputs: Record<string, string> = { api: 'registry', host: fake.origin, keep: '1', 'dry-run': 'true', retries: '0' }
     const r = await runCleanup(
       parseConfig(n => inputs[n]),
       { log: memoryLogger(), version: 'test' }
     )
     expect(r.failures).toEqual([])
-    expect(other.requests.length).toBe(1)
-    expect(other.requests[0].headers.authorization).toBeUndefined()
+    expect(realm.requests.length).toBe(1)
+    expect(realm.requests[0].headers.authorization).toBeUndefined()
   })
 })
 
