@@ -41739,7 +41739,7 @@ function humanAge(ms) {
 // The one list of inputs. action.yml, the README table and the CLI flags are checked against it in tests,
 // so the three cannot drift apart.
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.OUTPUTS = exports.INPUTS = void 0;
+exports.INPUT_GROUPS = exports.OUTPUTS = exports.INPUTS = void 0;
 exports.INPUTS = [
     {
         name: 'host',
@@ -42048,6 +42048,54 @@ exports.OUTPUTS = [
     { name: 'report-file', description: 'Path of the JSON report, when report-file was set.' },
     { name: 'reclaimed-bytes', description: 'Blob store bytes freed by the cleanup tasks, as measured before and after (empty when they did not run).' },
     { name: 'tasks', description: 'JSON array of the cleanup tasks run (name, type, target, result, duration).' }
+];
+/**
+ * The inputs by purpose, for --help (and the README table): every input in exactly one group, in the
+ * order of INPUTS within it (a test holds both).
+ */
+exports.INPUT_GROUPS = [
+    {
+        title: 'Connection',
+        inputs: [
+            'host',
+            'username',
+            'password',
+            'api',
+            'force-registry-api',
+            'repository',
+            'registry-url',
+            'request-timeout',
+            'ca-cert',
+            'insecure-skip-tls-verify',
+            'token-realm-hosts',
+            'retries'
+        ]
+    },
+    {
+        title: 'What to keep',
+        inputs: [
+            'images',
+            'exclude-images',
+            'tags',
+            'keep-tags',
+            'keep',
+            'keep-other',
+            'older-than',
+            'age-basis',
+            'sort',
+            'keep-per',
+            'keep-lines',
+            'keep-references',
+            'keep-references-file',
+            'rules',
+            'rules-file'
+        ]
+    },
+    { title: 'What to delete', inputs: ['delete-tags', 'delete-orphans', 'delete-method', 'dry-run', 'max-deletions', 'max-components'] },
+    { title: 'Safety', inputs: ['verify-before-delete', 'max-duration'] },
+    { title: 'Reclaim space (Nexus)', inputs: ['run-cleanup-tasks', 'gc-task', 'compact-task', 'create-missing-tasks', 'task-timeout', 'gc-deploy-offset'] },
+    { title: 'Output', inputs: ['size-estimate', 'report-file'] },
+    { title: 'Performance and sharding', inputs: ['concurrency', 'max-concurrency', 'shard', 'reclaim-only', 'merge-reports'] }
 ];
 
 

@@ -9223,7 +9223,7 @@ exports.PartialDeleteError = PartialDeleteError;
 // parseArgs (its tokens, so that booleans take a value or none, --no-X negates, and a flag given twice with
 // different meanings is an error instead of last-one-wins).
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.UsageError = void 0;
+exports.MERGE_HELP = exports.UsageError = void 0;
 exports.parseArgs = parseArgs;
 exports.parseMergeArgs = parseMergeArgs;
 exports.helpText = helpText;
@@ -9349,16 +9349,39 @@ function parseArgs(argv) {
     };
 }
 const MERGE_USAGE = 'merge-reports FILE... [--json] [--report-file FILE]';
+/** `merge-reports --help`. */
+exports.MERGE_HELP = [
+    `Usage: nexus-image-lifecycle ${MERGE_USAGE}`,
+    '',
+    "The JSON reports of one sharded run (each shard's report-file, and the reclaim-only job's) as one report,",
+    'without asking any server. Each file is checked against the report schema and its schemaVersion; every',
+    'count is recomputed from its outcomes, and a report whose counts disagree is refused, naming the file.',
+    'An image is host + API + repository + name: the same names on two hosts are two images.',
+    '',
+    '  --json               print the merged report as JSON instead of the table',
+    '  --report-file FILE   also write the merged report to FILE',
+    '  -h, --help           this text',
+    '',
+    'Example: nexus-image-lifecycle merge-reports shard-*.json --report-file all.json',
+    'Exit status: 0 done, 1 a report refused or a run that failed, 2 bad usage.'
+].join('\n');
 /** `merge-reports FILE... [--json] [--report-file FILE]`, read with node:util parseArgs (strict). */
 function parseMergeArgs(argv) {
     let parsed;
     try {
-        parsed = (0, node_util_1.parseArgs)({ args: argv, options: { json: { type: 'boolean' }, 'report-file': { type: 'string' } }, allowPositionals: true, strict: true });
+        parsed = (0, node_util_1.parseArgs)({
+            args: argv,
+            options: { json: { type: 'boolean' }, 'report-file': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+            allowPositionals: true,
+            strict: true
+        });
     }
     catch (e) {
         throw new UsageError(`merge-reports: ${e.message} (${MERGE_USAGE})`);
     }
     const { values, positionals } = parsed;
+    if (values.help === true)
+        return { files: [], json: false, help: true };
     if (positionals.length === 0)
         throw new UsageError(`merge-reports needs one or more report files (${MERGE_USAGE})`);
     const reportFile = values['report-file'];
@@ -9383,14 +9406,21 @@ function wrap(text, width) {
     return lines;
 }
 /** --help, aligned to `width` columns (the terminal's, or 100 when piped). */
+/** One row of --help: the flag as typed, and its meaning. */
+function inputRow(i) {
+    return [i.boolean ? `--${i.name}` : `--${i.name} VALUE`, i.description + (i.default ? ` [default: ${i.default}]` : '')];
+}
 function helpText(version, width = 100) {
-    const rows = [];
-    for (const i of FLAG_INPUTS) {
-        const usage = i.boolean ? `--${i.name}` : `--${i.name} VALUE`;
-        rows.push([usage, i.description + (i.default ? ` [default: ${i.default}]` : '')]);
-    }
-    for (const s of SWITCHES)
-        rows.push([s.usage ?? `${s.short ? `-${s.short}, ` : ''}--${s.name}`, s.help]);
+    const byName = new Map(FLAG_INPUTS.map(i => [i.name, i]));
+    const groups = inputs_1.INPUT_GROUPS.map(g => [
+        g.title,
+        g.inputs.flatMap(n => {
+            const i = byName.get(n);
+            return i ? [inputRow(i)] : [];
+        })
+    ]);
+    groups.push(['The command line', SWITCHES.map(s => [s.usage ?? `${s.short ? `-${s.short}, ` : ''}--${s.name}`, s.help])]);
+    const rows = groups.flatMap(([, r]) => r);
     const left = Math.max(...rows.map(([u]) => u.length)) + 4;
     const right = Math.max(24, width - left);
     const out = [
@@ -9402,11 +9432,14 @@ function helpText(version, width = 100) {
         'Options (the GitHub Action inputs of the same names). A true/false option alone means true;',
         'it also takes =true, =false or a following true/false, and --no-NAME means false.'
     ];
-    for (const [usage, text] of rows) {
-        const [first = '', ...rest] = wrap(text, right);
-        out.push(`  ${usage.padEnd(left - 2)}${first}`, ...rest.map(l => ' '.repeat(left) + l));
+    for (const [title, group] of groups) {
+        out.push('', `${title}:`);
+        for (const [usage, text] of group) {
+            const [first = '', ...rest] = wrap(text, right);
+            out.push(`  ${usage.padEnd(left - 2)}${first}`, ...rest.map(l => ' '.repeat(left) + l));
+        }
     }
-    out.push('', 'Exit status: 0 done, 1 something failed (see the report), 2 bad usage or input.');
+    out.push('', 'Examples:', '# a dry run: what would go', '$ nexus-image-lifecycle --host https://nexus.example.com --repository docker-hosted --username cleanup-bot --password-env NEXUS_PASSWORD --keep 5 --older-than 30d', '# the same from a file (see --config), for real', '$ nexus-image-lifecycle --config cleanup.yml --delete --report-file report.json', '# the reports of a sharded run as one', '$ nexus-image-lifecycle merge-reports shard-*.json --report-file all.json', '', 'Exit status: 0 done, 1 something failed (see the report), 2 bad usage or input, 130/143/129 stopped by SIGINT/SIGTERM/SIGHUP.');
     return out.join('\n');
 }
 
@@ -9441,7 +9474,11 @@ Object.defineProperty(exports, "parseArgs", ({ enumerable: true, get: function (
 Object.defineProperty(exports, "UsageError", ({ enumerable: true, get: function () { return args_2.UsageError; } }));
 /** `merge-reports FILE... [--json] [--report-file F]`: the shards' reports as one, no server asked. */
 function mergeCommand(argv) {
-    const { files, json, reportFile } = (0, args_1.parseMergeArgs)(argv);
+    const { files, json, reportFile, help } = (0, args_1.parseMergeArgs)(argv);
+    if (help) {
+        process.stdout.write(args_1.MERGE_HELP + '\n');
+        return 0;
+    }
     return printMerged((0, merge_1.mergeReports)(files.map(merge_1.readReportFile)), json, reportFile);
 }
 /**
@@ -10144,7 +10181,7 @@ function humanAge(ms) {
 // The one list of inputs. action.yml, the README table and the CLI flags are checked against it in tests,
 // so the three cannot drift apart.
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.OUTPUTS = exports.INPUTS = void 0;
+exports.INPUT_GROUPS = exports.OUTPUTS = exports.INPUTS = void 0;
 exports.INPUTS = [
     {
         name: 'host',
@@ -10453,6 +10490,54 @@ exports.OUTPUTS = [
     { name: 'report-file', description: 'Path of the JSON report, when report-file was set.' },
     { name: 'reclaimed-bytes', description: 'Blob store bytes freed by the cleanup tasks, as measured before and after (empty when they did not run).' },
     { name: 'tasks', description: 'JSON array of the cleanup tasks run (name, type, target, result, duration).' }
+];
+/**
+ * The inputs by purpose, for --help (and the README table): every input in exactly one group, in the
+ * order of INPUTS within it (a test holds both).
+ */
+exports.INPUT_GROUPS = [
+    {
+        title: 'Connection',
+        inputs: [
+            'host',
+            'username',
+            'password',
+            'api',
+            'force-registry-api',
+            'repository',
+            'registry-url',
+            'request-timeout',
+            'ca-cert',
+            'insecure-skip-tls-verify',
+            'token-realm-hosts',
+            'retries'
+        ]
+    },
+    {
+        title: 'What to keep',
+        inputs: [
+            'images',
+            'exclude-images',
+            'tags',
+            'keep-tags',
+            'keep',
+            'keep-other',
+            'older-than',
+            'age-basis',
+            'sort',
+            'keep-per',
+            'keep-lines',
+            'keep-references',
+            'keep-references-file',
+            'rules',
+            'rules-file'
+        ]
+    },
+    { title: 'What to delete', inputs: ['delete-tags', 'delete-orphans', 'delete-method', 'dry-run', 'max-deletions', 'max-components'] },
+    { title: 'Safety', inputs: ['verify-before-delete', 'max-duration'] },
+    { title: 'Reclaim space (Nexus)', inputs: ['run-cleanup-tasks', 'gc-task', 'compact-task', 'create-missing-tasks', 'task-timeout', 'gc-deploy-offset'] },
+    { title: 'Output', inputs: ['size-estimate', 'report-file'] },
+    { title: 'Performance and sharding', inputs: ['concurrency', 'max-concurrency', 'shard', 'reclaim-only', 'merge-reports'] }
 ];
 
 

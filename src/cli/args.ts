@@ -4,7 +4,7 @@
 
 import { didYouMean } from '../util/suggest'
 import { parseArgs as parseTokens } from 'node:util'
-import { INPUTS, type InputSpec } from '../config/inputs'
+import { INPUT_GROUPS, INPUTS, type InputSpec } from '../config/inputs'
 
 export class UsageError extends Error {}
 
@@ -150,17 +150,41 @@ export interface MergeArgs {
   files: string[]
   json: boolean
   reportFile?: string
+  help?: boolean
 }
+
+/** `merge-reports --help`. */
+export const MERGE_HELP = [
+  `Usage: nexus-image-lifecycle ${MERGE_USAGE}`,
+  '',
+  "The JSON reports of one sharded run (each shard's report-file, and the reclaim-only job's) as one report,",
+  'without asking any server. Each file is checked against the report schema and its schemaVersion; every',
+  'count is recomputed from its outcomes, and a report whose counts disagree is refused, naming the file.',
+  'An image is host + API + repository + name: the same names on two hosts are two images.',
+  '',
+  '  --json               print the merged report as JSON instead of the table',
+  '  --report-file FILE   also write the merged report to FILE',
+  '  -h, --help           this text',
+  '',
+  'Example: nexus-image-lifecycle merge-reports shard-*.json --report-file all.json',
+  'Exit status: 0 done, 1 a report refused or a run that failed, 2 bad usage.'
+].join('\n')
 
 /** `merge-reports FILE... [--json] [--report-file FILE]`, read with node:util parseArgs (strict). */
 export function parseMergeArgs(argv: string[]): MergeArgs {
   let parsed
   try {
-    parsed = parseTokens({ args: argv, options: { json: { type: 'boolean' }, 'report-file': { type: 'string' } }, allowPositionals: true, strict: true })
+    parsed = parseTokens({
+      args: argv,
+      options: { json: { type: 'boolean' }, 'report-file': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true
+    })
   } catch (e) {
     throw new UsageError(`merge-reports: ${(e as Error).message} (${MERGE_USAGE})`)
   }
   const { values, positionals } = parsed
+  if (values.help === true) return { files: [], json: false, help: true }
   if (positionals.length === 0) throw new UsageError(`merge-reports needs one or more report files (${MERGE_USAGE})`)
   const reportFile = values['report-file']
   if (reportFile === '') throw new UsageError('--report-file needs a value')
@@ -182,13 +206,22 @@ function wrap(text: string, width: number): string[] {
 }
 
 /** --help, aligned to `width` columns (the terminal's, or 100 when piped). */
+/** One row of --help: the flag as typed, and its meaning. */
+function inputRow(i: InputSpec): [string, string] {
+  return [i.boolean ? `--${i.name}` : `--${i.name} VALUE`, i.description + (i.default ? ` [default: ${i.default}]` : '')]
+}
+
 export function helpText(version: string, width = 100): string {
-  const rows: [string, string][] = []
-  for (const i of FLAG_INPUTS) {
-    const usage = i.boolean ? `--${i.name}` : `--${i.name} VALUE`
-    rows.push([usage, i.description + (i.default ? ` [default: ${i.default}]` : '')])
-  }
-  for (const s of SWITCHES) rows.push([s.usage ?? `${s.short ? `-${s.short}, ` : ''}--${s.name}`, s.help])
+  const byName = new Map(FLAG_INPUTS.map(i => [i.name, i]))
+  const groups: [string, [string, string][]][] = INPUT_GROUPS.map(g => [
+    g.title,
+    g.inputs.flatMap(n => {
+      const i = byName.get(n)
+      return i ? [inputRow(i)] : []
+    })
+  ])
+  groups.push(['The command line', SWITCHES.map(s => [s.usage ?? `${s.short ? `-${s.short}, ` : ''}--${s.name}`, s.help] as [string, string])])
+  const rows = groups.flatMap(([, r]) => r)
   const left = Math.max(...rows.map(([u]) => u.length)) + 4
   const right = Math.max(24, width - left)
   const out = [
@@ -200,10 +233,24 @@ export function helpText(version: string, width = 100): string {
     'Options (the GitHub Action inputs of the same names). A true/false option alone means true;',
     'it also takes =true, =false or a following true/false, and --no-NAME means false.'
   ]
-  for (const [usage, text] of rows) {
-    const [first = '', ...rest] = wrap(text, right)
-    out.push(`  ${usage.padEnd(left - 2)}${first}`, ...rest.map(l => ' '.repeat(left) + l))
+  for (const [title, group] of groups) {
+    out.push('', `${title}:`)
+    for (const [usage, text] of group) {
+      const [first = '', ...rest] = wrap(text, right)
+      out.push(`  ${usage.padEnd(left - 2)}${first}`, ...rest.map(l => ' '.repeat(left) + l))
+    }
   }
-  out.push('', 'Exit status: 0 done, 1 something failed (see the report), 2 bad usage or input.')
+  out.push(
+    '',
+    'Examples:',
+    '# a dry run: what would go',
+    '$ nexus-image-lifecycle --host https://nexus.example.com --repository docker-hosted --username cleanup-bot --password-env NEXUS_PASSWORD --keep 5 --older-than 30d',
+    '# the same from a file (see --config), for real',
+    '$ nexus-image-lifecycle --config cleanup.yml --delete --report-file report.json',
+    '# the reports of a sharded run as one',
+    '$ nexus-image-lifecycle merge-reports shard-*.json --report-file all.json',
+    '',
+    'Exit status: 0 done, 1 something failed (see the report), 2 bad usage or input, 130/143/129 stopped by SIGINT/SIGTERM/SIGHUP.'
+  )
   return out.join('\n')
 }

@@ -3,7 +3,7 @@
 
 import { readFileSync } from 'node:fs'
 import { ConfigError, parseConfig } from '../config/config'
-import { helpText, parseArgs, parseMergeArgs, UsageError, type CliArgs } from './args'
+import { helpText, MERGE_HELP, parseArgs, parseMergeArgs, UsageError, type CliArgs } from './args'
 import { runMerged, runStreamed, writeReportFile, writeReportText } from '../run/engine'
 import type { RunReport } from '../model'
 import { mergeReports, readReportFile } from '../report/merge'
@@ -19,7 +19,11 @@ export { helpText, parseArgs, UsageError, type CliArgs } from './args'
 
 /** `merge-reports FILE... [--json] [--report-file F]`: the shards' reports as one, no server asked. */
 function mergeCommand(argv: string[]): number {
-  const { files, json, reportFile } = parseMergeArgs(argv)
+  const { files, json, reportFile, help } = parseMergeArgs(argv)
+  if (help) {
+    process.stdout.write(MERGE_HELP + '\n')
+    return 0
+  }
   return printMerged(mergeReports(files.map(readReportFile)), json, reportFile)
 }
 

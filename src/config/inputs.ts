@@ -344,3 +344,52 @@ export const OUTPUTS: { name: string; description: string }[] = [
   { name: 'reclaimed-bytes', description: 'Blob store bytes freed by the cleanup tasks, as measured before and after (empty when they did not run).' },
   { name: 'tasks', description: 'JSON array of the cleanup tasks run (name, type, target, result, duration).' }
 ]
+
+/**
+ * The inputs by purpose, for --help (and the README table): every input in exactly one group, in the
+ * order of INPUTS within it (a test holds both).
+ */
+export const INPUT_GROUPS: { title: string; inputs: string[] }[] = [
+  {
+    title: 'Connection',
+    inputs: [
+      'host',
+      'username',
+      'password',
+      'api',
+      'force-registry-api',
+      'repository',
+      'registry-url',
+      'request-timeout',
+      'ca-cert',
+      'insecure-skip-tls-verify',
+      'token-realm-hosts',
+      'retries'
+    ]
+  },
+  {
+    title: 'What to keep',
+    inputs: [
+      'images',
+      'exclude-images',
+      'tags',
+      'keep-tags',
+      'keep',
+      'keep-other',
+      'older-than',
+      'age-basis',
+      'sort',
+      'keep-per',
+      'keep-lines',
+      'keep-references',
+      'keep-references-file',
+      'rules',
+      'rules-file'
+    ]
+  },
+  { title: 'What to delete', inputs: ['delete-tags', 'delete-orphans', 'delete-method', 'dry-run', 'max-deletions', 'max-components'] },
+  { title: 'Safety', inputs: ['verify-before-delete', 'max-duration'] },
+  { title: 'Reclaim space (Nexus)', inputs: ['run-cleanup-tasks', 'gc-task', 'compact-task', 'create-missing-tasks', 'task-timeout', 'gc-deploy-offset'] },
+  { title: 'Output', inputs: ['size-estimate', 'report-file'] },
+  { title: 'Performance and sharding', inputs: ['concurrency', 'max-concurrency', 'shard', 'reclaim-only', 'merge-reports'] }
+]
