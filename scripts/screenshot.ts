@@ -1,7 +1,7 @@
 // Makes README's picture of the job summary from a real run: the bundled action (dist/index.js, as the
 // runner starts it) deletes for real against the Nexus emulator seeded with the demo repository and runs the
 // reclaim step; its GITHUB_STEP_SUMMARY is rendered as GitHub renders it and shot in headless Chromium
-// (Debian's `chromium`). Writes docs/summary.html, docs/summary.png and docs/terminal.txt (the CLI's table
+// (Debian's `chromium`, with `fonts-noto-color-emoji` for the headline's mark). Writes docs/summary.html, docs/summary.png and docs/terminal.txt (the CLI's table
 // of the same run, a dry run, as text).
 //   npm run screenshot
 import { execFile, execFileSync } from 'node:child_process'
