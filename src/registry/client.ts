@@ -145,17 +145,11 @@ export class RegistryClient {
    * origin only): a referrer on page 2 is as real as one on page 1. Fails closed as the listings do.
    */
   private async fetchReferrers(name: string, digest: string): Promise<Descriptor[] | undefined> {
-    const first = this.url(name, 'referrers', digest)
     const found: Descriptor[] = []
-    const seen = new Set<string>()
-    const urls = new Set<string>()
-    let url: string | undefined = first
-    const started = Date.now()
-    for (let page = 1; url; page++) {
-      if (page > MAX_PAGES || urls.has(url)) throw new Error(`referrers of ${name}@${digest}: page ${page} loops or never ends, stopped`)
-      if (found.length > LISTING_LIMITS.items || Date.now() - started > LISTING_LIMITS.ms)
-        throw new Error(`referrers of ${name}@${digest}: past the listing's bounds, stopped`)
-      urls.add(url)
+    const walk = new PageWalk(`referrers of ${name}@${digest}`)
+    let url: string | undefined = this.url(name, 'referrers', digest)
+    while (url) {
+      const page = walk.ask(url)
       const res = await this.http.request('GET', url, {
         kind: 'registry GET referrers',
         headers: { accept: OCI_INDEX },
@@ -175,8 +169,7 @@ export class RegistryClient {
         throw new HttpError('GET', url, res.status, `page ${page} of the referrers answer is not an index of well-formed digests`)
       }
       for (const d of list) {
-        if (seen.has(d.digest)) throw new HttpError('GET', url, res.status, `page ${page} repeats referrer ${d.digest}, listed before`)
-        seen.add(d.digest)
+        walk.take(url, res.status, d.digest)
         found.push(d)
       }
       url = nextLink(url, header(res, 'link'))
@@ -216,16 +209,10 @@ export class RegistryClient {
    */
   private async paginate(first: string, kind: string, key: 'tags' | 'repositories', emptyOn404: boolean): Promise<string[]> {
     const items: string[] = []
-    const seen = new Set<string>()
-    const urls = new Set<string>()
+    const walk = new PageWalk(kind)
     let url: string | undefined = first
-    const started = Date.now()
-    for (let page = 1; url; page++) {
-      if (page > MAX_PAGES) throw new Error(`${kind}: more than ${MAX_PAGES} pages, stopped (a listing that never ends)`)
-      if (items.length > LISTING_LIMITS.items) throw new Error(`${kind}: more than ${LISTING_LIMITS.items} names, stopped (a listing that never ends)`)
-      if (Date.now() - started > LISTING_LIMITS.ms) throw new Error(`${kind}: still listing after ${LISTING_LIMITS.ms / 60_000} minutes, stopped`)
-      if (urls.has(url)) throw new Error(`${kind}: page ${page} repeats ${url} (pagination loop)`)
-      urls.add(url)
+    while (url) {
+      const page = walk.ask(url)
       const res: HttpResponse = await this.http.request('GET', url, {
         kind,
         headers: { accept: 'application/json' },
@@ -237,7 +224,7 @@ export class RegistryClient {
         const plain: URL = new URL(url)
         plain.searchParams.delete('n')
         url = plain.toString()
-        page--
+        walk.again()
         continue
       }
       if (res.status === 400) throw new HttpError('GET', url, 400, res.body.toString('utf8').slice(0, 200))
@@ -257,8 +244,7 @@ export class RegistryClient {
         throw new HttpError('GET', url, res.status, `page ${page} has no "${key}" list: the listing is incomplete`)
       }
       for (const item of list as string[]) {
-        if (seen.has(item)) throw new HttpError('GET', url, res.status, `page ${page} repeats ${JSON.stringify(item)}, listed before`)
-        seen.add(item)
+        walk.take(url, res.status, item)
         items.push(item)
       }
       if (next) {
@@ -270,6 +256,42 @@ export class RegistryClient {
       url = next
     }
     return items
+  }
+}
+
+/**
+ * The bounds every paged listing shares, so a server can neither end one early nor keep it going: pages,
+ * names held (memory stays near 100 MB, not the server's choice), time, a page asked twice (a loop), an
+ * item listed twice.
+ */
+class PageWalk {
+  private page = 0
+  private readonly urls = new Set<string>()
+  private readonly seen = new Set<string>()
+  private readonly started = Date.now()
+
+  constructor(private readonly kind: string) {}
+
+  /** Before asking `url`: its page number, or an error past a bound. */
+  ask(url: string): number {
+    const page = ++this.page
+    if (page > MAX_PAGES) throw new Error(`${this.kind}: more than ${MAX_PAGES} pages, stopped (a listing that never ends)`)
+    if (this.seen.size > LISTING_LIMITS.items) throw new Error(`${this.kind}: more than ${LISTING_LIMITS.items} names, stopped (a listing that never ends)`)
+    if (Date.now() - this.started > LISTING_LIMITS.ms) throw new Error(`${this.kind}: still listing after ${LISTING_LIMITS.ms / 60_000} minutes, stopped`)
+    if (this.urls.has(url)) throw new Error(`${this.kind}: page ${page} repeats ${url} (pagination loop)`)
+    this.urls.add(url)
+    return page
+  }
+
+  /** The first page asked again in another form (without `n`): it is still page 1. */
+  again(): void {
+    this.page--
+  }
+
+  /** One item of the page at `url`: an error when it was listed before. */
+  take(url: string, status: number, item: string): void {
+    if (this.seen.has(item)) throw new HttpError('GET', url, status, `page ${this.page} repeats ${JSON.stringify(item)}, listed before`)
+    this.seen.add(item)
   }
 }
 
