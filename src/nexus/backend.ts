@@ -10,13 +10,13 @@ import { mapLimit } from '../util/concurrency'
 import { Decision, DeleteMethod, ImageInventory, ManifestRecord, Policy, SizeEstimate } from '../model'
 import { RegistryClient } from '../registry/client'
 import { isIndexType } from '../registry/media'
-import { componentDigest, manifestAssetOf, NexusAsset, NexusClient, NexusComponent, parseNexusDate, registryBase } from './client'
+import { checksumDigest, componentDigest, manifestAssetOf, NexusAsset, NexusClient, NexusComponent, parseNexusDate, registryBase } from './client'
 import { ListingSpool } from './listing-spool'
 import { checkPrivileges, describeMissing } from './privileges'
 import { shortDigest } from '../util/digest'
 import { compareStrings } from '../util/compare'
 import { literalImages } from '../util/glob'
-import { escapeName, isRepositoryName, isTag, refusedNote } from '../util/names'
+import { escapeName, isRepositoryName, isTag, refusedNote, requireTagGrammar } from '../util/names'
 import { isDigest } from '../util/digest'
 
 /** What the Nexus backend takes: where, which repositories, and how to read and delete. */
@@ -113,7 +113,7 @@ export class NexusBackend implements Backend {
       for (const name of listed) refs.push({ repository, name })
       for (const name of await this.unlisted(repository, new Set(listed))) refs.push({ repository, name })
     }
-    if (offGrammar.length > 0) this.notes.push(refusedNote('components', [...new Set(offGrammar)]))
+    if (offGrammar.length > 0) this.notes.push(refusedNote('component', [...new Set(offGrammar)]))
     if (lacksModified > 0) {
       this.notes.push(
         `This Nexus (before 3.29) reports no lastModified: the pushed date is unknown for ${lacksModified} tags, so the image config created date is used`
@@ -235,9 +235,8 @@ export class NexusBackend implements Backend {
     const known = new Set(image.manifests.flatMap(m => m.tags))
     const found = new Map<string, string>()
     const listed = await registry.tags(image.name)
-    const bad = listed.filter(t => !isTag(t))
     // a tag that cannot be read may be on doomed content: keep (the caller's image, or the follower)
-    if (bad.length > 0) throw new Error(refusedNote(bad.length === 1 ? 'tag' : 'tags', bad))
+    requireTagGrammar(listed)
     for (const tag of listed.filter(t => !known.has(t))) {
       const body = await registry.manifest(image.name, tag)
       if (body && digests.has(body.digest)) found.set(body.digest, tag)
@@ -368,9 +367,9 @@ function slim(c: NexusComponent, manifest: NexusAsset | undefined): NexusCompone
   return { ...base, assets: [asset], ...(other > 0 ? { otherAssetBytes: other } : {}) }
 }
 
+/** The digest of a slimmed component: its one asset is its manifest. */
 function digestOf(c: NexusComponent): string | undefined {
-  const sha = c.assets?.[0]?.checksum?.sha256
-  return typeof sha === 'string' && /^[a-f0-9]{64}$/.test(sha) ? `sha256:${sha}` : undefined
+  return checksumDigest(c.assets?.[0])
 }
 
 /**

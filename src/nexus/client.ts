@@ -1,6 +1,7 @@
 // A thin client for the Nexus 3 REST API (/service/rest/v1): components with continuationToken paging,
 // component read and delete, repositories. Response shapes: the team's Nexus reference (API.md) sections 3, 4 and 6; test/fixtures/nexus.
 
+import { isDigest } from '../util/digest'
 import { createHash } from 'node:crypto'
 import { ANSWER_LIMITS, Http, HttpError } from '../http/http'
 
@@ -47,10 +48,16 @@ export function manifestAssetOf(c: NexusComponent): NexusAsset | undefined {
   return found.length === 1 ? found[0] : undefined
 }
 
-/** The digest of a component's manifest, from its sha256 checksum; undefined when it has none. */
+/** The digest an asset's sha256 checksum names; undefined when it has none, or one off the digest grammar. */
+export function checksumDigest(asset: NexusAsset | undefined): string | undefined {
+  const sha = asset?.checksum?.sha256
+  const digest = typeof sha === 'string' ? `sha256:${sha}` : ''
+  return isDigest(digest) ? digest : undefined
+}
+
+/** The digest of a component's manifest, from its manifest asset's checksum. */
 export function componentDigest(c: NexusComponent): string | undefined {
-  const sha = manifestAssetOf(c)?.checksum?.sha256
-  return typeof sha === 'string' && /^[a-f0-9]{64}$/.test(sha) ? `sha256:${sha}` : undefined
+  return checksumDigest(manifestAssetOf(c))
 }
 
 export interface NexusRepository {

@@ -9,8 +9,8 @@ import { Decision, ImageInventory, Policy } from '../model'
 import { RegistryClient } from './client'
 import { isIndexType } from './media'
 import { shortDigest } from '../util/digest'
-import { literalImages } from '../util/glob'
-import { isRepositoryName, isTag, partition, refusedNote } from '../util/names'
+import { isLiteral, literalImages } from '../util/glob'
+import { isRepositoryName, partition, refusedNote, requireTagGrammar } from '../util/names'
 import { sleep } from '../util/sleep'
 
 export interface RegistryBackendOptions {
@@ -58,17 +58,18 @@ export class RegistryBackend implements Backend {
     try {
       names = await this.client.catalog()
     } catch (e) {
-      if (literal.length === 0 || literal.length < this.opts.policy.images.length) throw e
+      const images = this.opts.policy.images
+      if (images.length === 0 || images.some(g => !isLiteral(g))) throw e
       this.notes.push(`the catalog could not be read (${(e as Error).message}): only the images named in images are looked at`)
       names = []
     }
     // Names off the OCI grammar are never requested: they are kept, counted and named.
     const { good, bad } = partition(names, isRepositoryName)
-    if (bad.length > 0) this.notes.push(refusedNote(bad.length === 1 ? 'image name' : 'image names', bad))
+    if (bad.length > 0) this.notes.push(refusedNote('image name', bad))
     names = good
     const listed = new Set(names)
     const direct: string[] = []
-    for (const name of literal.filter(n => !listed.has(n) && isRepositoryName(n))) if ((await this.client.tags(name)).length > 0) direct.push(name)
+    for (const name of literal.filter(n => !listed.has(n))) if ((await this.client.tags(name)).length > 0) direct.push(name)
     if (direct.length > 0 && names.length > 0) this.notes.push(`the catalog leaves out ${direct.join(', ')}, named in images: read directly`)
     return [...names, ...direct].map(name => ({ repository: this.repository, name }))
   }
@@ -80,9 +81,7 @@ export class RegistryBackend implements Backend {
       // so describing the digest afterwards needs no second read.
       const reader = cachingReader(this.client)
       const tags = await this.client.tags(ref.name)
-      // A tag off the grammar is never read, and may sit on a digest a delete would take: keep the image.
-      const bad = tags.filter(t => !isTag(t))
-      if (bad.length > 0) throw new Error(`${refusedNote(bad.length === 1 ? 'tag' : 'tags', bad)}; nothing of the image is deleted`)
+      requireTagGrammar(tags, '; nothing of the image is deleted')
       const readTag = async (tag: string): Promise<TaggedDigest | undefined> => {
         const body = await this.client.manifest(ref.name, tag)
         if (!body) return undefined
@@ -140,9 +139,7 @@ export class RegistryBackend implements Backend {
     const doomedTags = new Set(doomed.flatMap(d => d.tags))
     const known = new Set(image.manifests.flatMap(m => m.tags))
     const now = await this.client.tags(image.name)
-    const bad = now.filter(t => !isTag(t))
-    // a tag that cannot be read may be on doomed content: nothing of the image is deleted
-    if (bad.length > 0) throw new Error(refusedNote(bad.length === 1 ? 'tag' : 'tags', bad))
+    requireTagGrammar(now)
     // A delete by digest takes every tag on it: any tag that is not planned to go (a new tag, or a kept
     // one re-pointed, say a rollback of `stable` to an old build) now on a doomed digest stops that delete.
     const others = await this.resolveTags(

@@ -3,6 +3,8 @@
 // a glob itself). Everything else is literal. A lone `*` (the default of `images` and `tags`) means
 // everything, nested names included: that is what a user means by it.
 
+import { isRepositoryName } from './names'
+
 export class GlobError extends Error {}
 
 const cache = new Map<string, RegExp>()
@@ -92,7 +94,15 @@ export function firstMatch(value: string, globs: readonly string[]): string | un
   return globs.find(g => globToRegExp(g).test(value))
 }
 
-/** Patterns without a wildcard: names to read directly, whatever a listing says. */
+/** Whether a pattern names one name exactly: it has no wildcard. */
+export function isLiteral(glob: string): boolean {
+  return !/[*?[\]{}]/.test(glob)
+}
+
+/**
+ * Patterns that name one image each, on the OCI grammar: names to read directly, whatever a listing says.
+ * One off the grammar names no image a registry can hold, and is never requested.
+ */
 export function literalImages(globs: readonly string[]): string[] {
-  return globs.filter(g => !/[*?[\]{}]/.test(g))
+  return globs.filter(g => isLiteral(g) && isRepositoryName(g))
 }

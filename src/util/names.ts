@@ -50,8 +50,18 @@ export function partition<T>(items: readonly T[], ok: (item: T) => boolean): { g
   return { good, bad }
 }
 
-/** One note naming what was refused: `3 tags off the grammar were kept: "a/../b", …`. */
+/** One note naming what was refused, `what` in the singular: `3 tags off the OCI grammar were … kept: "a/../b", …`. */
 export function refusedNote(what: string, bad: readonly unknown[]): string {
   const shown = bad.slice(0, 5).map(escapeName).join(', ')
-  return `${bad.length} ${what} off the OCI grammar ${bad.length === 1 ? 'was' : 'were'} never requested and kept: ${shown}${bad.length > 5 ? ', …' : ''}`
+  const one = bad.length === 1
+  return `${bad.length} ${what}${one ? '' : 's'} off the OCI grammar ${one ? 'was' : 'were'} never requested and kept: ${shown}${bad.length > 5 ? ', …' : ''}`
+}
+
+/**
+ * Throws when a tags list holds a tag off the grammar: it is never read, so its digest is unknown, and a
+ * delete by digest (or what hangs from a subject) could take it unseen. `then` says what the caller keeps.
+ */
+export function requireTagGrammar(tags: readonly string[], then = ''): void {
+  const bad = tags.filter(t => !isTag(t))
+  if (bad.length > 0) throw new Error(`${refusedNote('tag', bad)}${then}`)
 }
