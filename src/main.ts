@@ -27,9 +27,7 @@ export async function run(): Promise<void> {
   // The runner cancels with SIGINT, then SIGTERM, then kills: the first stops the run with its record.
   const stop = new Stop()
   const progress = new Progress()
-  const unlisten = stop.listen(reason =>
-    core.warning(stop.stopping ? `${reason} again: aborting what is still open` : `${reason}: stopping: no new deletion starts; the record is written next`)
-  )
+  const unlisten = stop.listen(m => core.warning(m))
   try {
     // Mask the password and the Authorization header built from it before anything can print them.
     const password = core.getInput('password')

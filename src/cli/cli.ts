@@ -104,13 +104,7 @@ export async function main(argv: string[]): Promise<number> {
   // The first SIGINT, SIGTERM or SIGHUP stops the run with its record; a second one aborts what is open.
   const stop = new Stop()
   const progress = new Progress()
-  const unlisten = stop.listen(reason =>
-    log.warning(
-      stop.stopping
-        ? `${reason} again: aborting what is still open`
-        : `${reason}: stopping: no new deletion starts; the ones in flight are confirmed, then the report is written`
-    )
-  )
+  const unlisten = stop.listen(m => log.warning(m))
   try {
     const cfg = parseConfig(name => (name === 'password' ? password : args.inputs[name]))
     if (cfg.mergeReports.length > 0) return printMerged(await runMerged(cfg, { log, version, stop }), args.json, cfg.reportFile)

@@ -66,11 +66,18 @@ export class Stop {
     this.timers.push(t)
   }
 
-  /** Listens for SIGINT, SIGTERM and SIGHUP; returns the function that stops listening. */
-  listen(onStop: (reason: StopReason) => void = () => {}): () => void {
+  /**
+   * Listens for SIGINT, SIGTERM and SIGHUP, saying through `warn` what each one does; returns the function
+   * that stops listening.
+   */
+  listen(warn: (message: string) => void = () => {}): () => void {
     const handlers = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map(sig => {
       const h = (): void => {
-        onStop(sig)
+        warn(
+          this.stopping
+            ? `${sig} again: aborting what is still open`
+            : `${sig}: stopping: no new deletion starts; the ones in flight are confirmed, then the record is written`
+        )
         this.request(sig)
       }
       process.on(sig, h)
