@@ -11,19 +11,23 @@ import { globToRegExp } from '../util/glob'
 import { REPORT_SCHEMA_VERSION, type Counts, type ImageReport, type RunReport, type RunSummary } from '../model'
 
 let compiled: ValidateFunction<RunReport> | undefined
+
 /** The report schema's validator, compiled on first use (a run that merges nothing never pays for it). */
-function validate(value: unknown): value is RunReport {
-  // ajv loaded here, not at start-up: a run that merges nothing never evaluates it (about 25 ms of a CLI's start)
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const Ajv = (require('ajv') as { default: typeof AjvClass }).default
-  compiled ??= new Ajv({ allErrors: false, strict: false }).compile<RunReport>(schema)
-  return compiled(value)
+function validator(): ValidateFunction<RunReport> {
+  if (!compiled) {
+    // ajv loaded here, not at start-up: a run that merges nothing never evaluates it (about 25 ms of a CLI's start)
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const Ajv = (require('ajv') as { default: typeof AjvClass }).default
+    compiled = new Ajv({ allErrors: false, strict: false }).compile<RunReport>(schema)
+  }
+  return compiled
 }
 
 /** Why `value` is not a report of this schema (the first problem, with its place), or undefined. */
 export function schemaProblem(value: unknown): string | undefined {
+  const validate = validator()
   if (validate(value)) return undefined
-  const e = compiled?.errors?.[0]
+  const e = validate.errors?.[0]
   return `${e?.instancePath || '(top)'} ${e?.message ?? 'is invalid'}`
 }
 
@@ -45,13 +49,9 @@ export function readReportFile(path: string): RunReport {
       `merge-reports: ${path} has report schema version ${JSON.stringify(version ?? 'none')}, this tool reads ${REPORT_SCHEMA_VERSION}: merge reports written by one version`
     )
   }
-  if (!validate(parsed)) {
-    const e = compiled?.errors?.[0]
-    throw new Error(
-      `merge-reports: ${path} is not a nexus-image-lifecycle report: ${e?.instancePath || '(top)'} ${e?.message ?? 'is invalid'} (schema/report.schema.json)`
-    )
-  }
-  const r = parsed
+  const problem = schemaProblem(parsed)
+  if (problem) throw new Error(`merge-reports: ${path} is not a nexus-image-lifecycle report: ${problem} (schema/report.schema.json)`)
+  const r = parsed as RunReport
   checkTotals(r, path)
   for (const img of r.images) {
     for (const o of img.outcomes) {
