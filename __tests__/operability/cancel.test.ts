@@ -50,6 +50,12 @@ const targets: [string, () => Promise<Target>][] = [
   ]
 ]
 
+/** Runs `hook` with the number (from 1) of every DELETE through the proxy, before it reaches the server. */
+function onDeletes(t: Target, hook: (n: number) => Promise<void>): void {
+  let n = 0
+  t.proxy.setRules([{ method: 'DELETE', path: /./, fault: { kind: 'hook', run: () => hook(++n) } }])
+}
+
 describe.each(targets)('a stopped run against %s', (name, start) => {
   if (!bin && name === 'docker-registry') return
   let t: Target
@@ -65,26 +71,16 @@ describe.each(targets)('a stopped run against %s', (name, start) => {
     ['SIGTERM', 143]
   ] as const)('%s mid-delete: exit %i, and the summary, outputs and report say exactly what went', async (signal, code) => {
     const before = await listTags(t.direct, 'app')
-    let deletes = 0
     let sent = 0
     let kill: (() => void) | undefined
     // every DELETE takes 400 ms; the signal goes with the third
-    t.proxy.setRules([
-      {
-        method: 'DELETE',
-        path: /./,
-        fault: {
-          kind: 'hook',
-          run: async () => {
-            if (++deletes === 3) {
-              sent = Date.now()
-              kill?.()
-            }
-            await sleep(400)
-          }
-        }
+    onDeletes(t, async n => {
+      if (n === 3) {
+        sent = Date.now()
+        kill?.()
       }
-    ])
+      await sleep(400)
+    })
     const reportFile = join(mkdtempSync(join(tmpdir(), 'nil-stop-')), 'report.json')
     const inputs = { ...t.inputs(t.proxy.url), keep: '1', 'dry-run': 'false', concurrency: '2', 'report-file': reportFile }
     const run = await runAction(inputs, { started: child => (kill = () => child.kill(signal)) })
@@ -116,26 +112,15 @@ describe.each(targets)('a stopped run against %s', (name, start) => {
   it('a second signal writes the record at once: a DELETE that never answers is unknown, and nothing is reported deleted that was not', async () => {
     const before = await listTags(t.direct, 'app')
     let kill: (() => void) | undefined
-    let deletes = 0
     let release: () => void = () => {}
     const hang = new Promise<void>(resolve => (release = resolve))
     // the third DELETE hangs until the test ends before it reaches the server; the first two go through
-    t.proxy.setRules([
-      {
-        method: 'DELETE',
-        path: /./,
-        fault: {
-          kind: 'hook',
-          run: async () => {
-            if (++deletes === 3) {
-              kill?.()
-              setTimeout(() => kill?.(), 300)
-              await hang
-            }
-          }
-        }
-      }
-    ])
+    onDeletes(t, async n => {
+      if (n !== 3) return
+      kill?.()
+      setTimeout(() => kill?.(), 300)
+      await hang
+    })
     const reportFile = join(mkdtempSync(join(tmpdir(), 'nil-stop-')), 'report.json')
     const t0 = Date.now()
     const run = await runAction(
@@ -155,7 +140,7 @@ describe.each(targets)('a stopped run against %s', (name, start) => {
   })
 
   it('max-duration stops the run the same way, exit 1, stopped: max-duration', async () => {
-    t.proxy.setRules([{ method: 'DELETE', path: /./, fault: { kind: 'hook', run: () => sleep(400) } }])
+    onDeletes(t, () => sleep(400))
     const run = await runAction({ ...t.inputs(t.proxy.url), keep: '1', 'dry-run': 'false', concurrency: '1', 'max-duration': '2s' })
     expect(run.code).toBe(1)
     expect(run.outputs.stopped).toBe('max-duration')
