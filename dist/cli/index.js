@@ -9561,9 +9561,7 @@ async function main(argv) {
     // The first SIGINT, SIGTERM or SIGHUP stops the run with its record; a second one aborts what is open.
     const stop = new stop_1.Stop();
     const progress = new progress_1.Progress();
-    const unlisten = stop.listen(reason => log.warning(stop.stopping
-        ? `${reason} again: aborting what is still open`
-        : `${reason}: stopping: no new deletion starts; the ones in flight are confirmed, then the report is written`));
+    const unlisten = stop.listen(m => log.warning(m));
     try {
         const cfg = (0, config_1.parseConfig)(name => (name === 'password' ? password : args.inputs[name]));
         if (cfg.mergeReports.length > 0)
@@ -11537,7 +11535,7 @@ class NexusBackend {
                 refs.push({ repository, name });
         }
         if (offGrammar.length > 0)
-            this.notes.push((0, names_1.refusedNote)('components', [...new Set(offGrammar)]));
+            this.notes.push((0, names_1.refusedNote)('component', [...new Set(offGrammar)]));
         if (lacksModified > 0) {
             this.notes.push(`This Nexus (before 3.29) reports no lastModified: the pushed date is unknown for ${lacksModified} tags, so the image config created date is used`);
         }
@@ -11654,10 +11652,8 @@ class NexusBackend {
         const known = new Set(image.manifests.flatMap(m => m.tags));
         const found = new Map();
         const listed = await registry.tags(image.name);
-        const bad = listed.filter(t => !(0, names_1.isTag)(t));
         // a tag that cannot be read may be on doomed content: keep (the caller's image, or the follower)
-        if (bad.length > 0)
-            throw new Error((0, names_1.refusedNote)(bad.length === 1 ? 'tag' : 'tags', bad));
+        (0, names_1.requireTagGrammar)(listed);
         for (const tag of listed.filter(t => !known.has(t))) {
             const body = await registry.manifest(image.name, tag);
             if (body && digests.has(body.digest))
@@ -11787,9 +11783,9 @@ function slim(c, manifest) {
     const other = c.assets.filter(a => a !== manifest).reduce((n, a) => n + (typeof a?.fileSize === 'number' ? a.fileSize : 0), 0);
     return { ...base, assets: [asset], ...(other > 0 ? { otherAssetBytes: other } : {}) };
 }
+/** The digest of a slimmed component: its one asset is its manifest. */
 function digestOf(c) {
-    const sha = c.assets?.[0]?.checksum?.sha256;
-    return typeof sha === 'string' && /^[a-f0-9]{64}$/.test(sha) ? `sha256:${sha}` : undefined;
+    return (0, client_2.checksumDigest)(c.assets?.[0]);
 }
 /**
  * One image's slimmed components by shape: tags; manifests pushed by digest (the version is a digest);
@@ -11864,11 +11860,13 @@ function recordsFromComponents(components) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.NexusClient = exports.COMPONENT_LISTING_MS = exports.MAX_COMPONENT_PAGES = void 0;
 exports.manifestAssetOf = manifestAssetOf;
+exports.checksumDigest = checksumDigest;
 exports.componentDigest = componentDigest;
 exports.parseNexusDate = parseNexusDate;
 exports.registryBase = registryBase;
 exports.restBase = restBase;
 exports.authFailure = authFailure;
+const digest_1 = __nccwpck_require__(6178);
 const node_crypto_1 = __nccwpck_require__(7598);
 const http_1 = __nccwpck_require__(8694);
 /** What a manifest asset's content type may be (absent before 3.29): a manifest or an index, any schema. */
@@ -11883,10 +11881,15 @@ function manifestAssetOf(c) {
     const found = (c.assets ?? []).filter(a => typeof a?.path === 'string' && a.path.replace(/^\//, '') === path && (a.contentType === undefined || MANIFEST_TYPE.test(a.contentType)));
     return found.length === 1 ? found[0] : undefined;
 }
-/** The digest of a component's manifest, from its sha256 checksum; undefined when it has none. */
+/** The digest an asset's sha256 checksum names; undefined when it has none, or one off the digest grammar. */
+function checksumDigest(asset) {
+    const sha = asset?.checksum?.sha256;
+    const digest = typeof sha === 'string' ? `sha256:${sha}` : '';
+    return (0, digest_1.isDigest)(digest) ? digest : undefined;
+}
+/** The digest of a component's manifest, from its manifest asset's checksum. */
 function componentDigest(c) {
-    const sha = manifestAssetOf(c)?.checksum?.sha256;
-    return typeof sha === 'string' && /^[a-f0-9]{64}$/.test(sha) ? `sha256:${sha}` : undefined;
+    return checksumDigest(manifestAssetOf(c));
 }
 /** A hard bound on pages of one repository's components (10M components at 100 a page). */
 exports.MAX_COMPONENT_PAGES = 100_000;
@@ -13836,7 +13839,8 @@ class RegistryBackend {
             names = await this.client.catalog();
         }
         catch (e) {
-            if (literal.length === 0 || literal.length < this.opts.policy.images.length)
+            const images = this.opts.policy.images;
+            if (images.length === 0 || images.some(g => !(0, glob_1.isLiteral)(g)))
                 throw e;
             this.notes.push(`the catalog could not be read (${e.message}): only the images named in images are looked at`);
             names = [];
@@ -13844,11 +13848,11 @@ class RegistryBackend {
         // Names off the OCI grammar are never requested: they are kept, counted and named.
         const { good, bad } = (0, names_1.partition)(names, names_1.isRepositoryName);
         if (bad.length > 0)
-            this.notes.push((0, names_1.refusedNote)(bad.length === 1 ? 'image name' : 'image names', bad));
+            this.notes.push((0, names_1.refusedNote)('image name', bad));
         names = good;
         const listed = new Set(names);
         const direct = [];
-        for (const name of literal.filter(n => !listed.has(n) && (0, names_1.isRepositoryName)(n)))
+        for (const name of literal.filter(n => !listed.has(n)))
             if ((await this.client.tags(name)).length > 0)
                 direct.push(name);
         if (direct.length > 0 && names.length > 0)
@@ -13862,10 +13866,7 @@ class RegistryBackend {
             // so describing the digest afterwards needs no second read.
             const reader = (0, graph_1.cachingReader)(this.client);
             const tags = await this.client.tags(ref.name);
-            // A tag off the grammar is never read, and may sit on a digest a delete would take: keep the image.
-            const bad = tags.filter(t => !(0, names_1.isTag)(t));
-            if (bad.length > 0)
-                throw new Error(`${(0, names_1.refusedNote)(bad.length === 1 ? 'tag' : 'tags', bad)}; nothing of the image is deleted`);
+            (0, names_1.requireTagGrammar)(tags, '; nothing of the image is deleted');
             const readTag = async (tag) => {
                 const body = await this.client.manifest(ref.name, tag);
                 if (!body)
@@ -13925,10 +13926,7 @@ class RegistryBackend {
         const doomedTags = new Set(doomed.flatMap(d => d.tags));
         const known = new Set(image.manifests.flatMap(m => m.tags));
         const now = await this.client.tags(image.name);
-        const bad = now.filter(t => !(0, names_1.isTag)(t));
-        // a tag that cannot be read may be on doomed content: nothing of the image is deleted
-        if (bad.length > 0)
-            throw new Error((0, names_1.refusedNote)(bad.length === 1 ? 'tag' : 'tags', bad));
+        (0, names_1.requireTagGrammar)(now);
         // A delete by digest takes every tag on it: any tag that is not planned to go (a new tag, or a kept
         // one re-pointed, say a rollback of `stable` to an old build) now on a doomed digest stops that delete.
         const others = await this.resolveTags(image.name, now.filter(t => !doomedTags.has(t)));
@@ -14158,18 +14156,11 @@ class RegistryClient {
      * origin only): a referrer on page 2 is as real as one on page 1. Fails closed as the listings do.
      */
     async fetchReferrers(name, digest) {
-        const first = this.url(name, 'referrers', digest);
         const found = [];
-        const seen = new Set();
-        const urls = new Set();
-        let url = first;
-        const started = Date.now();
-        for (let page = 1; url; page++) {
-            if (page > exports.MAX_PAGES || urls.has(url))
-                throw new Error(`referrers of ${name}@${digest}: page ${page} loops or never ends, stopped`);
-            if (found.length > exports.LISTING_LIMITS.items || Date.now() - started > exports.LISTING_LIMITS.ms)
-                throw new Error(`referrers of ${name}@${digest}: past the listing's bounds, stopped`);
-            urls.add(url);
+        const walk = new PageWalk(`referrers of ${name}@${digest}`);
+        let url = this.url(name, 'referrers', digest);
+        while (url) {
+            const page = walk.ask(url);
             const res = await this.http.request('GET', url, {
                 kind: 'registry GET referrers',
                 headers: { accept: media_1.OCI_INDEX },
@@ -14192,9 +14183,7 @@ class RegistryClient {
                 throw new http_1.HttpError('GET', url, res.status, `page ${page} of the referrers answer is not an index of well-formed digests`);
             }
             for (const d of list) {
-                if (seen.has(d.digest))
-                    throw new http_1.HttpError('GET', url, res.status, `page ${page} repeats referrer ${d.digest}, listed before`);
-                seen.add(d.digest);
+                walk.take(url, res.status, d.digest);
                 found.push(d);
             }
             url = nextLink(url, header(res, 'link'));
@@ -14233,20 +14222,10 @@ class RegistryClient {
      */
     async paginate(first, kind, key, emptyOn404) {
         const items = [];
-        const seen = new Set();
-        const urls = new Set();
+        const walk = new PageWalk(kind);
         let url = first;
-        const started = Date.now();
-        for (let page = 1; url; page++) {
-            if (page > exports.MAX_PAGES)
-                throw new Error(`${kind}: more than ${exports.MAX_PAGES} pages, stopped (a listing that never ends)`);
-            if (items.length > exports.LISTING_LIMITS.items)
-                throw new Error(`${kind}: more than ${exports.LISTING_LIMITS.items} names, stopped (a listing that never ends)`);
-            if (Date.now() - started > exports.LISTING_LIMITS.ms)
-                throw new Error(`${kind}: still listing after ${exports.LISTING_LIMITS.ms / 60_000} minutes, stopped`);
-            if (urls.has(url))
-                throw new Error(`${kind}: page ${page} repeats ${url} (pagination loop)`);
-            urls.add(url);
+        while (url) {
+            const page = walk.ask(url);
             const res = await this.http.request('GET', url, {
                 kind,
                 headers: { accept: 'application/json' },
@@ -14258,7 +14237,7 @@ class RegistryClient {
                 const plain = new URL(url);
                 plain.searchParams.delete('n');
                 url = plain.toString();
-                page--;
+                walk.again();
                 continue;
             }
             if (res.status === 400)
@@ -14282,9 +14261,7 @@ class RegistryClient {
                 throw new http_1.HttpError('GET', url, res.status, `page ${page} has no "${key}" list: the listing is incomplete`);
             }
             for (const item of list) {
-                if (seen.has(item))
-                    throw new http_1.HttpError('GET', url, res.status, `page ${page} repeats ${JSON.stringify(item)}, listed before`);
-                seen.add(item);
+                walk.take(url, res.status, item);
                 items.push(item);
             }
             if (next) {
@@ -14299,6 +14276,45 @@ class RegistryClient {
     }
 }
 exports.RegistryClient = RegistryClient;
+/**
+ * The bounds every paged listing shares, so a server can neither end one early nor keep it going: pages,
+ * names held (memory stays near 100 MB, not the server's choice), time, a page asked twice (a loop), an
+ * item listed twice.
+ */
+class PageWalk {
+    kind;
+    page = 0;
+    urls = new Set();
+    seen = new Set();
+    started = Date.now();
+    constructor(kind) {
+        this.kind = kind;
+    }
+    /** Before asking `url`: its page number, or an error past a bound. */
+    ask(url) {
+        const page = ++this.page;
+        if (page > exports.MAX_PAGES)
+            throw new Error(`${this.kind}: more than ${exports.MAX_PAGES} pages, stopped (a listing that never ends)`);
+        if (this.seen.size > exports.LISTING_LIMITS.items)
+            throw new Error(`${this.kind}: more than ${exports.LISTING_LIMITS.items} names, stopped (a listing that never ends)`);
+        if (Date.now() - this.started > exports.LISTING_LIMITS.ms)
+            throw new Error(`${this.kind}: still listing after ${exports.LISTING_LIMITS.ms / 60_000} minutes, stopped`);
+        if (this.urls.has(url))
+            throw new Error(`${this.kind}: page ${page} repeats ${url} (pagination loop)`);
+        this.urls.add(url);
+        return page;
+    }
+    /** The first page asked again in another form (without `n`): it is still page 1. */
+    again() {
+        this.page--;
+    }
+    /** One item of the page at `url`: an error when it was listed before. */
+    take(url, status, item) {
+        if (this.seen.has(item))
+            throw new http_1.HttpError('GET', url, status, `page ${this.page} repeats ${JSON.stringify(item)}, listed before`);
+        this.seen.add(item);
+    }
+}
 /**
  * The next page from a Link header, resolved against the current URL. Nexus behind a connector port
  * answers a path with `/repository/<repo>/` that 400s if followed: when the link's path is not the one we
@@ -15234,18 +15250,21 @@ const glob_1 = __nccwpck_require__(3596);
 const model_1 = __nccwpck_require__(182);
 let compiled;
 /** The report schema's validator, compiled on first use (a run that merges nothing never pays for it). */
-function validate(value) {
-    // ajv loaded here, not at start-up: a run that merges nothing never evaluates it (about 25 ms of a CLI's start)
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const Ajv = (__nccwpck_require__(2463)["default"]);
-    compiled ??= new Ajv({ allErrors: false, strict: false }).compile(report_schema_json_1.default);
-    return compiled(value);
+function validator() {
+    if (!compiled) {
+        // ajv loaded here, not at start-up: a run that merges nothing never evaluates it (about 25 ms of a CLI's start)
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const Ajv = (__nccwpck_require__(2463)["default"]);
+        compiled = new Ajv({ allErrors: false, strict: false }).compile(report_schema_json_1.default);
+    }
+    return compiled;
 }
 /** Why `value` is not a report of this schema (the first problem, with its place), or undefined. */
 function schemaProblem(value) {
+    const validate = validator();
     if (validate(value))
         return undefined;
-    const e = compiled?.errors?.[0];
+    const e = validate.errors?.[0];
     return `${e?.instancePath || '(top)'} ${e?.message ?? 'is invalid'}`;
 }
 /**
@@ -15265,10 +15284,9 @@ function readReportFile(path) {
     if (parsed && typeof parsed === 'object' && version !== model_1.REPORT_SCHEMA_VERSION && parsed.tool) {
         throw new Error(`merge-reports: ${path} has report schema version ${JSON.stringify(version ?? 'none')}, this tool reads ${model_1.REPORT_SCHEMA_VERSION}: merge reports written by one version`);
     }
-    if (!validate(parsed)) {
-        const e = compiled?.errors?.[0];
-        throw new Error(`merge-reports: ${path} is not a nexus-image-lifecycle report: ${e?.instancePath || '(top)'} ${e?.message ?? 'is invalid'} (schema/report.schema.json)`);
-    }
+    const problem = schemaProblem(parsed);
+    if (problem)
+        throw new Error(`merge-reports: ${path} is not a nexus-image-lifecycle report: ${problem} (schema/report.schema.json)`);
     const r = parsed;
     checkTotals(r, path);
     for (const img of r.images) {
@@ -16959,11 +16977,16 @@ class Stop {
         t.unref();
         this.timers.push(t);
     }
-    /** Listens for SIGINT, SIGTERM and SIGHUP; returns the function that stops listening. */
-    listen(onStop = () => { }) {
+    /**
+     * Listens for SIGINT, SIGTERM and SIGHUP, saying through `warn` what each one does; returns the function
+     * that stops listening.
+     */
+    listen(warn = () => { }) {
         const handlers = ['SIGINT', 'SIGTERM', 'SIGHUP'].map(sig => {
             const h = () => {
-                onStop(sig);
+                warn(this.stopping
+                    ? `${sig} again: aborting what is still open`
+                    : `${sig}: stopping: no new deletion starts; the ones in flight are confirmed, then the record is written`);
                 this.request(sig);
             };
             process.on(sig, h);
@@ -17365,7 +17388,7 @@ function digestOfBytes(body, like) {
 /***/ }),
 
 /***/ 3596:
-/***/ ((__unused_webpack_module, exports) => {
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 // Anchored globs for image names and tags: `*` and `?` stay inside one `/` segment, `**` crosses `/`,
@@ -17377,7 +17400,9 @@ exports.GlobError = void 0;
 exports.globToRegExp = globToRegExp;
 exports.matchesAny = matchesAny;
 exports.firstMatch = firstMatch;
+exports.isLiteral = isLiteral;
 exports.literalImages = literalImages;
+const names_1 = __nccwpck_require__(5888);
 class GlobError extends Error {
 }
 exports.GlobError = GlobError;
@@ -17482,9 +17507,16 @@ function matchesAny(value, globs) {
 function firstMatch(value, globs) {
     return globs.find(g => globToRegExp(g).test(value));
 }
-/** Patterns without a wildcard: names to read directly, whatever a listing says. */
+/** Whether a pattern names one name exactly: it has no wildcard. */
+function isLiteral(glob) {
+    return !/[*?[\]{}]/.test(glob);
+}
+/**
+ * Patterns that name one image each, on the OCI grammar: names to read directly, whatever a listing says.
+ * One off the grammar names no image a registry can hold, and is never requested.
+ */
 function literalImages(globs) {
-    return globs.filter(g => !/[*?[\]{}]/.test(g));
+    return globs.filter(g => isLiteral(g) && (0, names_1.isRepositoryName)(g));
 }
 
 
@@ -17548,6 +17580,7 @@ exports.isReference = isReference;
 exports.escapeName = escapeName;
 exports.partition = partition;
 exports.refusedNote = refusedNote;
+exports.requireTagGrammar = requireTagGrammar;
 const digest_1 = __nccwpck_require__(6178);
 /** distribution-spec `<name>`: path components of lowercase alphanumerics and separators, joined by `/`. */
 const REPOSITORY = /^[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*)*$/;
@@ -17587,10 +17620,20 @@ function partition(items, ok) {
         (ok(i) ? good : bad).push(i);
     return { good, bad };
 }
-/** One note naming what was refused: `3 tags off the grammar were kept: "a/../b", …`. */
+/** One note naming what was refused, `what` in the singular: `3 tags off the OCI grammar were … kept: "a/../b", …`. */
 function refusedNote(what, bad) {
     const shown = bad.slice(0, 5).map(escapeName).join(', ');
-    return `${bad.length} ${what} off the OCI grammar ${bad.length === 1 ? 'was' : 'were'} never requested and kept: ${shown}${bad.length > 5 ? ', …' : ''}`;
+    const one = bad.length === 1;
+    return `${bad.length} ${what}${one ? '' : 's'} off the OCI grammar ${one ? 'was' : 'were'} never requested and kept: ${shown}${bad.length > 5 ? ', …' : ''}`;
+}
+/**
+ * Throws when a tags list holds a tag off the grammar: it is never read, so its digest is unknown, and a
+ * delete by digest (or what hangs from a subject) could take it unseen. `then` says what the caller keeps.
+ */
+function requireTagGrammar(tags, then = '') {
+    const bad = tags.filter(t => !isTag(t));
+    if (bad.length > 0)
+        throw new Error(`${refusedNote('tag', bad)}${then}`);
 }
 
 
