@@ -28,7 +28,9 @@ const HELP = `Usage: tsx test/nexus-emulator/cli.ts [options]
   --read-only                    frozen mode (writes → 503)
   --digest-components            manifests pushed by digest are components versioned by their digest
   --extra-assets                 each tag component gets a second asset, listed first
-  --listing-hides a,b            image names the components listing leaves out`
+  --listing-hides a,b            image names the components listing leaves out
+  --search-engine elasticsearch|table   what answers /v1/search (table = HA's word match)
+  --search-refresh-ms MS         search answers from a snapshot at most MS old (default 0)`
 
 function parseArgs(argv: string[]): EmulatorOptions & { scenarioFile?: string } {
   const opts: EmulatorOptions & { scenarioFile?: string } = { port: 8081 }
@@ -96,6 +98,12 @@ function parseArgs(argv: string[]): EmulatorOptions & { scenarioFile?: string } 
         break
       case '--listing-hides':
         opts.listingHides = next().split(',')
+        break
+      case '--search-engine':
+        opts.searchEngine = next() as 'elasticsearch' | 'table'
+        break
+      case '--search-refresh-ms':
+        opts.searchRefreshMs = Number(next())
         break
       case '--read-only':
         opts.readOnly = true

@@ -2,6 +2,7 @@
  * Shared HTTP plumbing: the per-request context handed to the REST and registry routers, common
  * headers and Nexus-style error responses (API.md §1.4).
  */
+import type { SearchIndex } from './search'
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { Auth, BASIC_CHALLENGE, Subject } from './auth'
@@ -19,6 +20,8 @@ export interface EmulatorContext {
   store: Store
   auth: Auth
   tasks: TaskManager
+  /** What `/v1/search` answers from. */
+  search: SearchIndex
   /** Main server's URL (http://127.0.0.1:PORT), known once listening. */
   mainUrl: string
   uploads: Map<string, UploadSession>

@@ -66,6 +66,12 @@ export interface EmulatorOptions {
   extraAssets?: boolean
   /** Image names the REST components listing leaves out (a content selector); the Docker API still serves them. */
   listingHides?: string[]
+  /** What answers `/v1/search` (§15): Elasticsearch (default; OrientDB and datastore without HA) or HA's table search. */
+  searchEngine?: 'elasticsearch' | 'table'
+  /** Elasticsearch: a change shows in search after the next refresh, every this many ms of wall time. Default 0 (at once). */
+  searchRefreshMs?: number
+  /** Elasticsearch's result window (10,000): past it, an empty page without a token. */
+  searchWindow?: number
   /** Seed on start. */
   scenario?: Scenario
   /** Freeze the emulator clock at this instant on start. */
@@ -92,6 +98,9 @@ export interface ResolvedOptions {
   tasks: Required<TaskTimingOptions>
   failTasks: string[]
   usageMetrics: boolean | 'forbidden'
+  searchEngine: 'elasticsearch' | 'table'
+  searchRefreshMs: number
+  searchWindow: number
 }
 
 export function resolveOptions(opts: EmulatorOptions = {}): ResolvedOptions {
@@ -125,6 +134,9 @@ export function resolveOptions(opts: EmulatorOptions = {}): ResolvedOptions {
       progress: opts.tasks?.progress ?? true
     },
     failTasks: opts.failTasks ?? [],
-    usageMetrics: opts.usageMetrics ?? true
+    usageMetrics: opts.usageMetrics ?? true,
+    searchEngine: opts.searchEngine ?? 'elasticsearch',
+    searchRefreshMs: opts.searchRefreshMs ?? 0,
+    searchWindow: opts.searchWindow ?? 10_000
   }
 }

@@ -16,6 +16,7 @@ import { assetXO, blobStoreXO, componentXO, dockerHostedXO, internalId, page, re
 import { Asset, Component, RepositoryState } from './store'
 import { KNOWN_TASK_TYPES, TaskDefinition } from './tasks'
 import { SINCE } from './version'
+import { handleSearch } from './search'
 
 const DATASTORE_PAGE = 100 // ComponentsResourceSupport.PAGE_SIZE_LIMIT
 const ORIENT_PAGE = 10 // QueryOptions(..., 0, 10, lastId)
@@ -54,6 +55,7 @@ export function handleRest(x: Exchange, subPath: string, subject: Subject): void
     )
   }
   if (seg[0] === 'tasks') return tasks(x, seg, subject)
+  if (seg[0] === 'search' && seg.length === 1) return m === 'GET' ? handleSearch(x, subject, x.ctx.search) : notMatched(x, true)
   return notMatched(x, false)
 }
 

@@ -11,6 +11,7 @@
  * Connector servers: /v2/... bound to one repository.
  * Every response carries `Server: Nexus/<version> (<edition>)` and `X-Content-Type-Options: nosniff` (§1.4).
  */
+import { SearchIndex } from './search'
 import { AddressInfo } from 'node:net'
 import { IncomingMessage, Server, ServerResponse, createServer } from 'node:http'
 import { Auth, AuthResult, BASIC_CHALLENGE, UserDefinition } from './auth'
@@ -97,6 +98,7 @@ export class NexusEmulator {
       store: this.state,
       auth: this.auth,
       tasks: this.tasks,
+      search: new SearchIndex(this.options.searchRefreshMs),
       mainUrl: '',
       uploads: new Map(),
       repositoryRequestTimes: []
