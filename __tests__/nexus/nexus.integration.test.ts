@@ -13,7 +13,7 @@ import { putManifest } from '../../test/support/push'
 const REPO = 'docker-hosted'
 const IMAGE = 'team/api'
 
-function run(emu: NexusEmulator, extra: Record<string, string> = {}): Promise<RunReport> {
+function runWith(emu: NexusEmulator, extra: Record<string, string> = {}): Promise<RunReport> {
   const inputs: Record<string, string> = {
     host: emu.url,
     repository: REPO,
@@ -31,14 +31,19 @@ function run(emu: NexusEmulator, extra: Record<string, string> = {}): Promise<Ru
 const deletingRequests = (emu: NexusEmulator) => emu.requests.filter(r => r.method === 'DELETE' || (r.method === 'POST' && /\/run$/.test(r.path)))
 
 describe.each([
-  ['datastore', { dbMode: 'datastore' as const, version: '3.77.0-08' }],
-  ['orient', { dbMode: 'orient' as const, version: '3.69.0-02' }]
-])('nexus (%s)', (_label, opts) => {
+  ['datastore', 'search', { dbMode: 'datastore' as const, version: '3.77.0-08' }],
+  ['datastore', 'components', { dbMode: 'datastore' as const, version: '3.77.0-08' }],
+  ['orient', 'search', { dbMode: 'orient' as const, version: '3.69.0-02' }],
+  ['orient', 'components', { dbMode: 'orient' as const, version: '3.69.0-02' }]
+])('nexus (%s, listing %s)', (_label, listing, opts) => {
   let emu: NexusEmulator
   beforeEach(async () => {
     emu = await startNexusEmulator({ ...opts, scenario: nexusScenario() })
   })
   afterEach(() => emu.close())
+  const run = (e: NexusEmulator, extra: Record<string, string> = {}): Promise<RunReport> => runWith(e, { listing, ...extra })
+  /** The listing's own registry reads in search mode: the catalog and one tags list per image. */
+  const listingRead = (path: string): boolean => listing === 'search' && (path.endsWith('/_catalog') || path.endsWith('/tags/list'))
 
   it('dry run plans without deleting and without marking anything pulled', async () => {
     const before = emu.tags(REPO, IMAGE).map(t => [t, emu.component(REPO, IMAGE, t)?.lastDownloaded ?? null])
@@ -51,8 +56,10 @@ describe.each([
     expect(after).toEqual(before)
     // Digests came from REST: no manifest was read by tag through the registry API.
     expect(emu.requests.filter(r => /\/manifests\/(?!sha256:)/.test(r.path) && r.method !== 'DELETE')).toEqual([])
-    // The guards around a delete are not sent: no component read, no tag list.
-    expect(emu.requests.filter(r => r.path.startsWith('/service/rest/v1/components/') || r.path.endsWith('/tags/list'))).toEqual([])
+    // The guards around a delete are not sent: no component read, no tag list (but search's proof).
+    expect(emu.requests.filter(r => r.path.startsWith('/service/rest/v1/components/') || r.path.endsWith('/tags/list'))).toHaveLength(
+      listing === 'search' ? 1 : 0
+    )
   })
 
   it('deletes every tag of a manifest by component, keeps the protected and recently pulled ones, verifies', async () => {
@@ -99,7 +106,7 @@ describe.each([
     const before = emu.tags(REPO, IMAGE).map(t => [t, emu.component(REPO, IMAGE, t)?.lastDownloaded ?? null])
     const report = await run(emu, { 'age-basis': 'created' })
     expect(report.failures).toEqual([])
-    const reads = emu.requests.filter(r => r.method === 'GET' && r.path.includes('/v2/')).map(r => r.path)
+    const reads = emu.requests.filter(r => r.method === 'GET' && r.path.includes('/v2/') && !listingRead(r.path)).map(r => r.path)
     expect(reads.every(p => /\/(manifests|blobs)\/sha256:[0-9a-f]{64}$/.test(p))).toBe(true)
     expect(new Set(reads).size).toBe(reads.length)
     // 6 digests, one of them the 2.0.0 index with 2 children: 8 manifests and 7 configs
@@ -109,7 +116,7 @@ describe.each([
     expect(emu.tags(REPO, IMAGE).map(t => [t, emu.component(REPO, IMAGE, t)?.lastDownloaded ?? null])).toEqual(before)
   })
 
-  it('by default reads no component before deleting: a tag re-pushed meanwhile goes with its new content', async () => {
+  it('by default reads no component before deleting (search: reads each, always): a tag re-pushed at its DELETE goes with its new content', async () => {
     // Nexus has no conditional delete and the component id survives a re-push: the documented window.
     const id = emu.component(REPO, IMAGE, '1.0.0')!.id
     const proxy = await startFaultProxy(emu.url)
@@ -126,7 +133,8 @@ describe.each([
     expect(proxy.log.some(e => e.fault === 'hook')).toBe(true)
     expect(report.images[0].outcomes.find(x => x.decision.tags.includes('1.0.0'))!.status).toBe('deleted')
     expect(emu.tags(REPO, IMAGE).sort()).toEqual(NEXUS_LEFT)
-    expect(emu.requests.filter(r => r.method === 'GET' && r.path.startsWith('/service/rest/v1/components/'))).toEqual([])
+    const reads = emu.requests.filter(r => r.method === 'GET' && r.path.startsWith('/service/rest/v1/components/'))
+    expect(reads).toHaveLength(listing === 'search' ? NEXUS_DELETED.length : 0)
   })
 
   it.each([
@@ -210,7 +218,7 @@ describe('nexus pagination', () => {
     // 8 tags of team/api + 192 of team/bulk = exactly 200 components
     const emu = await startNexusEmulator({ ...opts, scenario: nexusScenario(192) })
     try {
-      const report = await run(emu, { keep: '5' })
+      const report = await runWith(emu, { keep: '5', listing: 'components' })
       expect(emu.requests.filter(r => r.path === '/service/rest/v1/components' && r.method === 'GET')).toHaveLength(pages)
       const tags = report.images.reduce((n, i) => n + i.tags.kept + i.tags.wouldDelete, 0)
       expect(tags).toBe(200)
@@ -227,7 +235,7 @@ describe.each([
   it('every tag of a deleted manifest is gone and verified', async () => {
     const emu = await startNexusEmulator({ version: removes ? '3.77.0-08' : '3.89.1-02', deleteByDigestRemovesTags: removes, scenario: nexusScenario() })
     try {
-      const report = await run(emu, { 'dry-run': 'false', 'delete-method': 'manifest' })
+      const report = await runWith(emu, { 'dry-run': 'false', 'delete-method': 'manifest' })
       expect(report.failures).toEqual([])
       expect(emu.tags(REPO, IMAGE).sort()).toEqual(NEXUS_LEFT)
       expect(emu.requests.filter(r => r.method === 'DELETE' && r.path.includes('/manifests/sha256:'))).toHaveLength(2)
@@ -257,7 +265,7 @@ describe('delete-method manifest, a kept tag re-pointed onto a doomed digest', (
       }
       const proxy = await startFaultProxy(emu.url)
       proxy.setRules([{ method: 'GET', path: new RegExp(`^/repository/${REPO}/v2/${IMAGE}/tags/list`), times: 1, fault: { kind: 'hook', run: rollback } }])
-      const report = await run(emu, { host: proxy.url, 'dry-run': 'false', 'delete-method': 'manifest' }).finally(() => proxy.close())
+      const report = await runWith(emu, { host: proxy.url, 'dry-run': 'false', 'delete-method': 'manifest' }).finally(() => proxy.close())
       const o = report.images[0].outcomes.find(x => x.decision.tags.includes('1.0.0'))!
       expect(o.status).toBe('skipped')
       expect(o.detail).toBe('changed since planned: kept tag latest now points at it')
@@ -315,7 +323,7 @@ describe('Nexus under a context path', () => {
   it('host with /nexus: listing, reads by digest and deletes all go under it', async () => {
     const emu = await startNexusEmulator({ contextPath: '/nexus', scenario: nexusScenario() })
     try {
-      const report = await run(emu, { host: `${emu.url}/nexus`, 'dry-run': 'false' })
+      const report = await runWith(emu, { host: `${emu.url}/nexus`, 'dry-run': 'false' })
       expect(report.failures).toEqual([])
       expect(emu.tags(REPO, IMAGE).sort()).toEqual(NEXUS_LEFT)
       expect(emu.requests.every(r => r.path.startsWith('/nexus/'))).toBe(true)

@@ -24,7 +24,15 @@ async function withEmulator(opts: EmulatorOptions, fn: (emu: NexusEmulator) => P
 }
 
 function run(emu: NexusEmulator, extra: Record<string, string> = {}): Promise<RunReport> {
-  const inputs: Record<string, string> = { host: emu.url, repository: REPO, username: 'admin', password: 'admin123', ...NEXUS_POLICY, ...extra }
+  const inputs: Record<string, string> = {
+    host: emu.url,
+    repository: REPO,
+    username: 'admin',
+    password: 'admin123',
+    listing: 'components',
+    ...NEXUS_POLICY,
+    ...extra
+  }
   return runCleanup(
     parseConfig(n => inputs[n]),
     { log: memoryLogger(), version: 'test' }

@@ -39,6 +39,8 @@ interface Server {
   inputs(host: string): Record<string, string>
   /** Component id of a tag (Nexus), for delete faults. */
   componentId?(image: string, tag: string): string | undefined
+  /** Nexus: how the run lists components (drawn per seed), and whether search's index lags the store. */
+  listing?: { mode: 'search' | 'components'; staleSearch: boolean }
   stop(): Promise<void>
 }
 
@@ -62,12 +64,18 @@ const servers: [string, (seed: number) => Promise<Server>][] = [
     async (seed: number) => {
       // OrientDB pages 10 components, so listings have several pages to break; component shapes drawn per
       // seed: manifests pushed by digest as components of their own, components of several assets
+      // and the listing: search (its index refreshed once a minute in half of those, so every change the
+      // run's faults make is invisible to it) or the components listing
       const shape = rng(seed * 911)
+      const digestComponents = shape() < 0.5
+      const extraAssets = shape() < 0.5
+      const listing = { mode: shape() < 0.6 ? ('search' as const) : ('components' as const), staleSearch: shape() < 0.5 }
       const emu: NexusEmulator = await startNexusEmulator({
         dbMode: 'orient',
         version: '3.69.0-02',
-        digestComponents: shape() < 0.5,
-        extraAssets: shape() < 0.5,
+        digestComponents,
+        extraAssets,
+        searchRefreshMs: listing.staleSearch ? 60_000 : 0,
         scenario: { repositories: [{ name: REPO, images: [] }] }
       })
       const proxy = await startFaultProxy(emu.url)
@@ -75,8 +83,9 @@ const servers: [string, (seed: number) => Promise<Server>][] = [
         direct: emu.url,
         proxy,
         target: { base: `${emu.url}/repository/${REPO}`, auth: ADMIN },
-        inputs: host => ({ host, repository: REPO, ...ADMIN }),
+        inputs: host => ({ host, repository: REPO, ...ADMIN, listing: listing.mode }),
         componentId: (image, tag) => emu.component(REPO, image, tag)?.id,
+        listing,
         stop: async () => (await proxy.close(), await emu.close())
       }
     }
@@ -164,7 +173,7 @@ function faults(seed: number, s: Server, seeded: Seeded, doomed: string[], kept:
     const status = pick([500, 502, 503])
     if (kind === '5xx') {
       const path = nexus
-        ? pick([/\/service\/rest\/v1\/components/, /\/manifests\/sha256:/, /\/v2\/.*\/tags\/list/])
+        ? pick([/\/service\/rest\/v1\/components/, /\/service\/rest\/v1\/search/, /\/manifests\/sha256:/, /\/v2\/.*\/tags\/list/])
         : pick([/\/tags\/list/, /\/manifests\//, /\/v2\/_catalog/, /\/blobs\//])
       const method = pick(['GET', 'DELETE', undefined])
       chosen.rules.push({ path, method, after: Math.floor(r() * 6), times: 1 + Math.floor(r() * 3), fault: { kind: 'status', status } })
@@ -282,6 +291,8 @@ function faults(seed: number, s: Server, seeded: Seeded, doomed: string[], kept:
       chosen.rules.push({
         method: 'GET',
         path: new RegExp(`/v2/${image}/tags/list`),
+        // with search, the image's first tags list is the listing's proof: the plan comes after it
+        after: s.listing?.mode === 'search' ? 1 : 0,
         times: 1,
         fault: { kind: 'hook', run: () => retag(s.target, image, 'late', node.pushed).then(() => undefined) }
       })
@@ -341,10 +352,11 @@ describe.each(servers)('property: random graphs and faults against %s', (name, s
           const failures = real instanceof Error ? 'run failed' : real.failures.length
           appendFileSync(
             process.env.GRAPH_STATS,
-            `${name}\tseed ${seed}\tfaults ${chosen.names.length}\tfired ${fired}\tfailures ${failures}\tplanned ${doomed.length}\tgone ${before.length - after.length}\t${chosen.names.join('; ')}\n`
+            `${name}\tseed ${seed}\t${s.listing?.mode ?? ''}${s.listing?.staleSearch ? '-stale' : ''}\tfaults ${chosen.names.length}\tfired ${fired}\tfailures ${failures}\tplanned ${doomed.length}\tgone ${before.length - after.length}\t${chosen.names.join('; ')}\n`
           )
         }
-        const context = `seed ${seed}, faults: ${chosen.names.join('; ') || 'none'}`
+        const listed = s.listing ? `, listing ${s.listing.mode}${s.listing.mode === 'search' && s.listing.staleSearch ? ' (stale index)' : ''}` : ''
+        const context = `seed ${seed}${listed}, faults: ${chosen.names.join('; ') || 'none'}`
 
         // Never delete what the plan keeps; whatever is left resolves completely.
         expect({ context, lost: kept.filter(t => !after.includes(t)) }).toEqual({ context, lost: [] })

@@ -27,6 +27,8 @@ export interface Config {
   registryUrl?: string
   policy: Policy
   deleteMethod: DeleteMethod
+  /** Nexus: how the components are listed (search, per image in parallel, only where proven; or the components listing). */
+  listing: 'components' | 'search'
   /** Re-read each planned tag just before deleting, and skip its manifest when the tag moved. */
   verifyBeforeDelete: boolean
   /** Freed-bytes estimate: from what is read anyway, also reading deleted manifests (Nexus), or none. */
@@ -111,6 +113,7 @@ export function parseConfig(read: InputReader): Config {
     registryUrl,
     policy,
     deleteMethod: oneOf(get('delete-method'), 'delete-method', ['component', 'manifest'] as const),
+    listing: listingOf(get('listing'), policy),
     verifyBeforeDelete: bool(get('verify-before-delete'), 'verify-before-delete'),
     sizeEstimate: oneOf(get('size-estimate'), 'size-estimate', ['auto', 'on', 'off'] as const),
     dryRun: bool(get('dry-run'), 'dry-run'),
@@ -482,4 +485,13 @@ function realmHosts(hosts: string[]): string[] {
       throw new ConfigError('token-realm-hosts', h, 'host names or host:port, without a scheme or path (e.g. auth.example.com)')
   }
   return hosts.map(h => h.toLowerCase())
+}
+
+/** auto: search, unless the policy needs the whole repository listed (orphans, a component budget). */
+function listingOf(text: string, policy: Policy): 'components' | 'search' {
+  const chosen = oneOf(text, 'listing', ['auto', 'search', 'components'] as const)
+  const whole = policy.deleteOrphans ? 'delete-orphans' : policy.maxComponents !== undefined ? 'max-components' : undefined
+  if (chosen === 'search' && whole) throw new ConfigError('listing', text, `auto or components with ${whole} (it needs the whole repository listed)`)
+  if (chosen === 'auto') return whole ? 'components' : 'search'
+  return chosen
 }

@@ -211,6 +211,13 @@ export const INPUTS: InputSpec[] = [
       'Parallel HTTP requests. auto: starts at 8 and adapts: up while each step up buys more answers per second, down at once on 429, 503, timeouts or latency growth, never above max-concurrency. A number fixes it (1 to 64).'
   },
   {
+    name: 'listing',
+    summary: 'Nexus: how components are listed: auto, search or components.',
+    default: 'auto',
+    description:
+      "Nexus only. components: the repository's components listing, page after page (each page's token comes from the one before: one request at a time). search: each image on its own, in parallel, through the search API, trusted for an image only when the versions it returns are exactly the tags the registry lists for it, no id repeats, and the result window was not reached; otherwise that image is read from the components listing. The dates of every tag to be deleted are re-read from the components API just before the delete. auto: search, except with delete-orphans or max-components, which need the whole repository listed (docs/performance.md)."
+  },
+  {
     name: 'max-concurrency',
     summary: 'The ceiling of concurrency auto (1 to 64).',
     default: '32',
@@ -391,5 +398,5 @@ export const INPUT_GROUPS: { title: string; inputs: string[] }[] = [
   { title: 'Safety', inputs: ['verify-before-delete', 'max-duration'] },
   { title: 'Reclaim space (Nexus)', inputs: ['run-cleanup-tasks', 'gc-task', 'compact-task', 'create-missing-tasks', 'task-timeout', 'gc-deploy-offset'] },
   { title: 'Output', inputs: ['size-estimate', 'report-file'] },
-  { title: 'Performance and sharding', inputs: ['concurrency', 'max-concurrency', 'shard', 'reclaim-only', 'merge-reports'] }
+  { title: 'Performance and sharding', inputs: ['concurrency', 'max-concurrency', 'listing', 'shard', 'reclaim-only', 'merge-reports'] }
 ]

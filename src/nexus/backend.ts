@@ -12,6 +12,7 @@ import { RegistryClient } from '../registry/client'
 import { isIndexType } from '../registry/media'
 import { checksumDigest, componentDigest, manifestAssetOf, NexusAsset, NexusClient, NexusComponent, parseNexusDate, registryBase } from './client'
 import { ListingSpool } from './listing-spool'
+import { provenAgainstTags, searchImage } from './search-listing'
 import { checkPrivileges, describeMissing } from './privileges'
 import { shortDigest } from '../util/digest'
 import { compareStrings } from '../util/compare'
@@ -32,6 +33,8 @@ export interface NexusBackendOptions {
   sizeEstimate: SizeEstimate
   verifyBeforeDelete: boolean
   deleteMethod: DeleteMethod
+  /** search: each image through the search API, in parallel, where proven; else the components listing. */
+  listing?: 'components' | 'search'
   dryRun: boolean
   /** With the reclaim step: its privileges are checked before the first change. */
   runCleanupTasks: boolean
@@ -49,6 +52,11 @@ export class NexusBackend implements Backend {
   private readonly readers = new WeakMap<ImageInventory, ManifestReader>()
   /** `repository/image` -> tags the registry lists for an image named in `images` but not in the listing. */
   private readonly hidden = new Map<string, number>()
+  /** Repositories listed image by image through search, and each one's components listing once needed. */
+  private readonly searched = new Set<string>()
+  private readonly whole = new Map<string, Promise<void>>()
+  /** Images whose components came from search: their dates as search gave them, by component id. */
+  private readonly searchDates = new WeakMap<ImageInventory, Map<string, string>>()
 
   constructor(
     private readonly http: Http,
@@ -91,43 +99,68 @@ export class NexusBackend implements Backend {
 
   async listImages(): Promise<ImageRef[]> {
     const refs: ImageRef[] = []
-    let lacksModified = 0
-    let lacksDownloaded = 0
-    const offGrammar: unknown[] = []
+    const seen = { lacksModified: 0, lacksDownloaded: 0, offGrammar: [] as unknown[] }
     for (const repository of this.cfg.repositories) {
-      await this.nexus.eachComponentPage(repository, items => {
-        for (const c of items) {
-          if (!c?.assets?.length) continue
-          // An image name off the OCI grammar is never requested: kept, counted and named.
-          if (!isRepositoryName(c.name)) {
-            offGrammar.push(c.name)
-            continue
-          }
-          const asset = manifestAssetOf(c)
-          if (asset && !('lastModified' in asset)) lacksModified++
-          if (asset && !('lastDownloaded' in asset)) lacksDownloaded++
-          this.listing.add(repository, c.name, slim(c, asset))
-        }
-      })
+      const names = this.cfg.listing === 'search' ? await this.catalog(repository) : undefined
+      if (names) {
+        this.searched.add(repository)
+        for (const name of names) refs.push({ repository, name })
+        continue
+      }
+      await this.listWhole(repository, seen)
       const listed = this.listing.images(repository)
       for (const name of listed) refs.push({ repository, name })
       for (const name of await this.unlisted(repository, new Set(listed))) refs.push({ repository, name })
     }
-    if (offGrammar.length > 0) this.notes.push(refusedNote('component', [...new Set(offGrammar)]))
-    if (lacksModified > 0) {
-      this.notes.push(
-        `This Nexus (before 3.29) reports no lastModified: the pushed date is unknown for ${lacksModified} tags, so the image config created date is used`
-      )
-    }
-    if (lacksDownloaded > 0) {
-      if (this.cfg.policy.ageBasis === 'last-pulled') {
-        throw new Error(
-          `age-basis last-pulled: this Nexus (before 3.39) reports no lastDownloaded for ${lacksDownloaded} tags; use age-basis pushed or created`
-        )
-      }
-      this.notes.push(`This Nexus (before 3.39) reports no lastDownloaded: the last-pulled basis is unavailable`)
-    }
+    if (seen.offGrammar.length > 0) this.notes.push(refusedNote('component', [...new Set(seen.offGrammar)]))
+    if (seen.lacksModified > 0) this.notes.push(noModifiedNote(seen.lacksModified))
+    if (seen.lacksDownloaded > 0) this.notes.push(noDownloadedNote(seen.lacksDownloaded, this.cfg.policy))
     return refs
+  }
+
+  /** Every component of `repository`, spooled: the one authoritative listing (also search's fallback). */
+  private listWhole(repository: string, seen = { lacksModified: 0, lacksDownloaded: 0, offGrammar: [] as unknown[] }): Promise<void> {
+    let done = this.whole.get(repository)
+    if (!done) {
+      done = this.nexus.eachComponentPage(repository, items => {
+        for (const c of items) {
+          if (!c?.assets?.length) continue
+          // An image name off the OCI grammar is never requested: kept, counted and named.
+          if (!isRepositoryName(c.name)) {
+            seen.offGrammar.push(c.name)
+            continue
+          }
+          const asset = manifestAssetOf(c)
+          if (asset && !('lastModified' in asset)) seen.lacksModified++
+          if (asset && !('lastDownloaded' in asset)) seen.lacksDownloaded++
+          this.listing.add(repository, c.name, slim(c, asset))
+        }
+      })
+      this.whole.set(repository, done)
+    }
+    return done
+  }
+
+  /**
+   * The images a search-listed repository holds: the registry's catalog, and the images named literally
+   * in `images` that it leaves out but whose tags the registry lists. undefined when the catalog cannot be
+   * read: the repository is then listed whole.
+   */
+  private async catalog(repository: string): Promise<string[] | undefined> {
+    let names: string[]
+    try {
+      names = await this.registry(repository).catalog()
+    } catch (e) {
+      this.notes.push(`listing search: the catalog of ${repository} could not be read (${(e as Error).message}): its components are listed whole`)
+      return undefined
+    }
+    const off = names.filter(n => !isRepositoryName(n))
+    if (off.length > 0) this.notes.push(refusedNote('catalog name', off))
+    const listed = new Set(names.filter(isRepositoryName))
+    for (const name of literalImages(this.cfg.policy.images).filter(n => !listed.has(n))) {
+      if ((await this.registry(repository).tags(name)).length > 0) listed.add(name)
+    }
+    return [...listed].sort(compareStrings)
   }
 
   /**
@@ -155,7 +188,7 @@ export class NexusBackend implements Backend {
           `named in images, absent from the components listing, yet the registry lists ${hidden} tags for it (a content selector or a missing privilege hides its components): kept`
         )
       }
-      const shapes = splitComponents(this.listing.read(ref.repository, ref.name))
+      const shapes = splitComponents(await this.componentsOf(ref, inv))
       inv.manifests = recordsFromComponents(shapes.tagged)
       if (shapes.unidentified.length > 0) {
         const which = shapes.unidentified.map(c => escapeName(c.version)).join(', ')
@@ -185,6 +218,37 @@ export class NexusBackend implements Backend {
   }
 
   /**
+   * One image's components: from the components listing, or, for a search-listed repository, from search
+   * where proven against the tags list (else from the components listing, which then must hold every tag
+   * the registry lists: a tag it lacks is hidden from it, and the image is kept whole).
+   */
+  private async componentsOf(ref: ImageRef, inv: ImageInventory): Promise<NexusComponent[]> {
+    if (!this.searched.has(ref.repository)) return this.listing.read(ref.repository, ref.name)
+    const registry = this.registry(ref.repository)
+    const found = await searchImage(this.http, this.cfg.host, ref.repository, ref.name)
+    // read after the last page: a tag pushed or deleted meanwhile makes the two disagree (not proven)
+    const tags = await registry.tags(ref.name)
+    const why = 'components' in found ? provenAgainstTags(found.components, tags) : found.unproven
+    if (why === undefined && 'components' in found) {
+      const listed = found.components.map(c => slim(c, manifestAssetOf(c)))
+      datesGiven(listed, this.cfg.policy, inv)
+      this.searchDates.set(inv, new Map(listed.map(c => [c.id, datesOf(c, this.byPulls)])))
+      return listed
+    }
+    inv.notes = [...(inv.notes ?? []), `listed through the components API: ${why}`]
+    await this.listWhole(ref.repository)
+    const listed = this.listing.read(ref.repository, ref.name)
+    const versions = new Set(listed.map(c => c.version))
+    const hidden = tags.filter(t => !isDigest(t) && !versions.has(t))
+    if (hidden.length > 0) {
+      throw new Error(
+        `the registry lists ${hidden.length} tags the components listing does not hold (a content selector or a missing privilege hides them, or they were pushed meanwhile): kept`
+      )
+    }
+    return listed
+  }
+
+  /**
    * One manifest read by digest per deleted manifest not read yet (and an index's children): with
    * size-estimate on, and by default (auto) in a dry run, whose question is "how much will I get back?".
    * Reads by digest do not mark anything pulled (NEXUS-25991). A real run measures the blob stores instead.
@@ -201,14 +265,26 @@ export class NexusBackend implements Backend {
     const ids = this.componentIds(image)
     // Nexus has no conditional delete and a component id survives a re-push: only this read, when asked
     // for, stops a doomed tag re-pushed since the listing from being deleted with its new content.
-    if (this.cfg.verifyBeforeDelete) {
+    // Search's answer may lag the store: its ids and dates are re-read here, always.
+    const given = this.searchDates.get(image)
+    if (this.cfg.verifyBeforeDelete || given) {
       await mapLimit(doomed, this.cfg.concurrency, async d => {
         for (const tag of d.tags) {
-          const now = await this.nexus.component(ids.get(`${d.digest} ${tag}`) as string)
+          const id = ids.get(`${d.digest} ${tag}`) as string
+          const now = await this.nexus.component(id)
+          if (!now && given) {
+            changed.set(d.digest, `changed since planned: the component search gave for ${tag} no longer exists`)
+            return
+          }
           if (!now) continue // already gone: nothing moved
-          const digest = componentDigest(now)
+          const asset = manifestAssetOf(now)
+          const digest = checksumDigest(asset)
           if (digest !== d.digest) {
             changed.set(d.digest, `changed since planned: ${tag} was re-pushed (now ${digest ? shortDigest(digest) : 'unknown'})`)
+            return
+          }
+          if (given && given.get(id) !== datesOf(slim(now, asset), this.byPulls)) {
+            changed.set(d.digest, `changed since planned: ${tag}'s dates differ from what search gave`)
             return
           }
         }
@@ -318,6 +394,10 @@ export class NexusBackend implements Backend {
     this.listing.close()
   }
 
+  private get byPulls(): boolean {
+    return this.cfg.policy.ageBasis === 'last-pulled'
+  }
+
   private registry(repository: string): RegistryClient {
     let r = this.registries.get(repository)
     if (!r) {
@@ -352,6 +432,36 @@ export class NexusBackend implements Backend {
     }
     return ids
   }
+}
+
+/**
+ * A slimmed component's push date (and pull date, where the policy ages by it), as one comparable string:
+ * instants, not texts (search and the components API may print them differently).
+ */
+function datesOf(c: NexusComponent, pulled: boolean): string {
+  const a = c.assets[0]
+  const ms = (t: string | null | undefined): string => String(parseNexusDate(t)?.getTime() ?? t)
+  return pulled ? `${ms(a?.lastModified)} ${ms(a?.lastDownloaded)}` : ms(a?.lastModified)
+}
+
+function noModifiedNote(count: number): string {
+  return `This Nexus (before 3.29) reports no lastModified: the pushed date is unknown for ${count} tags, so the image config created date is used`
+}
+
+/** The note for tags without lastDownloaded; an error when the policy ages by it. */
+function noDownloadedNote(count: number, policy: Policy): string {
+  if (policy.ageBasis === 'last-pulled') {
+    throw new Error(`age-basis last-pulled: this Nexus (before 3.39) reports no lastDownloaded for ${count} tags; use age-basis pushed or created`)
+  }
+  return `This Nexus (before 3.39) reports no lastDownloaded: the last-pulled basis is unavailable`
+}
+
+/** The same notes for one search-listed image, on the image. */
+function datesGiven(listed: NexusComponent[], policy: Policy, inv: ImageInventory): void {
+  const modified = listed.filter(c => c.assets[0] && !('lastModified' in c.assets[0])).length
+  const downloaded = listed.filter(c => c.assets[0] && !('lastDownloaded' in c.assets[0])).length
+  const notes = [modified > 0 ? noModifiedNote(modified) : undefined, downloaded > 0 ? noDownloadedNote(downloaded, policy) : undefined]
+  for (const n of notes) if (n) inv.notes = [...(inv.notes ?? []), n]
 }
 
 /** Keeps only what decisions need of a listed component, so memory stays small for large repositories. */

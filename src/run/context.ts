@@ -72,6 +72,7 @@ export function createBackend(cfg: Config, http: Http): Backend {
     sizeEstimate: cfg.sizeEstimate,
     verifyBeforeDelete: cfg.verifyBeforeDelete,
     deleteMethod: cfg.deleteMethod,
+    listing: cfg.listing,
     dryRun: cfg.dryRun,
     runCleanupTasks: cfg.runCleanupTasks,
     createMissingTasks: cfg.createMissingTasks
