@@ -139,7 +139,13 @@ interface Simulated extends LimitReport {
  * n)` for the n-th request. Time is virtual: it jumps to the next due answer once every promise has
  * settled, so the result depends on the algorithm alone, never on the machine.
  */
-async function simulate(opts: Omit<LimitOptions, 'now'>, total: number, server: (inFlight: number, n: number) => Answer): Promise<Simulated> {
+async function simulate(
+  opts: Omit<LimitOptions, 'now'>,
+  total: number,
+  server: (inFlight: number, n: number) => Answer,
+  /** Requests asked for at once, batch after batch (default: all `total` at once). */
+  batches?: number[]
+): Promise<Simulated> {
   let t = 0
   let seq = 0
   let inFlight = 0
@@ -162,7 +168,11 @@ async function simulate(opts: Omit<LimitOptions, 'now'>, total: number, server: 
       overload => (overload ? 'overload' : 'ok')
     )
   let finished = false
-  void Promise.all(Array.from({ length: total }, one)).then(() => (finished = true))
+  const ask = async (): Promise<void> => {
+    if (!batches) return void (await Promise.all(Array.from({ length: total }, one)))
+    for (const size of batches) await Promise.all(Array.from({ length: size }, one))
+  }
+  void ask().then(() => (finished = true))
   for (;;) {
     await new Promise(resolve => setImmediate(resolve))
     if (finished) break
@@ -214,6 +224,15 @@ describe('concurrency: auto on a virtual clock', () => {
     const low = Math.min(...r.trace.slice(0, 600))
     expect(low).toBeLessThanOrEqual(2)
     expect(r.settled).toBeGreaterThan(low * 4)
+  })
+
+  it('climbs to the ceiling when the demand comes in bursts (a quiet window proves nothing against a probe)', async () => {
+    // a pipeline's demand: bursts of 64 requests between lulls of 2, on a server whose latency never grows
+    const batches = Array.from({ length: 60 }, (_, i) => (i % 3 === 2 ? 2 : 64))
+    const r = await simulate({ initial: 8, max: 32, adaptive: true }, 0, () => ({ ms: 20 }), batches)
+    expect(r.backoffs).toBe(0)
+    expect(r.peak).toBe(32)
+    expect(r.settled).toBe(32)
   })
 
   it('a fixed limit never moves, whatever the server answers', async () => {

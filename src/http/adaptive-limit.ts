@@ -1,7 +1,8 @@
 // How many requests are in flight: fixed, or adaptive (`concurrency: auto`), in the way of the adaptive
 // limiters of service meshes (AIMD on a latency gradient, with probes judged by throughput). Each window
 // (two rounds of the limit, counting only requests started under it) compares its median latency with the
-// lowest seen: grown to twice that, down by a fifth. Otherwise, when every slot was busy, a probe one step
+// lowest seen: grown to twice that, down by a fifth, unless the load still buys a quarter more answers per
+// second than it did while the latency was flat (then it holds: a busy server, not yet a queue). Otherwise, when every slot was busy, a probe one step
 // up; if the next window answers no more requests per second, the probe is taken back and a fifth more
 // (the latency was the load: a queue at the server). A 429, 503 or timeout halves it at once (once per
 // window). Until the first back-off it doubles while the latency stays flat (TCP's slow start). Never above
@@ -35,19 +36,23 @@ export interface LimitReport {
 
 const GROWTH = 2 // a window median this many times the unloaded latency means a queue is building
 const FLAT = 1.3 // within this factor the latency is flat: room for more
+const STILL_GAINING = 1.25 // a grown latency is tolerated while the load buys this many times the answers per second
 
 export class AdaptiveLimiter {
   private readonly slots: Limiter
   private peak: number
   private baseline = Number.POSITIVE_INFINITY
   private window: number[] = []
-  private windowStart = 0
   /** When the limit last changed: a request started before it says nothing about the new limit. */
   private changedAt = Number.NEGATIVE_INFINITY
   /** Completions per ms of the last window, and whether the limit was raised before it. */
   private lastRate = 0
   private raisedFrom: number | undefined
   private saturated = false
+  /** Requests of this window that took the last free slot. */
+  private fullStarts = 0
+  /** Answers per ms of the last window whose latency was flat: what the load bought before it grew. */
+  private flatRate = 0
   private droppedThisWindow = false
   private backoffs = 0
   /** Like TCP's slow start: double while there is headroom, until the first sign of trouble. */
@@ -80,7 +85,8 @@ export class AdaptiveLimiter {
   run<T>(fn: () => Promise<T>, outcome: (result: T | undefined, error: unknown) => Outcome = () => 'ok'): Promise<T> {
     return this.slots.run(async () => {
       // every slot in use (this one included): the limit, not the caller, sets the pace
-      if (this.slots.full) this.saturated = true
+      const full = this.slots.full
+      if (full) this.saturated = true
       const t0 = this.now()
       let result: T | undefined
       let error: unknown
@@ -91,7 +97,7 @@ export class AdaptiveLimiter {
         error = e
         throw e
       } finally {
-        this.record(this.now() - t0, outcome(result, error))
+        this.record(this.now() - t0, outcome(result, error), full)
       }
     })
   }
@@ -109,7 +115,7 @@ export class AdaptiveLimiter {
     this.peak = Math.max(this.peak, this.slots.size)
   }
 
-  private record(ms: number, outcome: Outcome): void {
+  private record(ms: number, outcome: Outcome, full: boolean): void {
     if (!this.opts.adaptive) return
     if (outcome === 'overload') {
       if (!this.droppedThisWindow) {
@@ -120,36 +126,49 @@ export class AdaptiveLimiter {
     }
     const at = this.now()
     if (at - ms < this.changedAt) return
-    if (this.window.length === 0) this.windowStart = at - ms
     this.window.push(ms)
+    if (full) this.fullStarts++
     // two rounds of the limit: enough answers that the rate of one window can be told from the last's
     if (this.window.length < Math.max(8, 2 * this.slots.size)) return
     const sorted = [...this.window].sort((a, b) => a - b)
     const median = sorted[Math.floor(sorted.length / 2)] ?? ms
-    const rate = this.window.length / Math.max(1, at - this.windowStart)
+    // Answers per ms, by Little's law from the limit and the median latency: the count over the window's
+    // span swings by a third from one window to the next (event-loop turns, bursts), the median barely.
+    const rate = this.slots.size / Math.max(1, median)
     this.baseline = Math.min(this.baseline, median)
     const raisedFrom = this.raisedFrom
     this.raisedFrom = undefined
+    // Most of the window's requests took the last free slot: the limit set the pace, so the window's rate
+    // says what the limit buys. Otherwise the caller did (a pipeline between bursts), and the rate says
+    // nothing about a probe: it is neither kept for good nor taken back.
+    const busy = this.fullStarts >= this.window.length / 2
     if (this.droppedThisWindow) {
       // the window that saw an overload does not also count as headroom
     } else if (median > this.baseline * GROWTH) {
-      this.backOff(Math.floor(this.slots.size * 0.8))
+      // A grown latency is a queue, unless the load still buys clearly more answers per second than it did
+      // while the latency was flat (a server busy but not yet at its capacity, or a client's own CPU share
+      // on a small runner): then hold, neither up nor down.
+      if (rate < this.flatRate * STILL_GAINING) this.backOff(Math.floor(this.slots.size * 0.8))
+    } else if (raisedFrom !== undefined && !busy) {
+      this.raisedFrom = raisedFrom // judged by the next busy window
     } else if (raisedFrom !== undefined && rate < this.lastRate * 1.05) {
-      // More in flight bought no more answers per second: the latency grew with the load (a queue at the
-      // server). Go back below where it was.
-      this.backOff(Math.floor(raisedFrom * (this.slowStart ? 1 : 0.8)))
-    } else if (this.saturated && this.slots.size < this.opts.max) {
+      // More in flight bought no more answers per second. Latency grown with the load: a queue at the
+      // server, go back below where it was; flat: take the probe back.
+      this.backOff(median > this.baseline * FLAT ? Math.floor(raisedFrom * 0.8) : raisedFrom)
+    } else if (this.saturated && busy && this.slots.size < this.opts.max) {
       // A probe: one step up, judged by the next window's rate. Doubling only while the latency is flat and
       // nothing has gone wrong yet. (At the ceiling there is nothing to raise, and no raise to judge.)
       this.raisedFrom = this.slots.size
       const double = this.slowStart && median <= this.baseline * FLAT
       this.setLimit(double ? this.slots.size * 2 : this.slots.size + Math.max(1, Math.floor(this.slots.size / 8)))
     }
-    this.lastRate = rate
+    if (median <= this.baseline * FLAT && busy) this.flatRate = Math.max(this.flatRate * 0.9, rate)
+    if (busy) this.lastRate = rate
     // The unloaded latency may rise for good (a slower path): follow it slowly, so one quiet moment
     // does not make every later window look overloaded.
     if (median > this.baseline) this.baseline += (median - this.baseline) * 0.02
     this.window = []
+    this.fullStarts = 0
     this.saturated = this.slots.full
     this.droppedThisWindow = false
   }
