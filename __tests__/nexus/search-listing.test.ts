@@ -87,7 +87,19 @@ describe('listing search, where the index agrees with the store', () => {
     expect(a.requests.filter(r => r.path === '/service/rest/v1/search')).toHaveLength(3)
   })
 
-  it('listing auto is search; with delete-orphans or max-components it is the components listing', async () => {
+  it.each([
+    ['orient', '3.69.0-02', 'search'],
+    ['datastore', '3.77.0-08', 'components']
+  ] as const)('listing auto in a real run on %s (one page tells): %s', async (dbMode, version, expected) => {
+    const a = await emulator({ dbMode, version }, { app: 30 })
+    const r = await run(a.url)
+    expect(r.failures).toEqual([])
+    expect(a.tags(REPO, 'app')).toEqual(['1.0.28', '1.0.29'])
+    const searches = a.requests.filter(q => q.path === '/service/rest/v1/search').length
+    expect(expected === 'search' ? searches > 0 && listingPages(a) === 1 : searches === 0 && listingPages(a) > 1).toBe(true)
+  })
+
+  it('listing auto in a dry run is search; with delete-orphans or max-components it is the components listing', async () => {
     const a = await emulator({}, { app: 4 })
     await run(a.url, { 'dry-run': 'true' })
     expect(listingPages(a)).toBe(0)

@@ -27,8 +27,8 @@ export interface Config {
   registryUrl?: string
   policy: Policy
   deleteMethod: DeleteMethod
-  /** Nexus: how the components are listed (search, per image in parallel, only where proven; or the components listing). */
-  listing: 'components' | 'search'
+  /** Nexus: how the components are listed (search, per image in parallel, only where proven; the components listing; or auto). */
+  listing: 'auto' | 'components' | 'search'
   /** Re-read each planned tag just before deleting, and skip its manifest when the tag moved. */
   verifyBeforeDelete: boolean
   /** Freed-bytes estimate: from what is read anyway, also reading deleted manifests (Nexus), or none. */
@@ -487,11 +487,10 @@ function realmHosts(hosts: string[]): string[] {
   return hosts.map(h => h.toLowerCase())
 }
 
-/** auto: search, unless the policy needs the whole repository listed (orphans, a component budget). */
-function listingOf(text: string, policy: Policy): 'components' | 'search' {
+/** auto (decided per repository by the backend) is components when the policy needs the whole repository listed (orphans, a component budget). */
+function listingOf(text: string, policy: Policy): 'auto' | 'components' | 'search' {
   const chosen = oneOf(text, 'listing', ['auto', 'search', 'components'] as const)
   const whole = policy.deleteOrphans ? 'delete-orphans' : policy.maxComponents !== undefined ? 'max-components' : undefined
   if (chosen === 'search' && whole) throw new ConfigError('listing', text, `auto or components with ${whole} (it needs the whole repository listed)`)
-  if (chosen === 'auto') return whole ? 'components' : 'search'
-  return chosen
+  return chosen === 'auto' && whole ? 'components' : chosen
 }

@@ -1,12 +1,14 @@
 // How many requests are in flight: fixed, or adaptive (`concurrency: auto`), in the way of the adaptive
 // limiters of service meshes (AIMD on a latency gradient, with probes judged by throughput). Each window
-// (two rounds of the limit, counting only requests started under it) compares its median latency with the
-// lowest seen: grown to twice that, down by a fifth, unless the load still buys a quarter more answers per
-// second than it did while the latency was flat (then it holds: a busy server, not yet a queue). Otherwise, when every slot was busy, a probe one step
-// up; if the next window answers no more requests per second, the probe is taken back and a fifth more
-// (the latency was the load: a queue at the server). A 429, 503 or timeout halves it at once (once per
-// window). Until the first back-off it doubles while the latency stays flat (TCP's slow start). Never above
-// the ceiling, never below 1: a Nexus that slows down under load sees fewer requests.
+// (two rounds of the limit, counting only requests started under it) takes its typical latency (the lower
+// quartile: a pause of this process stretches some answers, a queue at the server all of them) and its rate
+// by Little's law (limit / typical latency). Latency grown to twice the lowest seen: down by a fifth, unless
+// the load still buys a quarter more answers per second than while the latency was flat (then it holds).
+// Otherwise, in a busy window (most requests waited for a slot), a probe one step up; if the next busy
+// window answers no more per second, the probe is taken back (and a fifth more when the latency grew: a
+// queue at the server). A 429, 503 or timeout halves it at once (once per window). Until the first back-off
+// it doubles while the latency stays flat (TCP's slow start). Never above the ceiling, never below 1: a
+// Nexus that slows down under load sees fewer requests.
 
 import { Limiter } from '../util/concurrency'
 
@@ -34,8 +36,9 @@ export interface LimitReport {
   backoffs: number
 }
 
-const GROWTH = 2 // a window median this many times the unloaded latency means a queue is building
+const GROWTH = 2 // a window's typical latency this many times the unloaded latency means a queue is building
 const FLAT = 1.3 // within this factor the latency is flat: room for more
+const NOISE_MS = 4 // latency within this of the lowest is flat, whatever the ratio: event-loop turns, not a queue
 const STILL_GAINING = 1.25 // a grown latency is tolerated while the load buys this many times the answers per second
 
 export class AdaptiveLimiter {
@@ -102,6 +105,11 @@ export class AdaptiveLimiter {
     })
   }
 
+  /** A latency close enough to the lowest seen to count as unloaded. */
+  private flat(ms: number): boolean {
+    return ms <= this.baseline * FLAT || ms - this.baseline <= NOISE_MS
+  }
+
   private backOff(n: number): void {
     this.backoffs++
     this.slowStart = false
@@ -131,11 +139,13 @@ export class AdaptiveLimiter {
     // two rounds of the limit: enough answers that the rate of one window can be told from the last's
     if (this.window.length < Math.max(8, 2 * this.slots.size)) return
     const sorted = [...this.window].sort((a, b) => a - b)
-    const median = sorted[Math.floor(sorted.length / 2)] ?? ms
-    // Answers per ms, by Little's law from the limit and the median latency: the count over the window's
-    // span swings by a third from one window to the next (event-loop turns, bursts), the median barely.
-    const rate = this.slots.size / Math.max(1, median)
-    this.baseline = Math.min(this.baseline, median)
+    // The lower quartile, not the typical: a pause of this process (a full GC, a plan) stretches the answers
+    // that arrive during it, up to half a window's; a queue at the server stretches them all.
+    const typical = sorted[Math.floor(sorted.length / 4)] ?? ms
+    // Answers per ms, by Little's law from the limit and the typical latency: the count over the window's
+    // span swings by a third from one window to the next (event-loop turns, bursts), the quartile barely.
+    const rate = this.slots.size / Math.max(1, typical)
+    this.baseline = Math.min(this.baseline, typical)
     const raisedFrom = this.raisedFrom
     this.raisedFrom = undefined
     // Most of the window's requests took the last free slot: the limit set the pace, so the window's rate
@@ -144,7 +154,7 @@ export class AdaptiveLimiter {
     const busy = this.fullStarts >= this.window.length / 2
     if (this.droppedThisWindow) {
       // the window that saw an overload does not also count as headroom
-    } else if (median > this.baseline * GROWTH) {
+    } else if (typical > this.baseline * GROWTH && typical - this.baseline > NOISE_MS) {
       // A grown latency is a queue, unless the load still buys clearly more answers per second than it did
       // while the latency was flat (a server busy but not yet at its capacity, or a client's own CPU share
       // on a small runner): then hold, neither up nor down.
@@ -152,21 +162,22 @@ export class AdaptiveLimiter {
     } else if (raisedFrom !== undefined && !busy) {
       this.raisedFrom = raisedFrom // judged by the next busy window
     } else if (raisedFrom !== undefined && rate < this.lastRate * 1.05) {
-      // More in flight bought no more answers per second. Latency grown with the load: a queue at the
-      // server, go back below where it was; flat: take the probe back.
-      this.backOff(median > this.baseline * FLAT ? Math.floor(raisedFrom * 0.8) : raisedFrom)
+      // More in flight bought no more answers per second: take the probe back, and one more (a step, not a
+      // fifth: on a noisy small runner one window's rate misjudges a probe often, and a fifth per miss
+      // would sink the limit; a real queue is the growth rule's, above).
+      this.backOff(raisedFrom - 1)
     } else if (this.saturated && busy && this.slots.size < this.opts.max) {
       // A probe: one step up, judged by the next window's rate. Doubling only while the latency is flat and
       // nothing has gone wrong yet. (At the ceiling there is nothing to raise, and no raise to judge.)
       this.raisedFrom = this.slots.size
-      const double = this.slowStart && median <= this.baseline * FLAT
+      const double = this.slowStart && this.flat(typical)
       this.setLimit(double ? this.slots.size * 2 : this.slots.size + Math.max(1, Math.floor(this.slots.size / 8)))
     }
-    if (median <= this.baseline * FLAT && busy) this.flatRate = Math.max(this.flatRate * 0.9, rate)
+    if (this.flat(typical) && busy) this.flatRate = Math.max(this.flatRate * 0.9, rate)
     if (busy) this.lastRate = rate
     // The unloaded latency may rise for good (a slower path): follow it slowly, so one quiet moment
     // does not make every later window look overloaded.
-    if (median > this.baseline) this.baseline += (median - this.baseline) * 0.02
+    if (typical > this.baseline) this.baseline += (typical - this.baseline) * 0.02
     this.window = []
     this.fullStarts = 0
     this.saturated = this.slots.full

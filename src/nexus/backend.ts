@@ -33,8 +33,11 @@ export interface NexusBackendOptions {
   sizeEstimate: SizeEstimate
   verifyBeforeDelete: boolean
   deleteMethod: DeleteMethod
-  /** search: each image through the search API, in parallel, where proven; else the components listing. */
-  listing?: 'components' | 'search'
+  /**
+   * search: each image through the search API, in parallel, where proven; else the components listing.
+   * auto: search for a dry run, and for a real run where the components listing pages by 10 (OrientDB).
+   */
+  listing?: 'auto' | 'components' | 'search'
   dryRun: boolean
   /** With the reclaim step: its privileges are checked before the first change. */
   runCleanupTasks: boolean
@@ -86,7 +89,7 @@ export class NexusBackend implements Backend {
     // Every privilege the run needs, before anything changes, all at once (a dry run: those of its real run).
     const privileges = await checkPrivileges(this.http, this.cfg.host, this.cfg)
     if (privileges.missing.length > 0) {
-      const line = `the Nexus user lacks ${describeMissing(privileges.missing)}: grant them to its role (README "Nexus privileges")`
+      const line = `the Nexus user lacks ${describeMissing(privileges.missing)}: grant them to its role (docs/nexus-setup.md "Nexus privileges")`
       if (!this.cfg.dryRun) throw new Error(`${line}. Nothing was changed.`)
       this.notes.push(`the real run would stop before changing anything: ${line}`)
     }
@@ -101,7 +104,7 @@ export class NexusBackend implements Backend {
     const refs: ImageRef[] = []
     const seen = { lacksModified: 0, lacksDownloaded: 0, offGrammar: [] as unknown[] }
     for (const repository of this.cfg.repositories) {
-      const names = this.cfg.listing === 'search' ? await this.catalog(repository) : undefined
+      const names = (await this.searchable(repository)) ? await this.catalog(repository) : undefined
       if (names) {
         this.searched.add(repository)
         for (const name of names) refs.push({ repository, name })
@@ -116,6 +119,19 @@ export class NexusBackend implements Backend {
     if (seen.lacksModified > 0) this.notes.push(noModifiedNote(seen.lacksModified))
     if (seen.lacksDownloaded > 0) this.notes.push(noDownloadedNote(seen.lacksDownloaded, this.cfg.policy))
     return refs
+  }
+
+  /**
+   * Whether to list `repository` through search. auto weighs the two costs: a real run re-reads each
+   * search-listed tag before deleting it (one request per deleted tag), which costs more than the datastore's
+   * components listing (100 a page) saves; OrientDB's (10 a page) costs ten times as many pages in a chain.
+   */
+  private async searchable(repository: string): Promise<boolean> {
+    const mode = this.cfg.listing ?? 'components'
+    if (mode !== 'auto') return mode === 'search'
+    if (this.cfg.dryRun) return true
+    const first = await this.nexus.firstComponentPage(repository)
+    return first.items.length <= 10 && first.continuationToken !== null
   }
 
   /** Every component of `repository`, spooled: the one authoritative listing (also search's fallback). */

@@ -186,6 +186,23 @@ export class NexusClient {
     }
   }
 
+  /** The first page of a repository's components: its size tells the database (10: OrientDB, 100: datastore). */
+  async firstComponentPage(repository: string): Promise<Page<NexusComponent>> {
+    const url = new URL(`${this.rest}/components`)
+    url.searchParams.set('repository', repository)
+    const res = await this.http.request('GET', url.toString(), {
+      kind: 'nexus GET components',
+      headers: { accept: 'application/json' },
+      handles: [401, 403, 404],
+      maxBytes: ANSWER_LIMITS.page
+    })
+    authFailure(res.status, `list repository ${repository}`, `nx-repository-view-docker-${repository}-read (or -browse)`)
+    if (res.status === 404) throw new Error(`Nexus repository '${repository}' not found`)
+    const body = JSON.parse(res.body.toString('utf8')) as Partial<Page<NexusComponent>> | null
+    if (!Array.isArray(body?.items)) throw new HttpError('GET', url.toString(), res.status, 'the first page has no "items" list')
+    return { items: body.items, continuationToken: typeof body.continuationToken === 'string' ? body.continuationToken : null }
+  }
+
   /** A component, or undefined when it no longer exists. */
   async component(id: string): Promise<NexusComponent | undefined> {
     const url = `${this.rest}/components/${encodeURIComponent(id)}`
