@@ -17,7 +17,7 @@ export interface Args {
 export function usage(): string {
   return [
     'Usage: npm run bench -- [--images N] [--tags N] [--keep N] [--only registry|nexus] [--out FILE] [--seed-parallel N]',
-    '       npm run bench -- --peers [--target registry|nexus] [--images N] [--tags N] [--keep N] [--latency-ms N] [--rounds N] [--concurrency auto|N] [--peer-registry-cli PATH]',
+    '       npm run bench -- --peers [--target registry|nexus] [--db orient|datastore] [--dry-run] [--images N] [--tags N] [--keep N] [--latency-ms N] [--rounds N] [--concurrency auto|N] [--listing auto|search|components] [--peer-registry-cli PATH]',
     '  --peers            ours beside the floor client (and registry-cli) on copies of one seeded registry (scripts/bench-peers.ts)',
     '  --images N         images per target (default 100)',
     '  --tags N           tags per image, each on its own manifest (default 50)',
@@ -79,9 +79,13 @@ export function parseArgs(argv: string[]): Args {
 
 /** `--peers ...`: ours beside the floor and registry-cli (scripts/bench-peers.ts). */
 export function peerArgs(argv: string[]): PeerArgs {
-  const a: PeerArgs = { target: 'registry', images: 30, tags: 20, keep: 5, latencyMs: 0, rounds: 3, concurrency: 'auto' }
+  const a: PeerArgs = { target: 'registry', images: 30, tags: 20, keep: 5, latencyMs: 0, rounds: 3, concurrency: 'auto', db: 'datastore', dryRun: false }
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]
+    if (flag === '--dry-run') {
+      a.dryRun = true
+      continue
+    }
     const v = argv[++i]
     if (v === undefined) throw new Error(`${flag} needs a value`)
     const n = Number(v)
@@ -89,7 +93,11 @@ export function peerArgs(argv: string[]): PeerArgs {
     else if (flag === '--target') {
       if (v !== 'registry' && v !== 'nexus') throw new Error(`--target: registry or nexus, got ${v}`)
       a.target = v
-    } else if (flag === '--concurrency') a.concurrency = v
+    } else if (flag === '--db') {
+      if (v !== 'orient' && v !== 'datastore') throw new Error(`--db: orient or datastore, got ${v}`)
+      a.db = v
+    } else if (flag === '--listing') a.listing = v
+    else if (flag === '--concurrency') a.concurrency = v
     else if (!Number.isInteger(n) || n < 0) throw new Error(`${flag}: expected a whole number, got ${v}`)
     else if (flag === '--images') a.images = n
     else if (flag === '--tags') a.tags = n

@@ -1,7 +1,7 @@
 // The bench's floor: the least a registry cleanup must send, as a minimal client with THREADS keep-alive
 // requests in flight: the catalog, one tags list per image, one HEAD per tag (its digest), one DELETE per
 // deleted digest. It keeps the KEEP highest versions per image (every tag of the data set is a version).
-//   node scripts/bench-floor.mjs URL KEEP [THREADS]
+//   node scripts/bench-floor.mjs URL KEEP [THREADS] [--dry-run]   (--dry-run: no DELETE)
 import { Agent, request } from 'node:http'
 
 const [base, keepText, threadsText] = process.argv.slice(2)
@@ -62,7 +62,7 @@ await Promise.all(
     )
     const kept = new Set(digests.slice(0, keep))
     const doomed = new Set(digests.slice(keep).filter(d => !kept.has(d)))
-    await Promise.all([...doomed].map(d => send('DELETE', `/v2/${name}/manifests/${d}`)))
+    if (!process.argv.includes('--dry-run')) await Promise.all([...doomed].map(d => send('DELETE', `/v2/${name}/manifests/${d}`)))
   })
 )
 process.stdout.write(JSON.stringify({ requests }) + '\n')

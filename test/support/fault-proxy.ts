@@ -28,8 +28,8 @@ export interface FaultRule {
 
 export interface FaultProxy {
   url: string
-  /** Requests seen, with whether a fault was injected. */
-  log: { method: string; path: string; fault?: string }[]
+  /** Requests seen, with whether a fault was injected, and when each came and was answered (ms since the proxy started). */
+  log: { method: string; path: string; fault?: string; start?: number; end?: number }[]
   setRules(rules: FaultRule[]): void
   close(): Promise<void>
 }
@@ -39,6 +39,7 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
   let rules: { rule: FaultRule; seen: number; fired: number }[] = []
   const log: FaultProxy['log'] = []
   const stalled = new Set<ServerResponse>()
+  const t0 = performance.now()
 
   const forward = (req: IncomingMessage, res: ServerResponse, body: Buffer, extra: Record<string, string> = {}): void => {
     const p = request({ host: up.hostname, port: up.port, method: req.method, path: req.url, headers: { ...req.headers, host: up.host } }, r => {
@@ -64,7 +65,8 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
     req.on('end', () => void answer())
     const answer = async (): Promise<void> => {
       const body = Buffer.concat(chunks)
-      const entry: FaultProxy['log'][number] = { method: req.method ?? '', path: req.url ?? '' }
+      const entry: FaultProxy['log'][number] = { method: req.method ?? '', path: req.url ?? '', start: performance.now() - t0 }
+      res.on('finish', () => (entry.end = performance.now() - t0))
       log.push(entry)
       const hit = rules.find(r => (!r.rule.method || r.rule.method === req.method) && r.rule.path.test(req.url ?? ''))
       let fault: Fault | undefined
