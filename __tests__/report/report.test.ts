@@ -287,7 +287,12 @@ describe('renderSummary', () => {
     const lists = w.calls.filter(c => c.method === 'addList').map(c => c.args[0])
     expect(lists).toEqual([
       ['shop/broken: GET /v2/shop/broken/tags/list: HTTP 500', 'shop/api:0.8.0: HTTP 500 from DELETE'],
-      ['age unknown for 1 manifest', 'pending: max-deletions (3) reached; a later run deletes the rest']
+      [
+        'age unknown for 1 manifest',
+        'pending: max-deletions (3) reached; a later run deletes the rest',
+        // the figure shown is an estimate: how it is made is said with it
+        expect.stringMatching(/^space estimate: the sizes of the blobs .* read from those manifests by digest/)
+      ]
     ])
     expect(w.calls[0]?.args[0]).toContain('1 tag failed')
   })

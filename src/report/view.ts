@@ -143,6 +143,10 @@ function outcome(report: RunSummary): string {
   return parts.filter(p => p !== '').join(' · ')
 }
 
+/** How the space estimate is made, said wherever a figure is shown for it. */
+const ESTIMATE_NOTE =
+  'space estimate: the sizes of the blobs (layers, configs, child manifests) of the manifests that go which no kept manifest of the same repository uses, read from those manifests by digest (Nexus: with the other assets of their components); a blob another repository shares, or that Docker GC keeps, is not known here'
+
 function spaceText(report: RunSummary): string {
   const bytes = report.totals.freeableBytes
   const reclaimed = report.reclaim?.reclaimedBytes
@@ -394,6 +398,7 @@ export function buildView(run: RunReport | BoundedReport, opts: ViewOptions = {}
     const cap = report.policy.maxDeletions !== undefined ? ` (${report.policy.maxDeletions})` : ''
     notes.push(`pending: max-deletions${cap} reached; a later run deletes the rest`)
   }
+  if ((report.totals.freeableBytes ?? 0) > 0 && report.reclaim?.reclaimedBytes === undefined) notes.push(ESTIMATE_NOTE)
   const outputNotes: string[] = []
   for (const [name, list] of [
     ['deleted', d.deleted],
