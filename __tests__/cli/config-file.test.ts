@@ -88,8 +88,8 @@ describe('--config with the CLI', () => {
   })
 })
 
-it("the README's config file example reads and parses into a config", () => {
-  const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8')
+it("docs/cli.md's config file example reads and parses into a config", () => {
+  const readme = readFileSync(join(__dirname, '..', '..', 'docs', 'cli.md'), 'utf8')
   const block = /```yaml\n(# cleanup\.yml[^\n]*\n[\s\S]*?)```/.exec(readme.replace(/^ {2}/gm, ''))?.[1]
   expect(block).toBeDefined()
   const { inputs, passwordEnv } = readConfigFile(file(block as string))

@@ -1,5 +1,5 @@
-// The README's Nexus setup, read alone, is enough: a user with exactly the privileges of each recipe (the
-// role body taken from the README itself) runs what the recipe says with nothing reported missing, and a
+// docs/nexus-setup.md, read alone, is enough: a user with exactly the privileges of each recipe (the
+// role body taken from the page itself) runs what the recipe says with nothing reported missing, and a
 // user with one privilege fewer is told which one before anything changes.
 
 import { readFileSync } from 'node:fs'
@@ -11,15 +11,14 @@ import { memoryLogger } from '../../test/support/memory-logger'
 import { NEXUS_DELETED, NEXUS_POLICY, nexusScenario } from '../../test/support/nexus-scenario'
 import { runCleanup } from '../../test/support/run-cleanup'
 
-const README = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8')
-const setup = README.slice(README.indexOf('## Nexus setup'), README.indexOf('## What it decides'))
+const setup = readFileSync(join(__dirname, '..', '..', 'docs', 'nexus-setup.md'), 'utf8')
 const REPO = 'docker-hosted'
 const IMAGE = 'team/api'
 
-/** The role body the README gives to paste into POST /service/rest/v1/security/roles. */
+/** The role body the page gives to paste into POST /service/rest/v1/security/roles. */
 function readmeRole(): { id: string; name: string; privileges: string[]; roles: string[] } {
   const m = /security\/roles -d @- <<'JSON'\n([\s\S]*?)\nJSON/.exec(setup)
-  if (!m?.[1]) throw new Error('README "Nexus setup" lacks the role body')
+  if (!m?.[1]) throw new Error('docs/nexus-setup.md lacks the role body')
   return JSON.parse(m[1]) as { id: string; name: string; privileges: string[]; roles: string[] }
 }
 
@@ -31,7 +30,7 @@ function run(emu: NexusEmulator, user: string, extra: Record<string, string>): P
   )
 }
 
-describe('README "Nexus setup"', () => {
+describe('docs/nexus-setup.md', () => {
   let emu: NexusEmulator
   beforeEach(async () => {
     emu = await startNexusEmulator({ scenario: nexusScenario(), version: '3.90.1-01' })

@@ -1,4 +1,4 @@
-// README's retention examples, run for real: the bundled action (dist/index.js, as the runner starts it)
+// docs/policy.md's retention examples, run for real: the bundled action (dist/index.js, as the runner starts it)
 // against the Nexus emulator with the README's own YAML (three rules and a kubectl references file; the
 // pull-request-closed workflow), checking exactly which tags are left.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
@@ -9,20 +9,22 @@ import { NexusEmulator, startNexusEmulator } from '../../test/nexus-emulator/ser
 import type { Scenario, ScenarioTag } from '../../test/nexus-emulator/scenario'
 import { runAction } from '../../test/support/run-action'
 
-const README = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8')
+const README = readFileSync(join(__dirname, '..', '..', 'docs', 'policy.md'), 'utf8')
 const REPO = 'docker-hosted'
 const DAY = 86_400_000
 
 /** The YAML block that follows `<!-- example: NAME -->` in the README. */
 function example(name: string): unknown {
   const m = new RegExp(`<!-- example: ${name} -->\\n\`\`\`yaml\\n([\\s\\S]*?)\`\`\``).exec(README)
-  if (!m?.[1]) throw new Error(`README lacks the example ${name}`)
+  if (!m?.[1]) throw new Error(`docs/policy.md lacks the example ${name}`)
   return parse(m[1]) as unknown
 }
 
 /** A step's `with:` as the runner passes it: every value a string, the secrets and host filled in. */
 function inputsOf(step: { with: Record<string, unknown> }, emu: NexusEmulator, extra: Record<string, string> = {}): Record<string, string> {
-  const inputs = Object.fromEntries(Object.entries(step.with).map(([k, v]) => [k, String(v)]))
+  // the examples delete once the repository variable NEXUS_CLEANUP_DELETE is 'true': as if it were
+  const on = (v: string): string => v.replace("${{ vars.NEXUS_CLEANUP_DELETE != 'true' }}", 'false')
+  const inputs = Object.fromEntries(Object.entries(step.with).map(([k, v]) => [k, on(String(v))]))
   return { ...inputs, host: emu.url, username: 'admin', password: 'admin123', ...extra }
 }
 

@@ -1,4 +1,4 @@
-// README's sharded workflow, run as the runner runs it: each matrix job's step through dist/index.js with
+// docs/sharding.md's sharded workflow, run as the runner runs it: each matrix job's step through dist/index.js with
 // its INPUT_* (the report uploaded where download-artifact puts it), then the final job's step
 // (reclaim-only + merge-reports), against the Nexus emulator. It leaves what one unsharded run leaves, and
 // the merged summary shows the whole run.
@@ -10,7 +10,7 @@ import { benchScenario, NEXUS_REPOSITORY } from '../../scripts/bench-seed'
 import { NexusEmulator, startNexusEmulator } from '../../test/nexus-emulator/server'
 import { runAction } from '../../test/support/run-action'
 
-const README = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8')
+const README = readFileSync(join(__dirname, '..', '..', 'docs', 'sharding.md'), 'utf8')
 
 interface Workflow {
   jobs: Record<string, { strategy?: { matrix: { shard: string[] } }; steps: { uses: string; with?: Record<string, unknown> }[] }>
@@ -18,7 +18,7 @@ interface Workflow {
 
 function workflow(): Workflow {
   const m = /<!-- example: sharded -->\n```yaml\n([\s\S]*?)```/.exec(README)
-  if (!m?.[1]) throw new Error('README lacks the sharded workflow')
+  if (!m?.[1]) throw new Error('docs/sharding.md lacks the sharded workflow')
   return parse(m[1]) as Workflow
 }
 
@@ -27,7 +27,11 @@ function inputsOf(job: Workflow['jobs'][string], emu: NexusEmulator, values: Rec
   const step = job.steps.find(s => s.uses.includes('nexus-image-lifecycle'))
   if (!step?.with) throw new Error('no nexus-image-lifecycle step')
   const out: Record<string, string> = {}
-  for (const [k, v] of Object.entries(step.with)) out[k] = String(v).replace(/\$\{\{\s*([^}]+?)\s*\}\}/g, (_m, expr: string) => values[expr] ?? `<${expr}>`)
+  for (const [k, v] of Object.entries(step.with))
+    out[k] = String(v).replace(
+      /\$\{\{\s*([^}]+?)\s*\}\}/g,
+      (_m, expr: string) => ({ "vars.NEXUS_CLEANUP_DELETE != 'true'": 'false', ...values })[expr] ?? `<${expr}>`
+    )
   return { ...out, host: emu.url, username: 'admin', password: 'admin123' }
 }
 

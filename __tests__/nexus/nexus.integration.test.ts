@@ -188,7 +188,7 @@ describe.each([
       privileges: ['nx-repository-view-docker-docker-hosted-browse', 'nx-repository-view-docker-docker-hosted-read']
     })
     await expect(run(emu, { username: 'reader', password: 'pw', 'dry-run': 'false' })).rejects.toThrow(
-      'the Nexus user lacks nx-repository-view-docker-docker-hosted-delete (to delete tags in docker-hosted): grant them to its role (README "Nexus privileges"). Nothing was changed.'
+      'the Nexus user lacks nx-repository-view-docker-docker-hosted-delete (to delete tags in docker-hosted): grant them to its role (docs/nexus-setup.md "Nexus privileges"). Nothing was changed.'
     )
     expect(emu.requests.filter(r => r.method === 'DELETE' || r.path.includes('/manifests/'))).toEqual([])
     expect(emu.tags(REPO, IMAGE)).toHaveLength(8)

@@ -1,13 +1,13 @@
-// The one list of inputs. action.yml, the README table and the CLI flags are checked against it in tests,
+// The one list of inputs. action.yml, the README tables, docs/inputs.md and the CLI flags are checked against it in tests,
 // so the three cannot drift apart.
 
 export interface InputSpec {
   name: string
   /** Default as written in action.yml ('' = empty). */
   default: string
-  /** The full meaning: README table and CLI --help. */
+  /** The full meaning: docs/inputs.md and CLI --help. */
   description: string
-  /** One short line for action.yml (the Marketplace shows it in a table); details stay in the README. */
+  /** One short line for action.yml (the Marketplace shows it in a table); details are in docs/inputs.md. */
   summary: string
   /** true / false (a CLI flag then works with or without a value). */
   boolean?: boolean
@@ -131,7 +131,7 @@ export const INPUTS: InputSpec[] = [
   {
     name: 'delete-orphans',
     boolean: true,
-    summary: 'Delete signatures and SBOMs whose subject is gone (see README).',
+    summary: 'Delete signatures and SBOMs whose subject is gone (docs/policy.md).',
     default: 'false',
     description:
       'Delete a signature, SBOM or attestation whose subject answers 404 in its own image and is in no image the run lists. Off by default: a catalog or listing that hides a repository (permissions, content selectors) makes a subject there look gone. Turn on where every repository the subjects live in is listed. A referrer of a manifest this run deletes goes with it either way.'
@@ -151,7 +151,7 @@ export const INPUTS: InputSpec[] = [
   },
   {
     name: 'rules',
-    summary: 'YAML rules per image group (see README).',
+    summary: 'YAML rules per image group (docs/policy.md).',
     default: '',
     description:
       'YAML: a list of rules, each with images (globs) and any of exclude-images, keep, keep-other, keep-per, keep-lines, older-than, age-basis, sort, tags, keep-tags, delete-tags. An image takes the first rule whose images match; a field a rule leaves out comes from the input of the same name.'
@@ -215,7 +215,7 @@ export const INPUTS: InputSpec[] = [
     summary: 'Nexus: how components are listed: auto, search or components.',
     default: 'auto',
     description:
-      "Nexus only. components: the repository's components listing, page after page (each page's token comes from the one before: one request at a time). search: each image on its own, in parallel, through the search API, trusted for an image only when the versions it returns are exactly the tags the registry lists for it, no id repeats, and the result window was not reached; otherwise that image is read from the components listing. The dates of every tag to be deleted are re-read from the components API just before the delete. auto: search, except with delete-orphans or max-components, which need the whole repository listed (docs/performance.md)."
+      "Nexus only. components: the repository's components listing, page after page (each page's token comes from the one before: one request at a time). search: each image on its own, in parallel, through the search API, trusted for an image only when the versions it returns are exactly the tags the registry lists for it, no id repeats, and the result window was not reached; otherwise that image is read from the components listing. The dates of every tag to be deleted are re-read from the components API just before the delete. auto: search for a dry run, and for a real run where the components listing pages by 10 (OrientDB, up to 3.70: one request to see); the components listing on the datastore (100 a page, cheaper than re-reading every deleted tag) and with delete-orphans or max-components, which need the whole repository listed (docs/performance.md)."
   },
   {
     name: 'max-concurrency',
@@ -398,5 +398,5 @@ export const INPUT_GROUPS: { title: string; inputs: string[] }[] = [
   { title: 'Safety', inputs: ['verify-before-delete', 'max-duration'] },
   { title: 'Reclaim space (Nexus)', inputs: ['run-cleanup-tasks', 'gc-task', 'compact-task', 'create-missing-tasks', 'task-timeout', 'gc-deploy-offset'] },
   { title: 'Output', inputs: ['size-estimate', 'report-file'] },
-  { title: 'Performance and sharding', inputs: ['concurrency', 'max-concurrency', 'listing', 'shard', 'reclaim-only', 'merge-reports'] }
+  { title: 'Performance and sharding', inputs: ['concurrency', 'listing', 'max-concurrency', 'shard', 'reclaim-only', 'merge-reports'] }
 ]

@@ -29,7 +29,7 @@ const HINTS: [RegExp, string, (host: string) => string][] = [
     () => 'the TLS certificate is not trusted: give ca-cert (the PEM of your CA), or fix the server certificate'
   ],
   [/\(401\)|answered 401/, 'unauthorized', () => 'check username and password (for a Nexus user token: its name code and pass code)'],
-  [/\(403\)|answered 403|lacks/, 'forbidden', () => 'grant the Nexus user the privileges README "Nexus privileges" lists']
+  [/\(403\)|answered 403|lacks/, 'forbidden', () => 'grant the Nexus user the privileges docs/nexus-setup.md "Nexus privileges" lists']
 ]
 
 /** The host a message names (`http://host:port/...`), for the hint. */
