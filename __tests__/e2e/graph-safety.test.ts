@@ -433,7 +433,8 @@ describe('nexus emulator: the listing fails closed', () => {
     ['answers items: null', { status: 200, body: '{"items":null,"continuationToken":null}' }],
     ['answers {}', { status: 200, body: '{}' }]
   ])('a second components page that %s fails the run: the protected tag on a shared digest stays', async (_n, answer) => {
-    const r = run(s, {}, [{ path: /continuationToken=/, fault: { kind: 'respond', answer: () => answer } }])
+    // the components listing (search's own faults fall back to it: __tests__/nexus/search-listing.test.ts)
+    const r = run(s, { listing: 'components' }, [{ path: /continuationToken=/, fault: { kind: 'respond', answer: () => answer } }])
     await expect(r).rejects.toThrow(/page 2/)
     expect(await tagsNow(registryReader(s.target), seeded)).toEqual(all(seeded))
   })
@@ -443,7 +444,7 @@ describe('nexus emulator: the listing fails closed', () => {
       headers: { authorization: 'Basic ' + Buffer.from('admin:admin123').toString('base64') }
     })
     const page = (await first.json()) as { items: unknown[] }
-    const r = run(s, {}, [
+    const r = run(s, { listing: 'components' }, [
       {
         path: /continuationToken=/,
         fault: { kind: 'respond', answer: (_p, n) => ({ status: 200, body: JSON.stringify({ items: page.items, continuationToken: `t${n}` }) }) }
