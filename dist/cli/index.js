@@ -9739,6 +9739,7 @@ function parseConfig(read) {
         registryUrl,
         policy,
         deleteMethod: oneOf(get('delete-method'), 'delete-method', ['component', 'manifest']),
+        listing: listingOf(get('listing'), policy),
         verifyBeforeDelete: bool(get('verify-before-delete'), 'verify-before-delete'),
         sizeEstimate: oneOf(get('size-estimate'), 'size-estimate', ['auto', 'on', 'off']),
         dryRun: bool(get('dry-run'), 'dry-run'),
@@ -10117,6 +10118,14 @@ function realmHosts(hosts) {
     }
     return hosts.map(h => h.toLowerCase());
 }
+/** auto (decided per repository by the backend) is components when the policy needs the whole repository listed (orphans, a component budget). */
+function listingOf(text, policy) {
+    const chosen = oneOf(text, 'listing', ['auto', 'search', 'components']);
+    const whole = policy.deleteOrphans ? 'delete-orphans' : policy.maxComponents !== undefined ? 'max-components' : undefined;
+    if (chosen === 'search' && whole)
+        throw new ConfigError('listing', text, `auto or components with ${whole} (it needs the whole repository listed)`);
+    return chosen === 'auto' && whole ? 'components' : chosen;
+}
 
 
 /***/ }),
@@ -10176,7 +10185,7 @@ function humanAge(ms) {
 /***/ ((__unused_webpack_module, exports) => {
 
 
-// The one list of inputs. action.yml, the README table and the CLI flags are checked against it in tests,
+// The one list of inputs. action.yml, the README tables, docs/inputs.md and the CLI flags are checked against it in tests,
 // so the three cannot drift apart.
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.INPUT_GROUPS = exports.OUTPUTS = exports.INPUTS = void 0;
@@ -10291,7 +10300,7 @@ exports.INPUTS = [
     {
         name: 'delete-orphans',
         boolean: true,
-        summary: 'Delete signatures and SBOMs whose subject is gone (see README).',
+        summary: 'Delete signatures and SBOMs whose subject is gone (docs/policy.md).',
         default: 'false',
         description: 'Delete a signature, SBOM or attestation whose subject answers 404 in its own image and is in no image the run lists. Off by default: a catalog or listing that hides a repository (permissions, content selectors) makes a subject there look gone. Turn on where every repository the subjects live in is listed. A referrer of a manifest this run deletes goes with it either way.'
     },
@@ -10309,7 +10318,7 @@ exports.INPUTS = [
     },
     {
         name: 'rules',
-        summary: 'YAML rules per image group (see README).',
+        summary: 'YAML rules per image group (docs/policy.md).',
         default: '',
         description: 'YAML: a list of rules, each with images (globs) and any of exclude-images, keep, keep-other, keep-per, keep-lines, older-than, age-basis, sort, tags, keep-tags, delete-tags. An image takes the first rule whose images match; a field a rule leaves out comes from the input of the same name.'
     },
@@ -10362,6 +10371,12 @@ exports.INPUTS = [
         summary: 'Parallel HTTP requests: auto (adaptive) or 1 to 64.',
         default: 'auto',
         description: 'Parallel HTTP requests. auto: starts at 8 and adapts: up while each step up buys more answers per second, down at once on 429, 503, timeouts or latency growth, never above max-concurrency. A number fixes it (1 to 64).'
+    },
+    {
+        name: 'listing',
+        summary: 'Nexus: how components are listed: auto, search or components.',
+        default: 'auto',
+        description: "Nexus only. components: the repository's components listing, page after page (each page's token comes from the one before: one request at a time). search: each image on its own, in parallel, through the search API, trusted for an image only when the versions it returns are exactly the tags the registry lists for it, no id repeats, and the result window was not reached; otherwise that image is read from the components listing. The dates of every tag to be deleted are re-read from the components API just before the delete. auto: search for a dry run, and for a real run where the components listing pages by 10 (OrientDB, up to 3.70: one request to see); the components listing on the datastore (100 a page, cheaper than re-reading every deleted tag) and with delete-orphans or max-components, which need the whole repository listed (docs/performance.md)."
     },
     {
         name: 'max-concurrency',
@@ -10535,7 +10550,7 @@ exports.INPUT_GROUPS = [
     { title: 'Safety', inputs: ['verify-before-delete', 'max-duration'] },
     { title: 'Reclaim space (Nexus)', inputs: ['run-cleanup-tasks', 'gc-task', 'compact-task', 'create-missing-tasks', 'task-timeout', 'gc-deploy-offset'] },
     { title: 'Output', inputs: ['size-estimate', 'report-file'] },
-    { title: 'Performance and sharding', inputs: ['concurrency', 'max-concurrency', 'shard', 'reclaim-only', 'merge-reports'] }
+    { title: 'Performance and sharding', inputs: ['concurrency', 'listing', 'max-concurrency', 'shard', 'reclaim-only', 'merge-reports'] }
 ];
 
 
@@ -10774,30 +10789,38 @@ function parseShard(text) {
 
 // How many requests are in flight: fixed, or adaptive (`concurrency: auto`), in the way of the adaptive
 // limiters of service meshes (AIMD on a latency gradient, with probes judged by throughput). Each window
-// (two rounds of the limit, counting only requests started under it) compares its median latency with the
-// lowest seen: grown to twice that, down by a fifth. Otherwise, when every slot was busy, a probe one step
-// up; if the next window answers no more requests per second, the probe is taken back and a fifth more
-// (the latency was the load: a queue at the server). A 429, 503 or timeout halves it at once (once per
-// window). Until the first back-off it doubles while the latency stays flat (TCP's slow start). Never above
-// the ceiling, never below 1: a Nexus that slows down under load sees fewer requests.
+// (two rounds of the limit, counting only requests started under it) takes its typical latency (the lower
+// quartile: a pause of this process stretches some answers, a queue at the server all of them) and its rate
+// by Little's law (limit / typical latency). Latency grown to twice the lowest seen: down by a fifth, unless
+// the load still buys a quarter more answers per second than while the latency was flat (then it holds).
+// Otherwise, in a busy window (most requests waited for a slot), a probe one step up; if the next busy
+// window answers no more per second, the probe is taken back (and a fifth more when the latency grew: a
+// queue at the server). A 429, 503 or timeout halves it at once (once per window). Until the first back-off
+// it doubles while the latency stays flat (TCP's slow start). Never above the ceiling, never below 1: a
+// Nexus that slows down under load sees fewer requests.
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.AdaptiveLimiter = void 0;
 const concurrency_1 = __nccwpck_require__(3731);
-const GROWTH = 2; // a window median this many times the unloaded latency means a queue is building
+const GROWTH = 2; // a window's typical latency this many times the unloaded latency means a queue is building
 const FLAT = 1.3; // within this factor the latency is flat: room for more
+const NOISE_MS = 4; // latency within this of the lowest is flat, whatever the ratio: event-loop turns, not a queue
+const STILL_GAINING = 1.25; // a grown latency is tolerated while the load buys this many times the answers per second
 class AdaptiveLimiter {
     opts;
     slots;
     peak;
     baseline = Number.POSITIVE_INFINITY;
     window = [];
-    windowStart = 0;
     /** When the limit last changed: a request started before it says nothing about the new limit. */
     changedAt = Number.NEGATIVE_INFINITY;
     /** Completions per ms of the last window, and whether the limit was raised before it. */
     lastRate = 0;
     raisedFrom;
     saturated = false;
+    /** Requests of this window that took the last free slot. */
+    fullStarts = 0;
+    /** Answers per ms of the last window whose latency was flat: what the load bought before it grew. */
+    flatRate = 0;
     droppedThisWindow = false;
     backoffs = 0;
     /** Like TCP's slow start: double while there is headroom, until the first sign of trouble. */
@@ -10827,7 +10850,8 @@ class AdaptiveLimiter {
     run(fn, outcome = () => 'ok') {
         return this.slots.run(async () => {
             // every slot in use (this one included): the limit, not the caller, sets the pace
-            if (this.slots.full)
+            const full = this.slots.full;
+            if (full)
                 this.saturated = true;
             const t0 = this.now();
             let result;
@@ -10841,9 +10865,13 @@ class AdaptiveLimiter {
                 throw e;
             }
             finally {
-                this.record(this.now() - t0, outcome(result, error));
+                this.record(this.now() - t0, outcome(result, error), full);
             }
         });
+    }
+    /** A latency close enough to the lowest seen to count as unloaded. */
+    flat(ms) {
+        return ms <= this.baseline * FLAT || ms - this.baseline <= NOISE_MS;
     }
     backOff(n) {
         this.backoffs++;
@@ -10857,7 +10885,7 @@ class AdaptiveLimiter {
         this.slots.resize(size);
         this.peak = Math.max(this.peak, this.slots.size);
     }
-    record(ms, outcome) {
+    record(ms, outcome, full) {
         if (!this.opts.adaptive)
             return;
         if (outcome === 'overload') {
@@ -10870,42 +10898,62 @@ class AdaptiveLimiter {
         const at = this.now();
         if (at - ms < this.changedAt)
             return;
-        if (this.window.length === 0)
-            this.windowStart = at - ms;
         this.window.push(ms);
+        if (full)
+            this.fullStarts++;
         // two rounds of the limit: enough answers that the rate of one window can be told from the last's
         if (this.window.length < Math.max(8, 2 * this.slots.size))
             return;
         const sorted = [...this.window].sort((a, b) => a - b);
-        const median = sorted[Math.floor(sorted.length / 2)] ?? ms;
-        const rate = this.window.length / Math.max(1, at - this.windowStart);
-        this.baseline = Math.min(this.baseline, median);
+        // The lower quartile, not the typical: a pause of this process (a full GC, a plan) stretches the answers
+        // that arrive during it, up to half a window's; a queue at the server stretches them all.
+        const typical = sorted[Math.floor(sorted.length / 4)] ?? ms;
+        // Answers per ms, by Little's law from the limit and the typical latency: the count over the window's
+        // span swings by a third from one window to the next (event-loop turns, bursts), the quartile barely.
+        const rate = this.slots.size / Math.max(1, typical);
+        this.baseline = Math.min(this.baseline, typical);
         const raisedFrom = this.raisedFrom;
         this.raisedFrom = undefined;
+        // Most of the window's requests took the last free slot: the limit set the pace, so the window's rate
+        // says what the limit buys. Otherwise the caller did (a pipeline between bursts), and the rate says
+        // nothing about a probe: it is neither kept for good nor taken back.
+        const busy = this.fullStarts >= this.window.length / 2;
         if (this.droppedThisWindow) {
             // the window that saw an overload does not also count as headroom
         }
-        else if (median > this.baseline * GROWTH) {
-            this.backOff(Math.floor(this.slots.size * 0.8));
+        else if (typical > this.baseline * GROWTH && typical - this.baseline > NOISE_MS) {
+            // A grown latency is a queue, unless the load still buys clearly more answers per second than it did
+            // while the latency was flat (a server busy but not yet at its capacity, or a client's own CPU share
+            // on a small runner): then hold, neither up nor down.
+            if (rate < this.flatRate * STILL_GAINING)
+                this.backOff(Math.floor(this.slots.size * 0.8));
+        }
+        else if (raisedFrom !== undefined && !busy) {
+            this.raisedFrom = raisedFrom; // judged by the next busy window
         }
         else if (raisedFrom !== undefined && rate < this.lastRate * 1.05) {
-            // More in flight bought no more answers per second: the latency grew with the load (a queue at the
-            // server). Go back below where it was.
-            this.backOff(Math.floor(raisedFrom * (this.slowStart ? 1 : 0.8)));
+            // More in flight bought no more answers per second: take the probe back, and one more (a step, not a
+            // fifth: on a noisy small runner one window's rate misjudges a probe often, and a fifth per miss
+            // would sink the limit; a real queue is the growth rule's, above).
+            this.backOff(raisedFrom - 1);
         }
-        else if (this.saturated && this.slots.size < this.opts.max) {
+        else if (this.saturated && busy && this.slots.size < this.opts.max) {
             // A probe: one step up, judged by the next window's rate. Doubling only while the latency is flat and
             // nothing has gone wrong yet. (At the ceiling there is nothing to raise, and no raise to judge.)
             this.raisedFrom = this.slots.size;
-            const double = this.slowStart && median <= this.baseline * FLAT;
+            const double = this.slowStart && this.flat(typical);
             this.setLimit(double ? this.slots.size * 2 : this.slots.size + Math.max(1, Math.floor(this.slots.size / 8)));
         }
-        this.lastRate = rate;
+        if (this.flat(typical) && busy)
+            this.flatRate = Math.max(this.flatRate * 0.9, rate);
+        if (busy)
+            this.lastRate = rate;
         // The unloaded latency may rise for good (a slower path): follow it slowly, so one quiet moment
         // does not make every later window look overloaded.
-        if (median > this.baseline)
-            this.baseline += (median - this.baseline) * 0.02;
+        if (typical > this.baseline)
+            this.baseline += (typical - this.baseline) * 0.02;
         this.window = [];
+        this.fullStarts = 0;
         this.saturated = this.slots.full;
         this.droppedThisWindow = false;
     }
@@ -11454,6 +11502,7 @@ const client_1 = __nccwpck_require__(2440);
 const media_1 = __nccwpck_require__(6571);
 const client_2 = __nccwpck_require__(9852);
 const listing_spool_1 = __nccwpck_require__(5317);
+const search_listing_1 = __nccwpck_require__(6282);
 const privileges_1 = __nccwpck_require__(1911);
 const digest_1 = __nccwpck_require__(6178);
 const compare_1 = __nccwpck_require__(1251);
@@ -11473,6 +11522,11 @@ class NexusBackend {
     readers = new WeakMap();
     /** `repository/image` -> tags the registry lists for an image named in `images` but not in the listing. */
     hidden = new Map();
+    /** Repositories listed image by image through search, and each one's components listing once needed. */
+    searched = new Set();
+    whole = new Map();
+    /** Images whose components came from search: their dates as search gave them, by component id. */
+    searchDates = new WeakMap();
     constructor(http, cfg) {
         this.http = http;
         this.cfg = cfg;
@@ -11496,7 +11550,7 @@ class NexusBackend {
         // Every privilege the run needs, before anything changes, all at once (a dry run: those of its real run).
         const privileges = await (0, privileges_1.checkPrivileges)(this.http, this.cfg.host, this.cfg);
         if (privileges.missing.length > 0) {
-            const line = `the Nexus user lacks ${(0, privileges_1.describeMissing)(privileges.missing)}: grant them to its role (README "Nexus privileges")`;
+            const line = `the Nexus user lacks ${(0, privileges_1.describeMissing)(privileges.missing)}: grant them to its role (docs/nexus-setup.md "Nexus privileges")`;
             if (!this.cfg.dryRun)
                 throw new Error(`${line}. Nothing was changed.`);
             this.notes.push(`the real run would stop before changing anything: ${line}`);
@@ -11507,45 +11561,92 @@ class NexusBackend {
     }
     async listImages() {
         const refs = [];
-        let lacksModified = 0;
-        let lacksDownloaded = 0;
-        const offGrammar = [];
+        const seen = { lacksModified: 0, lacksDownloaded: 0, offGrammar: [] };
         for (const repository of this.cfg.repositories) {
-            await this.nexus.eachComponentPage(repository, items => {
-                for (const c of items) {
-                    if (!c?.assets?.length)
-                        continue;
-                    // An image name off the OCI grammar is never requested: kept, counted and named.
-                    if (!(0, names_1.isRepositoryName)(c.name)) {
-                        offGrammar.push(c.name);
-                        continue;
-                    }
-                    const asset = (0, client_2.manifestAssetOf)(c);
-                    if (asset && !('lastModified' in asset))
-                        lacksModified++;
-                    if (asset && !('lastDownloaded' in asset))
-                        lacksDownloaded++;
-                    this.listing.add(repository, c.name, slim(c, asset));
-                }
-            });
+            const names = (await this.searchable(repository)) ? await this.catalog(repository) : undefined;
+            if (names) {
+                this.searched.add(repository);
+                for (const name of names)
+                    refs.push({ repository, name });
+                continue;
+            }
+            await this.listWhole(repository, seen);
             const listed = this.listing.images(repository);
             for (const name of listed)
                 refs.push({ repository, name });
             for (const name of await this.unlisted(repository, new Set(listed)))
                 refs.push({ repository, name });
         }
-        if (offGrammar.length > 0)
-            this.notes.push((0, names_1.refusedNote)('component', [...new Set(offGrammar)]));
-        if (lacksModified > 0) {
-            this.notes.push(`This Nexus (before 3.29) reports no lastModified: the pushed date is unknown for ${lacksModified} tags, so the image config created date is used`);
-        }
-        if (lacksDownloaded > 0) {
-            if (this.cfg.policy.ageBasis === 'last-pulled') {
-                throw new Error(`age-basis last-pulled: this Nexus (before 3.39) reports no lastDownloaded for ${lacksDownloaded} tags; use age-basis pushed or created`);
-            }
-            this.notes.push(`This Nexus (before 3.39) reports no lastDownloaded: the last-pulled basis is unavailable`);
-        }
+        if (seen.offGrammar.length > 0)
+            this.notes.push((0, names_1.refusedNote)('component', [...new Set(seen.offGrammar)]));
+        if (seen.lacksModified > 0)
+            this.notes.push(noModifiedNote(seen.lacksModified));
+        if (seen.lacksDownloaded > 0)
+            this.notes.push(noDownloadedNote(seen.lacksDownloaded, this.cfg.policy));
         return refs;
+    }
+    /**
+     * Whether to list `repository` through search. auto weighs the two costs: a real run re-reads each
+     * search-listed tag before deleting it (one request per deleted tag), which costs more than the datastore's
+     * components listing (100 a page) saves; OrientDB's (10 a page) costs ten times as many pages in a chain.
+     */
+    async searchable(repository) {
+        const mode = this.cfg.listing ?? 'components';
+        if (mode !== 'auto')
+            return mode === 'search';
+        if (this.cfg.dryRun)
+            return true;
+        const first = await this.nexus.firstComponentPage(repository);
+        return first.items.length <= 10 && first.continuationToken !== null;
+    }
+    /** Every component of `repository`, spooled: the one authoritative listing (also search's fallback). */
+    listWhole(repository, seen = { lacksModified: 0, lacksDownloaded: 0, offGrammar: [] }) {
+        let done = this.whole.get(repository);
+        if (!done) {
+            done = this.nexus.eachComponentPage(repository, items => {
+                for (const c of items) {
+                    if (!c?.assets?.length)
+                        continue;
+                    // An image name off the OCI grammar is never requested: kept, counted and named.
+                    if (!(0, names_1.isRepositoryName)(c.name)) {
+                        seen.offGrammar.push(c.name);
+                        continue;
+                    }
+                    const asset = (0, client_2.manifestAssetOf)(c);
+                    if (asset && !('lastModified' in asset))
+                        seen.lacksModified++;
+                    if (asset && !('lastDownloaded' in asset))
+                        seen.lacksDownloaded++;
+                    this.listing.add(repository, c.name, slim(c, asset));
+                }
+            });
+            this.whole.set(repository, done);
+        }
+        return done;
+    }
+    /**
+     * The images a search-listed repository holds: the registry's catalog, and the images named literally
+     * in `images` that it leaves out but whose tags the registry lists. undefined when the catalog cannot be
+     * read: the repository is then listed whole.
+     */
+    async catalog(repository) {
+        let names;
+        try {
+            names = await this.registry(repository).catalog();
+        }
+        catch (e) {
+            this.notes.push(`listing search: the catalog of ${repository} could not be read (${e.message}): its components are listed whole`);
+            return undefined;
+        }
+        const off = names.filter(n => !(0, names_1.isRepositoryName)(n));
+        if (off.length > 0)
+            this.notes.push((0, names_1.refusedNote)('catalog name', off));
+        const listed = new Set(names.filter(names_1.isRepositoryName));
+        for (const name of (0, glob_1.literalImages)(this.cfg.policy.images).filter(n => !listed.has(n))) {
+            if ((await this.registry(repository).tags(name)).length > 0)
+                listed.add(name);
+        }
+        return [...listed].sort(compare_1.compareStrings);
     }
     /**
      * Images named literally in `images` that the components listing does not hold, though the registry
@@ -11570,7 +11671,7 @@ class NexusBackend {
             if (hidden !== undefined) {
                 throw new Error(`named in images, absent from the components listing, yet the registry lists ${hidden} tags for it (a content selector or a missing privilege hides its components): kept`);
             }
-            const shapes = splitComponents(this.listing.read(ref.repository, ref.name));
+            const shapes = splitComponents(await this.componentsOf(ref, inv));
             inv.manifests = recordsFromComponents(shapes.tagged);
             if (shapes.unidentified.length > 0) {
                 const which = shapes.unidentified.map(c => (0, names_1.escapeName)(c.version)).join(', ');
@@ -11601,6 +11702,35 @@ class NexusBackend {
         return inv;
     }
     /**
+     * One image's components: from the components listing, or, for a search-listed repository, from search
+     * where proven against the tags list (else from the components listing, which then must hold every tag
+     * the registry lists: a tag it lacks is hidden from it, and the image is kept whole).
+     */
+    async componentsOf(ref, inv) {
+        if (!this.searched.has(ref.repository))
+            return this.listing.read(ref.repository, ref.name);
+        const registry = this.registry(ref.repository);
+        const found = await (0, search_listing_1.searchImage)(this.http, this.cfg.host, ref.repository, ref.name);
+        // read after the last page: a tag pushed or deleted meanwhile makes the two disagree (not proven)
+        const tags = await registry.tags(ref.name);
+        const why = 'components' in found ? (0, search_listing_1.provenAgainstTags)(found.components, tags) : found.unproven;
+        if (why === undefined && 'components' in found) {
+            const listed = found.components.map(c => slim(c, (0, client_2.manifestAssetOf)(c)));
+            datesGiven(listed, this.cfg.policy, inv);
+            this.searchDates.set(inv, new Map(listed.map(c => [c.id, datesOf(c, this.byPulls)])));
+            return listed;
+        }
+        inv.notes = [...(inv.notes ?? []), `listed through the components API: ${why}`];
+        await this.listWhole(ref.repository);
+        const listed = this.listing.read(ref.repository, ref.name);
+        const versions = new Set(listed.map(c => c.version));
+        const hidden = tags.filter(t => !(0, digest_2.isDigest)(t) && !versions.has(t));
+        if (hidden.length > 0) {
+            throw new Error(`the registry lists ${hidden.length} tags the components listing does not hold (a content selector or a missing privilege hides them, or they were pushed meanwhile): kept`);
+        }
+        return listed;
+    }
+    /**
      * One manifest read by digest per deleted manifest not read yet (and an index's children): with
      * size-estimate on, and by default (auto) in a dry run, whose question is "how much will I get back?".
      * Reads by digest do not mark anything pulled (NEXUS-25991). A real run measures the blob stores instead.
@@ -11617,15 +11747,27 @@ class NexusBackend {
         const ids = this.componentIds(image);
         // Nexus has no conditional delete and a component id survives a re-push: only this read, when asked
         // for, stops a doomed tag re-pushed since the listing from being deleted with its new content.
-        if (this.cfg.verifyBeforeDelete) {
+        // Search's answer may lag the store: its ids and dates are re-read here, always.
+        const given = this.searchDates.get(image);
+        if (this.cfg.verifyBeforeDelete || given) {
             await (0, concurrency_1.mapLimit)(doomed, this.cfg.concurrency, async (d) => {
                 for (const tag of d.tags) {
-                    const now = await this.nexus.component(ids.get(`${d.digest} ${tag}`));
+                    const id = ids.get(`${d.digest} ${tag}`);
+                    const now = await this.nexus.component(id);
+                    if (!now && given) {
+                        changed.set(d.digest, `changed since planned: the component search gave for ${tag} no longer exists`);
+                        return;
+                    }
                     if (!now)
                         continue; // already gone: nothing moved
-                    const digest = (0, client_2.componentDigest)(now);
+                    const asset = (0, client_2.manifestAssetOf)(now);
+                    const digest = (0, client_2.checksumDigest)(asset);
                     if (digest !== d.digest) {
                         changed.set(d.digest, `changed since planned: ${tag} was re-pushed (now ${digest ? (0, digest_1.shortDigest)(digest) : 'unknown'})`);
+                        return;
+                    }
+                    if (given && given.get(id) !== datesOf(slim(now, asset), this.byPulls)) {
+                        changed.set(d.digest, `changed since planned: ${tag}'s dates differ from what search gave`);
                         return;
                     }
                 }
@@ -11731,6 +11873,9 @@ class NexusBackend {
     close() {
         this.listing.close();
     }
+    get byPulls() {
+        return this.cfg.policy.ageBasis === 'last-pulled';
+    }
     registry(repository) {
         let r = this.registries.get(repository);
         if (!r) {
@@ -11767,6 +11912,34 @@ class NexusBackend {
     }
 }
 exports.NexusBackend = NexusBackend;
+/**
+ * A slimmed component's push date (and pull date, where the policy ages by it), as one comparable string:
+ * instants, not texts (search and the components API may print them differently).
+ */
+function datesOf(c, pulled) {
+    const a = c.assets[0];
+    const ms = (t) => String((0, client_2.parseNexusDate)(t)?.getTime() ?? t);
+    return pulled ? `${ms(a?.lastModified)} ${ms(a?.lastDownloaded)}` : ms(a?.lastModified);
+}
+function noModifiedNote(count) {
+    return `This Nexus (before 3.29) reports no lastModified: the pushed date is unknown for ${count} tags, so the image config created date is used`;
+}
+/** The note for tags without lastDownloaded; an error when the policy ages by it. */
+function noDownloadedNote(count, policy) {
+    if (policy.ageBasis === 'last-pulled') {
+        throw new Error(`age-basis last-pulled: this Nexus (before 3.39) reports no lastDownloaded for ${count} tags; use age-basis pushed or created`);
+    }
+    return `This Nexus (before 3.39) reports no lastDownloaded: the last-pulled basis is unavailable`;
+}
+/** The same notes for one search-listed image, on the image. */
+function datesGiven(listed, policy, inv) {
+    const modified = listed.filter(c => c.assets[0] && !('lastModified' in c.assets[0])).length;
+    const downloaded = listed.filter(c => c.assets[0] && !('lastDownloaded' in c.assets[0])).length;
+    const notes = [modified > 0 ? noModifiedNote(modified) : undefined, downloaded > 0 ? noDownloadedNote(downloaded, policy) : undefined];
+    for (const n of notes)
+        if (n)
+            inv.notes = [...(inv.notes ?? []), n];
+}
 /** Keeps only what decisions need of a listed component, so memory stays small for large repositories. */
 function slim(c, manifest) {
     const base = { id: c.id, repository: c.repository, format: c.format, group: null, name: c.name, version: c.version };
@@ -12002,6 +12175,24 @@ class NexusClient {
             tokens.add(next);
             token = next;
         }
+    }
+    /** The first page of a repository's components: its size tells the database (10: OrientDB, 100: datastore). */
+    async firstComponentPage(repository) {
+        const url = new URL(`${this.rest}/components`);
+        url.searchParams.set('repository', repository);
+        const res = await this.http.request('GET', url.toString(), {
+            kind: 'nexus GET components',
+            headers: { accept: 'application/json' },
+            handles: [401, 403, 404],
+            maxBytes: http_1.ANSWER_LIMITS.page
+        });
+        authFailure(res.status, `list repository ${repository}`, `nx-repository-view-docker-${repository}-read (or -browse)`);
+        if (res.status === 404)
+            throw new Error(`Nexus repository '${repository}' not found`);
+        const body = JSON.parse(res.body.toString('utf8'));
+        if (!Array.isArray(body?.items))
+            throw new http_1.HttpError('GET', url.toString(), res.status, 'the first page has no "items" list');
+        return { items: body.items, continuationToken: typeof body.continuationToken === 'string' ? body.continuationToken : null };
     }
     /** A component, or undefined when it no longer exists. */
     async component(id) {
@@ -12582,6 +12773,106 @@ async function runAndWait(tasks, p, out, timeoutMs, log, clock) {
     out.durationMs = clock.now() - start;
     log.info(`${what} ended ${out.result} after ${Math.round(out.durationMs / 1000)} s`);
     return out;
+}
+
+
+/***/ }),
+
+/***/ 6282:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+// One image's components through the search API (`/v1/search?repository=&name=`): a listing that can run
+// for every image at once, where `/v1/components` is one repository-wide chain of pages. Search is a claim,
+// not a fact (docs/performance.md, "Why search is trusted only where proven"): Elasticsearch is refreshed in
+// the background, pages by offset, stops silently at its 10,000 window, and HA's table search matches words,
+// not names. So this reads every page, keeps only exact names, and returns a listing only with the proof
+// that it is this image's whole set of tags now: its versions are exactly the tags the registry lists (read
+// after the last page), no id or version repeats, the window was not reached. Otherwise it says why not,
+// and the caller reads the image from the components listing.
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.SEARCH_WINDOW_GUARD = void 0;
+exports.searchImage = searchImage;
+exports.provenAgainstTags = provenAgainstTags;
+const http_1 = __nccwpck_require__(8694);
+const digest_1 = __nccwpck_require__(6178);
+const client_1 = __nccwpck_require__(9852);
+/** Search's page (SearchResource.pageSize). */
+const PAGE = 50;
+/** Past this many hits Elasticsearch answers an empty last page: a stream this long proves nothing. */
+exports.SEARCH_WINDOW_GUARD = 10_000 - PAGE;
+/** A hard bound on one image's search pages (the window is 200 pages). */
+const MAX_PAGES = 250;
+/** Every search hit for `name` in `repository`, page after page; `unproven` on any doubt. */
+async function searchImage(http, host, repository, name) {
+    const hits = [];
+    let token = null;
+    let seen = 0;
+    for (let page = 1; page <= MAX_PAGES; page++) {
+        const url = new URL(`${(0, client_1.restBase)(host)}/search`);
+        url.searchParams.set('repository', repository);
+        url.searchParams.set('name', name);
+        if (token)
+            url.searchParams.set('continuationToken', token);
+        const res = await http.request('GET', url.toString(), {
+            kind: 'nexus GET search',
+            headers: { accept: 'application/json' },
+            handles: [400, 401, 403, 404, 406, 500],
+            maxBytes: http_1.ANSWER_LIMITS.page
+        });
+        if (res.status !== 200)
+            return { unproven: `search answered ${res.status} on page ${page}` };
+        let body;
+        try {
+            body = JSON.parse(res.body.toString('utf8'));
+        }
+        catch {
+            return { unproven: `search page ${page} is not JSON` };
+        }
+        if (!Array.isArray(body?.items))
+            return { unproven: `search page ${page} has no items list` };
+        const next = body?.continuationToken;
+        if (next !== null && typeof next !== 'string')
+            return { unproven: `search page ${page} has no continuationToken` };
+        seen += body.items.length;
+        for (const c of body.items)
+            if (c?.name === name && c?.repository === repository)
+                hits.push(c);
+        if (seen >= exports.SEARCH_WINDOW_GUARD)
+            return { unproven: `search reached ${seen} hits, the edge of its result window` };
+        if (next === null)
+            return { components: hits };
+        if (next === token)
+            return { unproven: 'search repeated its continuation token' };
+        token = next;
+    }
+    return { unproven: `search gave more than ${MAX_PAGES} pages` };
+}
+/**
+ * Whether `hits` is the image's whole set of tags: every tag the registry lists is a version exactly once,
+ * and every other version is a digest (a manifest pushed by digest, which no tags list shows). A reason
+ * when not.
+ */
+function provenAgainstTags(hits, tags) {
+    const ids = new Set();
+    const versions = new Set();
+    for (const c of hits) {
+        if (typeof c.id !== 'string' || ids.has(c.id))
+            return `search repeats component ${JSON.stringify(c.id)}`;
+        ids.add(c.id);
+        if ((0, digest_1.isDigest)(c.version))
+            continue;
+        if (versions.has(c.version))
+            return `search lists version ${JSON.stringify(c.version)} twice`;
+        versions.add(c.version);
+    }
+    const named = tags.filter(t => !(0, digest_1.isDigest)(t));
+    const listed = new Set(named);
+    const missing = named.filter(t => !versions.has(t)).length;
+    const extra = [...versions].filter(v => !listed.has(v)).length;
+    if (missing === 0 && extra === 0)
+        return undefined;
+    return `search and the tags list disagree (${missing} tags missing from search, ${extra} versions the tags list does not hold)`;
 }
 
 
@@ -15739,6 +16030,8 @@ function outcome(report) {
         parts.push(`would delete ${countPhrase(t.wouldDelete, m.wouldDelete)}`);
     return parts.filter(p => p !== '').join(' · ');
 }
+/** How the space estimate is made, said wherever a figure is shown for it. */
+const ESTIMATE_NOTE = 'space estimate: the sizes of the blobs (layers, configs, child manifests) of the manifests that go which no kept manifest of the same repository uses, read from those manifests by digest (Nexus: with the other assets of their components); a blob another repository shares, or that Docker GC keeps, is not known here';
 function spaceText(report) {
     const bytes = report.totals.freeableBytes;
     const reclaimed = report.reclaim?.reclaimedBytes;
@@ -15985,6 +16278,8 @@ function buildView(run, opts = {}) {
         const cap = report.policy.maxDeletions !== undefined ? ` (${report.policy.maxDeletions})` : '';
         notes.push(`pending: max-deletions${cap} reached; a later run deletes the rest`);
     }
+    if ((report.totals.freeableBytes ?? 0) > 0 && report.reclaim?.reclaimedBytes === undefined)
+        notes.push(ESTIMATE_NOTE);
     const outputNotes = [];
     for (const [name, list] of [
         ['deleted', d.deleted],
@@ -16062,6 +16357,7 @@ function createBackend(cfg, http) {
         sizeEstimate: cfg.sizeEstimate,
         verifyBeforeDelete: cfg.verifyBeforeDelete,
         deleteMethod: cfg.deleteMethod,
+        listing: cfg.listing,
         dryRun: cfg.dryRun,
         runCleanupTasks: cfg.runCleanupTasks,
         createMissingTasks: cfg.createMissingTasks
@@ -16265,7 +16561,7 @@ const HINTS = [
         () => 'the TLS certificate is not trusted: give ca-cert (the PEM of your CA), or fix the server certificate'
     ],
     [/\(401\)|answered 401/, 'unauthorized', () => 'check username and password (for a Nexus user token: its name code and pass code)'],
-    [/\(403\)|answered 403|lacks/, 'forbidden', () => 'grant the Nexus user the privileges README "Nexus privileges" lists']
+    [/\(403\)|answered 403|lacks/, 'forbidden', () => 'grant the Nexus user the privileges docs/nexus-setup.md "Nexus privileges" lists']
 ];
 /** The host a message names (`http://host:port/...`), for the hint. */
 function hostIn(message) {
