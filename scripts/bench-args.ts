@@ -17,7 +17,7 @@ export interface Args {
 export function usage(): string {
   return [
     'Usage: npm run bench -- [--images N] [--tags N] [--keep N] [--only registry|nexus] [--out FILE] [--seed-parallel N]',
-    '       npm run bench -- --peers [--target registry|nexus] [--db orient|datastore] [--dry-run] [--images N] [--tags N] [--keep N] [--latency-ms N] [--rounds N] [--concurrency auto|N] [--listing auto|search|components] [--peer-registry-cli PATH]',
+    '       npm run bench -- --peers [--target registry|nexus] [--db orient|datastore] [--dry-run] [--images N] [--tags N] [--keep N] [--latency-ms N] [--rounds N] [--concurrency auto|N] [--listing auto|search|components] [--size-estimate auto|on|off] [--peer-registry-cli PATH]',
     '  --peers            ours beside the floor client (and registry-cli) on copies of one seeded registry (scripts/bench-peers.ts)',
     '  --images N         images per target (default 100)',
     '  --tags N           tags per image, each on its own manifest (default 50)',
@@ -97,6 +97,7 @@ export function peerArgs(argv: string[]): PeerArgs {
       if (v !== 'orient' && v !== 'datastore') throw new Error(`--db: orient or datastore, got ${v}`)
       a.db = v
     } else if (flag === '--listing') a.listing = v
+    else if (flag === '--size-estimate') a.sizeEstimate = v
     else if (flag === '--concurrency') a.concurrency = v
     else if (!Number.isInteger(n) || n < 0) throw new Error(`${flag}: expected a whole number, got ${v}`)
     else if (flag === '--images') a.images = n

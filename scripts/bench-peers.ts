@@ -1,5 +1,5 @@
 // npm run bench -- --peers [--target registry|nexus] [--db orient|datastore] [--dry-run] [--images 30] [--tags 20]
-//                          [--keep 5] [--latency-ms 20] [--rounds 3] [--concurrency auto|N] [--listing auto|search|components]
+//                          [--keep 5] [--latency-ms 20] [--rounds 3] [--concurrency auto|N] [--listing auto|search|components] [--size-estimate auto|on|off]
 //                          [--peer-registry-cli PATH]
 //
 // Ours beside peers on the same job, every tag a version (so a peer that knows no version families keeps the
@@ -46,6 +46,7 @@ export interface PeerArgs {
   db: 'orient' | 'datastore'
   dryRun: boolean
   listing?: string
+  sizeEstimate?: string
   registryCli?: string
 }
 
@@ -84,7 +85,7 @@ function oursTool(a: PeerArgs, args: (url: string) => string[]): Tool {
   // BENCH_OURS_CLI: another build of ours (e.g. an earlier commit's dist/cli/index.js), to compare the two
   const cli = process.env['BENCH_OURS_CLI'] ?? join(ROOT, 'dist', 'cli', 'index.js')
   const mode = a.dryRun ? [] : ['--delete']
-  const listing = a.listing ? ['--listing', a.listing] : []
+  const listing = [...(a.listing ? ['--listing', a.listing] : []), ...(a.sizeEstimate ? ['--size-estimate', a.sizeEstimate] : [])]
   return {
     name: 'ours',
     command: url => [process.execPath, [cli, ...args(url), '--keep', String(a.keep), ...mode, ...listing, '--concurrency', a.concurrency]]
@@ -223,7 +224,7 @@ function peersTable(a: PeerArgs, samples: Map<string, Sample[]>, expected: numbe
   const ours = samples.get('ours') ?? []
   const where = a.target === 'nexus' ? `nexus (${a.db})` : 'registry'
   const lines = [
-    `peers on ${where}${a.dryRun ? ', dry run' : ''}: ${a.images} x ${a.tags}, keep ${a.keep}, latency ${a.latencyMs} ms, ${a.rounds} rounds, ours with --concurrency ${a.concurrency}${a.listing ? ` --listing ${a.listing}` : ''}`,
+    `peers on ${where}${a.dryRun ? ', dry run' : ''}: ${a.images} x ${a.tags}, keep ${a.keep}, latency ${a.latencyMs} ms, ${a.rounds} rounds, ours with --concurrency ${a.concurrency}${a.listing ? ` --listing ${a.listing}` : ''}${a.sizeEstimate ? ` --size-estimate ${a.sizeEstimate}` : ''}`,
     '| tool | min s | median s | ours/tool (min) | ours/tool (median) | CPU s | requests | CPU ms/request | peak RSS MB | in flight per phase (mean/max) |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|'
   ]
