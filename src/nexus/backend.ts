@@ -10,7 +10,17 @@ import { mapLimit } from '../util/concurrency'
 import { Decision, DeleteMethod, ImageInventory, ManifestRecord, Policy, SizeEstimate } from '../model'
 import { RegistryClient } from '../registry/client'
 import { isIndexType } from '../registry/media'
-import { checksumDigest, componentDigest, manifestAssetOf, NexusAsset, NexusClient, NexusComponent, parseNexusDate, registryBase } from './client'
+import {
+  checksumDigest,
+  componentDigest,
+  manifestAssetOf,
+  NexusAsset,
+  NexusClient,
+  NexusComponent,
+  parseNexusDate,
+  registryBase,
+  type ComponentPage
+} from './client'
 import { ListingSpool } from './listing-spool'
 import { provenAgainstTags, searchImage } from './search-listing'
 import { checkPrivileges, describeMissing } from './privileges'
@@ -58,6 +68,8 @@ export class NexusBackend implements Backend {
   /** Repositories listed image by image through search, and each one's components listing once needed. */
   private readonly searched = new Set<string>()
   private readonly whole = new Map<string, Promise<void>>()
+  /** Page 1 of a repository's components, read by auto to tell the database, for the listing that follows at once. */
+  private readonly firstPages = new Map<string, ComponentPage>()
   /** Images whose components came from search: their dates as search gave them, by component id. */
   private readonly searchDates = new WeakMap<ImageInventory, Map<string, string>>()
 
@@ -102,7 +114,7 @@ export class NexusBackend implements Backend {
 
   async listImages(): Promise<ImageRef[]> {
     const refs: ImageRef[] = []
-    const seen = { lacksModified: 0, lacksDownloaded: 0, offGrammar: [] as unknown[] }
+    const seen = nothingSeen()
     for (const repository of this.cfg.repositories) {
       const names = (await this.searchable(repository)) ? await this.catalog(repository) : undefined
       if (names) {
@@ -131,27 +143,34 @@ export class NexusBackend implements Backend {
     if (mode !== 'auto') return mode === 'search'
     if (this.cfg.dryRun) return true
     const first = await this.nexus.firstComponentPage(repository)
-    return first.items.length <= 10 && first.continuationToken !== null
+    if (first.items.length <= 10 && first.continuationToken !== null) return true
+    // the listing starts now, from this page (not later, as search's fallback: by then it is stale)
+    this.firstPages.set(repository, first)
+    return false
   }
 
   /** Every component of `repository`, spooled: the one authoritative listing (also search's fallback). */
-  private listWhole(repository: string, seen = { lacksModified: 0, lacksDownloaded: 0, offGrammar: [] as unknown[] }): Promise<void> {
+  private listWhole(repository: string, seen = nothingSeen()): Promise<void> {
     let done = this.whole.get(repository)
     if (!done) {
-      done = this.nexus.eachComponentPage(repository, items => {
-        for (const c of items) {
-          if (!c?.assets?.length) continue
-          // An image name off the OCI grammar is never requested: kept, counted and named.
-          if (!isRepositoryName(c.name)) {
-            seen.offGrammar.push(c.name)
-            continue
+      done = this.nexus.eachComponentPage(
+        repository,
+        items => {
+          for (const c of items) {
+            if (!c?.assets?.length) continue
+            // An image name off the OCI grammar is never requested: kept, counted and named.
+            if (!isRepositoryName(c.name)) {
+              seen.offGrammar.push(c.name)
+              continue
+            }
+            const asset = manifestAssetOf(c)
+            if (asset && !('lastModified' in asset)) seen.lacksModified++
+            if (asset && !('lastDownloaded' in asset)) seen.lacksDownloaded++
+            this.listing.add(repository, c.name, slim(c, asset))
           }
-          const asset = manifestAssetOf(c)
-          if (asset && !('lastModified' in asset)) seen.lacksModified++
-          if (asset && !('lastDownloaded' in asset)) seen.lacksDownloaded++
-          this.listing.add(repository, c.name, slim(c, asset))
-        }
-      })
+        },
+        this.firstPages.get(repository)
+      )
       this.whole.set(repository, done)
     }
     return done
@@ -449,6 +468,15 @@ export class NexusBackend implements Backend {
     return ids
   }
 }
+
+/** What the components listing met that the run reports: names off the grammar, tags without dates. */
+interface ListingSeen {
+  lacksModified: number
+  lacksDownloaded: number
+  offGrammar: unknown[]
+}
+
+const nothingSeen = (): ListingSeen => ({ lacksModified: 0, lacksDownloaded: 0, offGrammar: [] })
 
 /**
  * A slimmed component's push date (and pull date, where the policy ages by it), as one comparable string:

@@ -81,6 +81,12 @@ interface Page<T> {
   continuationToken: string | null
 }
 
+/** A checked page of the components listing, with where it came from (for the errors it may lead to). */
+export interface ComponentPage extends Page<NexusComponent> {
+  url: string
+  status: number
+}
+
 /** Dates are `2022-08-29T07:11:42.914+00:00` (3.26+) or `...+0000` (older Jackson). */
 export function parseNexusDate(text: string | null | undefined): Date | undefined {
   if (!text) return undefined
@@ -136,8 +142,9 @@ export class NexusClient {
    * token whenever a page is full, so a repository of exactly 100*k components ends with an empty page.
    * Fails closed: a page without an `items` list, a page repeating a component already listed, a token
    * seen before, or more than MAX_COMPONENT_PAGES pages is an error, never the end of the listing.
+   * `first`: page 1 as firstComponentPage read it, so it is not asked for twice.
    */
-  async eachComponentPage(repository: string, onPage: (items: NexusComponent[]) => void): Promise<void> {
+  async eachComponentPage(repository: string, onPage: (items: NexusComponent[]) => void, first?: ComponentPage): Promise<void> {
     const tokens = new Set<string>()
     // Component ids as 48-bit numbers: a few MB at a million components, and a collision only stops a run.
     const ids = new Set<number>()
@@ -147,35 +154,11 @@ export class NexusClient {
       if (page > this.maxPages) throw new Error(`Nexus components of ${repository}: more than ${this.maxPages} pages, stopped (a listing that never ends)`)
       if (Date.now() - started > COMPONENT_LISTING_MS)
         throw new Error(`Nexus components of ${repository}: still listing after ${COMPONENT_LISTING_MS / 3600_000} hours, stopped`)
-      const url = new URL(`${this.rest}/components`)
-      url.searchParams.set('repository', repository)
-      if (token) url.searchParams.set('continuationToken', token)
-      const res = await this.http.request('GET', url.toString(), {
-        kind: 'nexus GET components',
-        headers: { accept: 'application/json' },
-        handles: [401, 403, 404],
-        maxBytes: ANSWER_LIMITS.page
-      })
-      authFailure(res.status, `list repository ${repository}`, `nx-repository-view-docker-${repository}-read (or -browse)`)
-      if (res.status === 404) {
-        if (page === 1) throw new Error(`Nexus repository '${repository}' not found`)
-        throw new HttpError('GET', url.toString(), 404, `page ${page} of the components of ${repository} is missing: the listing is incomplete`)
-      }
-      let body: Partial<Page<NexusComponent>> | null
-      try {
-        body = JSON.parse(res.body.toString('utf8')) as Partial<Page<NexusComponent>> | null
-      } catch {
-        throw new HttpError('GET', url.toString(), res.status, 'the body is not JSON')
-      }
-      const items = body?.items
-      if (!Array.isArray(items)) throw new HttpError('GET', url.toString(), res.status, `page ${page} has no "items" list: the listing is incomplete`)
-      const next = body?.continuationToken
-      if (next !== null && typeof next !== 'string') {
-        throw new HttpError('GET', url.toString(), res.status, `page ${page} has no "continuationToken" (string or null): the listing is incomplete`)
-      }
+      const read: ComponentPage = page === 1 && first ? first : await this.componentPage(repository, token, page)
+      const { items, continuationToken: next } = read
       for (const c of items) {
         const key = idKey(String(c?.id))
-        if (ids.has(key)) throw new HttpError('GET', url.toString(), res.status, `page ${page} repeats component ${String(c?.id)}, listed before`)
+        if (ids.has(key)) throw new HttpError('GET', read.url, read.status, `page ${page} repeats component ${String(c?.id)}, listed before`)
         ids.add(key)
       }
       onPage(items)
@@ -187,9 +170,15 @@ export class NexusClient {
   }
 
   /** The first page of a repository's components: its size tells the database (10: OrientDB, 100: datastore). */
-  async firstComponentPage(repository: string): Promise<Page<NexusComponent>> {
+  firstComponentPage(repository: string): Promise<ComponentPage> {
+    return this.componentPage(repository, null, 1)
+  }
+
+  /** One page of the components listing, checked: an `items` list and a token that is a string or null. */
+  private async componentPage(repository: string, token: string | null, page: number): Promise<ComponentPage> {
     const url = new URL(`${this.rest}/components`)
     url.searchParams.set('repository', repository)
+    if (token) url.searchParams.set('continuationToken', token)
     const res = await this.http.request('GET', url.toString(), {
       kind: 'nexus GET components',
       headers: { accept: 'application/json' },
@@ -197,10 +186,23 @@ export class NexusClient {
       maxBytes: ANSWER_LIMITS.page
     })
     authFailure(res.status, `list repository ${repository}`, `nx-repository-view-docker-${repository}-read (or -browse)`)
-    if (res.status === 404) throw new Error(`Nexus repository '${repository}' not found`)
-    const body = JSON.parse(res.body.toString('utf8')) as Partial<Page<NexusComponent>> | null
-    if (!Array.isArray(body?.items)) throw new HttpError('GET', url.toString(), res.status, 'the first page has no "items" list')
-    return { items: body.items, continuationToken: typeof body.continuationToken === 'string' ? body.continuationToken : null }
+    if (res.status === 404) {
+      if (page === 1) throw new Error(`Nexus repository '${repository}' not found`)
+      throw new HttpError('GET', url.toString(), 404, `page ${page} of the components of ${repository} is missing: the listing is incomplete`)
+    }
+    let body: Partial<Page<NexusComponent>> | null
+    try {
+      body = JSON.parse(res.body.toString('utf8')) as Partial<Page<NexusComponent>> | null
+    } catch {
+      throw new HttpError('GET', url.toString(), res.status, 'the body is not JSON')
+    }
+    const items = body?.items
+    if (!Array.isArray(items)) throw new HttpError('GET', url.toString(), res.status, `page ${page} has no "items" list: the listing is incomplete`)
+    const next = body?.continuationToken
+    if (next !== null && typeof next !== 'string') {
+      throw new HttpError('GET', url.toString(), res.status, `page ${page} has no "continuationToken" (string or null): the listing is incomplete`)
+    }
+    return { items, continuationToken: next, url: url.toString(), status: res.status }
   }
 
   /** A component, or undefined when it no longer exists. */
