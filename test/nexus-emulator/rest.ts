@@ -55,7 +55,13 @@ export function handleRest(x: Exchange, subPath: string, subject: Subject): void
     )
   }
   if (seg[0] === 'tasks') return tasks(x, seg, subject)
-  if (seg[0] === 'search' && seg.length === 1) return m === 'GET' ? handleSearch(x, subject, x.ctx.search) : notMatched(x, true)
+  if (seg[0] === 'search' && seg.length === 1) {
+    const browsable = (name: string): boolean => {
+      const repo = x.ctx.store.repo(name)
+      return repo !== undefined && canBrowseOrRead(x, subject, repo)
+    }
+    return m === 'GET' ? handleSearch(x, x.ctx.search, browsable) : notMatched(x, true)
+  }
   return notMatched(x, false)
 }
 

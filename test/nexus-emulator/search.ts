@@ -14,7 +14,6 @@
  *   selector that `listingHides` stands for hides the same components here as in the components listing.
  */
 import { createHash } from 'node:crypto'
-import { Subject } from './auth'
 import { Exchange, fault, nexusBase, sendJson } from './http'
 import { JsonObject } from './json'
 import { componentXO, page } from './render'
@@ -67,7 +66,8 @@ const order = (d: Doc): string => md5(d.key)
 /** Table search splits criteria and names on commas, spaces, dashes and slashes (SqlSearchResource's note). */
 const words = (s: string): string[] => s.split(/[,\s\-/]+/).filter(w => w !== '')
 
-export function handleSearch(x: Exchange, subject: Subject, index: SearchIndex): void {
+/** `browsable`: whether the caller may browse or read a repository, as the components listing checks it. */
+export function handleSearch(x: Exchange, index: SearchIndex, browsable: (repository: string) => boolean): void {
   const ctx = x.ctx
   const opts = ctx.options
   const repository = x.query.get('repository')
@@ -82,7 +82,6 @@ export function handleSearch(x: Exchange, subject: Subject, index: SearchIndex):
     offset = parsed
   }
   const repo = repository ? ctx.store.repo(repository) : undefined
-  const browsable = (r: string): boolean => ctx.auth.canRepo(subject, 'docker', r, 'browse') || ctx.auth.canRepo(subject, 'docker', r, 'read')
   const matches = (r: string, n: string): boolean => {
     if (repository && r !== repository) return false
     if (!browsable(r) || ctx.store.listingHides.has(n)) return false
