@@ -60,11 +60,14 @@ export function phases(entries: { method: string; path: string; start?: number; 
   for (const e of entries) {
     if (e.start === undefined || e.end === undefined) continue
     const k = phaseOf(e.method, e.path)
-    by.set(k, [...(by.get(k) ?? []), { start: e.start, end: e.end }])
+    const spans = by.get(k) ?? []
+    spans.push({ start: e.start, end: e.end })
+    by.set(k, spans)
   }
   return [...by].map(([phase, spans]) => {
-    const first = Math.min(...spans.map(s => s.start))
-    const last = Math.max(...spans.map(s => s.end))
+    // a loop, not Math.min(...spans): a phase of a big run holds 100,000 requests and more
+    const first = spans.reduce((m, s) => Math.min(m, s.start), Infinity)
+    const last = spans.reduce((m, s) => Math.max(m, s.end), -Infinity)
     const busy = spans.reduce((n, s) => n + (s.end - s.start), 0)
     const edges = spans.flatMap((s): [number, number][] => [
       [s.start, 1],
