@@ -43248,6 +43248,8 @@ class NexusBackend {
     /** Repositories listed image by image through search, and each one's components listing once needed. */
     searched = new Set();
     whole = new Map();
+    /** Page 1 of a repository's components, read by auto to tell the database, for the listing that follows at once. */
+    firstPages = new Map();
     /** Images whose components came from search: their dates as search gave them, by component id. */
     searchDates = new WeakMap();
     constructor(http, cfg) {
@@ -43284,7 +43286,7 @@ class NexusBackend {
     }
     async listImages() {
         const refs = [];
-        const seen = { lacksModified: 0, lacksDownloaded: 0, offGrammar: [] };
+        const seen = nothingSeen();
         for (const repository of this.cfg.repositories) {
             const names = (await this.searchable(repository)) ? await this.catalog(repository) : undefined;
             if (names) {
@@ -43320,10 +43322,14 @@ class NexusBackend {
         if (this.cfg.dryRun)
             return true;
         const first = await this.nexus.firstComponentPage(repository);
-        return first.items.length <= 10 && first.continuationToken !== null;
+        if (first.items.length <= 10 && first.continuationToken !== null)
+            return true;
+        // the listing starts now, from this page (not later, as search's fallback: by then it is stale)
+        this.firstPages.set(repository, first);
+        return false;
     }
     /** Every component of `repository`, spooled: the one authoritative listing (also search's fallback). */
-    listWhole(repository, seen = { lacksModified: 0, lacksDownloaded: 0, offGrammar: [] }) {
+    listWhole(repository, seen = nothingSeen()) {
         let done = this.whole.get(repository);
         if (!done) {
             done = this.nexus.eachComponentPage(repository, items => {
@@ -43342,7 +43348,7 @@ class NexusBackend {
                         seen.lacksDownloaded++;
                     this.listing.add(repository, c.name, slim(c, asset));
                 }
-            });
+            }, this.firstPages.get(repository));
             this.whole.set(repository, done);
         }
         return done;
@@ -43635,6 +43641,7 @@ class NexusBackend {
     }
 }
 exports.NexusBackend = NexusBackend;
+const nothingSeen = () => ({ lacksModified: 0, lacksDownloaded: 0, offGrammar: [] });
 /**
  * A slimmed component's push date (and pull date, where the policy ages by it), as one comparable string:
  * instants, not texts (search and the components API may print them differently).
@@ -43843,8 +43850,9 @@ class NexusClient {
      * token whenever a page is full, so a repository of exactly 100*k components ends with an empty page.
      * Fails closed: a page without an `items` list, a page repeating a component already listed, a token
      * seen before, or more than MAX_COMPONENT_PAGES pages is an error, never the end of the listing.
+     * `first`: page 1 as firstComponentPage read it, so it is not asked for twice.
      */
-    async eachComponentPage(repository, onPage) {
+    async eachComponentPage(repository, onPage, first) {
         const tokens = new Set();
         // Component ids as 48-bit numbers: a few MB at a million components, and a collision only stops a run.
         const ids = new Set();
@@ -43855,40 +43863,12 @@ class NexusClient {
                 throw new Error(`Nexus components of ${repository}: more than ${this.maxPages} pages, stopped (a listing that never ends)`);
             if (Date.now() - started > exports.COMPONENT_LISTING_MS)
                 throw new Error(`Nexus components of ${repository}: still listing after ${exports.COMPONENT_LISTING_MS / 3600_000} hours, stopped`);
-            const url = new URL(`${this.rest}/components`);
-            url.searchParams.set('repository', repository);
-            if (token)
-                url.searchParams.set('continuationToken', token);
-            const res = await this.http.request('GET', url.toString(), {
-                kind: 'nexus GET components',
-                headers: { accept: 'application/json' },
-                handles: [401, 403, 404],
-                maxBytes: http_1.ANSWER_LIMITS.page
-            });
-            authFailure(res.status, `list repository ${repository}`, `nx-repository-view-docker-${repository}-read (or -browse)`);
-            if (res.status === 404) {
-                if (page === 1)
-                    throw new Error(`Nexus repository '${repository}' not found`);
-                throw new http_1.HttpError('GET', url.toString(), 404, `page ${page} of the components of ${repository} is missing: the listing is incomplete`);
-            }
-            let body;
-            try {
-                body = JSON.parse(res.body.toString('utf8'));
-            }
-            catch {
-                throw new http_1.HttpError('GET', url.toString(), res.status, 'the body is not JSON');
-            }
-            const items = body?.items;
-            if (!Array.isArray(items))
-                throw new http_1.HttpError('GET', url.toString(), res.status, `page ${page} has no "items" list: the listing is incomplete`);
-            const next = body?.continuationToken;
-            if (next !== null && typeof next !== 'string') {
-                throw new http_1.HttpError('GET', url.toString(), res.status, `page ${page} has no "continuationToken" (string or null): the listing is incomplete`);
-            }
+            const read = page === 1 && first ? first : await this.componentPage(repository, token, page);
+            const { items, continuationToken: next } = read;
             for (const c of items) {
                 const key = idKey(String(c?.id));
                 if (ids.has(key))
-                    throw new http_1.HttpError('GET', url.toString(), res.status, `page ${page} repeats component ${String(c?.id)}, listed before`);
+                    throw new http_1.HttpError('GET', read.url, read.status, `page ${page} repeats component ${String(c?.id)}, listed before`);
                 ids.add(key);
             }
             onPage(items);
@@ -43901,9 +43881,15 @@ class NexusClient {
         }
     }
     /** The first page of a repository's components: its size tells the database (10: OrientDB, 100: datastore). */
-    async firstComponentPage(repository) {
+    firstComponentPage(repository) {
+        return this.componentPage(repository, null, 1);
+    }
+    /** One page of the components listing, checked: an `items` list and a token that is a string or null. */
+    async componentPage(repository, token, page) {
         const url = new URL(`${this.rest}/components`);
         url.searchParams.set('repository', repository);
+        if (token)
+            url.searchParams.set('continuationToken', token);
         const res = await this.http.request('GET', url.toString(), {
             kind: 'nexus GET components',
             headers: { accept: 'application/json' },
@@ -43911,12 +43897,26 @@ class NexusClient {
             maxBytes: http_1.ANSWER_LIMITS.page
         });
         authFailure(res.status, `list repository ${repository}`, `nx-repository-view-docker-${repository}-read (or -browse)`);
-        if (res.status === 404)
-            throw new Error(`Nexus repository '${repository}' not found`);
-        const body = JSON.parse(res.body.toString('utf8'));
-        if (!Array.isArray(body?.items))
-            throw new http_1.HttpError('GET', url.toString(), res.status, 'the first page has no "items" list');
-        return { items: body.items, continuationToken: typeof body.continuationToken === 'string' ? body.continuationToken : null };
+        if (res.status === 404) {
+            if (page === 1)
+                throw new Error(`Nexus repository '${repository}' not found`);
+            throw new http_1.HttpError('GET', url.toString(), 404, `page ${page} of the components of ${repository} is missing: the listing is incomplete`);
+        }
+        let body;
+        try {
+            body = JSON.parse(res.body.toString('utf8'));
+        }
+        catch {
+            throw new http_1.HttpError('GET', url.toString(), res.status, 'the body is not JSON');
+        }
+        const items = body?.items;
+        if (!Array.isArray(items))
+            throw new http_1.HttpError('GET', url.toString(), res.status, `page ${page} has no "items" list: the listing is incomplete`);
+        const next = body?.continuationToken;
+        if (next !== null && typeof next !== 'string') {
+            throw new http_1.HttpError('GET', url.toString(), res.status, `page ${page} has no "continuationToken" (string or null): the listing is incomplete`);
+        }
+        return { items, continuationToken: next, url: url.toString(), status: res.status };
     }
     /** A component, or undefined when it no longer exists. */
     async component(id) {
